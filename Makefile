@@ -1,0 +1,163 @@
+# Pamong Box — the only entry point: build, run, test, bench, image.
+# Quiet by default; V=1 shows the commands.
+
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+WARN     := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
+            -Wmissing-prototypes -Wformat=2 -Wconversion
+ifdef WERROR
+WARN     += -Werror
+endif
+PORT     ?= 8080
+HUB_PORT ?= 8090
+DATA     ?= $(CURDIR)/run-data
+HUB_DATA ?= $(CURDIR)/run-data-hub
+
+ifdef SANITIZE
+BUILD    ?= build-san
+CFLAGS   += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS  += -fsanitize=$(SANITIZE)
+else
+BUILD    ?= build
+endif
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+PKGS_COMMON := libsodium jansson zlib
+PKGS_D      := $(PKGS_COMMON) sqlite3 libarchive inih libcurl libsystemd libgpiod libmnl
+PKGS_PACK   := $(PKGS_COMMON) libcmark-gfm libcmark-gfm-extensions yaml-0.1 libarchive
+PKGS_HUB    := $(PKGS_COMMON) sqlite3 inih libcurl libsystemd
+
+pc_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
+pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
+
+CPPFLAGS += -Ifirmware/common -MMD -MP
+
+COMMON_SRC  := $(wildcard firmware/common/*.c)
+PAMONGD_SRC := $(wildcard firmware/pamongd/*.c)
+PACK_SRC    := $(wildcard firmware/pack/*.c)
+HUB_SRC     := $(wildcard firmware/hub/*.c)
+
+obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+COMMON_OBJ  := $(call obj,$(COMMON_SRC))
+PAMONGD_OBJ := $(call obj,$(PAMONGD_SRC))
+PACK_OBJ    := $(call obj,$(PACK_SRC))
+HUB_OBJ     := $(call obj,$(HUB_SRC))
+
+LIBS_D    := -lcivetweb $(call pc_libs,$(PKGS_D)) -lpthread -lm
+LIBS_PACK := $(call pc_libs,$(PKGS_PACK))
+LIBS_HUB  := -lcivetweb $(call pc_libs,$(PKGS_HUB)) -lpthread -lm
+
+PROGS := $(BUILD)/pamongd $(BUILD)/pamong-pack
+ifneq ($(HUB_SRC),)
+PROGS += $(BUILD)/pamong-hub
+endif
+
+.PHONY: all deps run run-hub packs test test-unit check bench image clean
+all: $(PROGS)
+
+$(BUILD)/firmware/common/%.o: CPPFLAGS += $(call pc_cflags,$(PKGS_COMMON))
+$(BUILD)/firmware/pamongd/%.o: CPPFLAGS += -Ifirmware/pamongd $(call pc_cflags,$(PKGS_D))
+$(BUILD)/firmware/pack/%.o: CPPFLAGS += -Ifirmware/pack $(call pc_cflags,$(PKGS_PACK))
+$(BUILD)/firmware/hub/%.o: CPPFLAGS += -Ifirmware/hub $(call pc_cflags,$(PKGS_HUB))
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/pamongd: $(PAMONGD_OBJ) $(COMMON_OBJ)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_D)
+
+$(BUILD)/pamong-pack: $(PACK_OBJ) $(COMMON_OBJ)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_PACK)
+
+$(BUILD)/pamong-hub: $(HUB_OBJ) $(COMMON_OBJ)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_HUB)
+
+# ---- unit tests: tests/unit/<program>/test_*.c link the program's modules
+# (all but main.c) and the common code; tests/unit/common/ links only common.
+UNIT_COMMON  := $(wildcard tests/unit/common/test_*.c)
+UNIT_PAMONGD := $(wildcard tests/unit/pamongd/test_*.c)
+UNIT_PACK    := $(wildcard tests/unit/pack/test_*.c)
+UNIT_HUB     := $(wildcard tests/unit/hub/test_*.c)
+unitbin = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(1))
+UNIT_BINS := $(call unitbin,$(UNIT_COMMON) $(UNIT_PAMONGD) $(UNIT_PACK) $(UNIT_HUB))
+
+$(BUILD)/tests/%.o: CPPFLAGS += -Itests/unit
+$(BUILD)/tests/unit/pamongd/%.o: CPPFLAGS += -Ifirmware/pamongd $(call pc_cflags,$(PKGS_D))
+$(BUILD)/tests/unit/pack/%.o: CPPFLAGS += -Ifirmware/pack $(call pc_cflags,$(PKGS_PACK))
+$(BUILD)/tests/unit/hub/%.o: CPPFLAGS += -Ifirmware/hub $(call pc_cflags,$(PKGS_HUB))
+
+$(call unitbin,$(UNIT_COMMON)): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(COMMON_OBJ)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_D)
+$(call unitbin,$(UNIT_PAMONGD)): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(filter-out %/main.o,$(PAMONGD_OBJ)) $(COMMON_OBJ)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_D)
+$(call unitbin,$(UNIT_PACK)): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(filter-out %/main.o,$(PACK_OBJ)) $(COMMON_OBJ)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_PACK)
+$(call unitbin,$(UNIT_HUB)): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(filter-out %/main.o,$(HUB_OBJ)) $(COMMON_OBJ)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_HUB)
+
+$(BUILD)/tests/unit/%.o: tests/unit/%.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -c -o $@ $<
+
+# ---- sample packs, signed with a development key made once per checkout
+PACKS_DIR := $(BUILD)/packs
+COURSES   := $(patsubst content/%/course.yaml,%,$(wildcard content/*/course.yaml))
+DEV_KEY   := $(BUILD)/dev-signing.key
+
+$(DEV_KEY): $(BUILD)/pamong-pack
+	$(Q)$(BUILD)/pamong-pack keygen -o $@
+
+.SECONDEXPANSION:
+$(PACKS_DIR)/%.pack: $(BUILD)/pamong-pack $(DEV_KEY) $$(shell find content/$$* -type f 2>/dev/null)
+	@mkdir -p $(PACKS_DIR)
+	@$(if $(Q),echo "  PACK    $*")
+	$(Q)$(BUILD)/pamong-pack build content/$* -o $@
+	$(Q)$(BUILD)/pamong-pack sign $@ -k $(DEV_KEY)
+
+packs: $(patsubst %,$(PACKS_DIR)/%.pack,$(COURSES))
+
+deps:
+	$(Q)tools/install-deps.sh build
+
+run:
+	$(Q)tools/install-deps.sh build
+	$(Q)$(MAKE) --no-print-directory all packs
+	$(Q)tools/run-box.sh "$(BUILD)" "$(DATA)" "$(PORT)"
+
+run-hub:
+	$(Q)tools/install-deps.sh build
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tools/run-hub.sh "$(BUILD)" "$(HUB_DATA)" "$(HUB_PORT)"
+
+# The whole suite; ends with "N passed, N failed".
+test:
+	$(Q)tools/install-deps.sh test
+	$(Q)$(MAKE) --no-print-directory all packs $(UNIT_BINS)
+	$(Q)BUILD=$(BUILD) tests/run.sh $(SUITES)
+
+test-unit: all $(UNIT_BINS)
+	$(Q)BUILD=$(BUILD) tests/run.sh unit
+
+bench:
+	$(Q)tools/install-deps.sh bench
+	$(Q)$(MAKE) --no-print-directory all packs
+	$(Q)BUILD=$(BUILD) tests/bench/run.sh
+
+image:
+	$(Q)image-build/build.sh
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

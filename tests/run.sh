@@ -1,0 +1,67 @@
+#!/bin/sh
+# Runs the test suites and ends with "N passed, N failed".
+# Usage: tests/run.sh [suite ...]   suites: unit integration browser net
+# Every test program prints TAP lines ("ok N - …" / "not ok N - …"); a program
+# that exits non-zero without a "not ok" line counts as one failure.
+cd "$(dirname "$0")/.." || exit 2
+BUILD=${BUILD:-build}
+export BUILD
+OUT=tests/out
+mkdir -p "$OUT/logs"
+SUITES=${*:-unit integration browser net}
+passed=0
+failed=0
+
+run_one() { # name, command...
+	name=$1
+	shift
+	log="$OUT/logs/$(echo "$name" | tr '/ ' '__').log"
+	printf '%-50s ' "$name"
+	"$@" >"$log" 2>&1
+	rc=$?
+	p=$(grep -c '^ok ' "$log")
+	f=$(grep -c '^not ok ' "$log")
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+		echo "not ok - $name exited with status $rc" >>"$log"
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	if [ "$f" -eq 0 ]; then
+		echo "$p ok"
+	else
+		echo "$p ok, $f FAILED (see $log)"
+		grep -A3 '^not ok ' "$log" | head -40 | sed 's/^/    /'
+	fi
+}
+
+for suite in $SUITES; do
+	case $suite in
+	unit)
+		for t in "$BUILD"/tests/*/test_*; do
+			[ -x "$t" ] || continue
+			run_one "unit/${t#"$BUILD"/tests/}" "$t"
+		done ;;
+	integration)
+		for t in tests/integration/test_*.py; do
+			[ -f "$t" ] || continue
+			run_one "${t#tests/}" python3 "$t"
+		done ;;
+	browser)
+		for t in tests/browser/test_*.mjs; do
+			[ -f "$t" ] || continue
+			run_one "${t#tests/}" node "$t"
+		done ;;
+	net)
+		for t in tests/net/test_*.sh tests/net/test_*.py; do
+			[ -f "$t" ] || continue
+			case $t in
+			*.py) run_one "${t#tests/}" python3 "$t" ;;
+			*) run_one "${t#tests/}" sh "$t" ;;
+			esac
+		done ;;
+	*) echo "unknown suite: $suite" >&2; exit 2 ;;
+	esac
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,43 @@
+#!/bin/sh
+# Installs what a make target needs on Debian 12, only what is missing.
+# Usage: tools/install-deps.sh build|test|bench
+set -e
+cd "$(dirname "$0")/.."
+BUILD_PKGS="build-essential pkg-config libcivetweb-dev libsqlite3-dev libjansson-dev
+ libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev libsodium-dev
+ libcurl4-openssl-dev libarchive-dev libinih-dev libsystemd-dev libgpiod-dev libmnl-dev
+ zlib1g-dev"
+TEST_PKGS="$BUILD_PKGS python3 sqlite3 iproute2 nftables nginx-light openssl curl
+ chromium nodejs npm hostapd dnsmasq-base"
+BENCH_PKGS="$TEST_PKGS wrk"
+
+case $1 in
+build) want=$BUILD_PKGS ;;
+test) want=$TEST_PKGS ;;
+bench) want=$BENCH_PKGS ;;
+*) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
+esac
+
+missing=
+for p in $want; do
+	# node may come from elsewhere; accept any node >= 18 on PATH
+	case $p in nodejs|npm) command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && continue ;; esac
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	echo "Installing Debian packages:$missing"
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "Run as root (or install them yourself):$missing" >&2
+		exit 1
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+if [ "$1" != build ] && [ -f tests/package.json ]; then
+	if [ ! -d tests/node_modules ] || [ tests/package.json -nt tests/node_modules ]; then
+		echo "Installing test tools from npm (tests/package.json)"
+		(cd tests && npm ci --no-audit --no-fund --loglevel=error) && touch tests/node_modules
+	fi
+fi
