@@ -27,9 +27,9 @@ else
 Q := @
 endif
 
-PKGS_COMMON := libsodium jansson zlib
+PKGS_COMMON := libsodium jansson zlib inih
 PKGS_D      := $(PKGS_COMMON) sqlite3 libarchive inih libcurl libsystemd libgpiod libmnl
-PKGS_PACK   := $(PKGS_COMMON) libcmark-gfm libcmark-gfm-extensions yaml-0.1 libarchive
+PKGS_PACK   := $(PKGS_COMMON) libcmark-gfm yaml-0.1 libarchive
 PKGS_HUB    := $(PKGS_COMMON) sqlite3 inih libcurl libsystemd
 
 pc_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
@@ -57,8 +57,12 @@ ifneq ($(HUB_SRC),)
 PROGS += $(BUILD)/pamong-hub
 endif
 
-.PHONY: all deps run run-hub packs test test-unit check bench image clean
-all: $(PROGS)
+.PHONY: all deps run run-hub packs webroot test test-unit check bench image clean
+all: $(PROGS) webroot
+
+# The learner app, staged with pre-compressed copies for CivetWeb.
+webroot:
+	$(Q)tools/stage-webroot.sh $(BUILD)
 
 $(BUILD)/firmware/common/%.o: CPPFLAGS += $(call pc_cflags,$(PKGS_COMMON))
 $(BUILD)/firmware/pamongd/%.o: CPPFLAGS += -Ifirmware/pamongd $(call pc_cflags,$(PKGS_D))
@@ -97,12 +101,16 @@ $(BUILD)/tests/unit/pack/%.o: CPPFLAGS += -Ifirmware/pack $(call pc_cflags,$(PKG
 $(BUILD)/tests/unit/hub/%.o: CPPFLAGS += -Ifirmware/hub $(call pc_cflags,$(PKGS_HUB))
 
 $(call unitbin,$(UNIT_COMMON)): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_D)
 $(call unitbin,$(UNIT_PAMONGD)): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(filter-out %/main.o,$(PAMONGD_OBJ)) $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_D)
 $(call unitbin,$(UNIT_PACK)): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(filter-out %/main.o,$(PACK_OBJ)) $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_PACK)
 $(call unitbin,$(UNIT_HUB)): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(filter-out %/main.o,$(HUB_OBJ)) $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_HUB)
 
 $(BUILD)/tests/unit/%.o: tests/unit/%.c
@@ -115,7 +123,7 @@ PACKS_DIR := $(BUILD)/packs
 COURSES   := $(patsubst content/%/course.yaml,%,$(wildcard content/*/course.yaml))
 DEV_KEY   := $(BUILD)/dev-signing.key
 
-$(DEV_KEY): $(BUILD)/pamong-pack
+$(DEV_KEY): | $(BUILD)/pamong-pack
 	$(Q)$(BUILD)/pamong-pack keygen -o $@
 
 .SECONDEXPANSION:

@@ -78,11 +78,11 @@ class Box:
         os.makedirs(incoming, exist_ok=True)
         with open(self.conf, "w") as f:
             f.write(
-                "[http]\nport = %d\nlisten = 127.0.0.1\n"
+                "[http]\nport = %d\nlisten = 127.0.0.1\nwebroot = %s\n"
                 "[storage]\ndata_dir = %s\n"
                 "[content]\nincoming = %s\ntrusted_keys = %s\n"
                 "[area]\nfile = %s\ncodes = 33.02\n%s"
-                % (self.port, self.tmp, incoming, DEV_PUB, AREA_FILE, extra_conf)
+                % (self.port, os.path.join(BUILD, "webroot"), self.tmp, incoming, DEV_PUB, AREA_FILE, extra_conf)
             )
         atexit.register(self.cleanup)
 

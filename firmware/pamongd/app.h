@@ -1,0 +1,28 @@
+/* app.h — what the request handlers share: the config and the open store,
+ * catalog and area, plus the box's boot identity. Built by main.c. */
+#ifndef APP_H
+#define APP_H
+
+#include <stdint.h>
+
+#include "area.h"
+#include "auth.h"
+#include "catalog.h"
+#include "config.h"
+#include "store.h"
+
+enum app_state { APP_STARTING, APP_SERVING, APP_STOPPING };
+
+struct app {
+	const struct config *cfg;
+	struct store *store;
+	struct catalog *catalog;
+	struct area *area;
+	struct auth *auth;
+	char boot_id[37];        /* this boot's kernel boot id */
+	int64_t started_mono_ms; /* when pamongd started (CLOCK_BOOTTIME) */
+	volatile int state;      /* enum app_state */
+	char packs_dir[4096];    /* <data_dir>/packs */
+};
+
+#endif

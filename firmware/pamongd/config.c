@@ -1,0 +1,99 @@
+/* config.c — see config.h. */
+#include "config.h"
+
+#include <stddef.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define S(f) offsetof(struct config, f)
+
+static const struct conf_opt config__opts[] = {
+	{ "http", "listen", CONF_STR, "0.0.0.0", 0, 0, S(listen),
+	    "Address to listen on (0.0.0.0 = every interface)." },
+	{ "http", "port", CONF_INT, "8080", 1, 65535, S(port),
+	    "TCP port. On the box nftables sends port 80 of any address here." },
+	{ "http", "threads", CONF_INT, "300", 8, 2000, S(threads),
+	    "Worker threads. Each keep-alive connection holds one while open, and a\n"
+	    "phone opens about 6: 300 serves a class of 40-50 phones." },
+	{ "http", "keepalive_ms", CONF_INT, "5000", 0, 120000, S(keepalive_ms),
+	    "Close an idle keep-alive connection after this many milliseconds." },
+	{ "http", "request_timeout_ms", CONF_INT, "30000", 1000, 600000,
+	    S(request_timeout_ms), "Give up on a request that does not arrive within this." },
+	{ "http", "max_body", CONF_INT, "16384", 1024, 1048576, S(max_body),
+	    "Largest request body accepted, in bytes (413 above)." },
+	{ "http", "webroot", CONF_STR, "/usr/share/pamong/webroot", 0, 0, S(webroot),
+	    "Static files of the learner app." },
+	{ "storage", "data_dir", CONF_STR, "/var/lib/pamong", 0, 0, S(data_dir),
+	    "Database, installed course packs and the box's keys live here." },
+	{ "content", "incoming", CONF_STR, "/var/lib/pamong/incoming", 0, 0, S(incoming),
+	    "Course packs (*.pack) found here are verified and installed at start\n"
+	    "when newer than what is installed." },
+	{ "content", "trusted_keys", CONF_STR, "/etc/pamong/trusted-keys", 0, 0,
+	    S(trusted_keys),
+	    "Ed25519 public keys (hex, one per line) whose signatures are accepted\n"
+	    "on course packs." },
+	{ "content", "dev_mode", CONF_BOOL, "no", 0, 0, S(dev_mode),
+	    "Accept unsigned packs built with `pamong-pack build --dev`. Never on a\n"
+	    "box in the field." },
+	{ "area", "file", CONF_STR, "/usr/share/pamong/wilayah.tsv.gz", 0, 0, S(area_file),
+	    "The official list of regions (Kemendagri codes, idn-area-data, ODbL)." },
+	{ "area", "codes", CONF_STR, "33.02", 0, 0, S(area_codes),
+	    "Regencies (PP.RR) or districts (PP.RR.DD) this box serves, comma-separated;\n"
+	    "registration offers their villages." },
+	{ "learners", "session_days", CONF_INT, "180", 1, 3650, S(session_days),
+	    "A learner stays logged in on a phone for this many days without use." },
+	{ "learners", "pin_failures", CONF_INT, "5", 1, 100, S(pin_failures),
+	    "Wrong PINs for one name before that name has to wait." },
+	{ "learners", "cooldown_s", CONF_INT, "60", 1, 3600, S(cooldown_s),
+	    "The first wait after too many wrong PINs, in seconds; it doubles with\n"
+	    "every further wrong PIN, up to 15 minutes." },
+};
+
+pb_err
+config_load(struct config *cfg, const char *path, char *err, size_t errlen)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	conf_defaults(config__opts, PB_ARRAY_LEN(config__opts), cfg);
+	if (path == NULL)
+		return PB_OK;
+	return conf_load(config__opts, PB_ARRAY_LEN(config__opts), cfg, path, err, errlen);
+}
+
+static pb_err
+config__dir(const char *what, const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: %s is not a directory", what, path);
+		return PB_ERR_INVALID;
+	}
+	return PB_OK;
+}
+
+pb_err
+config_check(const struct config *cfg, char *err, size_t errlen)
+{
+	pb_err rc;
+
+	if ((rc = config__dir("http.webroot", cfg->webroot, err, errlen)) != PB_OK)
+		return rc;
+	if (access(cfg->area_file, R_OK) < 0) {
+		snprintf(err, errlen, "area.file: cannot read %s", cfg->area_file);
+		return PB_ERR_INVALID;
+	}
+	if (cfg->data_dir[0] != '/') {
+		snprintf(err, errlen, "storage.data_dir: %s must be an absolute path",
+		    cfg->data_dir);
+		return PB_ERR_INVALID;
+	}
+	return PB_OK;
+}
+
+void
+config_print_example(FILE *f)
+{
+	conf_write_example(config__opts, PB_ARRAY_LEN(config__opts),
+	    "pamongd.conf — Pamong Box daemon configuration", f);
+}

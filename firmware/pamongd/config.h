@@ -1,0 +1,44 @@
+/* config.h — pamongd's configuration: one table of every option (name,
+ * default, limits, help) drives defaults, file parsing, -n checks and the
+ * shipped example (pamongd --print-config). */
+#ifndef CONFIG_H
+#define CONFIG_H
+
+#include <stdio.h>
+
+#include "conf.h"
+#include "pb.h"
+
+#define CONFIG_DEFAULT_PATH "/etc/pamong/pamongd.conf"
+
+struct config {
+	/* [http] */
+	char listen[CONF_STR_MAX];   /* address to listen on */
+	long port;                   /* TCP port */
+	long threads;                /* worker threads = connections served at once */
+	long keepalive_ms;           /* idle keep-alive connections are closed after this */
+	long request_timeout_ms;     /* a request must arrive within this */
+	long max_body;               /* request body limit, bytes */
+	char webroot[CONF_STR_MAX];  /* static files of the learner app */
+	/* [storage] */
+	char data_dir[CONF_STR_MAX]; /* database, installed packs, keys */
+	/* [content] */
+	char incoming[CONF_STR_MAX]; /* packs found here are installed at start */
+	char trusted_keys[CONF_STR_MAX]; /* public keys that may sign packs */
+	int dev_mode;                /* accept unsigned development packs */
+	/* [area] */
+	char area_file[CONF_STR_MAX];  /* the official region list */
+	char area_codes[CONF_STR_MAX]; /* the regencies/districts this box serves */
+	/* [learners] */
+	long session_days;           /* a login lasts this long without use */
+	long pin_failures;           /* wrong PINs before a cool-down */
+	long cooldown_s;             /* first cool-down; doubles, up to 15 minutes */
+};
+
+/* Defaults, then the file (if path is not NULL). err gets "file:line: msg". */
+pb_err config_load(struct config *cfg, const char *path, char *err, size_t errlen);
+/* Checks that go beyond one value (paths exist, …); err gets a message. */
+pb_err config_check(const struct config *cfg, char *err, size_t errlen);
+void config_print_example(FILE *f);
+
+#endif

@@ -1,0 +1,393 @@
+/* http.c — see http.h. */
+#include "http.h"
+
+#include <civetweb.h>
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <zlib.h>
+
+#include "api.h"
+#include "app.h"
+#include "fsutil.h"
+#include "log.h"
+#include "util.h"
+
+#define HTTP__GZIP_MIN 1024
+
+struct http {
+	struct mg_context *ctx;
+	struct app *app;
+};
+
+static const char *
+http__reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 204: return "No Content";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 413: return "Payload Too Large";
+	case 429: return "Too Many Requests";
+	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
+	}
+	return "OK";
+}
+
+static int
+http__accepts_gzip(struct mg_connection *conn)
+{
+	const char *ae = mg_get_header(conn, "Accept-Encoding");
+
+	return ae != NULL && strstr(ae, "gzip") != NULL;
+}
+
+/* gzip-compress in into a malloc'd buffer; NULL on failure. */
+static unsigned char *
+http__gzip(const char *in, size_t len, size_t *outlen)
+{
+	z_stream zs;
+	unsigned char *out;
+	uLong cap;
+
+	memset(&zs, 0, sizeof(zs));
+	if (deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return NULL;
+	cap = deflateBound(&zs, (uLong)len) + 32;
+	if ((out = malloc(cap)) == NULL) {
+		deflateEnd(&zs);
+		return NULL;
+	}
+	zs.next_in = (Bytef *)(uintptr_t)in;
+	zs.avail_in = (uInt)len;
+	zs.next_out = out;
+	zs.avail_out = (uInt)cap;
+	if (deflate(&zs, Z_FINISH) != Z_STREAM_END) {
+		deflateEnd(&zs);
+		free(out);
+		return NULL;
+	}
+	*outlen = zs.total_out;
+	deflateEnd(&zs);
+	return out;
+}
+
+static void
+http__send(struct mg_connection *conn, int status, const char *ctype, const char *body,
+    size_t len, const char *extra)
+{
+	unsigned char *gz = NULL;
+	size_t gzlen = 0;
+
+	if (len >= HTTP__GZIP_MIN && http__accepts_gzip(conn))
+		gz = http__gzip(body, len, &gzlen);
+	mg_printf(conn,
+	    "HTTP/1.1 %d %s\r\n"
+	    "Content-Type: %s\r\n"
+	    "Content-Length: %zu\r\n"
+	    "Cache-Control: no-store\r\n"
+	    "X-Content-Type-Options: nosniff\r\n"
+	    "%s%s%s\r\n",
+	    status, http__reason(status), ctype, gz ? gzlen : len,
+	    gz ? "Content-Encoding: gzip\r\n" : "", gz || len >= HTTP__GZIP_MIN ?
+	    "Vary: Accept-Encoding\r\n" : "", extra ? extra : "");
+	if (gz != NULL) {
+		mg_write(conn, gz, gzlen);
+		free(gz);
+	} else if (len > 0) {
+		mg_write(conn, body, len);
+	}
+}
+
+void
+http_send_json(struct mg_connection *conn, int status, json_t *obj, const char *extra)
+{
+	char *text = json_dumps(obj, JSON_COMPACT | JSON_ENSURE_ASCII * 0);
+
+	json_decref(obj);
+	if (text == NULL) {
+		http__send(conn, 500, "application/json; charset=utf-8",
+		    "{\"error\":\"internal\"}", 20, NULL);
+		return;
+	}
+	http__send(conn, status, "application/json; charset=utf-8", text, strlen(text), extra);
+	free(text);
+}
+
+void
+http_send_error(struct mg_connection *conn, int status, const char *code,
+    const char *message, const char *field)
+{
+	json_t *o = json_pack("{s:s, s:s}", "error", code, "message", message);
+
+	if (o != NULL && field != NULL)
+		json_object_set_new(o, "field", json_string(field));
+	http_send_json(conn, status, o, status == 429 ? NULL : NULL);
+}
+
+void
+http_send_empty(struct mg_connection *conn, int status, const char *extra)
+{
+	http__send(conn, status, "text/plain; charset=utf-8", "", 0, extra);
+}
+
+pb_err
+http_read_body(struct mg_connection *conn, size_t max, char **out, size_t *outlen)
+{
+	const struct mg_request_info *ri = mg_get_request_info(conn);
+	size_t cap, len = 0;
+	char *buf;
+
+	*out = NULL;
+	if (ri->content_length > (long long)max)
+		return PB_ERR_LIMIT;
+	cap = ri->content_length >= 0 ? (size_t)ri->content_length : max;
+	if ((buf = malloc(cap + 1)) == NULL)
+		return PB_ERR_NOMEM;
+	for (;;) {
+		char extra;
+		int n;
+
+		if (len == cap) {
+			/* chunked body that reached the limit: is there more? */
+			if (ri->content_length < 0 && mg_read(conn, &extra, 1) > 0) {
+				free(buf);
+				return PB_ERR_LIMIT;
+			}
+			break;
+		}
+		n = mg_read(conn, buf + len, cap - len);
+		if (n < 0) {
+			free(buf);
+			return PB_ERR_IO;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (ri->content_length >= 0 && len != cap) {
+		free(buf);
+		return PB_ERR_IO;
+	}
+	buf[len] = '\0';
+	*out = buf;
+	*outlen = len;
+	return PB_OK;
+}
+
+/* Refuse paths that try to leave the roots or that hide something: any
+ * "..", backslash, "%" left after decoding (double encoding), NUL or
+ * control characters, invalid UTF-8, or an absolute-form URI. */
+static int
+http__path_unsafe(const char *uri)
+{
+	const char *p;
+
+	if (uri == NULL || uri[0] != '/')
+		return 1;
+	if (!util_utf8_valid(uri, strlen(uri)))
+		return 1;
+	if (strchr(uri, '\\') != NULL || strchr(uri, '%') != NULL || strstr(uri, "//"))
+		return 1;
+	for (p = uri; (p = strstr(p, "..")) != NULL; p += 2)
+		if ((p == uri || p[-1] == '/') && (p[2] == '/' || p[2] == '\0'))
+			return 1;
+	return 0;
+}
+
+/* Pack files served: /packs/<course>/<version>/{lessons,media}/<file>. The
+ * pack's course.json, quiz.json (answers) and manifest are never served. */
+static int
+http__pack_path_ok(const char *uri)
+{
+	const char *p = uri + strlen("/packs/");
+	int slashes = 0;
+	const char *sub;
+
+	for (sub = p; *sub; sub++)
+		if (*sub == '/')
+			slashes++;
+	if (slashes < 3)
+		return 0;
+	sub = strchr(strchr(p, '/') + 1, '/') + 1;
+	return strncmp(sub, "lessons/", 8) == 0 || strncmp(sub, "media/", 6) == 0;
+}
+
+static int
+http__begin_request(struct mg_connection *conn)
+{
+	const struct mg_request_info *ri = mg_get_request_info(conn);
+	const char *uri = ri->local_uri_raw;
+
+	if (http__path_unsafe(ri->request_uri) || http__path_unsafe(uri)) {
+		http_send_error(conn, 400, "bad_request", "unsafe or malformed path", NULL);
+		return 400;
+	}
+	if (strncmp(uri, "/api/", 5) == 0)
+		return 0;
+	if (strcmp(ri->request_method, "GET") != 0 && strcmp(ri->request_method, "HEAD") != 0) {
+		http_send_error(conn, 405, "method_not_allowed", "only GET and HEAD here", NULL);
+		return 405;
+	}
+	if (strncmp(uri, "/packs/", 7) == 0 && !http__pack_path_ok(uri)) {
+		http_send_error(conn, 404, "not_found", "no such file", NULL);
+		return 404;
+	}
+	if (strlen(uri) > 3 && strcmp(uri + strlen(uri) - 3, ".gz") == 0) {
+		http_send_error(conn, 404, "not_found", "no such file", NULL);
+		return 404;
+	}
+	return 0;
+}
+
+static int
+http__log_message(const struct mg_connection *conn, const char *message)
+{
+	(void)conn;
+	log_warnx("http: %s", message);
+	return 1;
+}
+
+pb_err
+http_start(struct app *app, struct http **out)
+{
+	const struct config *cfg = app->cfg;
+	char ports[600], threads[16], keepalive[16], timeout[16], rewrite[4200];
+	struct mg_callbacks cb;
+	struct http *h;
+
+	if ((h = calloc(1, sizeof(*h))) == NULL)
+		return PB_ERR_NOMEM;
+	h->app = app;
+	snprintf(ports, sizeof(ports), "%s:%ld", cfg->listen, cfg->port);
+	snprintf(threads, sizeof(threads), "%ld", cfg->threads);
+	snprintf(keepalive, sizeof(keepalive), "%ld", cfg->keepalive_ms);
+	snprintf(timeout, sizeof(timeout), "%ld", cfg->request_timeout_ms);
+	snprintf(rewrite, sizeof(rewrite), "/packs/=%s/", app->packs_dir);
+	const char *opts[] = {
+		"listening_ports", ports,
+		"num_threads", threads,
+		"enable_keep_alive", "yes",
+		"keep_alive_timeout_ms", keepalive,
+		"request_timeout_ms", timeout,
+		"tcp_nodelay", "1",
+		"listen_backlog", "1024",
+		"connection_queue", "256",
+		"document_root", cfg->webroot,
+		"url_rewrite_patterns", rewrite,
+		"enable_directory_listing", "no",
+		"cgi_pattern", "**.no-cgi-here$",
+		"ssi_pattern", "**.no-ssi-here$",
+		"hide_files_patterns", "**.json$|**.sig$|**.pack$|**.tmp$",
+		"access_control_allow_origin", "",
+		"static_file_max_age", "0",
+		"additional_header", "X-Content-Type-Options: nosniff",
+		"max_request_size", "16384",
+		NULL
+	};
+
+	memset(&cb, 0, sizeof(cb));
+	cb.begin_request = http__begin_request;
+	cb.log_message = http__log_message;
+	if ((h->ctx = mg_start(&cb, app, opts)) == NULL) {
+		free(h);
+		return PB_ERR_IO;
+	}
+	api_register(h->ctx, app);
+	*out = h;
+	return PB_OK;
+}
+
+void
+http_stop(struct http *h)
+{
+	if (h == NULL)
+		return;
+	mg_stop(h->ctx);
+	free(h);
+}
+
+static int
+http__compressible(const char *name)
+{
+	static const char *ext[] = { ".html", ".css", ".js", ".mjs", ".svg", ".json",
+		".txt", ".webmanifest", ".ico" };
+	size_t n = strlen(name), i;
+
+	for (i = 0; i < PB_ARRAY_LEN(ext); i++) {
+		size_t e = strlen(ext[i]);
+
+		if (n > e && strcasecmp(name + n - e, ext[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static pb_err
+http__gzip_file(const char *path, const struct stat *st)
+{
+	char gzpath[PATH_MAX];
+	unsigned char *gz = NULL;
+	struct stat gst;
+	size_t len, gzlen;
+	char *data = NULL;
+	pb_err rc;
+
+	if ((size_t)snprintf(gzpath, sizeof(gzpath), "%s.gz", path) >= sizeof(gzpath))
+		return PB_ERR_INVALID;
+	if (stat(gzpath, &gst) == 0 && gst.st_mtime >= st->st_mtime)
+		return PB_OK;
+	if ((rc = fs_read_file(path, 64u << 20, &data, &len)) != PB_OK)
+		return rc;
+	rc = PB_ERR_NOMEM;
+	if ((gz = http__gzip(data, len, &gzlen)) == NULL)
+		goto out;
+	rc = fs_write_atomic(gzpath, gz, gzlen, 0644);
+out:
+	free(gz);
+	free(data);
+	return rc;
+}
+
+pb_err
+http_precompress_dir(const char *dir)
+{
+	struct dirent *de;
+	pb_err rc = PB_OK;
+	DIR *d;
+
+	if ((d = opendir(dir)) == NULL)
+		return PB_ERR_IO;
+	while ((de = readdir(d)) != NULL) {
+		char path[PATH_MAX];
+		struct stat st;
+
+		if (de->d_name[0] == '.')
+			continue;
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= sizeof(path))
+			continue;
+		if (lstat(path, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode))
+			rc = http_precompress_dir(path) != PB_OK ? PB_ERR_IO : rc;
+		else if (S_ISREG(st.st_mode) && http__compressible(de->d_name) &&
+		    http__gzip_file(path, &st) != PB_OK) {
+			log_warn("cannot write %s.gz", path);
+			rc = PB_ERR_IO;
+		}
+	}
+	closedir(d);
+	return rc;
+}

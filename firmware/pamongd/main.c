@@ -1,0 +1,171 @@
+/* main.c — pamongd: flags, start-up order, the signal loop, clean shutdown. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <malloc.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "fsutil.h"
+#include "http.h"
+#include "log.h"
+#include "util.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: pamongd [-dhnv] [-f FILE]\n"
+	    "\n"
+	    "Pamong Box daemon: serves courses to phones on the box's hotspot and keeps\n"
+	    "learners' progress.\n"
+	    "\n"
+	    "  -d             stay in the foreground and log to stderr\n"
+	    "  -v             more log messages (debug)\n"
+	    "  -f FILE        config file (default " CONFIG_DEFAULT_PATH ")\n"
+	    "  -n             check the config and exit\n"
+	    "  -h, --help     this help\n"
+	    "  --version      print the version\n"
+	    "  --print-config print the commented example config (all defaults)\n");
+}
+
+static pb_err
+load_config(struct config *cfg, const char *path, int explicit)
+{
+	char err[512];
+	pb_err rc;
+
+	rc = config_load(cfg, path, err, sizeof(err));
+	if (rc == PB_ERR_IO && !explicit && errno == ENOENT)
+		rc = config_load(cfg, NULL, err, sizeof(err));
+	if (rc == PB_OK)
+		rc = config_check(cfg, err, sizeof(err));
+	if (rc != PB_OK)
+		fprintf(stderr, "pamongd: %s\n", err);
+	return rc;
+}
+
+/* Install newer packs from the incoming folder and pre-compress their text. */
+static void
+install_packs(struct app *app)
+{
+	int n = catalog_install_dir(app->catalog, app->cfg->incoming);
+
+	if (n > 0)
+		log_info("installed %d pack(s) from %s", n, app->cfg->incoming);
+	(void)http_precompress_dir(app->packs_dir);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "print-config", no_argument, NULL, 'P' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = CONFIG_DEFAULT_PATH;
+	int fg = 0, verbose = 0, check = 0, explicit = 0, ch, sig, rc = 1;
+	struct catalog_opts copts;
+	struct http *http = NULL;
+	struct config cfg;
+	struct app app;
+	char dbpath[PATH_MAX], err[512];
+	sigset_t set;
+
+	while ((ch = getopt_long(argc, argv, "df:hnv", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': fg = 1; break;
+		case 'f': path = optarg; explicit = 1; break;
+		case 'n': check = 1; break;
+		case 'v': verbose++; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("pamongd %s\n", PB_VERSION); return 0;
+		case 'P': config_print_example(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (load_config(&cfg, path, explicit) != PB_OK)
+		return 1;
+	if (check) {
+		printf("pamongd: configuration OK\n");
+		return 0;
+	}
+	log_init("pamongd", fg, verbose);
+	if (util_init() != PB_OK)
+		fatalx("cannot initialise libsodium");
+	/* Many worker threads: keep malloc from giving each its own arena and
+	 * from moving large blocks (argon2) off mmap, so memory stays small. */
+	mallopt(M_ARENA_MAX, 2);
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	memset(&app, 0, sizeof(app));
+	app.cfg = &cfg;
+	app.state = APP_STARTING;
+	app.started_mono_ms = util_mono_ms();
+	util_boot_id(app.boot_id);
+	sd_notify(0, "STATUS=starting");
+
+	if (fs_mkdirs(cfg.data_dir, 0750) != PB_OK)
+		fatal("cannot create %s", cfg.data_dir);
+	snprintf(app.packs_dir, sizeof(app.packs_dir), "%s/packs", cfg.data_dir);
+	snprintf(dbpath, sizeof(dbpath), "%s/pamong.db", cfg.data_dir);
+	if (store_open(dbpath, &app.store) != PB_OK)
+		fatalx("cannot open the database %s", dbpath);
+	if (area_load(cfg.area_file, cfg.area_codes, &app.area, err, sizeof(err)) != PB_OK)
+		fatalx("area: %s", err);
+	memset(&copts, 0, sizeof(copts));
+	copts.packs_dir = app.packs_dir;
+	copts.trusted_keys = cfg.trusted_keys;
+	copts.dev_mode = cfg.dev_mode;
+	if (catalog_open(&copts, &app.catalog) != PB_OK)
+		fatalx("cannot open the course packs in %s", app.packs_dir);
+	install_packs(&app);
+	if (auth_new(cfg.pin_failures, cfg.cooldown_s, &app.auth) != PB_OK)
+		fatalx("out of memory");
+	if (http_start(&app, &http) != PB_OK)
+		fatalx("cannot listen on %s:%ld", cfg.listen, cfg.port);
+	app.state = APP_SERVING;
+	log_info("serving on http://%s:%ld (version %s, box %s)", cfg.listen, cfg.port,
+	    PB_VERSION, store_box_id(app.store));
+	sd_notify(0, "READY=1\nSTATUS=serving");
+
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig == SIGHUP) {
+			log_info("SIGHUP: looking for new packs");
+			install_packs(&app);
+			continue;
+		}
+		break;
+	}
+	log_info("stopping (signal %d)", sig);
+	sd_notify(0, "STOPPING=1");
+	app.state = APP_STOPPING;
+	http_stop(http);
+	store_close(app.store);
+	catalog_close(app.catalog);
+	area_free(app.area);
+	auth_free(app.auth);
+	rc = 0;
+	log_info("stopped");
+	return rc;
+}

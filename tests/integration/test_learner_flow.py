@@ -1,0 +1,179 @@
+"""The whole learner flow over real HTTP against the real pamongd with the
+sample packs: register, courses, lessons (static files with ETag, Range,
+gzip), progress, quiz, certificate, logout/login, resume, restart."""
+
+import gzip
+import json
+import os
+import sys
+import tarfile
+import uuid
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from pbtest import Box, PACKS, eq, ok, run_tests  # noqa: E402
+
+BOX = Box().start()
+
+
+def quiz_answers(course):
+    """The right answers, read from the built pack (the phone never gets them)."""
+    with tarfile.open(os.path.join(PACKS, course + ".pack")) as t:
+        quiz = json.load(t.extractfile("quiz.json"))
+    return {q["id"]: [c["id"] for c in q["choices"] if c["correct"]] for q in quiz["questions"]}
+
+
+def a_village(c):
+    st, v, _ = c.get("/api/v1/villages")
+    return v["villages"][0]["code"]
+
+
+def register(c, name, pin="482913"):
+    return c.post("/api/v1/register", {"name": name, "position": "sekretaris-desa",
+                                       "village": a_village(c), "pin": pin,
+                                       "client_time": 1764400000000})
+
+
+def test_health_reports_version_and_state():
+    st, h, _ = BOX.client().get("/api/v1/health")
+    eq(st, 200, "health answers 200")
+    eq((h["program"], h["state"]), ("pamongd", "serving"), "health names the program and its state")
+    ok(h["courses"] >= 3, "the sample courses are installed", h)
+
+
+def test_registration_data():
+    c = BOX.client()
+    st, p, _ = c.get("/api/v1/positions")
+    ok(st == 200 and any(x["id"] == "kepala-desa" for x in p["positions"]), "positions list has kepala-desa", p)
+    st, v, _ = c.get("/api/v1/villages")
+    ok(st == 200 and len(v["villages"]) > 100, "villages of the configured regency are offered", st)
+    ok(all(x["code"].startswith("33.02.") for x in v["villages"]), "only villages of 33.02")
+
+
+def test_full_flow():
+    c = BOX.client()
+    st, me, hdrs = register(c, "  Siti   Aminah ")
+    eq(st, 201, "register answers 201")
+    eq(me["name"], "Siti Aminah", "the name is trimmed and its spaces collapsed")
+    cookie = hdrs.get("set-cookie", "")
+    ok("HttpOnly" in cookie and "SameSite=Strict" in cookie, "session cookie is HttpOnly and SameSite", cookie)
+    st, me2, _ = c.get("/api/v1/me")
+    eq((st, me2["id"]), (200, me["id"]), "me returns the registered learner")
+
+    st, cs, _ = c.get("/api/v1/courses")
+    eq(st, 200, "course list answers")
+    course = next(x for x in cs["courses"] if x["id"] == "desa-administrasi")
+    eq((course["status"], course["lessons_done"]), ("not_started", 0), "a new learner has not started")
+
+    st, cd, _ = c.get("/api/v1/courses/desa-administrasi")
+    eq(st, 200, "course detail answers")
+    lessons = cd["lessons"]
+    eq(lessons[0]["state"], "current", "first lesson is current")
+    ok(all(l["state"] == "new" for l in lessons[1:]), "the others are new")
+
+    # the lesson file: static, cacheable, compressed
+    url = lessons[0]["url"]
+    st, h, body = c.raw("GET", url, headers={"Accept-Encoding": "gzip"})
+    eq(st, 200, "lesson HTML is served")
+    eq(h.get("content-encoding"), "gzip", "lesson HTML is sent gzip-compressed")
+    html = gzip.decompress(body).decode()
+    ok("<" in html and "script" not in html.lower(), "lesson HTML is a fragment without scripts")
+    etag = h.get("etag")
+    ok(etag, "lesson has an ETag")
+    st, _, _ = c.raw("GET", url, headers={"If-None-Match": etag, "Accept-Encoding": "gzip"})
+    eq(st, 304, "the same ETag gets 304 Not Modified")
+
+    for l in lessons[:2]:
+        st, r, _ = c.post("/api/v1/courses/desa-administrasi/lessons/%s/open" % l["id"], {"client_time": 1764400001000})
+        eq((st, r["state"]), (200, "current"), "opening %s is recorded" % l["id"])
+        st, r, _ = c.post("/api/v1/courses/desa-administrasi/lessons/%s/complete" % l["id"], {"seconds": 120})
+        eq((st, r["state"]), (200, "done"), "completing %s is recorded" % l["id"])
+    eq(r["lessons_done"], 2, "two lessons done")
+    st, r, _ = c.post("/api/v1/courses/desa-administrasi/lessons/%s/complete" % lessons[0]["id"], {"seconds": 30})
+    eq(r["lessons_done"], 2, "completing a done lesson again does not count it twice")
+
+    st, res, _ = c.get("/api/v1/resume")
+    eq((res["course"], res["lesson"]), ("desa-administrasi", lessons[2]["id"]), "resume points at the next lesson")
+
+    # quiz: fail once, then pass
+    answers = quiz_answers("desa-administrasi")
+    aid = str(uuid.uuid4())
+    st, at, _ = c.post("/api/v1/courses/desa-administrasi/attempts", {"attempt": aid})
+    eq(st, 201, "attempt created")
+    ok(all("correct" not in ch for q in at["questions"] for ch in q["choices"]),
+       "questions reach the phone without the right answers")
+    ok("explanation" not in json.dumps(at["questions"]), "nor the explanations")
+    q0 = at["questions"][0]
+    wrong = [ch["id"] for ch in q0["choices"] if ch["id"] not in answers[q0["id"]]][:1]
+    st, fb, _ = c.put("/api/v1/attempts/%s/answers/%s" % (aid, q0["id"]), {"choices": wrong})
+    eq(st, 200, "answer recorded")
+    if at["feedback"] == "immediate":
+        eq((fb["correct"], fb["correct_choices"]), (False, answers[q0["id"]]), "immediate feedback tells it was wrong")
+        ok(fb["explanation"], "and explains")
+    st, fb2, _ = c.put("/api/v1/attempts/%s/answers/%s" % (aid, q0["id"]), {"choices": answers[q0["id"]]})
+    eq((st, fb2), (200, fb), "resending an answer returns the first answer; it stands")
+    st, fin, _ = c.post("/api/v1/attempts/%s/finish" % aid)
+    eq((st, fin["passed"]), (200, False), "one wrong answer and the rest unanswered fails")
+    eq(fin["score"], 0, "unanswered questions count as wrong")
+    st, fin2, _ = c.post("/api/v1/attempts/%s/finish" % aid)
+    eq(fin2["score"], fin["score"], "finishing again returns the same result")
+    st, e, _ = c.put("/api/v1/attempts/%s/answers/%s" % (aid, at["questions"][1]["id"]), {"choices": ["a"]})
+    eq((st, e["error"]), (409, "attempt_finished"), "a finished attempt takes no answers")
+
+    aid2 = str(uuid.uuid4())
+    st, at2, _ = c.post("/api/v1/courses/desa-administrasi/attempts", {"attempt": aid2})
+    for q in at2["questions"]:
+        st, _, _ = c.put("/api/v1/attempts/%s/answers/%s" % (aid2, q["id"]), {"choices": answers[q["id"]]})
+    st, fin, _ = c.post("/api/v1/attempts/%s/finish" % aid2)
+    eq((fin["score"], fin["passed"], fin["best_score"]), (100, True, 100), "all right answers pass with 100")
+    eq(fin["course_status"], "in_progress", "passing before all lessons are done is not completion")
+    st, _, _ = c.get("/api/v1/courses/desa-administrasi/certificate")
+    eq(st, 404, "no certificate before the course is completed")
+
+    for l in lessons[2:]:
+        c.post("/api/v1/courses/desa-administrasi/lessons/%s/complete" % l["id"], {"seconds": 60})
+    st, cd, _ = c.get("/api/v1/courses/desa-administrasi")
+    eq((cd["status"], cd["lessons_done"], cd["quiz"]["passed"]), ("completed", len(lessons), True),
+       "all lessons and a pass complete the course")
+    st, cert, _ = c.get("/api/v1/courses/desa-administrasi/certificate")
+    eq((st, cert["learner"], cert["score"]), (200, "Siti Aminah", 100), "the certificate names the learner and score")
+
+    # logout, login, resume; restart keeps everything
+    st, _, _ = c.post("/api/v1/logout")
+    eq(st, 204, "logout")
+    st, _, _ = c.get("/api/v1/me")
+    eq(st, 401, "after logout the session is gone")
+    st, me3, _ = c.post("/api/v1/login", {"name": "siti aminah", "pin": "482913"})
+    eq((st, me3["id"]), (200, me["id"]), "login with name in other case and PIN")
+
+    BOX.stop()
+    BOX.start()
+    st, cd2, _ = c.get("/api/v1/courses/desa-administrasi")
+    eq((st, cd2["status"], cd2["lessons_done"], cd2["quiz"]["best_score"]), (200, "completed", len(lessons), 100),
+       "after a restart the session and all progress are still there")
+
+
+def test_media_range_requests():
+    c = BOX.client()
+    register(c, "Budi Santoso")
+    st, cd, _ = c.get("/api/v1/courses/literasi-digital")
+    base = cd["lessons"][0]["url"].rsplit("/lessons/", 1)[0]
+    with tarfile.open(os.path.join(PACKS, "literasi-digital.pack")) as t:
+        media = [m.name for m in t.getmembers() if m.name.startswith("media/") and m.name.endswith(".mp3")]
+        size = t.getmember(media[0]).size
+    ok(media, "the course has an audio file")
+    st, h, body = c.raw("GET", base + "/" + media[0], headers={"Range": "bytes=100-199"})
+    eq((st, len(body)), (206, 100), "a Range request gets 206 and exactly the bytes asked for")
+    ok(h.get("content-range", "").startswith("bytes 100-199/%d" % size), "Content-Range names the part and the size", h)
+    eq(h.get("accept-ranges"), "bytes", "Accept-Ranges: bytes")
+
+
+def test_pack_internals_are_not_served():
+    c = BOX.client()
+    st, cs, _ = c.get("/api/v1/health")
+    for f in ("quiz.json", "course.json", "manifest.json", "manifest.sig"):
+        for ver in ("1.0.0", "current"):
+            st, _, body = c.raw("GET", "/packs/desa-administrasi/%s/%s" % (ver, f))
+            ok(st == 404 and b"correct" not in body, "%s/%s is not served (got %d)" % (ver, f, st))
+
+
+run_tests(globals())
