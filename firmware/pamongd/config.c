@@ -26,6 +26,9 @@ static const struct conf_opt config__opts[] = {
 	    "Static files of the learner app." },
 	{ "storage", "data_dir", CONF_STR, "/var/lib/pamong", 0, 0, S(data_dir),
 	    "Database, installed course packs and the box's keys live here." },
+	{ "storage", "group_commit", CONF_BOOL, "yes", 0, 0, S(group_commit),
+	    "Let writes from many phones that arrive together share one commit and\n"
+	    "fsync. Turn off only to measure what it gains." },
 	{ "content", "incoming", CONF_STR, "/var/lib/pamong/incoming", 0, 0, S(incoming),
 	    "Course packs (*.pack) found here are verified and installed at start\n"
 	    "when newer than what is installed." },

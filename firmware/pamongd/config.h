@@ -22,6 +22,7 @@ struct config {
 	char webroot[CONF_STR_MAX];  /* static files of the learner app */
 	/* [storage] */
 	char data_dir[CONF_STR_MAX]; /* database, installed packs, keys */
+	int group_commit;            /* share one fsync among concurrent writes */
 	/* [content] */
 	char incoming[CONF_STR_MAX]; /* packs found here are installed at start */
 	char trusted_keys[CONF_STR_MAX]; /* public keys that may sign packs */

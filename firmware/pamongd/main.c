@@ -129,6 +129,7 @@ main(int argc, char **argv)
 	snprintf(dbpath, sizeof(dbpath), "%s/pamong.db", cfg.data_dir);
 	if (store_open(dbpath, &app.store) != PB_OK)
 		fatalx("cannot open the database %s", dbpath);
+	store_set_group_commit(app.store, cfg.group_commit);
 	if (area_load(cfg.area_file, cfg.area_codes, &app.area, err, sizeof(err)) != PB_OK)
 		fatalx("area: %s", err);
 	memset(&copts, 0, sizeof(copts));

@@ -78,6 +78,8 @@ struct store_stats {
 	int64_t rev;          /* highest rev given out */
 	int64_t db_bytes;     /* main file + WAL */
 	int healthy;          /* 0 after a write failed with an I/O error */
+	int64_t commits;      /* transactions committed since open */
+	int64_t writes;       /* write operations run since open */
 };
 
 /* Open (creating and migrating as needed) the database at path. */
@@ -152,5 +154,9 @@ pb_err store_changed_learners(struct store *st, int64_t after_rev, int limit,
     int (*fn)(void *arg, const struct store_learner *l, int64_t rev), void *arg);
 pb_err store_changed_summaries(struct store *st, int64_t after_rev, int limit,
     int (*fn)(void *arg, const struct store_summary *s), void *arg);
+
+/* Group commit is on by default; off makes every write its own transaction
+ * and fsync (only to measure what group commit gains). */
+void store_set_group_commit(struct store *st, int on);
 
 #endif

@@ -1,0 +1,1839 @@
+/* store.c — the box's SQLite store (see store.h for the contract).
+ *
+ * Writes: public write functions queue an operation and wait; one writer
+ * thread takes everything queued, runs it in one BEGIN IMMEDIATE … COMMIT
+ * with a SAVEPOINT per operation, then wakes the waiters. With WAL and
+ * synchronous=FULL the COMMIT is the fsync, so concurrent writers share it.
+ *
+ * Reads: connections are checked out of a small idle pool (a new one is
+ * opened when the pool is empty, so a read never waits for another read or
+ * for the writer, and a callback may call the store again). Each connection
+ * caches its prepared statements, keyed by the SQL string's address. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#include "log.h"
+#include "store.h"
+#include "util.h"
+
+#define STORE__READERS 4   /* idle read connections kept open */
+#define STORE__CACHE 64    /* prepared statements cached per connection */
+#define STORE__BUSY_MS 5000
+#define STORE__RENEW_MS (24LL * 3600 * 1000) /* session last_seen granularity */
+
+struct store__conn {
+	sqlite3 *db;
+	int n;
+	struct {
+		const char *sql;
+		sqlite3_stmt *stmt;
+	} cache[STORE__CACHE];
+	struct store__conn *next; /* in the idle list */
+};
+
+/* One queued write: fn runs on the writer thread with arg. */
+struct store__op {
+	pb_err (*fn)(struct store *st, void *arg);
+	void *arg;
+	pb_err result;
+	int done;
+	struct store__op *next;
+};
+
+struct store {
+	char *path;
+	char box_id[37];
+	struct store__conn *w; /* the writer's connection (writer thread only) */
+	int64_t rev;           /* last rev given out (writer thread only) */
+
+	pthread_mutex_t mu;    /* guards everything below */
+	pthread_cond_t work;   /* to the writer: queue non-empty or stopping */
+	pthread_cond_t done;   /* to the waiters: a batch has finished */
+	struct store__op *head, *tail;
+	int stopping;
+	int writer_running;
+	pthread_t writer;
+	int64_t committed_rev; /* highest rev in a committed batch */
+	int64_t commits, writes;
+	int healthy;
+	int one_per_commit;    /* group commit off: one write per transaction */
+	struct store__conn *idle; /* idle read connections */
+	int nidle;
+};
+
+/* ---- schema ---- */
+
+/* Forward migrations: entry i takes user_version i to i + 1. Never edit a
+ * released entry; append a new one. */
+static const char *const store__migrations[] = {
+	/* 1: the initial schema */
+	"CREATE TABLE meta ("
+	"  key TEXT PRIMARY KEY,"
+	"  value NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE TABLE learners ("
+	"  id TEXT PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  name_key TEXT NOT NULL UNIQUE,"
+	"  position TEXT NOT NULL,"
+	"  village TEXT NOT NULL,"
+	"  pin_hash TEXT NOT NULL,"
+	"  registered_at INTEGER NOT NULL,"
+	"  boot_id TEXT NOT NULL,"
+	"  mono_ms INTEGER NOT NULL,"
+	"  client_ms INTEGER NOT NULL,"
+	"  rev INTEGER NOT NULL"
+	");"
+	"CREATE INDEX learners_rev ON learners(rev);"
+	"CREATE TABLE sessions ("
+	"  token_hash TEXT PRIMARY KEY,"
+	"  learner TEXT NOT NULL REFERENCES learners(id) ON DELETE CASCADE,"
+	"  created_at INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL"
+	");"
+	"CREATE INDEX sessions_learner ON sessions(learner);"
+	"CREATE TABLE lesson_progress ("
+	"  learner TEXT NOT NULL REFERENCES learners(id),"
+	"  course TEXT NOT NULL,"
+	"  lesson TEXT NOT NULL,"
+	"  opened_at INTEGER NOT NULL,"
+	"  completed_at INTEGER,"
+	"  seconds_spent INTEGER NOT NULL DEFAULT 0,"
+	"  last_activity INTEGER NOT NULL,"
+	"  PRIMARY KEY (learner, course, lesson)"
+	");"
+	"CREATE TABLE attempts ("
+	"  id TEXT PRIMARY KEY,"
+	"  learner TEXT NOT NULL REFERENCES learners(id),"
+	"  course TEXT NOT NULL,"
+	"  started_at INTEGER NOT NULL,"
+	"  finished_at INTEGER,"
+	"  score INTEGER,"
+	"  correct INTEGER,"
+	"  total INTEGER,"
+	"  passed INTEGER"
+	");"
+	"CREATE INDEX attempts_learner ON attempts(learner, course);"
+	"CREATE TABLE attempt_answers ("
+	"  attempt TEXT NOT NULL REFERENCES attempts(id),"
+	"  question TEXT NOT NULL,"
+	"  choices TEXT NOT NULL,"
+	"  correct INTEGER NOT NULL,"
+	"  answered_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (attempt, question)"
+	");"
+	"CREATE TABLE course_summary ("
+	"  learner TEXT NOT NULL REFERENCES learners(id),"
+	"  course TEXT NOT NULL,"
+	"  status TEXT NOT NULL,"
+	"  lessons_done INTEGER NOT NULL DEFAULT 0,"
+	"  lessons_total INTEGER NOT NULL DEFAULT 0,"
+	"  best_score INTEGER NOT NULL DEFAULT -1,"
+	"  passed INTEGER NOT NULL DEFAULT 0,"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  seconds_spent INTEGER NOT NULL DEFAULT 0,"
+	"  first_activity INTEGER NOT NULL DEFAULT 0,"
+	"  last_activity INTEGER NOT NULL DEFAULT 0,"
+	"  completed_at INTEGER NOT NULL DEFAULT 0,"
+	"  rev INTEGER NOT NULL,"
+	"  PRIMARY KEY (learner, course)"
+	");"
+	"CREATE INDEX course_summary_rev ON course_summary(rev);"
+	"CREATE TABLE events ("
+	"  rev INTEGER PRIMARY KEY,"
+	"  learner TEXT,"
+	"  course TEXT,"
+	"  kind TEXT NOT NULL,"
+	"  detail TEXT,"
+	"  boot_id TEXT NOT NULL,"
+	"  mono_ms INTEGER NOT NULL,"
+	"  wall_ms INTEGER NOT NULL,"
+	"  client_ms INTEGER NOT NULL"
+	");",
+};
+
+/* ---- connections and statements ---- */
+
+/* Map an SQLite result code to ours. */
+static pb_err
+store__err(int rc)
+{
+	switch (rc) {
+	case SQLITE_CONSTRAINT_UNIQUE:
+	case SQLITE_CONSTRAINT_PRIMARYKEY:
+		return PB_ERR_EXISTS;
+	case SQLITE_CONSTRAINT_FOREIGNKEY:
+		return PB_ERR_NOTFOUND;
+	case SQLITE_NOMEM:
+		return PB_ERR_NOMEM;
+	}
+	switch (rc & 0xff) {
+	case SQLITE_IOERR:
+	case SQLITE_FULL:
+	case SQLITE_CANTOPEN:
+		return PB_ERR_IO;
+	default:
+		return PB_ERR_DB;
+	}
+}
+
+static pb_err
+store__exec(sqlite3 *db, const char *sql)
+{
+	char *msg = NULL;
+	int rc;
+
+	rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		log_warnx("store: %.60s: %s", sql, msg ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		return store__err(sqlite3_extended_errcode(db));
+	}
+	return PB_OK;
+}
+
+static void
+store__conn_close(struct store__conn *c)
+{
+	int i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->n; i++)
+		sqlite3_finalize(c->cache[i].stmt);
+	if (sqlite3_close(c->db) != SQLITE_OK)
+		log_warnx("store: close: %s", sqlite3_errmsg(c->db));
+	free(c);
+}
+
+/* Open a connection; the writer's creates the file and turns on WAL. */
+static pb_err
+store__conn_open(const char *path, int writer, struct store__conn **out)
+{
+	struct store__conn *c;
+	sqlite3_stmt *stmt = NULL;
+	const unsigned char *mode;
+	int flags, rc;
+	pb_err err = PB_ERR_DB;
+
+	*out = NULL;
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return PB_ERR_NOMEM;
+	flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+	if (writer)
+		flags |= SQLITE_OPEN_CREATE;
+	rc = sqlite3_open_v2(path, &c->db, flags, NULL);
+	if (rc != SQLITE_OK) {
+		log_warnx("store: open %s: %s", path,
+		    c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
+		err = store__err(rc);
+		goto out;
+	}
+	sqlite3_extended_result_codes(c->db, 1);
+	sqlite3_busy_timeout(c->db, STORE__BUSY_MS);
+	err = store__exec(c->db, "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;");
+	if (err != PB_OK)
+		goto out;
+	if (writer) {
+		err = PB_ERR_DB;
+		if (sqlite3_prepare_v2(c->db, "PRAGMA journal_mode=WAL", -1, &stmt,
+		    NULL) != SQLITE_OK || sqlite3_step(stmt) != SQLITE_ROW) {
+			log_warnx("store: %s: journal_mode: %s", path,
+			    sqlite3_errmsg(c->db));
+			goto out;
+		}
+		mode = sqlite3_column_text(stmt, 0);
+		if (mode == NULL || strcmp((const char *)mode, "wal") != 0) {
+			log_warnx("store: %s: cannot use WAL (journal mode %s)", path,
+			    mode ? (const char *)mode : "?");
+			goto out;
+		}
+		err = PB_OK;
+	} else {
+		err = store__exec(c->db, "PRAGMA query_only=ON;");
+	}
+out:
+	sqlite3_finalize(stmt);
+	if (err != PB_OK) {
+		store__conn_close(c);
+		return err;
+	}
+	*out = c;
+	return PB_OK;
+}
+
+/* The cached statement for sql (a string literal: cached by address),
+ * NULL on error. Give it back with store__done(). */
+static sqlite3_stmt *
+store__prep(struct store__conn *c, const char *sql)
+{
+	sqlite3_stmt *stmt;
+	int i;
+
+	for (i = 0; i < c->n; i++)
+		if (c->cache[i].sql == sql)
+			return c->cache[i].stmt;
+	if (c->n == STORE__CACHE) {
+		log_warnx("store: statement cache full");
+		return NULL;
+	}
+	if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt,
+	    NULL) != SQLITE_OK) {
+		log_warnx("store: prepare %.60s: %s", sql, sqlite3_errmsg(c->db));
+		return NULL;
+	}
+	c->cache[c->n].sql = sql;
+	c->cache[c->n].stmt = stmt;
+	c->n++;
+	return stmt;
+}
+
+static void
+store__done(sqlite3_stmt *stmt)
+{
+	if (stmt == NULL)
+		return;
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+}
+
+/* Bind parameters 1.. from fmt: 't' const char * (NULL binds NULL),
+ * 'i' int64_t, 'd' int. */
+static pb_err
+store__bind(sqlite3_stmt *stmt, const char *fmt, ...)
+{
+	va_list ap;
+	const char *s;
+	int i, rc = SQLITE_OK;
+
+	va_start(ap, fmt);
+	for (i = 1; *fmt != '\0' && rc == SQLITE_OK; fmt++, i++) {
+		switch (*fmt) {
+		case 't':
+			s = va_arg(ap, const char *);
+			rc = s ? sqlite3_bind_text(stmt, i, s, -1, SQLITE_STATIC)
+			       : sqlite3_bind_null(stmt, i);
+			break;
+		case 'i':
+			rc = sqlite3_bind_int64(stmt, i, va_arg(ap, int64_t));
+			break;
+		case 'd':
+			rc = sqlite3_bind_int(stmt, i, va_arg(ap, int));
+			break;
+		default:
+			rc = SQLITE_MISUSE;
+		}
+	}
+	va_end(ap);
+	if (rc != SQLITE_OK) {
+		log_warnx("store: bind: %s", sqlite3_errstr(rc));
+		return PB_ERR_DB;
+	}
+	return PB_OK;
+}
+
+/* Step a statement that returns no rows. */
+static pb_err
+store__step_done(sqlite3_stmt *stmt)
+{
+	int rc;
+
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_DONE)
+		return PB_OK;
+	rc = sqlite3_extended_errcode(sqlite3_db_handle(stmt));
+	if ((rc & 0xff) != SQLITE_CONSTRAINT)
+		log_warnx("store: %.60s: %s", sqlite3_sql(stmt),
+		    sqlite3_errmsg(sqlite3_db_handle(stmt)));
+	return store__err(rc);
+}
+
+/* Step a query: PB_OK with a row, PB_ERR_NOTFOUND at the end. */
+static pb_err
+store__step_row(sqlite3_stmt *stmt)
+{
+	int rc;
+
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		return PB_OK;
+	if (rc == SQLITE_DONE)
+		return PB_ERR_NOTFOUND;
+	log_warnx("store: %.60s: %s", sqlite3_sql(stmt),
+	    sqlite3_errmsg(sqlite3_db_handle(stmt)));
+	return store__err(sqlite3_extended_errcode(sqlite3_db_handle(stmt)));
+}
+
+static void
+store__col_text(sqlite3_stmt *stmt, int col, char *buf, size_t len)
+{
+	const unsigned char *s;
+
+	s = sqlite3_column_text(stmt, col);
+	snprintf(buf, len, "%s", s ? (const char *)s : "");
+}
+
+static int
+store__col_int(sqlite3_stmt *stmt, int col)
+{
+	return sqlite3_column_int(stmt, col);
+}
+
+/* A read connection: an idle one, or a new one. */
+static pb_err
+store__get(struct store *st, struct store__conn **out)
+{
+	pthread_mutex_lock(&st->mu);
+	*out = st->idle;
+	if (*out != NULL) {
+		st->idle = (*out)->next;
+		st->nidle--;
+	}
+	pthread_mutex_unlock(&st->mu);
+	if (*out != NULL)
+		return PB_OK;
+	return store__conn_open(st->path, 0, out);
+}
+
+static void
+store__put(struct store *st, struct store__conn *c)
+{
+	if (c == NULL)
+		return;
+	pthread_mutex_lock(&st->mu);
+	if (st->nidle < STORE__READERS) {
+		c->next = st->idle;
+		st->idle = c;
+		st->nidle++;
+		c = NULL;
+	}
+	pthread_mutex_unlock(&st->mu);
+	store__conn_close(c);
+}
+
+static const struct store_when *
+store__when(const struct store_when *w, struct store_when *def)
+{
+	if (w != NULL)
+		return w;
+	memset(def, 0, sizeof(*def));
+	util_boot_id(def->boot_id);
+	def->mono_ms = util_mono_ms();
+	def->wall_ms = util_wall_ms();
+	return def;
+}
+
+/* ---- the writer ---- */
+
+/* Run one queued write inside a savepoint. Returns non-zero if the whole
+ * transaction was lost (SQLite rolls back on some I/O errors). */
+static int
+store__run_op(struct store *st, struct store__op *op)
+{
+	sqlite3 *db = st->w->db;
+	int64_t rev = st->rev;
+	pb_err err;
+
+	err = store__exec(db, "SAVEPOINT op");
+	if (err == PB_OK) {
+		err = op->fn(st, op->arg);
+		if (err == PB_OK)
+			err = store__exec(db, "RELEASE op");
+		if (err != PB_OK && !sqlite3_get_autocommit(db)) {
+			if (store__exec(db, "ROLLBACK TO op") != PB_OK ||
+			    store__exec(db, "RELEASE op") != PB_OK)
+				err = PB_ERR_DB;
+		}
+	}
+	op->result = err;
+	if (err != PB_OK)
+		st->rev = rev; /* nothing of this op remains */
+	return sqlite3_get_autocommit(db);
+}
+
+static void
+store__batch_fail(struct store__op *from, struct store__op *to, pb_err err)
+{
+	for (; from != to; from = from->next)
+		if (from->result == PB_OK)
+			from->result = err;
+}
+
+static pb_err store__meta_set(struct store__conn *c, const char *key, int64_t v);
+
+/* Run a batch as one transaction (restarted if SQLite dropped it) and
+ * commit. Returns non-zero if everything committed that was expected to. */
+static int
+store__run_batch(struct store *st, struct store__op *batch, int *commits)
+{
+	sqlite3 *db = st->w->db;
+	struct store__op *op, *start;
+	int64_t rev0;
+	int healthy = 1;
+	pb_err err;
+
+	op = batch;
+	while (op != NULL) {
+		start = op;
+		rev0 = st->rev;
+		err = store__exec(db, "BEGIN IMMEDIATE");
+		if (err != PB_OK) {
+			for (; op != NULL; op = op->next)
+				op->result = err;
+			return 0;
+		}
+		for (; op != NULL; op = op->next) {
+			if (store__run_op(st, op)) {
+				/* The transaction is gone: its earlier ops too. */
+				log_warnx("store: transaction rolled back by SQLite");
+				st->rev = rev0;
+				store__batch_fail(start, op->next, op->result != PB_OK ?
+				    op->result : PB_ERR_DB);
+				healthy = 0;
+				op = op->next;
+				break;
+			}
+		}
+		if (!sqlite3_get_autocommit(db)) {
+			err = PB_OK;
+			if (st->rev != rev0)
+				err = store__meta_set(st->w, "rev", st->rev);
+			if (err == PB_OK)
+				err = store__exec(db, "COMMIT");
+			if (err != PB_OK) {
+				if (!sqlite3_get_autocommit(db))
+					store__exec(db, "ROLLBACK");
+				store__batch_fail(start, op, err == PB_ERR_IO ? PB_ERR_IO
+				    : PB_ERR_DB);
+				healthy = 0;
+			} else {
+				(*commits)++;
+			}
+		}
+	}
+	return healthy;
+}
+
+static void *
+store__writer(void *arg)
+{
+	struct store *st = arg;
+	struct store__op *batch, *op, *next;
+	int64_t n;
+	int healthy, commits;
+
+	pthread_mutex_lock(&st->mu);
+	for (;;) {
+		while (st->head == NULL && !st->stopping)
+			pthread_cond_wait(&st->work, &st->mu);
+		if (st->head == NULL)
+			break;
+		batch = st->head;
+		if (st->one_per_commit) {
+			st->head = batch->next;
+			if (st->head == NULL)
+				st->tail = NULL;
+			batch->next = NULL;
+		} else {
+			st->head = st->tail = NULL;
+		}
+		pthread_mutex_unlock(&st->mu);
+
+		commits = 0;
+		healthy = store__run_batch(st, batch, &commits);
+
+		pthread_mutex_lock(&st->mu);
+		n = 0;
+		for (op = batch; op != NULL; op = next) {
+			next = op->next;
+			op->done = 1;
+			n++;
+		}
+		st->writes += n;
+		st->commits += commits;
+		st->committed_rev = st->rev;
+		st->healthy = healthy;
+		pthread_cond_broadcast(&st->done);
+	}
+	pthread_mutex_unlock(&st->mu);
+	return NULL;
+}
+
+/* Queue fn(st, arg) for the writer and wait until its batch is durable. */
+static pb_err
+store__submit(struct store *st, pb_err (*fn)(struct store *, void *), void *arg)
+{
+	struct store__op op = { fn, arg, PB_OK, 0, NULL };
+
+	pthread_mutex_lock(&st->mu);
+	if (st->stopping) {
+		pthread_mutex_unlock(&st->mu);
+		return PB_ERR_STATE;
+	}
+	if (st->tail != NULL)
+		st->tail->next = &op;
+	else
+		st->head = &op;
+	st->tail = &op;
+	pthread_cond_signal(&st->work);
+	while (!op.done)
+		pthread_cond_wait(&st->done, &st->mu);
+	pthread_mutex_unlock(&st->mu);
+	return op.result;
+}
+
+/* ---- helpers run on the writer ---- */
+
+static const char sql_meta_get[] = "SELECT value FROM meta WHERE key = ?";
+static const char sql_meta_set[] =
+    "INSERT INTO meta (key, value) VALUES (?, ?) "
+    "ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+
+static pb_err
+store__meta_set(struct store__conn *c, const char *key, int64_t v)
+{
+	sqlite3_stmt *stmt;
+	pb_err err;
+
+	if ((stmt = store__prep(c, sql_meta_set)) == NULL)
+		return PB_ERR_DB;
+	err = store__bind(stmt, "ti", key, v);
+	if (err == PB_OK)
+		err = store__step_done(stmt);
+	store__done(stmt);
+	return err;
+}
+
+/* PB_ERR_NOTFOUND if the key is not set. */
+static pb_err
+store__meta_get(struct store__conn *c, const char *key, int64_t *v)
+{
+	sqlite3_stmt *stmt;
+	pb_err err;
+
+	if ((stmt = store__prep(c, sql_meta_get)) == NULL)
+		return PB_ERR_DB;
+	err = store__bind(stmt, "t", key);
+	if (err == PB_OK)
+		err = store__step_row(stmt);
+	if (err == PB_OK)
+		*v = sqlite3_column_int64(stmt, 0);
+	store__done(stmt);
+	return err;
+}
+
+static const char sql_event[] =
+    "INSERT INTO events (rev, learner, course, kind, detail, boot_id, mono_ms, "
+    "wall_ms, client_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+/* Take the next rev and log the change under it. */
+static pb_err
+store__event(struct store *st, const char *learner, const char *course,
+    const char *kind, const char *detail, const struct store_when *w, int64_t *rev)
+{
+	sqlite3_stmt *stmt;
+	pb_err err;
+
+	if ((stmt = store__prep(st->w, sql_event)) == NULL)
+		return PB_ERR_DB;
+	*rev = ++st->rev;
+	err = store__bind(stmt, "itttttiii", *rev, learner, course, kind, detail,
+	    w->boot_id, w->mono_ms, w->wall_ms, w->client_ms);
+	if (err == PB_OK)
+		err = store__step_done(stmt);
+	store__done(stmt);
+	return err;
+}
+
+static const char sql_sum_ensure[] =
+    "INSERT INTO course_summary (learner, course, status, lessons_total, "
+    "first_activity, last_activity, rev) VALUES (?, ?, 'in_progress', ?, ?, ?, ?) "
+    "ON CONFLICT (learner, course) DO NOTHING";
+static const char sql_sum_read[] =
+    "SELECT lessons_total, best_score, passed, attempts, first_activity, "
+    "completed_at FROM course_summary WHERE learner = ? AND course = ?";
+static const char sql_sum_lessons[] =
+    "SELECT count(completed_at), coalesce(sum(seconds_spent), 0) "
+    "FROM lesson_progress WHERE learner = ? AND course = ?";
+static const char sql_sum_write[] =
+    "UPDATE course_summary SET status = ?, lessons_done = ?, lessons_total = ?, "
+    "best_score = ?, passed = ?, attempts = ?, seconds_spent = ?, "
+    "first_activity = ?, last_activity = ?, completed_at = ?, rev = ? "
+    "WHERE learner = ? AND course = ?";
+
+/* A finished attempt to fold into the summary. */
+struct store__finish {
+	int score, passed;
+};
+
+/* Recompute (learner, course)'s summary after an activity at w under rev.
+ * lessons_total < 0 keeps the stored one. Completion is sticky: once a
+ * course is completed it stays completed with its first completed_at. */
+static pb_err
+store__summary_update(struct store *st, const char *learner, const char *course,
+    int lessons_total, const struct store_when *w, int64_t rev,
+    const struct store__finish *fin, struct store_summary *out)
+{
+	sqlite3_stmt *stmt;
+	struct store_summary s;
+	pb_err err;
+
+	memset(&s, 0, sizeof(s));
+	if ((stmt = store__prep(st->w, sql_sum_ensure)) == NULL)
+		return PB_ERR_DB;
+	err = store__bind(stmt, "ttdiii", learner, course,
+	    lessons_total < 0 ? 0 : lessons_total, w->wall_ms, w->wall_ms, rev);
+	if (err == PB_OK)
+		err = store__step_done(stmt);
+	store__done(stmt);
+	if (err != PB_OK)
+		return err;
+
+	if ((stmt = store__prep(st->w, sql_sum_read)) == NULL)
+		return PB_ERR_DB;
+	err = store__bind(stmt, "tt", learner, course);
+	if (err == PB_OK)
+		err = store__step_row(stmt);
+	if (err == PB_OK) {
+		s.lessons_total = store__col_int(stmt, 0);
+		s.best_score = store__col_int(stmt, 1);
+		s.passed = store__col_int(stmt, 2);
+		s.attempts = store__col_int(stmt, 3);
+		s.first_activity = sqlite3_column_int64(stmt, 4);
+		s.completed_at = sqlite3_column_int64(stmt, 5);
+	}
+	store__done(stmt);
+	if (err != PB_OK)
+		return err == PB_ERR_NOTFOUND ? PB_ERR_DB : err;
+
+	if ((stmt = store__prep(st->w, sql_sum_lessons)) == NULL)
+		return PB_ERR_DB;
+	err = store__bind(stmt, "tt", learner, course);
+	if (err == PB_OK)
+		err = store__step_row(stmt);
+	if (err == PB_OK) {
+		s.lessons_done = store__col_int(stmt, 0);
+		s.seconds_spent = sqlite3_column_int64(stmt, 1);
+	}
+	store__done(stmt);
+	if (err != PB_OK)
+		return err == PB_ERR_NOTFOUND ? PB_ERR_DB : err;
+
+	if (lessons_total >= 0)
+		s.lessons_total = lessons_total;
+	if (fin != NULL) {
+		s.attempts++;
+		if (fin->score > s.best_score)
+			s.best_score = fin->score;
+		if (fin->passed)
+			s.passed = 1;
+	}
+	if (s.first_activity == 0)
+		s.first_activity = w->wall_ms;
+	s.last_activity = w->wall_ms;
+	if (s.completed_at == 0 && s.passed && s.lessons_done >= s.lessons_total)
+		s.completed_at = w->wall_ms > 0 ? w->wall_ms : 1;
+	snprintf(s.status, sizeof(s.status), "%s",
+	    s.completed_at != 0 ? "completed" : "in_progress");
+	s.rev = rev;
+
+	if ((stmt = store__prep(st->w, sql_sum_write)) == NULL)
+		return PB_ERR_DB;
+	err = store__bind(stmt, "tdddddiiiiitt", s.status, s.lessons_done,
+	    s.lessons_total, s.best_score, s.passed, s.attempts, s.seconds_spent,
+	    s.first_activity, s.last_activity, s.completed_at, s.rev, learner, course);
+	if (err == PB_OK)
+		err = store__step_done(stmt);
+	store__done(stmt);
+	if (err == PB_OK && out != NULL) {
+		snprintf(s.learner, sizeof(s.learner), "%s", learner);
+		snprintf(s.course, sizeof(s.course), "%s", course);
+		*out = s;
+	}
+	return err;
+}
+
+/* ---- open / close ---- */
+
+static pb_err
+store__migrate(struct store__conn *c, const char *path)
+{
+	sqlite3_stmt *stmt = NULL;
+	char sql[64];
+	int version, known = (int)PB_ARRAY_LEN(store__migrations);
+	pb_err err = PB_ERR_DB;
+
+	if (sqlite3_prepare_v2(c->db, "PRAGMA user_version", -1, &stmt, NULL) !=
+	    SQLITE_OK || sqlite3_step(stmt) != SQLITE_ROW) {
+		log_warnx("store: %s: user_version: %s", path, sqlite3_errmsg(c->db));
+		err = store__err(sqlite3_extended_errcode(c->db));
+		goto out;
+	}
+	version = sqlite3_column_int(stmt, 0);
+	if (version > known) {
+		log_warnx("store: %s has schema version %d but this pamongd knows only "
+		    "up to %d; refusing to open it (use a newer pamongd)", path,
+		    version, known);
+		err = PB_ERR_STATE;
+		goto out;
+	}
+	for (; version < known; version++) {
+		err = store__exec(c->db, "BEGIN IMMEDIATE");
+		if (err != PB_OK)
+			goto out;
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", version + 1);
+		err = store__exec(c->db, store__migrations[version]);
+		if (err == PB_OK)
+			err = store__exec(c->db, sql);
+		if (err == PB_OK)
+			err = store__exec(c->db, "COMMIT");
+		if (err != PB_OK) {
+			log_warnx("store: %s: migration %d failed", path, version + 1);
+			if (!sqlite3_get_autocommit(c->db))
+				store__exec(c->db, "ROLLBACK");
+			goto out;
+		}
+		log_info("store: %s: migrated to schema version %d", path, version + 1);
+	}
+	err = PB_OK;
+out:
+	sqlite3_finalize(stmt);
+	return err;
+}
+
+/* Load (or make, on first open) the box id and the last rev. */
+static pb_err
+store__load_meta(struct store *st)
+{
+	sqlite3_stmt *stmt;
+	int64_t v;
+	pb_err err;
+
+	if ((stmt = store__prep(st->w, sql_meta_get)) == NULL)
+		return PB_ERR_DB;
+	err = store__bind(stmt, "t", "box_id");
+	if (err == PB_OK)
+		err = store__step_row(stmt);
+	if (err == PB_OK)
+		store__col_text(stmt, 0, st->box_id, sizeof(st->box_id));
+	store__done(stmt);
+	if (err == PB_ERR_NOTFOUND) {
+		util_uuid4(st->box_id);
+		if ((stmt = store__prep(st->w, sql_meta_set)) == NULL)
+			return PB_ERR_DB;
+		err = store__bind(stmt, "tt", "box_id", st->box_id);
+		if (err == PB_OK)
+			err = store__step_done(stmt);
+		store__done(stmt);
+	}
+	if (err != PB_OK)
+		return err;
+
+	st->rev = 0;
+	err = store__meta_get(st->w, "rev", &v);
+	if (err == PB_OK)
+		st->rev = v;
+	else if (err != PB_ERR_NOTFOUND)
+		return err;
+	/* Never go below a rev already used, whatever meta says. */
+	if ((stmt = store__prep(st->w, "SELECT max(max(coalesce((SELECT max(rev) FROM "
+	    "events), 0), coalesce((SELECT max(rev) FROM learners), 0)), "
+	    "coalesce((SELECT max(rev) FROM course_summary), 0))")) == NULL)
+		return PB_ERR_DB;
+	err = store__step_row(stmt);
+	if (err == PB_OK && sqlite3_column_int64(stmt, 0) > st->rev)
+		st->rev = sqlite3_column_int64(stmt, 0);
+	store__done(stmt);
+	return err;
+}
+
+pb_err
+store_open(const char *path, struct store **out)
+{
+	struct store *st;
+	pb_err err;
+
+	*out = NULL;
+	if (util_init() != PB_OK)
+		return PB_ERR_CRYPTO;
+	st = calloc(1, sizeof(*st));
+	if (st == NULL)
+		return PB_ERR_NOMEM;
+	pthread_mutex_init(&st->mu, NULL);
+	pthread_cond_init(&st->work, NULL);
+	pthread_cond_init(&st->done, NULL);
+	st->healthy = 1;
+	st->path = strdup(path);
+	if (st->path == NULL) {
+		err = PB_ERR_NOMEM;
+		goto out;
+	}
+	err = store__conn_open(path, 1, &st->w);
+	if (err != PB_OK)
+		goto out;
+	err = store__migrate(st->w, path);
+	if (err != PB_OK)
+		goto out;
+	err = store__load_meta(st);
+	if (err != PB_OK)
+		goto out;
+	st->committed_rev = st->rev;
+	if (pthread_create(&st->writer, NULL, store__writer, st) != 0) {
+		log_warnx("store: cannot start the writer thread");
+		err = PB_ERR_NOMEM;
+		goto out;
+	}
+	st->writer_running = 1;
+out:
+	if (err != PB_OK) {
+		store_close(st);
+		return err;
+	}
+	*out = st;
+	return PB_OK;
+}
+
+void
+store_close(struct store *st)
+{
+	struct store__conn *c;
+	int rc;
+
+	if (st == NULL)
+		return;
+	pthread_mutex_lock(&st->mu);
+	st->stopping = 1;
+	pthread_cond_signal(&st->work);
+	pthread_mutex_unlock(&st->mu);
+	if (st->writer_running)
+		pthread_join(st->writer, NULL);
+	while ((c = st->idle) != NULL) {
+		st->idle = c->next;
+		store__conn_close(c);
+	}
+	if (st->w != NULL) {
+		rc = sqlite3_wal_checkpoint_v2(st->w->db, NULL,
+		    SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+		if (rc != SQLITE_OK)
+			log_warnx("store: checkpoint: %s", sqlite3_errmsg(st->w->db));
+		store__conn_close(st->w);
+	}
+	pthread_cond_destroy(&st->done);
+	pthread_cond_destroy(&st->work);
+	pthread_mutex_destroy(&st->mu);
+	free(st->path);
+	free(st);
+}
+
+const char *
+store_box_id(const struct store *st)
+{
+	return st->box_id;
+}
+
+pb_err
+store_stats(struct store *st, struct store_stats *out)
+{
+	struct store__conn *c;
+	sqlite3_stmt *stmt;
+	struct stat sb;
+	char wal[4096];
+	pb_err err;
+
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&st->mu);
+	out->rev = st->committed_rev;
+	out->healthy = st->healthy;
+	out->commits = st->commits;
+	out->writes = st->writes;
+	pthread_mutex_unlock(&st->mu);
+	if (stat(st->path, &sb) == 0)
+		out->db_bytes += sb.st_size;
+	snprintf(wal, sizeof(wal), "%s-wal", st->path);
+	if (stat(wal, &sb) == 0)
+		out->db_bytes += sb.st_size;
+
+	err = store__get(st, &c);
+	if (err != PB_OK)
+		return err;
+	if ((stmt = store__prep(c, "SELECT count(*) FROM learners")) == NULL) {
+		err = PB_ERR_DB;
+		goto out;
+	}
+	err = store__step_row(stmt);
+	if (err == PB_OK)
+		out->learners = sqlite3_column_int64(stmt, 0);
+	store__done(stmt);
+out:
+	store__put(st, c);
+	return err;
+}
+
+/* ---- learners ---- */
+
+struct store__learner_create {
+	const struct store_learner *l;
+	const char *name_key, *pin_hash;
+	const struct store_when *w;
+};
+
+static const char sql_learner_insert[] =
+    "INSERT INTO learners (id, name, name_key, position, village, pin_hash, "
+    "registered_at, boot_id, mono_ms, client_ms, rev) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+static pb_err
+store__learner_create(struct store *st, void *arg)
+{
+	struct store__learner_create *a = arg;
+	sqlite3_stmt *stmt;
+	int64_t rev;
+	pb_err err;
+
+	err = store__event(st, a->l->id, NULL, "learner_create", a->l->name, a->w, &rev);
+	if (err != PB_OK)
+		return err;
+	if ((stmt = store__prep(st->w, sql_learner_insert)) == NULL)
+		return PB_ERR_DB;
+	err = store__bind(stmt, "ttttttitiii", a->l->id, a->l->name, a->name_key,
+	    a->l->position, a->l->village, a->pin_hash, a->l->registered_at,
+	    a->w->boot_id, a->w->mono_ms, a->w->client_ms, rev);
+	if (err == PB_OK)
+		err = store__step_done(stmt);
+	store__done(stmt);
+	return err;
+}
+
+pb_err
+store_learner_create(struct store *st, const struct store_learner *l,
+    const char *name_key, const char *pin_hash, const struct store_when *w)
+{
+	struct store_when def;
+	struct store__learner_create a = { l, name_key, pin_hash, NULL };
+
+	if (l == NULL || name_key == NULL || pin_hash == NULL)
+		return PB_ERR_INVALID;
+	a.w = store__when(w, &def);
+	return store__submit(st, store__learner_create, &a);
+}
+
+static const char sql_learner_by_name[] =
+    "SELECT id, name, position, village, registered_at, pin_hash "
+    "FROM learners WHERE name_key = ?";
+static const char sql_learner_by_id[] =
+    "SELECT id, name, position, village, registered_at, pin_hash "
+    "FROM learners WHERE id = ?";
+
+static void
+store__row_learner(sqlite3_stmt *stmt, struct store_learner *l)
+{
+	memset(l, 0, sizeof(*l));
+	store__col_text(stmt, 0, l->id, sizeof(l->id));
+	store__col_text(stmt, 1, l->name, sizeof(l->name));
+	store__col_text(stmt, 2, l->position, sizeof(l->position));
+	store__col_text(stmt, 3, l->village, sizeof(l->village));
+	l->registered_at = sqlite3_column_int64(stmt, 4);
+}
+
+static pb_err
+store__learner_one(struct store *st, const char *sql, const char *key,
+    struct store_learner *out, char *pin_hash, size_t pin_hash_len)
+{
+	struct store__conn *c;
+	sqlite3_stmt *stmt;
+	pb_err err;
+
+	err = store__get(st, &c);
+	if (err != PB_OK)
+		return err;
+	if ((stmt = store__prep(c, sql)) == NULL) {
+		err = PB_ERR_DB;
+		goto out;
+	}
+	err = store__bind(stmt, "t", key);
+	if (err == PB_OK)
+		err = store__step_row(stmt);
+	if (err == PB_OK) {
+		if (out != NULL)
+			store__row_learner(stmt, out);
+		if (pin_hash != NULL && pin_hash_len > 0)
+			store__col_text(stmt, 5, pin_hash, pin_hash_len);
+	}
+	store__done(stmt);
+out:
+	store__put(st, c);
+	return err;
+}
+
+pb_err
+store_learner_by_name(struct store *st, const char *name_key,
+    struct store_learner *out, char *pin_hash, size_t pin_hash_len)
+{
+	return store__learner_one(st, sql_learner_by_name, name_key, out, pin_hash,
+	    pin_hash_len);
+}
+
+pb_err
+store_learner_get(struct store *st, const char *id, struct store_learner *out)
+{
+	return store__learner_one(st, sql_learner_by_id, id, out, NULL, 0);
+}
+
+pb_err
+store_learner_names(struct store *st, int (*fn)(void *arg, const char *name),
+    void *arg)
+{
+	struct store__conn *c;
+	sqlite3_stmt *stmt;
+	pb_err err;
+
+	err = store__get(st, &c);
+	if (err != PB_OK)
+		return err;
+	if ((stmt = store__prep(c, "SELECT name FROM learners "
+	    "ORDER BY name_key, name")) == NULL) {
+		err = PB_ERR_DB;
+		goto out;
+	}
+	while ((err = store__step_row(stmt)) == PB_OK)
+		if (fn(arg, (const char *)sqlite3_column_text(stmt, 0)) != 0)
+			break;
+	if (err == PB_ERR_NOTFOUND)
+		err = PB_OK;
+	store__done(stmt);
+out:
+	store__put(st, c);
+	return err;
+}
+
+/* ---- sessions ---- */
+
+struct store__session {
+	const char *token_hash, *learner;
+	int64_t now_ms;
+};
+
+static pb_err
+store__session_create(struct store *st, void *arg)
+{
+	struct store__session *a = arg;
+	sqlite3_stmt *stmt;
+	pb_err err;
+
+	if ((stmt = store__prep(st->w, "INSERT INTO sessions (token_hash, learner, "
+	    "created_at, last_seen) VALUES (?, ?, ?, ?)")) == NULL)
+		return PB_ERR_DB;
+	err = store__bind(stmt, "ttii", a->token_hash, a->learner, a->now_ms, a->now_ms);
+	if (err == PB_OK)
+		err = store__step_done(stmt);
+	store__done(stmt);
+	return err;
+}
+
+static pb_err
+store__session_touch(struct store *st, void *arg)
+{
+	struct store__session *a = arg;
+	sqlite3_stmt *stmt;
+	pb_err err;
+
+	if ((stmt = store__prep(st->w, "UPDATE sessions SET last_seen = ? "
+	    "WHERE token_hash = ?")) == NULL)
+		return PB_ERR_DB;
+	err = store__bind(stmt, "it", a->now_ms, a->token_hash);
+	if (err == PB_OK)
+		err = store__step_done(stmt);
+	store__done(stmt);
+	return err;
+}
+
+static pb_err
+store__session_delete(struct store *st, void *arg)
+{
+	struct store__session *a = arg;
+	sqlite3_stmt *stmt;
+	pb_err err;
+
+	if ((stmt = store__prep(st->w, "DELETE FROM sessions WHERE token_hash = ?")) ==
+	    NULL)
+		return PB_ERR_DB;
+	err = store__bind(stmt, "t", a->token_hash);
+	if (err == PB_OK)
+		err = store__step_done(stmt);
+	store__done(stmt);
+	return err;
+}
+
+pb_err
+store_session_create(struct store *st, const char *token_hash, const char *learner,
+    int64_t now_ms)
+{
+	struct store__session a = { token_hash, learner, now_ms };
+
+	if (token_hash == NULL || learner == NULL)
+		return PB_ERR_INVALID;
+	return store__submit(st, store__session_create, &a);
+}
+
+pb_err
+store_session_lookup(struct store *st, const char *token_hash, int64_t now_ms,
+    int64_t max_age_ms, char learner[37])
+{
+	struct store__session a = { token_hash, NULL, now_ms };
+	struct store__conn *c;
+	sqlite3_stmt *stmt;
+	int64_t last_seen = 0;
+	pb_err err;
+
+	learner[0] = '\0';
+	err = store__get(st, &c);
+	if (err != PB_OK)
+		return err;
+	if ((stmt = store__prep(c, "SELECT learner, last_seen FROM sessions "
+	    "WHERE token_hash = ?")) == NULL) {
+		err = PB_ERR_DB;
+		goto out;
+	}
+	err = store__bind(stmt, "t", token_hash);
+	if (err == PB_OK)
+		err = store__step_row(stmt);
+	if (err == PB_OK) {
+		store__col_text(stmt, 0, learner, 37);
+		last_seen = sqlite3_column_int64(stmt, 1);
+	}
+	store__done(stmt);
+out:
+	store__put(st, c);
+	if (err != PB_OK)
+		return err;
+	if (now_ms - last_seen > max_age_ms) {
+		learner[0] = '\0';
+		if (store__submit(st, store__session_delete, &a) != PB_OK)
+			log_warnx("store: cannot delete an expired session");
+		return PB_ERR_NOTFOUND;
+	}
+	if (now_ms - last_seen > STORE__RENEW_MS &&
+	    store__submit(st, store__session_touch, &a) != PB_OK)
+		log_warnx("store: cannot renew a session");
+	return PB_OK;
+}
+
+pb_err
+store_session_delete(struct store *st, const char *token_hash)
+{
+	struct store__session a = { token_hash, NULL, 0 };
+
+	return store__submit(st, store__session_delete, &a);
+}
+
+/* ---- progress ---- */
+
+struct store__lesson {
+	const char *learner, *course, *lesson;
+	int64_t seconds;
+	int lessons_total;
+	const struct store_when *w;
+	int *lessons_done;
+};
+
+static const char sql_lesson_open[] =
+    "INSERT INTO lesson_progress (learner, course, lesson, opened_at, last_activity) "
+    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (learner, course, lesson) "
+    "DO UPDATE SET last_activity = excluded.last_activity";
+static const char sql_lesson_complete[] =
+    "INSERT INTO lesson_progress (learner, course, lesson, opened_at, completed_at, "
+    "seconds_spent, last_activity) VALUES (?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (learner, course, lesson) DO UPDATE SET "
+    "completed_at = coalesce(completed_at, excluded.completed_at), "
+    "seconds_spent = seconds_spent + excluded.seconds_spent, "
+    "last_activity = excluded.last_activity";
+
+static pb_err
+store__lesson(struct store *st, void *arg)
+{
+	struct store__lesson *a = arg;
+	struct store_summary s;
+	sqlite3_stmt *stmt;
+	int64_t rev, wall = a->w->wall_ms;
+	pb_err err;
+
+	if (a->lessons_done == NULL) {
+		if ((stmt = store__prep(st->w, sql_lesson_open)) == NULL)
+			return PB_ERR_DB;
+		err = store__bind(stmt, "tttii", a->learner, a->course, a->lesson, wall,
+		    wall);
+	} else {
+		if ((stmt = store__prep(st->w, sql_lesson_complete)) == NULL)
+			return PB_ERR_DB;
+		err = store__bind(stmt, "tttiiii", a->learner, a->course, a->lesson, wall,
+		    wall, a->seconds, wall);
+	}
+	if (err == PB_OK)
+		err = store__step_done(stmt);
+	store__done(stmt);
+	if (err != PB_OK)
+		return err;
+	err = store__event(st, a->learner, a->course,
+	    a->lessons_done ? "lesson_complete" : "lesson_open", a->lesson, a->w, &rev);
+	if (err == PB_OK)
+		err = store__summary_update(st, a->learner, a->course, a->lessons_total,
+		    a->w, rev, NULL, &s);
+	if (err == PB_OK && a->lessons_done != NULL)
+		*a->lessons_done = s.lessons_done;
+	return err;
+}
+
+pb_err
+store_lesson_open(struct store *st, const char *learner, const char *course,
+    const char *lesson, int lessons_total, const struct store_when *w)
+{
+	struct store_when def;
+	struct store__lesson a = { learner, course, lesson, 0, lessons_total, NULL,
+		NULL };
+
+	if (learner == NULL || course == NULL || lesson == NULL)
+		return PB_ERR_INVALID;
+	a.w = store__when(w, &def);
+	return store__submit(st, store__lesson, &a);
+}
+
+pb_err
+store_lesson_complete(struct store *st, const char *learner, const char *course,
+    const char *lesson, int64_t seconds, int lessons_total, const struct store_when *w,
+    int *lessons_done)
+{
+	struct store_when def;
+	int done = 0;
+	struct store__lesson a = { learner, course, lesson, seconds, lessons_total,
+		NULL, &done };
+	pb_err err;
+
+	if (learner == NULL || course == NULL || lesson == NULL || seconds < 0)
+		return PB_ERR_INVALID;
+	a.w = store__when(w, &def);
+	err = store__submit(st, store__lesson, &a);
+	if (err == PB_OK && lessons_done != NULL)
+		*lessons_done = done;
+	return err;
+}
+
+pb_err
+store_lessons(struct store *st, const char *learner, const char *course,
+    int (*fn)(void *arg, const struct store_lesson *l), void *arg)
+{
+	struct store__conn *c;
+	struct store_lesson l;
+	sqlite3_stmt *stmt;
+	pb_err err;
+
+	err = store__get(st, &c);
+	if (err != PB_OK)
+		return err;
+	if ((stmt = store__prep(c, "SELECT lesson, completed_at IS NOT NULL, "
+	    "seconds_spent, last_activity FROM lesson_progress "
+	    "WHERE learner = ? AND course = ? ORDER BY opened_at, lesson")) == NULL) {
+		err = PB_ERR_DB;
+		goto out;
+	}
+	err = store__bind(stmt, "tt", learner, course);
+	while (err == PB_OK && (err = store__step_row(stmt)) == PB_OK) {
+		memset(&l, 0, sizeof(l));
+		store__col_text(stmt, 0, l.lesson, sizeof(l.lesson));
+		l.opened = 1;
+		l.done = store__col_int(stmt, 1);
+		l.seconds_spent = sqlite3_column_int64(stmt, 2);
+		l.last_activity = sqlite3_column_int64(stmt, 3);
+		if (fn(arg, &l) != 0)
+			break;
+	}
+	if (err == PB_ERR_NOTFOUND)
+		err = PB_OK;
+	store__done(stmt);
+out:
+	store__put(st, c);
+	return err;
+}
+
+#define STORE__SUMMARY_COLS                                                    \
+	"learner, course, status, lessons_done, lessons_total, best_score, "   \
+	"passed, attempts, seconds_spent, first_activity, last_activity, "     \
+	"completed_at, rev"
+
+static void
+store__row_summary(sqlite3_stmt *stmt, struct store_summary *s)
+{
+	memset(s, 0, sizeof(*s));
+	store__col_text(stmt, 0, s->learner, sizeof(s->learner));
+	store__col_text(stmt, 1, s->course, sizeof(s->course));
+	store__col_text(stmt, 2, s->status, sizeof(s->status));
+	s->lessons_done = store__col_int(stmt, 3);
+	s->lessons_total = store__col_int(stmt, 4);
+	s->best_score = store__col_int(stmt, 5);
+	s->passed = store__col_int(stmt, 6);
+	s->attempts = store__col_int(stmt, 7);
+	s->seconds_spent = sqlite3_column_int64(stmt, 8);
+	s->first_activity = sqlite3_column_int64(stmt, 9);
+	s->last_activity = sqlite3_column_int64(stmt, 10);
+	s->completed_at = sqlite3_column_int64(stmt, 11);
+	s->rev = sqlite3_column_int64(stmt, 12);
+}
+
+/* Run a summary query with the given binds ("t…" / "i…" as store__bind) and
+ * call fn per row (at most one row if one is set). */
+static pb_err
+store__summary_query(struct store *st, const char *sql, const char *binds,
+    const char *a, const char *b, int64_t i, int64_t j,
+    int (*fn)(void *arg, const struct store_summary *s), void *arg,
+    struct store_summary *one)
+{
+	struct store__conn *c;
+	struct store_summary s;
+	sqlite3_stmt *stmt;
+	pb_err err;
+
+	err = store__get(st, &c);
+	if (err != PB_OK)
+		return err;
+	if ((stmt = store__prep(c, sql)) == NULL) {
+		err = PB_ERR_DB;
+		goto out;
+	}
+	if (strcmp(binds, "tt") == 0)
+		err = store__bind(stmt, binds, a, b);
+	else if (strcmp(binds, "t") == 0)
+		err = store__bind(stmt, binds, a);
+	else
+		err = store__bind(stmt, binds, i, j);
+	if (err != PB_OK)
+		goto done;
+	if (one != NULL) {
+		err = store__step_row(stmt);
+		if (err == PB_OK)
+			store__row_summary(stmt, one);
+		goto done;
+	}
+	while ((err = store__step_row(stmt)) == PB_OK) {
+		store__row_summary(stmt, &s);
+		if (fn(arg, &s) != 0)
+			break;
+	}
+	if (err == PB_ERR_NOTFOUND)
+		err = PB_OK;
+done:
+	store__done(stmt);
+out:
+	store__put(st, c);
+	return err;
+}
+
+pb_err
+store_summary_get(struct store *st, const char *learner, const char *course,
+    struct store_summary *out)
+{
+	return store__summary_query(st, "SELECT " STORE__SUMMARY_COLS " FROM "
+	    "course_summary WHERE learner = ? AND course = ?", "tt", learner, course,
+	    0, 0, NULL, NULL, out);
+}
+
+pb_err
+store_summaries(struct store *st, const char *learner,
+    int (*fn)(void *arg, const struct store_summary *s), void *arg)
+{
+	return store__summary_query(st, "SELECT " STORE__SUMMARY_COLS " FROM "
+	    "course_summary WHERE learner = ? ORDER BY last_activity DESC, rev DESC",
+	    "t", learner, NULL, 0, 0, fn, arg, NULL);
+}
+
+/* ---- quiz attempts ---- */
+
+struct store__attempt {
+	const char *attempt, *learner, *course;
+	const char *question, *choices;
+	int correct;
+	int score, ncorrect, total, passing_score, lessons_total;
+	const struct store_when *w;
+	struct store_answer *stored;
+	struct store_attempt *out;
+};
+
+static const char sql_attempt_get[] =
+    "SELECT id, learner, course, finished_at IS NOT NULL, coalesce(score, 0), "
+    "coalesce(correct, 0), coalesce(total, 0), coalesce(passed, 0), started_at, "
+    "coalesce(finished_at, 0) FROM attempts WHERE id = ?";
+
+static void
+store__row_attempt(sqlite3_stmt *stmt, struct store_attempt *a)
+{
+	memset(a, 0, sizeof(*a));
+	store__col_text(stmt, 0, a->id, sizeof(a->id));
+	store__col_text(stmt, 1, a->learner, sizeof(a->learner));
+	store__col_text(stmt, 2, a->course, sizeof(a->course));
+	a->finished = store__col_int(stmt, 3);
+	a->score = store__col_int(stmt, 4);
+	a->correct = store__col_int(stmt, 5);
+	a->total = store__col_int(stmt, 6);
+	a->passed = store__col_int(stmt, 7);
+	a->started_at = sqlite3_column_int64(stmt, 8);
+	a->finished_at = sqlite3_column_int64(stmt, 9);
+}
+
+/* Read an attempt on connection c; PB_ERR_NOTFOUND if there is none. */
+static pb_err
+store__attempt_read(struct store__conn *c, const char *id, struct store_attempt *out)
+{
+	sqlite3_stmt *stmt;
+	pb_err err;
+
+	if ((stmt = store__prep(c, sql_attempt_get)) == NULL)
+		return PB_ERR_DB;
+	err = store__bind(stmt, "t", id);
+	if (err == PB_OK)
+		err = store__step_row(stmt);
+	if (err == PB_OK)
+		store__row_attempt(stmt, out);
+	store__done(stmt);
+	return err;
+}
+
+static pb_err
+store__attempt_create(struct store *st, void *arg)
+{
+	struct store__attempt *a = arg;
+	struct store_attempt cur;
+	sqlite3_stmt *stmt;
+	int64_t rev;
+	pb_err err;
+
+	err = store__attempt_read(st->w, a->attempt, &cur);
+	if (err == PB_OK) {
+		if (strcmp(cur.learner, a->learner) == 0 &&
+		    strcmp(cur.course, a->course) == 0)
+			return PB_ERR_EXISTS;
+		return PB_ERR_DENIED;
+	}
+	if (err != PB_ERR_NOTFOUND)
+		return err;
+	if ((stmt = store__prep(st->w, "INSERT INTO attempts (id, learner, course, "
+	    "started_at) VALUES (?, ?, ?, ?)")) == NULL)
+		return PB_ERR_DB;
+	err = store__bind(stmt, "ttti", a->attempt, a->learner, a->course,
+	    a->w->wall_ms);
+	if (err == PB_OK)
+		err = store__step_done(stmt);
+	store__done(stmt);
+	if (err == PB_OK)
+		err = store__event(st, a->learner, a->course, "attempt_start", a->attempt,
+		    a->w, &rev);
+	if (err == PB_OK)
+		err = store__summary_update(st, a->learner, a->course, -1, a->w, rev,
+		    NULL, NULL);
+	return err;
+}
+
+pb_err
+store_attempt_create(struct store *st, const char *attempt, const char *learner,
+    const char *course, const struct store_when *w)
+{
+	struct store_when def;
+	struct store__attempt a;
+
+	if (attempt == NULL || learner == NULL || course == NULL)
+		return PB_ERR_INVALID;
+	memset(&a, 0, sizeof(a));
+	a.attempt = attempt;
+	a.learner = learner;
+	a.course = course;
+	a.w = store__when(w, &def);
+	return store__submit(st, store__attempt_create, &a);
+}
+
+pb_err
+store_attempt_get(struct store *st, const char *attempt, struct store_attempt *out)
+{
+	struct store__conn *c;
+	pb_err err;
+
+	err = store__get(st, &c);
+	if (err != PB_OK)
+		return err;
+	err = store__attempt_read(c, attempt, out);
+	store__put(st, c);
+	return err;
+}
+
+static const char sql_answer_get[] =
+    "SELECT question, choices, correct FROM attempt_answers "
+    "WHERE attempt = ? AND question = ?";
+
+static void
+store__row_answer(sqlite3_stmt *stmt, struct store_answer *a)
+{
+	memset(a, 0, sizeof(*a));
+	store__col_text(stmt, 0, a->question, sizeof(a->question));
+	store__col_text(stmt, 1, a->choices, sizeof(a->choices));
+	a->correct = store__col_int(stmt, 2);
+}
+
+pb_err
+store_answers(struct store *st, const char *attempt,
+    int (*fn)(void *arg, const struct store_answer *a), void *arg)
+{
+	struct store__conn *c;
+	struct store_answer ans;
+	sqlite3_stmt *stmt;
+	pb_err err;
+
+	err = store__get(st, &c);
+	if (err != PB_OK)
+		return err;
+	if ((stmt = store__prep(c, "SELECT question, choices, correct FROM "
+	    "attempt_answers WHERE attempt = ? ORDER BY rowid")) == NULL) {
+		err = PB_ERR_DB;
+		goto out;
+	}
+	err = store__bind(stmt, "t", attempt);
+	while (err == PB_OK && (err = store__step_row(stmt)) == PB_OK) {
+		store__row_answer(stmt, &ans);
+		if (fn(arg, &ans) != 0)
+			break;
+	}
+	if (err == PB_ERR_NOTFOUND)
+		err = PB_OK;
+	store__done(stmt);
+out:
+	store__put(st, c);
+	return err;
+}
+
+/* The first answer stands: an answered question gives PB_ERR_EXISTS and the
+ * stored answer even after the attempt finished (a retry); a new answer to
+ * a finished attempt gives PB_ERR_STATE. */
+static pb_err
+store__answer_put(struct store *st, void *arg)
+{
+	struct store__attempt *a = arg;
+	struct store_attempt cur;
+	sqlite3_stmt *stmt;
+	int64_t rev;
+	pb_err err;
+
+	err = store__attempt_read(st->w, a->attempt, &cur);
+	if (err != PB_OK)
+		return err;
+	if ((stmt = store__prep(st->w, sql_answer_get)) == NULL)
+		return PB_ERR_DB;
+	err = store__bind(stmt, "tt", a->attempt, a->question);
+	if (err == PB_OK)
+		err = store__step_row(stmt);
+	if (err == PB_OK && a->stored != NULL)
+		store__row_answer(stmt, a->stored);
+	store__done(stmt);
+	if (err == PB_OK)
+		return PB_ERR_EXISTS;
+	if (err != PB_ERR_NOTFOUND)
+		return err;
+	if (cur.finished)
+		return PB_ERR_STATE;
+	if ((stmt = store__prep(st->w, "INSERT INTO attempt_answers (attempt, question, "
+	    "choices, correct, answered_at) VALUES (?, ?, ?, ?, ?)")) == NULL)
+		return PB_ERR_DB;
+	err = store__bind(stmt, "tttdi", a->attempt, a->question, a->choices,
+	    a->correct ? 1 : 0, a->w->wall_ms);
+	if (err == PB_OK)
+		err = store__step_done(stmt);
+	store__done(stmt);
+	if (err == PB_OK)
+		err = store__event(st, cur.learner, cur.course, "answer", a->question,
+		    a->w, &rev);
+	if (err == PB_OK)
+		err = store__summary_update(st, cur.learner, cur.course, -1, a->w, rev,
+		    NULL, NULL);
+	if (err == PB_OK && a->stored != NULL) {
+		memset(a->stored, 0, sizeof(*a->stored));
+		snprintf(a->stored->question, sizeof(a->stored->question), "%s",
+		    a->question);
+		snprintf(a->stored->choices, sizeof(a->stored->choices), "%s", a->choices);
+		a->stored->correct = a->correct ? 1 : 0;
+	}
+	return err;
+}
+
+pb_err
+store_answer_put(struct store *st, const char *attempt, const char *question,
+    const char *choices, int correct, const struct store_when *w,
+    struct store_answer *stored)
+{
+	struct store_when def;
+	struct store__attempt a;
+
+	if (attempt == NULL || question == NULL || choices == NULL)
+		return PB_ERR_INVALID;
+	memset(&a, 0, sizeof(a));
+	a.attempt = attempt;
+	a.question = question;
+	a.choices = choices;
+	a.correct = correct;
+	a.stored = stored;
+	a.w = store__when(w, &def);
+	return store__submit(st, store__answer_put, &a);
+}
+
+static pb_err
+store__attempt_finish(struct store *st, void *arg)
+{
+	struct store__attempt *a = arg;
+	struct store__finish fin;
+	struct store_attempt cur;
+	sqlite3_stmt *stmt;
+	char detail[64];
+	int64_t rev;
+	pb_err err;
+
+	err = store__attempt_read(st->w, a->attempt, &cur);
+	if (err != PB_OK)
+		return err;
+	if (cur.finished) {
+		if (a->out != NULL)
+			*a->out = cur;
+		return PB_ERR_EXISTS;
+	}
+	fin.score = a->score;
+	fin.passed = a->score >= a->passing_score;
+	if ((stmt = store__prep(st->w, "UPDATE attempts SET finished_at = ?, "
+	    "score = ?, correct = ?, total = ?, passed = ? WHERE id = ?")) == NULL)
+		return PB_ERR_DB;
+	err = store__bind(stmt, "iddddt", a->w->wall_ms, a->score, a->ncorrect,
+	    a->total, fin.passed, a->attempt);
+	if (err == PB_OK)
+		err = store__step_done(stmt);
+	store__done(stmt);
+	if (err != PB_OK)
+		return err;
+	snprintf(detail, sizeof(detail), "%s score=%d", a->attempt, a->score);
+	err = store__event(st, cur.learner, cur.course, "attempt_finish", detail, a->w,
+	    &rev);
+	if (err == PB_OK)
+		err = store__summary_update(st, cur.learner, cur.course, a->lessons_total,
+		    a->w, rev, &fin, NULL);
+	if (err == PB_OK && a->out != NULL) {
+		*a->out = cur;
+		a->out->finished = 1;
+		a->out->score = a->score;
+		a->out->correct = a->ncorrect;
+		a->out->total = a->total;
+		a->out->passed = fin.passed;
+		a->out->finished_at = a->w->wall_ms;
+	}
+	return err;
+}
+
+pb_err
+store_attempt_finish(struct store *st, const char *attempt, int score, int correct,
+    int total, int passing_score, int lessons_total, const struct store_when *w,
+    struct store_attempt *out)
+{
+	struct store_when def;
+	struct store__attempt a;
+
+	if (attempt == NULL)
+		return PB_ERR_INVALID;
+	memset(&a, 0, sizeof(a));
+	a.attempt = attempt;
+	a.score = score;
+	a.ncorrect = correct;
+	a.total = total;
+	a.passing_score = passing_score;
+	a.lessons_total = lessons_total;
+	a.out = out;
+	a.w = store__when(w, &def);
+	return store__submit(st, store__attempt_finish, &a);
+}
+
+/* ---- sync ---- */
+
+pb_err
+store_sync_cursor(struct store *st, int64_t *acked_rev)
+{
+	struct store__conn *c;
+	pb_err err;
+
+	*acked_rev = 0;
+	err = store__get(st, &c);
+	if (err != PB_OK)
+		return err;
+	err = store__meta_get(c, "sync_acked_rev", acked_rev);
+	if (err == PB_ERR_NOTFOUND)
+		err = PB_OK;
+	store__put(st, c);
+	return err;
+}
+
+static pb_err
+store__sync_set_cursor(struct store *st, void *arg)
+{
+	return store__meta_set(st->w, "sync_acked_rev", *(const int64_t *)arg);
+}
+
+pb_err
+store_sync_set_cursor(struct store *st, int64_t acked_rev)
+{
+	if (acked_rev < 0)
+		return PB_ERR_INVALID;
+	return store__submit(st, store__sync_set_cursor, &acked_rev);
+}
+
+pb_err
+store_changed_learners(struct store *st, int64_t after_rev, int limit,
+    int (*fn)(void *arg, const struct store_learner *l, int64_t rev), void *arg)
+{
+	struct store__conn *c;
+	struct store_learner l;
+	sqlite3_stmt *stmt;
+	pb_err err;
+
+	err = store__get(st, &c);
+	if (err != PB_OK)
+		return err;
+	if ((stmt = store__prep(c, "SELECT id, name, position, village, registered_at, "
+	    "rev FROM learners WHERE rev > ? ORDER BY rev LIMIT ?")) == NULL) {
+		err = PB_ERR_DB;
+		goto out;
+	}
+	err = store__bind(stmt, "ii", after_rev, (int64_t)(limit > 0 ? limit : -1));
+	while (err == PB_OK && (err = store__step_row(stmt)) == PB_OK) {
+		store__row_learner(stmt, &l);
+		if (fn(arg, &l, sqlite3_column_int64(stmt, 5)) != 0)
+			break;
+	}
+	if (err == PB_ERR_NOTFOUND)
+		err = PB_OK;
+	store__done(stmt);
+out:
+	store__put(st, c);
+	return err;
+}
+
+pb_err
+store_changed_summaries(struct store *st, int64_t after_rev, int limit,
+    int (*fn)(void *arg, const struct store_summary *s), void *arg)
+{
+	return store__summary_query(st, "SELECT " STORE__SUMMARY_COLS " FROM "
+	    "course_summary WHERE rev > ? ORDER BY rev LIMIT ?", "ii", NULL, NULL,
+	    after_rev, (int64_t)(limit > 0 ? limit : -1), fn, arg, NULL);
+}
+
+void
+store_set_group_commit(struct store *st, int on)
+{
+	pthread_mutex_lock(&st->mu);
+	st->one_per_commit = !on;
+	pthread_mutex_unlock(&st->mu);
+}
