@@ -225,6 +225,35 @@ http__pack_path_ok(const char *uri)
 	return strncmp(sub, "lessons/", 8) == 0 || strncmp(sub, "media/", 6) == 0;
 }
 
+/* CivetWeb 1.15 sends the ETag of NAME.gz to clients that accept gzip but
+ * compares If-None-Match with the ETag of NAME, so a compressed file never
+ * gets its 304. Answer those revalidations here, with CivetWeb's ETag form. */
+static int
+http__gzip_not_modified(struct mg_connection *conn, struct app *app, const char *uri)
+{
+	const char *inm = mg_get_header(conn, "If-None-Match");
+	char path[PATH_MAX], etag[64];
+	struct stat st;
+	int n;
+
+	if (inm == NULL || !http__accepts_gzip(conn))
+		return 0;
+	if (strncmp(uri, "/packs/", 7) == 0)
+		n = snprintf(path, sizeof(path), "%s/%s.gz", app->packs_dir, uri + 7);
+	else
+		n = snprintf(path, sizeof(path), "%s%s%s.gz", app->cfg->webroot, uri,
+		    uri[strlen(uri) - 1] == '/' ? "index.html" : "");
+	if (n < 0 || (size_t)n >= sizeof(path) || stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return 0;
+	snprintf(etag, sizeof(etag), "\"%lx.%lld\"", (unsigned long)st.st_mtime,
+	    (long long)st.st_size);
+	if (strcmp(etag, inm) != 0)
+		return 0;
+	mg_printf(conn, "HTTP/1.1 304 Not Modified\r\nETag: %s\r\nCache-Control: no-cache\r\n"
+	    "Vary: Accept-Encoding\r\nContent-Length: 0\r\n\r\n", etag);
+	return 1;
+}
+
 static int
 http__begin_request(struct mg_connection *conn)
 {
@@ -249,6 +278,8 @@ http__begin_request(struct mg_connection *conn)
 		http_send_error(conn, 404, "not_found", "no such file", NULL);
 		return 404;
 	}
+	if (http__gzip_not_modified(conn, mg_get_user_data(mg_get_context(conn)), uri))
+		return 304;
 	return 0;
 }
 
@@ -292,7 +323,8 @@ http_start(struct app *app, struct http **out)
 		"ssi_pattern", "**.no-ssi-here$",
 		"hide_files_patterns", "**.json$|**.sig$|**.pack$|**.tmp$",
 		"access_control_allow_origin", "",
-		"static_file_max_age", "0",
+		"static_file_cache_control", "no-cache",
+		"decode_url", "no",
 		"additional_header", "X-Content-Type-Options: nosniff",
 		"max_request_size", "16384",
 		NULL

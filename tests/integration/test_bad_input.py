@@ -73,7 +73,8 @@ def test_absolute_uri_refused():
     s.sendall(b"GET http://10.0.0.1/../../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n")
     data = s.recv(4096)
     s.close()
-    ok(data.startswith(b"HTTP/1.1 400") or data.startswith(b"HTTP/1.1 404"),
+    # CivetWeb closes the connection on an absolute URI for another host
+    ok(data == b"" or data.startswith(b"HTTP/1.1 400") or data.startswith(b"HTTP/1.1 404"),
        "an absolute-form URI with .. is refused", data[:100])
     ok(b"root:" not in data, "and reveals nothing")
 
