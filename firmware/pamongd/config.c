@@ -24,6 +24,12 @@ static const struct conf_opt config__opts[] = {
 	    "Largest request body accepted, in bytes (413 above)." },
 	{ "http", "webroot", CONF_STR, "/usr/share/pamong/webroot", 0, 0, S(webroot),
 	    "Static files of the learner app." },
+	{ "http", "portal_url", CONF_STR, "http://10.42.0.1/", 0, 0, S(portal_url),
+	    "Requests for any other host (phones' connectivity checks, sites typed\n"
+	    "while offline) are redirected here, so phones open the learner app as\n"
+	    "the hotspot's sign-in page. Empty: no redirects." },
+	{ "http", "portal_hosts", CONF_STR, "10.42.0.1,pamong.box,localhost,127.0.0.1", 0, 0,
+	    S(portal_hosts), "Host names and addresses that are the box itself (comma-separated)." },
 	{ "storage", "data_dir", CONF_STR, "/var/lib/pamong", 0, 0, S(data_dir),
 	    "Database, installed course packs and the box's keys live here." },
 	{ "storage", "group_commit", CONF_BOOL, "yes", 0, 0, S(group_commit),

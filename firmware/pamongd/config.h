@@ -20,6 +20,8 @@ struct config {
 	long request_timeout_ms;     /* a request must arrive within this */
 	long max_body;               /* request body limit, bytes */
 	char webroot[CONF_STR_MAX];  /* static files of the learner app */
+	char portal_url[CONF_STR_MAX];   /* where phones' connectivity checks are sent */
+	char portal_hosts[CONF_STR_MAX]; /* Host names the box answers as itself */
 	/* [storage] */
 	char data_dir[CONF_STR_MAX]; /* database, installed packs, keys */
 	int group_commit;            /* share one fsync among concurrent writes */

@@ -14,6 +14,7 @@
 
 #include "api.h"
 #include "app.h"
+#include "captive.h"
 #include "fsutil.h"
 #include "log.h"
 #include "util.h"
@@ -258,6 +259,7 @@ static int
 http__begin_request(struct mg_connection *conn)
 {
 	const struct mg_request_info *ri = mg_get_request_info(conn);
+	struct app *app = mg_get_user_data(mg_get_context(conn));
 	const char *uri = ri->local_uri_raw;
 
 	if (http__path_unsafe(ri->request_uri) || http__path_unsafe(uri)) {
@@ -266,6 +268,9 @@ http__begin_request(struct mg_connection *conn)
 	}
 	if (strncmp(uri, "/api/", 5) == 0)
 		return 0;
+	if (app->cfg->portal_url[0] != '\0' &&
+	    captive_redirect(conn, app->cfg->portal_hosts, app->cfg->portal_url))
+		return 302;
 	if (strcmp(ri->request_method, "GET") != 0 && strcmp(ri->request_method, "HEAD") != 0) {
 		http_send_error(conn, 405, "method_not_allowed", "only GET and HEAD here", NULL);
 		return 405;
@@ -278,7 +283,7 @@ http__begin_request(struct mg_connection *conn)
 		http_send_error(conn, 404, "not_found", "no such file", NULL);
 		return 404;
 	}
-	if (http__gzip_not_modified(conn, mg_get_user_data(mg_get_context(conn)), uri))
+	if (http__gzip_not_modified(conn, app, uri))
 		return 304;
 	return 0;
 }
