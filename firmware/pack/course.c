@@ -1,0 +1,590 @@
+/* course.c — see course.h. */
+#include "course.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fsutil.h"
+#include "relpath.h"
+#include "render.h"
+#include "util.h"
+#include "ydoc.h"
+
+/* Everything one course_load call needs. */
+struct course_ctx {
+	const char *dir;     /* the folder as given */
+	struct course *c;
+	struct diags *d;
+	int nomem;
+};
+
+int
+course_id_ok(const char *s, size_t min, size_t max)
+{
+	size_t len = strlen(s);
+
+	if (len < min || len > max)
+		return 0;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == len;
+}
+
+int
+course_version_ok(const char *s)
+{
+	int part;
+
+	for (part = 0; part < 3; part++) {
+		size_t n = strspn(s, "0123456789");
+
+		if (n == 0 || n > 9 || (n > 1 && s[0] == '0'))
+			return 0;
+		s += n;
+		if (part < 2 && *s++ != '.')
+			return 0;
+	}
+	return *s == '\0';
+}
+
+int
+course_bad_utf8_line(const char *buf, size_t len)
+{
+	size_t start = 0;
+	int line = 1;
+
+	while (start <= len) {
+		const char *nl = memchr(buf + start, '\n', len - start);
+		size_t end = nl != NULL ? (size_t)(nl - buf) : len;
+
+		if (!util_utf8_valid(buf + start, end - start))
+			return line;
+		if (nl == NULL)
+			break;
+		start = end + 1;
+		line++;
+	}
+	return 0;
+}
+
+/* Add s to a list unless it is there already. */
+static int
+course__add_unique(char ***v, size_t *n, const char *s)
+{
+	char **nv, *copy;
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (strcmp((*v)[i], s) == 0)
+			return 0;
+	if ((copy = strdup(s)) == NULL)
+		return -1;
+	if ((nv = realloc(*v, (*n + 1) * sizeof(*nv))) == NULL) {
+		free(copy);
+		return -1;
+	}
+	nv[(*n)++] = copy;
+	*v = nv;
+	return 0;
+}
+
+/* Read a text file of the course. rel is course-relative; problems are
+ * reported at (from, line) when the file is referenced from there (from NULL:
+ * at the file itself). Returns 0 and a malloc'd buffer, or -1. */
+static int
+course__read_text(struct course_ctx *cx, const char *rel, const char *from, int line,
+    const char *key, char **buf, size_t *len)
+{
+	char *shown = relpath_join(cx->dir, rel);
+	int bad, rc = -1;
+	pb_err err;
+
+	*buf = NULL;
+	if (shown == NULL) {
+		cx->nomem = 1;
+		return -1;
+	}
+	err = fs_read_file(shown, COURSE_MAX_TEXT, buf, len);
+	if (err == PB_ERR_NOMEM) {
+		cx->nomem = 1;
+		goto out;
+	}
+	if (err == PB_ERR_LIMIT) {
+		diag_add(cx->d, shown, 0, TR("berkas terlalu besar (paling besar %u MiB)",
+		    "file too large (at most %u MiB)"), COURSE_MAX_TEXT >> 20);
+		goto out;
+	}
+	if (err != PB_OK) {
+		if (from == NULL && errno == ENOENT)
+			diag_add(cx->d, shown, 0, "%s", TR("berkas tidak ditemukan", "file not found"));
+		else if (from == NULL)
+			diag_add(cx->d, shown, 0, TR("tidak dapat dibaca: %s", "cannot read: %s"),
+			    strerror(errno));
+		else if (errno == ENOENT)
+			diag_add(cx->d, from, line, TR("%s: berkas tidak ditemukan: %s",
+			    "%s: file not found: %s"), key, rel);
+		else
+			diag_add(cx->d, from, line, TR("%s: %s tidak dapat dibaca: %s",
+			    "%s: cannot read %s: %s"), key, rel, strerror(errno));
+		goto out;
+	}
+	if ((bad = course_bad_utf8_line(*buf, *len)) != 0) {
+		diag_add(cx->d, shown, bad, "%s", TR("bukan teks UTF-8 yang sah (atau ada karakter kendali)",
+		    "not valid UTF-8 text (or a control character)"));
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc != 0) {
+		free(*buf);
+		*buf = NULL;
+	}
+	free(shown);
+	return rc;
+}
+
+/* A text value that must be one of a fixed set; returns its index or -1. */
+static int
+course__enum(struct ydoc *y, yaml_node_t *n, const char *key, const char *const *opts,
+    size_t nopts, const char *list)
+{
+	char *v = NULL;
+	size_t i;
+	int rc = -1;
+
+	if (ydoc_str(y, n, key, 0, 1, &v) != 0)
+		return -1;
+	for (i = 0; i < nopts; i++)
+		if (strcmp(v, opts[i]) == 0)
+			rc = (int)i;
+	if (rc < 0)
+		diag_add(y->d, y->shown, ydoc_line(n), TR("%s: harus salah satu dari: %s",
+		    "%s: must be one of: %s"), key, list);
+	free(v);
+	return rc;
+}
+
+/* An id value; *out stays NULL after a reported problem. */
+static void
+course__id(struct ydoc *y, yaml_node_t *n, const char *key, size_t min, char **out)
+{
+	if (ydoc_str(y, n, key, 0, 1, out) != 0)
+		return;
+	if (!course_id_ok(*out, min, 48)) {
+		diag_add(y->d, y->shown, ydoc_line(n), TR("%s: hanya a-z, 0-9 dan '-', %zu..%d karakter",
+		    "%s: only a-z, 0-9 and '-', %zu..%d characters"), key, min, 48);
+		free(*out);
+		*out = NULL;
+	}
+}
+
+/* A relative path value (lesson file, quiz); *out stays NULL after a problem. */
+static void
+course__path(struct ydoc *y, yaml_node_t *n, const char *key, char **out)
+{
+	if (ydoc_str(y, n, key, 0, 1, out) != 0)
+		return;
+	if (!relpath_is_safe(*out)) {
+		diag_add(y->d, y->shown, ydoc_line(n), TR("%s: jalur tidak aman: %s (tanpa '..', '/' di awal, atau '\\')",
+		    "%s: unsafe path: %s (no '..', leading '/' or '\\')"), key, *out);
+		free(*out);
+		*out = NULL;
+	}
+}
+
+/* The name of the course folder, for comparing with the id. */
+static char *
+course__folder(const char *dir)
+{
+	char real[PATH_MAX], *copy, *base, *res;
+	size_t len;
+
+	if ((copy = strdup(dir)) == NULL)
+		return NULL;
+	len = strlen(copy);
+	while (len > 1 && copy[len - 1] == '/')
+		copy[--len] = '\0';
+	base = strrchr(copy, '/');
+	base = base != NULL ? base + 1 : copy;
+	if (strcmp(base, ".") == 0 || strcmp(base, "..") == 0 || *base == '\0') {
+		if (realpath(copy, real) == NULL) {
+			free(copy);
+			return strdup("");
+		}
+		base = strrchr(real, '/');
+		base = base != NULL && base[1] ? base + 1 : real;
+	}
+	res = strdup(base);
+	free(copy);
+	return res;
+}
+
+/* Render one lesson and check every media file it uses. */
+static void
+course__lesson_body(struct course_ctx *cx, struct course_lesson *l, const char *from, int line)
+{
+	struct render_out ro = {0};
+	char *md = NULL, *shown = NULL, *full = NULL;
+	size_t len, i;
+	struct stat st;
+
+	if (course__read_text(cx, l->file, from, line, "file", &md, &len) != 0)
+		return;
+	if ((shown = relpath_join(cx->dir, l->file)) == NULL)
+		goto nomem;
+	if (render_lesson(md, len, l->file, shown, cx->d, &ro) != PB_OK)
+		goto nomem;
+	for (i = 0; i < ro.nrefs; i++) {
+		const struct render_ref *r = &ro.refs[i];
+
+		free(full);
+		if ((full = relpath_join(cx->dir, r->path)) == NULL)
+			goto nomem;
+		if (stat(full, &st) != 0) {
+			if (errno == ENOENT || errno == ENOTDIR)
+				diag_add(cx->d, shown, r->line, TR("berkas media tidak ditemukan: %s",
+				    "media file not found: %s"), r->path);
+			else
+				diag_add(cx->d, shown, r->line, TR("berkas media tidak dapat dibaca: %s: %s",
+				    "cannot read media file: %s: %s"), r->path, strerror(errno));
+			continue;
+		}
+		if (!S_ISREG(st.st_mode)) {
+			diag_add(cx->d, shown, r->line, TR("bukan berkas biasa: %s",
+			    "not a regular file: %s"), r->path);
+			continue;
+		}
+		if ((unsigned long long)st.st_size > COURSE_MAX_MEDIA) {
+			diag_add(cx->d, shown, r->line, TR("berkas media terlalu besar: %s (paling besar %u MiB)",
+			    "media file too large: %s (at most %u MiB)"), r->path, COURSE_MAX_MEDIA >> 20);
+			continue;
+		}
+		if (course__add_unique(&l->media, &l->nmedia, r->path) != 0 ||
+		    course__add_unique(&cx->c->media, &cx->c->nmedia, r->path) != 0)
+			goto nomem;
+	}
+	l->html = ro.html;
+	ro.html = NULL;
+	goto out;
+nomem:
+	cx->nomem = 1;
+out:
+	render_out_free(&ro);
+	free(md);
+	free(shown);
+	free(full);
+}
+
+/* The lessons: list of mappings in course.yaml. */
+static void
+course__lessons(struct course_ctx *cx, struct ydoc *y, yaml_node_t *seq)
+{
+	static const struct yfield f[] = {
+		{"id", 1}, {"title", 1}, {"file", 1}, {"minutes", 0},
+	};
+	yaml_node_t *v[PB_ARRAY_LEN(f)];
+	int n = ydoc_seq(y, seq, "lessons", 1, 50), i, *idline;
+	size_t j;
+
+	if (n <= 0)
+		return;
+	cx->c->lessons = calloc((size_t)n, sizeof(*cx->c->lessons));
+	idline = calloc((size_t)n, sizeof(*idline));
+	if (cx->c->lessons == NULL || idline == NULL) {
+		free(idline);
+		cx->nomem = 1;
+		return;
+	}
+	cx->c->nlessons = (size_t)n;
+	for (i = 0; i < n; i++) {
+		struct course_lesson *l = &cx->c->lessons[i];
+		yaml_node_t *item = ydoc_item(y, seq, i);
+
+		if (ydoc_map(y, item, "lessons", f, PB_ARRAY_LEN(f), v) != 0)
+			continue;
+		if (v[0] != NULL)
+			course__id(y, v[0], "id", 1, &l->id);
+		if (l->id != NULL) {
+			idline[i] = ydoc_line(v[0]);
+			for (j = 0; j < (size_t)i; j++) {
+				if (cx->c->lessons[j].id != NULL && strcmp(cx->c->lessons[j].id, l->id) == 0) {
+					diag_add(cx->d, y->shown, idline[i], TR("id pelajaran ganda: %s (pertama di baris %d)",
+					    "duplicate lesson id: %s (first on line %d)"), l->id, idline[j]);
+					break;
+				}
+			}
+		}
+		if (v[1] != NULL)
+			ydoc_str(y, v[1], "title", 120, 1, &l->title);
+		if (v[2] != NULL)
+			course__path(y, v[2], "file", &l->file);
+		if (v[3] != NULL)
+			ydoc_int(y, v[3], "minutes", 1, COURSE_MINUTES_MAX, &l->minutes);
+		if (l->file != NULL)
+			course__lesson_body(cx, l, y->shown, ydoc_line(v[2]));
+	}
+	free(idline);
+}
+
+/* course.yaml; returns the line of the quiz key (for a missing quiz file). */
+static int
+course__manifest(struct course_ctx *cx)
+{
+	static const struct yfield f[] = {
+		{"id", 1}, {"title", 1}, {"summary", 1}, {"language", 1}, {"version", 1},
+		{"passing_score", 1}, {"feedback", 0}, {"minutes", 0}, {"lessons", 1},
+		{"quiz", 1},
+	};
+	static const char *const langs[] = {"id", "en"}, *const fbs[] = {"immediate", "end"};
+	yaml_node_t *v[PB_ARRAY_LEN(f)], *root;
+	struct course *c = cx->c;
+	struct ydoc y = {0};
+	char *buf = NULL, *shown = NULL, *folder = NULL;
+	size_t len;
+	int quiz_line = 0, k;
+
+	if (course__read_text(cx, "course.yaml", NULL, 0, NULL, &buf, &len) != 0)
+		return 0;
+	if ((shown = relpath_join(cx->dir, "course.yaml")) == NULL)
+		goto nomem;
+	if ((root = ydoc_load(&y, buf, len, shown, cx->d)) == NULL)
+		goto out;
+	if (ydoc_map(&y, root, "course.yaml", f, PB_ARRAY_LEN(f), v) != 0)
+		goto out;
+	if (v[0] != NULL) {
+		course__id(&y, v[0], "id", 3, &c->id);
+		if ((folder = course__folder(cx->dir)) == NULL)
+			goto nomem;
+		if (c->id != NULL && strcmp(c->id, folder) != 0)
+			diag_add(cx->d, shown, ydoc_line(v[0]), TR("id '%s' tidak sama dengan nama folder '%s'",
+			    "id '%s' does not match the folder name '%s'"), c->id, folder);
+	}
+	if (v[1] != NULL)
+		ydoc_str(&y, v[1], "title", 120, 1, &c->title);
+	if (v[2] != NULL)
+		ydoc_str(&y, v[2], "summary", 500, 1, &c->summary);
+	if (v[3] != NULL && (k = course__enum(&y, v[3], "language", langs, 2, "id, en")) >= 0 &&
+	    (c->language = strdup(langs[k])) == NULL)
+		goto nomem;
+	if (v[4] != NULL && ydoc_str(&y, v[4], "version", 0, 1, &c->version) == 0 &&
+	    !course_version_ok(c->version)) {
+		diag_add(cx->d, shown, ydoc_line(v[4]), TR("version: harus berbentuk MAYOR.MINOR.PATCH, misalnya 1.0.0",
+		    "version: must be MAJOR.MINOR.PATCH, e.g. 1.0.0"));
+		free(c->version);
+		c->version = NULL;
+	}
+	if (v[5] != NULL)
+		ydoc_int(&y, v[5], "passing_score", 1, 100, &c->passing_score);
+	if (v[6] != NULL && (k = course__enum(&y, v[6], "feedback", fbs, 2, "immediate, end")) >= 0)
+		c->feedback_end = k == 1;
+	if (v[7] != NULL)
+		ydoc_int(&y, v[7], "minutes", 1, COURSE_MINUTES_MAX, &c->minutes);
+	if (v[8] != NULL)
+		course__lessons(cx, &y, v[8]);
+	if (v[9] != NULL) {
+		course__path(&y, v[9], "quiz", &c->quiz);
+		quiz_line = ydoc_line(v[9]);
+	}
+	goto out;
+nomem:
+	cx->nomem = 1;
+out:
+	ydoc_free(&y);
+	free(buf);
+	free(shown);
+	free(folder);
+	return quiz_line;
+}
+
+/* The choices of one question; returns the number marked correct, or -1 if
+ * that cannot be told because of other problems. */
+static int
+course__choices(struct course_ctx *cx, struct ydoc *y, yaml_node_t *seq,
+    struct course_question *q)
+{
+	static const struct yfield f[] = {{"text", 1}, {"correct", 0}};
+	yaml_node_t *v[PB_ARRAY_LEN(f)];
+	int n = ydoc_seq(y, seq, "choices", 2, 8), i, j, ncorrect = 0, unsure = 0;
+	int *lines;
+
+	if (n <= 0)
+		return -1;
+	q->choices = calloc((size_t)n, sizeof(*q->choices));
+	lines = calloc((size_t)n, sizeof(*lines));
+	if (q->choices == NULL || lines == NULL) {
+		free(lines);
+		cx->nomem = 1;
+		return -1;
+	}
+	q->nchoices = (size_t)n;
+	for (i = 0; i < n; i++) {
+		struct course_choice *ch = &q->choices[i];
+
+		if (ydoc_map(y, ydoc_item(y, seq, i), "choices", f, PB_ARRAY_LEN(f), v) != 0) {
+			unsure = 1;
+			continue;
+		}
+		if (v[0] != NULL && ydoc_str(y, v[0], "text", 0, 0, &ch->text) == 0) {
+			lines[i] = ydoc_line(v[0]);
+			for (j = 0; j < i; j++) {
+				if (q->choices[j].text != NULL && strcmp(q->choices[j].text, ch->text) == 0) {
+					diag_add(cx->d, y->shown, lines[i], TR("teks pilihan sama dengan baris %d",
+					    "same choice text as line %d"), lines[j]);
+					break;
+				}
+			}
+		}
+		if (v[1] != NULL && ydoc_bool(y, v[1], "correct", &ch->correct) != 0)
+			unsure = 1;
+		ncorrect += ch->correct;
+	}
+	free(lines);
+	return unsure ? -1 : ncorrect;
+}
+
+static void
+course__quiz(struct course_ctx *cx, int quiz_line)
+{
+	static const struct yfield rf[] = {{"questions", 1}};
+	static const struct yfield f[] = {
+		{"id", 1}, {"type", 1}, {"text", 1}, {"choices", 1}, {"explanation", 1},
+	};
+	static const char *const types[] = {"single", "multiple"};
+	yaml_node_t *v[PB_ARRAY_LEN(f)], *rv[1], *root;
+	struct course *c = cx->c;
+	char *buf = NULL, *shown = NULL, *from = NULL;
+	int n, i, j, type, ncorrect, *idline = NULL;
+	struct ydoc y = {0};
+	size_t len;
+
+	if ((from = relpath_join(cx->dir, "course.yaml")) == NULL)
+		goto nomem;
+	if (course__read_text(cx, c->quiz, from, quiz_line, "quiz", &buf, &len) != 0)
+		goto out;
+	if ((shown = relpath_join(cx->dir, c->quiz)) == NULL)
+		goto nomem;
+	if ((root = ydoc_load(&y, buf, len, shown, cx->d)) == NULL)
+		goto out;
+	if (ydoc_map(&y, root, c->quiz, rf, 1, rv) != 0 || rv[0] == NULL)
+		goto out;
+	if ((n = ydoc_seq(&y, rv[0], "questions", 1, 50)) <= 0)
+		goto out;
+	c->questions = calloc((size_t)n, sizeof(*c->questions));
+	idline = calloc((size_t)n, sizeof(*idline));
+	if (c->questions == NULL || idline == NULL)
+		goto nomem;
+	c->nquestions = (size_t)n;
+	for (i = 0; i < n; i++) {
+		struct course_question *q = &c->questions[i];
+		yaml_node_t *item = ydoc_item(&y, rv[0], i);
+
+		if (ydoc_map(&y, item, "questions", f, PB_ARRAY_LEN(f), v) != 0)
+			continue;
+		if (v[0] != NULL)
+			course__id(&y, v[0], "id", 1, &q->id);
+		if (q->id != NULL) {
+			idline[i] = ydoc_line(v[0]);
+			for (j = 0; j < i; j++) {
+				if (c->questions[j].id != NULL && strcmp(c->questions[j].id, q->id) == 0) {
+					diag_add(cx->d, shown, idline[i], TR("id soal ganda: %s (pertama di baris %d)",
+					    "duplicate question id: %s (first on line %d)"), q->id, idline[j]);
+					break;
+				}
+			}
+		}
+		type = v[1] != NULL ? course__enum(&y, v[1], "type", types, 2, "single, multiple") : -1;
+		q->multiple = type == 1;
+		if (v[2] != NULL)
+			ydoc_str(&y, v[2], "text", 0, 0, &q->text);
+		ncorrect = v[3] != NULL ? course__choices(cx, &y, v[3], q) : -1;
+		if (v[4] != NULL)
+			ydoc_str(&y, v[4], "explanation", 0, 0, &q->explanation);
+		if (ncorrect == 0)
+			diag_add(cx->d, shown, ydoc_line(item), "%s", TR("soal tanpa jawaban benar (tandai dengan correct: true)",
+			    "question has no correct choice (mark it with correct: true)"));
+		else if (ncorrect > 1 && type == 0)
+			diag_add(cx->d, shown, ydoc_line(item), TR("soal single harus punya tepat satu jawaban benar (ada %d)",
+			    "a single question must have exactly one correct choice (has %d)"), ncorrect);
+	}
+	goto out;
+nomem:
+	cx->nomem = 1;
+out:
+	ydoc_free(&y);
+	free(idline);
+	free(buf);
+	free(shown);
+	free(from);
+}
+
+static int
+course__cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+pb_err
+course_load(const char *dir, struct course *c, struct diags *d)
+{
+	struct course_ctx cx = {dir, c, d, 0};
+	int quiz_line;
+
+	memset(c, 0, sizeof(*c));
+	quiz_line = course__manifest(&cx);
+	if (c->quiz != NULL)
+		course__quiz(&cx, quiz_line);
+	if (c->nmedia > 1)
+		qsort(c->media, c->nmedia, sizeof(*c->media), course__cmp_str);
+	if (cx.nomem) {
+		d->nomem = 1;
+		return PB_ERR_NOMEM;
+	}
+	return d->n > 0 ? PB_ERR_INVALID : PB_OK;
+}
+
+static void
+course__free_strs(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void
+course_free(struct course *c)
+{
+	size_t i, j;
+
+	for (i = 0; i < c->nlessons; i++) {
+		struct course_lesson *l = &c->lessons[i];
+
+		free(l->id);
+		free(l->title);
+		free(l->file);
+		free(l->html);
+		course__free_strs(l->media, l->nmedia);
+	}
+	free(c->lessons);
+	for (i = 0; i < c->nquestions; i++) {
+		struct course_question *q = &c->questions[i];
+
+		for (j = 0; j < q->nchoices; j++)
+			free(q->choices[j].text);
+		free(q->choices);
+		free(q->id);
+		free(q->text);
+		free(q->explanation);
+	}
+	free(c->questions);
+	course__free_strs(c->media, c->nmedia);
+	free(c->id);
+	free(c->title);
+	free(c->summary);
+	free(c->language);
+	free(c->version);
+	free(c->quiz);
+	memset(c, 0, sizeof(*c));
+}

@@ -1,0 +1,343 @@
+/* sign.c — see sign.h. */
+#include "sign.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "build.h"
+#include "course.h"
+#include "diag.h"
+#include "fsutil.h"
+#include "util.h"
+
+char *
+sign_pub_path(const char *key_path)
+{
+	size_t len = strlen(key_path);
+	char *out;
+
+	if (len > 4 && strcmp(key_path + len - 4, ".key") == 0)
+		len -= 4;
+	if ((out = malloc(len + 5)) == NULL)
+		return NULL;
+	memcpy(out, key_path, len);
+	memcpy(out + len, ".pub", 5);
+	return out;
+}
+
+/* Create path (which must not exist) holding text, durably. */
+static pb_err
+sign__write_new(const char *path, const char *text, int mode)
+{
+	size_t len = strlen(text), off = 0;
+	char dir[PATH_MAX];
+	int fd;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)) < 0)
+		return errno == EEXIST ? PB_ERR_EXISTS : PB_ERR_IO;
+	while (off < len) {
+		ssize_t n = write(fd, text + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto fail;
+		off += (size_t)n;
+	}
+	if (fsync(fd) != 0)
+		goto fail;
+	if (close(fd) != 0) {
+		fd = -1;
+		goto fail;
+	}
+	snprintf(dir, sizeof(dir), "%s", path);
+	return fs_sync_dir(dirname(dir));
+fail:
+	if (fd >= 0)
+		close(fd);
+	unlink(path);
+	return PB_ERR_IO;
+}
+
+pb_err
+sign_keygen(const char *key_path, char *err, size_t errlen)
+{
+	unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+	unsigned char seed[crypto_sign_SEEDBYTES];
+	char hex[2 * crypto_sign_SECRETKEYBYTES + 2];
+	char *pub = sign_pub_path(key_path);
+	pb_err rc = PB_ERR_NOMEM;
+	size_t n;
+
+	if (pub == NULL) {
+		snprintf(err, errlen, "%s", TR("memori habis", "out of memory"));
+		return rc;
+	}
+	if (access(key_path, F_OK) == 0 || access(pub, F_OK) == 0) {
+		snprintf(err, errlen, TR("%s atau %s sudah ada; kunci lama tidak ditimpa",
+		    "%s or %s exists already; an existing key is never overwritten"), key_path, pub);
+		rc = PB_ERR_EXISTS;
+		goto out;
+	}
+	crypto_sign_keypair(pk, sk);
+	crypto_sign_ed25519_sk_to_seed(seed, sk);
+	util_hex(hex, seed, sizeof(seed));
+	n = strlen(hex);
+	hex[n] = '\n';
+	hex[n + 1] = '\0';
+	if ((rc = sign__write_new(key_path, hex, 0600)) != PB_OK) {
+		snprintf(err, errlen, "%s: %s", key_path, rc == PB_ERR_EXISTS ?
+		    TR("sudah ada", "exists already") : strerror(errno));
+		goto out;
+	}
+	util_hex(hex, pk, sizeof(pk));
+	n = strlen(hex);
+	hex[n] = '\n';
+	hex[n + 1] = '\0';
+	if ((rc = sign__write_new(pub, hex, 0644)) != PB_OK) {
+		snprintf(err, errlen, "%s: %s", pub, rc == PB_ERR_EXISTS ?
+		    TR("sudah ada", "exists already") : strerror(errno));
+		unlink(key_path);
+		goto out;
+	}
+	snprintf(err, errlen, "%s", "");
+out:
+	sodium_memzero(sk, sizeof(sk));
+	sodium_memzero(seed, sizeof(seed));
+	sodium_memzero(hex, sizeof(hex));
+	free(pub);
+	return rc;
+}
+
+/* Read a one-line hex key file into out (outlen bytes). */
+static pb_err
+sign__load_hex(const char *path, unsigned char *out, size_t outlen, char *err, size_t errlen)
+{
+	char *text = NULL;
+	size_t len;
+	pb_err rc;
+
+	if ((rc = fs_read_file(path, 1024, &text, &len)) != PB_OK) {
+		snprintf(err, errlen, "%s: %s", path, rc == PB_ERR_IO ? strerror(errno) :
+		    pb_strerror(rc));
+		return rc;
+	}
+	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r' || text[len - 1] == ' '))
+		text[--len] = '\0';
+	if ((rc = util_unhex(out, outlen, text)) != PB_OK)
+		snprintf(err, errlen, TR("%s: bukan kunci (harus %zu karakter heksadesimal)",
+		    "%s: not a key (must be %zu hex characters)"), path, 2 * outlen);
+	sodium_memzero(text, len);
+	free(text);
+	return rc;
+}
+
+pb_err
+sign_load_secret(const char *path, unsigned char sk[crypto_sign_SECRETKEYBYTES], char *err,
+    size_t errlen)
+{
+	unsigned char seed[crypto_sign_SEEDBYTES], pk[crypto_sign_PUBLICKEYBYTES];
+	pb_err rc;
+
+	if ((rc = sign__load_hex(path, seed, sizeof(seed), err, errlen)) != PB_OK)
+		return rc;
+	rc = crypto_sign_seed_keypair(pk, sk, seed) == 0 ? PB_OK : PB_ERR_CRYPTO;
+	sodium_memzero(seed, sizeof(seed));
+	return rc;
+}
+
+pb_err
+sign_load_public(const char *path, unsigned char pk[crypto_sign_PUBLICKEYBYTES], char *err,
+    size_t errlen)
+{
+	return sign__load_hex(path, pk, crypto_sign_PUBLICKEYBYTES, err, errlen);
+}
+
+pb_err
+sign_pack(struct pack *p, const unsigned char sk[crypto_sign_SECRETKEYBYTES], char *err,
+    size_t errlen)
+{
+	const struct pack_entry *m = pack_find(p, "manifest.json");
+	unsigned char sig[crypto_sign_BYTES];
+	char hex[2 * crypto_sign_BYTES + 2];
+	size_t n;
+
+	if (m == NULL) {
+		snprintf(err, errlen, "%s", TR("manifest.json tidak ada di dalam paket",
+		    "manifest.json is missing from the pack"));
+		return PB_ERR_INVALID;
+	}
+	if (crypto_sign_detached(sig, NULL, m->data, m->len, sk) != 0) {
+		snprintf(err, errlen, "%s", TR("gagal menandatangani", "signing failed"));
+		return PB_ERR_CRYPTO;
+	}
+	util_hex(hex, sig, sizeof(sig));
+	n = strlen(hex);
+	hex[n] = '\n';
+	hex[n + 1] = '\0';
+	return pack_put(p, "manifest.sig", hex, n + 1);
+}
+
+/* Check manifest.sig against pk. */
+static pb_err
+sign__check_sig(const struct pack *p, const struct pack_entry *m, const unsigned char *pk,
+    char *err, size_t errlen)
+{
+	const struct pack_entry *s = pack_find(p, "manifest.sig");
+	unsigned char sig[crypto_sign_BYTES];
+	char hex[2 * crypto_sign_BYTES + 1];
+	size_t len;
+
+	if (s == NULL) {
+		snprintf(err, errlen, "%s", TR("paket tidak ditandatangani (manifest.sig tidak ada)",
+		    "the pack is not signed (no manifest.sig)"));
+		return PB_ERR_CRYPTO;
+	}
+	len = s->len;
+	while (len > 0 && (s->data[len - 1] == '\n' || s->data[len - 1] == '\r'))
+		len--;
+	if (len != 2 * crypto_sign_BYTES) {
+		snprintf(err, errlen, "%s", TR("manifest.sig rusak", "manifest.sig is malformed"));
+		return PB_ERR_CRYPTO;
+	}
+	memcpy(hex, s->data, len);
+	hex[len] = '\0';
+	if (util_unhex(sig, sizeof(sig), hex) != PB_OK) {
+		snprintf(err, errlen, "%s", TR("manifest.sig rusak", "manifest.sig is malformed"));
+		return PB_ERR_CRYPTO;
+	}
+	if (crypto_sign_verify_detached(sig, m->data, m->len, pk) != 0) {
+		snprintf(err, errlen, "%s", TR("tanda tangan tidak cocok dengan kunci publik ini",
+		    "the signature does not verify with this public key"));
+		return PB_ERR_CRYPTO;
+	}
+	return PB_OK;
+}
+
+/* Check the manifest's file list against the pack's files. */
+static pb_err
+sign__check_files(const struct pack *p, json_t *files, char *err, size_t errlen)
+{
+	unsigned char *seen = calloc(p->n + 1, 1);
+	pb_err rc = PB_ERR_INVALID;
+	json_t *f;
+	size_t i, k;
+
+	if (seen == NULL) {
+		snprintf(err, errlen, "%s", TR("memori habis", "out of memory"));
+		return PB_ERR_NOMEM;
+	}
+	json_array_foreach(files, i, f) {
+		const char *path = NULL, *sha = NULL;
+		json_int_t size = -1;
+		const struct pack_entry *e;
+		char hex[65];
+
+		if (json_unpack(f, "{s:s, s:I, s:s}", "path", &path, "size", &size, "sha256", &sha) != 0) {
+			snprintf(err, errlen, TR("manifest.json: files[%zu] rusak",
+			    "manifest.json: files[%zu] is malformed"), i);
+			goto out;
+		}
+		e = pack_find(p, path);
+		if (e == NULL || strcmp(path, "manifest.json") == 0 || strcmp(path, "manifest.sig") == 0) {
+			snprintf(err, errlen, TR("berkas di manifest tidak ada di dalam paket: %s",
+			    "file in the manifest is missing from the pack: %s"), path);
+			goto out;
+		}
+		k = (size_t)(e - p->v);
+		if (seen[k]) {
+			snprintf(err, errlen, TR("berkas tercantum dua kali di manifest: %s",
+			    "file listed twice in the manifest: %s"), path);
+			goto out;
+		}
+		seen[k] = 1;
+		if (size < 0 || (size_t)size != e->len) {
+			snprintf(err, errlen, TR("ukuran berkas tidak cocok dengan manifest: %s",
+			    "file size does not match the manifest: %s"), path);
+			goto out;
+		}
+		util_sha256_hex(hex, e->data, e->len);
+		if (strcmp(hex, sha) != 0) {
+			snprintf(err, errlen, TR("SHA-256 berkas tidak cocok dengan manifest: %s",
+			    "file SHA-256 does not match the manifest: %s"), path);
+			goto out;
+		}
+	}
+	for (k = 0; k < p->n; k++) {
+		if (!seen[k] && strcmp(p->v[k].path, "manifest.json") != 0 &&
+		    strcmp(p->v[k].path, "manifest.sig") != 0) {
+			snprintf(err, errlen, TR("berkas tidak tercantum di manifest: %s",
+			    "file not listed in the manifest: %s"), p->v[k].path);
+			goto out;
+		}
+	}
+	rc = PB_OK;
+out:
+	free(seen);
+	return rc;
+}
+
+pb_err
+sign_check(const struct pack *p, const unsigned char *pk, struct sign_info *info, char *err,
+    size_t errlen)
+{
+	const struct pack_entry *m = pack_find(p, "manifest.json");
+	const char *id, *version, *title;
+	json_t *root = NULL, *files;
+	json_error_t jerr;
+	json_int_t format;
+	int dev;
+	pb_err rc = PB_ERR_INVALID;
+
+	memset(info, 0, sizeof(*info));
+	snprintf(err, errlen, "%s", "");
+	if (m == NULL) {
+		snprintf(err, errlen, "%s", TR("manifest.json tidak ada di dalam paket",
+		    "manifest.json is missing from the pack"));
+		return PB_ERR_INVALID;
+	}
+	info->has_sig = pack_find(p, "manifest.sig") != NULL;
+	if (pk != NULL) {
+		if ((rc = sign__check_sig(p, m, pk, err, errlen)) != PB_OK)
+			return rc;
+		info->sig_checked = 1;
+	}
+	if ((root = json_loadb((const char *)m->data, m->len, JSON_REJECT_DUPLICATES, &jerr)) == NULL) {
+		snprintf(err, errlen, TR("manifest.json: JSON salah di baris %d: %s",
+		    "manifest.json: bad JSON on line %d: %s"), jerr.line, jerr.text);
+		return PB_ERR_INVALID;
+	}
+	if (json_unpack(root, "{s:I, s:s, s:s, s:s, s:b, s:o}", "format", &format, "id", &id,
+	    "version", &version, "title", &title, "dev", &dev, "files", &files) != 0 ||
+	    !json_is_array(files)) {
+		snprintf(err, errlen, "%s", TR("manifest.json: kunci wajib tidak ada atau salah jenis",
+		    "manifest.json: a required key is missing or has the wrong type"));
+		goto out;
+	}
+	if (format != BUILD_FORMAT) {
+		snprintf(err, errlen, TR("manifest.json: format %lld tidak dikenal",
+		    "manifest.json: unknown format %lld"), (long long)format);
+		goto out;
+	}
+	if (!course_id_ok(id, 3, 48) || !course_version_ok(version)) {
+		snprintf(err, errlen, "%s", TR("manifest.json: id atau version salah",
+		    "manifest.json: bad id or version"));
+		goto out;
+	}
+	snprintf(info->id, sizeof(info->id), "%s", id);
+	snprintf(info->version, sizeof(info->version), "%s", version);
+	info->dev = dev;
+	info->nfiles = json_array_size(files);
+	rc = sign__check_files(p, files, err, errlen);
+out:
+	json_decref(root);
+	return rc;
+}

@@ -1,0 +1,166 @@
+"""pamong-pack validate (and build, which refuses the same way): one fixture
+course per kind of problem under tests/data/pack/bad/, each with the exact
+`file:line: message` lines expected and the exit status."""
+
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from pbtest import PACK, ROOT, eq, ok, run_tests  # noqa: E402
+
+BAD = "tests/data/pack/bad"
+GOOD = "tests/data/pack/kursus-contoh"
+MEDIA_TYPES = ".svg .png .jpg .jpeg .webp .gif .mp3 .m4a .ogg .opus .mp4 .webm .pdf"
+
+
+def pack(*args, lang="en_US.UTF-8"):
+    """Run pamong-pack from the repository root; (status, stdout, stderr)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")}
+    env["LANG"] = lang
+    p = subprocess.run([PACK] + list(args), cwd=ROOT, env=env, capture_output=True, text=True)
+    return p.returncode, p.stdout, p.stderr
+
+
+# case folder -> the problems, as (file relative to the folder, line, message); line 0: none
+CASES = {
+    "missing-course-yaml": [("course.yaml", 0, "file not found")],
+    "missing-files": [
+        ("course.yaml", 13, "file: file not found: lessons/tidak-ada.md"),
+        ("course.yaml", 14, "quiz: file not found: kuis.yaml"),
+    ],
+    "bad-yaml": [
+        ("course.yaml", 5, "bad YAML: found unexpected end of stream while scanning a quoted scalar "
+                           "(started on line 3)"),
+    ],
+    "bad-yaml-quiz": [("quiz.yaml", 4, "bad YAML: mapping values are not allowed in this context")],
+    "empty-quiz": [("quiz.yaml", 1, "the file is empty")],
+    "not-a-mapping": [("course.yaml", 1, "course.yaml: must be a mapping (key: value)")],
+    "unknown-key": [
+        ("course.yaml", 2, "unknown key: titel"),
+        ("course.yaml", 12, "unknown key: menit"),
+        ("quiz.yaml", 8, "unknown key: benar"),
+    ],
+    "missing-keys": [
+        ("course.yaml", 1, "missing required key: title"),
+        ("course.yaml", 1, "missing required key: passing_score"),
+        ("course.yaml", 6, "missing required key: file"),
+        ("quiz.yaml", 2, "missing required key: explanation"),
+        ("quiz.yaml", 8, "missing required key: text"),
+    ],
+    "wrong-values": [
+        ("course.yaml", 2, "title: must be text"),
+        ("course.yaml", 3, "summary: must not contain line breaks"),
+        ("course.yaml", 6, "language: must be one of: id, en"),
+        ("course.yaml", 7, "version: must be MAJOR.MINOR.PATCH, e.g. 1.0.0"),
+        ("course.yaml", 8, "passing_score: must be a whole number 1..100"),
+        ("course.yaml", 9, "feedback: must be one of: immediate, end"),
+        ("course.yaml", 10, "minutes: must be a whole number 1..1000"),
+        ("course.yaml", 12, "id: only a-z, 0-9 and '-', 1..48 characters"),
+        ("course.yaml", 15, "minutes: must be a whole number 1..1000"),
+        ("course.yaml", 16, "lessons: must be a mapping (key: value)"),
+        ("quiz.yaml", 3, "type: must be one of: single, multiple"),
+        ("quiz.yaml", 4, "text: must not be empty"),
+        ("quiz.yaml", 6, "choices: must have 2..8 items (has 1)"),
+        ("quiz.yaml", 7, "correct: must be true or false"),
+        ("quiz.yaml", 8, "explanation: must not be empty"),
+    ],
+    "duplicate-ids": [
+        ("course.yaml", 3, "duplicate key: title (first on line 2)"),
+        ("course.yaml", 12, "duplicate lesson id: satu (first on line 9)"),
+        ("quiz.yaml", 8, "same choice text as line 6"),
+        ("quiz.yaml", 10, "duplicate question id: q1 (first on line 2)"),
+    ],
+    "correct-answers": [
+        ("quiz.yaml", 2, "question has no correct choice (mark it with correct: true)"),
+        ("quiz.yaml", 10, "a single question must have exactly one correct choice (has 2)"),
+        ("quiz.yaml", 19, "question has no correct choice (mark it with correct: true)"),
+    ],
+    "media-refs": [
+        ("lessons/01.md", 5, "media file not found: media/hilang.png"),
+        ("lessons/01.md", 7, "media files must be in the media/ folder: ../gambar/luar.svg"),
+        ("lessons/01.md", 9, "path leaves the course folder: ../../rahasia.png"),
+        ("lessons/01.md", 11, "media must be a file in the course folder, not a web address: "
+                              "https://example.org/gambar.png"),
+        ("lessons/01.md", 13, "unsupported media type: ../media/catatan.txt (use %s)" % MEDIA_TYPES),
+        ("lessons/01.md", 15, "path must be relative to the lesson file: /media/mutlak.mp3"),
+        ("lessons/01.md", 15, "media file not found: media/tidak-ada.pdf"),
+    ],
+    "unsafe-paths": [
+        ("course.yaml", 10, "file: unsafe path: ../kursus-lain/lessons/01.md (no '..', leading '/' or '\\')"),
+        ("course.yaml", 13, "file: unsafe path: /etc/passwd (no '..', leading '/' or '\\')"),
+        ("course.yaml", 16, "file: unsafe path: lessons\\03.md (no '..', leading '/' or '\\')"),
+        ("course.yaml", 17, "quiz: unsafe path: quiz/../quiz.yaml (no '..', leading '/' or '\\')"),
+    ],
+    "id-mismatch": [("course.yaml", 1, "id 'kursus-lain' does not match the folder name 'id-mismatch'")],
+    "non-utf8": [
+        ("lessons/01.md", 4, "not valid UTF-8 text (or a control character)"),
+        ("quiz.yaml", 4, "not valid UTF-8 text (or a control character)"),
+    ],
+}
+
+
+def expected(case, rows):
+    out = []
+    for f, line, msg in rows:
+        path = "%s/%s/%s" % (BAD, case, f)
+        out.append("%s:%d: %s" % (path, line, msg) if line else "%s: %s" % (path, msg))
+    return "".join(l + "\n" for l in out)
+
+
+def test_every_fixture_has_a_case():
+    eq(sorted(os.listdir(os.path.join(ROOT, BAD))), sorted(CASES), "every bad fixture folder is checked here")
+
+
+def test_validate_reports_every_problem():
+    for case, rows in CASES.items():
+        st, out, err = pack("validate", "%s/%s" % (BAD, case))
+        eq((st, out, err), (1, "", expected(case, rows)), "validate %s: exit 1 and exactly these lines" % case)
+
+
+def test_build_refuses_with_the_same_problems():
+    tmp = tempfile.mkdtemp(prefix="pb-test-pack-")
+    for case, rows in CASES.items():
+        out_path = os.path.join(tmp, case + ".pack")
+        st, out, err = pack("build", "%s/%s" % (BAD, case), "-o", out_path)
+        eq((st, err), (1, expected(case, rows)), "build %s is refused with the validate lines" % case)
+        ok(not os.path.exists(out_path) and not os.path.exists(out_path + ".tmp"),
+           "build %s writes no pack" % case)
+    os.rmdir(tmp)
+
+
+def test_messages_default_to_indonesian():
+    st, out, err = pack("validate", BAD + "/id-mismatch", lang="C.UTF-8")
+    eq((st, err), (1, "%s/id-mismatch/course.yaml:1: id 'kursus-lain' tidak sama dengan nama folder "
+                      "'id-mismatch'\n" % BAD), "without an English locale messages are Indonesian")
+
+
+def test_trailing_slash_and_absolute_path():
+    st, out, err = pack("validate", BAD + "/id-mismatch/")
+    eq(err.split(":")[0], BAD + "/id-mismatch/course.yaml", "a trailing slash is not doubled in file names")
+    absdir = os.path.join(ROOT, BAD, "id-mismatch")
+    st, out, err = pack("validate", absdir)
+    eq(err.split(":")[0], absdir + "/course.yaml", "file names start with the folder as given")
+
+
+def test_good_course_validates():
+    st, out, err = pack("validate", GOOD)
+    eq((st, out, err), (0, "OK: kursus-contoh 1.0.0 — 2 lessons, 2 questions, 5 media files\n", ""),
+       "the good course validates with a one-line summary")
+
+
+def test_usage():
+    st, out, err = pack("--help")
+    ok(st == 0 and "validate DIR" in out and "build DIR -o PACK.pack [--dev]" in out and
+       "keygen -o NAME.key" in out and "sign PACK.pack -k NAME.key" in out and
+       "verify PACK.pack [-p NAME.pub]" in out, "--help prints the usage and exits 0", out)
+    st, out, err = pack("--version")
+    ok(st == 0 and out.startswith("pamong-pack "), "--version prints the version", out)
+    for args in (["frobnicate"], [], ["validate"], ["build", GOOD], ["validate", GOOD, "-x"],
+                 ["keygen"], ["sign", "x.pack"]):
+        st, out, err = pack(*args)
+        eq(st, 2, "usage error for %r exits 2" % (args,))
+
+
+run_tests(globals())

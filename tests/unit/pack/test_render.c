@@ -1,0 +1,198 @@
+/* test_render.c — lesson Markdown to HTML: each media kind, escaping, raw
+ * HTML shown as text, GFM extensions, references and their problems. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "render.h"
+#include "tap.h"
+
+/* Render md as lessons/01.md; returns the HTML (caller frees) and fills d. */
+static char *
+render(const char *md, struct diags *d, struct render_out *ro)
+{
+	char *html;
+
+	if (render_lesson(md, strlen(md), "lessons/01.md", "kursus/lessons/01.md", d, ro) != PB_OK)
+		return NULL;
+	html = strdup(ro->html);
+	return html;
+}
+
+static void
+check_html(const char *md, const char *want, const char *what)
+{
+	struct diags d = {0};
+	struct render_out ro;
+	char *got = render(md, &d, &ro);
+
+	CHECK_EQ_STR(got, want, what);
+	CHECK_EQ_INT(d.n, 0, "  ...and reports no problem");
+	free(got);
+	render_out_free(&ro);
+	diag_free(&d);
+}
+
+static void
+check_problem(const char *md, int line, const char *msg, const char *what)
+{
+	struct diags d = {0};
+	struct render_out ro;
+	char *got = render(md, &d, &ro);
+
+	CHECK_EQ_INT(d.n, 1, what);
+	if (d.n == 1) {
+		CHECK_EQ_STR(d.v[0].file, "kursus/lessons/01.md", "  ...in the lesson file");
+		CHECK_EQ_INT(d.v[0].line, line, "  ...on the line of the reference");
+		CHECK_EQ_STR(d.v[0].msg, msg, "  ...with the message");
+	}
+	CHECK_EQ_INT(ro.nrefs, 0, "  ...and the bad reference is not a file of the pack");
+	free(got);
+	render_out_free(&ro);
+	diag_free(&d);
+}
+
+static void
+test_media_kinds(void)
+{
+	check_html("![Bagan struktur](../media/struktur.svg)\n",
+	    "<p><img src=\"../media/struktur.svg\" alt=\"Bagan struktur\" loading=\"lazy\"></p>\n",
+	    "an image becomes <img loading=lazy> with the text as alt");
+	check_html("![Dengarkan ringkasan](../media/ringkasan.mp3)\n",
+	    "<figure class=\"pb-audio\"><audio controls preload=\"none\" src=\"../media/ringkasan.mp3\">"
+	    "<a href=\"../media/ringkasan.mp3\">Dengarkan ringkasan</a></audio>"
+	    "<figcaption>Dengarkan ringkasan</figcaption></figure>\n",
+	    "audio alone in a paragraph becomes a figure with <audio preload=none> and caption");
+	check_html("![Video](../media/contoh.webm)\n",
+	    "<figure class=\"pb-video\"><video controls preload=\"none\" playsinline src=\"../media/contoh.webm\">"
+	    "<a href=\"../media/contoh.webm\">Video</a></video><figcaption>Video</figcaption></figure>\n",
+	    "video alone in a paragraph becomes a figure with <video preload=none> and caption");
+	check_html("Baca ![Unduh Permendagri](../media/permendagri.PDF).\n",
+	    "<p>Baca <a class=\"pb-pdf\" href=\"../media/permendagri.PDF\" type=\"application/pdf\" "
+	    "target=\"_blank\" rel=\"noopener\">Unduh Permendagri</a>.</p>\n",
+	    "a PDF becomes a link labelled with the text (extension case ignored)");
+	check_html("Dengar ![ringkas](../media/r.ogg) di sini.\n",
+	    "<p>Dengar <audio controls preload=\"none\" src=\"../media/r.ogg\" aria-label=\"ringkas\">"
+	    "<a href=\"../media/r.ogg\">ringkas</a></audio> di sini.</p>\n",
+	    "audio inside a sentence stays inline (no <figure> inside <p>)");
+	check_html("![](../media/a.m4a)\n",
+	    "<figure class=\"pb-audio\"><audio controls preload=\"none\" src=\"../media/a.m4a\">"
+	    "<a href=\"../media/a.m4a\">a.m4a</a></audio></figure>\n",
+	    "audio without text gets no caption and the file name as fallback label");
+}
+
+static void
+test_escaping(void)
+{
+	check_html("![<script>alert(1)</script>](../media/a.png \"\\\"><script>x</script>\")\n",
+	    "<p><img src=\"../media/a.png\" alt=\"&lt;script&gt;alert(1)&lt;/script&gt;\" "
+	    "title=\"&quot;&gt;&lt;script&gt;x&lt;/script&gt;\" loading=\"lazy\"></p>\n",
+	    "alt and title with <script> are escaped");
+	check_html("<script>alert(1)</script>\n",
+	    "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>\n",
+	    "a raw HTML block is shown as text");
+	check_html("Teks <b onclick=\"x()\">tebal</b>.\n",
+	    "<p>Teks &lt;b onclick=&quot;x()&quot;&gt;tebal&lt;/b&gt;.</p>\n",
+	    "raw inline HTML is shown as text");
+	check_html("[klik](javascript:alert(1))\n",
+	    "<p><a href=\"\">klik</a></p>\n",
+	    "a javascript: link loses its URL");
+	check_html("![Foto 'balai'](../media/balai%20desa.png)\n",
+	    "<p><img src=\"../media/balai%20desa.png\" alt=\"Foto &#39;balai&#39;\" loading=\"lazy\"></p>\n",
+	    "a %20 in a media path stays escaped in the URL");
+}
+
+static void
+test_gfm(void)
+{
+	check_html("| a | b |\n|---|---|\n| 1 | 2 |\n",
+	    "<table>\n<thead>\n<tr>\n<th>a</th>\n<th>b</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n"
+	    "<td>1</td>\n<td>2</td>\n</tr>\n</tbody>\n</table>\n",
+	    "tables are rendered");
+	check_html("~~lama~~ baru\n", "<p><del>lama</del> baru</p>\n", "strikethrough is rendered");
+	check_html("Lihat https://example.org/uu\n",
+	    "<p>Lihat <a href=\"https://example.org/uu\">https://example.org/uu</a></p>\n",
+	    "bare web addresses become links");
+}
+
+static void
+test_refs(void)
+{
+	struct diags d = {0};
+	struct render_out ro;
+	const char *md = "# Judul\n\n![a](../media/a.svg)\n\n[lampiran](../media/dok.pdf#page=2)\n\n"
+	    "![b](./../media/sub/b.mp4) [web](https://example.org) [atas](#judul)\n";
+	char *html = render(md, &d, &ro);
+
+	CHECK_EQ_INT(d.n, 0, "valid references report no problem");
+	CHECK_EQ_INT(ro.nrefs, 3, "every local file referenced is listed (web and #anchor links are not)");
+	if (ro.nrefs == 3) {
+		CHECK_EQ_STR(ro.refs[0].path, "media/a.svg", "references are course-relative");
+		CHECK_EQ_INT(ro.refs[0].line, 3, "a reference carries its line");
+		CHECK_EQ_INT(ro.refs[0].kind, RENDER_IMAGE, "an .svg is an image");
+		CHECK_EQ_STR(ro.refs[1].path, "media/dok.pdf", "a link's #fragment is not part of the file");
+		CHECK_EQ_INT(ro.refs[1].kind, RENDER_LINK, "an ordinary link to media is a link");
+		CHECK_EQ_STR(ro.refs[2].path, "media/sub/b.mp4", "./ and .. are resolved");
+		CHECK_EQ_INT(ro.refs[2].line, 7, "the third reference is on line 7");
+	}
+	CHECK(html != NULL && strstr(html, "<a href=\"../media/dok.pdf#page=2\">lampiran</a>") != NULL,
+	    "a link to media points into the pack and keeps its fragment");
+	free(html);
+	render_out_free(&ro);
+	diag_free(&d);
+
+	/* a lesson deeper in the tree still links ../media/ from the pack's lessons/ */
+	md = "![x](../../media/x.svg)\n";
+	CHECK(render_lesson(md, strlen(md), "lessons/bab1/01.md", "k/lessons/bab1/01.md", &d, &ro) == PB_OK &&
+	    ro.html != NULL && strstr(ro.html, "src=\"../media/x.svg\"") != NULL && d.n == 0,
+	    "media URLs are rewritten for the pack's flat lessons/ folder");
+	render_out_free(&ro);
+	diag_free(&d);
+}
+
+static void
+test_problems(void)
+{
+	diag_english = 1;
+	check_problem("Teks\n\n![web](https://example.org/a.png)\n", 3,
+	    "media must be a file in the course folder, not a web address: https://example.org/a.png",
+	    "an image from the web is refused");
+	check_problem("![x](../media/a.txt)\n", 1,
+	    "unsupported media type: ../media/a.txt (use .svg .png .jpg .jpeg .webp .gif .mp3 .m4a "
+	    ".ogg .opus .mp4 .webm .pdf)", "an unknown extension is refused");
+	check_problem("![x](../../a.png)\n", 1, "path leaves the course folder: ../../a.png",
+	    "a path out of the course folder is refused");
+	check_problem("![x](../gambar/a.png)\n", 1, "media files must be in the media/ folder: ../gambar/a.png",
+	    "media outside media/ is refused");
+	check_problem("![x](..\\media\\a.png)\n", 1, "unsafe path (backslash): ..\\media\\a.png",
+	    "a backslash path is refused");
+	check_problem("[x](/etc/passwd)\n", 1, "path must be relative to the lesson file: /etc/passwd",
+	    "an absolute link is refused");
+	check_problem("[x](../lessons/02.md)\n", 1, "media files must be in the media/ folder: ../lessons/02.md",
+	    "a link to another local file outside media/ is refused");
+	diag_english = 0;
+	check_problem("![x](../../a.png)\n", 1, "jalur keluar dari folder kursus: ../../a.png",
+	    "problems are reported in Bahasa Indonesia by default");
+}
+
+static void
+test_kind_of(void)
+{
+	CHECK_EQ_INT(render_kind_of("media/a.JPEG"), RENDER_IMAGE, ".JPEG is an image");
+	CHECK_EQ_INT(render_kind_of("media/a.opus"), RENDER_AUDIO, ".opus is audio");
+	CHECK_EQ_INT(render_kind_of("media/a.mp4"), RENDER_VIDEO, ".mp4 is video");
+	CHECK_EQ_INT(render_kind_of("media/a.pdf"), RENDER_PDF, ".pdf is a PDF");
+	CHECK_EQ_INT(render_kind_of("media.d/noext"), -1, "a name without extension is no media");
+	CHECK_EQ_INT(render_kind_of("media/a.html"), -1, ".html is no media");
+}
+
+int
+main(void)
+{
+	test_media_kinds();
+	test_escaping();
+	test_gfm();
+	test_refs();
+	test_problems();
+	test_kind_of();
+	return TAP_DONE();
+}
