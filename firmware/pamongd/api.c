@@ -12,6 +12,7 @@
 #include "app.h"
 #include "http.h"
 #include "log.h"
+#include "sync.h"
 #include "util.h"
 
 #define API__MAX_SEGS 6
@@ -946,12 +947,16 @@ api__health(struct req *r)
 	const char *state = r->app->state == APP_SERVING && !ok ? "degraded" :
 	    states[r->app->state];
 
-	http_send_json(r->conn, 200, json_pack("{s:s, s:s, s:s, s:I, s:s, s:i, s:I, s:s, s:s}",
+	struct sync_status ss;
+
+	sync_status(&ss);
+	http_send_json(r->conn, 200, json_pack("{s:s, s:s, s:s, s:I, s:s, s:i, s:I, s:s, s:s, s:o}",
 	    "program", "pamongd", "version", PB_VERSION, "state", state,
 	    "uptime_s", (json_int_t)((util_mono_ms() - r->app->started_mono_ms) / 1000),
 	    "box_id", store_box_id(r->app->store), "courses", r->snap->ncourses,
 	    "learners", (json_int_t)(ok ? st.learners : 0), "db", ok ? "ok" : "failing",
-	    "clock", "unknown"), NULL);
+	    "clock", strcmp(ss.clock, "hub") == 0 ? "hub" : "unknown",
+	    "sync", (json_t *)sync_status_json()), NULL);
 }
 
 /* ---- routing ----------------------------------------------------------- */

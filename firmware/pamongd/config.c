@@ -50,6 +50,37 @@ static const struct conf_opt config__opts[] = {
 	{ "area", "codes", CONF_STR, "33.02", 0, 0, S(area_codes),
 	    "Regencies (PP.RR) or districts (PP.RR.DD) this box serves, comma-separated;\n"
 	    "registration offers their villages." },
+	{ "sync", "hub_url", CONF_STR, "", 0, 0, S(hub_url),
+	    "Address of the central hub (https://…). Empty: the box never uploads." },
+	{ "sync", "ca_file", CONF_STR, "", 0, 0, S(ca_file),
+	    "PEM file of the certificate authorities that may vouch for the hub.\n"
+	    "Empty: the system's store." },
+	{ "sync", "pinned_key", CONF_STR, "", 0, 0, S(pinned_key),
+	    "Accept only this hub public key (\"sha256//BASE64\" or a PEM/DER file).\n"
+	    "Empty: no pinning." },
+	{ "sync", "enroll_code", CONF_STR, "", 0, 0, S(enroll_code),
+	    "One-time enrollment code made by the hub's staff; the box registers its\n"
+	    "key with it on its first upload." },
+	{ "sync", "box_name", CONF_STR, "", 0, 0, S(box_name),
+	    "Name central staff see for this box. Empty: the box id." },
+	{ "sync", "uplinks", CONF_STR, "eth*,end*,enx*,usb*,wwan*,ppp*", 0, 0, S(uplinks),
+	    "Interfaces (names or globs, comma-separated) whose default route means\n"
+	    "the hub may be reachable." },
+	{ "sync", "hotspot_if", CONF_STR, "wlan0", 0, 0, S(hotspot_if),
+	    "The hotspot's interface; never used for uploads." },
+	{ "sync", "chunk_rows", CONF_INT, "500", 1, 5000, S(chunk_rows),
+	    "Learner and summary rows of each kind per upload chunk." },
+	{ "sync", "interval_s", CONF_INT, "300", 10, 86400, S(sync_interval_s),
+	    "While a link stays up, look for new progress this often (seconds)." },
+	{ "sync", "backoff_min_s", CONF_INT, "5", 1, 3600, S(backoff_min_s),
+	    "First wait after a failed upload (seconds); it doubles each time." },
+	{ "sync", "backoff_max_s", CONF_INT, "600", 1, 86400, S(backoff_max_s),
+	    "Longest wait between failed uploads (seconds)." },
+	{ "sync", "connect_timeout_s", CONF_INT, "15", 1, 300, S(connect_timeout_s),
+	    "Give up on one connection attempt to the hub after this (seconds)." },
+	{ "sync", "watch_netlink", CONF_BOOL, "yes", 0, 0, S(watch_netlink),
+	    "Wait for a default route on an uplink before trying. \"no\" assumes a\n"
+	    "link is always there (development machines)." },
 	{ "learners", "session_days", CONF_INT, "180", 1, 3650, S(session_days),
 	    "A learner stays logged in on a phone for this many days without use." },
 	{ "learners", "pin_failures", CONF_INT, "5", 1, 100, S(pin_failures),

@@ -32,6 +32,19 @@ struct config {
 	/* [area] */
 	char area_file[CONF_STR_MAX];  /* the official region list */
 	char area_codes[CONF_STR_MAX]; /* the regencies/districts this box serves */
+	/* [sync] */
+	char hub_url[CONF_STR_MAX];     /* pamong-hub address; empty = no uploads */
+	char ca_file[CONF_STR_MAX];     /* CA bundle that verifies the hub */
+	char pinned_key[CONF_STR_MAX];  /* the hub's pinned public key */
+	char enroll_code[CONF_STR_MAX]; /* one-time code from the hub's staff */
+	char box_name[CONF_STR_MAX];    /* shown to central staff */
+	char uplinks[CONF_STR_MAX];     /* interfaces that can carry uploads */
+	char hotspot_if[CONF_STR_MAX];  /* the access point: never an uplink */
+	long chunk_rows;                /* rows of each kind per upload chunk */
+	long sync_interval_s;           /* with a link up, look again this often */
+	long backoff_min_s, backoff_max_s; /* retry delays after a failure */
+	long connect_timeout_s;         /* per connection attempt */
+	int watch_netlink;              /* wait for a default route on an uplink */
 	/* [learners] */
 	long session_days;           /* a login lasts this long without use */
 	long pin_failures;           /* wrong PINs before a cool-down */

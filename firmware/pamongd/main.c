@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <curl/curl.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include "fsutil.h"
 #include "http.h"
 #include "log.h"
+#include "sync.h"
 #include "util.h"
 
 static void
@@ -61,6 +63,32 @@ install_packs(struct app *app)
 	(void)http_precompress_dir(app->packs_dir);
 }
 
+static void
+start_sync(struct app *app)
+{
+	const struct config *cfg = app->cfg;
+	struct sync_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.hub_url = cfg->hub_url;
+	o.ca_file = cfg->ca_file;
+	o.pinned_key = cfg->pinned_key;
+	o.enroll_code = cfg->enroll_code;
+	o.box_name = cfg->box_name;
+	o.data_dir = cfg->data_dir;
+	o.uplinks = cfg->uplinks;
+	o.hotspot_if = cfg->hotspot_if;
+	o.version = PB_VERSION;
+	o.chunk_rows = cfg->chunk_rows;
+	o.interval_s = cfg->sync_interval_s;
+	o.backoff_min_s = cfg->backoff_min_s;
+	o.backoff_max_s = cfg->backoff_max_s;
+	o.connect_timeout_s = cfg->connect_timeout_s;
+	o.watch_netlink = cfg->watch_netlink;
+	if (sync_start(&o, app->store) != PB_OK)
+		fatalx("cannot start sync");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -104,6 +132,8 @@ main(int argc, char **argv)
 	log_init("pamongd", fg, verbose);
 	if (util_init() != PB_OK)
 		fatalx("cannot initialise libsodium");
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		fatalx("cannot initialise libcurl");
 	/* Many worker threads: keep malloc from giving each its own arena and
 	 * from moving large blocks (argon2) off mmap, so memory stays small. */
 	mallopt(M_ARENA_MAX, 2);
@@ -139,6 +169,7 @@ main(int argc, char **argv)
 	if (catalog_open(&copts, &app.catalog) != PB_OK)
 		fatalx("cannot open the course packs in %s", app.packs_dir);
 	install_packs(&app);
+	start_sync(&app);
 	if (auth_new(cfg.pin_failures, cfg.cooldown_s, &app.auth) != PB_OK)
 		fatalx("out of memory");
 	if (http_start(&app, &http) != PB_OK)
@@ -162,10 +193,12 @@ main(int argc, char **argv)
 	sd_notify(0, "STOPPING=1");
 	app.state = APP_STOPPING;
 	http_stop(http);
+	sync_stop();
 	store_close(app.store);
 	catalog_close(app.catalog);
 	area_free(app.area);
 	auth_free(app.auth);
+	curl_global_cleanup();
 	rc = 0;
 	log_info("stopped");
 	return rc;

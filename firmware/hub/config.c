@@ -1,0 +1,62 @@
+/* config.c — see config.h. */
+#include "config.h"
+
+#include <stddef.h>
+
+#define OPT_S(sec, nm, field, def, help) \
+	{ sec, nm, CONF_STR, def, 0, 0, offsetof(struct hub_config, field), help }
+#define OPT_I(sec, nm, field, def, lo, hi, help) \
+	{ sec, nm, CONF_INT, def, lo, hi, offsetof(struct hub_config, field), help }
+
+static const struct conf_opt hub_opts[] = {
+	OPT_S("http", "listen", listen, "127.0.0.1",
+	    "Address to listen on. Keep it on localhost behind a TLS-terminating\n"
+	    "reverse proxy (nginx); the hub itself speaks plain HTTP."),
+	OPT_I("http", "port", port, "8090", 1, 65535, "TCP port."),
+	OPT_I("http", "threads", threads, "64", 2, 1024,
+	    "Worker threads; each keep-alive connection holds one."),
+	OPT_S("http", "webroot", webroot, "/usr/share/pamong/webroot/hub",
+	    "Directory with the staff dashboard (webroot/hub in the source tree)."),
+	OPT_S("http", "public_url", public_url, "http://localhost:8090",
+	    "The hub's address as staff and boxes see it. xAPI statements name\n"
+	    "learners as accounts on this home page: do not change it once used."),
+	OPT_S("storage", "data_dir", data_dir, "/var/lib/pamong-hub",
+	    "Data directory: hub.db (SQLite, WAL) lives here."),
+	OPT_I("upload", "max_body", max_body, "1048576", 1024, 268435456,
+	    "Largest upload body as sent (gzip bytes); larger is refused with 413."),
+	OPT_I("upload", "max_json", max_json, "16777216", 1024, 1073741824,
+	    "Largest upload after decompression (bytes); larger is refused with 413."),
+	OPT_I("upload", "max_rows", max_rows, "20000", 1, 10000000,
+	    "Most learner + summary rows in one chunk."),
+	OPT_I("enroll", "code_ttl_s", code_ttl_s, "604800", 60, 31536000,
+	    "How long a new enrollment code stays valid, in seconds (7 days)."),
+	OPT_S("area", "file", area_file, "/usr/share/pamong/wilayah.tsv.gz",
+	    "Official region list (Kemendagri codes, idn-area-data, ODbL):\n"
+	    "gzip TSV, CODE<TAB>NAME. Without it the dashboard shows codes only."),
+	OPT_I("auth", "session_hours", session_hours, "12", 1, 720,
+	    "Staff sessions last this long."),
+	OPT_I("auth", "login_attempts", login_attempts, "5", 1, 100,
+	    "Wrong passwords (per name and per address) before a cool-down of\n"
+	    "60 s that doubles with each further failure, up to 15 minutes."),
+	OPT_S("xapi", "lrs_endpoint", lrs_endpoint, "",
+	    "xAPI 1.0.3 LRS to forward completions to, e.g.\n"
+	    "https://lrs.example.org/xapi/ (empty: no forwarding)."),
+	OPT_S("xapi", "lrs_user", lrs_user, "", "LRS Basic auth user."),
+	OPT_S("xapi", "lrs_password", lrs_password, "", "LRS Basic auth password."),
+};
+
+pb_err
+hub_config_load(struct hub_config *cfg, const char *path, char *err, size_t errlen)
+{
+	conf_defaults(hub_opts, PB_ARRAY_LEN(hub_opts), cfg);
+	if (path == NULL)
+		return PB_OK;
+	return conf_load(hub_opts, PB_ARRAY_LEN(hub_opts), cfg, path, err, errlen);
+}
+
+void
+hub_config_example(FILE *f)
+{
+	conf_write_example(hub_opts, PB_ARRAY_LEN(hub_opts),
+	    "pamong-hub.conf — configuration of the Pamong Box central hub", f);
+}

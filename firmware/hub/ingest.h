@@ -1,0 +1,52 @@
+/* ingest.h — what boxes send: enrollment codes, box enrollment and signed
+ * upload chunks (docs/SYNC.md). Every refusal happens before anything is
+ * written; accepted rows are applied in one transaction, each only if its
+ * rev is newer than the stored one. */
+#ifndef HUB_INGEST_H
+#define HUB_INGEST_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "db.h"
+
+#define INGEST_CODE_LEN 20 /* "XXXX-XXXX-XXXX-XXXX" + NUL */
+
+/* The HTTP answer to a box request. */
+struct ingest_answer {
+	int status;          /* HTTP status */
+	const char *error;   /* stable error code, NULL on success */
+	char message[200];   /* English detail for developers */
+	json_t *body;        /* success body (caller frees), NULL on error */
+};
+
+struct ingest_limits {
+	size_t max_body;     /* bytes as sent */
+	size_t max_json;     /* bytes after gunzip */
+	size_t max_rows;     /* learner + summary rows */
+};
+
+/* Make a single-use enrollment code valid until now_ms + ttl_ms; only its
+ * hash is stored. */
+pb_err ingest_code_create(struct hubdb *db, int64_t now_ms, int64_t ttl_ms,
+    char code[INGEST_CODE_LEN], int64_t *expires_at);
+
+/* POST /api/v1/enroll: body is the JSON as received, sig_hex the
+ * X-Pamong-Signature header (may be NULL). */
+void ingest_enroll(struct hubdb *db, const char *body, size_t len, const char *sig_hex,
+    int64_t now_ms, struct ingest_answer *a);
+
+/* POST /api/v1/upload. key_hex, sig_hex, encoding: the headers (may be
+ * NULL). body holds len bytes, or is NULL when the declared length already
+ * exceeds the limit (len then holds that length). */
+void ingest_upload(struct hubdb *db, const struct ingest_limits *lim, const char *key_hex,
+    const char *sig_hex, const char *encoding, const unsigned char *body, size_t len,
+    int64_t now_ms, struct ingest_answer *a);
+
+/* Gunzip at most max bytes into a malloc'd NUL-terminated buffer.
+ * PB_ERR_INVALID if not complete gzip, PB_ERR_LIMIT if larger. */
+pb_err ingest_gunzip(const unsigned char *in, size_t inlen, size_t max, char **out,
+    size_t *outlen);
+
+#endif

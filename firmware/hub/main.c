@@ -1,0 +1,318 @@
+/* main.c — pamong-hub: flags, staff commands, start-up and shutdown. */
+#include <curl/curl.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-daemon.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "db.h"
+#include "fsutil.h"
+#include "ingest.h"
+#include "log.h"
+#include "region.h"
+#include "staff.h"
+#include "util.h"
+#include "web.h"
+#include "xapi.h"
+
+#define DEFAULT_CONF "/etc/pamong-hub.conf"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: pamong-hub [-dnv] [-f FILE]              run the hub\n"
+	    "       pamong-hub [-f FILE] enroll-code [--ttl 7d]  make a box enrollment code\n"
+	    "       pamong-hub [-f FILE] add-user NAME          add a staff user (password on stdin)\n"
+	    "       pamong-hub [-f FILE] xapi-export [--forward]  print (or send) xAPI statements\n"
+	    "       pamong-hub --print-config | --help | --version\n"
+	    "\n"
+	    "  -d  stay in the foreground and log to stderr\n"
+	    "  -v  more log messages\n"
+	    "  -f  config file (default " DEFAULT_CONF " if it exists)\n"
+	    "  -n  check the config and exit\n"
+	    "\n"
+	    "Pusat Pamong Box: menerima unggahan dari kotak, dasbor untuk staf.\n"
+	    "Central hub of Pamong Box: receives uploads from boxes, staff dashboard.\n");
+}
+
+/* "7d", "12h", "30m", "90s" or plain seconds. -1 if malformed. */
+static long
+parse_ttl(const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || v <= 0)
+		return -1;
+	switch (*end) {
+	case '\0': case 's': break;
+	case 'm': v *= 60; break;
+	case 'h': v *= 3600; break;
+	case 'd': v *= 86400; break;
+	default: return -1;
+	}
+	if (*end != '\0' && end[1] != '\0')
+		return -1;
+	return v;
+}
+
+static pb_err
+open_db(const struct hub_config *cfg, int nconn, struct hubdb **db)
+{
+	char path[PATH_MAX];
+
+	if (fs_mkdirs(cfg->data_dir, 0750) != PB_OK) {
+		log_warn("%s", cfg->data_dir);
+		return PB_ERR_IO;
+	}
+	snprintf(path, sizeof(path), "%s/hub.db", cfg->data_dir);
+	return hubdb_open(path, nconn, db);
+}
+
+static int
+cmd_enroll_code(const struct hub_config *cfg, int argc, char **argv)
+{
+	char code[INGEST_CODE_LEN], iso[32];
+	struct hubdb *db = NULL;
+	long ttl = cfg->code_ttl_s;
+	int64_t expires;
+	int rc = 1;
+
+	if (argc == 3 && strcmp(argv[1], "--ttl") == 0)
+		ttl = parse_ttl(argv[2]);
+	else if (argc != 1) {
+		usage(stderr);
+		return 2;
+	}
+	if (ttl < 60 || ttl > 31536000) {
+		fprintf(stderr, "pamong-hub: --ttl must be 60s..365d (e.g. 7d, 12h)\n");
+		return 2;
+	}
+	if (open_db(cfg, 1, &db) != PB_OK)
+		goto out;
+	if (ingest_code_create(db, util_wall_ms(), (int64_t)ttl * 1000, code, &expires) !=
+	    PB_OK)
+		goto out;
+	util_iso8601(iso, expires);
+	printf("%s\n", code);
+	fprintf(stderr, "Kode pendaftaran berlaku sampai / enrollment code valid until %s"
+	    " (sekali pakai / single use)\n", iso);
+	rc = 0;
+out:
+	hubdb_close(db);
+	return rc;
+}
+
+static int
+cmd_add_user(const struct hub_config *cfg, int argc, char **argv)
+{
+	char pw[1024];
+	struct hubdb *db = NULL;
+	struct termios old, quiet;
+	int tty = isatty(STDIN_FILENO), rc = 1;
+	pb_err r;
+
+	if (argc != 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (tty) {
+		fprintf(stderr, "Kata sandi / password for %s: ", argv[1]);
+		tcgetattr(STDIN_FILENO, &old);
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+	}
+	if (fgets(pw, sizeof(pw), stdin) == NULL)
+		pw[0] = '\0';
+	if (tty) {
+		tcsetattr(STDIN_FILENO, TCSANOW, &old);
+		fputc('\n', stderr);
+	}
+	pw[strcspn(pw, "\r\n")] = '\0';
+	if (open_db(cfg, 1, &db) != PB_OK)
+		goto out;
+	r = staff_user_set(db, argv[1], pw, util_wall_ms());
+	if (r == PB_ERR_INVALID) {
+		fprintf(stderr, "pamong-hub: name must be 1..64 of A-Z a-z 0-9 . _ - and the"
+		    " password at least 8 characters\n");
+		rc = 2;
+		goto out;
+	}
+	if (r != PB_OK)
+		goto out;
+	fprintf(stderr, "user %s saved\n", argv[1]);
+	rc = 0;
+out:
+	sodium_memzero(pw, sizeof(pw));
+	hubdb_close(db);
+	return rc;
+}
+
+static int
+cmd_xapi_export(const struct hub_config *cfg, int argc, char **argv)
+{
+	struct xapi_forward_result res;
+	struct hubdb *db = NULL;
+	json_t *stmts = NULL;
+	sqlite3 *c;
+	int forward = argc == 2 && strcmp(argv[1], "--forward") == 0, rc = 1;
+	pb_err r;
+
+	if (argc != 1 && !forward) {
+		usage(stderr);
+		return 2;
+	}
+	if (forward && cfg->lrs_endpoint[0] == '\0') {
+		fprintf(stderr, "pamong-hub: set xapi.lrs_endpoint to forward\n");
+		return 2;
+	}
+	if (open_db(cfg, 1, &db) != PB_OK)
+		goto out;
+	c = hubdb_get(db);
+	r = xapi_statements(c, cfg->public_url, 0, &stmts);
+	hubdb_put(db, c);
+	if (r != PB_OK)
+		goto out;
+	if (!forward) {
+		if (json_dumpf(stmts, stdout, JSON_INDENT(1)) != 0)
+			goto out;
+		putchar('\n');
+		rc = 0;
+		goto out;
+	}
+	r = xapi_forward(cfg->lrs_endpoint, cfg->lrs_user, cfg->lrs_password, stmts, &res);
+	printf("sent %d, already stored %d, failed %d%s%s\n", res.sent, res.already,
+	    res.failed, res.last_error[0] ? ": " : "", res.last_error);
+	rc = r == PB_OK ? 0 : 1;
+out:
+	json_decref(stmts);
+	hubdb_close(db);
+	return rc;
+}
+
+static int
+serve(const struct hub_config *cfg)
+{
+	struct region *region = NULL;
+	struct hubdb *db = NULL;
+	struct web *web = NULL;
+	char err[600];
+	sigset_t set;
+	int sig = 0, rc = 1;
+
+	if (cfg->area_file[0] != '\0') {
+		pb_err r = region_load(cfg->area_file, &region, err, sizeof(err));
+
+		if (r == PB_ERR_INVALID)
+			goto bad_area;
+		if (r != PB_OK)
+			log_warnx("%s; the dashboard shows region codes only", err);
+		else
+			log_info("%zu region names from %s", region_count(region),
+			    cfg->area_file);
+	}
+	if (open_db(cfg, (int)(cfg->threads < 16 ? cfg->threads : 16), &db) != PB_OK)
+		goto out;
+	/* block the stop signals in every thread; main waits for them */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (web_start(cfg, db, region, &web) != PB_OK)
+		goto out;
+	(void)sd_notify(0, "READY=1\nSTATUS=serving");
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig == SIGHUP) {
+			log_info("SIGHUP: nothing to reload; restart to apply config changes");
+			continue;
+		}
+		break;
+	}
+	log_info("stopping (signal %d)", sig);
+	(void)sd_notify(0, "STOPPING=1");
+	rc = 0;
+	goto out;
+bad_area:
+	log_warnx("%s", err);
+out:
+	web_stop(web);
+	hubdb_close(db);
+	region_free(region);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "print-config", no_argument, NULL, 'P' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct hub_config cfg;
+	const char *conf = NULL;
+	int fg = 0, verbose = 0, check = 0, ch, rc;
+	char err[600];
+
+	while ((ch = getopt_long(argc, argv, "+dvnf:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': fg = 1; break;
+		case 'v': verbose = 1; break;
+		case 'n': check = 1; break;
+		case 'f': conf = optarg; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("pamong-hub %s\n", PB_VERSION); return 0;
+		case 'P': hub_config_example(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	log_init("pamong-hub", fg || argc > 0, verbose);
+	if (conf == NULL && access(DEFAULT_CONF, F_OK) == 0)
+		conf = DEFAULT_CONF;
+	if (hub_config_load(&cfg, conf, err, sizeof(err)) != PB_OK) {
+		fprintf(stderr, "pamong-hub: %s\n", err);
+		return 1;
+	}
+	if (check) {
+		fprintf(stderr, "pamong-hub: configuration %s OK\n", conf ? conf : "(defaults)");
+		return 0;
+	}
+	if (util_init() != PB_OK)
+		fatalx("libsodium failed to initialise");
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		fatalx("libcurl failed to initialise");
+	if (argc == 0)
+		rc = serve(&cfg);
+	else if (strcmp(argv[0], "enroll-code") == 0)
+		rc = cmd_enroll_code(&cfg, argc, argv);
+	else if (strcmp(argv[0], "add-user") == 0)
+		rc = cmd_add_user(&cfg, argc, argv);
+	else if (strcmp(argv[0], "xapi-export") == 0)
+		rc = cmd_xapi_export(&cfg, argc, argv);
+	else {
+		usage(stderr);
+		rc = 2;
+	}
+	curl_global_cleanup();
+	return rc;
+}

@@ -1,0 +1,260 @@
+/* staff.c — see staff.h. */
+#include "staff.h"
+
+#include <ctype.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+#include "util.h"
+
+#define STAFF_SLOTS 1024          /* rate-limit entries kept in memory */
+#define STAFF_COOL_MS 60000       /* first cool-down */
+#define STAFF_COOL_MAX_MS 900000  /* longest cool-down */
+
+struct staff_slot {
+	char key[96];      /* "n:name" or "a:address"; "" = free */
+	int fails;
+	int64_t until;     /* refused before this time */
+	int64_t last;      /* last failure, for eviction */
+};
+
+static pthread_mutex_t staff_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct staff_slot staff_slots[STAFF_SLOTS];
+/* argon2id uses 64 MiB per check: one at a time keeps the hub small */
+static pthread_mutex_t staff_hash_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static int
+staff__name_ok(const char *n)
+{
+	size_t len = strlen(n);
+
+	if (len < 1 || len > 64)
+		return 0;
+	for (; *n; n++)
+		if (!isalnum((unsigned char)*n) && *n != '.' && *n != '_' && *n != '-')
+			return 0;
+	return 1;
+}
+
+pb_err
+staff_user_set(struct hubdb *db, const char *name, const char *password, int64_t now_ms)
+{
+	char hash[crypto_pwhash_STRBYTES];
+	sqlite3_stmt *s = NULL;
+	sqlite3 *c;
+	pb_err rc = PB_ERR_DB;
+
+	if (!staff__name_ok(name) || strlen(password) < 8)
+		return PB_ERR_INVALID;
+	if (crypto_pwhash_str(hash, password, strlen(password),
+	    crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+		return PB_ERR_NOMEM;
+	c = hubdb_get(db);
+	if ((s = hubdb_prepare(c, "INSERT INTO users(name, hash, created_at) VALUES (?,?,?)"
+	    " ON CONFLICT(name) DO UPDATE SET hash = excluded.hash")) == NULL)
+		goto out;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, now_ms);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		log_warnx("add user: %s", sqlite3_errmsg(c));
+		goto out;
+	}
+	rc = PB_OK;
+out:
+	sqlite3_finalize(s);
+	hubdb_put(db, c);
+	return rc;
+}
+
+/* The slot for key; with create, a free or the least recently used one. */
+static struct staff_slot *
+staff__slot(const char *key, int create)
+{
+	struct staff_slot *freeslot = NULL, *lru = NULL, *victim;
+	size_t i;
+
+	for (i = 0; i < STAFF_SLOTS; i++) {
+		struct staff_slot *sl = &staff_slots[i];
+
+		if (sl->key[0] == '\0') {
+			if (freeslot == NULL)
+				freeslot = sl;
+		} else if (strcmp(sl->key, key) == 0) {
+			return sl;
+		} else if (lru == NULL || sl->last < lru->last) {
+			lru = sl;
+		}
+	}
+	if (!create)
+		return NULL;
+	victim = freeslot ? freeslot : lru;
+	memset(victim, 0, sizeof(*victim));
+	snprintf(victim->key, sizeof(victim->key), "%s", key);
+	return victim;
+}
+
+/* Seconds to wait before key may try again, 0 if it may now. */
+static int
+staff__blocked(const char *key, int64_t now_ms)
+{
+	struct staff_slot *sl = staff__slot(key, 0);
+
+	if (sl == NULL || sl->until <= now_ms)
+		return 0;
+	return (int)((sl->until - now_ms + 999) / 1000);
+}
+
+static void
+staff__record(const char *key, int ok, int max_fails, int64_t now_ms)
+{
+	struct staff_slot *sl = staff__slot(key, !ok);
+	int64_t cool = STAFF_COOL_MS;
+	int extra;
+
+	if (sl == NULL)
+		return;
+	if (ok) {
+		sl->key[0] = '\0';
+		return;
+	}
+	sl->fails++;
+	sl->last = now_ms;
+	if (sl->fails < max_fails)
+		return;
+	for (extra = sl->fails - max_fails; extra > 0 && cool < STAFF_COOL_MAX_MS; extra--)
+		cool *= 2;
+	if (cool > STAFF_COOL_MAX_MS)
+		cool = STAFF_COOL_MAX_MS;
+	sl->until = now_ms + cool;
+}
+
+void
+staff_reset_limits(void)
+{
+	pthread_mutex_lock(&staff_mu);
+	memset(staff_slots, 0, sizeof(staff_slots));
+	pthread_mutex_unlock(&staff_mu);
+}
+
+pb_err
+staff_login(struct hubdb *db, const char *name, const char *password, const char *addr,
+    int max_fails, int64_t now_ms, int64_t ttl_ms, char token[STAFF_TOKEN_LEN],
+    char csrf[STAFF_TOKEN_LEN], int *retry_after_s)
+{
+	char hash[crypto_pwhash_STRBYTES] = "", nkey[96], akey[96], thash[65];
+	sqlite3_stmt *s = NULL;
+	sqlite3 *c = NULL;
+	int wait_n, wait_a, good;
+	pb_err rc = PB_ERR_DB;
+
+	snprintf(nkey, sizeof(nkey), "n:%.80s", name);
+	snprintf(akey, sizeof(akey), "a:%.80s", addr);
+	pthread_mutex_lock(&staff_mu);
+	wait_n = staff__blocked(nkey, now_ms);
+	wait_a = staff__blocked(akey, now_ms);
+	pthread_mutex_unlock(&staff_mu);
+	if (wait_n > 0 || wait_a > 0) {
+		*retry_after_s = wait_n > wait_a ? wait_n : wait_a;
+		return PB_ERR_LIMIT;
+	}
+	c = hubdb_get(db);
+	if ((s = hubdb_prepare(c, "SELECT hash FROM users WHERE name = ?")) == NULL)
+		goto out;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		snprintf(hash, sizeof(hash), "%s", (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	s = NULL;
+	pthread_mutex_lock(&staff_hash_mu);
+	good = hash[0] != '\0' &&
+	    crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+	pthread_mutex_unlock(&staff_hash_mu);
+	pthread_mutex_lock(&staff_mu);
+	staff__record(nkey, good, max_fails, now_ms);
+	staff__record(akey, good, max_fails, now_ms);
+	pthread_mutex_unlock(&staff_mu);
+	if (!good) {
+		rc = PB_ERR_DENIED;
+		goto out;
+	}
+	util_token(token, 32);
+	util_token(csrf, 32);
+	util_sha256_hex(thash, token, strlen(token));
+	if ((s = hubdb_prepare(c, "INSERT INTO sessions(token_hash, user, csrf, expires_at)"
+	    " VALUES (?,?,?,?)")) == NULL)
+		goto out;
+	sqlite3_bind_text(s, 1, thash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, csrf, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, now_ms + ttl_ms);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		goto out;
+	sqlite3_finalize(s);
+	/* expired sessions are cleaned up whenever someone logs in */
+	if ((s = hubdb_prepare(c, "DELETE FROM sessions WHERE expires_at < ?")) == NULL)
+		goto out;
+	sqlite3_bind_int64(s, 1, now_ms);
+	(void)sqlite3_step(s);
+	rc = PB_OK;
+out:
+	sqlite3_finalize(s);
+	hubdb_put(db, c);
+	return rc;
+}
+
+pb_err
+staff_session(struct hubdb *db, const char *token, int64_t now_ms, char user[65],
+    char csrf[STAFF_TOKEN_LEN])
+{
+	sqlite3_stmt *s = NULL;
+	sqlite3 *c;
+	char thash[65];
+	pb_err rc = PB_ERR_DENIED;
+
+	if (token == NULL || strlen(token) != STAFF_TOKEN_LEN - 1)
+		return PB_ERR_DENIED;
+	util_sha256_hex(thash, token, strlen(token));
+	c = hubdb_get(db);
+	if ((s = hubdb_prepare(c, "SELECT user, csrf FROM sessions WHERE token_hash = ?"
+	    " AND expires_at > ?")) == NULL) {
+		rc = PB_ERR_DB;
+		goto out;
+	}
+	sqlite3_bind_text(s, 1, thash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, now_ms);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		snprintf(user, 65, "%s", (const char *)sqlite3_column_text(s, 0));
+		snprintf(csrf, STAFF_TOKEN_LEN, "%s", (const char *)sqlite3_column_text(s, 1));
+		rc = PB_OK;
+	}
+out:
+	sqlite3_finalize(s);
+	hubdb_put(db, c);
+	return rc;
+}
+
+pb_err
+staff_logout(struct hubdb *db, const char *token)
+{
+	sqlite3_stmt *s = NULL;
+	sqlite3 *c;
+	char thash[65];
+	pb_err rc = PB_ERR_DB;
+
+	if (token == NULL)
+		return PB_OK;
+	util_sha256_hex(thash, token, strlen(token));
+	c = hubdb_get(db);
+	if ((s = hubdb_prepare(c, "DELETE FROM sessions WHERE token_hash = ?")) != NULL) {
+		sqlite3_bind_text(s, 1, thash, -1, SQLITE_STATIC);
+		if (sqlite3_step(s) == SQLITE_DONE)
+			rc = PB_OK;
+	}
+	sqlite3_finalize(s);
+	hubdb_put(db, c);
+	return rc;
+}

@@ -1,0 +1,674 @@
+/* web.c — see web.h. */
+#include "web.h"
+
+#include <civetweb.h>
+#include <ctype.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ingest.h"
+#include "log.h"
+#include "report.h"
+#include "staff.h"
+#include "util.h"
+#include "xapi.h"
+
+#define WEB_JSON_MAX 16384 /* staff request bodies */
+
+struct web {
+	const struct hub_config *cfg;
+	struct hubdb *db;
+	const struct region *region;
+	struct mg_context *ctx;
+	struct ingest_limits lim;
+	int64_t started_ms;
+	int secure;                  /* public_url is https: Secure cookies */
+};
+
+/* The staff member behind a request. */
+struct web_staff {
+	char user[65];
+	char csrf[STAFF_TOKEN_LEN];
+	char token[STAFF_TOKEN_LEN];
+};
+
+static void
+web__send(struct mg_connection *conn, int status, const char *type, const char *extra,
+    const char *body, size_t len)
+{
+	char date[64];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	/* boxes without a real-time clock learn the time from this */
+	gmtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	mg_printf(conn, "HTTP/1.1 %d %s\r\nDate: %s\r\nContent-Type: %s\r\n"
+	    "Content-Length: %zu\r\nCache-Control: no-store\r\n%s\r\n", status,
+	    mg_get_response_code_text(conn, status), date, type, len, extra ? extra : "");
+	mg_write(conn, body, len);
+}
+
+/* Send a JSON value (stolen) with a status. */
+static int
+web__json(struct mg_connection *conn, int status, json_t *v, const char *extra)
+{
+	char *s = v ? json_dumps(v, JSON_COMPACT) : NULL;
+
+	json_decref(v);
+	if (s == NULL) {
+		static const char oom[] = "{\"error\":\"unavailable\",\"message\":\"out of memory\"}";
+
+		web__send(conn, 503, "application/json; charset=utf-8", NULL, oom,
+		    sizeof(oom) - 1);
+		return 503;
+	}
+	web__send(conn, status, "application/json; charset=utf-8", extra, s, strlen(s));
+	free(s);
+	return status;
+}
+
+static int
+web__error(struct mg_connection *conn, int status, const char *code, const char *msg)
+{
+	return web__json(conn, status, json_pack("{s:s, s:s}", "error", code, "message",
+	    msg), NULL);
+}
+
+/* Read the body, at most max bytes. Returns the length, or -1 if larger or
+ * unreadable; *buf is malloc'd and NUL-terminated. */
+static long
+web__body(struct mg_connection *conn, size_t max, char **buf)
+{
+	const struct mg_request_info *ri = mg_get_request_info(conn);
+	size_t len = 0, cap;
+	char *b, *nb;
+	int n;
+
+	*buf = NULL;
+	if (ri->content_length > (long long)max)
+		return -1;
+	cap = ri->content_length >= 0 ? (size_t)ri->content_length : 4096;
+	if ((b = malloc(cap + 1)) == NULL)
+		return -1;
+	for (;;) {
+		if (len == cap) {
+			if (ri->content_length >= 0)
+				break;
+			if (cap >= max) {
+				free(b);
+				return -1;
+			}
+			cap = cap * 2 > max ? max : cap * 2;
+			if ((nb = realloc(b, cap + 1)) == NULL) {
+				free(b);
+				return -1;
+			}
+			b = nb;
+		}
+		if ((n = mg_read(conn, b + len, cap - len)) <= 0)
+			break;
+		len += (size_t)n;
+	}
+	if (ri->content_length >= 0 && len != (size_t)ri->content_length) {
+		free(b);
+		return -1;
+	}
+	b[len] = '\0';
+	*buf = b;
+	return (long)len;
+}
+
+static int
+web__method(struct mg_connection *conn, const char *want)
+{
+	if (strcmp(mg_get_request_info(conn)->request_method, want) == 0)
+		return 1;
+	web__error(conn, 405, "method_not_allowed", want);
+	return 0;
+}
+
+static int
+web__health(struct mg_connection *conn, void *arg)
+{
+	struct web *w = arg;
+	int ok = hubdb_healthy(w->db);
+
+	return web__json(conn, 200, json_pack("{s:s, s:s, s:s, s:I, s:s, s:I}",
+	    "program", "pamong-hub", "version", PB_VERSION, "state",
+	    ok ? "serving" : "degraded", "uptime_s",
+	    (json_int_t)((util_mono_ms() - w->started_ms) / 1000), "db", ok ? "ok" : "error",
+	    "regions", (json_int_t)region_count(w->region)), NULL);
+}
+
+static int
+web__answer(struct mg_connection *conn, struct ingest_answer *a)
+{
+	if (a->error != NULL)
+		return web__error(conn, a->status, a->error, a->message);
+	return web__json(conn, a->status, a->body, NULL);
+}
+
+static int
+web__enroll(struct mg_connection *conn, void *arg)
+{
+	struct web *w = arg;
+	struct ingest_answer a;
+	char *body = NULL;
+	long len;
+	int r;
+
+	if (!web__method(conn, "POST"))
+		return 405;
+	if ((len = web__body(conn, WEB_JSON_MAX, &body)) < 0)
+		return web__error(conn, 413, "too_large", "body over 16 KiB");
+	ingest_enroll(w->db, body, (size_t)len, mg_get_header(conn, "X-Pamong-Signature"),
+	    util_wall_ms(), &a);
+	free(body);
+	r = web__answer(conn, &a);
+	if (a.error != NULL)
+		log_info("enroll refused: %d %s (%s)", a.status, a.error, a.message);
+	return r;
+}
+
+static int
+web__upload(struct mg_connection *conn, void *arg)
+{
+	struct web *w = arg;
+	const struct mg_request_info *ri = mg_get_request_info(conn);
+	struct ingest_answer a;
+	char *body = NULL;
+	long len;
+	int r;
+
+	if (!web__method(conn, "POST"))
+		return 405;
+	len = web__body(conn, w->lim.max_body, &body);
+	ingest_upload(w->db, &w->lim, mg_get_header(conn, "X-Pamong-Box"),
+	    mg_get_header(conn, "X-Pamong-Signature"),
+	    mg_get_header(conn, "Content-Encoding"), (unsigned char *)body,
+	    len < 0 ? (ri->content_length > 0 ? (size_t)ri->content_length :
+	    w->lim.max_body + 1) : (size_t)len, util_wall_ms(), &a);
+	free(body);
+	r = web__answer(conn, &a);
+	if (a.error != NULL)
+		log_info("upload from %s refused: %d %s (%s)", ri->remote_addr, a.status,
+		    a.error, a.message);
+	return r;
+}
+
+/* ---- staff ---------------------------------------------------------- */
+
+/* The session of the request; answers 401 (and returns 0) without one.
+ * For POST also checks the CSRF header. */
+static int
+web__staff(struct mg_connection *conn, struct web *w, struct web_staff *st)
+{
+	const char *cookie = mg_get_header(conn, "Cookie");
+	const char *method = mg_get_request_info(conn)->request_method;
+	const char *csrf;
+
+	memset(st, 0, sizeof(*st));
+	if (cookie == NULL || mg_get_cookie(cookie, "pbh_session", st->token,
+	    sizeof(st->token)) < 0 || staff_session(w->db, st->token, util_wall_ms(),
+	    st->user, st->csrf) != PB_OK) {
+		web__error(conn, 401, "not_logged_in", "log in first");
+		return 0;
+	}
+	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+		csrf = mg_get_header(conn, "X-CSRF-Token");
+		if (csrf == NULL || strlen(csrf) != strlen(st->csrf) ||
+		    sodium_memcmp(csrf, st->csrf, strlen(csrf)) != 0) {
+			web__error(conn, 403, "bad_csrf", "X-CSRF-Token missing or wrong");
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static json_t *
+web__body_json(struct mg_connection *conn)
+{
+	char *body = NULL;
+	json_t *v = NULL;
+	long len;
+
+	if ((len = web__body(conn, WEB_JSON_MAX, &body)) >= 0)
+		v = json_loadb(body, (size_t)len, 0, NULL);
+	free(body);
+	if (v != NULL && !json_is_object(v)) {
+		json_decref(v);
+		v = NULL;
+	}
+	return v;
+}
+
+static int
+web__login(struct mg_connection *conn, void *arg)
+{
+	struct web *w = arg;
+	char token[STAFF_TOKEN_LEN], csrf[STAFF_TOKEN_LEN], hdr[300];
+	const char *name, *pw;
+	int retry = 0, r;
+	json_t *req;
+	pb_err rc;
+
+	if (!web__method(conn, "POST"))
+		return 405;
+	if ((req = web__body_json(conn)) == NULL)
+		return web__error(conn, 400, "bad_request", "need a JSON object");
+	name = json_string_value(json_object_get(req, "name"));
+	pw = json_string_value(json_object_get(req, "password"));
+	if (name == NULL || pw == NULL) {
+		json_decref(req);
+		return web__error(conn, 400, "bad_request", "need name and password");
+	}
+	rc = staff_login(w->db, name, pw, mg_get_request_info(conn)->remote_addr,
+	    (int)w->cfg->login_attempts, util_wall_ms(), w->cfg->session_hours * 3600000L,
+	    token, csrf, &retry);
+	if (rc == PB_ERR_LIMIT) {
+		snprintf(hdr, sizeof(hdr), "Retry-After: %d\r\n", retry);
+		r = web__json(conn, 429, json_pack("{s:s, s:s, s:i}", "error", "cooldown",
+		    "message", "too many wrong passwords; wait", "retry_after", retry), hdr);
+	} else if (rc == PB_ERR_DENIED) {
+		log_info("staff login for \"%.64s\" failed", name);
+		r = web__error(conn, 401, "wrong_credentials", "wrong name or password");
+	} else if (rc != PB_OK) {
+		r = web__error(conn, 503, "unavailable", "database error");
+	} else {
+		snprintf(hdr, sizeof(hdr), "Set-Cookie: pbh_session=%s; HttpOnly;"
+		    " SameSite=Strict; Path=/; Max-Age=%ld%s\r\n", token,
+		    w->cfg->session_hours * 3600, w->secure ? "; Secure" : "");
+		log_info("staff \"%s\" logged in", name);
+		r = web__json(conn, 200, json_pack("{s:s, s:s}", "user", name, "csrf", csrf),
+		    hdr);
+	}
+	json_decref(req);
+	return r;
+}
+
+static int
+web__logout(struct mg_connection *conn, void *arg)
+{
+	struct web *w = arg;
+	struct web_staff st;
+
+	if (!web__method(conn, "POST"))
+		return 405;
+	if (!web__staff(conn, w, &st))
+		return 401;
+	(void)staff_logout(w->db, st.token);
+	web__send(conn, 204, "text/plain", "Set-Cookie: pbh_session=; HttpOnly;"
+	    " SameSite=Strict; Path=/; Max-Age=0\r\n", "", 0);
+	return 204;
+}
+
+static int
+web__me(struct mg_connection *conn, void *arg)
+{
+	struct web *w = arg;
+	struct web_staff st;
+
+	if (!web__staff(conn, w, &st))
+		return 401;
+	return web__json(conn, 200, json_pack("{s:s, s:s, s:s}", "user", st.user, "csrf",
+	    st.csrf, "public_url", w->cfg->public_url), NULL);
+}
+
+/* Query parameters of the staff reports, checked. */
+struct web_query {
+	char unit[16];
+	char course[65];
+	char format[8];
+	char since[24];
+};
+
+static int
+web__query(struct mg_connection *conn, struct web_query *q)
+{
+	const char *qs = mg_get_request_info(conn)->query_string;
+	size_t qlen = qs ? strlen(qs) : 0;
+	const char *p;
+
+	memset(q, 0, sizeof(*q));
+	if (qs != NULL) {
+		if (mg_get_var(qs, qlen, "unit", q->unit, sizeof(q->unit)) < -1 ||
+		    mg_get_var(qs, qlen, "course", q->course, sizeof(q->course)) < -1 ||
+		    mg_get_var(qs, qlen, "format", q->format, sizeof(q->format)) < -1 ||
+		    mg_get_var(qs, qlen, "since", q->since, sizeof(q->since)) < -1)
+			goto bad;
+	}
+	if (q->unit[0] != '\0' && !region_code_valid(q->unit))
+		goto bad;
+	for (p = q->course; *p; p++)
+		if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) && *p != '-' &&
+		    *p != '_' && *p != '.')
+			goto bad;
+	for (p = q->since; *p; p++)
+		if (!isdigit((unsigned char)*p))
+			goto bad;
+	if (q->format[0] != '\0' && strcmp(q->format, "csv") != 0 &&
+	    strcmp(q->format, "json") != 0)
+		goto bad;
+	return 1;
+bad:
+	web__error(conn, 400, "bad_request",
+	    "unit must be a region code, course [a-z0-9-], format csv|json, since ms");
+	return 0;
+}
+
+/* Send a report table as JSON (with extra members) or CSV. */
+static int
+web__table(struct mg_connection *conn, const struct web_query *q, const char *name,
+    struct report_table *t, json_t *extra)
+{
+	char hdr[200];
+	int r;
+
+	if (strcmp(q->format, "csv") == 0) {
+		size_t len;
+		char *csv = report_table_csv(t, &len);
+
+		json_decref(extra);
+		if (csv == NULL)
+			return web__error(conn, 503, "unavailable", "out of memory");
+		snprintf(hdr, sizeof(hdr), "Content-Disposition: attachment;"
+		    " filename=\"%s%s%s.csv\"\r\n", name, q->unit[0] ? "-" : "", q->unit);
+		web__send(conn, 200, "text/csv; charset=utf-8", hdr, csv, len);
+		free(csv);
+		return 200;
+	}
+	{
+		json_t *v = report_table_json(t);
+
+		if (v != NULL && extra != NULL)
+			json_object_update(v, extra);
+		json_decref(extra);
+		r = web__json(conn, 200, v, NULL);
+	}
+	return r;
+}
+
+/* The path from the country down to unit: [{code, name}, ...]. */
+static json_t *
+web__crumbs(const struct region *r, const char *unit)
+{
+	static const size_t lens[] = { 2, 5, 8, 13 };
+	json_t *arr = json_array();
+	char code[16];
+	size_t i;
+
+	for (i = 0; i < PB_ARRAY_LEN(lens) && lens[i] <= strlen(unit); i++) {
+		const char *n;
+
+		snprintf(code, sizeof(code), "%.*s", (int)lens[i], unit);
+		n = region_name(r, code);
+		json_array_append_new(arr, json_pack("{s:s, s:s?}", "code", code, "name", n));
+	}
+	return arr;
+}
+
+enum web_report { WR_AREAS, WR_COURSES, WR_LEARNERS, WR_BOXES, WR_COMPLETIONS };
+
+static int
+web__report(struct mg_connection *conn, struct web *w, enum web_report kind)
+{
+	static const char *const names[] = { "areas", "courses", "learners", "boxes",
+		"completions" };
+	struct report_table t = { NULL, NULL };
+	struct web_staff st;
+	struct web_query q;
+	json_t *extra = NULL;
+	sqlite3 *c;
+	pb_err rc = PB_ERR_INVALID;
+
+	if (!web__method(conn, "GET"))
+		return 405;
+	if (!web__staff(conn, w, &st) || !web__query(conn, &q))
+		return 400;
+	c = hubdb_get(w->db);
+	switch (kind) {
+	case WR_AREAS:
+		rc = report_areas(c, w->region, q.unit, q.course, &t);
+		if (rc == PB_OK && report_totals(c, q.unit, q.course, &extra) == PB_OK)
+			json_object_set_new(extra, "crumbs", web__crumbs(w->region, q.unit));
+		break;
+	case WR_COURSES:
+		rc = report_courses(c, q.unit, &t);
+		break;
+	case WR_LEARNERS:
+		rc = report_learners(c, w->region, q.unit, q.course, &t);
+		break;
+	case WR_BOXES:
+		rc = report_boxes(c, &t);
+		break;
+	case WR_COMPLETIONS:
+		rc = report_completions(c, q.unit, q.course, &t);
+		break;
+	}
+	hubdb_put(w->db, c);
+	if (rc != PB_OK) {
+		json_decref(extra);
+		report_table_free(&t);
+		return web__error(conn, 503, "unavailable", "database error");
+	}
+	web__table(conn, &q, names[kind], &t, extra);
+	report_table_free(&t);
+	return 200;
+}
+
+static int
+web__areas(struct mg_connection *conn, void *arg)
+{
+	return web__report(conn, arg, WR_AREAS);
+}
+
+static int
+web__courses(struct mg_connection *conn, void *arg)
+{
+	return web__report(conn, arg, WR_COURSES);
+}
+
+static int
+web__learners(struct mg_connection *conn, void *arg)
+{
+	return web__report(conn, arg, WR_LEARNERS);
+}
+
+static int
+web__boxes(struct mg_connection *conn, void *arg)
+{
+	return web__report(conn, arg, WR_BOXES);
+}
+
+static int
+web__completions(struct mg_connection *conn, void *arg)
+{
+	return web__report(conn, arg, WR_COMPLETIONS);
+}
+
+static int
+web__xapi(struct mg_connection *conn, void *arg)
+{
+	struct web *w = arg;
+	struct web_staff st;
+	struct web_query q;
+	json_t *stmts = NULL;
+	sqlite3 *c;
+	pb_err rc;
+
+	if (!web__method(conn, "GET"))
+		return 405;
+	if (!web__staff(conn, w, &st) || !web__query(conn, &q))
+		return 400;
+	c = hubdb_get(w->db);
+	rc = xapi_statements(c, w->cfg->public_url, q.since[0] ? strtoll(q.since, NULL, 10) : 0,
+	    &stmts);
+	hubdb_put(w->db, c);
+	if (rc != PB_OK)
+		return web__error(conn, 503, "unavailable", "database error");
+	return web__json(conn, 200, stmts, "X-Experience-API-Version: 1.0.3\r\n"
+	    "Content-Disposition: attachment; filename=\"statements.json\"\r\n");
+}
+
+static int
+web__xapi_forward(struct mg_connection *conn, void *arg)
+{
+	struct web *w = arg;
+	struct xapi_forward_result res;
+	struct web_staff st;
+	json_t *stmts = NULL;
+	sqlite3 *c;
+	pb_err rc;
+
+	if (!web__method(conn, "POST"))
+		return 405;
+	if (!web__staff(conn, w, &st))
+		return 401;
+	if (w->cfg->lrs_endpoint[0] == '\0')
+		return web__error(conn, 409, "no_lrs", "xapi.lrs_endpoint is not configured");
+	c = hubdb_get(w->db);
+	rc = xapi_statements(c, w->cfg->public_url, 0, &stmts);
+	hubdb_put(w->db, c);
+	if (rc != PB_OK)
+		return web__error(conn, 503, "unavailable", "database error");
+	(void)xapi_forward(w->cfg->lrs_endpoint, w->cfg->lrs_user, w->cfg->lrs_password,
+	    stmts, &res);
+	json_decref(stmts);
+	log_info("xapi forward by %s: %d sent, %d already stored, %d failed", st.user,
+	    res.sent, res.already, res.failed);
+	return web__json(conn, 200, json_pack("{s:i, s:i, s:i, s:s*}", "sent", res.sent,
+	    "already", res.already, "failed", res.failed, "last_error",
+	    res.last_error[0] ? res.last_error : NULL), NULL);
+}
+
+static int
+web__enroll_code(struct mg_connection *conn, void *arg)
+{
+	struct web *w = arg;
+	struct web_staff st;
+	char code[INGEST_CODE_LEN], iso[32];
+	json_int_t ttl = w->cfg->code_ttl_s;
+	int64_t expires;
+	json_t *req;
+
+	if (!web__method(conn, "POST"))
+		return 405;
+	if (!web__staff(conn, w, &st))
+		return 401;
+	if ((req = web__body_json(conn)) == NULL)
+		return web__error(conn, 400, "bad_request", "need a JSON object");
+	if (json_is_integer(json_object_get(req, "ttl_s")))
+		ttl = json_integer_value(json_object_get(req, "ttl_s"));
+	json_decref(req);
+	if (ttl < 60 || ttl > 31536000)
+		return web__error(conn, 400, "invalid_field", "ttl_s must be 60..31536000");
+	if (ingest_code_create(w->db, util_wall_ms(), (int64_t)ttl * 1000, code, &expires) !=
+	    PB_OK)
+		return web__error(conn, 503, "unavailable", "database error");
+	util_iso8601(iso, expires);
+	log_info("staff %s made an enrollment code valid until %s", st.user, iso);
+	return web__json(conn, 201, json_pack("{s:s, s:I, s:s}", "code", code, "expires_at",
+	    (json_int_t)expires, "expires", iso), NULL);
+}
+
+static int
+web__not_found(struct mg_connection *conn, void *arg)
+{
+	(void)arg;
+	return web__error(conn, 404, "not_found", "no such endpoint");
+}
+
+static int
+web__log_message(const struct mg_connection *conn, const char *msg)
+{
+	(void)conn;
+	log_warnx("http: %s", msg);
+	return 1;
+}
+
+pb_err
+web_start(const struct hub_config *cfg, struct hubdb *db, const struct region *r,
+    struct web **out)
+{
+	static const struct {
+		const char *uri;
+		mg_request_handler fn;
+	} routes[] = {
+		{ "/api/v1/health$", web__health },
+		{ "/api/v1/enroll$", web__enroll },
+		{ "/api/v1/upload$", web__upload },
+		{ "/api/v1/hub/login$", web__login },
+		{ "/api/v1/hub/logout$", web__logout },
+		{ "/api/v1/hub/me$", web__me },
+		{ "/api/v1/hub/areas$", web__areas },
+		{ "/api/v1/hub/courses$", web__courses },
+		{ "/api/v1/hub/learners$", web__learners },
+		{ "/api/v1/hub/boxes$", web__boxes },
+		{ "/api/v1/hub/completions$", web__completions },
+		{ "/api/v1/hub/xapi$", web__xapi },
+		{ "/api/v1/hub/xapi/forward$", web__xapi_forward },
+		{ "/api/v1/hub/enroll-codes$", web__enroll_code },
+		{ "/api/", web__not_found },
+	};
+	struct mg_callbacks cb;
+	struct web *w;
+	char port[CONF_STR_MAX + 32], threads[16];
+	const char *opts[] = {
+		"listening_ports", port,
+		"num_threads", threads,
+		"document_root", cfg->webroot,
+		"enable_keep_alive", "yes",
+		"keep_alive_timeout_ms", "15000",
+		"tcp_nodelay", "1",
+		"request_timeout_ms", "60000",
+		"enable_directory_listing", "no",
+		"additional_header", "X-Content-Type-Options: nosniff\r\n"
+		    "X-Frame-Options: DENY\r\nReferrer-Policy: no-referrer\r\n"
+		    "Content-Security-Policy: default-src 'self'; img-src 'self' data:;"
+		    " style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+		NULL
+	};
+	size_t i;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return PB_ERR_NOMEM;
+	w->cfg = cfg;
+	w->db = db;
+	w->region = r;
+	w->lim.max_body = (size_t)cfg->max_body;
+	w->lim.max_json = (size_t)cfg->max_json;
+	w->lim.max_rows = (size_t)cfg->max_rows;
+	w->started_ms = util_mono_ms();
+	w->secure = strncmp(cfg->public_url, "https:", 6) == 0;
+	if (strchr(cfg->listen, ':') != NULL)
+		snprintf(port, sizeof(port), "[%s]:%ld", cfg->listen, cfg->port);
+	else
+		snprintf(port, sizeof(port), "%s:%ld", cfg->listen, cfg->port);
+	snprintf(threads, sizeof(threads), "%ld", cfg->threads);
+	memset(&cb, 0, sizeof(cb));
+	cb.log_message = web__log_message;
+	if ((w->ctx = mg_start(&cb, w, opts)) == NULL) {
+		log_warnx("cannot listen on %s (in use? webroot %s missing?)", port,
+		    cfg->webroot);
+		free(w);
+		return PB_ERR_IO;
+	}
+	for (i = 0; i < PB_ARRAY_LEN(routes); i++)
+		mg_set_request_handler(w->ctx, routes[i].uri, routes[i].fn, w);
+	log_info("listening on http://%s (dashboard from %s)", port, cfg->webroot);
+	*out = w;
+	return PB_OK;
+}
+
+void
+web_stop(struct web *w)
+{
+	if (w == NULL)
+		return;
+	mg_stop(w->ctx);
+	free(w);
+}
