@@ -9,10 +9,10 @@
 
 #include "util.h"
 
-/* argon2id parameters: 8 MiB and 2 passes keep a hash near 30 ms on a Pi 4
+/* argon2id parameters: 2 MiB and 3 passes keep a hash near 30 ms on a Pi 4
  * and bound memory; at most AUTH__PARALLEL hashes run at once. */
-#define AUTH__MEMLIMIT (8u * 1024u * 1024u)
-#define AUTH__OPSLIMIT 2u
+#define AUTH__MEMLIMIT (2u * 1024u * 1024u)
+#define AUTH__OPSLIMIT 3u
 #define AUTH__PARALLEL 2
 #define AUTH__SLOTS 256
 #define AUTH__MAX_COOLDOWN_S 900

@@ -23,7 +23,7 @@
 #include "store.h"
 #include "util.h"
 
-#define STORE__READERS 4   /* idle read connections kept open */
+#define STORE__READERS 6   /* read connections: more readers wait for one */
 #define STORE__CACHE 64    /* prepared statements cached per connection */
 #define STORE__BUSY_MS 5000
 #define STORE__RENEW_MS (24LL * 3600 * 1000) /* session last_seen granularity */
@@ -66,6 +66,8 @@ struct store {
 	int one_per_commit;    /* group commit off: one write per transaction */
 	struct store__conn *idle; /* idle read connections */
 	int nidle;
+	int nreaders;             /* read connections open (idle or in use) */
+	pthread_cond_t reader_free; /* to readers waiting for a connection */
 };
 
 /* ---- schema ---- */
@@ -258,7 +260,7 @@ store__conn_open(const char *path, int writer, struct store__conn **out)
 		}
 		err = PB_OK;
 	} else {
-		err = store__exec(c->db, "PRAGMA query_only=ON;");
+		err = store__exec(c->db, "PRAGMA query_only=ON; PRAGMA cache_size=-512;");
 	}
 out:
 	sqlite3_finalize(stmt);
@@ -387,20 +389,40 @@ store__col_int(sqlite3_stmt *stmt, int col)
 	return sqlite3_column_int(stmt, col);
 }
 
-/* A read connection: an idle one, or a new one. */
+/* Read connections this thread holds right now. */
+static _Thread_local int store__held;
+
+/* A read connection: an idle one, a new one while fewer than
+ * STORE__READERS are open, else wait for one to be put back. */
 static pb_err
 store__get(struct store *st, struct store__conn **out)
 {
+	pb_err err;
+
 	pthread_mutex_lock(&st->mu);
+	/* A thread that already holds one (a callback reading again) may open
+	 * one more rather than wait for itself. */
+	while (st->idle == NULL && st->nreaders >= STORE__READERS && store__held == 0)
+		pthread_cond_wait(&st->reader_free, &st->mu);
 	*out = st->idle;
 	if (*out != NULL) {
 		st->idle = (*out)->next;
 		st->nidle--;
+	} else {
+		st->nreaders++;
 	}
 	pthread_mutex_unlock(&st->mu);
+	store__held++;
 	if (*out != NULL)
 		return PB_OK;
-	return store__conn_open(st->path, 0, out);
+	if ((err = store__conn_open(st->path, 0, out)) != PB_OK) {
+		store__held--;
+		pthread_mutex_lock(&st->mu);
+		st->nreaders--;
+		pthread_cond_signal(&st->reader_free);
+		pthread_mutex_unlock(&st->mu);
+	}
+	return err;
 }
 
 static void
@@ -408,13 +430,17 @@ store__put(struct store *st, struct store__conn *c)
 {
 	if (c == NULL)
 		return;
+	store__held--;
 	pthread_mutex_lock(&st->mu);
 	if (st->nidle < STORE__READERS) {
 		c->next = st->idle;
 		st->idle = c;
 		st->nidle++;
 		c = NULL;
+	} else {
+		st->nreaders--;
 	}
+	pthread_cond_signal(&st->reader_free);
 	pthread_mutex_unlock(&st->mu);
 	store__conn_close(c);
 }
@@ -870,6 +896,7 @@ store_open(const char *path, struct store **out)
 	pthread_mutex_init(&st->mu, NULL);
 	pthread_cond_init(&st->work, NULL);
 	pthread_cond_init(&st->done, NULL);
+	pthread_cond_init(&st->reader_free, NULL);
 	st->healthy = 1;
 	st->path = strdup(path);
 	if (st->path == NULL) {
@@ -927,6 +954,7 @@ store_close(struct store *st)
 		store__conn_close(st->w);
 	}
 	pthread_cond_destroy(&st->done);
+	pthread_cond_destroy(&st->reader_free);
 	pthread_cond_destroy(&st->work);
 	pthread_mutex_destroy(&st->mu);
 	free(st->path);

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/statvfs.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -268,7 +269,10 @@ sync__http(CURL *curl, const char *path, const void *body, size_t len,
 	curl_easy_setopt(curl, CURLOPT_HEADERDATA, r);
 	curl_easy_setopt(curl, CURLOPT_XFERINFODATA, gen);
 	if ((cr = curl_easy_perform(curl)) != CURLE_OK) {
-		sync__error("%s: %s", path, curl_easy_strerror(cr));
+		if (cr == CURLE_ABORTED_BY_CALLBACK)
+			sync__error("%s: interrupted (link lost or stopping)", path);
+		else
+			sync__error("%s: %s", path, curl_easy_strerror(cr));
 		return PB_ERR_IO;
 	}
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r->status);
@@ -729,6 +733,7 @@ sync__run(void *arg)
 	struct timespec until;
 	long backoff = S.cfg.backoff_min_s;
 	int64_t due = 0;  /* mono ms of the next round; 0 = at once */
+	int64_t wait_ms;
 	int seen_gen = -1;
 
 	(void)arg;
@@ -750,8 +755,14 @@ sync__run(void *arg)
 					break;
 				/* CLOCK_MONOTONIC for the wait, due is in BOOTTIME ms:
 				 * the difference only matters across suspend */
+				wait_ms = due - util_mono_ms();
 				clock_gettime(CLOCK_MONOTONIC, &until);
-				until.tv_sec += (time_t)((due - util_mono_ms()) / 1000) + 1;
+				until.tv_sec += (time_t)(wait_ms / 1000);
+				until.tv_nsec += (long)(wait_ms % 1000) * 1000000L + 1000000L;
+				if (until.tv_nsec >= 1000000000L) {
+					until.tv_sec++;
+					until.tv_nsec -= 1000000000L;
+				}
 				pthread_cond_timedwait(&S.cv, &S.mu, &until);
 			} else {
 				pthread_cond_wait(&S.cv, &S.mu); /* no link: no work at all */
@@ -787,6 +798,26 @@ sync__run(void *arg)
 		pthread_mutex_unlock(&S.mu);
 	}
 	return NULL;
+}
+
+/* The thread's timed waits are on CLOCK_MONOTONIC: a condition variable
+ * left on the default CLOCK_REALTIME would take those deadlines (seconds
+ * since boot) as long past and the thread would spin until the next round. */
+static pb_err
+sync__init_cv(void)
+{
+	pthread_condattr_t a;
+	int r;
+
+	if (pthread_condattr_init(&a) != 0)
+		return PB_ERR_NOMEM;
+	r = pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+	if (r == 0) {
+		pthread_cond_destroy(&S.cv);
+		r = pthread_cond_init(&S.cv, &a);
+	}
+	pthread_condattr_destroy(&a);
+	return r == 0 ? PB_OK : PB_ERR_NOMEM;
 }
 
 pb_err
@@ -839,6 +870,8 @@ sync_start(const struct sync_opts *o, struct store *st)
 		S.st.pending = sync__pending(cursor);
 	}
 	snprintf(S.st.state, sizeof(S.st.state), "no_link");
+	if ((rc = sync__init_cv()) != PB_OK)
+		return rc;
 	if (c->watch_netlink) {
 		if ((rc = uplink_start(c->uplinks, c->hotspot_if, sync__on_link, NULL,
 		    &S.uplink)) != PB_OK)
