@@ -31,7 +31,8 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: pamong-hub [-dnv] [-f FILE]              run the hub\n"
-	    "       pamong-hub [-f FILE] enroll-code [--ttl 7d]  make a box enrollment code\n"
+	    "       pamong-hub [-f FILE] enroll-code [--ttl 7d] [--count N]\n"
+	    "                                      make box enrollment codes (one a line)\n"
 	    "       pamong-hub [-f FILE] add-user NAME          add a staff user (password on stdin)\n"
 	    "       pamong-hub [-f FILE] xapi-export [--forward]  print (or send) xAPI statements\n"
 	    "       pamong-hub --print-config | --help | --version\n"
@@ -84,17 +85,30 @@ open_db(const struct hub_config *cfg, int nconn, struct hubdb **db)
 static int
 cmd_enroll_code(const struct hub_config *cfg, int argc, char **argv)
 {
-	char code[INGEST_CODE_LEN], iso[32];
+	char code[INGEST_CODE_LEN], iso[32], *end;
 	struct hubdb *db = NULL;
-	long ttl = cfg->code_ttl_s;
-	int64_t expires;
-	int rc = 1;
+	long ttl = cfg->code_ttl_s, count = 1, i;
+	int64_t expires = 0;
+	int rc = 1, a;
 
-	if (argc == 3 && strcmp(argv[1], "--ttl") == 0)
-		ttl = parse_ttl(argv[2]);
-	else if (argc != 1) {
-		usage(stderr);
-		return 2;
+	for (a = 1; a < argc; a += 2) {
+		if (a + 1 >= argc) {
+			usage(stderr);
+			return 2;
+		}
+		if (strcmp(argv[a], "--ttl") == 0) {
+			ttl = parse_ttl(argv[a + 1]);
+		} else if (strcmp(argv[a], "--count") == 0) {
+			errno = 0;
+			count = strtol(argv[a + 1], &end, 10);
+			if (errno != 0 || *end != '\0' || count < 1 || count > 10000) {
+				fprintf(stderr, "pamong-hub: --count must be 1..10000\n");
+				return 2;
+			}
+		} else {
+			usage(stderr);
+			return 2;
+		}
 	}
 	if (ttl < 60 || ttl > 31536000) {
 		fprintf(stderr, "pamong-hub: --ttl must be 60s..365d (e.g. 7d, 12h)\n");
@@ -102,13 +116,18 @@ cmd_enroll_code(const struct hub_config *cfg, int argc, char **argv)
 	}
 	if (open_db(cfg, 1, &db) != PB_OK)
 		goto out;
-	if (ingest_code_create(db, util_wall_ms(), (int64_t)ttl * 1000, code, &expires) !=
-	    PB_OK)
+	for (i = 0; i < count; i++) {
+		if (ingest_code_create(db, util_wall_ms(), (int64_t)ttl * 1000, code, &expires) !=
+		    PB_OK)
+			goto out;
+		printf("%s\n", code);
+	}
+	if (fflush(stdout) != 0)
 		goto out;
 	util_iso8601(iso, expires);
-	printf("%s\n", code);
-	fprintf(stderr, "Kode pendaftaran berlaku sampai / enrollment code valid until %s"
-	    " (sekali pakai / single use)\n", iso);
+	fprintf(stderr, "%s berlaku sampai / valid until %s (sekali pakai / single use)\n",
+	    count == 1 ? "Kode pendaftaran / enrollment code" :
+	    "Kode-kode pendaftaran / enrollment codes", iso);
 	rc = 0;
 out:
 	hubdb_close(db);
