@@ -530,6 +530,39 @@ api__lesson_open(struct req *r)
 	free(rows);
 }
 
+/* Time spent on a visit that ends without finishing the lesson. */
+static void
+api__lesson_time(struct req *r)
+{
+	json_t *sec = json_object_get(r->body, "seconds");
+	const struct cat_course *c;
+	struct store_lesson *rows = NULL;
+	struct store_when w;
+	int li;
+	pb_err rc;
+
+	if (!api__lesson_target(r, &c, &li))
+		return;
+	if (!json_is_integer(sec) || json_integer_value(sec) < 0 ||
+	    json_integer_value(sec) > 86400) {
+		api__field_error(r, "seconds", "seconds must be a whole number 0..86400");
+		return;
+	}
+	api__when(r, &w);
+	rc = store_lesson_time(r->app->store, r->me.id, c->id, c->lessons[li].id,
+	    (int64_t)json_integer_value(sec), c->nlessons, &w);
+	if (rc == PB_OK)
+		rc = api__load_lessons(r, c, &rows);
+	if (rc != PB_OK) {
+		api__store_error(r, rc);
+		return;
+	}
+	http_send_json(r->conn, 200, json_pack("{s:s, s:s, s:I}", "lesson", c->lessons[li].id,
+	    "state", rows[li].done ? "done" : "current",
+	    "seconds_spent", (json_int_t)rows[li].seconds_spent), NULL);
+	free(rows);
+}
+
 static void
 api__lesson_complete(struct req *r)
 {
@@ -962,17 +995,6 @@ api__health(struct req *r)
 /* ---- routing ----------------------------------------------------------- */
 
 static int
-api__is(struct req *r, const char *method, int nseg, const char *s0, const char *s2,
-    const char *s4)
-{
-	if (strcmp(r->method, method) != 0 || r->nseg != nseg)
-		return 0;
-	return (s0 == NULL || strcmp(r->seg[0], s0) == 0) &&
-	    (s2 == NULL || (nseg > 2 && strcmp(r->seg[2], s2) == 0)) &&
-	    (s4 == NULL || (nseg > 4 && strcmp(r->seg[4], s4) == 0));
-}
-
-static int
 api__split(struct req *r, const char *uri)
 {
 	char *p, *save = NULL;
@@ -1031,96 +1053,77 @@ api__read_json(struct req *r)
 }
 
 static void
+api__me(struct req *r)
+{
+	http_send_json(r->conn, 200, api__learner_json(r, &r->me), NULL);
+}
+
+static void
+api__course_by_id(struct req *r)
+{
+	api__course(r, r->seg[1]);
+}
+
+/* Every endpoint: method, number of path segments, the fixed segments at
+ * positions 0, 1, 2 and 4 (NULL = any id), whether it needs a login. */
+static const struct api__route {
+	const char *method;
+	int nseg;
+	const char *s0, *s1, *s2, *s4;
+	int login;
+	void (*fn)(struct req *r);
+} api__routes[] = {
+	{ "GET", 1, "health", NULL, NULL, NULL, 0, api__health },
+	{ "GET", 1, "positions", NULL, NULL, NULL, 0, api__positions },
+	{ "GET", 1, "villages", NULL, NULL, NULL, 0, api__villages },
+	{ "GET", 2, "learners", "names", NULL, NULL, 0, api__names },
+	{ "POST", 1, "register", NULL, NULL, NULL, 0, api__register },
+	{ "POST", 1, "login", NULL, NULL, NULL, 0, api__login },
+	{ "POST", 1, "logout", NULL, NULL, NULL, 0, api__logout },
+	{ "GET", 1, "me", NULL, NULL, NULL, 1, api__me },
+	{ "GET", 1, "courses", NULL, NULL, NULL, 1, api__courses },
+	{ "GET", 2, "courses", NULL, NULL, NULL, 1, api__course_by_id },
+	{ "GET", 1, "resume", NULL, NULL, NULL, 1, api__resume },
+	{ "POST", 5, "courses", NULL, "lessons", "open", 1, api__lesson_open },
+	{ "POST", 5, "courses", NULL, "lessons", "complete", 1, api__lesson_complete },
+	{ "POST", 5, "courses", NULL, "lessons", "time", 1, api__lesson_time },
+	{ "POST", 3, "courses", NULL, "attempts", NULL, 1, api__attempt_create },
+	{ "GET", 3, "courses", NULL, "certificate", NULL, 1, api__certificate },
+	{ "PUT", 4, "attempts", NULL, "answers", NULL, 1, api__answer },
+	{ "POST", 3, "attempts", NULL, "finish", NULL, 1, api__finish },
+};
+
+static int
+api__seg_is(struct req *r, int i, const char *want)
+{
+	return want == NULL || (i < r->nseg && strcmp(r->seg[i], want) == 0);
+}
+
+static void
 api__route(struct req *r)
 {
-	if (api__is(r, "GET", 1, "health", NULL, NULL))
-		{
-			api__health(r);
+	int path_known = 0;
+	size_t i;
+
+	for (i = 0; i < PB_ARRAY_LEN(api__routes); i++) {
+		const struct api__route *rt = &api__routes[i];
+
+		if (rt->nseg != r->nseg || !api__seg_is(r, 0, rt->s0) ||
+		    !api__seg_is(r, 1, rt->s1) || !api__seg_is(r, 2, rt->s2) ||
+		    !api__seg_is(r, 4, rt->s4))
+			continue;
+		path_known = 1;
+		if (strcmp(rt->method, r->method) != 0)
+			continue;
+		if (rt->login && !api__need_login(r))
 			return;
-		}
-	if (api__is(r, "GET", 1, "positions", NULL, NULL))
-		{
-			api__positions(r);
-			return;
-		}
-	if (api__is(r, "GET", 1, "villages", NULL, NULL))
-		{
-			api__villages(r);
-			return;
-		}
-	if (api__is(r, "GET", 2, "learners", NULL, NULL) && !strcmp(r->seg[1], "names"))
-		{
-			api__names(r);
-			return;
-		}
-	if (api__is(r, "POST", 1, "register", NULL, NULL))
-		{
-			api__register(r);
-			return;
-		}
-	if (api__is(r, "POST", 1, "login", NULL, NULL))
-		{
-			api__login(r);
-			return;
-		}
-	if (api__is(r, "POST", 1, "logout", NULL, NULL))
-		{
-			api__logout(r);
-			return;
-		}
-	if (!api__need_login(r))
+		rt->fn(r);
 		return;
-	if (api__is(r, "GET", 1, "me", NULL, NULL))
-		{
-			http_send_json(r->conn, 200, api__learner_json(r, &r->me), NULL);
-			return;
-		}
-	if (api__is(r, "GET", 1, "courses", NULL, NULL))
-		{
-			api__courses(r);
-			return;
-		}
-	if (api__is(r, "GET", 2, "courses", NULL, NULL))
-		{
-			api__course(r, r->seg[1]);
-			return;
-		}
-	if (api__is(r, "GET", 1, "resume", NULL, NULL))
-		{
-			api__resume(r);
-			return;
-		}
-	if (api__is(r, "POST", 5, "courses", "lessons", "open"))
-		{
-			api__lesson_open(r);
-			return;
-		}
-	if (api__is(r, "POST", 5, "courses", "lessons", "complete"))
-		{
-			api__lesson_complete(r);
-			return;
-		}
-	if (api__is(r, "POST", 3, "courses", "attempts", NULL))
-		{
-			api__attempt_create(r);
-			return;
-		}
-	if (api__is(r, "GET", 3, "courses", "certificate", NULL))
-		{
-			api__certificate(r);
-			return;
-		}
-	if (api__is(r, "PUT", 4, "attempts", "answers", NULL))
-		{
-			api__answer(r);
-			return;
-		}
-	if (api__is(r, "POST", 3, "attempts", "finish", NULL))
-		{
-			api__finish(r);
-			return;
-		}
-	api__error(r, 404, "not_found", "no such endpoint");
+	}
+	if (path_known)
+		api__error(r, 405, "method_not_allowed", "this method is not allowed here");
+	else
+		api__error(r, 404, "not_found", "no such endpoint");
 }
 
 static int

@@ -1264,12 +1264,15 @@ store_session_delete(struct store *st, const char *token_hash)
 
 /* ---- progress ---- */
 
+enum store__lesson_kind { STORE__OPEN, STORE__COMPLETE, STORE__TIME };
+
 struct store__lesson {
 	const char *learner, *course, *lesson;
 	int64_t seconds;
 	int lessons_total;
 	const struct store_when *w;
 	int *lessons_done;
+	enum store__lesson_kind kind;
 };
 
 static const char sql_lesson_open[] =
@@ -1283,6 +1286,12 @@ static const char sql_lesson_complete[] =
     "completed_at = coalesce(completed_at, excluded.completed_at), "
     "seconds_spent = seconds_spent + excluded.seconds_spent, "
     "last_activity = excluded.last_activity";
+static const char sql_lesson_time[] =
+    "INSERT INTO lesson_progress (learner, course, lesson, opened_at, seconds_spent, "
+    "last_activity) VALUES (?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (learner, course, lesson) DO UPDATE SET "
+    "seconds_spent = seconds_spent + excluded.seconds_spent, "
+    "last_activity = excluded.last_activity";
 
 static pb_err
 store__lesson(struct store *st, void *arg)
@@ -1293,11 +1302,16 @@ store__lesson(struct store *st, void *arg)
 	int64_t rev, wall = a->w->wall_ms;
 	pb_err err;
 
-	if (a->lessons_done == NULL) {
+	if (a->kind == STORE__OPEN) {
 		if ((stmt = store__prep(st->w, sql_lesson_open)) == NULL)
 			return PB_ERR_DB;
 		err = store__bind(stmt, "tttii", a->learner, a->course, a->lesson, wall,
 		    wall);
+	} else if (a->kind == STORE__TIME) {
+		if ((stmt = store__prep(st->w, sql_lesson_time)) == NULL)
+			return PB_ERR_DB;
+		err = store__bind(stmt, "tttiii", a->learner, a->course, a->lesson, wall,
+		    a->seconds, wall);
 	} else {
 		if ((stmt = store__prep(st->w, sql_lesson_complete)) == NULL)
 			return PB_ERR_DB;
@@ -1309,8 +1323,9 @@ store__lesson(struct store *st, void *arg)
 	store__done(stmt);
 	if (err != PB_OK)
 		return err;
-	err = store__event(st, a->learner, a->course,
-	    a->lessons_done ? "lesson_complete" : "lesson_open", a->lesson, a->w, &rev);
+	err = store__event(st, a->learner, a->course, a->kind == STORE__COMPLETE ?
+	    "lesson_complete" : a->kind == STORE__TIME ? "lesson_time" : "lesson_open",
+	    a->lesson, a->w, &rev);
 	if (err == PB_OK)
 		err = store__summary_update(st, a->learner, a->course, a->lessons_total,
 		    a->w, rev, NULL, &s);
@@ -1325,7 +1340,7 @@ store_lesson_open(struct store *st, const char *learner, const char *course,
 {
 	struct store_when def;
 	struct store__lesson a = { learner, course, lesson, 0, lessons_total, NULL,
-		NULL };
+		NULL, STORE__OPEN };
 
 	if (learner == NULL || course == NULL || lesson == NULL)
 		return PB_ERR_INVALID;
@@ -1341,7 +1356,7 @@ store_lesson_complete(struct store *st, const char *learner, const char *course,
 	struct store_when def;
 	int done = 0;
 	struct store__lesson a = { learner, course, lesson, seconds, lessons_total,
-		NULL, &done };
+		NULL, &done, STORE__COMPLETE };
 	pb_err err;
 
 	if (learner == NULL || course == NULL || lesson == NULL || seconds < 0)
@@ -1351,6 +1366,20 @@ store_lesson_complete(struct store *st, const char *learner, const char *course,
 	if (err == PB_OK && lessons_done != NULL)
 		*lessons_done = done;
 	return err;
+}
+
+pb_err
+store_lesson_time(struct store *st, const char *learner, const char *course,
+    const char *lesson, int64_t seconds, int lessons_total, const struct store_when *w)
+{
+	struct store_when def;
+	struct store__lesson a = { learner, course, lesson, seconds, lessons_total,
+		NULL, NULL, STORE__TIME };
+
+	if (learner == NULL || course == NULL || lesson == NULL || seconds < 0)
+		return PB_ERR_INVALID;
+	a.w = store__when(w, &def);
+	return store__submit(st, store__lesson, &a);
 }
 
 pb_err

@@ -117,6 +117,9 @@ pb_err store_lesson_open(struct store *st, const char *learner, const char *cour
 pb_err store_lesson_complete(struct store *st, const char *learner, const char *course,
     const char *lesson, int64_t seconds, int lessons_total, const struct store_when *w,
     int *lessons_done);
+/* Adds time spent on a lesson without marking it done (a visit left early). */
+pb_err store_lesson_time(struct store *st, const char *learner, const char *course,
+    const char *lesson, int64_t seconds, int lessons_total, const struct store_when *w);
 /* Calls fn for each lesson of (learner, course) that has a row. */
 pb_err store_lessons(struct store *st, const char *learner, const char *course,
     int (*fn)(void *arg, const struct store_lesson *l), void *arg);

@@ -91,6 +91,11 @@ def test_full_flow():
     st, r, _ = c.post("/api/v1/courses/desa-administrasi/lessons/%s/complete" % lessons[0]["id"], {"seconds": 30})
     eq(r["lessons_done"], 2, "completing a done lesson again does not count it twice")
 
+    st, r, _ = c.post("/api/v1/courses/desa-administrasi/lessons/%s/time" % lessons[2]["id"], {"seconds": 45})
+    eq((st, r["state"], r["seconds_spent"]), (200, "current", 45), "time on a lesson left early is recorded without completing it")
+    st, r, _ = c.post("/api/v1/courses/desa-administrasi/lessons/%s/time" % lessons[2]["id"], {"seconds": 15})
+    eq(r["seconds_spent"], 60, "and adds up")
+
     st, res, _ = c.get("/api/v1/resume")
     eq((res["course"], res["lesson"]), ("desa-administrasi", lessons[2]["id"]), "resume points at the next lesson")
 
