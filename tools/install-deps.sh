@@ -8,7 +8,7 @@ BUILD_PKGS="build-essential pkg-config libcivetweb-dev libsqlite3-dev libjansson
  libcurl4-openssl-dev libarchive-dev libinih-dev libsystemd-dev libgpiod-dev libmnl-dev
  zlib1g-dev"
 TEST_PKGS="$BUILD_PKGS python3 sqlite3 iproute2 nftables nginx-light openssl curl
- chromium nodejs npm hostapd dnsmasq-base"
+ chromium nodejs npm"
 BENCH_PKGS="$TEST_PKGS wrk"
 
 case $1 in
