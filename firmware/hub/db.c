@@ -61,6 +61,11 @@ static const char *const hubdb__mig[] = {
 	"CREATE TABLE sessions("
 	"  token_hash TEXT PRIMARY KEY, user TEXT NOT NULL, csrf TEXT NOT NULL,"
 	"  expires_at INTEGER NOT NULL);",
+	/* 2: which clock vouches for each uploaded time (docs/SYNC.md, Clock):
+	 * time_source is the row's JSON object as sent, NULL from older boxes */
+	"ALTER TABLE learners ADD COLUMN times_corrected INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE learners ADD COLUMN time_source TEXT;"
+	"ALTER TABLE summaries ADD COLUMN time_source TEXT;",
 };
 
 pb_err

@@ -367,6 +367,48 @@ ingest__bool(json_t *o, const char *key, int def)
 
 #define I64MAX ((json_int_t)INT64_MAX)
 
+/* time_source (docs/SYNC.md, Clock): absent, or an object whose members are
+ * some of the row's time fields (names, NULL-ended), each "hub", "phone" or
+ * "none". 0 if valid. */
+static int
+ingest__time_source(json_t *row, const char *const *fields)
+{
+	json_t *src = json_object_get(row, "time_source"), *v;
+	const char *key, *val;
+	size_t i;
+
+	if (src == NULL)
+		return 0;
+	if (!json_is_object(src))
+		return -1;
+	json_object_foreach(src, key, v) {
+		for (i = 0; fields[i] != NULL && strcmp(fields[i], key) != 0; i++)
+			;
+		val = json_string_value(v);
+		if (fields[i] == NULL || val == NULL || (strcmp(val, "hub") != 0 &&
+		    strcmp(val, "phone") != 0 && strcmp(val, "none") != 0))
+			return -1;
+	}
+	return 0;
+}
+
+static const char *const ingest__learner_times[] = { "registered_at", NULL };
+static const char *const ingest__summary_times[] = { "first_activity", "last_activity",
+	"completed_at", NULL };
+
+/* Bind a row's time_source as compact JSON text (NULL when absent). */
+static void
+ingest__bind_time_source(sqlite3_stmt *s, int col, json_t *row)
+{
+	json_t *src = json_object_get(row, "time_source");
+	char *text = src ? json_dumps(src, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+
+	if (text != NULL)
+		sqlite3_bind_text(s, col, text, -1, free);
+	else
+		sqlite3_bind_null(s, col);
+}
+
 /* Check every field of the chunk; on a problem fill a and return -1. */
 static int
 ingest__validate(json_t *root, const struct ingest_limits *lim, struct ingest_chunk *ch,
@@ -422,10 +464,13 @@ ingest__validate(json_t *root, const struct ingest_limits *lim, struct ingest_ch
 		    ingest__str(row, "position", 0, 64) == NULL || vil == NULL ||
 		    !ingest__village_ok(vil) ||
 		    ingest__int(row, "registered_at", 0, I64MAX, &v) < 0 ||
-		    ingest__int(row, "rev", ch->from_rev + 1, ch->to_rev, &v) < 0) {
+		    ingest__int(row, "rev", ch->from_rev + 1, ch->to_rev, &v) < 0 ||
+		    ingest__bool(row, "times_corrected", 0) < 0 ||
+		    ingest__time_source(row, ingest__learner_times) < 0) {
 			ingest__fail(a, 400, "invalid_field",
 			    "learners[%zu]: need id, name, position, village, registered_at,"
-			    " rev in (from_rev, to_rev]", i);
+			    " rev in (from_rev, to_rev]; times_corrected, time_source as in"
+			    " docs/SYNC.md", i);
 			return -1;
 		}
 	}
@@ -446,6 +491,7 @@ ingest__validate(json_t *root, const struct ingest_limits *lim, struct ingest_ch
 		    json_integer_value(best) <= 100)) ||
 		    ingest__bool(row, "passed", -1) < 0 ||
 		    ingest__bool(row, "times_corrected", 0) < 0 ||
+		    ingest__time_source(row, ingest__summary_times) < 0 ||
 		    ingest__int(row, "attempts", 0, 1000000, &v) < 0 ||
 		    ingest__int(row, "seconds_spent", 0, I64MAX, &v) < 0 ||
 		    ingest__int(row, "first_activity", 0, I64MAX, &v) < 0 ||
@@ -505,11 +551,13 @@ ingest__apply(sqlite3 *c, const char *key, const struct ingest_chunk *ch, size_t
 	s = NULL;
 
 	if ((sl = hubdb_prepare(c,
-	    "INSERT INTO learners(box, id, name, position, village, registered_at, rev)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+	    "INSERT INTO learners(box, id, name, position, village, registered_at, rev,"
+	    " times_corrected, time_source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
 	    " ON CONFLICT(box, id) DO UPDATE SET name = excluded.name,"
 	    " position = excluded.position, village = excluded.village,"
-	    " registered_at = excluded.registered_at, rev = excluded.rev"
+	    " registered_at = excluded.registered_at, rev = excluded.rev,"
+	    " times_corrected = excluded.times_corrected,"
+	    " time_source = excluded.time_source"
 	    " WHERE excluded.rev > learners.rev")) == NULL)
 		goto out;
 	json_array_foreach(ch->learners, i, row) {
@@ -524,6 +572,8 @@ ingest__apply(sqlite3 *c, const char *key, const struct ingest_chunk *ch, size_t
 		    -1, SQLITE_STATIC);
 		sqlite3_bind_int64(sl, 6, ingest__i(row, "registered_at"));
 		sqlite3_bind_int64(sl, 7, ingest__i(row, "rev"));
+		sqlite3_bind_int(sl, 8, ingest__bool(row, "times_corrected", 0));
+		ingest__bind_time_source(sl, 9, row);
 		if (sqlite3_step(sl) != SQLITE_DONE)
 			goto out;
 		sqlite3_reset(sl);
@@ -531,8 +581,9 @@ ingest__apply(sqlite3 *c, const char *key, const struct ingest_chunk *ch, size_t
 	if ((ss = hubdb_prepare(c,
 	    "INSERT INTO summaries(box, learner, course, status, lessons_done,"
 	    " lessons_total, best_score, passed, attempts, seconds_spent, first_activity,"
-	    " last_activity, completed_at, times_corrected, rev)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+	    " last_activity, completed_at, times_corrected, rev, time_source)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+	    " ?16)"
 	    " ON CONFLICT(box, learner, course) DO UPDATE SET status = excluded.status,"
 	    " lessons_done = excluded.lessons_done, lessons_total = excluded.lessons_total,"
 	    " best_score = excluded.best_score, passed = excluded.passed,"
@@ -540,7 +591,8 @@ ingest__apply(sqlite3 *c, const char *key, const struct ingest_chunk *ch, size_t
 	    " first_activity = excluded.first_activity,"
 	    " last_activity = excluded.last_activity,"
 	    " completed_at = excluded.completed_at,"
-	    " times_corrected = excluded.times_corrected, rev = excluded.rev"
+	    " times_corrected = excluded.times_corrected, rev = excluded.rev,"
+	    " time_source = excluded.time_source"
 	    " WHERE excluded.rev > summaries.rev")) == NULL)
 		goto out;
 	json_array_foreach(ch->summaries, i, row) {
@@ -567,6 +619,7 @@ ingest__apply(sqlite3 *c, const char *key, const struct ingest_chunk *ch, size_t
 		sqlite3_bind_int64(ss, 13, ingest__i(row, "completed_at"));
 		sqlite3_bind_int(ss, 14, ingest__bool(row, "times_corrected", 0));
 		sqlite3_bind_int64(ss, 15, ingest__i(row, "rev"));
+		ingest__bind_time_source(ss, 16, row);
 		if (sqlite3_step(ss) != SQLITE_DONE)
 			goto out;
 		sqlite3_reset(ss);

@@ -980,15 +980,20 @@ api__health(struct req *r)
 	const char *state = r->app->state == APP_SERVING && !ok ? "degraded" :
 	    states[r->app->state];
 
-	struct sync_status ss;
+	struct store_clock clk;
 
-	sync_status(&ss);
+	/* this boot's clock: the hub's offset, else one learned from phones
+	 * (learned again after writes; at most once a minute once known) */
+	clk.src = STORE_CLOCK_NONE;
+	if (ok && (store_clock_learn(r->app->store, r->app->boot_id, 60000) != PB_OK ||
+	    store_clock_get(r->app->store, r->app->boot_id, &clk) != PB_OK))
+		clk.src = STORE_CLOCK_NONE;
 	http_send_json(r->conn, 200, json_pack("{s:s, s:s, s:s, s:I, s:s, s:i, s:I, s:s, s:s, s:o}",
 	    "program", "pamongd", "version", PB_VERSION, "state", state,
 	    "uptime_s", (json_int_t)((util_mono_ms() - r->app->started_mono_ms) / 1000),
 	    "box_id", store_box_id(r->app->store), "courses", r->snap->ncourses,
 	    "learners", (json_int_t)(ok ? st.learners : 0), "db", ok ? "ok" : "failing",
-	    "clock", strcmp(ss.clock, "hub") == 0 ? "hub" : "unknown",
+	    "clock", clk.src == STORE_CLOCK_NONE ? "unknown" : store_clock_src_name(clk.src),
 	    "sync", (json_t *)sync_status_json()), NULL);
 }
 

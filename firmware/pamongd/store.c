@@ -68,6 +68,10 @@ struct store {
 	int nidle;
 	int nreaders;             /* read connections open (idle or in use) */
 	pthread_cond_t reader_free; /* to readers waiting for a connection */
+	int64_t clock_learned_mono; /* util_mono_ms() of the last phone learning */
+	int64_t clock_learned_rev;  /* committed_rev it saw */
+	int clock_learned_known;    /* the current boot had an offset after it */
+	char clock_learned_boot[37]; /* the current boot it was learned for */
 };
 
 /* ---- schema ---- */
@@ -159,6 +163,37 @@ static const char *const store__migrations[] = {
 	"  wall_ms INTEGER NOT NULL,"
 	"  client_ms INTEGER NOT NULL"
 	");",
+	/* 2: per-boot clock offsets, and the boot of each summary time. Rows
+	 * written before this find their boots in the events table: the event
+	 * that set a time carries the same wall ms (ties: the first event for
+	 * first_activity and completed_at, the last for last_activity). A time
+	 * without such an event keeps a NULL boot and is sent uncorrected. */
+	"CREATE TABLE boot_clock ("
+	"  boot_id TEXT PRIMARY KEY,"
+	"  offset_ms INTEGER NOT NULL,"  /* real time - box wall clock */
+	"  source TEXT NOT NULL CHECK (source IN ('hub', 'phone')),"
+	"  votes INTEGER NOT NULL,"      /* phones that agreed; 1 for the hub */
+	"  settled INTEGER NOT NULL,"    /* learned after the boot ended: final */
+	"  learned_at INTEGER NOT NULL"  /* box wall ms */
+	") WITHOUT ROWID;"
+	"ALTER TABLE course_summary ADD COLUMN first_boot TEXT;"
+	"ALTER TABLE course_summary ADD COLUMN last_boot TEXT;"
+	"ALTER TABLE course_summary ADD COLUMN completed_boot TEXT;"
+	"CREATE INDEX events_migrate_2 ON events(learner, course, wall_ms);"
+	"UPDATE course_summary SET"
+	"  first_boot = (SELECT e.boot_id FROM events e WHERE"
+	"    e.learner = course_summary.learner AND e.course = course_summary.course"
+	"    AND e.wall_ms = course_summary.first_activity ORDER BY e.rev LIMIT 1),"
+	"  last_boot = (SELECT e.boot_id FROM events e WHERE"
+	"    e.learner = course_summary.learner AND e.course = course_summary.course"
+	"    AND e.wall_ms = course_summary.last_activity ORDER BY e.rev DESC LIMIT 1),"
+	"  completed_boot = (SELECT e.boot_id FROM events e WHERE"
+	"    e.learner = course_summary.learner AND e.course = course_summary.course"
+	"    AND course_summary.completed_at != 0"
+	"    AND e.wall_ms = course_summary.completed_at ORDER BY e.rev LIMIT 1);"
+	"DROP INDEX events_migrate_2;"
+	/* the current boot's phones are learned often (health): by this index */
+	"CREATE INDEX events_boot ON events(boot_id);",
 };
 
 /* ---- connections and statements ---- */
@@ -681,7 +716,8 @@ store__event(struct store *st, const char *learner, const char *course,
 
 static const char sql_sum_ensure[] =
     "INSERT INTO course_summary (learner, course, status, lessons_total, "
-    "first_activity, last_activity, rev) VALUES (?, ?, 'in_progress', ?, ?, ?, ?) "
+    "first_activity, last_activity, rev, first_boot, last_boot) "
+    "VALUES (?, ?, 'in_progress', ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT (learner, course) DO NOTHING";
 static const char sql_sum_read[] =
     "SELECT lessons_total, best_score, passed, attempts, first_activity, "
@@ -692,7 +728,12 @@ static const char sql_sum_lessons[] =
 static const char sql_sum_write[] =
     "UPDATE course_summary SET status = ?, lessons_done = ?, lessons_total = ?, "
     "best_score = ?, passed = ?, attempts = ?, seconds_spent = ?, "
-    "first_activity = ?, last_activity = ?, completed_at = ?, rev = ? "
+    "first_activity = ?, last_activity = ?, completed_at = ?, rev = ?, "
+    /* the boot of each time that this write sets (SET sees the old row) */
+    "first_boot = CASE WHEN first_activity = 0 THEN ? ELSE first_boot END, "
+    "last_boot = ?, "
+    "completed_boot = CASE WHEN completed_at = 0 AND ? != 0 THEN ? "
+    "ELSE completed_boot END "
     "WHERE learner = ? AND course = ?";
 
 /* A finished attempt to fold into the summary. */
@@ -715,8 +756,9 @@ store__summary_update(struct store *st, const char *learner, const char *course,
 	memset(&s, 0, sizeof(s));
 	if ((stmt = store__prep(st->w, sql_sum_ensure)) == NULL)
 		return PB_ERR_DB;
-	err = store__bind(stmt, "ttdiii", learner, course,
-	    lessons_total < 0 ? 0 : lessons_total, w->wall_ms, w->wall_ms, rev);
+	err = store__bind(stmt, "ttdiiitt", learner, course,
+	    lessons_total < 0 ? 0 : lessons_total, w->wall_ms, w->wall_ms, rev,
+	    w->boot_id, w->boot_id);
 	if (err == PB_OK)
 		err = store__step_done(stmt);
 	store__done(stmt);
@@ -773,9 +815,10 @@ store__summary_update(struct store *st, const char *learner, const char *course,
 
 	if ((stmt = store__prep(st->w, sql_sum_write)) == NULL)
 		return PB_ERR_DB;
-	err = store__bind(stmt, "tdddddiiiiitt", s.status, s.lessons_done,
+	err = store__bind(stmt, "tdddddiiiiittittt", s.status, s.lessons_done,
 	    s.lessons_total, s.best_score, s.passed, s.attempts, s.seconds_spent,
-	    s.first_activity, s.last_activity, s.completed_at, s.rev, learner, course);
+	    s.first_activity, s.last_activity, s.completed_at, s.rev, w->boot_id,
+	    w->boot_id, s.completed_at, w->boot_id, learner, course);
 	if (err == PB_OK)
 		err = store__step_done(stmt);
 	store__done(stmt);
@@ -804,6 +847,7 @@ store__migrate(struct store__conn *c, const char *path)
 		goto out;
 	}
 	version = sqlite3_column_int(stmt, 0);
+	sqlite3_reset(stmt); /* a statement left running locks DROP in a migration */
 	if (version > known) {
 		log_warnx("store: %s has schema version %d but this pamongd knows only "
 		    "up to %d; refusing to open it (use a newer pamongd)", path,
@@ -1893,4 +1937,476 @@ store_set_group_commit(struct store *st, int on)
 	pthread_mutex_lock(&st->mu);
 	st->one_per_commit = !on;
 	pthread_mutex_unlock(&st->mu);
+}
+
+/* ---- the clock ---- */
+
+const char *
+store_clock_src_name(enum store_clock_src src)
+{
+	switch (src) {
+	case STORE_CLOCK_HUB:
+		return "hub";
+	case STORE_CLOCK_PHONE:
+		return "phone";
+	default:
+		return "none";
+	}
+}
+
+static enum store_clock_src
+store__clock_src(const unsigned char *name)
+{
+	if (name == NULL)
+		return STORE_CLOCK_NONE;
+	if (strcmp((const char *)name, "hub") == 0)
+		return STORE_CLOCK_HUB;
+	if (strcmp((const char *)name, "phone") == 0)
+		return STORE_CLOCK_PHONE;
+	return STORE_CLOCK_NONE;
+}
+
+/* One boot's offset to write: src NONE deletes a revisable phone offset. */
+struct store__clock_row {
+	char boot_id[37];
+	int64_t offset_ms;
+	enum store_clock_src src;
+	int votes, settled;
+};
+
+struct store__clock_put {
+	const struct store__clock_row *rows;
+	size_t n;
+	int64_t now_ms;
+};
+
+static const char sql_clock_hub[] =
+    "INSERT INTO boot_clock (boot_id, offset_ms, source, votes, settled, learned_at) "
+    "VALUES (?, ?, 'hub', 1, 0, ?) ON CONFLICT (boot_id) DO UPDATE SET "
+    "offset_ms = excluded.offset_ms, source = 'hub', votes = 1, settled = 0, "
+    "learned_at = excluded.learned_at";
+/* A phone offset never replaces a hub one nor a settled one. */
+static const char sql_clock_phone[] =
+    "INSERT INTO boot_clock (boot_id, offset_ms, source, votes, settled, learned_at) "
+    "VALUES (?, ?, 'phone', ?, ?, ?) ON CONFLICT (boot_id) DO UPDATE SET "
+    "offset_ms = excluded.offset_ms, votes = excluded.votes, "
+    "settled = excluded.settled, learned_at = excluded.learned_at "
+    "WHERE boot_clock.source = 'phone' AND NOT boot_clock.settled";
+static const char sql_clock_forget[] =
+    "DELETE FROM boot_clock WHERE boot_id = ? AND source = 'phone' AND NOT settled";
+
+static pb_err
+store__clock_put(struct store *st, void *arg)
+{
+	const struct store__clock_put *a = arg;
+	const struct store__clock_row *r;
+	sqlite3_stmt *stmt;
+	pb_err err = PB_OK;
+	size_t i;
+
+	for (i = 0; i < a->n && err == PB_OK; i++) {
+		r = &a->rows[i];
+		if (r->src == STORE_CLOCK_HUB) {
+			if ((stmt = store__prep(st->w, sql_clock_hub)) == NULL)
+				return PB_ERR_DB;
+			err = store__bind(stmt, "tii", r->boot_id, r->offset_ms, a->now_ms);
+		} else if (r->src == STORE_CLOCK_PHONE) {
+			if ((stmt = store__prep(st->w, sql_clock_phone)) == NULL)
+				return PB_ERR_DB;
+			err = store__bind(stmt, "tiddi", r->boot_id, r->offset_ms, r->votes,
+			    r->settled, a->now_ms);
+		} else {
+			if ((stmt = store__prep(st->w, sql_clock_forget)) == NULL)
+				return PB_ERR_DB;
+			err = store__bind(stmt, "t", r->boot_id);
+		}
+		if (err == PB_OK)
+			err = store__step_done(stmt);
+		store__done(stmt);
+	}
+	return err;
+}
+
+pb_err
+store_clock_set_hub(struct store *st, const char *boot_id, int64_t offset_ms)
+{
+	struct store__clock_row r;
+	struct store__clock_put a = { &r, 1, util_wall_ms() };
+
+	if (boot_id == NULL || boot_id[0] == '\0' || strlen(boot_id) >= sizeof(r.boot_id))
+		return PB_ERR_INVALID;
+	memset(&r, 0, sizeof(r));
+	snprintf(r.boot_id, sizeof(r.boot_id), "%s", boot_id);
+	r.offset_ms = offset_ms;
+	r.src = STORE_CLOCK_HUB;
+	return store__submit(st, store__clock_put, &a);
+}
+
+static void
+store__clock_read(sqlite3_stmt *stmt, int col, struct store_clock *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->offset_ms = sqlite3_column_int64(stmt, col);
+	out->src = store__clock_src(sqlite3_column_text(stmt, col + 1));
+	out->votes = sqlite3_column_int(stmt, col + 2);
+	out->learned_at = sqlite3_column_int64(stmt, col + 3);
+}
+
+pb_err
+store_clock_get(struct store *st, const char *boot_id, struct store_clock *out)
+{
+	struct store__conn *c;
+	sqlite3_stmt *stmt;
+	pb_err err;
+
+	memset(out, 0, sizeof(*out));
+	err = store__get(st, &c);
+	if (err != PB_OK)
+		return err;
+	if ((stmt = store__prep(c, "SELECT offset_ms, source, votes, learned_at "
+	    "FROM boot_clock WHERE boot_id = ?")) == NULL) {
+		err = PB_ERR_DB;
+		goto out;
+	}
+	err = store__bind(stmt, "t", boot_id);
+	if (err == PB_OK)
+		err = store__step_row(stmt);
+	if (err == PB_OK)
+		store__clock_read(stmt, 0, out);
+	store__done(stmt);
+out:
+	store__put(st, c);
+	return err;
+}
+
+/* A growable array of int64. */
+struct store__vec {
+	int64_t *v;
+	size_t n, cap;
+};
+
+static pb_err
+store__vec_push(struct store__vec *a, int64_t x)
+{
+	int64_t *nv;
+	size_t cap;
+
+	if (a->n == a->cap) {
+		cap = a->cap ? a->cap * 2 : 16;
+		if ((nv = realloc(a->v, cap * sizeof(*nv))) == NULL)
+			return PB_ERR_NOMEM;
+		a->v = nv;
+		a->cap = cap;
+	}
+	a->v[a->n++] = x;
+	return PB_OK;
+}
+
+static int
+store__cmp64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The median of n sorted values (the mean of the middle two if n is even). */
+static int64_t
+store__median(const int64_t *v, size_t n)
+{
+	if (n % 2 == 1)
+		return v[n / 2];
+	return v[n / 2 - 1] + (v[n / 2] - v[n / 2 - 1]) / 2;
+}
+
+/* A boot's phone offset from one vote per learner (each that learner's
+ * median phone - box difference): the votes within STORE_CLOCK_AGREE_MS of
+ * the lower median must be a strict majority; the offset is their median.
+ * Sorts votes. Returns the number of agreeing votes, 0 if none decide. */
+static int
+store__clock_vote(struct store__vec *votes, int64_t *offset)
+{
+	int64_t m;
+	size_t i, lo, hi;
+
+	if (votes->n == 0)
+		return 0;
+	qsort(votes->v, votes->n, sizeof(votes->v[0]), store__cmp64);
+	m = votes->v[(votes->n - 1) / 2];
+	for (lo = 0; votes->v[lo] < m - STORE_CLOCK_AGREE_MS; lo++)
+		;
+	for (hi = votes->n; votes->v[hi - 1] > m + STORE_CLOCK_AGREE_MS; hi--)
+		;
+	i = hi - lo;
+	if (2 * i <= votes->n)
+		return 0;
+	*offset = store__median(votes->v + lo, i);
+	return (int)i;
+}
+
+/* Close one learner's group into a vote (the group's values are sorted). */
+static pb_err
+store__clock_learner_done(struct store__vec *vals, struct store__vec *votes)
+{
+	pb_err err = PB_OK;
+
+	if (vals->n > 0)
+		err = store__vec_push(votes, store__median(vals->v, vals->n));
+	vals->n = 0;
+	return err;
+}
+
+static const char sql_clock_events_all[] =
+    "SELECT boot_id, coalesce(learner, ''), client_ms - wall_ms FROM events "
+    "WHERE client_ms >= ? AND client_ms < ? AND boot_id NOT IN "
+    "(SELECT boot_id FROM boot_clock WHERE source = 'hub' OR settled) "
+    "ORDER BY 1, 2, 3";
+static const char sql_clock_events_one[] =
+    "SELECT boot_id, coalesce(learner, ''), client_ms - wall_ms FROM events "
+    "WHERE client_ms >= ? AND client_ms < ? AND boot_id = ? AND boot_id NOT IN "
+    "(SELECT boot_id FROM boot_clock WHERE source = 'hub' OR settled) "
+    "ORDER BY 2, 3";
+
+/* The phone offsets of every boot (or only the current one) that has no
+ * hub or settled offset and events with a plausible client time, into
+ * *rows (malloc'd). A revisable boot whose phones no longer agree gets src
+ * NONE (forget it). */
+static pb_err
+store__clock_compute(struct store *st, const char *current, int only_current,
+    struct store__clock_row **rows, size_t *nrows)
+{
+	struct store__conn *c = NULL;
+	struct store__vec vals = { NULL, 0, 0 }, votes = { NULL, 0, 0 };
+	struct store__clock_row *out = NULL, *nr, *r;
+	sqlite3_stmt *stmt = NULL;
+	char boot[37] = "", learner[37] = "";
+	const char *b, *l;
+	size_t n = 0, cap = 0;
+	int64_t off = 0;
+	int more, nv;
+	pb_err err;
+
+	*rows = NULL;
+	*nrows = 0;
+	err = store__get(st, &c);
+	if (err != PB_OK)
+		return err;
+	if ((stmt = store__prep(c, only_current ? sql_clock_events_one :
+	    sql_clock_events_all)) == NULL) {
+		err = PB_ERR_DB;
+		goto out;
+	}
+	err = store__bind(stmt, only_current ? "iit" : "ii",
+	    (int64_t)STORE_CLOCK_MIN_PHONE_MS, (int64_t)STORE_CLOCK_MAX_PHONE_MS, current);
+	for (more = err == PB_OK; more;) {
+		err = store__step_row(stmt);
+		if (err != PB_OK && err != PB_ERR_NOTFOUND)
+			goto out;
+		more = err == PB_OK;
+		b = more ? (const char *)sqlite3_column_text(stmt, 0) : "";
+		l = more ? (const char *)sqlite3_column_text(stmt, 1) : "";
+		b = b ? b : "";
+		l = l ? l : "";
+		if (!more || strcmp(l, learner) != 0 || strcmp(b, boot) != 0) {
+			if ((err = store__clock_learner_done(&vals, &votes)) != PB_OK)
+				goto out;
+			snprintf(learner, sizeof(learner), "%s", l);
+		}
+		if (!more || strcmp(b, boot) != 0) {
+			if (boot[0] != '\0') {
+				if (n == cap) {
+					cap = cap ? cap * 2 : 8;
+					if ((nr = realloc(out, cap * sizeof(*out))) == NULL) {
+						err = PB_ERR_NOMEM;
+						goto out;
+					}
+					out = nr;
+				}
+				r = &out[n++];
+				memset(r, 0, sizeof(*r));
+				snprintf(r->boot_id, sizeof(r->boot_id), "%s", boot);
+				nv = store__clock_vote(&votes, &off);
+				r->src = nv > 0 ? STORE_CLOCK_PHONE : STORE_CLOCK_NONE;
+				r->offset_ms = off;
+				r->votes = nv;
+				r->settled = strcmp(boot, current) != 0;
+			}
+			votes.n = 0;
+			snprintf(boot, sizeof(boot), "%s", b);
+		}
+		if (more && (err = store__vec_push(&vals, sqlite3_column_int64(stmt, 2))) !=
+		    PB_OK)
+			goto out;
+	}
+	err = PB_OK;
+	*rows = out;
+	*nrows = n;
+	out = NULL;
+out:
+	store__done(stmt);
+	store__put(st, c);
+	free(out);
+	free(vals.v);
+	free(votes.v);
+	return err;
+}
+
+pb_err
+store_clock_learn(struct store *st, const char *current_boot, int64_t max_age_ms)
+{
+	struct store__clock_put a = { NULL, 0, 0 };
+	struct store__clock_row *rows = NULL;
+	struct store_clock old;
+	int64_t now = util_mono_ms();
+	size_t i, n = 0, keep = 0;
+	pb_err err;
+
+	if (current_boot == NULL)
+		return PB_ERR_INVALID;
+	/* With max_age: skip when nothing was written since, or when this boot
+	 * already has an offset and the last learning is younger than max_age. */
+	pthread_mutex_lock(&st->mu);
+	if (max_age_ms > 0 && st->clock_learned_mono != 0 &&
+	    strcmp(st->clock_learned_boot, current_boot) == 0 &&
+	    (st->clock_learned_rev == st->committed_rev ||
+	    (st->clock_learned_known && now - st->clock_learned_mono < max_age_ms))) {
+		pthread_mutex_unlock(&st->mu);
+		return PB_OK;
+	}
+	st->clock_learned_mono = now; /* claimed: concurrent callers skip */
+	st->clock_learned_known = 0;
+	st->clock_learned_rev = st->committed_rev;
+	snprintf(st->clock_learned_boot, sizeof(st->clock_learned_boot), "%s",
+	    current_boot);
+	pthread_mutex_unlock(&st->mu);
+
+	err = store__clock_compute(st, current_boot, max_age_ms > 0, &rows, &n);
+	if (err != PB_OK)
+		goto out;
+	/* write only what changes: a busy boot's median moves by milliseconds */
+	for (i = 0; i < n; i++) {
+		err = store_clock_get(st, rows[i].boot_id, &old);
+		if (err != PB_OK && err != PB_ERR_NOTFOUND)
+			goto out;
+		if (err == PB_ERR_NOTFOUND ? rows[i].src == STORE_CLOCK_NONE :
+		    old.src == STORE_CLOCK_PHONE && rows[i].src == STORE_CLOCK_PHONE &&
+		    !rows[i].settled && old.votes == rows[i].votes &&
+		    llabs(old.offset_ms - rows[i].offset_ms) < 1000)
+			continue;
+		rows[keep++] = rows[i];
+	}
+	err = PB_OK;
+	if (keep == 0)
+		goto out;
+	a.rows = rows;
+	a.n = keep;
+	a.now_ms = util_wall_ms();
+	err = store__submit(st, store__clock_put, &a);
+out:
+	if (err != PB_OK)
+		log_warnx("store: learning the clock from phones: %s", pb_strerror(err));
+	else if (store_clock_get(st, current_boot, &old) == PB_OK) {
+		pthread_mutex_lock(&st->mu);
+		st->clock_learned_known = 1;
+		pthread_mutex_unlock(&st->mu);
+	}
+	free(rows);
+	return err;
+}
+
+/* Move t by the offset in columns col (offset_ms) and col + 1 (source). */
+static void
+store__fix_time(sqlite3_stmt *stmt, int col, int64_t t, struct store_time *out)
+{
+	int64_t off;
+
+	memset(out, 0, sizeof(*out));
+	out->ms = t;
+	if (t == 0 || sqlite3_column_type(stmt, col) == SQLITE_NULL)
+		return;
+	out->src = store__clock_src(sqlite3_column_text(stmt, col + 1));
+	if (out->src == STORE_CLOCK_NONE)
+		return;
+	off = sqlite3_column_int64(stmt, col);
+	if (off > STORE_CLOCK_TOLERANCE_MS || off < -STORE_CLOCK_TOLERANCE_MS) {
+		out->ms = t + off;
+		out->moved = 1;
+	}
+}
+
+pb_err
+store_sync_learners(struct store *st, int64_t after_rev, int limit,
+    int (*fn)(void *arg, const struct store_learner *l, int64_t rev,
+    const struct store_time *registered_at), void *arg)
+{
+	struct store__conn *c;
+	struct store_learner l;
+	struct store_time t;
+	sqlite3_stmt *stmt;
+	pb_err err;
+
+	err = store__get(st, &c);
+	if (err != PB_OK)
+		return err;
+	if ((stmt = store__prep(c, "SELECT l.id, l.name, l.position, l.village, "
+	    "l.registered_at, l.rev, k.offset_ms, k.source FROM learners l "
+	    "LEFT JOIN boot_clock k ON k.boot_id = l.boot_id "
+	    "WHERE l.rev > ? ORDER BY l.rev LIMIT ?")) == NULL) {
+		err = PB_ERR_DB;
+		goto out;
+	}
+	err = store__bind(stmt, "ii", after_rev, (int64_t)(limit > 0 ? limit : -1));
+	while (err == PB_OK && (err = store__step_row(stmt)) == PB_OK) {
+		store__row_learner(stmt, &l);
+		store__fix_time(stmt, 6, l.registered_at, &t);
+		if (fn(arg, &l, sqlite3_column_int64(stmt, 5), &t) != 0)
+			break;
+	}
+	if (err == PB_ERR_NOTFOUND)
+		err = PB_OK;
+	store__done(stmt);
+out:
+	store__put(st, c);
+	return err;
+}
+
+pb_err
+store_sync_summaries(struct store *st, int64_t after_rev, int limit,
+    int (*fn)(void *arg, const struct store_summary *s,
+    const struct store_summary_times *t), void *arg)
+{
+	struct store__conn *c;
+	struct store_summary s;
+	struct store_summary_times t;
+	sqlite3_stmt *stmt;
+	pb_err err;
+
+	err = store__get(st, &c);
+	if (err != PB_OK)
+		return err;
+	if ((stmt = store__prep(c, "SELECT " STORE__SUMMARY_COLS ", "
+	    "f.offset_ms, f.source, la.offset_ms, la.source, k.offset_ms, k.source "
+	    "FROM course_summary "
+	    "LEFT JOIN boot_clock f ON f.boot_id = course_summary.first_boot "
+	    "LEFT JOIN boot_clock la ON la.boot_id = course_summary.last_boot "
+	    "LEFT JOIN boot_clock k ON k.boot_id = course_summary.completed_boot "
+	    "WHERE rev > ? ORDER BY rev LIMIT ?")) == NULL) {
+		err = PB_ERR_DB;
+		goto out;
+	}
+	err = store__bind(stmt, "ii", after_rev, (int64_t)(limit > 0 ? limit : -1));
+	while (err == PB_OK && (err = store__step_row(stmt)) == PB_OK) {
+		store__row_summary(stmt, &s);
+		store__fix_time(stmt, 13, s.first_activity, &t.first_activity);
+		store__fix_time(stmt, 15, s.last_activity, &t.last_activity);
+		store__fix_time(stmt, 17, s.completed_at, &t.completed_at);
+		if (fn(arg, &s, &t) != 0)
+			break;
+	}
+	if (err == PB_ERR_NOTFOUND)
+		err = PB_OK;
+	store__done(stmt);
+out:
+	store__put(st, c);
+	return err;
 }

@@ -23,7 +23,6 @@
 #include "util.h"
 
 #define SYNC_ANSWER_MAX 65536       /* bytes of a hub answer we keep */
-#define SYNC_CLOCK_TOLERANCE 120000 /* box clock within 2 min of the hub: fine */
 #define SYNC_MAX_CHUNKS 100000      /* per round, against a hub that never acks */
 
 /* The copied options (strings live here). */
@@ -50,9 +49,7 @@ static struct {
 	pthread_t thread;
 	unsigned char sk[crypto_sign_SECRETKEYBYTES];
 	int64_t seq;              /* last seq used; persisted in sync.seq */
-	int64_t clock_offset;     /* hub - box, ms; valid when clock_known */
-	int clock_known;
-	int64_t boot_wall0;       /* box wall time at boot: boot_wall = wall - mono */
+	char boot_id[37];         /* this boot: the hub's Date corrects only it */
 } S = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
 
 /* ---- small helpers --------------------------------------------------- */
@@ -321,35 +318,53 @@ sync__errcode(const struct sync_resp *r, char *buf, size_t len)
 
 /* ---- clock ------------------------------------------------------------ */
 
+/* Refresh the status's clock from the store: the current boot's source. */
+static void
+sync__clock_status(void)
+{
+	struct store_clock c;
+
+	if (store_clock_get(S.store, S.boot_id, &c) != PB_OK)
+		c.src = STORE_CLOCK_NONE;
+	pthread_mutex_lock(&S.mu);
+	snprintf(S.st.clock, sizeof(S.st.clock), "%s", c.src == STORE_CLOCK_NONE ?
+	    "unknown" : store_clock_src_name(c.src));
+	S.st.clock_offset_ms = c.src == STORE_CLOCK_NONE ? 0 : c.offset_ms;
+	pthread_mutex_unlock(&S.mu);
+}
+
+/* The hub's Date gives this boot's offset (it replaces one from phones);
+ * then phones' clocks give the offsets of the boots the hub never saw. */
 static void
 sync__learn_clock(time_t date)
 {
-	int64_t now = util_wall_ms(), off;
+	int64_t off;
 
-	if (date < 0)
-		return;
-	off = (int64_t)date * 1000 + 500 - now; /* Date has whole seconds */
-	pthread_mutex_lock(&S.mu);
-	S.clock_known = 1;
-	S.clock_offset = off > SYNC_CLOCK_TOLERANCE || off < -SYNC_CLOCK_TOLERANCE ? off : 0;
-	S.st.clock_offset_ms = S.clock_offset;
-	snprintf(S.st.clock, sizeof(S.st.clock), "hub");
-	pthread_mutex_unlock(&S.mu);
-	if (S.clock_offset != 0)
-		log_info("sync: the box clock is off by %lld s; correcting times of this boot",
-		    (long long)(S.clock_offset / 1000));
+	if (date >= 0) {
+		off = (int64_t)date * 1000 + 500 - util_wall_ms(); /* Date: whole s */
+		if (store_clock_set_hub(S.store, S.boot_id, off) != PB_OK)
+			log_warnx("sync: cannot save the clock offset");
+		else if (off > STORE_CLOCK_TOLERANCE_MS || off < -STORE_CLOCK_TOLERANCE_MS)
+			log_info("sync: the box clock is off by %lld s; correcting times of "
+			    "this boot", (long long)(off / 1000));
+	}
+	store_clock_learn(S.store, S.boot_id, 0);
+	sync__clock_status();
 }
 
-/* A wall time from this boot moved by the learned offset; *corrected set
- * when it was moved. Times from earlier boots are left alone: their clock
- * may have been wrong by another amount. */
-static int64_t
-sync__fix_time(int64_t t, int *corrected)
+/* A corrected time into o as key, and its source into src (a time of 0 is
+ * none: no source). */
+static int
+sync__put_time(json_t *o, json_t *src, const char *key, const struct store_time *t,
+    int *corrected)
 {
-	if (t <= 0 || S.clock_offset == 0 || t < S.boot_wall0)
-		return t;
-	*corrected = 1;
-	return t + S.clock_offset;
+	if (json_object_set_new(o, key, json_integer(t->ms)) != 0)
+		return -1;
+	if (t->moved)
+		*corrected = 1;
+	if (t->ms == 0)
+		return 0;
+	return json_object_set_new(src, key, json_string(store_clock_src_name(t->src)));
 }
 
 /* ---- chunks ------------------------------------------------------------ */
@@ -362,44 +377,60 @@ struct sync_rows {
 };
 
 static int
-sync__learner_cb(void *arg, const struct store_learner *l, int64_t rev)
+sync__learner_cb(void *arg, const struct store_learner *l, int64_t rev,
+    const struct store_time *reg)
 {
 	struct sync_rows *r = arg;
-	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "id", l->id, "name", l->name,
-	    "position", l->position, "village", l->village, "registered_at",
-	    (json_int_t)l->registered_at, "rev", (json_int_t)rev);
+	json_t *src = json_object();
+	int corrected = 0;
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I}", "id", l->id, "name", l->name,
+	    "position", l->position, "village", l->village, "rev", (json_int_t)rev);
 
-	if (o == NULL || json_array_append_new(r->arr, o) != 0) {
+	if (o == NULL || src == NULL ||
+	    sync__put_time(o, src, "registered_at", reg, &corrected) != 0 ||
+	    json_object_set_new(o, "times_corrected", json_boolean(corrected)) != 0 ||
+	    json_object_set(o, "time_source", src) != 0 ||
+	    json_array_append(r->arr, o) != 0) {
+		json_decref(o);
+		json_decref(src);
 		r->oom = 1;
 		return 1;
 	}
+	json_decref(o);
+	json_decref(src);
 	r->last_rev = rev;
 	r->n++;
 	return 0;
 }
 
 static int
-sync__summary_cb(void *arg, const struct store_summary *s)
+sync__summary_cb(void *arg, const struct store_summary *s,
+    const struct store_summary_times *t)
 {
 	struct sync_rows *r = arg;
+	json_t *src = json_object();
 	int corrected = 0;
-	int64_t first = sync__fix_time(s->first_activity, &corrected);
-	int64_t last = sync__fix_time(s->last_activity, &corrected);
-	int64_t done = sync__fix_time(s->completed_at, &corrected);
-	json_t *o = json_pack("{s:s, s:s, s:s, s:i, s:i, s:o, s:b, s:i, s:I, s:I, s:I, s:I,"
-	    " s:b, s:I}", "learner", s->learner, "course", s->course, "status", s->status,
+	json_t *o = json_pack("{s:s, s:s, s:s, s:i, s:i, s:o, s:b, s:i, s:I, s:I}",
+	    "learner", s->learner, "course", s->course, "status", s->status,
 	    "lessons_done", s->lessons_done, "lessons_total", s->lessons_total,
 	    "best_score", s->best_score >= 0 ? json_integer(s->best_score) : json_null(),
 	    "passed", s->passed, "attempts", s->attempts,
-	    "seconds_spent", (json_int_t)s->seconds_spent,
-	    "first_activity", (json_int_t)first, "last_activity", (json_int_t)last,
-	    "completed_at", (json_int_t)done, "times_corrected", corrected,
-	    "rev", (json_int_t)s->rev);
+	    "seconds_spent", (json_int_t)s->seconds_spent, "rev", (json_int_t)s->rev);
 
-	if (o == NULL || json_array_append_new(r->arr, o) != 0) {
+	if (o == NULL || src == NULL ||
+	    sync__put_time(o, src, "first_activity", &t->first_activity, &corrected) != 0 ||
+	    sync__put_time(o, src, "last_activity", &t->last_activity, &corrected) != 0 ||
+	    sync__put_time(o, src, "completed_at", &t->completed_at, &corrected) != 0 ||
+	    json_object_set_new(o, "times_corrected", json_boolean(corrected)) != 0 ||
+	    json_object_set(o, "time_source", src) != 0 ||
+	    json_array_append(r->arr, o) != 0) {
+		json_decref(o);
+		json_decref(src);
 		r->oom = 1;
 		return 1;
 	}
+	json_decref(o);
+	json_decref(src);
 	r->last_rev = s->rev;
 	r->n++;
 	return 0;
@@ -466,9 +497,9 @@ sync__chunk(int64_t cursor, int64_t pending, char **json, int64_t *to_rev, int *
 		goto out;
 	/* the committed rev first: every row at or below it is visible below */
 	if ((rc = store_stats(S.store, &stats)) != PB_OK ||
-	    (rc = store_changed_learners(S.store, cursor, limit, sync__learner_cb, &l)) !=
+	    (rc = store_sync_learners(S.store, cursor, limit, sync__learner_cb, &l)) !=
 	    PB_OK ||
-	    (rc = store_changed_summaries(S.store, cursor, limit, sync__summary_cb, &s)) !=
+	    (rc = store_sync_summaries(S.store, cursor, limit, sync__summary_cb, &s)) !=
 	    PB_OK)
 		goto out;
 	rc = PB_ERR_NOMEM;
@@ -503,7 +534,7 @@ sync__chunk(int64_t cursor, int64_t pending, char **json, int64_t *to_rev, int *
 	    "uptime_s", (json_int_t)(util_mono_ms() / 1000),
 	    "disk_free", (json_int_t)((int64_t)vfs.f_bavail * (int64_t)vfs.f_frsize),
 	    "db_bytes", (json_int_t)stats.db_bytes, "pending", (json_int_t)pending,
-	    "clock", S.clock_known ? "hub" : "unknown");
+	    "clock", S.st.clock[0] ? S.st.clock : "unknown");
 	rc = PB_ERR_NOMEM;
 	if (root == NULL || (*json = json_dumps(root, JSON_COMPACT)) == NULL)
 		goto out;
@@ -857,9 +888,8 @@ sync_start(const struct sync_opts *o, struct store *st)
 	S.store = st;
 	S.stop = S.now = S.link = 0;
 	S.link_gen = 0;
-	S.clock_known = 0;
-	S.clock_offset = 0;
-	S.boot_wall0 = util_wall_ms() - util_mono_ms();
+	util_boot_id(S.boot_id);
+	sync__clock_status();
 	if ((rc = sync__key()) != PB_OK)
 		return rc;
 	S.seq = sync__read_int("sync.seq");

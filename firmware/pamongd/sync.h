@@ -46,8 +46,8 @@ struct sync_status {
 	int64_t pending;       /* learner + summary rows the hub has not acknowledged */
 	int64_t acked_rev;     /* the store's cursor */
 	char last_error[160];  /* "" if the last round succeeded */
-	char clock[8];         /* unknown, hub: whether the hub told us the time */
-	int64_t clock_offset_ms; /* hub time - box time when learned */
+	char clock[8];         /* unknown, phone, hub: what gave this boot's offset */
+	int64_t clock_offset_ms; /* this boot's offset: real time - box time */
 	char public_key[65];   /* the box's Ed25519 public key, hex */
 };
 

@@ -95,6 +95,173 @@ test_enroll(struct hubdb *db)
 	CHECK_EQ_INT(a.status, 400, "a body cut short is refused");
 }
 
+/* Upload one chunk (gzip, signed) as the box with secret key sk. */
+static void
+upload(struct hubdb *db, const unsigned char *sk, const char *pkhex, const char *json,
+    struct ingest_answer *a)
+{
+	static const struct ingest_limits lim = { 1 << 20, 16 << 20, 10000 };
+	unsigned char buf[8192], sig[64];
+	char sighex[129];
+	size_t n;
+
+	n = gz(json, strlen(json), buf, sizeof(buf));
+	crypto_sign_detached(sig, NULL, buf, n, sk);
+	util_hex(sighex, sig, 64);
+	memset(a, 0, sizeof(*a));
+	ingest_upload(db, &lim, pkhex, sighex, "gzip", buf, n, 5000, a);
+	json_decref(a->body);
+	a->body = NULL;
+}
+
+static long long
+db_int(struct hubdb *db, const char *sql)
+{
+	sqlite3 *c = hubdb_get(db);
+	sqlite3_stmt *s = NULL;
+	long long v = -1;
+
+	if (sqlite3_prepare_v2(c, sql, -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	hubdb_put(db, c);
+	return v;
+}
+
+static void
+db_text(struct hubdb *db, const char *sql, char *out, size_t len)
+{
+	sqlite3 *c = hubdb_get(db);
+	sqlite3_stmt *s = NULL;
+	const unsigned char *t;
+
+	out[0] = '\0';
+	if (sqlite3_prepare_v2(c, sql, -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW && (t = sqlite3_column_text(s, 0)) != NULL)
+		snprintf(out, len, "%s", (const char *)t);
+	sqlite3_finalize(s);
+	hubdb_put(db, c);
+}
+
+#define TS_LEARNER "5a5a5a5a-0000-4000-8000-000000000001"
+
+/* A chunk with one learner and one summary at rev; the time_source
+ * members are spliced in as given ("" = none sent). */
+static void
+ts_chunk(char *out, size_t len, const char *box, int rev, const char *l_src,
+    const char *s_src)
+{
+	snprintf(out, len, "{\"box\":\"%s\",\"chunk\":{\"from_rev\":%d,\"to_rev\":%d,"
+	    "\"seq\":%d},\"learners\":[{\"id\":\"" TS_LEARNER "\",\"name\":\"Siti\","
+	    "\"position\":\"kepala-desa\",\"village\":\"33.02.01.2001\","
+	    "\"registered_at\":1764400000000,\"rev\":%d%s}],"
+	    "\"summaries\":[{\"learner\":\"" TS_LEARNER "\",\"course\":\"k\","
+	    "\"status\":\"in_progress\",\"lessons_done\":0,\"lessons_total\":2,"
+	    "\"best_score\":null,\"passed\":false,\"attempts\":0,\"seconds_spent\":0,"
+	    "\"first_activity\":1764400001000,\"last_activity\":1764400002000,"
+	    "\"completed_at\":0,\"rev\":%d%s}],\"health\":{\"clock\":\"phone\"}}",
+	    box, rev - 1, rev, rev, rev, l_src, rev, s_src);
+}
+
+/* time_source on learners and summaries: validated, stored as sent;
+ * absent (older boxes) is fine. */
+static void
+test_time_source(struct hubdb *db)
+{
+	unsigned char pk[32], sk[64], sig[64];
+	char pkhex[65], sighex[129], body[2048], code[INGEST_CODE_LEN], id[37], text[200];
+	struct ingest_answer a;
+	int64_t exp;
+
+	crypto_sign_keypair(pk, sk);
+	util_hex(pkhex, pk, 32);
+	util_uuid4(id);
+	ingest_code_create(db, 1000, 60000, code, &exp);
+	snprintf(body, sizeof(body), "{\"code\":\"%s\",\"public_key\":\"%s\",\"box_id\":\"%s\","
+	    "\"name\":\"ts\"}", code, pkhex, id);
+	crypto_sign_detached(sig, NULL, (unsigned char *)body, strlen(body), sk);
+	util_hex(sighex, sig, 64);
+	ingest_enroll(db, body, strlen(body), sighex, 2000, &a);
+	json_decref(a.body);
+	CHECK_EQ_INT(a.status, 201, "a box for the time_source tests enrolls");
+
+	ts_chunk(body, sizeof(body), id, 1, "", "");
+	upload(db, sk, pkhex, body, &a);
+	CHECK_EQ_INT(a.status, 200, "a chunk without time_source (an older box) is accepted");
+	CHECK_EQ_INT(db_int(db, "SELECT count(*) FROM summaries WHERE time_source IS NULL "
+	    "AND learner = '" TS_LEARNER "'"), 1, "its summary has no time_source");
+
+	ts_chunk(body, sizeof(body), id, 2, ",\"times_corrected\":true,"
+	    "\"time_source\":{\"registered_at\":\"phone\"}", ",\"times_corrected\":true,"
+	    "\"time_source\":{\"last_activity\":\"hub\",\"first_activity\":\"phone\"}");
+	upload(db, sk, pkhex, body, &a);
+	CHECK_EQ_INT(a.status, 200, "a chunk with time_source is accepted");
+	db_text(db, "SELECT times_corrected || ' ' || time_source FROM learners WHERE id = '"
+	    TS_LEARNER "'", text, sizeof(text));
+	CHECK_EQ_STR(text, "1 {\"registered_at\":\"phone\"}",
+	    "the learner's times_corrected and time_source are stored");
+	db_text(db, "SELECT times_corrected || ' ' || time_source FROM summaries WHERE "
+	    "learner = '" TS_LEARNER "'", text, sizeof(text));
+	CHECK_EQ_STR(text, "1 {\"first_activity\":\"phone\",\"last_activity\":\"hub\"}",
+	    "the summary's time_source is stored (keys sorted)");
+
+	static const struct {
+		const char *l, *s, *what;
+	} bad[] = {
+		{ "", ",\"time_source\":{\"first_activity\":\"ntp\"}",
+		  "a source other than hub, phone, none" },
+		{ "", ",\"time_source\":{\"registered_at\":\"hub\"}",
+		  "a summary time_source naming a learner's field" },
+		{ ",\"time_source\":{\"first_activity\":\"hub\"}", "",
+		  "a learner time_source naming a summary's field" },
+		{ "", ",\"time_source\":\"hub\"", "a time_source that is not an object" },
+		{ ",\"times_corrected\":\"yes\"", "", "a learner times_corrected not boolean" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ts_chunk(body, sizeof(body), id, 3, bad[i].l, bad[i].s);
+		upload(db, sk, pkhex, body, &a);
+		CHECK(a.status == 400 && a.error != NULL &&
+		    strcmp(a.error, "invalid_field") == 0,
+		    "%s is refused with 400 invalid_field (got %d)", bad[i].what, a.status);
+	}
+	CHECK_EQ_INT(db_int(db, "SELECT max(rev) FROM summaries WHERE learner = '"
+	    TS_LEARNER "'"), 2, "nothing of the refused chunks is stored");
+}
+
+/* A hub database of schema 1 gains the columns of schema 2. */
+static void
+test_migrate_1(const char *path)
+{
+	struct hubdb *db = NULL;
+	sqlite3 *c;
+	int rc;
+
+	CHECK(hubdb_open(path, 1, &db) == PB_OK, "a hub database to take back to schema 1");
+	if (db == NULL)
+		return;
+	c = hubdb_get(db);
+	rc = sqlite3_exec(c, "ALTER TABLE learners DROP COLUMN times_corrected;"
+	    "ALTER TABLE learners DROP COLUMN time_source;"
+	    "ALTER TABLE summaries DROP COLUMN time_source; PRAGMA user_version = 1;",
+	    NULL, NULL, NULL);
+	hubdb_put(db, c);
+	hubdb_close(db);
+	CHECK_EQ_INT(rc, SQLITE_OK, "the database looks like schema 1 again");
+	db = NULL;
+	CHECK(hubdb_open(path, 1, &db) == PB_OK, "a schema-1 hub database opens");
+	if (db == NULL)
+		return;
+	CHECK_EQ_INT(db_int(db, "PRAGMA user_version"), 2, "and is migrated to schema 2");
+	CHECK_EQ_INT(db_int(db, "SELECT count(*) FROM pragma_table_info('summaries') "
+	    "WHERE name = 'time_source'"), 1, "summaries have time_source");
+	CHECK_EQ_INT(db_int(db, "SELECT count(*) FROM learners WHERE time_source IS NOT "
+	    "NULL"), 0, "old learner rows have no time_source");
+	hubdb_close(db);
+}
+
 int
 main(void)
 {
@@ -110,10 +277,12 @@ main(void)
 	if (db != NULL) {
 		test_codes(db);
 		test_enroll(db);
+		test_time_source(db);
 		hubdb_close(db);
 	}
 	CHECK(hubdb_open(path, 1, &db) == PB_OK, "the database opens again (migrations idempotent)");
 	hubdb_close(db);
+	test_migrate_1(path);
 	unlink(path);
 	strcat(path, "-wal");
 	unlink(path);

@@ -108,8 +108,10 @@ test_open_fresh_and_reopen(void)
 	CHECK_EQ_INT(mk_learner(st, "Siti Aminah", id), PB_OK, "a learner is created");
 	store_close(st);
 
-	CHECK_EQ_INT(sql_int(path, "PRAGMA user_version"), 1,
-	    "migrations bring a fresh database to schema version 1");
+	CHECK_EQ_INT(sql_int(path, "PRAGMA user_version"), 2,
+	    "migrations bring a fresh database to schema version 2");
+	CHECK_EQ_INT(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE name = "
+	    "'boot_clock'"), 1, "schema 2 has the boot_clock table");
 	CHECK_EQ_INT(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE name IN "
 	    "('meta','learners','sessions','lesson_progress','attempts',"
 	    "'attempt_answers','course_summary','events')"), 8,
@@ -602,6 +604,418 @@ test_group_commit(void)
 	    "revs have no gaps: failed writes gave theirs back");
 }
 
+/* ---- the clock: per-boot offsets ---- */
+
+#define REAL0 1764400000000LL /* 2025-11-29: the real time in these tests */
+#define HOUR_MS (3600LL * 1000)
+
+static struct store_when
+at(const char *boot, int64_t wall, int64_t client)
+{
+	struct store_when w;
+
+	memset(&w, 0, sizeof(w));
+	snprintf(w.boot_id, sizeof(w.boot_id), "%s", boot);
+	w.mono_ms = 1000;
+	w.wall_ms = wall;
+	w.client_ms = client;
+	return w;
+}
+
+/* A learner registered in boot at wall, the phone at wall + skew (0: the
+ * phone sent no clock). registered_at is the box clock, as api.c sets it. */
+static pb_err
+learner_at(struct store *st, const char *name, const char *boot, int64_t wall,
+    int64_t skew, char id[37])
+{
+	struct store_when w = at(boot, wall, skew ? wall + skew : 0);
+	struct store_learner l;
+	char key[128];
+	size_t i;
+
+	memset(&l, 0, sizeof(l));
+	util_uuid4(l.id);
+	snprintf(l.name, sizeof(l.name), "%s", name);
+	snprintf(l.position, sizeof(l.position), "kepala-desa");
+	snprintf(l.village, sizeof(l.village), "33.02.01.2001");
+	l.registered_at = wall;
+	for (i = 0; name[i] && i < sizeof(key) - 1; i++)
+		key[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] + 32 : name[i]);
+	key[i] = '\0';
+	memcpy(id, l.id, 37);
+	return store_learner_create(st, &l, key, "h", &w);
+}
+
+/* n lesson opens of course by a learner in boot, a minute apart from wall,
+ * the phone at box clock + skew (0: no phone clock). */
+static void
+opens_at(struct store *st, const char *id, const char *course, const char *boot,
+    int64_t wall, int64_t skew, int n)
+{
+	struct store_when w;
+	char lesson[16];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		w = at(boot, wall + i * 60000, skew ? wall + i * 60000 + skew : 0);
+		snprintf(lesson, sizeof(lesson), "p%d", i);
+		store_lesson_open(st, id, course, lesson, 50, &w);
+	}
+}
+
+struct found_summary {
+	const char *learner, *course;
+	struct store_summary s;
+	struct store_summary_times t;
+	int found;
+};
+
+static int
+find_summary(void *arg, const struct store_summary *s, const struct store_summary_times *t)
+{
+	struct found_summary *f = arg;
+
+	if (strcmp(s->learner, f->learner) == 0 && strcmp(s->course, f->course) == 0) {
+		f->s = *s;
+		f->t = *t;
+		f->found = 1;
+	}
+	return 0;
+}
+
+static struct found_summary
+sync_summary(struct store *st, const char *learner, const char *course)
+{
+	struct found_summary f;
+
+	memset(&f, 0, sizeof(f));
+	f.learner = learner;
+	f.course = course;
+	store_sync_summaries(st, 0, 0, find_summary, &f);
+	return f;
+}
+
+struct found_learner {
+	const char *id;
+	struct store_time t;
+	int found;
+};
+
+static int
+find_learner(void *arg, const struct store_learner *l, int64_t rev,
+    const struct store_time *t)
+{
+	struct found_learner *f = arg;
+
+	(void)rev;
+	if (strcmp(l->id, f->id) == 0) {
+		f->t = *t;
+		f->found = 1;
+	}
+	return 0;
+}
+
+static struct found_learner
+sync_learner(struct store *st, const char *id)
+{
+	struct found_learner f;
+
+	memset(&f, 0, sizeof(f));
+	f.id = id;
+	store_sync_learners(st, 0, 0, find_learner, &f);
+	return f;
+}
+
+/* A boot's offset, or -1 with src NONE if none is known. */
+static struct store_clock
+clock_of(struct store *st, const char *boot)
+{
+	struct store_clock c;
+
+	if (store_clock_get(st, boot, &c) != PB_OK) {
+		memset(&c, 0, sizeof(c));
+		c.offset_ms = -1;
+	}
+	return c;
+}
+
+/* Boot A: the box clock 3 days behind; three phones right (within a
+ * second), one busy phone 5 h off, one set to 2019. Boot B: the box clock
+ * 2 h ahead, two phones. Boot C: no phone sent its clock. Boot D: two
+ * phones that disagree. Boot E: the hub saw the box clock 30 s off. The
+ * current boot: phones first, then the hub. */
+static void
+test_clock(void)
+{
+	const int64_t wa = REAL0 - 3 * DAY_MS, wb = REAL0 + DAY_MS + 2 * HOUR_MS;
+	const int64_t wc = REAL0 + 2 * DAY_MS, wd = REAL0 + 3 * DAY_MS;
+	const int64_t we = REAL0 + 4 * DAY_MS, wn = REAL0 + 5 * DAY_MS;
+	const char *a1 = "aaaaaaaa-1111-4111-8111-111111111111";
+	char path[128], l1[37], l2[37], l3[37], l4[37], l5[37], l6[37], l7[37];
+	char l8[37], l9[37];
+	struct store *st = NULL;
+	struct store_attempt out;
+	struct store_when w;
+	struct store_clock c;
+	struct found_summary f;
+	struct found_learner fl;
+
+	db_path(path, sizeof(path), "clock.db");
+	CHECK_EQ_INT(store_open(path, &st), PB_OK, "a store for the clock tests opens");
+	if (st == NULL)
+		return;
+	/* boot A: l1 starts course k */
+	learner_at(st, "Jam Satu", "boot-a", wa, 3 * DAY_MS + 1000, l1);
+	opens_at(st, l1, "k", "boot-a", wa + 1000, 3 * DAY_MS + 1000, 1);
+	learner_at(st, "Jam Dua", "boot-a", wa + 2000, 3 * DAY_MS, l2);
+	opens_at(st, l2, "x", "boot-a", wa + 3000, 3 * DAY_MS, 2);
+	learner_at(st, "Jam Tiga", "boot-a", wa + 4000, 3 * DAY_MS - 1000, l3);
+	opens_at(st, l3, "x", "boot-a", wa + 5000, 3 * DAY_MS - 1000, 2);
+	learner_at(st, "Jam Sibuk Salah", "boot-a", wa + 6000, 3 * DAY_MS + 5 * HOUR_MS, l4);
+	opens_at(st, l4, "x", "boot-a", wa + 7000, 3 * DAY_MS + 5 * HOUR_MS, 20);
+	learner_at(st, "Jam Kuno", "boot-a", wa + 8000, 1546300800000LL - wa, l5);
+	opens_at(st, l5, "x", "boot-a", wa + 9000, 1546300800000LL - wa, 20);
+	/* boot B: l1 completes course k */
+	opens_at(st, l2, "x", "boot-b", wb, -2 * HOUR_MS, 1);
+	w = at("boot-b", wb + 1000, wb + 1000 - 2 * HOUR_MS);
+	CHECK_EQ_INT(store_lesson_complete(st, l1, "k", "satu", 60, 1, &w, NULL), PB_OK,
+	    "in boot B the learner from boot A completes the lesson");
+	w = at("boot-b", wb + 2000, wb + 2000 - 2 * HOUR_MS);
+	store_attempt_create(st, a1, l1, "k", &w);
+	CHECK_EQ_INT(store_attempt_finish(st, a1, 100, 1, 1, 50, 1, &w, &out), PB_OK,
+	    "and passes the quiz: the course is completed in boot B");
+	/* boot C: no phone clocks; boot D: phones 1 h and -3 h off the box */
+	learner_at(st, "Tanpa Jam", "boot-c", wc, 0, l6);
+	opens_at(st, l6, "c", "boot-c", wc + 1000, 0, 2);
+	opens_at(st, l6, "d", "boot-d", wd, HOUR_MS, 2);
+	learner_at(st, "Jam Beda", "boot-d", wd + 5000, -3 * HOUR_MS, l7);
+	opens_at(st, l7, "x", "boot-d", wd + 6000, -3 * HOUR_MS, 2);
+	/* boot E: no phones, the hub saw the box 30 s off; then the current boot */
+	opens_at(st, l7, "e", "boot-e", we, 0, 1);
+	CHECK_EQ_INT(store_clock_set_hub(st, "boot-e", 30000), PB_OK,
+	    "the hub's offset for boot E is stored");
+	opens_at(st, l7, "n", "boot-now", wn, HOUR_MS, 3);
+	opens_at(st, l5, "f", "boot-f", wa, 1546300800000LL - wa, 3); /* only 2019 */
+
+	CHECK_EQ_INT(store_clock_learn(st, "boot-now", 0), PB_OK, "offsets are learned");
+	c = clock_of(st, "boot-a");
+	CHECK_EQ_INT(c.src, STORE_CLOCK_PHONE, "boot A's offset comes from phones");
+	CHECK_EQ_INT(c.offset_ms, 3 * DAY_MS,
+	    "boot A: the median of the agreeing phones; the busy phone 5 h off and "
+	    "the 2019 phone are ignored");
+	CHECK_EQ_INT(c.votes, 3, "boot A: three phones agreed");
+	c = clock_of(st, "boot-b");
+	CHECK(c.src == STORE_CLOCK_PHONE && c.offset_ms == -2 * HOUR_MS && c.votes == 2,
+	    "boot B's offset is -2 h from two phones (got src %d, %lld, %d votes)",
+	    (int)c.src, (long long)c.offset_ms, c.votes);
+	CHECK_EQ_INT(clock_of(st, "boot-c").src, STORE_CLOCK_NONE,
+	    "boot C without phone clocks has no offset");
+	CHECK_EQ_INT(clock_of(st, "boot-d").src, STORE_CLOCK_NONE,
+	    "boot D whose two phones disagree has no offset");
+	CHECK_EQ_INT(clock_of(st, "boot-f").src, STORE_CLOCK_NONE,
+	    "boot F whose only phone says 2019 has no offset");
+	c = clock_of(st, "boot-now");
+	CHECK(c.src == STORE_CLOCK_PHONE && c.offset_ms == HOUR_MS,
+	    "the current boot's offset comes from its one phone (got src %d, %lld)",
+	    (int)c.src, (long long)c.offset_ms);
+
+	/* the current boot is revisited as phones come; at most once per max_age */
+	learner_at(st, "Jam Baru Satu", "boot-now", wn + 1000, 2 * HOUR_MS, l8);
+	learner_at(st, "Jam Baru Dua", "boot-now", wn + 2000, 2 * HOUR_MS, l9);
+	store_clock_learn(st, "boot-now", 60000);
+	CHECK_EQ_INT(clock_of(st, "boot-now").offset_ms, HOUR_MS,
+	    "learning again within max_age is skipped");
+	store_clock_learn(st, "boot-now", 0);
+	c = clock_of(st, "boot-now");
+	CHECK(c.src == STORE_CLOCK_PHONE && c.offset_ms == 2 * HOUR_MS && c.votes == 2,
+	    "two new phones outvote the first in the current boot (got %lld, %d votes)",
+	    (long long)c.offset_ms, c.votes);
+	CHECK_EQ_INT(store_clock_set_hub(st, "boot-now", 600000), PB_OK,
+	    "the hub's offset for the current boot is stored");
+	store_clock_learn(st, "boot-now", 0);
+	c = clock_of(st, "boot-now");
+	CHECK(c.src == STORE_CLOCK_HUB && c.offset_ms == 600000,
+	    "the hub's time is preferred to the phones' for the current boot "
+	    "(got src %d, %lld)", (int)c.src, (long long)c.offset_ms);
+	CHECK_EQ_STR(store_clock_src_name(c.src), "hub", "its source is named hub");
+
+	/* what is uploaded */
+	fl = sync_learner(st, l1);
+	CHECK(fl.found && fl.t.ms == wa + 3 * DAY_MS && fl.t.src == STORE_CLOCK_PHONE &&
+	    fl.t.moved, "registered_at from boot A is moved by boot A's offset");
+	f = sync_summary(st, l1, "k");
+	CHECK(f.found, "the summary of course k is listed for sync");
+	CHECK_EQ_INT(f.s.first_activity, wa + 1000, "the store keeps the recorded time");
+	CHECK_EQ_INT(f.t.first_activity.ms, wa + 1000 + 3 * DAY_MS,
+	    "first_activity (boot A) is moved by boot A's offset");
+	CHECK_EQ_INT(f.t.last_activity.ms, wb + 2000 - 2 * HOUR_MS,
+	    "last_activity (boot B) is moved by boot B's offset");
+	CHECK_EQ_INT(f.t.completed_at.ms, wb + 2000 - 2 * HOUR_MS,
+	    "completed_at (boot B) is moved by boot B's offset");
+	CHECK(f.t.first_activity.src == STORE_CLOCK_PHONE &&
+	    f.t.last_activity.src == STORE_CLOCK_PHONE &&
+	    f.t.completed_at.src == STORE_CLOCK_PHONE && f.t.first_activity.moved &&
+	    f.t.completed_at.moved, "all three are marked as corrected by phones");
+	f = sync_summary(st, l6, "c");
+	CHECK(f.found && f.t.first_activity.ms == wc + 1000 &&
+	    f.t.last_activity.ms == wc + 61000 && f.t.completed_at.ms == 0,
+	    "times from boot C are sent as recorded");
+	CHECK(f.t.first_activity.src == STORE_CLOCK_NONE &&
+	    f.t.last_activity.src == STORE_CLOCK_NONE && !f.t.first_activity.moved &&
+	    !f.t.last_activity.moved, "and marked as not corrected");
+	fl = sync_learner(st, l6);
+	CHECK(fl.found && fl.t.ms == wc && fl.t.src == STORE_CLOCK_NONE && !fl.t.moved,
+	    "a learner registered in boot C is sent as recorded, not corrected");
+	f = sync_summary(st, l6, "d");
+	CHECK(f.found && f.t.first_activity.ms == wd &&
+	    f.t.first_activity.src == STORE_CLOCK_NONE,
+	    "times from boot D (phones disagree) are not corrected");
+	f = sync_summary(st, l7, "e");
+	CHECK(f.found && f.t.first_activity.ms == we &&
+	    f.t.first_activity.src == STORE_CLOCK_HUB && !f.t.first_activity.moved,
+	    "an offset within the 2 min tolerance vouches (hub) but moves nothing");
+	f = sync_summary(st, l7, "n");
+	CHECK(f.found && f.t.first_activity.ms == wn + 600000 &&
+	    f.t.first_activity.src == STORE_CLOCK_HUB && f.t.first_activity.moved,
+	    "current-boot times are moved by the hub's offset, not the phones'");
+	store_close(st);
+
+	/* the offsets survive a reopen */
+	st = NULL;
+	CHECK_EQ_INT(store_open(path, &st), PB_OK, "the clock store opens again");
+	if (st == NULL)
+		return;
+	CHECK_EQ_INT(clock_of(st, "boot-a").offset_ms, 3 * DAY_MS,
+	    "boot A's offset is kept in the store");
+	store_close(st);
+}
+
+/* The schema as migration 1 made it (a released entry: never changes). */
+static const char schema_1[] =
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE learners (id TEXT PRIMARY KEY, name TEXT NOT NULL,"
+    "  name_key TEXT NOT NULL UNIQUE, position TEXT NOT NULL, village TEXT NOT NULL,"
+    "  pin_hash TEXT NOT NULL, registered_at INTEGER NOT NULL, boot_id TEXT NOT NULL,"
+    "  mono_ms INTEGER NOT NULL, client_ms INTEGER NOT NULL, rev INTEGER NOT NULL);"
+    "CREATE INDEX learners_rev ON learners(rev);"
+    "CREATE TABLE sessions (token_hash TEXT PRIMARY KEY,"
+    "  learner TEXT NOT NULL REFERENCES learners(id) ON DELETE CASCADE,"
+    "  created_at INTEGER NOT NULL, last_seen INTEGER NOT NULL);"
+    "CREATE INDEX sessions_learner ON sessions(learner);"
+    "CREATE TABLE lesson_progress (learner TEXT NOT NULL REFERENCES learners(id),"
+    "  course TEXT NOT NULL, lesson TEXT NOT NULL, opened_at INTEGER NOT NULL,"
+    "  completed_at INTEGER, seconds_spent INTEGER NOT NULL DEFAULT 0,"
+    "  last_activity INTEGER NOT NULL, PRIMARY KEY (learner, course, lesson));"
+    "CREATE TABLE attempts (id TEXT PRIMARY KEY,"
+    "  learner TEXT NOT NULL REFERENCES learners(id), course TEXT NOT NULL,"
+    "  started_at INTEGER NOT NULL, finished_at INTEGER, score INTEGER,"
+    "  correct INTEGER, total INTEGER, passed INTEGER);"
+    "CREATE INDEX attempts_learner ON attempts(learner, course);"
+    "CREATE TABLE attempt_answers (attempt TEXT NOT NULL REFERENCES attempts(id),"
+    "  question TEXT NOT NULL, choices TEXT NOT NULL, correct INTEGER NOT NULL,"
+    "  answered_at INTEGER NOT NULL, PRIMARY KEY (attempt, question));"
+    "CREATE TABLE course_summary (learner TEXT NOT NULL REFERENCES learners(id),"
+    "  course TEXT NOT NULL, status TEXT NOT NULL,"
+    "  lessons_done INTEGER NOT NULL DEFAULT 0, lessons_total INTEGER NOT NULL DEFAULT 0,"
+    "  best_score INTEGER NOT NULL DEFAULT -1, passed INTEGER NOT NULL DEFAULT 0,"
+    "  attempts INTEGER NOT NULL DEFAULT 0, seconds_spent INTEGER NOT NULL DEFAULT 0,"
+    "  first_activity INTEGER NOT NULL DEFAULT 0,"
+    "  last_activity INTEGER NOT NULL DEFAULT 0,"
+    "  completed_at INTEGER NOT NULL DEFAULT 0, rev INTEGER NOT NULL,"
+    "  PRIMARY KEY (learner, course));"
+    "CREATE INDEX course_summary_rev ON course_summary(rev);"
+    "CREATE TABLE events (rev INTEGER PRIMARY KEY, learner TEXT, course TEXT,"
+    "  kind TEXT NOT NULL, detail TEXT, boot_id TEXT NOT NULL, mono_ms INTEGER NOT NULL,"
+    "  wall_ms INTEGER NOT NULL, client_ms INTEGER NOT NULL);"
+    "PRAGMA user_version = 1;";
+
+/* A box that ran migration 1 in two boots (old-a: the box 1 day behind,
+ * old-b: 1 h ahead) and then gets this pamongd: the schema migrates, the
+ * summary's times find their boots in the events, and the upload corrects
+ * each time by its own boot's offset. */
+static const char data_1[] =
+    "INSERT INTO meta VALUES ('box_id', '0e0e0e0e-1111-4222-8333-444444444444');"
+    "INSERT INTO meta VALUES ('rev', 5);"
+    "INSERT INTO learners VALUES ('0a0a0a0a-0000-4000-8000-000000000001', 'Lama',"
+    "  'lama', 'kepala-desa', '33.02.01.2001', 'h', 1764313600000, 'old-a', 10,"
+    "  1764400000000, 1);"
+    "INSERT INTO events VALUES (1, '0a0a0a0a-0000-4000-8000-000000000001', NULL,"
+    "  'learner_create', 'Lama', 'old-a', 10, 1764313600000, 1764400000000);"
+    "INSERT INTO events VALUES (2, '0a0a0a0a-0000-4000-8000-000000000001', 'k',"
+    "  'lesson_open', 'satu', 'old-a', 20, 1764313700000, 1764400100000);"
+    "INSERT INTO events VALUES (3, '0a0a0a0a-0000-4000-8000-000000000001', 'k',"
+    "  'lesson_complete', 'satu', 'old-b', 30, 1764500000000, 1764496400000);"
+    "INSERT INTO events VALUES (4, '0a0a0a0a-0000-4000-8000-000000000001', 'k',"
+    "  'attempt_start', 'a', 'old-b', 40, 1764500100000, 1764496500000);"
+    "INSERT INTO events VALUES (5, '0a0a0a0a-0000-4000-8000-000000000001', 'k',"
+    "  'attempt_finish', 'a score=100', 'old-b', 50, 1764500200000, 1764496600000);"
+    "INSERT INTO lesson_progress VALUES ('0a0a0a0a-0000-4000-8000-000000000001', 'k',"
+    "  'satu', 1764313700000, 1764500000000, 60, 1764500000000);"
+    "INSERT INTO course_summary VALUES ('0a0a0a0a-0000-4000-8000-000000000001', 'k',"
+    "  'completed', 1, 1, 100, 1, 1, 60, 1764313700000, 1764500200000, 1764500200000,"
+    "  5);";
+
+static void
+test_migrate_from_1(void)
+{
+	const char *id = "0a0a0a0a-0000-4000-8000-000000000001";
+	struct store *st = NULL;
+	struct store_when w;
+	struct found_summary f;
+	struct found_learner fl;
+	char path[128];
+	sqlite3 *db = NULL;
+	int rc;
+
+	db_path(path, sizeof(path), "v1.db");
+	rc = sqlite3_open(path, &db);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, schema_1, NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, data_1, NULL, NULL, NULL);
+	sqlite3_close(db);
+	CHECK_EQ_INT(rc, SQLITE_OK, "a migration-1 database with data is made");
+	CHECK_EQ_INT(store_open(path, &st), PB_OK, "the migration-1 database opens");
+	if (st == NULL)
+		return;
+	CHECK_EQ_INT(sql_int(path, "PRAGMA user_version"), 2, "it is migrated to schema 2");
+	CHECK_EQ_INT(sql_int(path, "SELECT count(*) FROM course_summary WHERE "
+	    "first_boot = 'old-a' AND last_boot = 'old-b' AND completed_boot = 'old-b'"), 1,
+	    "the summary's times found their boots in the events");
+	CHECK_EQ_INT(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE name = "
+	    "'events_migrate_2'"), 0, "the index used to migrate is dropped");
+	CHECK_EQ_STR(store_box_id(st), "0e0e0e0e-1111-4222-8333-444444444444",
+	    "the box id is kept");
+	CHECK_EQ_INT(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE name = "
+	    "'events_boot'"), 1, "events are indexed by boot");
+	CHECK_EQ_INT(store_clock_learn(st, "new-boot", 60000), PB_OK,
+	    "a cheap refresh (max_age > 0) runs");
+	CHECK_EQ_INT(clock_of(st, "old-a").src, STORE_CLOCK_NONE,
+	    "and learns only the current boot");
+	CHECK_EQ_INT(store_clock_learn(st, "new-boot", 0), PB_OK,
+	    "offsets are learned from the old events");
+	CHECK_EQ_INT(clock_of(st, "old-a").offset_ms, DAY_MS,
+	    "old-a: the box was a day behind");
+	CHECK_EQ_INT(clock_of(st, "old-b").offset_ms, -HOUR_MS, "old-b: an hour ahead");
+	f = sync_summary(st, id, "k");
+	CHECK(f.found && f.s.lessons_done == 1 && strcmp(f.s.status, "completed") == 0,
+	    "the old summary is intact");
+	CHECK_EQ_INT(f.t.first_activity.ms, 1764313700000 + 86400000,
+	    "its first_activity (old-a) is moved by old-a's offset");
+	CHECK_EQ_INT(f.t.completed_at.ms, 1764500200000 - HOUR_MS,
+	    "its completed_at (old-b) is moved by old-b's offset");
+	fl = sync_learner(st, id);
+	CHECK_EQ_INT(fl.t.ms, 1764313600000 + 86400000,
+	    "the learner's registered_at (old-a) is moved too");
+	w = at("new-boot", 1764600000000, 0);
+	CHECK_EQ_INT(store_lesson_open(st, id, "k", "dua", 2, &w), PB_OK,
+	    "a new write works on the migrated database");
+	CHECK_EQ_INT(sql_int(path, "SELECT count(*) FROM course_summary WHERE "
+	    "first_boot = 'old-a' AND last_boot = 'new-boot' AND completed_boot = 'old-b'"),
+	    1, "and records the boot of the time it sets");
+	store_close(st);
+}
+
 /* ---- kill -9 ---- */
 
 /* A child acknowledges writes through a pipe and is killed mid-stream;
@@ -678,6 +1092,8 @@ main(void)
 	test_revs_and_sync();
 	test_group_commit();
 	test_kill9();
+	test_clock();
+	test_migrate_from_1();
 	fs_remove_tree(dir);
 	return TAP_DONE();
 }

@@ -130,6 +130,23 @@ hub_int(const char *sql)
 	return v;
 }
 
+/* One text value from the hub's database ("" if none). */
+static void
+hub_text(const char *sql, char *out, size_t len)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	const unsigned char *t;
+
+	out[0] = '\0';
+	if (sqlite3_open_v2(hubdb, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW && (t = sqlite3_column_text(s, 0)) != NULL)
+		snprintf(out, len, "%s", (const char *)t);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+}
+
 /* Wait (generously) until sync has succeeded after `after` with nothing
  * pending; returns the final status. */
 static void
@@ -169,6 +186,133 @@ add_learners(struct store *st, int from, int n)
 			store_lesson_complete(st, l.id, "desa-administrasi", "satu", 60, 4, NULL,
 			    &done);
 	}
+}
+
+#define HOUR_MS (3600LL * 1000)
+#define DAY_MS (24 * HOUR_MS)
+
+static struct store_when
+at(const char *boot, int64_t wall, int64_t client)
+{
+	struct store_when w;
+
+	memset(&w, 0, sizeof(w));
+	snprintf(w.boot_id, sizeof(w.boot_id), "%s", boot);
+	w.mono_ms = 1000;
+	w.wall_ms = wall;
+	w.client_ms = client;
+	return w;
+}
+
+/* A learner registered in a boot, whose phone is at the box clock + skew
+ * (0: sends no clock), opens one lesson of course at wall + 1 s. */
+static void
+learner_at(struct store *st, const char *name, const char *boot, int64_t wall,
+    int64_t skew, const char *course, char id[37])
+{
+	struct store_when w = at(boot, wall, skew ? wall + skew : 0);
+	struct store_learner l;
+
+	memset(&l, 0, sizeof(l));
+	util_uuid4(l.id);
+	snprintf(l.name, sizeof(l.name), "%s", name);
+	snprintf(l.position, sizeof(l.position), "kepala-desa");
+	snprintf(l.village, sizeof(l.village), "33.02.01.2001");
+	l.registered_at = wall;
+	memcpy(id, l.id, 37);
+	store_learner_create(st, &l, name, "x", &w);
+	w = at(boot, wall + 1000, skew ? wall + 1000 + skew : 0);
+	store_lesson_open(st, id, course, "satu", 2, &w);
+}
+
+/* Rows recorded in earlier boots with wrong box clocks reach the hub
+ * corrected by their own boot's offset (learned from phones), marked per
+ * time; rows of a boot nobody vouches for arrive as recorded and marked
+ * "none"; rows of this boot follow the hub's Date, not its phones. */
+static void
+test_clock(struct store *st)
+{
+	const int64_t now = util_wall_ms();
+	const int64_t wa = now - 20 * DAY_MS, wb = now - 5 * DAY_MS, wc = now - 3 * DAY_MS;
+	char a1[37], a2[37], a3[37], b1[37], b2[37], c1[37], n1[37], boot[37];
+	char sql[300], text[200];
+	struct sync_status ss;
+	struct store_when w;
+	int64_t t0;
+
+	util_boot_id(boot);
+	/* boot A: the box clock 10 days behind, three phones agree */
+	learner_at(st, "Jam A1", "test-boot-a", wa, 10 * DAY_MS, "desa-keuangan", a1);
+	learner_at(st, "Jam A2", "test-boot-a", wa + 5000, 10 * DAY_MS + 1000,
+	    "desa-keuangan", a2);
+	learner_at(st, "Jam A3", "test-boot-a", wa + 9000, 10 * DAY_MS - 1000,
+	    "desa-keuangan", a3);
+	/* boot B: the box clock 3 h ahead; a1 completes desa-keuangan here */
+	learner_at(st, "Jam B1", "test-boot-b", wb, -3 * HOUR_MS, "desa-keuangan", b1);
+	learner_at(st, "Jam B2", "test-boot-b", wb + 3000, -3 * HOUR_MS, "desa-keuangan",
+	    b2);
+	w = at("test-boot-b", wb + 10000, wb + 10000 - 3 * HOUR_MS);
+	store_lesson_complete(st, a1, "desa-keuangan", "satu", 60, 1, &w, NULL);
+	store_attempt_create(st, "cccccccc-1111-4111-8111-111111111111", a1,
+	    "desa-keuangan", &w);
+	store_attempt_finish(st, "cccccccc-1111-4111-8111-111111111111", 100, 1, 1, 50, 1,
+	    &w, NULL);
+	/* boot C: no phone clocks; this boot: a phone 1 h off */
+	learner_at(st, "Tanpa Jam C1", "test-boot-c", wc, 0, "desa-keuangan", c1);
+	learner_at(st, "Jam Kini", boot, now, HOUR_MS, "desa-keuangan", n1);
+
+	sync_status(&ss);
+	t0 = ss.last_success;
+	sync_now();
+	wait_synced(t0, &ss);
+	CHECK_EQ_STR(ss.state, "idle", "the rows from earlier boots are uploaded");
+
+	snprintf(sql, sizeof(sql), "SELECT registered_at FROM learners WHERE id = '%s'", a1);
+	CHECK_EQ_INT(hub_int(sql), wa + 10 * DAY_MS,
+	    "the hub holds registered_at from boot A moved by boot A's phone offset");
+	snprintf(sql, sizeof(sql), "SELECT times_corrected || ' ' || time_source FROM "
+	    "learners WHERE id = '%s'", a1);
+	hub_text(sql, text, sizeof(text));
+	CHECK_EQ_STR(text, "1 {\"registered_at\":\"phone\"}",
+	    "and the learner row says it was corrected by phones");
+	snprintf(sql, sizeof(sql), "SELECT first_activity FROM summaries WHERE learner = "
+	    "'%s'", a1);
+	CHECK_EQ_INT(hub_int(sql), wa + 1000 + 10 * DAY_MS,
+	    "first_activity (boot A) moved by boot A's offset");
+	snprintf(sql, sizeof(sql), "SELECT completed_at FROM summaries WHERE learner = "
+	    "'%s'", a1);
+	CHECK_EQ_INT(hub_int(sql), wb + 10000 - 3 * HOUR_MS,
+	    "completed_at (boot B) moved by boot B's offset");
+	snprintf(sql, sizeof(sql), "SELECT last_activity FROM summaries WHERE learner = "
+	    "'%s'", a1);
+	CHECK_EQ_INT(hub_int(sql), wb + 10000 - 3 * HOUR_MS,
+	    "last_activity (boot B) moved by boot B's offset");
+	snprintf(sql, sizeof(sql), "SELECT times_corrected || ' ' || time_source FROM "
+	    "summaries WHERE learner = '%s'", a1);
+	hub_text(sql, text, sizeof(text));
+	CHECK_EQ_STR(text, "1 {\"completed_at\":\"phone\",\"first_activity\":\"phone\","
+	    "\"last_activity\":\"phone\"}", "the summary marks each time as phone-corrected");
+
+	snprintf(sql, sizeof(sql), "SELECT first_activity FROM summaries WHERE learner = "
+	    "'%s'", c1);
+	CHECK_EQ_INT(hub_int(sql), wc + 1000, "a time from boot C arrives as recorded");
+	snprintf(sql, sizeof(sql), "SELECT times_corrected || ' ' || time_source FROM "
+	    "summaries WHERE learner = '%s'", c1);
+	hub_text(sql, text, sizeof(text));
+	CHECK_EQ_STR(text, "0 {\"first_activity\":\"none\",\"last_activity\":\"none\"}",
+	    "and is marked as not corrected");
+
+	snprintf(sql, sizeof(sql), "SELECT first_activity FROM summaries WHERE learner = "
+	    "'%s'", n1);
+	CHECK_EQ_INT(hub_int(sql), now + 1000,
+	    "a time of this boot follows the hub (no offset here), not its phone 1 h off");
+	snprintf(sql, sizeof(sql), "SELECT times_corrected || ' ' || time_source FROM "
+	    "summaries WHERE learner = '%s'", n1);
+	hub_text(sql, text, sizeof(text));
+	CHECK_EQ_STR(text, "0 {\"first_activity\":\"hub\",\"last_activity\":\"hub\"}",
+	    "and is marked as vouched for by the hub");
+	hub_text("SELECT clock FROM boxes", text, sizeof(text));
+	CHECK_EQ_STR(text, "hub", "the upload's health says the clock is the hub's");
 }
 
 int
@@ -262,6 +406,7 @@ main(void)
 	CHECK(ss.enrolled, "after a restart the box is still enrolled");
 	CHECK_EQ_INT(hub_int("SELECT sum(learners + summaries) FROM uploads"), uploads,
 	    "after a restart no row is sent again");
+	test_clock(st);
 	sync_stop();
 out:
 	if (st != NULL)
