@@ -21,6 +21,8 @@
       net_down_saved: 'Koneksi terputus. Isian Anda masih tersimpan di layar ini. Coba lagi.',
       net_answer: 'Koneksi terputus. Jawaban Anda belum terkirim. Coba lagi.',
       retry: 'Coba lagi',
+      retry_in: 'Mencoba lagi otomatis dalam {n} detik…',
+      retrying: 'Mencoba lagi…',
       busy: 'Box sedang sibuk. Coba lagi sebentar lagi.',
       error: 'Terjadi kesalahan. Coba lagi.',
       not_found: 'Halaman ini tidak ditemukan.',
@@ -151,6 +153,8 @@
       net_down_saved: 'Connection lost. What you typed is still here. Try again.',
       net_answer: 'Connection lost. Your answer was not sent yet. Try again.',
       retry: 'Try again',
+      retry_in: 'Trying again by itself in {n} s…',
+      retrying: 'Trying again…',
       busy: 'The box is busy. Try again in a moment.',
       error: 'Something went wrong. Try again.',
       not_found: 'This page was not found.',
@@ -434,8 +438,11 @@
   var afterLogin = null;
   var drafts = { reg: {}, login: {}, quiz: {} };
   var lessonCache = {};
-  var visit = null;    /* the lesson being read: {key, ms, since, opened} */
+  var visit = null;    /* the lesson being read: {key, cid, lid, ms, since, sent} */
+  var timeLeft = [];   /* lesson time not acknowledged yet: [{cid, lid, seconds, busy}] */
+  var timeBusy = null; /* the running timeSend() */
   var renderSeq = 0;
+  var errorFails = 0;  /* error pages in a row (their retry backs off) */
   var firstRender = true;
   var shownCount = 0;
 
@@ -447,22 +454,73 @@
 
   function loadingCard() { return h('div', { class: 'card loading' }, h('p', null, t('loading'))); }
 
-  /* Shows a retry message in host; resolves when the learner taps retry. */
-  function retryPrompt(host, msg) {
-    return new Promise(function (resolve) {
-      var btn = h('button', { type: 'button', class: 'btn', onclick: function () { box.remove(); resolve(); } }, t('retry'));
-      var box = h('div', { class: 'alert', role: 'alert' }, h('p', null, msg), btn);
-      clear(host).appendChild(box);
-      window.addEventListener('online', function once() {
-        window.removeEventListener('online', once);
-        if (box.parentNode) { box.remove(); resolve(); }
-      });
-    });
+  function onScreen(el) { return !!el && document.body.contains(el); }
+  function sleep(ms) { return new Promise(function (r) { setTimeout(r, ms); }); }
+
+  /* The retry message of one retry loop, shown in host after a failed
+   * request. wait(msg) resolves when it is time to resend: by itself after
+   * 2, 4, 8, 16, then every 30 s (a visible countdown), at once when the
+   * learner taps the button or the phone says it is online again; it
+   * rejects with Stale once the message has left the screen (the learner
+   * went elsewhere: nothing more is sent). sending() shows that a resend
+   * runs; done() removes the message. fails: failures before this loop. */
+  function retrier(host, fails) {
+    var box = null, msgEl, stateEl, btn, timer = null, fire = null;
+    fails = fails || 0;
+    function stop() {
+      if (timer) clearInterval(timer);
+      timer = null;
+      window.removeEventListener('online', now);
+    }
+    function now() {
+      var f = fire;
+      fire = null;
+      stop();
+      if (f) f();
+    }
+    return {
+      wait: function (msg) {
+        return new Promise(function (resolve, reject) {
+          if (!box) {
+            /* only the message is a live region: the countdown is not
+             * read out every second */
+            msgEl = h('p', { role: 'alert' }, msg);
+            stateEl = h('p', { class: 'retry-state' });
+            btn = h('button', { type: 'button', class: 'btn', onclick: now }, t('retry'));
+            box = h('div', { class: 'alert' }, msgEl, stateEl, btn);
+            clear(host).appendChild(box);
+          } else if (msgEl.textContent !== msg) msgEl.textContent = msg;
+          var left = Math.min(30, 2 << Math.min(fails, 4));
+          fails++;
+          function tick() {
+            if (!onScreen(box)) { stop(); fire = null; reject(new Stale()); return; }
+            if (left <= 0) { now(); return; }
+            stateEl.textContent = t('retry_in', { n: left });
+            left--;
+          }
+          fire = resolve;
+          tick();
+          if (fire) {
+            timer = setInterval(tick, 1000);
+            window.addEventListener('online', now);
+          }
+        });
+      },
+      sending: function () { if (box) stateEl.textContent = t('retrying'); },
+      done: function () {
+        stop();
+        fire = null;
+        if (box && box.parentNode) box.parentNode.removeChild(box);
+        box = null;
+      }
+    };
   }
 
   /* Loads page data; on a network failure the page shows the retry message
-   * and tries again (the same request) when asked. */
+   * and tries again (the same request) by itself or when asked. */
   async function load(ctx, fn) {
+    var host = h('div');
+    var r = retrier(host);
     for (;;) {
       if (!ctx.alive()) throw new Stale();
       try {
@@ -472,34 +530,39 @@
       } catch (e) {
         if (!(e instanceof NetError)) throw e;
         if (!ctx.alive()) throw new Stale();
-        var host = h('div');
-        ctx.shown = true;
-        clear(main).appendChild(host);
-        await retryPrompt(host, e.busy ? t('busy') : t('net_down'));
-        clear(main).appendChild(loadingCard());
+        if (!onScreen(host)) {
+          ctx.shown = true;
+          clear(main).appendChild(host);
+        }
+        await r.wait(e.busy ? t('busy') : t('net_down'));
+        r.sending();
       }
     }
   }
 
   /* Runs a write from a form: disables the button while it runs, and on a
    * network failure shows the retry message in host and resends the same
-   * request. Other errors are thrown to the caller. */
+   * request (by itself after a while, or when asked). Other errors are
+   * thrown to the caller; Stale when the learner left the screen. */
   async function act(btn, host, fn, msgKey, onNetFail) {
     var label = btn ? btn.textContent : '';
+    var r = retrier(host);
+    clear(host);
     try {
       for (;;) {
-        clear(host);
         if (btn) { btn.disabled = true; btn.textContent = t('sending'); }
         try {
           return await fn();
         } catch (e) {
           if (!(e instanceof NetError)) throw e;
           if (onNetFail) onNetFail();
-          if (btn) btn.textContent = label; /* stays disabled: the retry button resends */
-          await retryPrompt(host, e.busy ? t('busy') : t(msgKey || 'net_down_saved'));
+          if (btn) btn.textContent = label; /* stays disabled: the retry resends */
+          await r.wait(e.busy ? t('busy') : t(msgKey || 'net_down_saved'));
+          r.sending();
         }
       }
     } finally {
+      r.done();
       if (btn) { btn.disabled = false; btn.textContent = label; }
     }
   }
@@ -507,6 +570,7 @@
   function showPage(ctx, title, nodes) {
     if (!ctx.alive()) throw new Stale();
     ctx.shown = true;
+    errorFails = 0;
     document.title = title + ' · ' + t('app');
     clear(main);
     add(main, nodes);
@@ -529,11 +593,15 @@
       h('a', { class: 'btn', href: linkHash || '#/' }, linkText || t('to_home'))));
   }
 
+  /* An unexpected error: the message, and the page loaded again by itself
+   * (backing off while the same error repeats) or when asked. */
   function errorPage(ctx, e) {
     if (e instanceof ApiError && e.code === 'not_found') return problemPage(ctx, t('not_found'));
     var host = h('div');
+    var fails = errorFails;
     showPage(ctx, t('error'), host);
-    retryPrompt(host, t('error')).then(function () { if (ctx.alive()) route(); });
+    errorFails = fails + 1;
+    retrier(host, fails).wait(t('error')).then(function () { if (ctx.alive()) route(); }, function () {});
   }
 
   /* ---------- router ---------- */
@@ -545,7 +613,7 @@
       try { return decodeURIComponent(p); } catch (e) { return p; }
     });
     var key = location.hash;
-    if (visit && visit.key !== key) visit = null;
+    if (visit && visit.key !== key) visitEnd();
     /* keep the current page until the next is ready; show progress if
      * that takes a moment */
     if (firstRender) clear(main).appendChild(loadingCard());
@@ -907,12 +975,15 @@
 
     var logoutHost = h('div');
     var logoutBtn = h('button', { type: 'button', class: 'btn alt', id: 'logout', onclick: async function () {
+      /* the time of the lesson just left goes with this session */
+      visitEnd();
+      if (timeBusy) await Promise.race([timeBusy, sleep(5000)]);
       try {
         await act(logoutBtn, logoutHost, function () { return api('POST', '/logout', {}); }, 'net_down');
       } catch (e) {
         if (!(e instanceof ApiError && e.status === 401)) throw e;
       }
-      me = null; names = null; visit = null;
+      me = null; names = null; visit = null; timeLeft = [];
       go('#/');
     } }, t('logout'));
 
@@ -989,17 +1060,95 @@
 
   /* ---------- lesson reader ---------- */
 
-  document.addEventListener('visibilitychange', function () {
-    if (!visit) return;
-    if (document.hidden) {
-      if (visit.since) { visit.ms += Date.now() - visit.since; visit.since = 0; }
-    } else if (!visit.since) visit.since = Date.now();
-  });
-  function visitSeconds() {
+  /* Time spent on a lesson: only while the page is visible. The seconds of
+   * a visit go to the box once: with "done" (complete), or with /time when
+   * the learner leaves the lesson any other way, when the page is hidden
+   * (the phone may drop it then) or unloaded. visit.sent counts what has
+   * been handed on, so no second is sent twice. */
+  function pageHidden() { return document.visibilityState === 'hidden'; }
+  function visitPause() {
+    if (visit && visit.since) { visit.ms += Date.now() - visit.since; visit.since = 0; }
+  }
+  /* The seconds of the visit not handed on yet; from now on they count as
+   * sent. final rounds the last part instead of keeping it for later. */
+  function visitTake(final) {
     if (!visit) return 0;
     var ms = visit.ms + (visit.since ? Date.now() - visit.since : 0);
-    return Math.max(0, Math.min(86400, Math.round(ms / 1000)));
+    var s = (final ? Math.round : Math.floor)(ms / 1000) - visit.sent;
+    if (s <= 0) return 0;
+    visit.sent += s;
+    return s;
   }
+  function timeAdd(s) {
+    if (visit && s > 0) timeLeft.push({ cid: visit.cid, lid: visit.lid, seconds: Math.min(86400, s) });
+  }
+  function timeUrl(x) { return '/api/v1/courses/' + enc(x.cid) + '/lessons/' + enc(x.lid) + '/time'; }
+  function timeDrop(x) { timeLeft = timeLeft.filter(function (y) { return y !== x; }); }
+
+  /* Ends the visit of the lesson being left and sends its time. */
+  function visitEnd() {
+    if (!visit) return;
+    timeAdd(visitTake(true));
+    visit = null;
+    timeSend();
+  }
+
+  /* Sends the queued times with fetch (keepalive: it may outlive the
+   * page), quietly retried a few times; resolves when the queue is empty
+   * or given up on. */
+  function timeSend() {
+    if (timeBusy) return timeBusy;
+    timeBusy = (async function () {
+      var fails = 0;
+      while (timeLeft.length && fails < 6) {
+        var x = timeLeft[0];
+        x.busy = true;
+        try {
+          await reply(fetchT(timeUrl(x), { method: 'POST', credentials: 'same-origin', cache: 'no-store', keepalive: true,
+            headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+            body: JSON.stringify(withTime({ seconds: x.seconds })) }, 20000));
+          timeDrop(x);
+        } catch (e) {
+          x.busy = false;
+          if (!(e instanceof NetError)) { timeDrop(x); continue; } /* refused: not worth resending */
+          await sleep(1000 * Math.min(30, 2 << fails++));
+        }
+      }
+    })().then(function () { timeBusy = null; }, function () { timeBusy = null; });
+    return timeBusy;
+  }
+
+  /* The page is going away (or may be dropped): send what is queued with
+   * sendBeacon, which survives the page; fetch only without it. */
+  function timeBeacon() {
+    timeLeft.slice().forEach(function (x) {
+      if (x.busy) return; /* a keepalive fetch carries it already */
+      var sent = false;
+      try {
+        sent = !!(navigator.sendBeacon && navigator.sendBeacon(timeUrl(x),
+          new Blob([JSON.stringify(withTime({ seconds: x.seconds }))], { type: 'application/json' })));
+      } catch (e) { sent = false; }
+      if (sent) timeDrop(x);
+    });
+    if (timeLeft.length) timeSend();
+  }
+
+  document.addEventListener('visibilitychange', function () {
+    if (pageHidden()) {
+      visitPause();
+      timeAdd(visitTake(false));
+      timeBeacon();
+    } else if (visit && !visit.since) visit.since = Date.now();
+  });
+  window.addEventListener('pagehide', function () {
+    visitPause();
+    timeAdd(visitTake(true));
+    timeBeacon();
+  });
+  window.addEventListener('online', function () { if (timeLeft.length) timeSend(); });
+  window.addEventListener('pageshow', function () {
+    if (visit && !visit.since && !pageHidden()) visit.since = Date.now();
+  });
 
   /* The pack's lesson HTML (trusted, signed content) with its relative
    * media links resolved against the lesson's own URL. */
@@ -1061,7 +1210,7 @@
       try { await api('POST', '/courses/' + enc(cid) + '/lessons/' + enc(lid) + '/open', withTime()); return; } catch (e) {
         if (!(e instanceof NetError)) return;
       }
-      await new Promise(function (r) { setTimeout(r, 2000 * (i + 1)); });
+      await sleep(2000 * (i + 1));
     }
   }
 
@@ -1077,7 +1226,8 @@
     });
     lessonCache[l.url] = html;
     if (!visit || visit.key !== key) {
-      visit = { key: key, ms: 0, since: document.hidden ? 0 : Date.now() };
+      visitEnd();
+      visit = { key: key, cid: cid, lid: lid, ms: 0, sent: 0, since: pageHidden() ? 0 : Date.now() };
       openLesson(cid, lid, key);
     }
     var prev = idx > 0 ? c.lessons[idx - 1] : null;
@@ -1086,7 +1236,8 @@
     var alertHost = h('div');
     var seconds = null;
     var done = h('button', { type: 'button', class: 'btn big', id: 'lesson-done', onclick: async function () {
-      if (seconds === null) seconds = visitSeconds(); /* a resend carries the same time */
+      /* the time not sent yet; a resend carries the same seconds */
+      if (seconds === null) seconds = visit && visit.key === key ? visitTake(true) : 0;
       await act(done, alertHost, function () {
         return api('POST', '/courses/' + enc(cid) + '/lessons/' + enc(lid) + '/complete', withTime({ seconds: seconds }));
       });
@@ -1142,6 +1293,7 @@
     async function finish() {
       var host = h('div');
       showPage(ctx, t('result'), [loadingCard(), host]);
+      var again = retrier(host);
       var r;
       for (;;) {
         try {
@@ -1150,7 +1302,8 @@
         } catch (e) {
           if (!(e instanceof NetError)) throw e;
           if (!ctx.alive()) throw new Stale();
-          await retryPrompt(host, e.busy ? t('busy') : t('net_down'));
+          await again.wait(e.busy ? t('busy') : t('net_down'));
+          again.sending();
         }
       }
       mine.finished = true;

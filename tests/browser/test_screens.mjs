@@ -3,7 +3,7 @@
 // horizontal scrolling, text >= 16 px, tap targets >= 44 px) and a
 // screenshot at 360x640 in tests/out/screenshots/. Also: images fit, the
 // PDF attachment opens, the language switch sets lang, a failed page load
-// shows the retry message and recovers.
+// shows the retry message and recovers (on a tap, and by itself).
 
 import { run, ok, eq, startBox, browser, open, tapTo, screen, checkScreen, apiLearner, learnAnswers, uuid, TEXT } from './lib.mjs';
 import { pickCourse } from './flow.mjs';
@@ -160,6 +160,16 @@ await run(async () => {
   eq(await page.getAttribute('html', 'lang'), 'en', 'the language switch sets lang="en"');
   ok((await page.textContent('main')).includes('My courses'), 'the home screen is in English');
   await checkScreen(page, 'screen-19-home-en');
+  // the retry message in English; the page recovers by itself, untouched
+  await page.route('**/api/v1/courses/*', (r) => r.abort('connectionreset'));
+  await page.evaluate((id) => { location.hash = '#/course/' + id; }, course.id);
+  await page.waitForSelector(`.alert button:has-text("${TEXT.en.retry}")`);
+  ok((await page.textContent('.alert')).includes(TEXT.en.netDown), 'the retry message is in English');
+  ok(/Trying again by itself in \d+ s/.test(await page.textContent('.alert .retry-state')), 'with its countdown in English', await page.textContent('.alert'));
+  await checkScreen(page, 'screen-20-load-failed-en');
+  await page.unroute('**/api/v1/courses/*');
+  await page.waitForSelector('#quiz-card', { timeout: 45000 });
+  ok(true, 'the page loads by itself once the box answers (no tap)');
   await open(page, box.url + `/#/course/${course.id}/lesson/${course.lessons[0].id}`);
   eq(await page.getAttribute('.lesson-body', 'lang'), 'id', 'an Indonesian lesson keeps lang="id" inside the English app');
   await tapTo(page, '#lang');
