@@ -302,18 +302,41 @@ report_courses(sqlite3 *c, const char *unit, struct report_table *t)
 	return rc;
 }
 
+/* A row's time_source JSON ({"completed_at": "phone", …}) as text staff can
+ * read in a spreadsheet: "completed_at: phone; first_activity: hub". */
+static json_t *
+report__time_source(sqlite3_stmt *s, int col)
+{
+	const char *text = (const char *)sqlite3_column_text(s, col);
+	json_t *obj, *v, *out;
+	const char *k;
+	char buf[256] = "";
+	size_t n = 0;
+
+	if (text == NULL || (obj = json_loads(text, 0, NULL)) == NULL)
+		return json_string("");
+	json_object_foreach(obj, k, v) {
+		if (json_is_string(v) && n < sizeof(buf))
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s: %s", n ? "; " : "",
+			    k, json_string_value(v));
+	}
+	json_decref(obj);
+	out = json_string(buf);
+	return out != NULL ? out : json_string("");
+}
+
 static json_t *
 report__learner_row(sqlite3_stmt *s, const void *arg)
 {
 	const char *village = (const char *)sqlite3_column_text(s, 3);
 
-	return json_pack("[o, o, o, s, o, o, o, o, o, o, o, o, b, o, o, o, o, o, b]",
+	return json_pack("[o, o, o, s, o, o, o, o, o, o, o, o, b, o, o, o, o, o, b, o]",
 	    report__col(s, 0), report__col(s, 1), report__col(s, 2), village,
 	    report__name(arg, village), report__col(s, 4), report__col(s, 5),
 	    report__time(s, 6), report__col(s, 7), report__col(s, 8), report__col(s, 9),
 	    report__col(s, 10), sqlite3_column_int(s, 11), report__col(s, 12),
 	    report__col(s, 13), report__time(s, 14), report__time(s, 15),
-	    report__time(s, 16), sqlite3_column_int(s, 17));
+	    report__time(s, 16), sqlite3_column_int(s, 17), report__time_source(s, 18));
 }
 
 pb_err
@@ -324,7 +347,7 @@ report_learners(sqlite3 *c, const struct region *r, const char *unit, const char
 		"village_name", "box", "box_name", "registered_at", "course", "status",
 		"lessons_done", "lessons_total", "passed", "best_score", "attempts",
 		"first_activity", "last_activity", "completed_at", "times_corrected",
-		NULL };
+		"time_source", NULL };
 	sqlite3_stmt *s = NULL;
 	pb_err rc;
 
@@ -334,7 +357,8 @@ report_learners(sqlite3 *c, const struct region *r, const char *unit, const char
 	    "SELECT l.id, l.name, l.position, l.village, l.box, b.name, l.registered_at,"
 	    " s.course, s.status, s.lessons_done, s.lessons_total, coalesce(s.passed, 0),"
 	    " s.best_score, s.attempts, s.first_activity, s.last_activity,"
-	    " s.completed_at, coalesce(s.times_corrected, 0)"
+	    " s.completed_at, coalesce(s.times_corrected, 0),"
+	    " coalesce(s.time_source, l.time_source)"
 	    " FROM learners l LEFT JOIN boxes b ON b.box_id = l.box"
 	    " LEFT JOIN summaries s ON s.box = l.box AND s.learner = l.id"
 	    " WHERE substr(l.village, 1, length(?1)) = ?1"

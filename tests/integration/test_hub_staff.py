@@ -66,7 +66,8 @@ def setup():
                   completed_at=0),
           summary(B["id"], "desa-administrasi", 6, status="in_progress", passed=False, score=40,
                   completed_at=0),
-          summary(C["id"], "desa-administrasi", 7, completed_at=DAY2)]
+          dict(summary(C["id"], "desa-administrasi", 7, completed_at=DAY2), times_corrected=True,
+               time_source={"completed_at": "phone", "first_activity": "hub"})]
     assert upload(hc, k1, chunk(k1, 0, 7, 1, [A, B, C], s1))[:2] == (200, {"acked_rev": 7})
     s2 = [summary(D["id"], "desa-keuangan", 2, completed_at=DAY2)]
     assert upload(hc, k2, chunk(k2, 0, 2, 1, [D], s2))[:2] == (200, {"acked_rev": 2})
@@ -168,6 +169,10 @@ def test_csv_export_opens_in_spreadsheets():
     ok(B["name"] in names, "a name with quotes and a comma survives the round trip", names)
     ok("'" + D["name"] in names, "a formula-like name is defused with an apostrophe", names)
     eq(len(rows) - 1, 5, "one CSV row per learner and course")
+    ts = rows[0].index("time_source")
+    sources = sorted(r[ts] for r in rows[1:] if r[ts])
+    eq(sources, ["completed_at: phone; first_activity: hub"],
+       "the CSV says which times were corrected and from which clock")
     for path in ("areas", "courses", "boxes", "completions"):
         st, _, data = staff.raw("GET", "/api/v1/hub/%s?format=csv" % path)
         ok(st == 200 and data.startswith(b"\xef\xbb\xbf"), "%s exports as CSV" % path, st)
