@@ -258,9 +258,8 @@ static void
 api__login(struct req *r)
 {
 	const char *name = api__str(r, "name"), *pin = api__str(r, "pin");
-	char display[128], key[128], hash[AUTH_HASH_MAX], msg[96];
+	char display[128], key[128], hash[AUTH_HASH_MAX];
 	struct store_learner l;
-	int64_t now = util_wall_ms();
 	long wait;
 	pb_err rc;
 
@@ -294,11 +293,9 @@ api__login(struct req *r)
 	}
 	if (auth_pin_verify(r->app->auth, hash, pin) != PB_OK) {
 		auth_failed(r->app->auth, key, util_mono_ms());
-		snprintf(msg, sizeof(msg), "wrong name or PIN");
-		api__error(r, 401, "wrong_credentials", msg);
+		api__error(r, 401, "wrong_credentials", "wrong name or PIN");
 		return;
 	}
-	(void)now;
 	auth_succeeded(r->app->auth, key);
 	api__start_session(r, 200, &l);
 }

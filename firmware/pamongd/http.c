@@ -131,7 +131,7 @@ http__send(struct mg_connection *conn, int status, const char *ctype, const char
 void
 http_send_json(struct mg_connection *conn, int status, json_t *obj, const char *extra)
 {
-	char *text = json_dumps(obj, JSON_COMPACT | JSON_ENSURE_ASCII * 0);
+	char *text = json_dumps(obj, JSON_COMPACT);
 
 	json_decref(obj);
 	if (text == NULL) {
@@ -151,7 +151,7 @@ http_send_error(struct mg_connection *conn, int status, const char *code,
 
 	if (o != NULL && field != NULL)
 		json_object_set_new(o, "field", json_string(field));
-	http_send_json(conn, status, o, status == 429 ? NULL : NULL);
+	http_send_json(conn, status, o, NULL);
 }
 
 void
