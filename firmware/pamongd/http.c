@@ -270,13 +270,14 @@ http__hidden(const char *path)
 	return 0;
 }
 
-/* Small static files (lessons, the app shell, images): CivetWeb 1.15 sends
- * every header line as its own packet, which costs a phone more than the
- * file. Answer plain GET/HEAD of files up to 64 KiB here in one write, with
- * the same ETag, Last-Modified, gzip and 304 behaviour; Range requests,
- * If-Modified-Since and larger files stay with CivetWeb. */
+/* Static files: CivetWeb 1.15 sends every header line as its own packet,
+ * which costs a phone more than a small file. Answer plain GET/HEAD here with
+ * the same ETag, Last-Modified, gzip and 304 behaviour: files up to 64 KiB
+ * in one write, larger ones as one header write and the body by
+ * mg_send_file_body. Range requests, If-Modified-Since alone and large
+ * gzip-compressed files stay with CivetWeb. */
 static int
-http__small_file(struct mg_connection *conn, struct app *app, const char *uri, int head)
+http__static_file(struct mg_connection *conn, struct app *app, const char *uri, int head)
 {
 	const char *inm = mg_get_header(conn, "If-None-Match");
 	char path[PATH_MAX], gzpath[PATH_MAX], etag[64], lm[64], hdr[768];
@@ -304,7 +305,7 @@ http__small_file(struct mg_connection *conn, struct app *app, const char *uri, i
 		}
 		gz |= 2; /* a compressed copy exists: the answer varies */
 	}
-	if (st.st_size > HTTP__SMALL_FILE)
+	if (st.st_size > HTTP__SMALL_FILE && (gz & 1))
 		return 0;
 	snprintf(etag, sizeof(etag), "\"%lx.%lld\"", (unsigned long)st.st_mtime,
 	    (long long)st.st_size);
@@ -333,6 +334,14 @@ http__small_file(struct mg_connection *conn, struct app *app, const char *uri, i
 	    gz & 1 ? "Content-Encoding: gzip\r\n" : "",
 	    gz & 2 ? "Vary: Accept-Encoding\r\n" : "");
 	hlen = (size_t)n;
+	if (st.st_size > HTTP__SMALL_FILE) {
+		/* large media: headers in one write, the body by sendfile */
+		mg_write(conn, hdr, hlen);
+		if (!head)
+			mg_send_file_body(conn, serve);
+		rc = 200;
+		goto out;
+	}
 	if ((buf = malloc(hlen + (size_t)st.st_size)) == NULL)
 		goto out;
 	memcpy(buf, hdr, hlen);
@@ -412,7 +421,7 @@ http__begin_request(struct mg_connection *conn)
 	}
 	if (http__gzip_not_modified(conn, app, uri))
 		return 304;
-	return http__small_file(conn, app, uri, strcmp(ri->request_method, "HEAD") == 0);
+	return http__static_file(conn, app, uri, strcmp(ri->request_method, "HEAD") == 0);
 }
 
 static int

@@ -67,6 +67,29 @@ def test_head_and_range():
     eq(st, 404, "a missing file is 404")
 
 
+def test_large_media():
+    import tarfile
+    from pbtest import PACKS
+    with tarfile.open(os.path.join(PACKS, "literasi-digital.pack")) as t:
+        name = next(m.name for m in t.getmembers() if m.name.endswith(".mp3"))
+        data = t.extractfile(name).read()
+    ok(len(data) > 64 * 1024, "the audio file is larger than the one-write limit (%d bytes)" % len(data))
+    url = LESSON.replace("desa-keuangan", "literasi-digital").rsplit("/lessons/", 1)[0] + "/" + name
+    c = BOX.client()
+    st, h, body = c.raw("GET", url, headers=GZ)
+    ok(st == 200 and body == data and "audio/mpeg" in h.get("content-type", ""),
+       "large media arrive whole with their type", (st, len(body), h))
+    ok("content-encoding" not in h and h.get("accept-ranges") == "bytes", "audio is not gzip-compressed and takes ranges", h)
+    st, h2, body = c.raw("HEAD", url)
+    eq((st, body, int(h2["content-length"])), (200, b"", len(data)), "HEAD of large media: headers only")
+    st, _, body = c.raw("GET", url, headers={"If-None-Match": h["etag"]})
+    eq((st, body), (304, b""), "large media revalidate with 304")
+    st, h3, body = c.raw("GET", url, headers={"Range": "bytes=%d-" % (len(data) - 10)})
+    eq((st, body), (206, data[-10:]), "an open-ended Range gets the last bytes")
+    st, _, _ = c.raw("GET", "/app.css")
+    eq(st, 200, "the connection is still usable after large files")
+
+
 def test_keepalive_many_requests():
     c = BOX.client()
     for i in range(50):
