@@ -14,7 +14,7 @@ cd "$(dirname "$0")/../.." || exit 2
 ROOT=$(pwd)
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
-BENCHES=${*:-classroom static writes startup}
+BENCHES=${*:-classroom static writes startup slow3g}
 CLASS_SECONDS=${CLASS_SECONDS:-20}
 CLASS_THINK_MS=${CLASS_THINK_MS:-100}
 SAT_SECONDS=${SAT_SECONDS:-10}
@@ -471,6 +471,21 @@ bench_startup() {
 	[ "$courses" -gt 0 ] || say "start-up: no course installed in $TMP/startup-0/packs?"
 }
 
+# ---- the learner app on slow 3G (issue 3): Chromium's throttling, 400 ms / 400 kbit/s
+bench_slow3g() {
+	say "slow 3G: every screen of the learner app in Chromium, 400 ms RTT, 400 kbit/s"
+	if ! node tests/bench/slow3g.mjs >"$OUT/slow3g.txt" 2>&1; then
+		say "slow 3G: some screen missed its budget or the run failed (see $OUT/slow3g.txt)"
+	fi
+	if ! grep -q '^# slow3g' "$OUT/slow3g.txt"; then
+		skipped "slow 3G screens" "no figure (see $OUT/slow3g.txt)"
+		return
+	fi
+	grep '^# slow3g' "$OUT/slow3g.txt" | while IFS="$(printf '\t')" read -r _ what ms; do
+		row "slow 3G: $what" "$ms ms" "< 2000 ms" "$(verdict "$ms" lt 2000)"
+	done
+}
+
 # ---- main -----------------------------------------------------------------------------
 started=$(date +%s)
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -485,6 +500,7 @@ for b in $BENCHES; do
 	static) bench_static ;;
 	writes) bench_writes ;;
 	startup) bench_startup ;;
+	slow3g) bench_slow3g ;;
 	*) echo "unknown bench: $b" >&2; exit 2 ;;
 	esac
 done

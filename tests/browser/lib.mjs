@@ -19,7 +19,7 @@ const require = createRequire(import.meta.url);
 const { chromium } = require('playwright-core');
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const BUILD = path.join(ROOT, process.env.BUILD || 'build');
+export const BUILD = path.resolve(ROOT, process.env.BUILD || 'build');
 export const WEBROOT = path.join(ROOT, 'webroot');
 export const SHOTS = path.join(ROOT, 'tests', 'out', 'screenshots');
 export const VIEWPORTS = [
