@@ -126,7 +126,11 @@ export class Box {
     this.url = `http://127.0.0.1:${this.port}`;
     this.conf = path.join(this.dir, 'pamongd.conf');
     fs.writeFileSync(this.conf,
-      `[http]\nport = ${this.port}\nlisten = 127.0.0.1\nwebroot = ${path.join(BUILD, 'webroot')}\n` +
+      // keep-alive longer than Node's own 5 s idle timeout, so the test's API
+      // client (page.request) always closes an idle connection first: with both
+      // at 5 s a request can meet the server's close ("socket hang up"), which
+      // browsers retry but Node's agent does not
+      `[http]\nport = ${this.port}\nlisten = 127.0.0.1\nkeepalive_ms = 20000\nwebroot = ${path.join(BUILD, 'webroot')}\n` +
       `[storage]\ndata_dir = ${this.dir}\n` +
       `[content]\nincoming = ${path.join(BUILD, 'packs')}\ntrusted_keys = ${path.join(BUILD, 'dev-signing.pub')}\n` +
       `[area]\nfile = ${path.join(ROOT, 'content', 'area', 'wilayah.tsv.gz')}\ncodes = 33.02\n`);
