@@ -1146,6 +1146,15 @@
     timeBeacon();
   });
   window.addEventListener('online', function () { if (timeLeft.length) timeSend(); });
+  /* A long read is handed on every minute, so a visit whose end is never
+   * heard (a dropped unload beacon, a phone that dies) loses at most that.
+   * (window.PB_TEST.timeFlushMs: a shorter period, for the browser tests.) */
+  setInterval(function () {
+    if (visit && !pageHidden()) {
+      timeAdd(visitTake(false));
+      if (timeLeft.length) timeSend();
+    }
+  }, (window.PB_TEST && window.PB_TEST.timeFlushMs) || 60000);
   window.addEventListener('pageshow', function () {
     if (visit && !visit.since && !pageHidden()) visit.since = Date.now();
   });
