@@ -271,11 +271,12 @@ http__hidden(const char *path)
 }
 
 /* Static files: CivetWeb 1.15 sends every header line as its own packet,
- * which costs a phone more than a small file. Answer plain GET/HEAD here with
- * the same ETag, Last-Modified, gzip and 304 behaviour: files up to 64 KiB
- * in one write, larger ones as one header write and the body by
- * mg_send_file_body. Range requests, If-Modified-Since alone and large
- * gzip-compressed files stay with CivetWeb. */
+ * which costs a phone more than a small file, and it compares If-None-Match
+ * with the ETag of NAME although it sent NAME.gz's, so compressed files never
+ * get their 304. Answer plain GET/HEAD here with CivetWeb's ETag form,
+ * Last-Modified, gzip and 304: files up to 64 KiB in one write, larger ones
+ * as one header write and the body by mg_send_file_body. Range requests and
+ * If-Modified-Since alone stay with CivetWeb. */
 static int
 http__static_file(struct mg_connection *conn, struct app *app, const char *uri, int head)
 {
@@ -305,8 +306,6 @@ http__static_file(struct mg_connection *conn, struct app *app, const char *uri, 
 		}
 		gz |= 2; /* a compressed copy exists: the answer varies */
 	}
-	if (st.st_size > HTTP__SMALL_FILE && (gz & 1))
-		return 0;
 	snprintf(etag, sizeof(etag), "\"%lx.%lld\"", (unsigned long)st.st_mtime,
 	    (long long)st.st_size);
 	gmtime_r(&st.st_mtime, &tm);
@@ -362,35 +361,6 @@ out:
 	return rc;
 }
 
-/* CivetWeb 1.15 sends the ETag of NAME.gz to clients that accept gzip but
- * compares If-None-Match with the ETag of NAME, so a compressed file never
- * gets its 304. Answer those revalidations here, with CivetWeb's ETag form. */
-static int
-http__gzip_not_modified(struct mg_connection *conn, struct app *app, const char *uri)
-{
-	const char *inm = mg_get_header(conn, "If-None-Match");
-	char path[PATH_MAX], etag[64];
-	struct stat st;
-	int n;
-
-	if (inm == NULL || !http__accepts_gzip(conn))
-		return 0;
-	if (strncmp(uri, "/packs/", 7) == 0)
-		n = snprintf(path, sizeof(path), "%s/%s.gz", app->packs_dir, uri + 7);
-	else
-		n = snprintf(path, sizeof(path), "%s%s%s.gz", app->cfg->webroot, uri,
-		    uri[strlen(uri) - 1] == '/' ? "index.html" : "");
-	if (n < 0 || (size_t)n >= sizeof(path) || stat(path, &st) < 0 || !S_ISREG(st.st_mode))
-		return 0;
-	snprintf(etag, sizeof(etag), "\"%lx.%lld\"", (unsigned long)st.st_mtime,
-	    (long long)st.st_size);
-	if (strcmp(etag, inm) != 0)
-		return 0;
-	mg_printf(conn, "HTTP/1.1 304 Not Modified\r\nETag: %s\r\nCache-Control: no-cache\r\n"
-	    "Vary: Accept-Encoding\r\nContent-Length: 0\r\n\r\n", etag);
-	return 1;
-}
-
 static int
 http__begin_request(struct mg_connection *conn)
 {
@@ -419,8 +389,6 @@ http__begin_request(struct mg_connection *conn)
 		http_send_error(conn, 404, "not_found", "no such file", NULL);
 		return 404;
 	}
-	if (http__gzip_not_modified(conn, app, uri))
-		return 304;
 	return http__static_file(conn, app, uri, strcmp(ri->request_method, "HEAD") == 0);
 }
 
