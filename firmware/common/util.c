@@ -25,8 +25,8 @@ util_hex(char *out, const unsigned char *in, size_t len)
 	out[2 * len] = '\0';
 }
 
-static int
-util__hexval(char c)
+int
+util_hexval(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -45,7 +45,7 @@ util_unhex(unsigned char *out, size_t outlen, const char *hex)
 	if (strlen(hex) != 2 * outlen)
 		return PB_ERR_INVALID;
 	for (i = 0; i < outlen; i++) {
-		int hi = util__hexval(hex[2 * i]), lo = util__hexval(hex[2 * i + 1]);
+		int hi = util_hexval(hex[2 * i]), lo = util_hexval(hex[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return PB_ERR_INVALID;
@@ -79,7 +79,7 @@ util_is_uuid(const char *s)
 		if (i == 8 || i == 13 || i == 18 || i == 23) {
 			if (s[i] != '-')
 				return 0;
-		} else if (util__hexval(s[i]) < 0) {
+		} else if (util_hexval(s[i]) < 0) {
 			return 0;
 		}
 	}

@@ -12,6 +12,8 @@ pb_err util_init(void);
 
 /* Lower-case hex of len bytes into out (2*len+1 bytes). */
 void util_hex(char *out, const unsigned char *in, size_t len);
+/* The value of one hex digit, -1 if c is not one. */
+int util_hexval(char c);
 /* Parse exactly 2*outlen hex chars; PB_ERR_INVALID on anything else. */
 pb_err util_unhex(unsigned char *out, size_t outlen, const char *hex);
 

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 int
 relpath_is_safe(const char *p)
 {
@@ -99,18 +101,6 @@ out:
 	return rc;
 }
 
-static int
-relpath__hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 pb_err
 relpath_unescape(const char *s, char **out)
 {
@@ -122,7 +112,7 @@ relpath_unescape(const char *s, char **out)
 		return PB_ERR_NOMEM;
 	for (; *s; s++) {
 		if (*s == '%') {
-			int hi = relpath__hexval(s[1]), lo = hi < 0 ? -1 : relpath__hexval(s[2]);
+			int hi = util_hexval(s[1]), lo = hi < 0 ? -1 : util_hexval(s[2]);
 
 			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
 				free(res);
