@@ -527,27 +527,41 @@ api__lesson_open(struct req *r)
 	free(rows);
 }
 
+/* The body's "seconds" (time spent on one visit) into *out; 0 when absent
+ * and optional. Answers 400 and returns 0 when it is not acceptable. */
+static int
+api__seconds(struct req *r, int required, int64_t *out)
+{
+	json_t *sec = json_object_get(r->body, "seconds");
+
+	*out = 0;
+	if (sec == NULL && !required)
+		return 1;
+	if (!json_is_integer(sec) || json_integer_value(sec) < 0 ||
+	    json_integer_value(sec) > 86400) {
+		api__field_error(r, "seconds", "seconds must be a whole number 0..86400");
+		return 0;
+	}
+	*out = (int64_t)json_integer_value(sec);
+	return 1;
+}
+
 /* Time spent on a visit that ends without finishing the lesson. */
 static void
 api__lesson_time(struct req *r)
 {
-	json_t *sec = json_object_get(r->body, "seconds");
 	const struct cat_course *c;
 	struct store_lesson *rows = NULL;
 	struct store_when w;
+	int64_t seconds;
 	int li;
 	pb_err rc;
 
-	if (!api__lesson_target(r, &c, &li))
+	if (!api__lesson_target(r, &c, &li) || !api__seconds(r, 1, &seconds))
 		return;
-	if (!json_is_integer(sec) || json_integer_value(sec) < 0 ||
-	    json_integer_value(sec) > 86400) {
-		api__field_error(r, "seconds", "seconds must be a whole number 0..86400");
-		return;
-	}
 	api__when(r, &w);
 	rc = store_lesson_time(r->app->store, r->me.id, c->id, c->lessons[li].id,
-	    (int64_t)json_integer_value(sec), c->nlessons, &w);
+	    seconds, c->nlessons, &w);
 	if (rc == PB_OK)
 		rc = api__load_lessons(r, c, &rows);
 	if (rc != PB_OK) {
@@ -563,22 +577,17 @@ api__lesson_time(struct req *r)
 static void
 api__lesson_complete(struct req *r)
 {
-	json_t *sec = json_object_get(r->body, "seconds");
 	const struct cat_course *c;
 	struct store_when w;
+	int64_t seconds;
 	int li, done = 0;
 	pb_err rc;
 
-	if (!api__lesson_target(r, &c, &li))
+	if (!api__lesson_target(r, &c, &li) || !api__seconds(r, 0, &seconds))
 		return;
-	if (sec != NULL && (!json_is_integer(sec) || json_integer_value(sec) < 0 ||
-	    json_integer_value(sec) > 86400)) {
-		api__field_error(r, "seconds", "seconds must be a whole number 0..86400");
-		return;
-	}
 	api__when(r, &w);
 	rc = store_lesson_complete(r->app->store, r->me.id, c->id, c->lessons[li].id,
-	    sec ? (int64_t)json_integer_value(sec) : 0, c->nlessons, &w, &done);
+	    seconds, c->nlessons, &w, &done);
 	if (rc != PB_OK) {
 		api__store_error(r, rc);
 		return;
