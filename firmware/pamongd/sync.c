@@ -376,6 +376,26 @@ struct sync_rows {
 	int oom;
 };
 
+/* Finish a row (which times were corrected, and by what) and add it to the
+ * chunk; takes both references. Non-zero stops the store's walk. */
+static int
+sync__append(struct sync_rows *r, json_t *o, json_t *src, int corrected, int64_t rev)
+{
+	int fail = json_object_set_new(o, "times_corrected", json_boolean(corrected)) != 0 ||
+	    json_object_set(o, "time_source", src) != 0 ||
+	    json_array_append(r->arr, o) != 0;
+
+	json_decref(o);
+	json_decref(src);
+	if (fail) {
+		r->oom = 1;
+		return 1;
+	}
+	r->last_rev = rev;
+	r->n++;
+	return 0;
+}
+
 static int
 sync__learner_cb(void *arg, const struct store_learner *l, int64_t rev,
     const struct store_time *reg)
@@ -387,20 +407,13 @@ sync__learner_cb(void *arg, const struct store_learner *l, int64_t rev,
 	    "position", l->position, "village", l->village, "rev", (json_int_t)rev);
 
 	if (o == NULL || src == NULL ||
-	    sync__put_time(o, src, "registered_at", reg, &corrected) != 0 ||
-	    json_object_set_new(o, "times_corrected", json_boolean(corrected)) != 0 ||
-	    json_object_set(o, "time_source", src) != 0 ||
-	    json_array_append(r->arr, o) != 0) {
+	    sync__put_time(o, src, "registered_at", reg, &corrected) != 0) {
 		json_decref(o);
 		json_decref(src);
 		r->oom = 1;
 		return 1;
 	}
-	json_decref(o);
-	json_decref(src);
-	r->last_rev = rev;
-	r->n++;
-	return 0;
+	return sync__append(r, o, src, corrected, rev);
 }
 
 static int
@@ -420,20 +433,13 @@ sync__summary_cb(void *arg, const struct store_summary *s,
 	if (o == NULL || src == NULL ||
 	    sync__put_time(o, src, "first_activity", &t->first_activity, &corrected) != 0 ||
 	    sync__put_time(o, src, "last_activity", &t->last_activity, &corrected) != 0 ||
-	    sync__put_time(o, src, "completed_at", &t->completed_at, &corrected) != 0 ||
-	    json_object_set_new(o, "times_corrected", json_boolean(corrected)) != 0 ||
-	    json_object_set(o, "time_source", src) != 0 ||
-	    json_array_append(r->arr, o) != 0) {
+	    sync__put_time(o, src, "completed_at", &t->completed_at, &corrected) != 0) {
 		json_decref(o);
 		json_decref(src);
 		r->oom = 1;
 		return 1;
 	}
-	json_decref(o);
-	json_decref(src);
-	r->last_rev = s->rev;
-	r->n++;
-	return 0;
+	return sync__append(r, o, src, corrected, s->rev);
 }
 
 /* Drop rows whose rev is above to_rev (they come in a later chunk). */
