@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <zlib.h>
 
+#include "jsonin.h"
 #include "log.h"
 #include "util.h"
 
@@ -156,7 +157,7 @@ ingest_enroll(struct hubdb *db, const char *body, size_t len, const char *sig_he
 	pb_err vr;
 
 	memset(a, 0, sizeof(*a));
-	if ((root = json_loadb(body, len, 0, &jerr)) == NULL || !json_is_object(root)) {
+	if ((root = jsonin_parse(body, len, 0, &jerr)) == NULL || !json_is_object(root)) {
 		ingest__fail(a, 400, "bad_request", "body is not a JSON object");
 		goto out;
 	}
@@ -734,8 +735,11 @@ ingest_upload(struct hubdb *db, const struct ingest_limits *lim, const char *key
 			ingest__fail(a, 400, "bad_gzip", "body is not complete gzip");
 		goto out;
 	}
-	if ((root = json_loadb(json, jlen, JSON_REJECT_DUPLICATES, &jerr)) == NULL) {
-		ingest__fail(a, 400, "bad_json", "line %d: %s", jerr.line, jerr.text);
+	if ((root = jsonin_parse(json, jlen, JSON_REJECT_DUPLICATES, &jerr)) == NULL) {
+		if (jsonin_too_deep(&jerr))
+			ingest__fail(a, 400, "bad_json", "%s", jerr.text);
+		else
+			ingest__fail(a, 400, "bad_json", "line %d: %s", jerr.line, jerr.text);
 		goto out;
 	}
 	if (ingest__validate(root, lim, &ch, a) < 0)

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "ingest.h"
+#include "jsonin.h"
 #include "log.h"
 #include "report.h"
 #include "staff.h"
@@ -237,7 +238,7 @@ web__body_json(struct mg_connection *conn)
 	long len;
 
 	if ((len = web__body(conn, WEB_JSON_MAX, &body)) >= 0)
-		v = json_loadb(body, (size_t)len, 0, NULL);
+		v = jsonin_parse(body, (size_t)len, 0, NULL);
 	free(body);
 	if (v != NULL && !json_is_object(v)) {
 		json_decref(v);

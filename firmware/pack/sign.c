@@ -16,6 +16,7 @@
 #include "course.h"
 #include "diag.h"
 #include "fsutil.h"
+#include "jsonin.h"
 #include "util.h"
 
 char *
@@ -310,7 +311,7 @@ sign_check(const struct pack *p, const unsigned char *pk, struct sign_info *info
 			return rc;
 		info->sig_checked = 1;
 	}
-	if ((root = json_loadb((const char *)m->data, m->len, JSON_REJECT_DUPLICATES, &jerr)) == NULL) {
+	if ((root = jsonin_parse((const char *)m->data, m->len, JSON_REJECT_DUPLICATES, &jerr)) == NULL) {
 		snprintf(err, errlen, TR("manifest.json: JSON salah di baris %d: %s",
 		    "manifest.json: bad JSON on line %d: %s"), jerr.line, jerr.text);
 		return PB_ERR_INVALID;

@@ -11,6 +11,7 @@
 
 #include "app.h"
 #include "http.h"
+#include "jsonin.h"
 #include "log.h"
 #include "sync.h"
 #include "util.h"
@@ -1054,8 +1055,12 @@ api__read_json(struct req *r)
 		api__error(r, 400, "bad_request", "body is not valid UTF-8 text");
 		return 0;
 	}
-	r->body = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	r->body = jsonin_parse(buf, len, JSON_REJECT_DUPLICATES, &jerr);
 	free(buf);
+	if (r->body == NULL && jsonin_too_deep(&jerr)) {
+		api__error(r, 400, "bad_request", "body nests too deeply");
+		return 0;
+	}
 	if (r->body == NULL || !json_is_object(r->body)) {
 		api__error(r, 400, "bad_request", "body must be a JSON object");
 		return 0;

@@ -18,6 +18,7 @@
 #include <zlib.h>
 
 #include "fsutil.h"
+#include "jsonin.h"
 #include "log.h"
 #include "uplink.h"
 #include "util.h"
@@ -308,7 +309,7 @@ sync__curl(void)
 static const char *
 sync__errcode(const struct sync_resp *r, char *buf, size_t len)
 {
-	json_t *v = r->body ? json_loads(r->body, 0, NULL) : NULL;
+	json_t *v = r->body ? jsonin_parse(r->body, r->len, 0, NULL) : NULL;
 	const char *e = json_string_value(json_object_get(v, "error"));
 
 	snprintf(buf, len, "%s", e ? e : "no error code");
@@ -664,7 +665,7 @@ sync__upload(CURL *curl, int *gen, struct sync_resp *r)
 			    SYNC_NEEDS_HUMAN;
 			goto out;
 		}
-		ans = json_loadb(r->body ? r->body : "", r->len, 0, NULL);
+		ans = jsonin_parse(r->body ? r->body : "", r->len, 0, NULL);
 		if (!json_is_integer(json_object_get(ans, "acked_rev"))) {
 			json_decref(ans);
 			sync__error("the hub's answer has no acked_rev");
@@ -727,7 +728,7 @@ sync__round(int gen)
 	}
 	if (sync__http(curl, "/api/v1/health", NULL, 0, NULL, &g, &r) != PB_OK)
 		goto out;
-	v = r.body ? json_loads(r.body, 0, NULL) : NULL;
+	v = r.body ? jsonin_parse(r.body, r.len, 0, NULL) : NULL;
 	if (r.status != 200 || !json_is_string(json_object_get(v, "program")) ||
 	    strcmp(json_string_value(json_object_get(v, "program")), "pamong-hub") != 0) {
 		json_decref(v);
