@@ -17,7 +17,8 @@ struct config {
 	long port;                   /* TCP port */
 	long threads;                /* worker threads = connections served at once */
 	long keepalive_ms;           /* idle keep-alive connections are closed after this */
-	long request_timeout_ms;     /* a request must arrive within this */
+	long request_timeout_ms;     /* a request's headers must arrive within this */
+	long body_timeout_ms;        /* and its body within this */
 	long max_body;               /* request body limit, bytes */
 	char webroot[CONF_STR_MAX];  /* static files of the learner app */
 	char portal_url[CONF_STR_MAX];   /* where phones' connectivity checks are sent */

@@ -677,7 +677,7 @@ struct worker {
 	char last_error[160];
 };
 
-static int port, think_ms, seconds;
+static int port, think_ms, think_min_ms, seconds;
 static int64_t start_us, end_us;
 static pthread_barrier_t barrier;
 
@@ -706,7 +706,9 @@ step(struct worker *w, unsigned *seed, const char *method, const char *path,
 	int rc;
 
 	if (think_ms > 0 && (w->ok > 0 || w->errors > 0))
-		sleep_ms(rand_r(seed) % (2 * think_ms + 1));
+		sleep_ms(think_min_ms > 0 ? think_min_ms + (int)(rand_r(seed) %
+		    (unsigned)(think_ms - think_min_ms + 1)) : (int)(rand_r(seed) %
+		    (unsigned)(2 * think_ms + 1)));
 	if (now_us() >= end_us)
 		return -1;
 	t0 = now_us();
@@ -850,12 +852,20 @@ cmd_classroom(int argc, char **argv)
 	pthread_attr_t attr;
 
 	if (argc < 7)
-		die("usage: loadgen classroom PORT PHONES CONNS SECONDS THINK_MS PREFIX [PID]");
+		die("usage: loadgen classroom PORT PHONES CONNS SECONDS THINK_MS|MIN-MAX PREFIX [PID]");
 	port = atoi(argv[1]);
 	phones = atoi(argv[2]);
 	per = atoi(argv[3]);
 	seconds = atoi(argv[4]);
-	think_ms = atoi(argv[5]);
+	/* THINK_MS: 0..2*THINK_MS between requests; MIN-MAX: MIN..MAX ms */
+	if (strchr(argv[5], '-') != NULL) {
+		think_min_ms = atoi(argv[5]);
+		think_ms = atoi(strchr(argv[5], '-') + 1);
+		if (think_min_ms <= 0 || think_ms < think_min_ms)
+			die("think time MIN-MAX needs 0 < MIN <= MAX");
+	} else {
+		think_ms = atoi(argv[5]);
+	}
 	prefix = argv[6];
 	if (argc > 7)
 		pid = atoi(argv[7]);

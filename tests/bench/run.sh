@@ -3,8 +3,9 @@
 # figure next to its reference. It reports; it does not fail on a missed
 # target. It exits non-zero only when a bench could not run at all.
 #
-# Usage: BUILD=build tests/bench/run.sh [classroom] [static] [writes] [startup]
+# Usage: BUILD=build tests/bench/run.sh [classroom] [crowd] [static] [writes] [startup] [slow3g]
 # Knobs (environment): CLASS_SECONDS (20), CLASS_THINK_MS (100), SAT_SECONDS (10),
+# CROWD_PHONES (160) x 6 conns for CROWD_SECONDS (30), CROWD_THINK (1000-3000 ms),
 # WRK_SECONDS (5) x WRK_ROUNDS (2), WRITE_SECONDS (5), WRITE_CLIENTS (100), STARTUP_RUNS (5),
 # SD_FSYNC_MS (10), KEEP_TMP (keep the temp dir).
 #
@@ -14,10 +15,13 @@ cd "$(dirname "$0")/../.." || exit 2
 ROOT=$(pwd)
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
-BENCHES=${*:-classroom static writes startup slow3g}
+BENCHES=${*:-classroom crowd static writes startup slow3g}
 CLASS_SECONDS=${CLASS_SECONDS:-20}
 CLASS_THINK_MS=${CLASS_THINK_MS:-100}
 SAT_SECONDS=${SAT_SECONDS:-10}
+CROWD_PHONES=${CROWD_PHONES:-160}
+CROWD_SECONDS=${CROWD_SECONDS:-30}
+CROWD_THINK=${CROWD_THINK:-1000-3000}
 WRK_SECONDS=${WRK_SECONDS:-5}
 WRK_ROUNDS=${WRK_ROUNDS:-2}
 WRITE_SECONDS=${WRITE_SECONDS:-5}
@@ -244,6 +248,47 @@ bench_classroom() {
 		row "saturated latency p50 / p99" "$(val lat_p50_ms "$f") / $(val lat_p99_ms "$f") ms" "(info)" ""
 		row "pamongd VmHWM after saturation" "$(calc '%.1f MB' "${hwm_end:-0} / 1024")" "(info)" ""
 	fi
+}
+
+# ---- 1b. crowd: more connections than workers ---------------------------------
+# 160 phones x 6 connections = 960 against the default 300 workers, think
+# time 1-3 s: what a class's captive probes and browsers' parallel
+# connections do to the box. Peak RSS beside the 240-connection classroom's.
+bench_crowd() {
+	conns=$((CROWD_PHONES * 6))
+	name="crowd $CROWD_PHONES phones x 6 conns"
+	if ! have_packs; then
+		skipped "$name" "no sample packs in $BUILD/packs (make packs)"
+		return
+	fi
+	d=$TMP/crowd
+	port=$(free_port)
+	write_conf "$d" "$port" "$PACKS" "$WEBROOT"
+	start_box "$d" "$port" || { skipped "$name" "pamongd did not start"; return; }
+	say "crowd: $CROWD_PHONES phones x 6 keep-alive connections, ${CROWD_SECONDS}s, think time $CROWD_THINK ms"
+	if ! "$LG" classroom "$port" "$CROWD_PHONES" 6 "$CROWD_SECONDS" "$CROWD_THINK" C "$BOX_PID" \
+	    >"$OUT/crowd.txt" 2>"$OUT/crowd.err"; then
+		cat "$OUT/crowd.err" >&2
+		stop_box
+		skipped "$name" "loadgen failed (see $OUT/crowd.err)"
+		return
+	fi
+	stop_box
+	f=$OUT/crowd.txt
+	errors=$(val errors "$f")
+	p99=$(val lat_p99_ms "$f")
+	rss=$(val rss_peak_kb "$f")
+	failed_if_nan "$errors" "crowd"
+	row "crowd $conns conns: errors ($(val requests "$f") requests)" "$errors" "0" \
+	    "$(verdict "$errors" eq 0)"
+	row "crowd connections served" "$(val served "$f")/$(val connections "$f")" \
+	    "$conns/$conns" "$(verdict "$(val served "$f")" eq "$conns")"
+	row "crowd keep-alive reconnects" "$(val reconnects "$f")" "(info)" ""
+	row "crowd latency p50" "$(val lat_p50_ms "$f") ms" "(info)" ""
+	row "crowd latency p99" "$p99 ms" "< 50 ms" "$(verdict "$p99" lt 50)"
+	row "crowd slowest first answer" "$(val first_answer_max_ms "$f") ms" "(info)" ""
+	row "pamongd peak RSS, 960 vs 240 conns" "$(calc '%.1f MB' "$rss / 1024") vs $(calc '%.1f MB' \
+	    "$(val rss_peak_kb "$OUT/classroom.txt") / 1024")" "(info)" ""
 }
 
 # ---- 2. static files: pamongd against nginx ---------------------------------------
@@ -497,6 +542,7 @@ have_packs || say "no sample packs in $BUILD/packs (make packs): the benches tha
 for b in $BENCHES; do
 	case $b in
 	classroom) bench_classroom ;;
+	crowd) bench_crowd ;;
 	static) bench_static ;;
 	writes) bench_writes ;;
 	startup) bench_startup ;;
