@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <semaphore.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,28 +15,47 @@
 #define AUTH__MEMLIMIT (2u * 1024u * 1024u)
 #define AUTH__OPSLIMIT 3u
 #define AUTH__PARALLEL 2
-#define AUTH__SLOTS 256
-#define AUTH__MAX_COOLDOWN_S 900
+#define AUTH__BUCKETS 1024  /* learner entries: chained, unbounded by design */
+#define AUTH__SOURCES 512   /* addresses: a hotspot has far fewer */
 
-struct auth__slot {
-	char name_key[128]; /* empty = free */
+/* Counting wrong attempts and the wait they earned. */
+struct auth__count {
 	int failures;
-	int64_t until_ms;
-	int64_t last_ms;
+	int64_t until_ms;  /* may try again from here */
+	int64_t last_ms;   /* last wrong attempt */
+};
+
+struct auth__learner {
+	struct auth__learner *next;
+	char id[37];
+	struct auth__count c;
+};
+
+struct auth__source {
+	char addr[48];          /* empty = free */
+	struct auth__count c;
+	int64_t day_start_ms;   /* start of the 24 h registration window */
+	long registrations;     /* in that window */
+	int64_t last_ms;        /* last use, for replacement */
 };
 
 struct auth {
 	sem_t hashing;
 	pthread_mutex_t lock;
-	long allowed;
-	long cooldown_s;
-	struct auth__slot slots[AUTH__SLOTS];
+	struct auth_limits lim;
+	char dummy_hash[AUTH_HASH_MAX];
+	struct auth__learner *learners[AUTH__BUCKETS];
+	size_t nlearners;
+	struct auth__source sources[AUTH__SOURCES];
+	int64_t box_day_start_ms;
+	long box_registrations;
 };
 
 pb_err
-auth_new(long failures_allowed, long cooldown_s, struct auth **out)
+auth_new(const struct auth_limits *lim, struct auth **out)
 {
 	struct auth *a = calloc(1, sizeof(*a));
+	char pin[16];
 
 	if (a == NULL)
 		return PB_ERR_NOMEM;
@@ -44,8 +64,12 @@ auth_new(long failures_allowed, long cooldown_s, struct auth **out)
 		return PB_ERR_IO;
 	}
 	pthread_mutex_init(&a->lock, NULL);
-	a->allowed = failures_allowed;
-	a->cooldown_s = cooldown_s;
+	a->lim = *lim;
+	util_token(pin, 4);
+	if (auth_pin_hash(a, pin, a->dummy_hash) != PB_OK) {
+		auth_free(a);
+		return PB_ERR_NOMEM;
+	}
 	*out = a;
 	return PB_OK;
 }
@@ -53,8 +77,18 @@ auth_new(long failures_allowed, long cooldown_s, struct auth **out)
 void
 auth_free(struct auth *a)
 {
+	size_t i;
+
 	if (a == NULL)
 		return;
+	for (i = 0; i < AUTH__BUCKETS; i++) {
+		while (a->learners[i] != NULL) {
+			struct auth__learner *n = a->learners[i];
+
+			a->learners[i] = n->next;
+			free(n);
+		}
+	}
 	sem_destroy(&a->hashing);
 	pthread_mutex_destroy(&a->lock);
 	free(a);
@@ -85,73 +119,236 @@ auth_pin_verify(struct auth *a, const char *hash, const char *pin)
 	return r == 0 ? PB_OK : PB_ERR_DENIED;
 }
 
-/* Caller holds the lock. Finds the name's slot, or takes the free or
- * least recently used one when create is set. */
-static struct auth__slot *
-auth__slot(struct auth *a, const char *name_key, int create)
+void
+auth_pin_dummy(struct auth *a, const char *pin)
 {
-	struct auth__slot *victim = NULL;
-	size_t i;
+	(void)auth_pin_verify(a, a->dummy_hash, pin);
+}
 
-	for (i = 0; i < AUTH__SLOTS; i++) {
-		struct auth__slot *s = &a->slots[i];
+/* Seconds left of a count's wait. */
+static long
+auth__left(const struct auth__count *c, int64_t now_ms)
+{
+	return c->until_ms > now_ms ? (long)((c->until_ms - now_ms + 999) / 1000) : 0;
+}
 
-		if (s->name_key[0] != '\0' && strcmp(s->name_key, name_key) == 0)
-			return s;
-		if (victim == NULL || s->name_key[0] == '\0' ||
-		    (victim->name_key[0] != '\0' && s->last_ms < victim->last_ms))
-			victim = s;
-	}
-	if (!create)
+/* One more wrong attempt: from the allowed-th on, a wait that doubles with
+ * each further one, up to AUTH_MAX_COOLDOWN_S. A count idle for a day
+ * starts again. */
+static void
+auth__fail(struct auth__count *c, long allowed, long wait_s, int64_t now_ms)
+{
+	int extra;
+
+	if (c->last_ms != 0 && now_ms - c->last_ms > AUTH_DAY_MS && c->until_ms <= now_ms)
+		c->failures = 0;
+	c->failures++;
+	c->last_ms = now_ms;
+	if (c->failures < allowed)
+		return;
+	for (extra = c->failures - (int)allowed; extra > 0 && wait_s < AUTH_MAX_COOLDOWN_S;
+	    extra--)
+		wait_s *= 2;
+	if (wait_s > AUTH_MAX_COOLDOWN_S)
+		wait_s = AUTH_MAX_COOLDOWN_S;
+	c->until_ms = now_ms + (int64_t)wait_s * 1000;
+}
+
+static size_t
+auth__bucket(const char *id)
+{
+	size_t h = 5381;
+
+	while (*id)
+		h = h * 33 + (unsigned char)*id++;
+	return h % AUTH__BUCKETS;
+}
+
+/* Caller holds the lock. The learner's entry; created when create is set
+ * (NULL if out of memory). */
+static struct auth__learner *
+auth__learner(struct auth *a, const char *id, int create)
+{
+	struct auth__learner **head = &a->learners[auth__bucket(id)], *l;
+
+	for (l = *head; l != NULL; l = l->next)
+		if (strcmp(l->id, id) == 0)
+			return l;
+	if (!create || (l = calloc(1, sizeof(*l))) == NULL)
 		return NULL;
-	memset(victim, 0, sizeof(*victim));
-	snprintf(victim->name_key, sizeof(victim->name_key), "%s", name_key);
-	return victim;
+	snprintf(l->id, sizeof(l->id), "%s", id);
+	l->next = *head;
+	*head = l;
+	a->nlearners++;
+	return l;
 }
 
 long
-auth_cooldown_left(struct auth *a, const char *name_key, int64_t now_ms)
+auth_cooldown_left(struct auth *a, const char *learner_id, int64_t now_ms)
 {
-	struct auth__slot *s;
+	struct auth__learner *l;
 	long left = 0;
 
 	pthread_mutex_lock(&a->lock);
-	if ((s = auth__slot(a, name_key, 0)) != NULL && s->until_ms > now_ms)
-		left = (long)((s->until_ms - now_ms + 999) / 1000);
+	if ((l = auth__learner(a, learner_id, 0)) != NULL)
+		left = auth__left(&l->c, now_ms);
 	pthread_mutex_unlock(&a->lock);
 	return left;
 }
 
 void
-auth_failed(struct auth *a, const char *name_key, int64_t now_ms)
+auth_failed(struct auth *a, const char *learner_id, int64_t now_ms)
 {
-	struct auth__slot *s;
+	struct auth__learner *l;
 
 	pthread_mutex_lock(&a->lock);
-	s = auth__slot(a, name_key, 1);
-	s->failures++;
-	s->last_ms = now_ms;
-	if (s->failures >= a->allowed) {
-		long wait = a->cooldown_s;
-		int extra = s->failures - (int)a->allowed;
-
-		while (extra-- > 0 && wait < AUTH__MAX_COOLDOWN_S)
-			wait *= 2;
-		if (wait > AUTH__MAX_COOLDOWN_S)
-			wait = AUTH__MAX_COOLDOWN_S;
-		s->until_ms = now_ms + (int64_t)wait * 1000;
-	}
+	if ((l = auth__learner(a, learner_id, 1)) != NULL)
+		auth__fail(&l->c, a->lim.pin_failures, a->lim.cooldown_s, now_ms);
 	pthread_mutex_unlock(&a->lock);
 }
 
 void
-auth_succeeded(struct auth *a, const char *name_key)
+auth_succeeded(struct auth *a, const char *learner_id)
 {
-	struct auth__slot *s;
+	struct auth__learner **p, *l;
 
 	pthread_mutex_lock(&a->lock);
-	if ((s = auth__slot(a, name_key, 0)) != NULL)
-		s->name_key[0] = '\0';
+	for (p = &a->learners[auth__bucket(learner_id)]; (l = *p) != NULL; p = &l->next) {
+		if (strcmp(l->id, learner_id) == 0) {
+			*p = l->next;
+			free(l);
+			a->nlearners--;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&a->lock);
+}
+
+/* Which of two used entries to give up first: one that is not waiting,
+ * then the least recently used (or, if both wait, the one ending first). */
+static int
+auth__sooner_dropped(const struct auth__source *s, const struct auth__source *than,
+    int64_t now_ms)
+{
+	int s_waits = s->c.until_ms > now_ms, than_waits = than->c.until_ms > now_ms;
+
+	if (s_waits != than_waits)
+		return !s_waits;
+	return s_waits ? s->c.until_ms < than->c.until_ms : s->last_ms < than->last_ms;
+}
+
+/* Caller holds the lock. The address's entry; when create is set, a free
+ * one or the one sooner dropped than all others is taken for it. */
+static struct auth__source *
+auth__source(struct auth *a, const char *addr, int create, int64_t now_ms)
+{
+	struct auth__source *free_one = NULL, *victim = NULL, *s;
+	size_t i;
+
+	for (i = 0; i < AUTH__SOURCES; i++) {
+		s = &a->sources[i];
+		if (s->addr[0] == '\0') {
+			if (free_one == NULL)
+				free_one = s;
+		} else if (strcmp(s->addr, addr) == 0) {
+			return s;
+		} else if (victim == NULL || auth__sooner_dropped(s, victim, now_ms)) {
+			victim = s;
+		}
+	}
+	if (!create)
+		return NULL;
+	s = free_one != NULL ? free_one : victim;
+	memset(s, 0, sizeof(*s));
+	snprintf(s->addr, sizeof(s->addr), "%s", addr);
+	return s;
+}
+
+long
+auth_source_wait(struct auth *a, const char *addr, int64_t now_ms)
+{
+	struct auth__source *s;
+	long left = 0;
+
+	pthread_mutex_lock(&a->lock);
+	if ((s = auth__source(a, addr, 0, now_ms)) != NULL)
+		left = auth__left(&s->c, now_ms);
+	pthread_mutex_unlock(&a->lock);
+	return left;
+}
+
+void
+auth_source_failed(struct auth *a, const char *addr, int64_t now_ms)
+{
+	struct auth__source *s;
+
+	pthread_mutex_lock(&a->lock);
+	s = auth__source(a, addr, 1, now_ms);
+	s->last_ms = now_ms;
+	auth__fail(&s->c, a->lim.source_failures, a->lim.source_cooldown_s, now_ms);
+	pthread_mutex_unlock(&a->lock);
+}
+
+/* Seconds until a 24 h window that started at start ends. */
+static long
+auth__day_left(int64_t start, int64_t now_ms)
+{
+	return (long)((start + AUTH_DAY_MS - now_ms + 999) / 1000);
+}
+
+pb_err
+auth_register_take(struct auth *a, const char *addr, int64_t now_ms, long *retry_s)
+{
+	struct auth__source *s;
+	pb_err rc = PB_OK;
+
+	pthread_mutex_lock(&a->lock);
+	if (a->box_registrations == 0 || now_ms - a->box_day_start_ms >= AUTH_DAY_MS) {
+		a->box_day_start_ms = now_ms;
+		a->box_registrations = 0;
+	}
+	s = auth__source(a, addr, 1, now_ms);
+	s->last_ms = now_ms;
+	if (s->registrations == 0 || now_ms - s->day_start_ms >= AUTH_DAY_MS) {
+		s->day_start_ms = now_ms;
+		s->registrations = 0;
+	}
+	if (a->lim.source_registrations > 0 && s->registrations >= a->lim.source_registrations) {
+		*retry_s = auth__day_left(s->day_start_ms, now_ms);
+		rc = PB_ERR_LIMIT;
+	} else if (a->lim.registrations > 0 && a->box_registrations >= a->lim.registrations) {
+		*retry_s = auth__day_left(a->box_day_start_ms, now_ms);
+		rc = PB_ERR_LIMIT;
+	} else {
+		s->registrations++;
+		a->box_registrations++;
+	}
+	pthread_mutex_unlock(&a->lock);
+	return rc;
+}
+
+void
+auth_register_return(struct auth *a, const char *addr)
+{
+	struct auth__source *s;
+
+	pthread_mutex_lock(&a->lock);
+	if ((s = auth__source(a, addr, 0, 0)) != NULL && s->registrations > 0)
+		s->registrations--;
+	if (a->box_registrations > 0)
+		a->box_registrations--;
+	pthread_mutex_unlock(&a->lock);
+}
+
+void
+auth_register_lift(struct auth *a)
+{
+	size_t i;
+
+	pthread_mutex_lock(&a->lock);
+	a->box_registrations = 0;
+	for (i = 0; i < AUTH__SOURCES; i++)
+		a->sources[i].registrations = 0;
 	pthread_mutex_unlock(&a->lock);
 }
 

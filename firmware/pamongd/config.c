@@ -94,10 +94,24 @@ static const struct conf_opt config__opts[] = {
 	{ "learners", "session_days", CONF_INT, "180", 1, 3650, S(session_days),
 	    "A learner stays logged in on a phone for this many days without use." },
 	{ "learners", "pin_failures", CONF_INT, "5", 1, 100, S(pin_failures),
-	    "Wrong PINs for one name before that name has to wait." },
+	    "Wrong PINs for one learner before that learner has to wait." },
 	{ "learners", "cooldown_s", CONF_INT, "60", 1, 3600, S(cooldown_s),
 	    "The first wait after too many wrong PINs, in seconds; it doubles with\n"
 	    "every further wrong PIN, up to 15 minutes." },
+	{ "learners", "source_failures", CONF_INT, "10", 1, 1000, S(source_failures),
+	    "Wrong logins (wrong PIN or unknown name) from one phone's address\n"
+	    "before that address has to wait." },
+	{ "learners", "source_cooldown_s", CONF_INT, "60", 1, 3600, S(source_cooldown_s),
+	    "The address's first wait, in seconds; it doubles with every further\n"
+	    "wrong login, up to 15 minutes." },
+	{ "learners", "registrations_per_source", CONF_INT, "30", 0, 100000,
+	    S(registrations_per_source),
+	    "Registrations from one phone's address in 24 hours (0 = no limit): a\n"
+	    "village office may register its officials on one phone." },
+	{ "learners", "registrations_per_day", CONF_INT, "300", 0, 1000000,
+	    S(registrations_per_day),
+	    "Registrations on the whole box in 24 hours (0 = no limit). A\n"
+	    "facilitator can lift it for the day from the console." },
 };
 
 pb_err

@@ -50,6 +50,10 @@ struct config {
 	long session_days;           /* a login lasts this long without use */
 	long pin_failures;           /* wrong PINs before a cool-down */
 	long cooldown_s;             /* first cool-down; doubles, up to 15 minutes */
+	long source_failures;        /* wrong logins from one address before it waits */
+	long source_cooldown_s;      /* that address's first wait; doubles likewise */
+	long registrations_per_source; /* per address per 24 h, 0 = no limit */
+	long registrations_per_day;  /* per box per 24 h, 0 = no limit */
 };
 
 /* Defaults, then the file (if path is not NULL). err gets "file:line: msg". */

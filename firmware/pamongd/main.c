@@ -170,7 +170,11 @@ main(int argc, char **argv)
 		fatalx("cannot open the course packs in %s", app.packs_dir);
 	install_packs(&app);
 	start_sync(&app);
-	if (auth_new(cfg.pin_failures, cfg.cooldown_s, &app.auth) != PB_OK)
+	if (auth_new(&(struct auth_limits){ .pin_failures = cfg.pin_failures,
+	    .cooldown_s = cfg.cooldown_s, .source_failures = cfg.source_failures,
+	    .source_cooldown_s = cfg.source_cooldown_s,
+	    .source_registrations = cfg.registrations_per_source,
+	    .registrations = cfg.registrations_per_day }, &app.auth) != PB_OK)
 		fatalx("out of memory");
 	if (http_start(&app, &http) != PB_OK)
 		fatalx("cannot listen on %s:%ld", cfg.listen, cfg.port);

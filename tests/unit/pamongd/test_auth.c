@@ -1,5 +1,6 @@
 /* Unit tests for auth.c (PIN hashes, cool-down, tokens) and the learner name
  * rules of api.c. */
+#include <stdio.h>
 #include <string.h>
 
 #include "api.h"
@@ -18,29 +19,89 @@ test_pins(struct auth *a)
 	    "the same PIN hashes differently each time (salt)");
 	CHECK(auth_pin_verify(a, h1, "482913") == PB_OK, "the right PIN verifies");
 	CHECK(auth_pin_verify(a, h1, "482914") == PB_ERR_DENIED, "a wrong PIN does not");
+	auth_pin_dummy(a, "482913"); /* only that it runs: its time is checked over HTTP */
 }
 
 static void
 test_cooldown(struct auth *a)
 {
 	int64_t t = 1000000;
+	char id[40];
 	int i;
 
 	for (i = 0; i < 2; i++)
-		auth_failed(a, "siti", t);
-	CHECK_EQ_INT(auth_cooldown_left(a, "siti", t), 0, "two wrong PINs do not block yet");
-	auth_failed(a, "siti", t);
-	CHECK_EQ_INT(auth_cooldown_left(a, "siti", t), 60, "the third starts a 60 s wait");
-	CHECK_EQ_INT(auth_cooldown_left(a, "budi", t), 0, "other names are not affected");
-	auth_failed(a, "siti", t);
-	CHECK_EQ_INT(auth_cooldown_left(a, "siti", t), 120, "the next doubles it");
+		auth_failed(a, "siti-id", t);
+	CHECK_EQ_INT(auth_cooldown_left(a, "siti-id", t), 0, "two wrong PINs do not block yet");
+	auth_failed(a, "siti-id", t);
+	CHECK_EQ_INT(auth_cooldown_left(a, "siti-id", t), 60, "the third starts a 60 s wait");
+	CHECK_EQ_INT(auth_cooldown_left(a, "budi-id", t), 0, "other learners are not affected");
+	auth_failed(a, "siti-id", t);
+	CHECK_EQ_INT(auth_cooldown_left(a, "siti-id", t), 120, "the next doubles it");
+	for (i = 0; i < 10000; i++) {
+		snprintf(id, sizeof(id), "made-up-%d", i);
+		auth_failed(a, id, t);
+	}
+	CHECK_EQ_INT(auth_cooldown_left(a, "siti-id", t), 120,
+	    "10,000 other learners' failures do not push the wait out");
 	for (i = 0; i < 10; i++)
-		auth_failed(a, "siti", t);
-	CHECK_EQ_INT(auth_cooldown_left(a, "siti", t), 900, "the wait stops at 15 minutes");
-	CHECK_EQ_INT(auth_cooldown_left(a, "siti", t + 900000), 0, "and ends");
-	auth_succeeded(a, "siti");
-	auth_failed(a, "siti", t);
-	CHECK_EQ_INT(auth_cooldown_left(a, "siti", t), 0, "a good login resets the count");
+		auth_failed(a, "siti-id", t);
+	CHECK_EQ_INT(auth_cooldown_left(a, "siti-id", t), 900, "the wait stops at 15 minutes");
+	CHECK_EQ_INT(auth_cooldown_left(a, "siti-id", t + 900000), 0, "and ends");
+	auth_succeeded(a, "siti-id");
+	auth_failed(a, "siti-id", t);
+	CHECK_EQ_INT(auth_cooldown_left(a, "siti-id", t), 0, "a good login resets the count");
+}
+
+static void
+test_sources(struct auth *a)
+{
+	int64_t t = 5000000;
+	char addr[48];
+	int i;
+
+	for (i = 0; i < 3; i++)
+		auth_source_failed(a, "10.42.0.77", t);
+	CHECK_EQ_INT(auth_source_wait(a, "10.42.0.77", t), 0,
+	    "three wrong logins from an address do not block it");
+	auth_source_failed(a, "10.42.0.77", t);
+	CHECK_EQ_INT(auth_source_wait(a, "10.42.0.77", t), 30,
+	    "the fourth makes the address wait");
+	CHECK_EQ_INT(auth_source_wait(a, "10.42.0.78", t), 0, "other addresses are not affected");
+	for (i = 0; i < 2000; i++) {
+		snprintf(addr, sizeof(addr), "10.%d.%d.1", i / 250, i % 250);
+		auth_source_failed(a, addr, t + 1);
+	}
+	CHECK_EQ_INT(auth_source_wait(a, "10.42.0.77", t), 30,
+	    "2,000 other addresses do not push out a waiting one");
+	auth_source_failed(a, "10.42.0.77", t + 10);
+	CHECK_EQ_INT(auth_source_wait(a, "10.42.0.77", t + 10), 60, "its wait doubles");
+}
+
+static void
+test_registrations(struct auth *a)
+{
+	int64_t t = 9000000;
+	long retry = 0;
+	int i, ok = 1;
+
+	for (i = 0; i < 2; i++)
+		ok &= auth_register_take(a, "10.42.0.5", t, &retry) == PB_OK;
+	CHECK(ok, "an address registers up to its limit");
+	CHECK(auth_register_take(a, "10.42.0.5", t, &retry) == PB_ERR_LIMIT &&
+	    retry == 24 * 3600, "then waits for the rest of its 24 hours");
+	auth_register_return(a, "10.42.0.5");
+	CHECK(auth_register_take(a, "10.42.0.5", t, &retry) == PB_OK,
+	    "a registration given back (it failed) can be used again");
+	CHECK(auth_register_take(a, "10.42.0.6", t, &retry) == PB_OK &&
+	    auth_register_take(a, "10.42.0.7", t, &retry) == PB_OK,
+	    "other addresses register while the box has room");
+	CHECK(auth_register_take(a, "10.42.0.8", t + 1000, &retry) == PB_ERR_LIMIT &&
+	    retry == 24 * 3600 - 1, "the box's daily limit stops the next one");
+	auth_register_lift(a);
+	CHECK(auth_register_take(a, "10.42.0.5", t + 2000, &retry) == PB_OK,
+	    "a facilitator lifting the limit lets registrations go on");
+	CHECK(auth_register_take(a, "10.42.0.5", t + AUTH_DAY_MS + 3000, &retry) == PB_OK,
+	    "a new day starts the counts again");
 }
 
 static void
@@ -89,10 +150,14 @@ main(void)
 {
 	struct auth *a;
 
-	if (util_init() != PB_OK || auth_new(3, 60, &a) != PB_OK)
+	if (util_init() != PB_OK || auth_new(&(struct auth_limits){ .pin_failures = 3,
+	    .cooldown_s = 60, .source_failures = 4, .source_cooldown_s = 30,
+	    .source_registrations = 2, .registrations = 4 }, &a) != PB_OK)
 		return 1;
 	test_pins(a);
 	test_cooldown(a);
+	test_sources(a);
+	test_registrations(a);
 	test_tokens();
 	test_names();
 	auth_free(a);
