@@ -252,8 +252,7 @@ cat__course_load(const char *root, struct cat__course **out, char *err, size_t e
 	json_t *course = NULL, *quiz = NULL;
 	struct cat__course *cc;
 	struct cat_course *c;
-	const char *id, *ver, *lang, *fb;
-	long v[3];
+	const char *lang, *fb;
 	pb_err rc;
 
 	*out = NULL;
@@ -263,26 +262,16 @@ cat__course_load(const char *root, struct cat__course **out, char *err, size_t e
 	if ((rc = packfmt_load_json(root, "course.json", &course, err, errlen)) != PB_OK ||
 	    (rc = packfmt_load_json(root, "quiz.json", &quiz, err, errlen)) != PB_OK)
 		goto out;
+	if ((rc = packfmt_id_version(course, "course.json", c->id, sizeof(c->id), c->version,
+	    sizeof(c->version), err, errlen)) != PB_OK)
+		goto out;
 	rc = PB_ERR_INVALID;
-	id = packfmt_jstr(course, "id");
-	ver = packfmt_jstr(course, "version");
 	lang = packfmt_jstr(course, "language");
 	fb = packfmt_jstr(course, "feedback");
-	if (id == NULL || !packfmt_valid_id(id, sizeof(c->id) - 1)) {
-		packfmt_fail(err, errlen, rc, "course.json: bad or missing id");
-		goto out;
-	}
-	if (ver == NULL || strlen(ver) >= sizeof(c->version) ||
-	    packfmt_parse_version(ver, v) < 0) {
-		packfmt_fail(err, errlen, rc, "course.json: bad or missing version");
-		goto out;
-	}
 	if (lang != NULL && (strlen(lang) == 0 || strlen(lang) >= sizeof(c->language))) {
 		packfmt_fail(err, errlen, rc, "course.json: bad language");
 		goto out;
 	}
-	snprintf(c->id, sizeof(c->id), "%s", id);
-	snprintf(c->version, sizeof(c->version), "%s", ver);
 	snprintf(c->language, sizeof(c->language), "%s", lang ? lang : "id");
 	if (fb == NULL || strcmp(fb, "immediate") == 0) {
 		c->feedback_end = 0;

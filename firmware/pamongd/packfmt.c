@@ -160,3 +160,20 @@ packfmt_jstr(const json_t *o, const char *key)
 {
 	return json_string_value(json_object_get(o, key));
 }
+
+pb_err
+packfmt_id_version(const json_t *o, const char *name, char *id, size_t idlen,
+    char *version, size_t verlen, char *err, size_t errlen)
+{
+	const char *i = packfmt_jstr(o, "id"), *v = packfmt_jstr(o, "version");
+	long parts[3];
+
+	if (i == NULL || !packfmt_valid_id(i, idlen - 1))
+		return packfmt_fail(err, errlen, PB_ERR_INVALID, "%s: bad or missing id", name);
+	if (v == NULL || strlen(v) >= verlen || packfmt_parse_version(v, parts) < 0)
+		return packfmt_fail(err, errlen, PB_ERR_INVALID, "%s: bad or missing version",
+		    name);
+	snprintf(id, idlen, "%s", i);
+	snprintf(version, verlen, "%s", v);
+	return PB_OK;
+}

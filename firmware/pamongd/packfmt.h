@@ -43,5 +43,10 @@ pb_err packfmt_load_json(const char *root, const char *name, json_t **out, char 
     size_t errlen);
 /* A string member; NULL when absent or not a string. */
 const char *packfmt_jstr(const json_t *o, const char *key);
+/* Check the "id" and "version" members of o, read from the file name, and
+ * copy them into id and version (each must fit with its NUL). On failure
+ * PB_ERR_INVALID with "<name>: bad or missing id" (or version) in err. */
+pb_err packfmt_id_version(const json_t *o, const char *name, char *id, size_t idlen,
+    char *version, size_t verlen, char *err, size_t errlen);
 
 #endif

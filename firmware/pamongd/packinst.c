@@ -428,38 +428,27 @@ packinst__parse_manifest(const char *root, struct packinst__manifest *m, char *e
     size_t errlen)
 {
 	json_t *j = NULL, *files, *fmt, *dev;
-	const char *id, *ver;
 	size_t i;
-	long v[3];
 	pb_err rc;
 
 	if ((rc = packfmt_load_json(root, "manifest.json", &j, err, errlen)) != PB_OK)
 		return rc;
 	rc = PB_ERR_INVALID;
 	fmt = json_object_get(j, "format");
-	id = packfmt_jstr(j, "id");
-	ver = packfmt_jstr(j, "version");
 	dev = json_object_get(j, "dev");
 	files = json_object_get(j, "files");
 	if (!json_is_integer(fmt) || json_integer_value(fmt) != 1) {
 		packfmt_fail(err, errlen, rc, "manifest.json: unsupported format");
 		goto out;
 	}
-	if (id == NULL || !packfmt_valid_id(id, sizeof(m->id) - 1)) {
-		packfmt_fail(err, errlen, rc, "manifest.json: bad or missing id");
+	if ((rc = packfmt_id_version(j, "manifest.json", m->id, sizeof(m->id), m->version,
+	    sizeof(m->version), err, errlen)) != PB_OK)
 		goto out;
-	}
-	if (ver == NULL || strlen(ver) >= sizeof(m->version) ||
-	    packfmt_parse_version(ver, v) < 0) {
-		packfmt_fail(err, errlen, rc, "manifest.json: bad or missing version");
-		goto out;
-	}
+	rc = PB_ERR_INVALID;
 	if (dev != NULL && !json_is_boolean(dev)) {
 		packfmt_fail(err, errlen, rc, "manifest.json: dev must be true or false");
 		goto out;
 	}
-	snprintf(m->id, sizeof(m->id), "%s", id);
-	snprintf(m->version, sizeof(m->version), "%s", ver);
 	m->dev = json_is_true(dev);
 	if (!json_is_array(files)) {
 		packfmt_fail(err, errlen, rc, "manifest.json: files missing");
