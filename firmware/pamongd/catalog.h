@@ -1,13 +1,19 @@
 /* catalog.h — the installed content packs and what the box knows of them.
  *
  * Packs are installed under <packs_dir>/<course-id>/<version>/ with a
- * <packs_dir>/<course-id>/current symlink naming the version being served.
- * Installing verifies the pack (Ed25519 signature over manifest.json against
- * the trusted keys, then every file's size and SHA-256; unsigned dev packs
- * only in dev mode), unpacks it with libarchive's secure flags into a
- * temporary directory, fsyncs, renames it into place and swaps `current`
- * atomically; until then the old version keeps being served. A refused pack
- * is logged with the reason and changes nothing.
+ * <packs_dir>/<course-id>/current symlink naming the version being served;
+ * packinst.h owns that layout and verifies and installs packs into it. The
+ * catalog parses the current version's course.json and quiz.json into a
+ * cat_course (a course that does not parse is logged and not served).
+ *
+ * Installing unpacks the pack into a temporary directory and verifies it
+ * (Ed25519 signature over manifest.json against the trusted keys, then every
+ * file's size and SHA-256; unsigned dev packs only in dev mode; packinst.h
+ * has the details). The catalog accepts only a version newer than the one it
+ * serves and a course that parses; then packinst renames the tree into place
+ * and swaps `current` atomically, and the catalog publishes the course. Until
+ * then the old version keeps being served. A refused pack is logged with the
+ * reason and changes nothing.
  *
  * Readers take a snapshot (refcounted, immutable) and release it when done;
  * an install publishes a new snapshot. Thread-safe. */

@@ -1,0 +1,307 @@
+/* test_packinst.c — verifying, refusing and installing content packs on
+ * disk, on their own: no catalog, only the hooks a caller would give. */
+#include <archive_entry.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fsutil.h"
+#include "log.h"
+#include "packinst.h"
+#include "tap.h"
+#include "testpack.h"
+
+static struct packinst_opts opts;
+
+/* What the hooks saw, and what they answer. */
+struct seen {
+	int wants, checks;     /* calls */
+	char want_id[64], want_version[32];
+	char check_root[PATH_MAX], check_id[64], check_version[32];
+	int check_had_course;  /* root/course.json was there */
+	pb_err want_rc, check_rc;
+};
+
+static pb_err
+hook_want(void *arg, const char *id, const char *version, char *err, size_t errlen)
+{
+	struct seen *s = arg;
+
+	s->wants++;
+	snprintf(s->want_id, sizeof(s->want_id), "%s", id);
+	snprintf(s->want_version, sizeof(s->want_version), "%s", version);
+	if (s->want_rc != PB_OK)
+		snprintf(err, errlen, "not wanted");
+	return s->want_rc;
+}
+
+static pb_err
+hook_check(void *arg, const char *dir, const char *id, const char *version, char *err,
+    size_t errlen)
+{
+	struct seen *s = arg;
+
+	s->checks++;
+	snprintf(s->check_root, sizeof(s->check_root), "%s", dir);
+	snprintf(s->check_id, sizeof(s->check_id), "%s", id);
+	snprintf(s->check_version, sizeof(s->check_version), "%s", version);
+	s->check_had_course = exists(dir, "course.json");
+	if (s->check_rc != PB_OK)
+		snprintf(err, errlen, "course does not parse");
+	return s->check_rc;
+}
+
+/* Build p and install it with hooks h (may be NULL). */
+static pb_err
+install(const struct tpack *p, const struct packinst_hooks *h, char vdir[PATH_MAX],
+    char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+
+	err[0] = '\0';
+	if (build_pack(p, path) < 0)
+		return PB_ERR_IO;
+	return packinst_install(&opts, path, h, vdir, err, errlen);
+}
+
+/* p is refused with want and a message containing msg; demo's current is
+ * still 1.0.0 and nothing of p is left. */
+static void
+check_refused(const struct tpack *p, const struct packinst_hooks *h, pb_err want,
+    const char *msg, const char *what)
+{
+	char err[256], vdir[PATH_MAX], rel[64];
+	pb_err rc = install(p, h, vdir, err, sizeof(err));
+
+	CHECK_EQ_INT(rc, want, what);
+	if (!CHECK(strstr(err, msg) != NULL, "%s: message names the reason", what))
+		printf("#   expected \"%s\" in \"%s\"\n", msg, err);
+	CHECK_EQ_STR(current_of("demo"), "1.0.0", "current unchanged");
+	snprintf(rel, sizeof(rel), "demo/%s", p->version);
+	if (strcmp(p->version, "1.0.0") != 0)
+		CHECK(!exists(packs, rel), "no dir for the refused version");
+	CHECK_EQ_INT(tmp_dirs(), 0, "temp dir removed");
+}
+
+/* Installer refusals: one row a broken pack, its code and reason. */
+struct refusal {
+	struct tpack p;
+	pb_err rc;
+	const char *msg;
+	const char *what;
+};
+
+static void
+test_refusals(void)
+{
+	static char evil_abs[128];
+	const struct refusal rows[] = {
+		{{.version = "1.1.0"}, PB_ERR_CRYPTO, "not signed", "unsigned pack refused"},
+		{{.version = "1.1.0", .dev = 1}, PB_ERR_CRYPTO, "not signed",
+		    "unsigned dev pack refused outside dev mode"},
+		{{.version = "1.1.0", .sk = sk_bad}, PB_ERR_CRYPTO,
+		    "signature does not verify", "pack signed with an untrusted key refused"},
+		{{.version = "1.1.0", .sk = sk_good, .tamper = "media/struktur.svg"},
+		    PB_ERR_CRYPTO, "media/struktur.svg: SHA-256 mismatch",
+		    "tampered media file refused"},
+		{{.version = "1.1.0", .sk = sk_good, .tamper = "quiz.json"}, PB_ERR_CRYPTO,
+		    "quiz.json: SHA-256 mismatch", "tampered quiz refused"},
+		{{.version = "1.1.0", .sk = sk_good, .extra = "lessons/extra.html"},
+		    PB_ERR_INVALID, "lessons/extra.html: not in the manifest",
+		    "file not in the manifest refused"},
+		{{.version = "1.1.0", .sk = sk_good, .evil = "../evil", .evil_type = AE_IFREG},
+		    PB_ERR_INVALID, "unsafe path ../evil", "../evil entry refused"},
+		{{.version = "1.1.0", .sk = sk_good, .evil = "lessons/../../evil2",
+		    .evil_type = AE_IFREG}, PB_ERR_INVALID, "unsafe path",
+		    "lessons/../../ entry refused"},
+		{{.version = "1.1.0", .sk = sk_good, .evil = evil_abs, .evil_type = AE_IFREG},
+		    PB_ERR_INVALID, "unsafe path /", "absolute path entry refused"},
+		{{.version = "1.1.0", .sk = sk_good, .evil = "media/link.svg",
+		    .evil_type = AE_IFLNK}, PB_ERR_INVALID, "unsafe entry media/link.svg",
+		    "symlink entry refused"},
+		{{.version = "1.1.0", .sk = sk_good, .evil = "media/hard.svg", .evil_type = 0},
+		    PB_ERR_INVALID, "unsafe entry media/hard.svg", "hardlink entry refused"},
+		{{.version = "1.1.0", .sk = sk_good, .evil = "bin/run.sh",
+		    .evil_type = AE_IFREG}, PB_ERR_INVALID, "unexpected file bin/run.sh",
+		    "file outside lessons/ and media/ refused"},
+	};
+	char path[PATH_MAX], err[256], vdir[PATH_MAX];
+	size_t i;
+	pb_err rc;
+
+	snprintf(evil_abs, sizeof(evil_abs), "%s/abs-evil", root);
+	for (i = 0; i < PB_ARRAY_LEN(rows); i++) {
+		struct tpack p = rows[i].p;
+
+		p.id = "demo";
+		check_refused(&p, NULL, rows[i].rc, rows[i].msg, rows[i].what);
+	}
+	CHECK(!exists(root, "evil") && !exists(packs, "evil"),
+	    "nothing written outside for ../evil");
+	CHECK(!exists(root, "evil2"), "nothing written outside for lessons/../..");
+	CHECK(!exists(root, "abs-evil"), "nothing written at the absolute path");
+
+	snprintf(path, sizeof(path), "%s/not-a-pack.pack", root);
+	fs_write_atomic(path, "hello", 5, 0644);
+	rc = packinst_install(&opts, path, NULL, vdir, err, sizeof(err));
+	CHECK(rc != PB_OK, "a file that is not a pack is refused (%s)", err);
+	CHECK_EQ_INT(tmp_dirs(), 0, "temp dir removed");
+}
+
+static void
+test_hooks(void)
+{
+	struct seen s;
+	struct packinst_hooks h = {hook_want, hook_check, &s};
+	struct tpack p = {.id = "demo", .version = "1.2.0", .sk = sk_good};
+	char err[256], vdir[PATH_MAX], tmp_prefix[PATH_MAX];
+
+	memset(&s, 0, sizeof(s));
+	s.want_rc = PB_ERR_EXISTS;
+	check_refused(&p, &h, PB_ERR_EXISTS, "not wanted", "a pack want refuses is refused");
+	CHECK_EQ_STR(s.want_id, "demo", "want is given the manifest's id");
+	CHECK_EQ_STR(s.want_version, "1.2.0", "want is given the manifest's version");
+	CHECK_EQ_INT(s.checks, 0, "check is not asked once want refuses");
+
+	memset(&s, 0, sizeof(s));
+	s.want_rc = PB_ERR_EXISTS;
+	p.tamper = "quiz.json";
+	check_refused(&p, &h, PB_ERR_EXISTS, "not wanted",
+	    "want is asked before the files' hashes are checked");
+	p.tamper = NULL;
+
+	memset(&s, 0, sizeof(s));
+	p.tamper = "media/struktur.svg";
+	check_refused(&p, &h, PB_ERR_CRYPTO, "SHA-256 mismatch",
+	    "a tampered pack is refused whatever want says");
+	CHECK_EQ_INT(s.checks, 0, "check is not asked for a pack whose hashes fail");
+	p.tamper = NULL;
+
+	memset(&s, 0, sizeof(s));
+	s.check_rc = PB_ERR_INVALID;
+	check_refused(&p, &h, PB_ERR_INVALID, "course does not parse",
+	    "a pack check refuses is refused");
+	CHECK_EQ_INT(s.wants, 1, "want asked once");
+	CHECK_EQ_INT(s.checks, 1, "check asked once");
+	snprintf(tmp_prefix, sizeof(tmp_prefix), "%s/.tmp-", packs);
+	CHECK(strncmp(s.check_root, tmp_prefix, strlen(tmp_prefix)) == 0,
+	    "check is given the temporary dir (%s)", s.check_root);
+	CHECK(s.check_had_course, "the temporary dir holds the pack's files");
+	CHECK_EQ_STR(s.check_id, "demo", "check is given the manifest's id");
+	CHECK_EQ_STR(s.check_version, "1.2.0", "check is given the manifest's version");
+
+	memset(&s, 0, sizeof(s));
+	CHECK_EQ_INT(install(&p, &h, vdir, err, sizeof(err)), PB_OK,
+	    "a pack both hooks accept installs");
+	CHECK_EQ_STR(current_of("demo"), "1.2.0", "current -> 1.2.0");
+	CHECK(!exists(s.check_root, ""), "the dir check saw was moved into place");
+}
+
+static void
+test_on_disk(void)
+{
+	char err[256], ver[64], vdir[PATH_MAX], want[PATH_MAX], prev[64], what[64];
+	struct tpack p = {.id = "demo", .sk = sk_good};
+	const char *const versions[] = {"1.9.0", "1.10.0", "2.0.0"};
+	size_t i;
+	pb_err rc;
+
+	/* demo has 1.0.0 and 1.2.0 from the tests before */
+	for (i = 0; i < PB_ARRAY_LEN(versions); i++) {
+		p.version = versions[i];
+		if (i == PB_ARRAY_LEN(versions) - 1) {
+			/* a stale dir, as a crash before the swap would leave */
+			snprintf(want, sizeof(want), "%s/demo/2.0.0", packs);
+			fs_mkdirs(want, 0755);
+			snprintf(want, sizeof(want), "%s/demo/2.0.0/stale", packs);
+			fs_write_atomic(want, "x", 1, 0644);
+		}
+		snprintf(what, sizeof(what), "%s installs", versions[i]);
+		CHECK_EQ_INT(install(&p, NULL, vdir, err, sizeof(err)), PB_OK, what);
+	}
+	CHECK(!exists(packs, "demo/2.0.0/stale") && exists(packs, "demo/2.0.0/course.json"),
+	    "a stale dir of the version installed is replaced");
+
+	snprintf(want, sizeof(want), "%s/demo/current.tmp", packs);
+	fs_write_atomic(want, "x", 1, 0644);
+	rc = packinst_current(packs, "demo", ver, sizeof(ver), vdir, err, sizeof(err));
+	CHECK_EQ_INT(rc, PB_OK, "packinst_current finds demo");
+	CHECK_EQ_STR(ver, "2.0.0", "current version");
+	snprintf(want, sizeof(want), "%s/demo/2.0.0", packs);
+	CHECK_EQ_STR(vdir, want, "current version's dir");
+	CHECK(!exists(packs, "demo/current.tmp"), "a stale current.tmp is removed");
+	rc = packinst_current(packs, "nope", ver, sizeof(ver), vdir, err, sizeof(err));
+	CHECK_EQ_INT(rc, PB_ERR_NOTFOUND, "no current version of an unknown id");
+	snprintf(want, sizeof(want), "%s/bad", packs);
+	fs_mkdirs(want, 0755);
+	snprintf(want, sizeof(want), "%s/bad/current", packs);
+	CHECK(symlink("garbage", want) == 0, "make bad/current -> garbage");
+	rc = packinst_current(packs, "bad", ver, sizeof(ver), vdir, err, sizeof(err));
+	CHECK_EQ_INT(rc, PB_ERR_INVALID, "a current that names no version is refused");
+
+	packinst_previous(packs, "demo", "2.0.0", prev, sizeof(prev));
+	CHECK_EQ_STR(prev, "1.10.0", "previous of 2.0.0 is 1.10.0 (numeric compare)");
+	packinst_previous(packs, "demo", "1.0.0", prev, sizeof(prev));
+	CHECK_EQ_STR(prev, "", "nothing before the first version");
+	packinst_prune(packs, "demo", "2.0.0", "1.2.0");
+	CHECK(exists(packs, "demo/2.0.0") && exists(packs, "demo/1.2.0"),
+	    "prune keeps the two versions named");
+	CHECK(!exists(packs, "demo/1.0.0") && !exists(packs, "demo/1.9.0") &&
+	    !exists(packs, "demo/1.10.0"), "prune removes the other versions");
+	CHECK(exists(packs, "demo/current"), "prune leaves current alone");
+
+	snprintf(want, sizeof(want), "%s/.tmp-abcdef/lessons", packs);
+	fs_mkdirs(want, 0755);
+	packinst_clean(packs);
+	CHECK_EQ_INT(tmp_dirs(), 0, "packinst_clean removes an unfinished install");
+	CHECK(exists(packs, "demo/2.0.0"), "packinst_clean leaves installed packs alone");
+}
+
+static void
+test_dev_mode(void)
+{
+	char err[256], vdir[PATH_MAX];
+	struct tpack p = {.id = "devdemo", .version = "1.0.0", .dev = 1};
+
+	opts.dev_mode = 1;
+	CHECK_EQ_INT(install(&p, NULL, vdir, err, sizeof(err)), PB_OK,
+	    "unsigned dev pack installs in dev mode");
+	p = (struct tpack){.id = "devdemo", .version = "1.1.0"};
+	CHECK_EQ_INT(install(&p, NULL, vdir, err, sizeof(err)), PB_ERR_CRYPTO,
+	    "unsigned non-dev pack refused in dev mode");
+	CHECK_EQ_STR(current_of("devdemo"), "1.0.0", "dev pack still current");
+	opts.dev_mode = 0;
+}
+
+int
+main(void)
+{
+	struct tpack p = {.id = "demo", .version = "1.0.0", .sk = sk_good};
+	char err[256], vdir[PATH_MAX], want[PATH_MAX];
+	pb_err rc;
+
+	log_init("test_packinst", 1, 1);
+	if (testpack_setup("test_packinst") < 0 || fs_mkdirs(packs, 0755) != PB_OK)
+		return 1;
+	opts.packs_dir = packs;
+	opts.trusted_keys = keys;
+
+	rc = install(&p, NULL, vdir, err, sizeof(err));
+	CHECK_EQ_INT(rc, PB_OK, "good signed pack installs");
+	if (rc != PB_OK)
+		printf("#   err: %s\n", err);
+	snprintf(want, sizeof(want), "%s/demo/1.0.0", packs);
+	CHECK_EQ_STR(vdir, want, "the version's dir is given back");
+	CHECK_EQ_STR(current_of("demo"), "1.0.0", "current -> 1.0.0");
+	CHECK(exists(want, "lessons/bpd.html") && exists(want, "media/struktur.svg") &&
+	    exists(want, "manifest.sig"), "the pack's files are in place");
+	CHECK_EQ_INT(tmp_dirs(), 0, "no temp dir left");
+
+	test_refusals();
+	test_hooks();
+	test_on_disk();
+	test_dev_mode();
+
+	fs_remove_tree(root);
+	return TAP_DONE();
+}
