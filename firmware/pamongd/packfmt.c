@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "fsutil.h"
+#include "jsonin.h"
 
 pb_err
 packfmt_fail(char *err, size_t errlen, pb_err rc, const char *fmt, ...)
@@ -141,7 +142,7 @@ packfmt_load_json(const char *root, const char *name, json_t **out, char *err,
 	if ((rc = fs_read_file(path, PACKFMT_MAX_JSON, &buf, &len)) != PB_OK)
 		return packfmt_fail(err, errlen, rc == PB_ERR_LIMIT ? rc : PB_ERR_INVALID,
 		    "%s: %s", name, rc == PB_ERR_LIMIT ? "too large" : strerror(errno));
-	*out = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	*out = jsonin_parse(buf, len, JSON_REJECT_DUPLICATES, &jerr);
 	free(buf);
 	if (*out == NULL)
 		return packfmt_fail(err, errlen, PB_ERR_INVALID, "%s:%d: %s", name, jerr.line,
