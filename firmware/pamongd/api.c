@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "app.h"
-#include "http.h"
+#include "http_reply.h"
 #include "log.h"
 #include "sync.h"
 #include "util.h"
