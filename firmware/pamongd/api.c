@@ -1137,17 +1137,16 @@ api__route(struct req *r)
 		api__error(r, 404, "not_found", "no such endpoint");
 }
 
-static int
-api__handle(struct mg_connection *conn, void *cbdata)
+int
+api_serve(struct mg_connection *conn, const char *path, void *app)
 {
-	const struct mg_request_info *ri = mg_get_request_info(conn);
 	struct req r;
 
 	memset(&r, 0, sizeof(r));
 	r.conn = conn;
-	r.app = cbdata;
-	r.method = ri->request_method;
-	if (!api__split(&r, ri->local_uri + strlen("/api/v1/"))) {
+	r.app = app;
+	r.method = mg_get_request_info(conn)->request_method;
+	if (!api__split(&r, path)) {
 		api__error(&r, 404, "not_found", "no such endpoint");
 		return 404;
 	}
@@ -1159,10 +1158,4 @@ api__handle(struct mg_connection *conn, void *cbdata)
 	catalog_release(r.app->catalog, r.snap);
 	json_decref(r.body);
 	return 200;
-}
-
-void
-api_register(struct mg_context *ctx, struct app *app)
-{
-	mg_set_request_handler(ctx, "/api/v1/", api__handle, app);
 }

@@ -6,9 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api.h"
-#include "app.h"
 #include "captive.h"
+#include "config.h"
 #include "http_int.h"
 #include "http_reply.h"
 #include "log.h"
@@ -34,24 +33,45 @@ http__path_unsafe(const char *uri)
 	return 0;
 }
 
+/* Non-zero if a registered handler owns uri; CivetWeb passes it on. */
+static int
+http__owned(const struct http *h, const char *uri)
+{
+	size_t i;
+
+	for (i = 0; i < h->nhandlers; i++)
+		if (strncmp(uri, h->handler[i].prefix, h->handler[i].len) == 0)
+			return 1;
+	return 0;
+}
+
 static int
 http__begin_request(struct mg_connection *conn)
 {
 	const struct mg_request_info *ri = mg_get_request_info(conn);
 	const struct http *h = mg_get_user_data(mg_get_context(conn));
-	const struct app *app = h->app;
 	const char *uri = ri->local_uri_raw;
 
 	if (http__path_unsafe(ri->request_uri) || http__path_unsafe(uri)) {
 		http_send_error(conn, 400, "bad_request", "unsafe or malformed path", NULL);
 		return 400;
 	}
-	if (strncmp(uri, "/api/", 5) == 0)
+	if (http__owned(h, uri))
 		return 0;
-	if (app->cfg->portal_url[0] != '\0' &&
-	    captive_redirect(conn, app->cfg->portal_hosts, app->cfg->portal_url))
+	if (h->cfg->portal_url[0] != '\0' &&
+	    captive_redirect(conn, h->cfg->portal_hosts, h->cfg->portal_url))
 		return 302;
 	return http__file(conn, h, uri);
+}
+
+/* CivetWeb's request handler for every registered prefix: the registered
+ * function gets the path after its prefix. */
+static int
+http__dispatch(struct mg_connection *conn, void *cbdata)
+{
+	const struct http__handler *hd = cbdata;
+
+	return hd->fn(conn, mg_get_request_info(conn)->local_uri + hd->len, hd->arg);
 }
 
 static int
@@ -63,21 +83,60 @@ http__log_message(const struct mg_connection *conn, const char *message)
 }
 
 pb_err
-http_start(struct app *app, struct http **out)
+http_new(const struct config *cfg, const char *packs_dir, struct http **out)
 {
-	const struct config *cfg = app->cfg;
-	char ports[600], threads[16], keepalive[16], timeout[16], rewrite[4200];
-	struct mg_callbacks cb;
 	struct http *h;
 
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return PB_ERR_NOMEM;
-	h->app = app;
+	h->cfg = cfg;
+	h->packs_dir = packs_dir;
+	*out = h;
+	return PB_OK;
+}
+
+pb_err
+http_handle(struct http *h, const char *prefix, http_handler fn, void *arg)
+{
+	size_t len = strlen(prefix), i;
+
+	if (h->ctx != NULL)
+		return PB_ERR_STATE;
+	/* a literal prefix: CivetWeb would read * ? $ | as a pattern */
+	if (prefix[0] != '/' || prefix[len - 1] != '/' ||
+	    strpbrk(prefix, "*?$|") != NULL)
+		return PB_ERR_INVALID;
+	for (i = 0; i < h->nhandlers; i++)
+		if (strcmp(h->handler[i].prefix, prefix) == 0)
+			return PB_ERR_EXISTS;
+	if (h->nhandlers == HTTP_MAX_HANDLERS)
+		return PB_ERR_LIMIT;
+	/* longest first: CivetWeb takes the first handler whose prefix matches */
+	for (i = h->nhandlers; i > 0 && h->handler[i - 1].len < len; i--)
+		h->handler[i] = h->handler[i - 1];
+	h->handler[i].prefix = prefix;
+	h->handler[i].len = len;
+	h->handler[i].fn = fn;
+	h->handler[i].arg = arg;
+	h->nhandlers++;
+	return PB_OK;
+}
+
+pb_err
+http_start(struct http *h)
+{
+	const struct config *cfg = h->cfg;
+	char ports[600], threads[16], keepalive[16], timeout[16], rewrite[4200];
+	struct mg_callbacks cb;
+	size_t i;
+
+	if (h->ctx != NULL)
+		return PB_ERR_STATE;
 	snprintf(ports, sizeof(ports), "%s:%ld", cfg->listen, cfg->port);
 	snprintf(threads, sizeof(threads), "%ld", cfg->threads);
 	snprintf(keepalive, sizeof(keepalive), "%ld", cfg->keepalive_ms);
 	snprintf(timeout, sizeof(timeout), "%ld", cfg->request_timeout_ms);
-	snprintf(rewrite, sizeof(rewrite), "/packs/=%s/", app->packs_dir);
+	snprintf(rewrite, sizeof(rewrite), "/packs/=%s/", h->packs_dir);
 	const char *opts[] = {
 		"listening_ports", ports,
 		"num_threads", threads,
@@ -104,12 +163,11 @@ http_start(struct app *app, struct http **out)
 	memset(&cb, 0, sizeof(cb));
 	cb.begin_request = http__begin_request;
 	cb.log_message = http__log_message;
-	if ((h->ctx = mg_start(&cb, h, opts)) == NULL) {
-		free(h);
+	if ((h->ctx = mg_start(&cb, h, opts)) == NULL)
 		return PB_ERR_IO;
-	}
-	api_register(h->ctx, app);
-	*out = h;
+	for (i = 0; i < h->nhandlers; i++)
+		mg_set_request_handler(h->ctx, h->handler[i].prefix, http__dispatch,
+		    &h->handler[i]);
 	return PB_OK;
 }
 
@@ -118,6 +176,7 @@ http_stop(struct http *h)
 {
 	if (h == NULL)
 		return;
-	mg_stop(h->ctx);
+	if (h->ctx != NULL)
+		mg_stop(h->ctx);
 	free(h);
 }

@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "app.h"
+#include "config.h"
 #include "fsutil.h"
 #include "http_int.h"
 #include "http_reply.h"
@@ -45,14 +45,14 @@ http__pack_path_ok(const char *uri)
 
 /* The file a static URI names: the webroot or a pack, index.html for "/". */
 static int
-http__static_path(struct app *app, const char *uri, char *path, size_t len)
+http__static_path(const struct http *h, const char *uri, char *path, size_t len)
 {
 	int n;
 
 	if (strncmp(uri, "/packs/", 7) == 0)
-		n = snprintf(path, len, "%s/%s", app->packs_dir, uri + 7);
+		n = snprintf(path, len, "%s/%s", h->packs_dir, uri + 7);
 	else
-		n = snprintf(path, len, "%s%s%s", app->cfg->webroot, uri,
+		n = snprintf(path, len, "%s%s%s", h->cfg->webroot, uri,
 		    uri[strlen(uri) - 1] == '/' ? "index.html" : "");
 	return n > 0 && (size_t)n < len - 4;
 }
@@ -77,7 +77,7 @@ http__hidden(const char *path)
  * as one header write and the body by mg_send_file_body. Range requests and
  * If-Modified-Since alone stay with CivetWeb. */
 static int
-http__static_file(struct mg_connection *conn, struct app *app, const char *uri, int head)
+http__static_file(struct mg_connection *conn, const struct http *h, const char *uri, int head)
 {
 	const char *inm = mg_get_header(conn, "If-None-Match");
 	char path[PATH_MAX], gzpath[PATH_MAX], etag[64], lm[64], hdr[768];
@@ -92,7 +92,7 @@ http__static_file(struct mg_connection *conn, struct app *app, const char *uri, 
 	if (mg_get_header(conn, "Range") != NULL ||
 	    (inm == NULL && mg_get_header(conn, "If-Modified-Since") != NULL))
 		return 0;
-	if (!http__static_path(app, uri, path, sizeof(path)) || http__hidden(path))
+	if (!http__static_path(h, uri, path, sizeof(path)) || http__hidden(path))
 		return 0;
 	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
 		return 0;
@@ -180,7 +180,7 @@ http__file(struct mg_connection *conn, const struct http *h, const char *uri)
 		http_send_error(conn, 404, "not_found", "no such file", NULL);
 		return 404;
 	}
-	return http__static_file(conn, h->app, uri, strcmp(method, "HEAD") == 0);
+	return http__static_file(conn, h, uri, strcmp(method, "HEAD") == 0);
 }
 
 static int

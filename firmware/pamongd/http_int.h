@@ -6,13 +6,26 @@
 
 #include <stddef.h>
 
-struct app;
-struct mg_connection;
+#include "http.h"
 
-/* A running server (CivetWeb's user data). */
+struct mg_context;
+
+/* One registered path prefix. */
+struct http__handler {
+	const char *prefix; /* e.g. "/api/v1/" */
+	size_t len;         /* strlen(prefix) */
+	http_handler fn;    /* gets the path after the prefix */
+	void *arg;          /* passed to fn */
+};
+
+/* A server (CivetWeb's user data). Its handlers are fixed before it starts,
+ * so the worker threads only read them. */
 struct http {
-	struct mg_context *ctx; /* CivetWeb's server */
-	struct app *app;        /* the config, the packs folder; passed to the API */
+	struct mg_context *ctx;   /* CivetWeb's server; NULL until started */
+	const struct config *cfg; /* listen address, webroot, portal, limits */
+	const char *packs_dir;    /* installed packs, served under /packs/ */
+	struct http__handler handler[HTTP_MAX_HANDLERS]; /* longest prefix first */
+	size_t nhandlers;
 };
 
 /* Non-zero if the client sent Accept-Encoding with gzip. */
