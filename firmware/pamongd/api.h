@@ -1,5 +1,7 @@
 /* api.h — the learner API under /api/v1/ (docs/API.md). main.c mounts
- * api_serve on the server under API_PREFIX. */
+ * api_serve on the server under API_PREFIX; api.c routes each request to
+ * a handler in the file of its resource. The name rule is here for its
+ * unit test. */
 #ifndef API_H
 #define API_H
 
