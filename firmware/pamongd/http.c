@@ -1,4 +1,6 @@
-/* http.c — see http.h. */
+/* http.c — the transport (see http.h): unsafe paths refused, requests under
+ * a registered prefix passed to their handler, the captive portal, the rest
+ * to the static files (http_file.c); the server's lifecycle. */
 #include "http.h"
 
 #include <civetweb.h>

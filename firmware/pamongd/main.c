@@ -91,7 +91,7 @@ start_sync(struct app *app)
 }
 
 /* The web server with every path prefix it hands to a handler: the learner
- * API (the facilitator console's joins here, under its own prefix). */
+ * API; the facilitator console's routes join here under their own prefix. */
 static struct http *
 start_http(struct app *app)
 {
