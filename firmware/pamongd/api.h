@@ -1,14 +1,19 @@
-/* api.h — the learner API under /api/v1/ (docs/API.md). */
+/* api.h — the learner API under /api/v1/ (docs/API.md). main.c mounts
+ * api_serve on the server under API_PREFIX; api.c routes each request to
+ * a handler in the file of its resource. The name rule is here for its
+ * unit test. */
 #ifndef API_H
 #define API_H
 
 #include <stddef.h>
 
-struct mg_context;
-struct app;
+#define API_PREFIX "/api/v1/"
 
-/* Register the /api/v1/ handlers on a started server. */
-void api_register(struct mg_context *ctx, struct app *app);
+struct mg_connection;
+
+/* Answer one request under API_PREFIX (an http_handler): path is the rest
+ * of its path, app the struct app. Returns the status for the log. */
+int api_serve(struct mg_connection *conn, const char *path, void *app);
 
 /* Normalise a learner's name: trim, collapse inner whitespace, check the
  * characters and length (2..60 code points). Writes the display form into

@@ -1,208 +1,19 @@
-/* http.c — see http.h. */
+/* http.c — the transport (see http.h): unsafe paths refused, requests under
+ * a registered prefix passed to their handler, the captive portal, the rest
+ * to the static files (http_file.c); the server's lifecycle. */
 #include "http.h"
 
 #include <civetweb.h>
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
-#include <zlib.h>
 
-#include "api.h"
-#include "app.h"
 #include "captive.h"
-#include "fsutil.h"
+#include "config.h"
+#include "http_int.h"
+#include "http_reply.h"
 #include "log.h"
 #include "util.h"
-
-#define HTTP__GZIP_MIN 1024
-
-struct http {
-	struct mg_context *ctx;
-	struct app *app;
-};
-
-static const char *
-http__reason(int status)
-{
-	switch (status) {
-	case 200: return "OK";
-	case 201: return "Created";
-	case 204: return "No Content";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 409: return "Conflict";
-	case 413: return "Payload Too Large";
-	case 429: return "Too Many Requests";
-	case 500: return "Internal Server Error";
-	case 503: return "Service Unavailable";
-	}
-	return "OK";
-}
-
-static int
-http__accepts_gzip(struct mg_connection *conn)
-{
-	const char *ae = mg_get_header(conn, "Accept-Encoding");
-
-	return ae != NULL && strstr(ae, "gzip") != NULL;
-}
-
-/* gzip-compress in into a malloc'd buffer; NULL on failure. */
-static unsigned char *
-http__gzip(const char *in, size_t len, size_t *outlen)
-{
-	z_stream zs;
-	unsigned char *out;
-	uLong cap;
-
-	memset(&zs, 0, sizeof(zs));
-	if (deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-		return NULL;
-	cap = deflateBound(&zs, (uLong)len) + 32;
-	if ((out = malloc(cap)) == NULL) {
-		deflateEnd(&zs);
-		return NULL;
-	}
-	zs.next_in = (Bytef *)(uintptr_t)in;
-	zs.avail_in = (uInt)len;
-	zs.next_out = out;
-	zs.avail_out = (uInt)cap;
-	if (deflate(&zs, Z_FINISH) != Z_STREAM_END) {
-		deflateEnd(&zs);
-		free(out);
-		return NULL;
-	}
-	*outlen = zs.total_out;
-	deflateEnd(&zs);
-	return out;
-}
-
-/* Headers and body leave in one write: with TCP_NODELAY every write is a
- * packet, and a phone on Wi-Fi pays for each. */
-static void
-http__send(struct mg_connection *conn, int status, const char *ctype, const char *body,
-    size_t len, const char *extra)
-{
-	unsigned char *gz = NULL;
-	const char *out = body;
-	size_t gzlen = 0, hlen;
-	char head[1024], *buf;
-	int n;
-
-	if (len >= HTTP__GZIP_MIN && http__accepts_gzip(conn) &&
-	    (gz = http__gzip(body, len, &gzlen)) != NULL) {
-		out = (const char *)gz;
-		len = gzlen;
-	}
-	n = snprintf(head, sizeof(head),
-	    "HTTP/1.1 %d %s\r\n"
-	    "Content-Type: %s\r\n"
-	    "Content-Length: %zu\r\n"
-	    "Cache-Control: no-store\r\n"
-	    "X-Content-Type-Options: nosniff\r\n"
-	    "%s%s%s\r\n",
-	    status, http__reason(status), ctype, len,
-	    gz ? "Content-Encoding: gzip\r\n" : "",
-	    gz || len >= HTTP__GZIP_MIN ? "Vary: Accept-Encoding\r\n" : "", extra ? extra : "");
-	hlen = n < 0 ? 0 : (size_t)n < sizeof(head) ? (size_t)n : sizeof(head) - 1;
-	if ((buf = malloc(hlen + len)) != NULL) {
-		memcpy(buf, head, hlen);
-		memcpy(buf + hlen, out, len);
-		mg_write(conn, buf, hlen + len);
-		free(buf);
-	} else {
-		mg_write(conn, head, hlen);
-		mg_write(conn, out, len);
-	}
-	free(gz);
-}
-
-void
-http_send_json(struct mg_connection *conn, int status, json_t *obj, const char *extra)
-{
-	char *text = json_dumps(obj, JSON_COMPACT);
-
-	json_decref(obj);
-	if (text == NULL) {
-		http__send(conn, 500, "application/json; charset=utf-8",
-		    "{\"error\":\"internal\"}", 20, NULL);
-		return;
-	}
-	http__send(conn, status, "application/json; charset=utf-8", text, strlen(text), extra);
-	free(text);
-}
-
-void
-http_send_error(struct mg_connection *conn, int status, const char *code,
-    const char *message, const char *field)
-{
-	json_t *o = json_pack("{s:s, s:s}", "error", code, "message", message);
-
-	if (o != NULL && field != NULL)
-		json_object_set_new(o, "field", json_string(field));
-	http_send_json(conn, status, o, NULL);
-}
-
-void
-http_send_empty(struct mg_connection *conn, int status, const char *extra)
-{
-	http__send(conn, status, "text/plain; charset=utf-8", "", 0, extra);
-}
-
-pb_err
-http_read_body(struct mg_connection *conn, size_t max, char **out, size_t *outlen)
-{
-	const struct mg_request_info *ri = mg_get_request_info(conn);
-	size_t cap, len = 0;
-	char *buf;
-
-	*out = NULL;
-	if (ri->content_length > (long long)max)
-		return PB_ERR_LIMIT;
-	cap = ri->content_length >= 0 ? (size_t)ri->content_length : max;
-	if ((buf = malloc(cap + 1)) == NULL)
-		return PB_ERR_NOMEM;
-	for (;;) {
-		char extra;
-		int n;
-
-		if (len == cap) {
-			/* chunked body that reached the limit: is there more? */
-			if (ri->content_length < 0 && mg_read(conn, &extra, 1) > 0) {
-				free(buf);
-				return PB_ERR_LIMIT;
-			}
-			break;
-		}
-		n = mg_read(conn, buf + len, cap - len);
-		if (n < 0) {
-			free(buf);
-			return PB_ERR_IO;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (ri->content_length >= 0 && len != cap) {
-		free(buf);
-		return PB_ERR_IO;
-	}
-	buf[len] = '\0';
-	*out = buf;
-	*outlen = len;
-	return PB_OK;
-}
 
 /* Refuse paths that try to leave the roots or that hide something: any
  * "..", backslash, "%" left after decoding (double encoding), NUL or
@@ -224,172 +35,45 @@ http__path_unsafe(const char *uri)
 	return 0;
 }
 
-/* Pack files served: /packs/<course>/<version>/{lessons,media}/<file>. The
- * pack's course.json, quiz.json (answers) and manifest are never served. */
+/* Non-zero if a registered handler owns uri; CivetWeb passes it on. */
 static int
-http__pack_path_ok(const char *uri)
+http__owned(const struct http *h, const char *uri)
 {
-	const char *p = uri + strlen("/packs/");
-	int slashes = 0;
-	const char *sub;
+	size_t i;
 
-	for (sub = p; *sub; sub++)
-		if (*sub == '/')
-			slashes++;
-	if (slashes < 3)
-		return 0;
-	sub = strchr(strchr(p, '/') + 1, '/') + 1;
-	return strncmp(sub, "lessons/", 8) == 0 || strncmp(sub, "media/", 6) == 0;
-}
-
-#define HTTP__SMALL_FILE (64 * 1024)
-
-/* The file a static URI names: the webroot or a pack, index.html for "/". */
-static int
-http__static_path(struct app *app, const char *uri, char *path, size_t len)
-{
-	int n;
-
-	if (strncmp(uri, "/packs/", 7) == 0)
-		n = snprintf(path, len, "%s/%s", app->packs_dir, uri + 7);
-	else
-		n = snprintf(path, len, "%s%s%s", app->cfg->webroot, uri,
-		    uri[strlen(uri) - 1] == '/' ? "index.html" : "");
-	return n > 0 && (size_t)n < len - 4;
-}
-
-static int
-http__hidden(const char *path)
-{
-	static const char *ext[] = { ".json", ".sig", ".pack", ".tmp", ".gz" };
-	size_t n = strlen(path), i;
-
-	for (i = 0; i < PB_ARRAY_LEN(ext); i++)
-		if (n > strlen(ext[i]) && strcmp(path + n - strlen(ext[i]), ext[i]) == 0)
+	for (i = 0; i < h->nhandlers; i++)
+		if (strncmp(uri, h->handler[i].prefix, h->handler[i].len) == 0)
 			return 1;
 	return 0;
-}
-
-/* Static files: CivetWeb 1.15 sends every header line as its own packet,
- * which costs a phone more than a small file, and it compares If-None-Match
- * with the ETag of NAME although it sent NAME.gz's, so compressed files never
- * get their 304. Answer plain GET/HEAD here with CivetWeb's ETag form,
- * Last-Modified, gzip and 304: files up to 64 KiB in one write, larger ones
- * as one header write and the body by mg_send_file_body. Range requests and
- * If-Modified-Since alone stay with CivetWeb. */
-static int
-http__static_file(struct mg_connection *conn, struct app *app, const char *uri, int head)
-{
-	const char *inm = mg_get_header(conn, "If-None-Match");
-	char path[PATH_MAX], gzpath[PATH_MAX], etag[64], lm[64], hdr[768];
-	struct stat st, gst;
-	const char *serve = path;
-	int gz = 0, fd, rc = 0;
-	struct tm tm;
-	char *buf = NULL;
-	size_t hlen, got = 0;
-	int n;
-
-	if (mg_get_header(conn, "Range") != NULL ||
-	    (inm == NULL && mg_get_header(conn, "If-Modified-Since") != NULL))
-		return 0;
-	if (!http__static_path(app, uri, path, sizeof(path)) || http__hidden(path))
-		return 0;
-	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
-		return 0;
-	snprintf(gzpath, sizeof(gzpath), "%s.gz", path);
-	if (stat(gzpath, &gst) == 0 && S_ISREG(gst.st_mode)) {
-		if (http__accepts_gzip(conn)) {
-			serve = gzpath;
-			st = gst;
-			gz = 1;
-		}
-		gz |= 2; /* a compressed copy exists: the answer varies */
-	}
-	snprintf(etag, sizeof(etag), "\"%lx.%lld\"", (unsigned long)st.st_mtime,
-	    (long long)st.st_size);
-	gmtime_r(&st.st_mtime, &tm);
-	strftime(lm, sizeof(lm), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-	if (inm != NULL && strcmp(inm, etag) == 0) {
-		n = snprintf(hdr, sizeof(hdr), "HTTP/1.1 304 Not Modified\r\nETag: %s\r\n"
-		    "Last-Modified: %s\r\nCache-Control: no-cache\r\n%sContent-Length: 0\r\n\r\n",
-		    etag, lm, gz & 2 ? "Vary: Accept-Encoding\r\n" : "");
-		mg_write(conn, hdr, (size_t)n);
-		return 304;
-	}
-	if ((fd = open(serve, O_RDONLY | O_CLOEXEC)) < 0)
-		return 0;
-	n = snprintf(hdr, sizeof(hdr),
-	    "HTTP/1.1 200 OK\r\n"
-	    "Content-Type: %s\r\n"
-	    "Content-Length: %lld\r\n"
-	    "ETag: %s\r\n"
-	    "Last-Modified: %s\r\n"
-	    "Cache-Control: no-cache\r\n"
-	    "Accept-Ranges: bytes\r\n"
-	    "X-Content-Type-Options: nosniff\r\n"
-	    "%s%s\r\n",
-	    mg_get_builtin_mime_type(path), (long long)st.st_size, etag, lm,
-	    gz & 1 ? "Content-Encoding: gzip\r\n" : "",
-	    gz & 2 ? "Vary: Accept-Encoding\r\n" : "");
-	hlen = (size_t)n;
-	if (st.st_size > HTTP__SMALL_FILE) {
-		/* large media: headers in one write, the body by sendfile */
-		mg_write(conn, hdr, hlen);
-		if (!head)
-			mg_send_file_body(conn, serve);
-		rc = 200;
-		goto out;
-	}
-	if ((buf = malloc(hlen + (size_t)st.st_size)) == NULL)
-		goto out;
-	memcpy(buf, hdr, hlen);
-	while (!head && got < (size_t)st.st_size) {
-		ssize_t r = read(fd, buf + hlen + got, (size_t)st.st_size - got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			goto out; /* changed under us: let CivetWeb answer */
-		got += (size_t)r;
-	}
-	mg_write(conn, buf, hlen + got);
-	rc = 200;
-out:
-	free(buf);
-	close(fd);
-	return rc;
 }
 
 static int
 http__begin_request(struct mg_connection *conn)
 {
 	const struct mg_request_info *ri = mg_get_request_info(conn);
-	struct app *app = mg_get_user_data(mg_get_context(conn));
+	const struct http *h = mg_get_user_data(mg_get_context(conn));
 	const char *uri = ri->local_uri_raw;
 
 	if (http__path_unsafe(ri->request_uri) || http__path_unsafe(uri)) {
 		http_send_error(conn, 400, "bad_request", "unsafe or malformed path", NULL);
 		return 400;
 	}
-	if (strncmp(uri, "/api/", 5) == 0)
+	if (http__owned(h, uri))
 		return 0;
-	if (app->cfg->portal_url[0] != '\0' &&
-	    captive_redirect(conn, app->cfg->portal_hosts, app->cfg->portal_url))
+	if (h->cfg->portal_url[0] != '\0' &&
+	    captive_redirect(conn, h->cfg->portal_hosts, h->cfg->portal_url))
 		return 302;
-	if (strcmp(ri->request_method, "GET") != 0 && strcmp(ri->request_method, "HEAD") != 0) {
-		http_send_error(conn, 405, "method_not_allowed", "only GET and HEAD here", NULL);
-		return 405;
-	}
-	if (strncmp(uri, "/packs/", 7) == 0 && !http__pack_path_ok(uri)) {
-		http_send_error(conn, 404, "not_found", "no such file", NULL);
-		return 404;
-	}
-	if (strlen(uri) > 3 && strcmp(uri + strlen(uri) - 3, ".gz") == 0) {
-		http_send_error(conn, 404, "not_found", "no such file", NULL);
-		return 404;
-	}
-	return http__static_file(conn, app, uri, strcmp(ri->request_method, "HEAD") == 0);
+	return http__file(conn, h, uri);
+}
+
+/* CivetWeb's request handler for every registered prefix: the registered
+ * function gets the path after its prefix. */
+static int
+http__dispatch(struct mg_connection *conn, void *cbdata)
+{
+	const struct http__handler *hd = cbdata;
+
+	return hd->fn(conn, mg_get_request_info(conn)->local_uri + hd->len, hd->arg);
 }
 
 static int
@@ -401,21 +85,60 @@ http__log_message(const struct mg_connection *conn, const char *message)
 }
 
 pb_err
-http_start(struct app *app, struct http **out)
+http_new(const struct config *cfg, const char *packs_dir, struct http **out)
 {
-	const struct config *cfg = app->cfg;
-	char ports[600], threads[16], keepalive[16], timeout[16], rewrite[4200];
-	struct mg_callbacks cb;
 	struct http *h;
 
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return PB_ERR_NOMEM;
-	h->app = app;
+	h->cfg = cfg;
+	h->packs_dir = packs_dir;
+	*out = h;
+	return PB_OK;
+}
+
+pb_err
+http_handle(struct http *h, const char *prefix, http_handler fn, void *arg)
+{
+	size_t len = strlen(prefix), i;
+
+	if (h->ctx != NULL)
+		return PB_ERR_STATE;
+	/* a literal prefix: CivetWeb would read * ? $ | as a pattern */
+	if (prefix[0] != '/' || prefix[len - 1] != '/' ||
+	    strpbrk(prefix, "*?$|") != NULL)
+		return PB_ERR_INVALID;
+	for (i = 0; i < h->nhandlers; i++)
+		if (strcmp(h->handler[i].prefix, prefix) == 0)
+			return PB_ERR_EXISTS;
+	if (h->nhandlers == HTTP_MAX_HANDLERS)
+		return PB_ERR_LIMIT;
+	/* longest first: CivetWeb takes the first handler whose prefix matches */
+	for (i = h->nhandlers; i > 0 && h->handler[i - 1].len < len; i--)
+		h->handler[i] = h->handler[i - 1];
+	h->handler[i].prefix = prefix;
+	h->handler[i].len = len;
+	h->handler[i].fn = fn;
+	h->handler[i].arg = arg;
+	h->nhandlers++;
+	return PB_OK;
+}
+
+pb_err
+http_start(struct http *h)
+{
+	const struct config *cfg = h->cfg;
+	char ports[600], threads[16], keepalive[16], timeout[16], rewrite[4200];
+	struct mg_callbacks cb;
+	size_t i;
+
+	if (h->ctx != NULL)
+		return PB_ERR_STATE;
 	snprintf(ports, sizeof(ports), "%s:%ld", cfg->listen, cfg->port);
 	snprintf(threads, sizeof(threads), "%ld", cfg->threads);
 	snprintf(keepalive, sizeof(keepalive), "%ld", cfg->keepalive_ms);
 	snprintf(timeout, sizeof(timeout), "%ld", cfg->request_timeout_ms);
-	snprintf(rewrite, sizeof(rewrite), "/packs/=%s/", app->packs_dir);
+	snprintf(rewrite, sizeof(rewrite), "/packs/=%s/", h->packs_dir);
 	const char *opts[] = {
 		"listening_ports", ports,
 		"num_threads", threads,
@@ -442,12 +165,11 @@ http_start(struct app *app, struct http **out)
 	memset(&cb, 0, sizeof(cb));
 	cb.begin_request = http__begin_request;
 	cb.log_message = http__log_message;
-	if ((h->ctx = mg_start(&cb, app, opts)) == NULL) {
-		free(h);
+	if ((h->ctx = mg_start(&cb, h, opts)) == NULL)
 		return PB_ERR_IO;
-	}
-	api_register(h->ctx, app);
-	*out = h;
+	for (i = 0; i < h->nhandlers; i++)
+		mg_set_request_handler(h->ctx, h->handler[i].prefix, http__dispatch,
+		    &h->handler[i]);
 	return PB_OK;
 }
 
@@ -456,79 +178,7 @@ http_stop(struct http *h)
 {
 	if (h == NULL)
 		return;
-	mg_stop(h->ctx);
+	if (h->ctx != NULL)
+		mg_stop(h->ctx);
 	free(h);
-}
-
-static int
-http__compressible(const char *name)
-{
-	static const char *ext[] = { ".html", ".css", ".js", ".mjs", ".svg", ".json",
-		".txt", ".webmanifest", ".ico" };
-	size_t n = strlen(name), i;
-
-	for (i = 0; i < PB_ARRAY_LEN(ext); i++) {
-		size_t e = strlen(ext[i]);
-
-		if (n > e && strcasecmp(name + n - e, ext[i]) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-static pb_err
-http__gzip_file(const char *path, const struct stat *st)
-{
-	char gzpath[PATH_MAX];
-	unsigned char *gz = NULL;
-	struct stat gst;
-	size_t len, gzlen;
-	char *data = NULL;
-	pb_err rc;
-
-	if ((size_t)snprintf(gzpath, sizeof(gzpath), "%s.gz", path) >= sizeof(gzpath))
-		return PB_ERR_INVALID;
-	if (stat(gzpath, &gst) == 0 && gst.st_mtime >= st->st_mtime)
-		return PB_OK;
-	if ((rc = fs_read_file(path, 64u << 20, &data, &len)) != PB_OK)
-		return rc;
-	rc = PB_ERR_NOMEM;
-	if ((gz = http__gzip(data, len, &gzlen)) == NULL)
-		goto out;
-	rc = fs_write_atomic(gzpath, gz, gzlen, 0644);
-out:
-	free(gz);
-	free(data);
-	return rc;
-}
-
-pb_err
-http_precompress_dir(const char *dir)
-{
-	struct dirent *de;
-	pb_err rc = PB_OK;
-	DIR *d;
-
-	if ((d = opendir(dir)) == NULL)
-		return PB_ERR_IO;
-	while ((de = readdir(d)) != NULL) {
-		char path[PATH_MAX];
-		struct stat st;
-
-		if (de->d_name[0] == '.')
-			continue;
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= sizeof(path))
-			continue;
-		if (lstat(path, &st) < 0)
-			continue;
-		if (S_ISDIR(st.st_mode))
-			rc = http_precompress_dir(path) != PB_OK ? PB_ERR_IO : rc;
-		else if (S_ISREG(st.st_mode) && http__compressible(de->d_name) &&
-		    http__gzip_file(path, &st) != PB_OK) {
-			log_warn("cannot write %s.gz", path);
-			rc = PB_ERR_IO;
-		}
-	}
-	closedir(d);
-	return rc;
 }

@@ -11,6 +11,7 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include "api.h"
 #include "app.h"
 #include "fsutil.h"
 #include "http.h"
@@ -87,6 +88,22 @@ start_sync(struct app *app)
 	o.watch_netlink = cfg->watch_netlink;
 	if (sync_start(&o, app->store) != PB_OK)
 		fatalx("cannot start sync");
+}
+
+/* The web server with every path prefix it hands to a handler: the learner
+ * API; the facilitator console's routes join here under their own prefix. */
+static struct http *
+start_http(struct app *app)
+{
+	const struct config *cfg = app->cfg;
+	struct http *h = NULL;
+
+	if (http_new(cfg, app->packs_dir, &h) != PB_OK ||
+	    http_handle(h, API_PREFIX, api_serve, app) != PB_OK)
+		fatalx("cannot set up the web server");
+	if (http_start(h) != PB_OK)
+		fatalx("cannot listen on %s:%ld", cfg->listen, cfg->port);
+	return h;
 }
 
 int
@@ -176,8 +193,7 @@ main(int argc, char **argv)
 	    .source_registrations = cfg.registrations_per_source,
 	    .registrations = cfg.registrations_per_day }, &app.auth) != PB_OK)
 		fatalx("out of memory");
-	if (http_start(&app, &http) != PB_OK)
-		fatalx("cannot listen on %s:%ld", cfg.listen, cfg.port);
+	http = start_http(&app);
 	app.state = APP_SERVING;
 	log_info("serving on http://%s:%ld (version %s, box %s)", cfg.listen, cfg.port,
 	    PB_VERSION, store_box_id(app.store));

@@ -1,5 +1,5 @@
 /* Unit tests for auth.c (PIN hashes, cool-down, tokens) and the learner name
- * rules of api.c. */
+ * rules of api_learner.c. */
 #include <stdio.h>
 #include <string.h>
 

@@ -1,0 +1,76 @@
+/* api_int.h — shared only by the files of the learner API: api.c (the
+ * route table), api_req.c (what every handler needs from its request) and
+ * one file per resource: api_learner.c, api_course.c, api_quiz.c,
+ * api_health.c. It is no contract; other modules include api.h. Handlers
+ * answer through http_reply.h and read and write through the store
+ * (app.h). */
+#ifndef API_INT_H
+#define API_INT_H
+
+#include <jansson.h>
+
+#include "app.h"
+#include "http_reply.h"
+
+#define API__MAX_SEGS 6
+#define API__COOKIE "pb_session"
+
+/* One request being handled. */
+struct req {
+	struct mg_connection *conn;
+	struct app *app;
+	const char *method;
+	char path[512];
+	char *seg[API__MAX_SEGS];  /* the path after /api/v1/, split at '/' */
+	int nseg;
+	json_t *body;              /* parsed JSON object (POST/PUT) */
+	struct store_learner me;   /* valid when logged_in */
+	int logged_in;
+	char token_hash[65];
+	const struct cat_snapshot *snap;
+};
+
+/* api_req.c: answers every handler gives, and what it reads of a request */
+void api__error(struct req *r, int status, const char *code, const char *msg);
+/* 400 invalid_field naming the field. */
+void api__field_error(struct req *r, const char *field, const char *msg);
+/* 404 for PB_ERR_NOTFOUND, else 503 (logged). */
+void api__store_error(struct req *r, pb_err err);
+/* When this request happens: boot id, box clocks, the body's client_time. */
+void api__when(struct req *r, struct store_when *w);
+/* A string field of the body, or NULL. */
+const char *api__str(struct req *r, const char *key);
+/* The learner of the request's session cookie, if any, into r->me. */
+void api__load_session(struct req *r);
+/* Parse a POST/PUT body into r->body ({} when empty); answers 400/413
+ * and returns 0 if it is not a JSON object. */
+int api__read_json(struct req *r);
+/* The course of the snapshot with this id; answers 404 and returns NULL
+ * if there is none. */
+const struct cat_course *api__find_course(struct req *r, const char *id);
+
+/* The handlers of the route table (api.c), one file per resource. */
+/* api_learner.c */
+void api__positions(struct req *r);
+void api__villages(struct req *r);
+void api__names(struct req *r);
+void api__register(struct req *r);
+void api__login(struct req *r);
+void api__logout(struct req *r);
+void api__me(struct req *r);
+/* api_course.c */
+void api__courses(struct req *r);
+void api__course_by_id(struct req *r);
+void api__resume(struct req *r);
+void api__lesson_open(struct req *r);
+void api__lesson_complete(struct req *r);
+void api__lesson_time(struct req *r);
+void api__certificate(struct req *r);
+/* api_quiz.c */
+void api__attempt_create(struct req *r);
+void api__answer(struct req *r);
+void api__finish(struct req *r);
+/* api_health.c */
+void api__health(struct req *r);
+
+#endif

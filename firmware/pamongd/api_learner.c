@@ -1,0 +1,270 @@
+/* api_learner.c — learners: what registration offers (positions,
+ * villages, the names for the login picker), register, login, logout, me;
+ * and the rule for a learner's name (api.h). */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api.h"
+#include "api_int.h"
+#include "log.h"
+#include "util.h"
+
+int
+api_name_normalize(const char *in, char *name, size_t namelen, char *key, size_t keylen)
+{
+	size_t o = 0, cps = 0;
+	int pending_space = 0;
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)in; *p; p++) {
+		unsigned char c = *p;
+
+		if (c == ' ' || c == '\t') {
+			pending_space = o > 0;
+			continue;
+		}
+		if (c < 0x80 && !isalnum(c) && strchr(".,'-", c) == NULL)
+			return 0;
+		if (pending_space) {
+			if (o + 1 >= namelen)
+				return 0;
+			name[o++] = ' ';
+			cps++;
+			pending_space = 0;
+		}
+		if (o + 1 >= namelen)
+			return 0;
+		name[o++] = (char)c;
+		if ((c & 0xc0) != 0x80)
+			cps++;
+	}
+	name[o] = '\0';
+	if (cps < 2 || cps > 60 || o >= keylen)
+		return 0;
+	for (o = 0; name[o]; o++)
+		key[o] = (char)((unsigned char)name[o] < 0x80 ? tolower((unsigned char)name[o]) :
+		    name[o]);
+	key[o] = '\0';
+	return 1;
+}
+
+static json_t *
+api__learner_json(struct req *r, const struct store_learner *l)
+{
+	const struct area_position *pos = area_position_find(l->position);
+	const struct area_village *v = area_village_find(r->app->area, l->village);
+
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}",
+	    "id", l->id, "name", l->name, "position", l->position,
+	    "position_label", pos ? pos->label_id : l->position,
+	    "village", l->village, "village_name", v ? v->name : l->village,
+	    "district", v && v->district ? v->district : "",
+	    "regency", v && v->regency ? v->regency : "",
+	    "registered_at", (json_int_t)l->registered_at);
+}
+
+/* Make a session for the learner and answer with it and the learner. */
+static void
+api__start_session(struct req *r, int status, const struct store_learner *l)
+{
+	char token[AUTH_TOKEN_HEX], hash[65], hdr[256];
+	pb_err rc;
+
+	auth_new_token(token, hash);
+	if ((rc = store_session_create(r->app->store, hash, l->id, util_wall_ms())) != PB_OK) {
+		api__store_error(r, rc);
+		return;
+	}
+	snprintf(hdr, sizeof(hdr),
+	    "Set-Cookie: %s=%s; Path=/; Max-Age=%ld; HttpOnly; SameSite=Strict\r\n",
+	    API__COOKIE, token, r->app->cfg->session_days * 86400);
+	http_send_json(r->conn, status, api__learner_json(r, l), hdr);
+}
+
+static int
+api__pin_ok(const char *pin)
+{
+	size_t n = strlen(pin), i;
+
+	if (n < 4 || n > 8)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (pin[i] < '0' || pin[i] > '9')
+			return 0;
+	return 1;
+}
+
+void
+api__register(struct req *r)
+{
+	const char *name = api__str(r, "name"), *position = api__str(r, "position");
+	const char *village = api__str(r, "village"), *pin = api__str(r, "pin");
+	char display[128], key[128], hash[AUTH_HASH_MAX];
+	struct store_learner l;
+	struct store_when w;
+	pb_err rc;
+
+	if (name == NULL || !api_name_normalize(name, display, sizeof(display), key, sizeof(key))) {
+		api__field_error(r, "name", "name must be 2..60 letters, digits, spaces or .,'-");
+		return;
+	}
+	if (position == NULL || area_position_find(position) == NULL) {
+		api__field_error(r, "position", "unknown position");
+		return;
+	}
+	if (village == NULL || area_village_find(r->app->area, village) == NULL) {
+		api__field_error(r, "village", "village is not in this box's area");
+		return;
+	}
+	if (pin == NULL || !api__pin_ok(pin)) {
+		api__field_error(r, "pin", "PIN must be 4 to 8 digits");
+		return;
+	}
+	if (store_learner_by_name(r->app->store, key, &l, NULL, 0) == PB_OK) {
+		api__error(r, 409, "name_taken", "a learner with this name is registered");
+		return;
+	}
+	if ((rc = auth_pin_hash(r->app->auth, pin, hash)) != PB_OK) {
+		api__error(r, 503, "unavailable", "cannot hash the PIN now");
+		return;
+	}
+	memset(&l, 0, sizeof(l));
+	util_uuid4(l.id);
+	snprintf(l.name, sizeof(l.name), "%s", display);
+	snprintf(l.position, sizeof(l.position), "%s", position);
+	snprintf(l.village, sizeof(l.village), "%s", village);
+	api__when(r, &w);
+	l.registered_at = w.wall_ms;
+	rc = store_learner_create(r->app->store, &l, key, hash, &w);
+	if (rc == PB_ERR_EXISTS) {
+		api__error(r, 409, "name_taken", "a learner with this name is registered");
+		return;
+	}
+	if (rc != PB_OK) {
+		api__store_error(r, rc);
+		return;
+	}
+	log_info("learner registered: %s", l.id);
+	api__start_session(r, 201, &l);
+}
+
+void
+api__login(struct req *r)
+{
+	const char *name = api__str(r, "name"), *pin = api__str(r, "pin");
+	char display[128], key[128], hash[AUTH_HASH_MAX];
+	struct store_learner l;
+	long wait;
+	pb_err rc;
+
+	if (name == NULL || pin == NULL) {
+		api__error(r, 400, "bad_request", "name and pin are required");
+		return;
+	}
+	if (!api_name_normalize(name, display, sizeof(display), key, sizeof(key)) ||
+	    !api__pin_ok(pin)) {
+		api__error(r, 401, "wrong_credentials", "wrong name or PIN");
+		return;
+	}
+	if ((wait = auth_cooldown_left(r->app->auth, key, util_mono_ms())) > 0) {
+		json_t *o = json_pack("{s:s, s:s, s:i}", "error", "cooldown", "message",
+		    "too many wrong PINs; wait", "retry_after", (int)wait);
+		char hdr[64];
+
+		snprintf(hdr, sizeof(hdr), "Retry-After: %ld\r\n", wait);
+		http_send_json(r->conn, 429, o, hdr);
+		return;
+	}
+	rc = store_learner_by_name(r->app->store, key, &l, hash, sizeof(hash));
+	if (rc == PB_ERR_NOTFOUND) {
+		auth_failed(r->app->auth, key, util_mono_ms());
+		api__error(r, 401, "wrong_credentials", "wrong name or PIN");
+		return;
+	}
+	if (rc != PB_OK) {
+		api__store_error(r, rc);
+		return;
+	}
+	if (auth_pin_verify(r->app->auth, hash, pin) != PB_OK) {
+		auth_failed(r->app->auth, key, util_mono_ms());
+		api__error(r, 401, "wrong_credentials", "wrong name or PIN");
+		return;
+	}
+	auth_succeeded(r->app->auth, key);
+	api__start_session(r, 200, &l);
+}
+
+void
+api__logout(struct req *r)
+{
+	if (r->logged_in)
+		(void)store_session_delete(r->app->store, r->token_hash);
+	http_send_empty(r->conn, 204,
+	    "Set-Cookie: " API__COOKIE "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict\r\n");
+}
+
+static int
+api__add_name(void *arg, const char *name)
+{
+	json_array_append_new(arg, json_string(name));
+	return 0;
+}
+
+void
+api__names(struct req *r)
+{
+	json_t *a = json_array();
+	pb_err rc = store_learner_names(r->app->store, api__add_name, a);
+
+	if (rc != PB_OK) {
+		json_decref(a);
+		api__store_error(r, rc);
+		return;
+	}
+	http_send_json(r->conn, 200, json_pack("{s:o}", "names", a), NULL);
+}
+
+void
+api__positions(struct req *r)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < area_npositions(); i++) {
+		const struct area_position *p = area_position_at(i);
+
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "id", p->id,
+		    "id_label", p->label_id, "en_label", p->label_en));
+	}
+	http_send_json(r->conn, 200, json_pack("{s:o}", "positions", a), NULL);
+}
+
+void
+api__villages(struct req *r)
+{
+	json_t *units = json_array(), *vs = json_array();
+	size_t i;
+
+	for (i = 0; i < area_nunits(r->app->area); i++) {
+		const struct area_unit *u = area_unit_at(r->app->area, i);
+
+		json_array_append_new(units, json_pack("{s:s, s:s}", "code", u->code,
+		    "name", u->name ? u->name : ""));
+	}
+	for (i = 0; i < area_nvillages(r->app->area); i++) {
+		const struct area_village *v = area_village_at(r->app->area, i);
+
+		json_array_append_new(vs, json_pack("{s:s, s:s, s:s, s:s}", "code", v->code,
+		    "name", v->name, "district", v->district ? v->district : "",
+		    "regency", v->regency ? v->regency : ""));
+	}
+	http_send_json(r->conn, 200, json_pack("{s:o, s:o}", "area", units, "villages", vs),
+	    NULL);
+}
+
+void
+api__me(struct req *r)
+{
+	http_send_json(r->conn, 200, api__learner_json(r, &r->me), NULL);
+}

@@ -1,0 +1,189 @@
+/* http_reply.c — see http_reply.h: answers in one write, gzip for large
+ * bodies, the request body reader. */
+#include "http_reply.h"
+
+#include <civetweb.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "http_int.h"
+
+#define HTTP__GZIP_MIN 1024
+
+static const char *
+http__reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 204: return "No Content";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 413: return "Payload Too Large";
+	case 429: return "Too Many Requests";
+	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
+	}
+	return "OK";
+}
+
+int
+http__accepts_gzip(struct mg_connection *conn)
+{
+	const char *ae = mg_get_header(conn, "Accept-Encoding");
+
+	return ae != NULL && strstr(ae, "gzip") != NULL;
+}
+
+/* gzip-compress in into a malloc'd buffer; NULL on failure. */
+unsigned char *
+http__gzip(const char *in, size_t len, size_t *outlen)
+{
+	z_stream zs;
+	unsigned char *out;
+	uLong cap;
+
+	memset(&zs, 0, sizeof(zs));
+	if (deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return NULL;
+	cap = deflateBound(&zs, (uLong)len) + 32;
+	if ((out = malloc(cap)) == NULL) {
+		deflateEnd(&zs);
+		return NULL;
+	}
+	zs.next_in = (Bytef *)(uintptr_t)in;
+	zs.avail_in = (uInt)len;
+	zs.next_out = out;
+	zs.avail_out = (uInt)cap;
+	if (deflate(&zs, Z_FINISH) != Z_STREAM_END) {
+		deflateEnd(&zs);
+		free(out);
+		return NULL;
+	}
+	*outlen = zs.total_out;
+	deflateEnd(&zs);
+	return out;
+}
+
+/* Headers and body leave in one write: with TCP_NODELAY every write is a
+ * packet, and a phone on Wi-Fi pays for each. */
+static void
+http__send(struct mg_connection *conn, int status, const char *ctype, const char *body,
+    size_t len, const char *extra)
+{
+	unsigned char *gz = NULL;
+	const char *out = body;
+	size_t gzlen = 0, hlen;
+	char head[1024], *buf;
+	int n;
+
+	if (len >= HTTP__GZIP_MIN && http__accepts_gzip(conn) &&
+	    (gz = http__gzip(body, len, &gzlen)) != NULL) {
+		out = (const char *)gz;
+		len = gzlen;
+	}
+	n = snprintf(head, sizeof(head),
+	    "HTTP/1.1 %d %s\r\n"
+	    "Content-Type: %s\r\n"
+	    "Content-Length: %zu\r\n"
+	    "Cache-Control: no-store\r\n"
+	    "X-Content-Type-Options: nosniff\r\n"
+	    "%s%s%s\r\n",
+	    status, http__reason(status), ctype, len,
+	    gz ? "Content-Encoding: gzip\r\n" : "",
+	    gz || len >= HTTP__GZIP_MIN ? "Vary: Accept-Encoding\r\n" : "", extra ? extra : "");
+	hlen = n < 0 ? 0 : (size_t)n < sizeof(head) ? (size_t)n : sizeof(head) - 1;
+	if ((buf = malloc(hlen + len)) != NULL) {
+		memcpy(buf, head, hlen);
+		memcpy(buf + hlen, out, len);
+		mg_write(conn, buf, hlen + len);
+		free(buf);
+	} else {
+		mg_write(conn, head, hlen);
+		mg_write(conn, out, len);
+	}
+	free(gz);
+}
+
+void
+http_send_json(struct mg_connection *conn, int status, json_t *obj, const char *extra)
+{
+	char *text = json_dumps(obj, JSON_COMPACT);
+
+	json_decref(obj);
+	if (text == NULL) {
+		http__send(conn, 500, "application/json; charset=utf-8",
+		    "{\"error\":\"internal\"}", 20, NULL);
+		return;
+	}
+	http__send(conn, status, "application/json; charset=utf-8", text, strlen(text), extra);
+	free(text);
+}
+
+void
+http_send_error(struct mg_connection *conn, int status, const char *code,
+    const char *message, const char *field)
+{
+	json_t *o = json_pack("{s:s, s:s}", "error", code, "message", message);
+
+	if (o != NULL && field != NULL)
+		json_object_set_new(o, "field", json_string(field));
+	http_send_json(conn, status, o, NULL);
+}
+
+void
+http_send_empty(struct mg_connection *conn, int status, const char *extra)
+{
+	http__send(conn, status, "text/plain; charset=utf-8", "", 0, extra);
+}
+
+pb_err
+http_read_body(struct mg_connection *conn, size_t max, char **out, size_t *outlen)
+{
+	const struct mg_request_info *ri = mg_get_request_info(conn);
+	size_t cap, len = 0;
+	char *buf;
+
+	*out = NULL;
+	if (ri->content_length > (long long)max)
+		return PB_ERR_LIMIT;
+	cap = ri->content_length >= 0 ? (size_t)ri->content_length : max;
+	if ((buf = malloc(cap + 1)) == NULL)
+		return PB_ERR_NOMEM;
+	for (;;) {
+		char extra;
+		int n;
+
+		if (len == cap) {
+			/* chunked body that reached the limit: is there more? */
+			if (ri->content_length < 0 && mg_read(conn, &extra, 1) > 0) {
+				free(buf);
+				return PB_ERR_LIMIT;
+			}
+			break;
+		}
+		n = mg_read(conn, buf + len, cap - len);
+		if (n < 0) {
+			free(buf);
+			return PB_ERR_IO;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (ri->content_length >= 0 && len != cap) {
+		free(buf);
+		return PB_ERR_IO;
+	}
+	buf[len] = '\0';
+	*out = buf;
+	*outlen = len;
+	return PB_OK;
+}

@@ -1,0 +1,29 @@
+/* http_reply.h — what a request handler needs from the server: read the
+ * request body with a size limit, and answer JSON, a JSON error or an empty
+ * body. Every answer leaves as one write (headers and body together) with
+ * Cache-Control: no-store; bodies of 1 KiB and more are gzipped for clients
+ * that accept it. Handlers include this header, never http.h. */
+#ifndef HTTP_REPLY_H
+#define HTTP_REPLY_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "pb.h"
+
+struct mg_connection;
+
+/* Read the request body (at most max bytes) into a NUL-terminated malloc'd
+ * buffer. PB_ERR_LIMIT if larger, PB_ERR_IO if the client went away. */
+pb_err http_read_body(struct mg_connection *conn, size_t max, char **out, size_t *len);
+
+/* Answer with JSON (takes the reference to obj); gzip when large and
+ * accepted. extra_headers: NULL or "Name: value\r\n" lines. */
+void http_send_json(struct mg_connection *conn, int status, json_t *obj,
+    const char *extra_headers);
+/* {"error": code, "message": message[, "field": field]} */
+void http_send_error(struct mg_connection *conn, int status, const char *code,
+    const char *message, const char *field);
+void http_send_empty(struct mg_connection *conn, int status, const char *extra_headers);
+
+#endif
