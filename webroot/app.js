@@ -374,6 +374,8 @@
   async function request(method, path, body, asText) {
     var opts = { method: method, credentials: 'same-origin', cache: 'no-store', headers: {} };
     if (!asText) opts.headers.Accept = 'application/json';
+    /* the box takes writes only as JSON, even empty ones */
+    if (body === undefined && (method === 'POST' || method === 'PUT')) body = {};
     if (body !== undefined) {
       opts.headers['Content-Type'] = 'application/json';
       opts.body = JSON.stringify(body);

@@ -16,6 +16,7 @@ pb_strerror(pb_err err)
 	case PB_ERR_DENIED: return "access denied";
 	case PB_ERR_LIMIT: return "limit exceeded";
 	case PB_ERR_STATE: return "not possible now";
+	case PB_ERR_TIMEOUT: return "took too long";
 	}
 	return "unknown error";
 }

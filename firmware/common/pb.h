@@ -17,7 +17,8 @@ typedef enum pb_err {
 	PB_ERR_CRYPTO,   /* signature or hash did not verify */
 	PB_ERR_DENIED,   /* authentication failed or not allowed */
 	PB_ERR_LIMIT,    /* too large, too many, rate limited */
-	PB_ERR_STATE     /* not possible in the current state */
+	PB_ERR_STATE,    /* not possible in the current state */
+	PB_ERR_TIMEOUT   /* a deadline passed */
 } pb_err;
 
 /* A short English description of an error code. */

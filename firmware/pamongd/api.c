@@ -70,6 +70,8 @@ api__seg_is(struct req *r, int i, const char *want)
 	return want == NULL || (i < r->nseg && strcmp(r->seg[i], want) == 0);
 }
 
+/* The route of a request: found, then its login checked, and only then its
+ * body read, so a request that is refused anyway never waits for a body. */
 static void
 api__route(struct req *r)
 {
@@ -87,6 +89,9 @@ api__route(struct req *r)
 		if (strcmp(rt->method, r->method) != 0)
 			continue;
 		if (rt->login && !api__need_login(r))
+			return;
+		if ((!strcmp(r->method, "POST") || !strcmp(r->method, "PUT")) &&
+		    !api__read_json(r))
 			return;
 		rt->fn(r);
 		return;
@@ -110,8 +115,6 @@ api_serve(struct mg_connection *conn, const char *path, void *app)
 		api__error(&r, 404, "not_found", "no such endpoint");
 		return 404;
 	}
-	if ((!strcmp(r.method, "POST") || !strcmp(r.method, "PUT")) && !api__read_json(&r))
-		return 400;
 	r.snap = catalog_acquire(r.app->catalog);
 	api__load_session(&r);
 	api__route(&r);

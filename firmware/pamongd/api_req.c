@@ -81,9 +81,20 @@ api__read_json(struct req *r)
 	size_t len = 0;
 	pb_err rc;
 
-	rc = http_read_body(r->conn, (size_t)r->app->cfg->max_body, &buf, &len);
+	/* Only JSON, even when empty: a page of another site can send a form or
+	 * plain text here without asking the box first, never JSON. */
+	if (ctype == NULL || strncasecmp(ctype, "application/json", 16) != 0) {
+		api__error(r, 400, "bad_request", "Content-Type must be application/json");
+		return 0;
+	}
+	rc = http_read_body(r->conn, (size_t)r->app->cfg->max_body,
+	    r->app->cfg->body_timeout_ms, &buf, &len);
 	if (rc == PB_ERR_LIMIT) {
 		api__error(r, 413, "too_large", "request body is too large");
+		return 0;
+	}
+	if (rc == PB_ERR_TIMEOUT) {
+		api__error(r, 408, "too_slow", "the request body did not arrive in time");
 		return 0;
 	}
 	if (rc != PB_OK) {
@@ -94,11 +105,6 @@ api__read_json(struct req *r)
 		free(buf);
 		r->body = json_object();
 		return 1;
-	}
-	if (ctype == NULL || strncasecmp(ctype, "application/json", 16) != 0) {
-		free(buf);
-		api__error(r, 400, "bad_request", "Content-Type must be application/json");
-		return 0;
 	}
 	if (!util_utf8_valid(buf, len)) {
 		free(buf);

@@ -47,6 +47,16 @@ http__owned(const struct http *h, const char *uri)
 	return 0;
 }
 
+/* The request carries a body (a length or chunks). */
+static int
+http__has_body(struct mg_connection *conn)
+{
+	const struct mg_request_info *ri = mg_get_request_info(conn);
+
+	return ri->content_length > 0 ||
+	    (ri->content_length < 0 && mg_get_header(conn, "Transfer-Encoding") != NULL);
+}
+
 static int
 http__begin_request(struct mg_connection *conn)
 {
@@ -54,12 +64,19 @@ http__begin_request(struct mg_connection *conn)
 	const struct http *h = mg_get_user_data(mg_get_context(conn));
 	const char *uri = ri->local_uri_raw;
 
+	mg_set_user_connection_data(conn, NULL); /* the body is not read yet */
 	if (http__path_unsafe(ri->request_uri) || http__path_unsafe(uri)) {
+		if (http__has_body(conn))
+			mg_disable_connection_keep_alive(conn);
 		http_send_error(conn, 400, "bad_request", "unsafe or malformed path", NULL);
 		return 400;
 	}
 	if (http__owned(h, uri))
 		return 0;
+	/* Nothing outside the handlers reads a body: close after answering,
+	 * rather than let CivetWeb wait for a body a phone may send slowly. */
+	if (http__has_body(conn))
+		mg_disable_connection_keep_alive(conn);
 	if (h->cfg->portal_url[0] != '\0' &&
 	    captive_redirect(conn, h->cfg->portal_hosts, h->cfg->portal_url))
 		return 302;
@@ -72,8 +89,14 @@ static int
 http__dispatch(struct mg_connection *conn, void *cbdata)
 {
 	const struct http__handler *hd = cbdata;
+	int status;
 
-	return hd->fn(conn, mg_get_request_info(conn)->local_uri + hd->len, hd->arg);
+	status = hd->fn(conn, mg_get_request_info(conn)->local_uri + hd->len, hd->arg);
+	/* A body the handler did not read to its end is never read: the
+	 * connection closes after the answer. */
+	if (http__has_body(conn) && mg_get_user_connection_data(conn) != HTTP__BODY_READ)
+		mg_disable_connection_keep_alive(conn);
+	return status;
 }
 
 static int

@@ -28,6 +28,10 @@ struct http {
 	size_t nhandlers;
 };
 
+/* A connection's user data once http_read_body has read the whole body:
+ * the transport closes connections whose body a handler left unread. */
+#define HTTP__BODY_READ ((void *)1)
+
 /* Non-zero if the client sent Accept-Encoding with gzip. */
 int http__accepts_gzip(struct mg_connection *conn);
 

@@ -10,6 +10,7 @@
 #include <zlib.h>
 
 #include "http_int.h"
+#include "util.h"
 
 #define HTTP__GZIP_MIN 1024
 
@@ -25,13 +26,14 @@ http__reason(int status)
 	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
+	case 408: return "Request Timeout";
 	case 409: return "Conflict";
 	case 413: return "Payload Too Large";
 	case 429: return "Too Many Requests";
 	case 500: return "Internal Server Error";
 	case 503: return "Service Unavailable";
 	}
-	return "OK";
+	return status >= 500 ? "Server Error" : status >= 400 ? "Client Error" : "OK";
 }
 
 int
@@ -145,45 +147,54 @@ http_send_empty(struct mg_connection *conn, int status, const char *extra)
 }
 
 pb_err
-http_read_body(struct mg_connection *conn, size_t max, char **out, size_t *outlen)
+http_read_body(struct mg_connection *conn, size_t max, long deadline_ms, char **out,
+    size_t *outlen)
 {
 	const struct mg_request_info *ri = mg_get_request_info(conn);
+	int64_t until = util_mono_ms() + deadline_ms;
 	size_t cap, len = 0;
 	char *buf;
+	int n = 0;
 
 	*out = NULL;
-	if (ri->content_length > (long long)max)
+	if (ri->content_length > (long long)max) {
+		mg_disable_connection_keep_alive(conn); /* never read what is left */
 		return PB_ERR_LIMIT;
+	}
 	cap = ri->content_length >= 0 ? (size_t)ri->content_length : max;
 	if ((buf = malloc(cap + 1)) == NULL)
 		return PB_ERR_NOMEM;
-	for (;;) {
-		char extra;
-		int n;
-
-		if (len == cap) {
-			/* chunked body that reached the limit: is there more? */
-			if (ri->content_length < 0 && mg_read(conn, &extra, 1) > 0) {
-				free(buf);
-				return PB_ERR_LIMIT;
-			}
-			break;
-		}
-		n = mg_read(conn, buf + len, cap - len);
-		if (n < 0) {
+	/* One byte per call: mg_read waits until it has all it was asked for,
+	 * so a larger request lets a phone that sends a byte now and then hold
+	 * the worker. Bytes that came with the headers are copied from
+	 * CivetWeb's buffer without a system call. */
+	while (len < cap && (n = mg_read(conn, buf + len, 1)) > 0) {
+		len++;
+		if (util_mono_ms() > until) {
 			free(buf);
-			return PB_ERR_IO;
+			mg_disable_connection_keep_alive(conn);
+			return PB_ERR_TIMEOUT;
 		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
+	}
+	if (len == cap && ri->content_length < 0) {
+		char extra; /* a chunked body that reached the limit: is there more? */
+
+		if (mg_read(conn, &extra, 1) > 0) {
+			free(buf);
+			mg_disable_connection_keep_alive(conn);
+			return PB_ERR_LIMIT;
+		}
 	}
 	if (ri->content_length >= 0 && len != cap) {
+		/* mg_read gives 0 when nothing came for request_timeout_ms, -1
+		 * when the phone went away */
 		free(buf);
-		return PB_ERR_IO;
+		mg_disable_connection_keep_alive(conn);
+		return n == 0 || util_mono_ms() > until ? PB_ERR_TIMEOUT : PB_ERR_IO;
 	}
 	buf[len] = '\0';
 	*out = buf;
 	*outlen = len;
+	mg_set_user_connection_data(conn, HTTP__BODY_READ);
 	return PB_OK;
 }

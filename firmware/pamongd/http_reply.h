@@ -13,9 +13,12 @@
 
 struct mg_connection;
 
-/* Read the request body (at most max bytes) into a NUL-terminated malloc'd
- * buffer. PB_ERR_LIMIT if larger, PB_ERR_IO if the client went away. */
-pb_err http_read_body(struct mg_connection *conn, size_t max, char **out, size_t *len);
+/* Read the request body (at most max bytes, all of it within deadline_ms)
+ * into a NUL-terminated malloc'd buffer. PB_ERR_LIMIT if larger,
+ * PB_ERR_TIMEOUT if it did not arrive in time, PB_ERR_IO if the client went
+ * away. */
+pb_err http_read_body(struct mg_connection *conn, size_t max, long deadline_ms, char **out,
+    size_t *len);
 
 /* Answer with JSON (takes the reference to obj); gzip when large and
  * accepted. extra_headers: NULL or "Name: value\r\n" lines. */

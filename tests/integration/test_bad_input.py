@@ -33,6 +33,10 @@ ROWS = [
     ("POST", "/api/v1/register", b'{"name": "Ok Name", "position": "kepala-desa", "village": "%s", "pin": "12a4"}' % VILLAGE.encode(), JSON, 400, "invalid_field"),
     ("POST", "/api/v1/register", b'{"name": "<b>x</b>", "position": "kepala-desa", "village": "%s", "pin": "1234"}' % VILLAGE.encode(), JSON, 400, "invalid_field"),
     ("POST", "/api/v1/register", b'{"name": "ANI  lestari", "position": "kepala-desa", "village": "%s", "pin": "1234"}' % VILLAGE.encode(), JSON, 409, "name_taken"),
+    # what a page of another site can send without asking: never acted on
+    ("POST", "/api/v1/logout", b"", {}, 400, "bad_request"),
+    ("POST", "/api/v1/logout", b"a=b", {"Content-Type": "application/x-www-form-urlencoded"}, 400, "bad_request"),
+    ("POST", "/api/v1/logout", b"{}", {"Content-Type": "text/plain"}, 400, "bad_request"),
     ("GET", "/api/v1/courses/no-such-course", None, {}, 404, "not_found"),
     ("POST", "/api/v1/courses/desa-keuangan/lessons/no-such/open", b"{}", JSON, 404, "not_found"),
     ("POST", "/api/v1/courses/desa-keuangan/lessons/%s/complete" % LESSON, b'{"seconds": -5}', JSON, 400, "invalid_field"),
