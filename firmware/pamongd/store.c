@@ -11,7 +11,6 @@
  * caches its prepared statements, keyed by the SQL string's address. */
 #include <errno.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,21 +19,17 @@
 #include <sqlite3.h>
 
 #include "log.h"
+#include "sqlutil.h"
 #include "store.h"
 #include "util.h"
 
 #define STORE__READERS 6   /* read connections: more readers wait for one */
-#define STORE__CACHE 64    /* prepared statements cached per connection */
 #define STORE__BUSY_MS 5000
 #define STORE__RENEW_MS (24LL * 3600 * 1000) /* session last_seen granularity */
 
 struct store__conn {
 	sqlite3 *db;
-	int n;
-	struct {
-		const char *sql;
-		sqlite3_stmt *stmt;
-	} cache[STORE__CACHE];
+	struct sqlu_cache cache;  /* its prepared statements */
 	struct store__conn *next; /* in the idle list */
 };
 
@@ -198,53 +193,12 @@ static const char *const store__migrations[] = {
 
 /* ---- connections and statements ---- */
 
-/* Map an SQLite result code to ours. */
-static pb_err
-store__err(int rc)
-{
-	switch (rc) {
-	case SQLITE_CONSTRAINT_UNIQUE:
-	case SQLITE_CONSTRAINT_PRIMARYKEY:
-		return PB_ERR_EXISTS;
-	case SQLITE_CONSTRAINT_FOREIGNKEY:
-		return PB_ERR_NOTFOUND;
-	case SQLITE_NOMEM:
-		return PB_ERR_NOMEM;
-	}
-	switch (rc & 0xff) {
-	case SQLITE_IOERR:
-	case SQLITE_FULL:
-	case SQLITE_CANTOPEN:
-		return PB_ERR_IO;
-	default:
-		return PB_ERR_DB;
-	}
-}
-
-static pb_err
-store__exec(sqlite3 *db, const char *sql)
-{
-	char *msg = NULL;
-	int rc;
-
-	rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
-	if (rc != SQLITE_OK) {
-		log_warnx("store: %.60s: %s", sql, msg ? msg : sqlite3_errstr(rc));
-		sqlite3_free(msg);
-		return store__err(sqlite3_extended_errcode(db));
-	}
-	return PB_OK;
-}
-
 static void
 store__conn_close(struct store__conn *c)
 {
-	int i;
-
 	if (c == NULL)
 		return;
-	for (i = 0; i < c->n; i++)
-		sqlite3_finalize(c->cache[i].stmt);
+	sqlu_cache_clear(&c->cache);
 	if (sqlite3_close(c->db) != SQLITE_OK)
 		log_warnx("store: close: %s", sqlite3_errmsg(c->db));
 	free(c);
@@ -271,12 +225,12 @@ store__conn_open(const char *path, int writer, struct store__conn **out)
 	if (rc != SQLITE_OK) {
 		log_warnx("store: open %s: %s", path,
 		    c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
-		err = store__err(rc);
+		err = sqlu_err(rc);
 		goto out;
 	}
 	sqlite3_extended_result_codes(c->db, 1);
 	sqlite3_busy_timeout(c->db, STORE__BUSY_MS);
-	err = store__exec(c->db, "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;");
+	err = sqlu_exec(c->db, "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;");
 	if (err != PB_OK)
 		goto out;
 	if (writer) {
@@ -295,7 +249,7 @@ store__conn_open(const char *path, int writer, struct store__conn **out)
 		}
 		err = PB_OK;
 	} else {
-		err = store__exec(c->db, "PRAGMA query_only=ON; PRAGMA cache_size=-512;");
+		err = sqlu_exec(c->db, "PRAGMA query_only=ON; PRAGMA cache_size=-512;");
 	}
 out:
 	sqlite3_finalize(stmt);
@@ -307,121 +261,11 @@ out:
 	return PB_OK;
 }
 
-/* The cached statement for sql (a string literal: cached by address),
- * NULL on error. Give it back with store__done(). */
+/* The cached statement for sql on c (see sqlu_prep). */
 static sqlite3_stmt *
 store__prep(struct store__conn *c, const char *sql)
 {
-	sqlite3_stmt *stmt;
-	int i;
-
-	for (i = 0; i < c->n; i++)
-		if (c->cache[i].sql == sql)
-			return c->cache[i].stmt;
-	if (c->n == STORE__CACHE) {
-		log_warnx("store: statement cache full");
-		return NULL;
-	}
-	if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt,
-	    NULL) != SQLITE_OK) {
-		log_warnx("store: prepare %.60s: %s", sql, sqlite3_errmsg(c->db));
-		return NULL;
-	}
-	c->cache[c->n].sql = sql;
-	c->cache[c->n].stmt = stmt;
-	c->n++;
-	return stmt;
-}
-
-static void
-store__done(sqlite3_stmt *stmt)
-{
-	if (stmt == NULL)
-		return;
-	sqlite3_reset(stmt);
-	sqlite3_clear_bindings(stmt);
-}
-
-/* Bind parameters 1.. from fmt: 't' const char * (NULL binds NULL),
- * 'i' int64_t, 'd' int. */
-static pb_err
-store__bind(sqlite3_stmt *stmt, const char *fmt, ...)
-{
-	va_list ap;
-	const char *s;
-	int i, rc = SQLITE_OK;
-
-	va_start(ap, fmt);
-	for (i = 1; *fmt != '\0' && rc == SQLITE_OK; fmt++, i++) {
-		switch (*fmt) {
-		case 't':
-			s = va_arg(ap, const char *);
-			rc = s ? sqlite3_bind_text(stmt, i, s, -1, SQLITE_STATIC)
-			       : sqlite3_bind_null(stmt, i);
-			break;
-		case 'i':
-			rc = sqlite3_bind_int64(stmt, i, va_arg(ap, int64_t));
-			break;
-		case 'd':
-			rc = sqlite3_bind_int(stmt, i, va_arg(ap, int));
-			break;
-		default:
-			rc = SQLITE_MISUSE;
-		}
-	}
-	va_end(ap);
-	if (rc != SQLITE_OK) {
-		log_warnx("store: bind: %s", sqlite3_errstr(rc));
-		return PB_ERR_DB;
-	}
-	return PB_OK;
-}
-
-/* Step a statement that returns no rows. */
-static pb_err
-store__step_done(sqlite3_stmt *stmt)
-{
-	int rc;
-
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_DONE)
-		return PB_OK;
-	rc = sqlite3_extended_errcode(sqlite3_db_handle(stmt));
-	if ((rc & 0xff) != SQLITE_CONSTRAINT)
-		log_warnx("store: %.60s: %s", sqlite3_sql(stmt),
-		    sqlite3_errmsg(sqlite3_db_handle(stmt)));
-	return store__err(rc);
-}
-
-/* Step a query: PB_OK with a row, PB_ERR_NOTFOUND at the end. */
-static pb_err
-store__step_row(sqlite3_stmt *stmt)
-{
-	int rc;
-
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		return PB_OK;
-	if (rc == SQLITE_DONE)
-		return PB_ERR_NOTFOUND;
-	log_warnx("store: %.60s: %s", sqlite3_sql(stmt),
-	    sqlite3_errmsg(sqlite3_db_handle(stmt)));
-	return store__err(sqlite3_extended_errcode(sqlite3_db_handle(stmt)));
-}
-
-static void
-store__col_text(sqlite3_stmt *stmt, int col, char *buf, size_t len)
-{
-	const unsigned char *s;
-
-	s = sqlite3_column_text(stmt, col);
-	snprintf(buf, len, "%s", s ? (const char *)s : "");
-}
-
-static int
-store__col_int(sqlite3_stmt *stmt, int col)
-{
-	return sqlite3_column_int(stmt, col);
+	return sqlu_prep(c->db, &c->cache, sql);
 }
 
 /* Read connections this thread holds right now. */
@@ -503,14 +347,14 @@ store__run_op(struct store *st, struct store__op *op)
 	int64_t rev = st->rev;
 	pb_err err;
 
-	err = store__exec(db, "SAVEPOINT op");
+	err = sqlu_exec(db, "SAVEPOINT op");
 	if (err == PB_OK) {
 		err = op->fn(st, op->arg);
 		if (err == PB_OK)
-			err = store__exec(db, "RELEASE op");
+			err = sqlu_exec(db, "RELEASE op");
 		if (err != PB_OK && !sqlite3_get_autocommit(db)) {
-			if (store__exec(db, "ROLLBACK TO op") != PB_OK ||
-			    store__exec(db, "RELEASE op") != PB_OK)
+			if (sqlu_exec(db, "ROLLBACK TO op") != PB_OK ||
+			    sqlu_exec(db, "RELEASE op") != PB_OK)
 				err = PB_ERR_DB;
 		}
 	}
@@ -545,7 +389,7 @@ store__run_batch(struct store *st, struct store__op *batch, int *commits)
 	while (op != NULL) {
 		start = op;
 		rev0 = st->rev;
-		err = store__exec(db, "BEGIN IMMEDIATE");
+		err = sqlu_exec(db, "BEGIN IMMEDIATE");
 		if (err != PB_OK) {
 			for (; op != NULL; op = op->next)
 				op->result = err;
@@ -568,10 +412,10 @@ store__run_batch(struct store *st, struct store__op *batch, int *commits)
 			if (st->rev != rev0)
 				err = store__meta_set(st->w, "rev", st->rev);
 			if (err == PB_OK)
-				err = store__exec(db, "COMMIT");
+				err = sqlu_exec(db, "COMMIT");
 			if (err != PB_OK) {
 				if (!sqlite3_get_autocommit(db))
-					store__exec(db, "ROLLBACK");
+					sqlu_exec(db, "ROLLBACK");
 				store__batch_fail(start, op, err == PB_ERR_IO ? PB_ERR_IO
 				    : PB_ERR_DB);
 				healthy = 0;
@@ -666,10 +510,10 @@ store__meta_set(struct store__conn *c, const char *key, int64_t v)
 
 	if ((stmt = store__prep(c, sql_meta_set)) == NULL)
 		return PB_ERR_DB;
-	err = store__bind(stmt, "ti", key, v);
+	err = sqlu_bind(stmt, "ti", key, v);
 	if (err == PB_OK)
-		err = store__step_done(stmt);
-	store__done(stmt);
+		err = sqlu_step_done(stmt);
+	sqlu_done(stmt);
 	return err;
 }
 
@@ -682,12 +526,12 @@ store__meta_get(struct store__conn *c, const char *key, int64_t *v)
 
 	if ((stmt = store__prep(c, sql_meta_get)) == NULL)
 		return PB_ERR_DB;
-	err = store__bind(stmt, "t", key);
+	err = sqlu_bind(stmt, "t", key);
 	if (err == PB_OK)
-		err = store__step_row(stmt);
+		err = sqlu_step_row(stmt);
 	if (err == PB_OK)
 		*v = sqlite3_column_int64(stmt, 0);
-	store__done(stmt);
+	sqlu_done(stmt);
 	return err;
 }
 
@@ -706,11 +550,11 @@ store__event(struct store *st, const char *learner, const char *course,
 	if ((stmt = store__prep(st->w, sql_event)) == NULL)
 		return PB_ERR_DB;
 	*rev = ++st->rev;
-	err = store__bind(stmt, "itttttiii", *rev, learner, course, kind, detail,
+	err = sqlu_bind(stmt, "itttttiii", *rev, learner, course, kind, detail,
 	    w->boot_id, w->mono_ms, w->wall_ms, w->client_ms);
 	if (err == PB_OK)
-		err = store__step_done(stmt);
-	store__done(stmt);
+		err = sqlu_step_done(stmt);
+	sqlu_done(stmt);
 	return err;
 }
 
@@ -756,42 +600,42 @@ store__summary_update(struct store *st, const char *learner, const char *course,
 	memset(&s, 0, sizeof(s));
 	if ((stmt = store__prep(st->w, sql_sum_ensure)) == NULL)
 		return PB_ERR_DB;
-	err = store__bind(stmt, "ttdiiitt", learner, course,
+	err = sqlu_bind(stmt, "ttdiiitt", learner, course,
 	    lessons_total < 0 ? 0 : lessons_total, w->wall_ms, w->wall_ms, rev,
 	    w->boot_id, w->boot_id);
 	if (err == PB_OK)
-		err = store__step_done(stmt);
-	store__done(stmt);
+		err = sqlu_step_done(stmt);
+	sqlu_done(stmt);
 	if (err != PB_OK)
 		return err;
 
 	if ((stmt = store__prep(st->w, sql_sum_read)) == NULL)
 		return PB_ERR_DB;
-	err = store__bind(stmt, "tt", learner, course);
+	err = sqlu_bind(stmt, "tt", learner, course);
 	if (err == PB_OK)
-		err = store__step_row(stmt);
+		err = sqlu_step_row(stmt);
 	if (err == PB_OK) {
-		s.lessons_total = store__col_int(stmt, 0);
-		s.best_score = store__col_int(stmt, 1);
-		s.passed = store__col_int(stmt, 2);
-		s.attempts = store__col_int(stmt, 3);
+		s.lessons_total = sqlite3_column_int(stmt, 0);
+		s.best_score = sqlite3_column_int(stmt, 1);
+		s.passed = sqlite3_column_int(stmt, 2);
+		s.attempts = sqlite3_column_int(stmt, 3);
 		s.first_activity = sqlite3_column_int64(stmt, 4);
 		s.completed_at = sqlite3_column_int64(stmt, 5);
 	}
-	store__done(stmt);
+	sqlu_done(stmt);
 	if (err != PB_OK)
 		return err == PB_ERR_NOTFOUND ? PB_ERR_DB : err;
 
 	if ((stmt = store__prep(st->w, sql_sum_lessons)) == NULL)
 		return PB_ERR_DB;
-	err = store__bind(stmt, "tt", learner, course);
+	err = sqlu_bind(stmt, "tt", learner, course);
 	if (err == PB_OK)
-		err = store__step_row(stmt);
+		err = sqlu_step_row(stmt);
 	if (err == PB_OK) {
-		s.lessons_done = store__col_int(stmt, 0);
+		s.lessons_done = sqlite3_column_int(stmt, 0);
 		s.seconds_spent = sqlite3_column_int64(stmt, 1);
 	}
-	store__done(stmt);
+	sqlu_done(stmt);
 	if (err != PB_OK)
 		return err == PB_ERR_NOTFOUND ? PB_ERR_DB : err;
 
@@ -815,13 +659,13 @@ store__summary_update(struct store *st, const char *learner, const char *course,
 
 	if ((stmt = store__prep(st->w, sql_sum_write)) == NULL)
 		return PB_ERR_DB;
-	err = store__bind(stmt, "tdddddiiiiittittt", s.status, s.lessons_done,
+	err = sqlu_bind(stmt, "tdddddiiiiittittt", s.status, s.lessons_done,
 	    s.lessons_total, s.best_score, s.passed, s.attempts, s.seconds_spent,
 	    s.first_activity, s.last_activity, s.completed_at, s.rev, w->boot_id,
 	    w->boot_id, s.completed_at, w->boot_id, learner, course);
 	if (err == PB_OK)
-		err = store__step_done(stmt);
-	store__done(stmt);
+		err = sqlu_step_done(stmt);
+	sqlu_done(stmt);
 	if (err == PB_OK && out != NULL) {
 		snprintf(s.learner, sizeof(s.learner), "%s", learner);
 		snprintf(s.course, sizeof(s.course), "%s", course);
@@ -831,53 +675,6 @@ store__summary_update(struct store *st, const char *learner, const char *course,
 }
 
 /* ---- open / close ---- */
-
-static pb_err
-store__migrate(struct store__conn *c, const char *path)
-{
-	sqlite3_stmt *stmt = NULL;
-	char sql[64];
-	int version, known = (int)PB_ARRAY_LEN(store__migrations);
-	pb_err err = PB_ERR_DB;
-
-	if (sqlite3_prepare_v2(c->db, "PRAGMA user_version", -1, &stmt, NULL) !=
-	    SQLITE_OK || sqlite3_step(stmt) != SQLITE_ROW) {
-		log_warnx("store: %s: user_version: %s", path, sqlite3_errmsg(c->db));
-		err = store__err(sqlite3_extended_errcode(c->db));
-		goto out;
-	}
-	version = sqlite3_column_int(stmt, 0);
-	sqlite3_reset(stmt); /* a statement left running locks DROP in a migration */
-	if (version > known) {
-		log_warnx("store: %s has schema version %d but this pamongd knows only "
-		    "up to %d; refusing to open it (use a newer pamongd)", path,
-		    version, known);
-		err = PB_ERR_STATE;
-		goto out;
-	}
-	for (; version < known; version++) {
-		err = store__exec(c->db, "BEGIN IMMEDIATE");
-		if (err != PB_OK)
-			goto out;
-		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", version + 1);
-		err = store__exec(c->db, store__migrations[version]);
-		if (err == PB_OK)
-			err = store__exec(c->db, sql);
-		if (err == PB_OK)
-			err = store__exec(c->db, "COMMIT");
-		if (err != PB_OK) {
-			log_warnx("store: %s: migration %d failed", path, version + 1);
-			if (!sqlite3_get_autocommit(c->db))
-				store__exec(c->db, "ROLLBACK");
-			goto out;
-		}
-		log_info("store: %s: migrated to schema version %d", path, version + 1);
-	}
-	err = PB_OK;
-out:
-	sqlite3_finalize(stmt);
-	return err;
-}
 
 /* Load (or make, on first open) the box id and the last rev. */
 static pb_err
@@ -889,20 +686,20 @@ store__load_meta(struct store *st)
 
 	if ((stmt = store__prep(st->w, sql_meta_get)) == NULL)
 		return PB_ERR_DB;
-	err = store__bind(stmt, "t", "box_id");
+	err = sqlu_bind(stmt, "t", "box_id");
 	if (err == PB_OK)
-		err = store__step_row(stmt);
+		err = sqlu_step_row(stmt);
 	if (err == PB_OK)
-		store__col_text(stmt, 0, st->box_id, sizeof(st->box_id));
-	store__done(stmt);
+		sqlu_col_text(stmt, 0, st->box_id, sizeof(st->box_id));
+	sqlu_done(stmt);
 	if (err == PB_ERR_NOTFOUND) {
 		util_uuid4(st->box_id);
 		if ((stmt = store__prep(st->w, sql_meta_set)) == NULL)
 			return PB_ERR_DB;
-		err = store__bind(stmt, "tt", "box_id", st->box_id);
+		err = sqlu_bind(stmt, "tt", "box_id", st->box_id);
 		if (err == PB_OK)
-			err = store__step_done(stmt);
-		store__done(stmt);
+			err = sqlu_step_done(stmt);
+		sqlu_done(stmt);
 	}
 	if (err != PB_OK)
 		return err;
@@ -918,10 +715,10 @@ store__load_meta(struct store *st)
 	    "events), 0), coalesce((SELECT max(rev) FROM learners), 0)), "
 	    "coalesce((SELECT max(rev) FROM course_summary), 0))")) == NULL)
 		return PB_ERR_DB;
-	err = store__step_row(stmt);
+	err = sqlu_step_row(stmt);
 	if (err == PB_OK && sqlite3_column_int64(stmt, 0) > st->rev)
 		st->rev = sqlite3_column_int64(stmt, 0);
-	store__done(stmt);
+	sqlu_done(stmt);
 	return err;
 }
 
@@ -950,7 +747,8 @@ store_open(const char *path, struct store **out)
 	err = store__conn_open(path, 1, &st->w);
 	if (err != PB_OK)
 		goto out;
-	err = store__migrate(st->w, path);
+	err = sqlu_migrate(st->w->db, path, store__migrations,
+	    (int)PB_ARRAY_LEN(store__migrations));
 	if (err != PB_OK)
 		goto out;
 	err = store__load_meta(st);
@@ -1040,10 +838,10 @@ store_stats(struct store *st, struct store_stats *out)
 		err = PB_ERR_DB;
 		goto out;
 	}
-	err = store__step_row(stmt);
+	err = sqlu_step_row(stmt);
 	if (err == PB_OK)
 		out->learners = sqlite3_column_int64(stmt, 0);
-	store__done(stmt);
+	sqlu_done(stmt);
 out:
 	store__put(st, c);
 	return err;
@@ -1075,12 +873,12 @@ store__learner_create(struct store *st, void *arg)
 		return err;
 	if ((stmt = store__prep(st->w, sql_learner_insert)) == NULL)
 		return PB_ERR_DB;
-	err = store__bind(stmt, "ttttttitiii", a->l->id, a->l->name, a->name_key,
+	err = sqlu_bind(stmt, "ttttttitiii", a->l->id, a->l->name, a->name_key,
 	    a->l->position, a->l->village, a->pin_hash, a->l->registered_at,
 	    a->w->boot_id, a->w->mono_ms, a->w->client_ms, rev);
 	if (err == PB_OK)
-		err = store__step_done(stmt);
-	store__done(stmt);
+		err = sqlu_step_done(stmt);
+	sqlu_done(stmt);
 	return err;
 }
 
@@ -1108,10 +906,10 @@ static void
 store__row_learner(sqlite3_stmt *stmt, struct store_learner *l)
 {
 	memset(l, 0, sizeof(*l));
-	store__col_text(stmt, 0, l->id, sizeof(l->id));
-	store__col_text(stmt, 1, l->name, sizeof(l->name));
-	store__col_text(stmt, 2, l->position, sizeof(l->position));
-	store__col_text(stmt, 3, l->village, sizeof(l->village));
+	sqlu_col_text(stmt, 0, l->id, sizeof(l->id));
+	sqlu_col_text(stmt, 1, l->name, sizeof(l->name));
+	sqlu_col_text(stmt, 2, l->position, sizeof(l->position));
+	sqlu_col_text(stmt, 3, l->village, sizeof(l->village));
 	l->registered_at = sqlite3_column_int64(stmt, 4);
 }
 
@@ -1130,16 +928,16 @@ store__learner_one(struct store *st, const char *sql, const char *key,
 		err = PB_ERR_DB;
 		goto out;
 	}
-	err = store__bind(stmt, "t", key);
+	err = sqlu_bind(stmt, "t", key);
 	if (err == PB_OK)
-		err = store__step_row(stmt);
+		err = sqlu_step_row(stmt);
 	if (err == PB_OK) {
 		if (out != NULL)
 			store__row_learner(stmt, out);
 		if (pin_hash != NULL && pin_hash_len > 0)
-			store__col_text(stmt, 5, pin_hash, pin_hash_len);
+			sqlu_col_text(stmt, 5, pin_hash, pin_hash_len);
 	}
-	store__done(stmt);
+	sqlu_done(stmt);
 out:
 	store__put(st, c);
 	return err;
@@ -1175,12 +973,12 @@ store_learner_names(struct store *st, int (*fn)(void *arg, const char *name),
 		err = PB_ERR_DB;
 		goto out;
 	}
-	while ((err = store__step_row(stmt)) == PB_OK)
+	while ((err = sqlu_step_row(stmt)) == PB_OK)
 		if (fn(arg, (const char *)sqlite3_column_text(stmt, 0)) != 0)
 			break;
 	if (err == PB_ERR_NOTFOUND)
 		err = PB_OK;
-	store__done(stmt);
+	sqlu_done(stmt);
 out:
 	store__put(st, c);
 	return err;
@@ -1203,10 +1001,10 @@ store__session_create(struct store *st, void *arg)
 	if ((stmt = store__prep(st->w, "INSERT INTO sessions (token_hash, learner, "
 	    "created_at, last_seen) VALUES (?, ?, ?, ?)")) == NULL)
 		return PB_ERR_DB;
-	err = store__bind(stmt, "ttii", a->token_hash, a->learner, a->now_ms, a->now_ms);
+	err = sqlu_bind(stmt, "ttii", a->token_hash, a->learner, a->now_ms, a->now_ms);
 	if (err == PB_OK)
-		err = store__step_done(stmt);
-	store__done(stmt);
+		err = sqlu_step_done(stmt);
+	sqlu_done(stmt);
 	return err;
 }
 
@@ -1220,10 +1018,10 @@ store__session_touch(struct store *st, void *arg)
 	if ((stmt = store__prep(st->w, "UPDATE sessions SET last_seen = ? "
 	    "WHERE token_hash = ?")) == NULL)
 		return PB_ERR_DB;
-	err = store__bind(stmt, "it", a->now_ms, a->token_hash);
+	err = sqlu_bind(stmt, "it", a->now_ms, a->token_hash);
 	if (err == PB_OK)
-		err = store__step_done(stmt);
-	store__done(stmt);
+		err = sqlu_step_done(stmt);
+	sqlu_done(stmt);
 	return err;
 }
 
@@ -1237,10 +1035,10 @@ store__session_delete(struct store *st, void *arg)
 	if ((stmt = store__prep(st->w, "DELETE FROM sessions WHERE token_hash = ?")) ==
 	    NULL)
 		return PB_ERR_DB;
-	err = store__bind(stmt, "t", a->token_hash);
+	err = sqlu_bind(stmt, "t", a->token_hash);
 	if (err == PB_OK)
-		err = store__step_done(stmt);
-	store__done(stmt);
+		err = sqlu_step_done(stmt);
+	sqlu_done(stmt);
 	return err;
 }
 
@@ -1274,14 +1072,14 @@ store_session_lookup(struct store *st, const char *token_hash, int64_t now_ms,
 		err = PB_ERR_DB;
 		goto out;
 	}
-	err = store__bind(stmt, "t", token_hash);
+	err = sqlu_bind(stmt, "t", token_hash);
 	if (err == PB_OK)
-		err = store__step_row(stmt);
+		err = sqlu_step_row(stmt);
 	if (err == PB_OK) {
-		store__col_text(stmt, 0, learner, 37);
+		sqlu_col_text(stmt, 0, learner, 37);
 		last_seen = sqlite3_column_int64(stmt, 1);
 	}
-	store__done(stmt);
+	sqlu_done(stmt);
 out:
 	store__put(st, c);
 	if (err != PB_OK)
@@ -1349,22 +1147,22 @@ store__lesson(struct store *st, void *arg)
 	if (a->kind == STORE__OPEN) {
 		if ((stmt = store__prep(st->w, sql_lesson_open)) == NULL)
 			return PB_ERR_DB;
-		err = store__bind(stmt, "tttii", a->learner, a->course, a->lesson, wall,
+		err = sqlu_bind(stmt, "tttii", a->learner, a->course, a->lesson, wall,
 		    wall);
 	} else if (a->kind == STORE__TIME) {
 		if ((stmt = store__prep(st->w, sql_lesson_time)) == NULL)
 			return PB_ERR_DB;
-		err = store__bind(stmt, "tttiii", a->learner, a->course, a->lesson, wall,
+		err = sqlu_bind(stmt, "tttiii", a->learner, a->course, a->lesson, wall,
 		    a->seconds, wall);
 	} else {
 		if ((stmt = store__prep(st->w, sql_lesson_complete)) == NULL)
 			return PB_ERR_DB;
-		err = store__bind(stmt, "tttiiii", a->learner, a->course, a->lesson, wall,
+		err = sqlu_bind(stmt, "tttiiii", a->learner, a->course, a->lesson, wall,
 		    wall, a->seconds, wall);
 	}
 	if (err == PB_OK)
-		err = store__step_done(stmt);
-	store__done(stmt);
+		err = sqlu_step_done(stmt);
+	sqlu_done(stmt);
 	if (err != PB_OK)
 		return err;
 	err = store__event(st, a->learner, a->course, a->kind == STORE__COMPLETE ?
@@ -1444,12 +1242,12 @@ store_lessons(struct store *st, const char *learner, const char *course,
 		err = PB_ERR_DB;
 		goto out;
 	}
-	err = store__bind(stmt, "tt", learner, course);
-	while (err == PB_OK && (err = store__step_row(stmt)) == PB_OK) {
+	err = sqlu_bind(stmt, "tt", learner, course);
+	while (err == PB_OK && (err = sqlu_step_row(stmt)) == PB_OK) {
 		memset(&l, 0, sizeof(l));
-		store__col_text(stmt, 0, l.lesson, sizeof(l.lesson));
+		sqlu_col_text(stmt, 0, l.lesson, sizeof(l.lesson));
 		l.opened = 1;
-		l.done = store__col_int(stmt, 1);
+		l.done = sqlite3_column_int(stmt, 1);
 		l.seconds_spent = sqlite3_column_int64(stmt, 2);
 		l.last_activity = sqlite3_column_int64(stmt, 3);
 		if (fn(arg, &l) != 0)
@@ -1457,7 +1255,7 @@ store_lessons(struct store *st, const char *learner, const char *course,
 	}
 	if (err == PB_ERR_NOTFOUND)
 		err = PB_OK;
-	store__done(stmt);
+	sqlu_done(stmt);
 out:
 	store__put(st, c);
 	return err;
@@ -1472,14 +1270,14 @@ static void
 store__row_summary(sqlite3_stmt *stmt, struct store_summary *s)
 {
 	memset(s, 0, sizeof(*s));
-	store__col_text(stmt, 0, s->learner, sizeof(s->learner));
-	store__col_text(stmt, 1, s->course, sizeof(s->course));
-	store__col_text(stmt, 2, s->status, sizeof(s->status));
-	s->lessons_done = store__col_int(stmt, 3);
-	s->lessons_total = store__col_int(stmt, 4);
-	s->best_score = store__col_int(stmt, 5);
-	s->passed = store__col_int(stmt, 6);
-	s->attempts = store__col_int(stmt, 7);
+	sqlu_col_text(stmt, 0, s->learner, sizeof(s->learner));
+	sqlu_col_text(stmt, 1, s->course, sizeof(s->course));
+	sqlu_col_text(stmt, 2, s->status, sizeof(s->status));
+	s->lessons_done = sqlite3_column_int(stmt, 3);
+	s->lessons_total = sqlite3_column_int(stmt, 4);
+	s->best_score = sqlite3_column_int(stmt, 5);
+	s->passed = sqlite3_column_int(stmt, 6);
+	s->attempts = sqlite3_column_int(stmt, 7);
 	s->seconds_spent = sqlite3_column_int64(stmt, 8);
 	s->first_activity = sqlite3_column_int64(stmt, 9);
 	s->last_activity = sqlite3_column_int64(stmt, 10);
@@ -1508,20 +1306,20 @@ store__summary_query(struct store *st, const char *sql, const char *binds,
 		goto out;
 	}
 	if (strcmp(binds, "tt") == 0)
-		err = store__bind(stmt, binds, a, b);
+		err = sqlu_bind(stmt, binds, a, b);
 	else if (strcmp(binds, "t") == 0)
-		err = store__bind(stmt, binds, a);
+		err = sqlu_bind(stmt, binds, a);
 	else
-		err = store__bind(stmt, binds, i, j);
+		err = sqlu_bind(stmt, binds, i, j);
 	if (err != PB_OK)
 		goto done;
 	if (one != NULL) {
-		err = store__step_row(stmt);
+		err = sqlu_step_row(stmt);
 		if (err == PB_OK)
 			store__row_summary(stmt, one);
 		goto done;
 	}
-	while ((err = store__step_row(stmt)) == PB_OK) {
+	while ((err = sqlu_step_row(stmt)) == PB_OK) {
 		store__row_summary(stmt, &s);
 		if (fn(arg, &s) != 0)
 			break;
@@ -1529,7 +1327,7 @@ store__summary_query(struct store *st, const char *sql, const char *binds,
 	if (err == PB_ERR_NOTFOUND)
 		err = PB_OK;
 done:
-	store__done(stmt);
+	sqlu_done(stmt);
 out:
 	store__put(st, c);
 	return err;
@@ -1574,14 +1372,14 @@ static void
 store__row_attempt(sqlite3_stmt *stmt, struct store_attempt *a)
 {
 	memset(a, 0, sizeof(*a));
-	store__col_text(stmt, 0, a->id, sizeof(a->id));
-	store__col_text(stmt, 1, a->learner, sizeof(a->learner));
-	store__col_text(stmt, 2, a->course, sizeof(a->course));
-	a->finished = store__col_int(stmt, 3);
-	a->score = store__col_int(stmt, 4);
-	a->correct = store__col_int(stmt, 5);
-	a->total = store__col_int(stmt, 6);
-	a->passed = store__col_int(stmt, 7);
+	sqlu_col_text(stmt, 0, a->id, sizeof(a->id));
+	sqlu_col_text(stmt, 1, a->learner, sizeof(a->learner));
+	sqlu_col_text(stmt, 2, a->course, sizeof(a->course));
+	a->finished = sqlite3_column_int(stmt, 3);
+	a->score = sqlite3_column_int(stmt, 4);
+	a->correct = sqlite3_column_int(stmt, 5);
+	a->total = sqlite3_column_int(stmt, 6);
+	a->passed = sqlite3_column_int(stmt, 7);
 	a->started_at = sqlite3_column_int64(stmt, 8);
 	a->finished_at = sqlite3_column_int64(stmt, 9);
 }
@@ -1595,12 +1393,12 @@ store__attempt_read(struct store__conn *c, const char *id, struct store_attempt 
 
 	if ((stmt = store__prep(c, sql_attempt_get)) == NULL)
 		return PB_ERR_DB;
-	err = store__bind(stmt, "t", id);
+	err = sqlu_bind(stmt, "t", id);
 	if (err == PB_OK)
-		err = store__step_row(stmt);
+		err = sqlu_step_row(stmt);
 	if (err == PB_OK)
 		store__row_attempt(stmt, out);
-	store__done(stmt);
+	sqlu_done(stmt);
 	return err;
 }
 
@@ -1625,11 +1423,11 @@ store__attempt_create(struct store *st, void *arg)
 	if ((stmt = store__prep(st->w, "INSERT INTO attempts (id, learner, course, "
 	    "started_at) VALUES (?, ?, ?, ?)")) == NULL)
 		return PB_ERR_DB;
-	err = store__bind(stmt, "ttti", a->attempt, a->learner, a->course,
+	err = sqlu_bind(stmt, "ttti", a->attempt, a->learner, a->course,
 	    a->w->wall_ms);
 	if (err == PB_OK)
-		err = store__step_done(stmt);
-	store__done(stmt);
+		err = sqlu_step_done(stmt);
+	sqlu_done(stmt);
 	if (err == PB_OK)
 		err = store__event(st, a->learner, a->course, "attempt_start", a->attempt,
 		    a->w, &rev);
@@ -1678,9 +1476,9 @@ static void
 store__row_answer(sqlite3_stmt *stmt, struct store_answer *a)
 {
 	memset(a, 0, sizeof(*a));
-	store__col_text(stmt, 0, a->question, sizeof(a->question));
-	store__col_text(stmt, 1, a->choices, sizeof(a->choices));
-	a->correct = store__col_int(stmt, 2);
+	sqlu_col_text(stmt, 0, a->question, sizeof(a->question));
+	sqlu_col_text(stmt, 1, a->choices, sizeof(a->choices));
+	a->correct = sqlite3_column_int(stmt, 2);
 }
 
 pb_err
@@ -1700,15 +1498,15 @@ store_answers(struct store *st, const char *attempt,
 		err = PB_ERR_DB;
 		goto out;
 	}
-	err = store__bind(stmt, "t", attempt);
-	while (err == PB_OK && (err = store__step_row(stmt)) == PB_OK) {
+	err = sqlu_bind(stmt, "t", attempt);
+	while (err == PB_OK && (err = sqlu_step_row(stmt)) == PB_OK) {
 		store__row_answer(stmt, &ans);
 		if (fn(arg, &ans) != 0)
 			break;
 	}
 	if (err == PB_ERR_NOTFOUND)
 		err = PB_OK;
-	store__done(stmt);
+	sqlu_done(stmt);
 out:
 	store__put(st, c);
 	return err;
@@ -1731,12 +1529,12 @@ store__answer_put(struct store *st, void *arg)
 		return err;
 	if ((stmt = store__prep(st->w, sql_answer_get)) == NULL)
 		return PB_ERR_DB;
-	err = store__bind(stmt, "tt", a->attempt, a->question);
+	err = sqlu_bind(stmt, "tt", a->attempt, a->question);
 	if (err == PB_OK)
-		err = store__step_row(stmt);
+		err = sqlu_step_row(stmt);
 	if (err == PB_OK && a->stored != NULL)
 		store__row_answer(stmt, a->stored);
-	store__done(stmt);
+	sqlu_done(stmt);
 	if (err == PB_OK)
 		return PB_ERR_EXISTS;
 	if (err != PB_ERR_NOTFOUND)
@@ -1746,11 +1544,11 @@ store__answer_put(struct store *st, void *arg)
 	if ((stmt = store__prep(st->w, "INSERT INTO attempt_answers (attempt, question, "
 	    "choices, correct, answered_at) VALUES (?, ?, ?, ?, ?)")) == NULL)
 		return PB_ERR_DB;
-	err = store__bind(stmt, "tttdi", a->attempt, a->question, a->choices,
+	err = sqlu_bind(stmt, "tttdi", a->attempt, a->question, a->choices,
 	    a->correct ? 1 : 0, a->w->wall_ms);
 	if (err == PB_OK)
-		err = store__step_done(stmt);
-	store__done(stmt);
+		err = sqlu_step_done(stmt);
+	sqlu_done(stmt);
 	if (err == PB_OK)
 		err = store__event(st, cur.learner, cur.course, "answer", a->question,
 		    a->w, &rev);
@@ -1811,11 +1609,11 @@ store__attempt_finish(struct store *st, void *arg)
 	if ((stmt = store__prep(st->w, "UPDATE attempts SET finished_at = ?, "
 	    "score = ?, correct = ?, total = ?, passed = ? WHERE id = ?")) == NULL)
 		return PB_ERR_DB;
-	err = store__bind(stmt, "iddddt", a->w->wall_ms, a->score, a->ncorrect,
+	err = sqlu_bind(stmt, "iddddt", a->w->wall_ms, a->score, a->ncorrect,
 	    a->total, fin.passed, a->attempt);
 	if (err == PB_OK)
-		err = store__step_done(stmt);
-	store__done(stmt);
+		err = sqlu_step_done(stmt);
+	sqlu_done(stmt);
 	if (err != PB_OK)
 		return err;
 	snprintf(detail, sizeof(detail), "%s score=%d", a->attempt, a->score);
@@ -1908,15 +1706,15 @@ store_changed_learners(struct store *st, int64_t after_rev, int limit,
 		err = PB_ERR_DB;
 		goto out;
 	}
-	err = store__bind(stmt, "ii", after_rev, (int64_t)(limit > 0 ? limit : -1));
-	while (err == PB_OK && (err = store__step_row(stmt)) == PB_OK) {
+	err = sqlu_bind(stmt, "ii", after_rev, (int64_t)(limit > 0 ? limit : -1));
+	while (err == PB_OK && (err = sqlu_step_row(stmt)) == PB_OK) {
 		store__row_learner(stmt, &l);
 		if (fn(arg, &l, sqlite3_column_int64(stmt, 5)) != 0)
 			break;
 	}
 	if (err == PB_ERR_NOTFOUND)
 		err = PB_OK;
-	store__done(stmt);
+	sqlu_done(stmt);
 out:
 	store__put(st, c);
 	return err;
@@ -2009,20 +1807,20 @@ store__clock_put(struct store *st, void *arg)
 		if (r->src == STORE_CLOCK_HUB) {
 			if ((stmt = store__prep(st->w, sql_clock_hub)) == NULL)
 				return PB_ERR_DB;
-			err = store__bind(stmt, "tii", r->boot_id, r->offset_ms, a->now_ms);
+			err = sqlu_bind(stmt, "tii", r->boot_id, r->offset_ms, a->now_ms);
 		} else if (r->src == STORE_CLOCK_PHONE) {
 			if ((stmt = store__prep(st->w, sql_clock_phone)) == NULL)
 				return PB_ERR_DB;
-			err = store__bind(stmt, "tiddi", r->boot_id, r->offset_ms, r->votes,
+			err = sqlu_bind(stmt, "tiddi", r->boot_id, r->offset_ms, r->votes,
 			    r->settled, a->now_ms);
 		} else {
 			if ((stmt = store__prep(st->w, sql_clock_forget)) == NULL)
 				return PB_ERR_DB;
-			err = store__bind(stmt, "t", r->boot_id);
+			err = sqlu_bind(stmt, "t", r->boot_id);
 		}
 		if (err == PB_OK)
-			err = store__step_done(stmt);
-		store__done(stmt);
+			err = sqlu_step_done(stmt);
+		sqlu_done(stmt);
 	}
 	return err;
 }
@@ -2068,12 +1866,12 @@ store_clock_get(struct store *st, const char *boot_id, struct store_clock *out)
 		err = PB_ERR_DB;
 		goto out;
 	}
-	err = store__bind(stmt, "t", boot_id);
+	err = sqlu_bind(stmt, "t", boot_id);
 	if (err == PB_OK)
-		err = store__step_row(stmt);
+		err = sqlu_step_row(stmt);
 	if (err == PB_OK)
 		store__clock_read(stmt, 0, out);
-	store__done(stmt);
+	sqlu_done(stmt);
 out:
 	store__put(st, c);
 	return err;
@@ -2196,10 +1994,10 @@ store__clock_compute(struct store *st, const char *current, int only_current,
 		err = PB_ERR_DB;
 		goto out;
 	}
-	err = store__bind(stmt, only_current ? "iit" : "ii",
+	err = sqlu_bind(stmt, only_current ? "iit" : "ii",
 	    (int64_t)STORE_CLOCK_MIN_PHONE_MS, (int64_t)STORE_CLOCK_MAX_PHONE_MS, current);
 	for (more = err == PB_OK; more;) {
-		err = store__step_row(stmt);
+		err = sqlu_step_row(stmt);
 		if (err != PB_OK && err != PB_ERR_NOTFOUND)
 			goto out;
 		more = err == PB_OK;
@@ -2243,7 +2041,7 @@ store__clock_compute(struct store *st, const char *current, int only_current,
 	*nrows = n;
 	out = NULL;
 out:
-	store__done(stmt);
+	sqlu_done(stmt);
 	store__put(st, c);
 	free(out);
 	free(vals.v);
@@ -2355,8 +2153,8 @@ store_sync_learners(struct store *st, int64_t after_rev, int limit,
 		err = PB_ERR_DB;
 		goto out;
 	}
-	err = store__bind(stmt, "ii", after_rev, (int64_t)(limit > 0 ? limit : -1));
-	while (err == PB_OK && (err = store__step_row(stmt)) == PB_OK) {
+	err = sqlu_bind(stmt, "ii", after_rev, (int64_t)(limit > 0 ? limit : -1));
+	while (err == PB_OK && (err = sqlu_step_row(stmt)) == PB_OK) {
 		store__row_learner(stmt, &l);
 		store__fix_time(stmt, 6, l.registered_at, &t);
 		if (fn(arg, &l, sqlite3_column_int64(stmt, 5), &t) != 0)
@@ -2364,7 +2162,7 @@ store_sync_learners(struct store *st, int64_t after_rev, int limit,
 	}
 	if (err == PB_ERR_NOTFOUND)
 		err = PB_OK;
-	store__done(stmt);
+	sqlu_done(stmt);
 out:
 	store__put(st, c);
 	return err;
@@ -2394,8 +2192,8 @@ store_sync_summaries(struct store *st, int64_t after_rev, int limit,
 		err = PB_ERR_DB;
 		goto out;
 	}
-	err = store__bind(stmt, "ii", after_rev, (int64_t)(limit > 0 ? limit : -1));
-	while (err == PB_OK && (err = store__step_row(stmt)) == PB_OK) {
+	err = sqlu_bind(stmt, "ii", after_rev, (int64_t)(limit > 0 ? limit : -1));
+	while (err == PB_OK && (err = sqlu_step_row(stmt)) == PB_OK) {
 		store__row_summary(stmt, &s);
 		store__fix_time(stmt, 13, s.first_activity, &t.first_activity);
 		store__fix_time(stmt, 15, s.last_activity, &t.last_activity);
@@ -2405,7 +2203,7 @@ store_sync_summaries(struct store *st, int64_t after_rev, int limit,
 	}
 	if (err == PB_ERR_NOTFOUND)
 		err = PB_OK;
-	store__done(stmt);
+	sqlu_done(stmt);
 out:
 	store__put(st, c);
 	return err;
