@@ -12,6 +12,11 @@
 #include "app.h"
 #include "http.h"
 #include "log.h"
+#include "store_clock.h"
+#include "store_learner.h"
+#include "store_progress.h"
+#include "store_quiz.h"
+#include "store_session.h"
 #include "sync.h"
 #include "util.h"
 

@@ -12,6 +12,12 @@
 
 #include "fsutil.h"
 #include "store.h"
+#include "store_clock.h"
+#include "store_learner.h"
+#include "store_progress.h"
+#include "store_quiz.h"
+#include "store_session.h"
+#include "store_sync.h"
 #include "tap.h"
 #include "util.h"
 
