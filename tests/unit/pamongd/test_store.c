@@ -13,6 +13,7 @@
 #include "fsutil.h"
 #include "store.h"
 #include "store_clock.h"
+#include "store_fixtures.h"
 #include "store_learner.h"
 #include "store_progress.h"
 #include "store_quiz.h"
@@ -20,8 +21,6 @@
 #include "store_sync.h"
 #include "tap.h"
 #include "util.h"
-
-#define DAY_MS (24LL * 3600 * 1000)
 
 static char dir[64];
 
@@ -35,17 +34,7 @@ db_path(char *out, size_t len, const char *name)
 static long long
 sql_int(const char *path, const char *sql)
 {
-	sqlite3 *db = NULL;
-	sqlite3_stmt *stmt = NULL;
-	long long v = -1;
-
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK &&
-	    sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK &&
-	    sqlite3_step(stmt) == SQLITE_ROW)
-		v = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	sqlite3_close(db);
-	return v;
+	return file_int(path, SQLITE_OPEN_READWRITE, sql);
 }
 
 static int
@@ -77,23 +66,9 @@ when(int64_t wall)
 static pb_err
 mk_learner(struct store *st, const char *name, char id[37])
 {
-	struct store_learner l;
 	struct store_when w = when(1000);
-	char key[128];
-	size_t i;
 
-	memset(&l, 0, sizeof(l));
-	util_uuid4(l.id);
-	snprintf(l.name, sizeof(l.name), "%s", name);
-	snprintf(l.position, sizeof(l.position), "kepala-desa");
-	snprintf(l.village, sizeof(l.village), "33.02.01.2001");
-	l.registered_at = 1000;
-	for (i = 0; name[i] != '\0' && i + 1 < sizeof(key); i++)
-		key[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] + 32 : name[i]);
-	key[i] = '\0';
-	if (id != NULL)
-		memcpy(id, l.id, 37);
-	return store_learner_create(st, &l, key, "$argon2id$hash", &w);
+	return learner_make(st, name, &w, id);
 }
 
 /* ---- schema ---- */
@@ -613,45 +588,6 @@ test_group_commit(void)
 /* ---- the clock: per-boot offsets ---- */
 
 #define REAL0 1764400000000LL /* 2025-11-29: the real time in these tests */
-#define HOUR_MS (3600LL * 1000)
-
-static struct store_when
-at(const char *boot, int64_t wall, int64_t client)
-{
-	struct store_when w;
-
-	memset(&w, 0, sizeof(w));
-	snprintf(w.boot_id, sizeof(w.boot_id), "%s", boot);
-	w.mono_ms = 1000;
-	w.wall_ms = wall;
-	w.client_ms = client;
-	return w;
-}
-
-/* A learner registered in boot at wall, the phone at wall + skew (0: the
- * phone sent no clock). registered_at is the box clock, as api.c sets it. */
-static pb_err
-learner_at(struct store *st, const char *name, const char *boot, int64_t wall,
-    int64_t skew, char id[37])
-{
-	struct store_when w = at(boot, wall, skew ? wall + skew : 0);
-	struct store_learner l;
-	char key[128];
-	size_t i;
-
-	memset(&l, 0, sizeof(l));
-	util_uuid4(l.id);
-	snprintf(l.name, sizeof(l.name), "%s", name);
-	snprintf(l.position, sizeof(l.position), "kepala-desa");
-	snprintf(l.village, sizeof(l.village), "33.02.01.2001");
-	l.registered_at = wall;
-	for (i = 0; name[i] && i < sizeof(key) - 1; i++)
-		key[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] + 32 : name[i]);
-	key[i] = '\0';
-	memcpy(id, l.id, 37);
-	return store_learner_create(st, &l, key, "h", &w);
-}
-
 /* n lesson opens of course by a learner in boot, a minute apart from wall,
  * the phone at box clock + skew (0: no phone clock). */
 static void
