@@ -103,10 +103,20 @@ pb_err
 sqlu_bind(sqlite3_stmt *stmt, const char *fmt, ...)
 {
 	va_list ap;
+	pb_err err;
+
+	va_start(ap, fmt);
+	err = sqlu_vbind(stmt, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+pb_err
+sqlu_vbind(sqlite3_stmt *stmt, const char *fmt, va_list ap)
+{
 	const char *s;
 	int i, rc = SQLITE_OK;
 
-	va_start(ap, fmt);
 	for (i = 1; *fmt != '\0' && rc == SQLITE_OK; fmt++, i++) {
 		switch (*fmt) {
 		case 't':
@@ -124,7 +134,6 @@ sqlu_bind(sqlite3_stmt *stmt, const char *fmt, ...)
 			rc = SQLITE_MISUSE;
 		}
 	}
-	va_end(ap);
 	if (rc != SQLITE_OK) {
 		log_warnx("sqlite: bind: %s", sqlite3_errstr(rc));
 		return PB_ERR_DB;

@@ -10,6 +10,7 @@
 #ifndef SQLUTIL_H
 #define SQLUTIL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #include <sqlite3.h>
@@ -51,6 +52,7 @@ void sqlu_done(sqlite3_stmt *stmt);
 /* Bind parameters 1.. from fmt: 't' const char * (NULL binds NULL),
  * 'i' int64_t, 'd' int. */
 pb_err sqlu_bind(sqlite3_stmt *stmt, const char *fmt, ...);
+pb_err sqlu_vbind(sqlite3_stmt *stmt, const char *fmt, va_list ap);
 
 /* Step a statement that returns no rows. Constraint failures are not
  * logged (the caller decides whether they are errors). */

@@ -14,6 +14,7 @@
  * caches its prepared statements, keyed by the SQL string's address. */
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,6 +155,62 @@ store__put(struct store *st, struct store__conn *c)
 	pthread_cond_signal(&st->reader_free);
 	pthread_mutex_unlock(&st->mu);
 	store__conn_close(c);
+}
+
+/* ---- reads ---- */
+
+/* store__rows (one 0) and store__row (one 1). */
+static pb_err
+store__vread(struct store *st, int one, const char *sql,
+    int (*row)(void *arg, sqlite3_stmt *stmt), void *arg, const char *fmt, va_list ap)
+{
+	struct store__conn *c;
+	sqlite3_stmt *stmt;
+	pb_err err;
+
+	err = store__get(st, &c);
+	if (err != PB_OK)
+		return err;
+	if ((stmt = store__prep(c, sql)) == NULL) {
+		err = PB_ERR_DB;
+		goto out;
+	}
+	err = sqlu_vbind(stmt, fmt, ap);
+	while (err == PB_OK && (err = sqlu_step_row(stmt)) == PB_OK)
+		if (row(arg, stmt) != 0 || one)
+			break;
+	if (err == PB_ERR_NOTFOUND && !one)
+		err = PB_OK;
+	sqlu_done(stmt);
+out:
+	store__put(st, c);
+	return err;
+}
+
+pb_err
+store__rows(struct store *st, const char *sql, int (*row)(void *arg, sqlite3_stmt *stmt),
+    void *arg, const char *fmt, ...)
+{
+	va_list ap;
+	pb_err err;
+
+	va_start(ap, fmt);
+	err = store__vread(st, 0, sql, row, arg, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+pb_err
+store__row(struct store *st, const char *sql, int (*row)(void *arg, sqlite3_stmt *stmt),
+    void *arg, const char *fmt, ...)
+{
+	va_list ap;
+	pb_err err;
+
+	va_start(ap, fmt);
+	err = store__vread(st, 1, sql, row, arg, fmt, ap);
+	va_end(ap);
+	return err;
 }
 
 const struct store_when *
@@ -504,14 +561,20 @@ store_box_id(const struct store *st)
 	return st->box_id;
 }
 
+static int
+store__stats_row(void *arg, sqlite3_stmt *stmt)
+{
+	struct store_stats *out = arg;
+
+	out->learners = sqlite3_column_int64(stmt, 0);
+	return 0;
+}
+
 pb_err
 store_stats(struct store *st, struct store_stats *out)
 {
-	struct store__conn *c;
-	sqlite3_stmt *stmt;
 	struct stat sb;
 	char wal[4096];
-	pb_err err;
 
 	memset(out, 0, sizeof(*out));
 	pthread_mutex_lock(&st->mu);
@@ -525,21 +588,7 @@ store_stats(struct store *st, struct store_stats *out)
 	snprintf(wal, sizeof(wal), "%s-wal", st->path);
 	if (stat(wal, &sb) == 0)
 		out->db_bytes += sb.st_size;
-
-	err = store__get(st, &c);
-	if (err != PB_OK)
-		return err;
-	if ((stmt = store__prep(c, st->schema->learners_sql)) == NULL) {
-		err = PB_ERR_DB;
-		goto out;
-	}
-	err = sqlu_step_row(stmt);
-	if (err == PB_OK)
-		out->learners = sqlite3_column_int64(stmt, 0);
-	sqlu_done(stmt);
-out:
-	store__put(st, c);
-	return err;
+	return store__row(st, st->schema->learners_sql, store__stats_row, out, "");
 }
 
 void

@@ -112,41 +112,25 @@ store_clock_set_hub(struct store *st, const char *boot_id, int64_t offset_ms)
 	return store__submit(st, store__clock_put, &a);
 }
 
-static void
-store__clock_read(sqlite3_stmt *stmt, int col, struct store_clock *out)
+static int
+store__clock_read(void *arg, sqlite3_stmt *stmt)
 {
+	struct store_clock *out = arg;
+
 	memset(out, 0, sizeof(*out));
-	out->offset_ms = sqlite3_column_int64(stmt, col);
-	out->src = store__clock_src(sqlite3_column_text(stmt, col + 1));
-	out->votes = sqlite3_column_int(stmt, col + 2);
-	out->learned_at = sqlite3_column_int64(stmt, col + 3);
+	out->offset_ms = sqlite3_column_int64(stmt, 0);
+	out->src = store__clock_src(sqlite3_column_text(stmt, 1));
+	out->votes = sqlite3_column_int(stmt, 2);
+	out->learned_at = sqlite3_column_int64(stmt, 3);
+	return 0;
 }
 
 pb_err
 store_clock_get(struct store *st, const char *boot_id, struct store_clock *out)
 {
-	struct store__conn *c;
-	sqlite3_stmt *stmt;
-	pb_err err;
-
 	memset(out, 0, sizeof(*out));
-	err = store__get(st, &c);
-	if (err != PB_OK)
-		return err;
-	if ((stmt = store__prep(c, "SELECT offset_ms, source, votes, learned_at "
-	    "FROM boot_clock WHERE boot_id = ?")) == NULL) {
-		err = PB_ERR_DB;
-		goto out;
-	}
-	err = sqlu_bind(stmt, "t", boot_id);
-	if (err == PB_OK)
-		err = sqlu_step_row(stmt);
-	if (err == PB_OK)
-		store__clock_read(stmt, 0, out);
-	sqlu_done(stmt);
-out:
-	store__put(st, c);
-	return err;
+	return store__row(st, "SELECT offset_ms, source, votes, learned_at "
+	    "FROM boot_clock WHERE boot_id = ?", store__clock_read, out, "t", boot_id);
 }
 
 /* ---- learning from the phones ---- */

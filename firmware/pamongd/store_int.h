@@ -5,8 +5,10 @@
  * only contract. Names here are store__x (called across the store's files,
  * never from outside).
  *
- * How a table's file uses the engine: a read takes a connection with
- * store__get() and gives it back with store__put(); a write packs its
+ * How a table's file uses the engine: a read runs its query through
+ * store__rows() or store__row() with a callback per row (or, for several
+ * statements on one connection, takes one with store__get() and gives it
+ * back with store__put()); a write packs its
  * arguments in a struct and passes a function to store__submit(), which
  * runs it on the writer thread inside a SAVEPOINT and returns once its
  * batch is durable. Statements come from store__prep() (cached per
@@ -106,6 +108,15 @@ store__prep(struct store__conn *c, const char *sql)
 pb_err store__get(struct store *st, struct store__conn **out);
 void store__put(struct store *st, struct store__conn *c);
 
+/* Run sql on a read connection with the parameters fmt describes (as
+ * sqlu_bind) and call row(arg, stmt) for each row until it returns
+ * non-zero; PB_OK also when there are no rows. */
+pb_err store__rows(struct store *st, const char *sql,
+    int (*row)(void *arg, sqlite3_stmt *stmt), void *arg, const char *fmt, ...);
+/* The same for the first row only: PB_ERR_NOTFOUND if there is none. */
+pb_err store__row(struct store *st, const char *sql,
+    int (*row)(void *arg, sqlite3_stmt *stmt), void *arg, const char *fmt, ...);
+
 /* Queue fn(st, arg) for the writer and wait until its batch is durable.
  * fn runs inside its own SAVEPOINT on st->w: an error from it undoes only
  * its own changes and any rev it took. */
@@ -153,12 +164,15 @@ pb_err store__summary_update(struct store *st, const char *learner,
     const struct store__finish *fin, struct store_summary *out);
 /* Read the STORE__SUMMARY_COLS columns (0..12). */
 void store__row_summary(sqlite3_stmt *stmt, struct store_summary *s);
-/* Run a summary query with the given binds ("tt": a, b; "t": a; "ii": i, j)
- * and call fn per row, or (one set) read at most one row into one. */
-pb_err store__summary_query(struct store *st, const char *sql, const char *binds,
-    const char *a, const char *b, int64_t i, int64_t j,
-    int (*fn)(void *arg, const struct store_summary *s), void *arg,
-    struct store_summary *one);
+
+/* A caller's callback for summaries and its argument. */
+struct store__summary_fn {
+	int (*fn)(void *arg, const struct store_summary *s);
+	void *arg;
+};
+/* A row callback for store__rows (arg: a struct store__summary_fn) over
+ * rows of STORE__SUMMARY_COLS. */
+int store__summary_each(void *arg, sqlite3_stmt *stmt);
 
 /* ---- the clock (store_clock.c) ---- */
 

@@ -68,34 +68,32 @@ store__row_learner(sqlite3_stmt *stmt, struct store_learner *l)
 	l->registered_at = sqlite3_column_int64(stmt, 4);
 }
 
+/* Where store__learner_one puts the row it reads. */
+struct store__learner_out {
+	struct store_learner *l;
+	char *pin_hash;
+	size_t pin_hash_len;
+};
+
+static int
+store__learner_read(void *arg, sqlite3_stmt *stmt)
+{
+	struct store__learner_out *a = arg;
+
+	if (a->l != NULL)
+		store__row_learner(stmt, a->l);
+	if (a->pin_hash != NULL && a->pin_hash_len > 0)
+		sqlu_col_text(stmt, 5, a->pin_hash, a->pin_hash_len);
+	return 0;
+}
+
 static pb_err
 store__learner_one(struct store *st, const char *sql, const char *key,
     struct store_learner *out, char *pin_hash, size_t pin_hash_len)
 {
-	struct store__conn *c;
-	sqlite3_stmt *stmt;
-	pb_err err;
+	struct store__learner_out a = { out, pin_hash, pin_hash_len };
 
-	err = store__get(st, &c);
-	if (err != PB_OK)
-		return err;
-	if ((stmt = store__prep(c, sql)) == NULL) {
-		err = PB_ERR_DB;
-		goto out;
-	}
-	err = sqlu_bind(stmt, "t", key);
-	if (err == PB_OK)
-		err = sqlu_step_row(stmt);
-	if (err == PB_OK) {
-		if (out != NULL)
-			store__row_learner(stmt, out);
-		if (pin_hash != NULL && pin_hash_len > 0)
-			sqlu_col_text(stmt, 5, pin_hash, pin_hash_len);
-	}
-	sqlu_done(stmt);
-out:
-	store__put(st, c);
-	return err;
+	return store__row(st, sql, store__learner_read, &a, "t", key);
 }
 
 pb_err
@@ -112,29 +110,26 @@ store_learner_get(struct store *st, const char *id, struct store_learner *out)
 	return store__learner_one(st, sql_learner_by_id, id, out, NULL, 0);
 }
 
+/* The caller's callback and its argument, for a row callback. */
+struct store__name_fn {
+	int (*fn)(void *arg, const char *name);
+	void *arg;
+};
+
+static int
+store__name_row(void *arg, sqlite3_stmt *stmt)
+{
+	struct store__name_fn *a = arg;
+
+	return a->fn(a->arg, (const char *)sqlite3_column_text(stmt, 0));
+}
+
 pb_err
 store_learner_names(struct store *st, int (*fn)(void *arg, const char *name),
     void *arg)
 {
-	struct store__conn *c;
-	sqlite3_stmt *stmt;
-	pb_err err;
+	struct store__name_fn a = { fn, arg };
 
-	err = store__get(st, &c);
-	if (err != PB_OK)
-		return err;
-	if ((stmt = store__prep(c, "SELECT name FROM learners "
-	    "ORDER BY name_key, name")) == NULL) {
-		err = PB_ERR_DB;
-		goto out;
-	}
-	while ((err = sqlu_step_row(stmt)) == PB_OK)
-		if (fn(arg, (const char *)sqlite3_column_text(stmt, 0)) != 0)
-			break;
-	if (err == PB_ERR_NOTFOUND)
-		err = PB_OK;
-	sqlu_done(stmt);
-out:
-	store__put(st, c);
-	return err;
+	return store__rows(st, "SELECT name FROM learners ORDER BY name_key, name",
+	    store__name_row, &a, "");
 }

@@ -239,41 +239,37 @@ store_lesson_time(struct store *st, const char *learner, const char *course,
 	return store__submit(st, store__lesson, &a);
 }
 
+/* The caller's callback and its argument, for a row callback. */
+struct store__lesson_fn {
+	int (*fn)(void *arg, const struct store_lesson *l);
+	void *arg;
+};
+
+static int
+store__lesson_row(void *arg, sqlite3_stmt *stmt)
+{
+	const struct store__lesson_fn *a = arg;
+	struct store_lesson l;
+
+	memset(&l, 0, sizeof(l));
+	sqlu_col_text(stmt, 0, l.lesson, sizeof(l.lesson));
+	l.opened = 1;
+	l.done = sqlite3_column_int(stmt, 1);
+	l.seconds_spent = sqlite3_column_int64(stmt, 2);
+	l.last_activity = sqlite3_column_int64(stmt, 3);
+	return a->fn(a->arg, &l);
+}
+
 pb_err
 store_lessons(struct store *st, const char *learner, const char *course,
     int (*fn)(void *arg, const struct store_lesson *l), void *arg)
 {
-	struct store__conn *c;
-	struct store_lesson l;
-	sqlite3_stmt *stmt;
-	pb_err err;
+	struct store__lesson_fn a = { fn, arg };
 
-	err = store__get(st, &c);
-	if (err != PB_OK)
-		return err;
-	if ((stmt = store__prep(c, "SELECT lesson, completed_at IS NOT NULL, "
+	return store__rows(st, "SELECT lesson, completed_at IS NOT NULL, "
 	    "seconds_spent, last_activity FROM lesson_progress "
-	    "WHERE learner = ? AND course = ? ORDER BY opened_at, lesson")) == NULL) {
-		err = PB_ERR_DB;
-		goto out;
-	}
-	err = sqlu_bind(stmt, "tt", learner, course);
-	while (err == PB_OK && (err = sqlu_step_row(stmt)) == PB_OK) {
-		memset(&l, 0, sizeof(l));
-		sqlu_col_text(stmt, 0, l.lesson, sizeof(l.lesson));
-		l.opened = 1;
-		l.done = sqlite3_column_int(stmt, 1);
-		l.seconds_spent = sqlite3_column_int64(stmt, 2);
-		l.last_activity = sqlite3_column_int64(stmt, 3);
-		if (fn(arg, &l) != 0)
-			break;
-	}
-	if (err == PB_ERR_NOTFOUND)
-		err = PB_OK;
-	sqlu_done(stmt);
-out:
-	store__put(st, c);
-	return err;
+	    "WHERE learner = ? AND course = ? ORDER BY opened_at, lesson",
+	    store__lesson_row, &a, "tt", learner, course);
 }
 
 void
@@ -295,68 +291,39 @@ store__row_summary(sqlite3_stmt *stmt, struct store_summary *s)
 	s->rev = sqlite3_column_int64(stmt, 12);
 }
 
-/* Run a summary query with the given binds ("t…" / "i…" as store__bind) and
- * call fn per row (at most one row if one is set). */
-pb_err
-store__summary_query(struct store *st, const char *sql, const char *binds,
-    const char *a, const char *b, int64_t i, int64_t j,
-    int (*fn)(void *arg, const struct store_summary *s), void *arg,
-    struct store_summary *one)
+int
+store__summary_each(void *arg, sqlite3_stmt *stmt)
 {
-	struct store__conn *c;
+	const struct store__summary_fn *a = arg;
 	struct store_summary s;
-	sqlite3_stmt *stmt;
-	pb_err err;
 
-	err = store__get(st, &c);
-	if (err != PB_OK)
-		return err;
-	if ((stmt = store__prep(c, sql)) == NULL) {
-		err = PB_ERR_DB;
-		goto out;
-	}
-	if (strcmp(binds, "tt") == 0)
-		err = sqlu_bind(stmt, binds, a, b);
-	else if (strcmp(binds, "t") == 0)
-		err = sqlu_bind(stmt, binds, a);
-	else
-		err = sqlu_bind(stmt, binds, i, j);
-	if (err != PB_OK)
-		goto done;
-	if (one != NULL) {
-		err = sqlu_step_row(stmt);
-		if (err == PB_OK)
-			store__row_summary(stmt, one);
-		goto done;
-	}
-	while ((err = sqlu_step_row(stmt)) == PB_OK) {
-		store__row_summary(stmt, &s);
-		if (fn(arg, &s) != 0)
-			break;
-	}
-	if (err == PB_ERR_NOTFOUND)
-		err = PB_OK;
-done:
-	sqlu_done(stmt);
-out:
-	store__put(st, c);
-	return err;
+	store__row_summary(stmt, &s);
+	return a->fn(a->arg, &s);
+}
+
+static int
+store__summary_read(void *arg, sqlite3_stmt *stmt)
+{
+	store__row_summary(stmt, arg);
+	return 0;
 }
 
 pb_err
 store_summary_get(struct store *st, const char *learner, const char *course,
     struct store_summary *out)
 {
-	return store__summary_query(st, "SELECT " STORE__SUMMARY_COLS " FROM "
-	    "course_summary WHERE learner = ? AND course = ?", "tt", learner, course,
-	    0, 0, NULL, NULL, out);
+	return store__row(st, "SELECT " STORE__SUMMARY_COLS " FROM "
+	    "course_summary WHERE learner = ? AND course = ?", store__summary_read, out,
+	    "tt", learner, course);
 }
 
 pb_err
 store_summaries(struct store *st, const char *learner,
     int (*fn)(void *arg, const struct store_summary *s), void *arg)
 {
-	return store__summary_query(st, "SELECT " STORE__SUMMARY_COLS " FROM "
+	struct store__summary_fn a = { fn, arg };
+
+	return store__rows(st, "SELECT " STORE__SUMMARY_COLS " FROM "
 	    "course_summary WHERE learner = ? ORDER BY last_activity DESC, rev DESC",
-	    "t", learner, NULL, 0, 0, fn, arg, NULL);
+	    store__summary_each, &a, "t", learner);
 }

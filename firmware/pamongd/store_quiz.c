@@ -134,35 +134,31 @@ store__row_answer(sqlite3_stmt *stmt, struct store_answer *a)
 	a->correct = sqlite3_column_int(stmt, 2);
 }
 
+/* The caller's callback and its argument, for a row callback. */
+struct store__answer_fn {
+	int (*fn)(void *arg, const struct store_answer *a);
+	void *arg;
+};
+
+static int
+store__answer_each(void *arg, sqlite3_stmt *stmt)
+{
+	const struct store__answer_fn *a = arg;
+	struct store_answer ans;
+
+	store__row_answer(stmt, &ans);
+	return a->fn(a->arg, &ans);
+}
+
 pb_err
 store_answers(struct store *st, const char *attempt,
     int (*fn)(void *arg, const struct store_answer *a), void *arg)
 {
-	struct store__conn *c;
-	struct store_answer ans;
-	sqlite3_stmt *stmt;
-	pb_err err;
+	struct store__answer_fn a = { fn, arg };
 
-	err = store__get(st, &c);
-	if (err != PB_OK)
-		return err;
-	if ((stmt = store__prep(c, "SELECT question, choices, correct FROM "
-	    "attempt_answers WHERE attempt = ? ORDER BY rowid")) == NULL) {
-		err = PB_ERR_DB;
-		goto out;
-	}
-	err = sqlu_bind(stmt, "t", attempt);
-	while (err == PB_OK && (err = sqlu_step_row(stmt)) == PB_OK) {
-		store__row_answer(stmt, &ans);
-		if (fn(arg, &ans) != 0)
-			break;
-	}
-	if (err == PB_ERR_NOTFOUND)
-		err = PB_OK;
-	sqlu_done(stmt);
-out:
-	store__put(st, c);
-	return err;
+	return store__rows(st, "SELECT question, choices, correct FROM "
+	    "attempt_answers WHERE attempt = ? ORDER BY rowid", store__answer_each, &a,
+	    "t", attempt);
 }
 
 /* The first answer stands: an answered question gives PB_ERR_EXISTS and the

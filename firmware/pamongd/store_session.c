@@ -72,37 +72,37 @@ store_session_create(struct store *st, const char *token_hash, const char *learn
 	return store__submit(st, store__session_create, &a);
 }
 
+/* A session row as store_session_lookup reads it. */
+struct store__session_row {
+	char *learner;
+	int64_t last_seen;
+};
+
+static int
+store__session_read(void *arg, sqlite3_stmt *stmt)
+{
+	struct store__session_row *r = arg;
+
+	sqlu_col_text(stmt, 0, r->learner, 37);
+	r->last_seen = sqlite3_column_int64(stmt, 1);
+	return 0;
+}
+
 pb_err
 store_session_lookup(struct store *st, const char *token_hash, int64_t now_ms,
     int64_t max_age_ms, char learner[37])
 {
 	struct store__session a = { token_hash, NULL, now_ms };
-	struct store__conn *c;
-	sqlite3_stmt *stmt;
-	int64_t last_seen = 0;
+	struct store__session_row r = { learner, 0 };
+	int64_t last_seen;
 	pb_err err;
 
 	learner[0] = '\0';
-	err = store__get(st, &c);
+	err = store__row(st, "SELECT learner, last_seen FROM sessions "
+	    "WHERE token_hash = ?", store__session_read, &r, "t", token_hash);
 	if (err != PB_OK)
 		return err;
-	if ((stmt = store__prep(c, "SELECT learner, last_seen FROM sessions "
-	    "WHERE token_hash = ?")) == NULL) {
-		err = PB_ERR_DB;
-		goto out;
-	}
-	err = sqlu_bind(stmt, "t", token_hash);
-	if (err == PB_OK)
-		err = sqlu_step_row(stmt);
-	if (err == PB_OK) {
-		sqlu_col_text(stmt, 0, learner, 37);
-		last_seen = sqlite3_column_int64(stmt, 1);
-	}
-	sqlu_done(stmt);
-out:
-	store__put(st, c);
-	if (err != PB_OK)
-		return err;
+	last_seen = r.last_seen;
 	if (now_ms - last_seen > max_age_ms) {
 		learner[0] = '\0';
 		if (store__submit(st, store__session_delete, &a) != PB_OK)

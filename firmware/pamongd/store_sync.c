@@ -34,82 +34,98 @@ store_sync_set_cursor(struct store *st, int64_t acked_rev)
 	return store__submit(st, store__sync_set_cursor, &acked_rev);
 }
 
+/* The caller's callback and its argument, for a row callback. */
+struct store__changed_fn {
+	int (*fn)(void *arg, const struct store_learner *l, int64_t rev);
+	void *arg;
+};
+
+static int
+store__changed_learner(void *arg, sqlite3_stmt *stmt)
+{
+	const struct store__changed_fn *a = arg;
+	struct store_learner l;
+
+	store__row_learner(stmt, &l);
+	return a->fn(a->arg, &l, sqlite3_column_int64(stmt, 5));
+}
+
 pb_err
 store_changed_learners(struct store *st, int64_t after_rev, int limit,
     int (*fn)(void *arg, const struct store_learner *l, int64_t rev), void *arg)
 {
-	struct store__conn *c;
-	struct store_learner l;
-	sqlite3_stmt *stmt;
-	pb_err err;
+	struct store__changed_fn a = { fn, arg };
 
-	err = store__get(st, &c);
-	if (err != PB_OK)
-		return err;
-	if ((stmt = store__prep(c, "SELECT id, name, position, village, registered_at, "
-	    "rev FROM learners WHERE rev > ? ORDER BY rev LIMIT ?")) == NULL) {
-		err = PB_ERR_DB;
-		goto out;
-	}
-	err = sqlu_bind(stmt, "ii", after_rev, (int64_t)(limit > 0 ? limit : -1));
-	while (err == PB_OK && (err = sqlu_step_row(stmt)) == PB_OK) {
-		store__row_learner(stmt, &l);
-		if (fn(arg, &l, sqlite3_column_int64(stmt, 5)) != 0)
-			break;
-	}
-	if (err == PB_ERR_NOTFOUND)
-		err = PB_OK;
-	sqlu_done(stmt);
-out:
-	store__put(st, c);
-	return err;
+	return store__rows(st, "SELECT id, name, position, village, registered_at, "
+	    "rev FROM learners WHERE rev > ? ORDER BY rev LIMIT ?", store__changed_learner,
+	    &a, "ii", after_rev, (int64_t)(limit > 0 ? limit : -1));
 }
 
 pb_err
 store_changed_summaries(struct store *st, int64_t after_rev, int limit,
     int (*fn)(void *arg, const struct store_summary *s), void *arg)
 {
-	return store__summary_query(st, "SELECT " STORE__SUMMARY_COLS " FROM "
-	    "course_summary WHERE rev > ? ORDER BY rev LIMIT ?", "ii", NULL, NULL,
-	    after_rev, (int64_t)(limit > 0 ? limit : -1), fn, arg, NULL);
+	struct store__summary_fn a = { fn, arg };
+
+	return store__rows(st, "SELECT " STORE__SUMMARY_COLS " FROM "
+	    "course_summary WHERE rev > ? ORDER BY rev LIMIT ?", store__summary_each, &a,
+	    "ii", after_rev, (int64_t)(limit > 0 ? limit : -1));
 }
 
 /* ---- rows with corrected times ---- */
+
+/* The caller's callback and its argument, for a row callback. */
+struct store__sync_learner_fn {
+	int (*fn)(void *arg, const struct store_learner *l, int64_t rev,
+	    const struct store_time *registered_at);
+	void *arg;
+};
+
+static int
+store__sync_learner(void *arg, sqlite3_stmt *stmt)
+{
+	const struct store__sync_learner_fn *a = arg;
+	struct store_learner l;
+	struct store_time t;
+
+	store__row_learner(stmt, &l);
+	store__fix_time(stmt, 6, l.registered_at, &t);
+	return a->fn(a->arg, &l, sqlite3_column_int64(stmt, 5), &t);
+}
 
 pb_err
 store_sync_learners(struct store *st, int64_t after_rev, int limit,
     int (*fn)(void *arg, const struct store_learner *l, int64_t rev,
     const struct store_time *registered_at), void *arg)
 {
-	struct store__conn *c;
-	struct store_learner l;
-	struct store_time t;
-	sqlite3_stmt *stmt;
-	pb_err err;
+	struct store__sync_learner_fn a = { fn, arg };
 
-	err = store__get(st, &c);
-	if (err != PB_OK)
-		return err;
-	if ((stmt = store__prep(c, "SELECT l.id, l.name, l.position, l.village, "
+	return store__rows(st, "SELECT l.id, l.name, l.position, l.village, "
 	    "l.registered_at, l.rev, k.offset_ms, k.source FROM learners l "
 	    "LEFT JOIN boot_clock k ON k.boot_id = l.boot_id "
-	    "WHERE l.rev > ? ORDER BY l.rev LIMIT ?")) == NULL) {
-		err = PB_ERR_DB;
-		goto out;
-	}
-	err = sqlu_bind(stmt, "ii", after_rev, (int64_t)(limit > 0 ? limit : -1));
-	while (err == PB_OK && (err = sqlu_step_row(stmt)) == PB_OK) {
-		store__row_learner(stmt, &l);
-		store__fix_time(stmt, 6, l.registered_at, &t);
-		if (fn(arg, &l, sqlite3_column_int64(stmt, 5), &t) != 0)
-			break;
-	}
-	if (err == PB_ERR_NOTFOUND)
-		err = PB_OK;
-	sqlu_done(stmt);
-out:
-	store__put(st, c);
-	return err;
+	    "WHERE l.rev > ? ORDER BY l.rev LIMIT ?", store__sync_learner, &a,
+	    "ii", after_rev, (int64_t)(limit > 0 ? limit : -1));
+}
+
+/* The caller's callback and its argument, for a row callback. */
+struct store__sync_summary_fn {
+	int (*fn)(void *arg, const struct store_summary *s,
+	    const struct store_summary_times *t);
+	void *arg;
+};
+
+static int
+store__sync_summary(void *arg, sqlite3_stmt *stmt)
+{
+	const struct store__sync_summary_fn *a = arg;
+	struct store_summary s;
+	struct store_summary_times t;
+
+	store__row_summary(stmt, &s);
+	store__fix_time(stmt, 13, s.first_activity, &t.first_activity);
+	store__fix_time(stmt, 15, s.last_activity, &t.last_activity);
+	store__fix_time(stmt, 17, s.completed_at, &t.completed_at);
+	return a->fn(a->arg, &s, &t);
 }
 
 pb_err
@@ -117,38 +133,14 @@ store_sync_summaries(struct store *st, int64_t after_rev, int limit,
     int (*fn)(void *arg, const struct store_summary *s,
     const struct store_summary_times *t), void *arg)
 {
-	struct store__conn *c;
-	struct store_summary s;
-	struct store_summary_times t;
-	sqlite3_stmt *stmt;
-	pb_err err;
+	struct store__sync_summary_fn a = { fn, arg };
 
-	err = store__get(st, &c);
-	if (err != PB_OK)
-		return err;
-	if ((stmt = store__prep(c, "SELECT " STORE__SUMMARY_COLS ", "
+	return store__rows(st, "SELECT " STORE__SUMMARY_COLS ", "
 	    "f.offset_ms, f.source, la.offset_ms, la.source, k.offset_ms, k.source "
 	    "FROM course_summary "
 	    "LEFT JOIN boot_clock f ON f.boot_id = course_summary.first_boot "
 	    "LEFT JOIN boot_clock la ON la.boot_id = course_summary.last_boot "
 	    "LEFT JOIN boot_clock k ON k.boot_id = course_summary.completed_boot "
-	    "WHERE rev > ? ORDER BY rev LIMIT ?")) == NULL) {
-		err = PB_ERR_DB;
-		goto out;
-	}
-	err = sqlu_bind(stmt, "ii", after_rev, (int64_t)(limit > 0 ? limit : -1));
-	while (err == PB_OK && (err = sqlu_step_row(stmt)) == PB_OK) {
-		store__row_summary(stmt, &s);
-		store__fix_time(stmt, 13, s.first_activity, &t.first_activity);
-		store__fix_time(stmt, 15, s.last_activity, &t.last_activity);
-		store__fix_time(stmt, 17, s.completed_at, &t.completed_at);
-		if (fn(arg, &s, &t) != 0)
-			break;
-	}
-	if (err == PB_ERR_NOTFOUND)
-		err = PB_OK;
-	sqlu_done(stmt);
-out:
-	store__put(st, c);
-	return err;
+	    "WHERE rev > ? ORDER BY rev LIMIT ?", store__sync_summary, &a,
+	    "ii", after_rev, (int64_t)(limit > 0 ? limit : -1));
 }
