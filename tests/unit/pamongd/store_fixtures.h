@@ -1,5 +1,6 @@
 /* store_fixtures.h — helpers the store's unit tests share (test_store.c,
- * test_sync.c): integers read straight from a database file, moments in
+ * test_sync.c, test_store_engine.c): SQL run straight on a database file,
+ * moments in
  * a named boot and learners made at them. Include
  * it in one test's .c only; every helper is static and may go unused. */
 #ifndef STORE_FIXTURES_H
@@ -34,6 +35,20 @@ file_int(const char *path, int flags, const char *sql)
 	sqlite3_finalize(stmt);
 	sqlite3_close(db);
 	return v;
+}
+
+/* Run SQL directly on the database file at path; SQLite's result code. */
+__attribute__((unused)) static int
+file_exec(const char *path, const char *sql)
+{
+	sqlite3 *db = NULL;
+	int rc;
+
+	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	sqlite3_close(db);
+	return rc;
 }
 
 /* A moment in boot at box clock wall, the phone's clock at client (0: the

@@ -37,19 +37,6 @@ sql_int(const char *path, const char *sql)
 	return file_int(path, SQLITE_OPEN_READWRITE, sql);
 }
 
-static int
-sql_exec(const char *path, const char *sql)
-{
-	sqlite3 *db = NULL;
-	int rc;
-
-	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
-	sqlite3_close(db);
-	return rc;
-}
-
 static struct store_when
 when(int64_t wall)
 {
@@ -121,7 +108,7 @@ test_refuses_future_schema(void)
 	CHECK_EQ_INT(store_open(path, &st), PB_OK, "a database is created");
 	store_close(st);
 	st = NULL;
-	CHECK_EQ_INT(sql_exec(path, "PRAGMA user_version = 99"), SQLITE_OK,
+	CHECK_EQ_INT(file_exec(path, "PRAGMA user_version = 99"), SQLITE_OK,
 	    "its user_version is set to 99");
 	CHECK_EQ_INT(store_open(path, &st), PB_ERR_STATE,
 	    "a database from a newer program is refused");
