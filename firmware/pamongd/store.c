@@ -31,6 +31,15 @@
 #define STORE__READERS 6   /* read connections: more readers wait for one */
 #define STORE__BUSY_MS 5000
 
+/* One queued write: fn runs on the writer thread with arg. */
+struct store__op {
+	pb_err (*fn)(struct store *st, void *arg);
+	void *arg;
+	pb_err result;
+	int done;
+	struct store__op *next;
+};
+
 /* ---- connections and statements ---- */
 
 static void

@@ -8,12 +8,11 @@
  * How a table's file uses the engine: a read runs its query through
  * store__rows() or store__row() with a callback per row (or, for several
  * statements on one connection, takes one with store__get() and gives it
- * back with store__put()); a write packs its
- * arguments in a struct and passes a function to store__submit(), which
- * runs it on the writer thread inside a SAVEPOINT and returns once its
- * batch is durable. Statements come from store__prep() (cached per
- * connection; the SQL must be a string literal) and go back with
- * sqlu_done(). */
+ * back with store__put()); a write packs its arguments in a struct and
+ * passes a function to store__submit(), which runs it on the writer thread
+ * inside a SAVEPOINT and returns once its batch is durable. Statements come
+ * from store__prep() (cached per connection; the SQL must be a string
+ * literal) and go back with sqlu_done(). */
 #ifndef STORE_INT_H
 #define STORE_INT_H
 
@@ -39,14 +38,7 @@ struct store__conn {
 	struct store__conn *next; /* in the idle list */
 };
 
-/* One queued write: fn runs on the writer thread with arg. */
-struct store__op {
-	pb_err (*fn)(struct store *st, void *arg);
-	void *arg;
-	pb_err result;
-	int done;
-	struct store__op *next;
-};
+struct store__op; /* a queued write (store.c) */
 
 /* What the engine runs for the schema it opens. The engine itself knows
  * only the meta table (key TEXT PRIMARY KEY, value), which the first
