@@ -37,13 +37,17 @@ pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 
 CPPFLAGS += -Ifirmware/common -MMD -MP
 
-COMMON_SRC  := $(wildcard firmware/common/*.c)
+# firmware/common is linked into every program; the SQLite helpers only
+# into those that keep a database (pamong-pack does not link SQLite).
+COMMON_SQL_SRC := firmware/common/sqlutil.c
+COMMON_SRC  := $(filter-out $(COMMON_SQL_SRC),$(wildcard firmware/common/*.c))
 PAMONGD_SRC := $(wildcard firmware/pamongd/*.c)
 PACK_SRC    := $(wildcard firmware/pack/*.c)
 HUB_SRC     := $(wildcard firmware/hub/*.c)
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 COMMON_OBJ  := $(call obj,$(COMMON_SRC))
+COMMON_SQL_OBJ := $(call obj,$(COMMON_SQL_SRC))
 PAMONGD_OBJ := $(call obj,$(PAMONGD_SRC))
 PACK_OBJ    := $(call obj,$(PACK_SRC))
 HUB_OBJ     := $(call obj,$(HUB_SRC))
@@ -65,6 +69,7 @@ webroot:
 	$(Q)tools/stage-webroot.sh $(BUILD)
 
 $(BUILD)/firmware/common/%.o: CPPFLAGS += $(call pc_cflags,$(PKGS_COMMON))
+$(COMMON_SQL_OBJ): CPPFLAGS += $(call pc_cflags,sqlite3)
 $(BUILD)/firmware/pamongd/%.o: CPPFLAGS += -Ifirmware/pamongd $(call pc_cflags,$(PKGS_D))
 $(BUILD)/firmware/pack/%.o: CPPFLAGS += -Ifirmware/pack $(call pc_cflags,$(PKGS_PACK))
 $(BUILD)/firmware/hub/%.o: CPPFLAGS += -Ifirmware/hub $(call pc_cflags,$(PKGS_HUB))
@@ -74,7 +79,7 @@ $(BUILD)/%.o: %.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/pamongd: $(PAMONGD_OBJ) $(COMMON_OBJ)
+$(BUILD)/pamongd: $(PAMONGD_OBJ) $(COMMON_OBJ) $(COMMON_SQL_OBJ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_D)
 
@@ -82,7 +87,7 @@ $(BUILD)/pamong-pack: $(PACK_OBJ) $(COMMON_OBJ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_PACK)
 
-$(BUILD)/pamong-hub: $(HUB_OBJ) $(COMMON_OBJ)
+$(BUILD)/pamong-hub: $(HUB_OBJ) $(COMMON_OBJ) $(COMMON_SQL_OBJ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_HUB)
 
@@ -103,13 +108,13 @@ $(BUILD)/tests/unit/hub/%.o: CPPFLAGS += -Ifirmware/hub $(call pc_cflags,$(PKGS_
 $(call unitbin,$(UNIT_COMMON)): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_D)
-$(call unitbin,$(UNIT_PAMONGD)): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(filter-out %/main.o,$(PAMONGD_OBJ)) $(COMMON_OBJ)
+$(call unitbin,$(UNIT_PAMONGD)): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(filter-out %/main.o,$(PAMONGD_OBJ)) $(COMMON_OBJ) $(COMMON_SQL_OBJ)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_D)
 $(call unitbin,$(UNIT_PACK)): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(filter-out %/main.o,$(PACK_OBJ)) $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_PACK)
-$(call unitbin,$(UNIT_HUB)): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(filter-out %/main.o,$(HUB_OBJ)) $(COMMON_OBJ)
+$(call unitbin,$(UNIT_HUB)): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(filter-out %/main.o,$(HUB_OBJ)) $(COMMON_OBJ) $(COMMON_SQL_OBJ)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_HUB)
 

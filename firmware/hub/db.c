@@ -2,9 +2,7 @@
 #include "db.h"
 
 #include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "log.h"
 
@@ -69,47 +67,22 @@ static const char *const hubdb__mig[] = {
 };
 
 pb_err
-hubdb_exec(sqlite3 *c, const char *sql)
-{
-	char *msg = NULL;
-
-	if (sqlite3_exec(c, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		log_warnx("sqlite: %s", msg ? msg : sqlite3_errmsg(c));
-		sqlite3_free(msg);
-		return PB_ERR_DB;
-	}
-	return PB_OK;
-}
-
-pb_err
 hubdb_begin(sqlite3 *c)
 {
-	return hubdb_exec(c, "BEGIN IMMEDIATE");
+	return sqlu_exec(c, "BEGIN IMMEDIATE");
 }
 
 pb_err
 hubdb_commit(sqlite3 *c)
 {
-	return hubdb_exec(c, "COMMIT");
+	return sqlu_exec(c, "COMMIT");
 }
 
 void
 hubdb_rollback(sqlite3 *c)
 {
 	if (!sqlite3_get_autocommit(c))
-		(void)hubdb_exec(c, "ROLLBACK");
-}
-
-sqlite3_stmt *
-hubdb_prepare(sqlite3 *c, const char *sql)
-{
-	sqlite3_stmt *s = NULL;
-
-	if (sqlite3_prepare_v2(c, sql, -1, &s, NULL) != SQLITE_OK) {
-		log_warnx("sqlite prepare: %s", sqlite3_errmsg(c));
-		return NULL;
-	}
-	return s;
+		(void)sqlu_exec(c, "ROLLBACK");
 }
 
 static pb_err
@@ -124,44 +97,12 @@ hubdb__conn(const char *path, sqlite3 **out)
 		return PB_ERR_DB;
 	}
 	sqlite3_busy_timeout(c, 30000);
-	if (hubdb_exec(c, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+	if (sqlu_exec(c, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 	    "PRAGMA foreign_keys=ON;") != PB_OK) {
 		sqlite3_close(c);
 		return PB_ERR_DB;
 	}
 	*out = c;
-	return PB_OK;
-}
-
-static pb_err
-hubdb__migrate(sqlite3 *c)
-{
-	sqlite3_stmt *s;
-	int version = 0;
-	size_t i;
-	char sql[64];
-
-	if ((s = hubdb_prepare(c, "PRAGMA user_version")) == NULL)
-		return PB_ERR_DB;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		version = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
-	if (version > (int)PB_ARRAY_LEN(hubdb__mig)) {
-		log_warnx("database schema %d is newer than this program (%zu)", version,
-		    PB_ARRAY_LEN(hubdb__mig));
-		return PB_ERR_STATE;
-	}
-	for (i = (size_t)version; i < PB_ARRAY_LEN(hubdb__mig); i++) {
-		if (hubdb_begin(c) != PB_OK)
-			return PB_ERR_DB;
-		snprintf(sql, sizeof(sql), "PRAGMA user_version=%zu", i + 1);
-		if (hubdb_exec(c, hubdb__mig[i]) != PB_OK || hubdb_exec(c, sql) != PB_OK ||
-		    hubdb_commit(c) != PB_OK) {
-			hubdb_rollback(c);
-			return PB_ERR_DB;
-		}
-		log_info("database migrated to schema %zu", i + 1);
-	}
 	return PB_OK;
 }
 
@@ -184,7 +125,8 @@ hubdb_open(const char *path, int nconn, struct hubdb **out)
 		if ((rc = hubdb__conn(path, &db->all[i])) != PB_OK)
 			goto out;
 		db->n++;
-		if (i == 0 && (rc = hubdb__migrate(db->all[0])) != PB_OK)
+		if (i == 0 && (rc = sqlu_migrate(db->all[0], path, hubdb__mig,
+		    (int)PB_ARRAY_LEN(hubdb__mig))) != PB_OK)
 			goto out;
 		db->free[db->nfree++] = db->all[i];
 	}
@@ -236,7 +178,7 @@ int
 hubdb_healthy(struct hubdb *db)
 {
 	sqlite3 *c = hubdb_get(db);
-	sqlite3_stmt *s = hubdb_prepare(c, "SELECT count(*) FROM boxes");
+	sqlite3_stmt *s = sqlu_prepare(c, "SELECT count(*) FROM boxes");
 	int ok = s != NULL && sqlite3_step(s) == SQLITE_ROW;
 
 	sqlite3_finalize(s);

@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include "pb.h"
+#include "sqlutil.h" /* statements: sqlu_prepare, sqlu_exec */
 
 struct hubdb;
 
@@ -19,15 +20,10 @@ void hubdb_close(struct hubdb *db);
 sqlite3 *hubdb_get(struct hubdb *db);
 void hubdb_put(struct hubdb *db, sqlite3 *c);
 
-/* Run SQL without results; logs and returns PB_ERR_DB on failure. */
-pb_err hubdb_exec(sqlite3 *c, const char *sql);
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
 pb_err hubdb_begin(sqlite3 *c);
 pb_err hubdb_commit(sqlite3 *c);
 void hubdb_rollback(sqlite3 *c);
-
-/* Prepare or log; NULL on failure. */
-sqlite3_stmt *hubdb_prepare(sqlite3 *c, const char *sql);
 
 /* Non-zero if the database answers a trivial query. */
 int hubdb_healthy(struct hubdb *db);

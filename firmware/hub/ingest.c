@@ -77,7 +77,7 @@ ingest_code_create(struct hubdb *db, int64_t now_ms, int64_t ttl_ms,
 	code[o] = '\0';
 	util_sha256_hex(hash, norm, 16);
 	*expires_at = now_ms + ttl_ms;
-	if ((s = hubdb_prepare(c, "INSERT INTO enroll_codes(hash, created_at, expires_at)"
+	if ((s = sqlu_prepare(c, "INSERT INTO enroll_codes(hash, created_at, expires_at)"
 	    " VALUES (?, ?, ?)")) == NULL)
 		goto out;
 	sqlite3_bind_text(s, 1, hash, -1, SQLITE_TRANSIENT);
@@ -189,7 +189,7 @@ ingest_enroll(struct hubdb *db, const char *body, size_t len, const char *sig_he
 		ingest__fail(a, 503, "unavailable", "database busy");
 		goto out;
 	}
-	if ((s = hubdb_prepare(c, "SELECT expires_at, used_by FROM enroll_codes"
+	if ((s = sqlu_prepare(c, "SELECT expires_at, used_by FROM enroll_codes"
 	    " WHERE hash = ?")) == NULL)
 		goto dberr;
 	sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
@@ -206,7 +206,7 @@ ingest_enroll(struct hubdb *db, const char *body, size_t len, const char *sig_he
 		}
 		sqlite3_finalize(s);
 		/* the same box again: its answer was lost on the way */
-		if ((s = hubdb_prepare(c, "SELECT box_id, enrolled_at FROM boxes"
+		if ((s = sqlu_prepare(c, "SELECT box_id, enrolled_at FROM boxes"
 		    " WHERE key = ?")) == NULL)
 			goto dberr;
 		sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
@@ -222,7 +222,7 @@ ingest_enroll(struct hubdb *db, const char *body, size_t len, const char *sig_he
 		goto out;
 	}
 	sqlite3_finalize(s);
-	if ((s = hubdb_prepare(c, "SELECT 1 FROM boxes WHERE key = ? OR box_id = ?")) == NULL)
+	if ((s = sqlu_prepare(c, "SELECT 1 FROM boxes WHERE key = ? OR box_id = ?")) == NULL)
 		goto dberr;
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, box_id, -1, SQLITE_STATIC);
@@ -231,7 +231,7 @@ ingest_enroll(struct hubdb *db, const char *body, size_t len, const char *sig_he
 		goto out;
 	}
 	sqlite3_finalize(s);
-	if ((s = hubdb_prepare(c, "INSERT INTO boxes(key, box_id, name, enrolled_at)"
+	if ((s = sqlu_prepare(c, "INSERT INTO boxes(key, box_id, name, enrolled_at)"
 	    " VALUES (?, ?, ?, ?)")) == NULL)
 		goto dberr;
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
@@ -241,7 +241,7 @@ ingest_enroll(struct hubdb *db, const char *body, size_t len, const char *sig_he
 	if (sqlite3_step(s) != SQLITE_DONE)
 		goto dberr;
 	sqlite3_finalize(s);
-	if ((s = hubdb_prepare(c, "UPDATE enroll_codes SET used_at = ?, used_by = ?"
+	if ((s = sqlu_prepare(c, "UPDATE enroll_codes SET used_at = ?, used_by = ?"
 	    " WHERE hash = ?")) == NULL)
 		goto dberr;
 	sqlite3_bind_int64(s, 1, now_ms);
@@ -540,7 +540,7 @@ ingest__apply(sqlite3 *c, const char *key, const struct ingest_chunk *ch, size_t
 
 	if (hubdb_begin(c) != PB_OK)
 		return PB_ERR_DB;
-	if ((s = hubdb_prepare(c, "SELECT acked_rev, last_seq FROM boxes WHERE key = ?"))
+	if ((s = sqlu_prepare(c, "SELECT acked_rev, last_seq FROM boxes WHERE key = ?"))
 	    == NULL)
 		goto out;
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
@@ -551,7 +551,7 @@ ingest__apply(sqlite3 *c, const char *key, const struct ingest_chunk *ch, size_t
 	sqlite3_finalize(s);
 	s = NULL;
 
-	if ((sl = hubdb_prepare(c,
+	if ((sl = sqlu_prepare(c,
 	    "INSERT INTO learners(box, id, name, position, village, registered_at, rev,"
 	    " times_corrected, time_source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
 	    " ON CONFLICT(box, id) DO UPDATE SET name = excluded.name,"
@@ -579,7 +579,7 @@ ingest__apply(sqlite3 *c, const char *key, const struct ingest_chunk *ch, size_t
 			goto out;
 		sqlite3_reset(sl);
 	}
-	if ((ss = hubdb_prepare(c,
+	if ((ss = sqlu_prepare(c,
 	    "INSERT INTO summaries(box, learner, course, status, lessons_done,"
 	    " lessons_total, best_score, passed, attempts, seconds_spent, first_activity,"
 	    " last_activity, completed_at, times_corrected, rev, time_source)"
@@ -628,7 +628,7 @@ ingest__apply(sqlite3 *c, const char *key, const struct ingest_chunk *ch, size_t
 	/* contiguous: everything up to from_rev was held, now up to to_rev is */
 	if (ch->from_rev <= acked_rev && ch->to_rev > acked_rev)
 		acked_rev = ch->to_rev;
-	if ((s = hubdb_prepare(c, ch->seq > last_seq ?
+	if ((s = sqlu_prepare(c, ch->seq > last_seq ?
 	    "UPDATE boxes SET acked_rev = ?1, last_seq = ?2, last_seen = ?3,"
 	    " version = ?4, uptime_s = ?5, disk_free = ?6, db_bytes = ?7, pending = ?8,"
 	    " clock = ?9 WHERE key = ?10" :
@@ -649,7 +649,7 @@ ingest__apply(sqlite3 *c, const char *key, const struct ingest_chunk *ch, size_t
 	if (sqlite3_step(s) != SQLITE_DONE)
 		goto out;
 	sqlite3_finalize(s);
-	if ((s = hubdb_prepare(c, "INSERT INTO uploads(box, at, seq, from_rev, to_rev,"
+	if ((s = sqlu_prepare(c, "INSERT INTO uploads(box, at, seq, from_rev, to_rev,"
 	    " acked_rev, learners, summaries, bytes) VALUES (?,?,?,?,?,?,?,?,?)")) == NULL)
 		goto out;
 	sqlite3_bind_text(s, 1, ch->box, -1, SQLITE_STATIC);
@@ -701,7 +701,7 @@ ingest_upload(struct hubdb *db, const struct ingest_limits *lim, const char *key
 		goto out;
 	}
 	c = hubdb_get(db);
-	if ((s = hubdb_prepare(c, "SELECT box_id FROM boxes WHERE key = ?")) == NULL) {
+	if ((s = sqlu_prepare(c, "SELECT box_id FROM boxes WHERE key = ?")) == NULL) {
 		ingest__fail(a, 503, "unavailable", "database error");
 		goto out;
 	}

@@ -53,7 +53,7 @@ staff_user_set(struct hubdb *db, const char *name, const char *password, int64_t
 	    crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
 		return PB_ERR_NOMEM;
 	c = hubdb_get(db);
-	if ((s = hubdb_prepare(c, "INSERT INTO users(name, hash, created_at) VALUES (?,?,?)"
+	if ((s = sqlu_prepare(c, "INSERT INTO users(name, hash, created_at) VALUES (?,?,?)"
 	    " ON CONFLICT(name) DO UPDATE SET hash = excluded.hash")) == NULL)
 		goto out;
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
@@ -162,7 +162,7 @@ staff_login(struct hubdb *db, const char *name, const char *password, const char
 		return PB_ERR_LIMIT;
 	}
 	c = hubdb_get(db);
-	if ((s = hubdb_prepare(c, "SELECT hash FROM users WHERE name = ?")) == NULL)
+	if ((s = sqlu_prepare(c, "SELECT hash FROM users WHERE name = ?")) == NULL)
 		goto out;
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) == SQLITE_ROW)
@@ -184,7 +184,7 @@ staff_login(struct hubdb *db, const char *name, const char *password, const char
 	util_token(token, 32);
 	util_token(csrf, 32);
 	util_sha256_hex(thash, token, strlen(token));
-	if ((s = hubdb_prepare(c, "INSERT INTO sessions(token_hash, user, csrf, expires_at)"
+	if ((s = sqlu_prepare(c, "INSERT INTO sessions(token_hash, user, csrf, expires_at)"
 	    " VALUES (?,?,?,?)")) == NULL)
 		goto out;
 	sqlite3_bind_text(s, 1, thash, -1, SQLITE_STATIC);
@@ -195,7 +195,7 @@ staff_login(struct hubdb *db, const char *name, const char *password, const char
 		goto out;
 	sqlite3_finalize(s);
 	/* expired sessions are cleaned up whenever someone logs in */
-	if ((s = hubdb_prepare(c, "DELETE FROM sessions WHERE expires_at < ?")) == NULL)
+	if ((s = sqlu_prepare(c, "DELETE FROM sessions WHERE expires_at < ?")) == NULL)
 		goto out;
 	sqlite3_bind_int64(s, 1, now_ms);
 	(void)sqlite3_step(s);
@@ -219,7 +219,7 @@ staff_session(struct hubdb *db, const char *token, int64_t now_ms, char user[65]
 		return PB_ERR_DENIED;
 	util_sha256_hex(thash, token, strlen(token));
 	c = hubdb_get(db);
-	if ((s = hubdb_prepare(c, "SELECT user, csrf FROM sessions WHERE token_hash = ?"
+	if ((s = sqlu_prepare(c, "SELECT user, csrf FROM sessions WHERE token_hash = ?"
 	    " AND expires_at > ?")) == NULL) {
 		rc = PB_ERR_DB;
 		goto out;
@@ -249,7 +249,7 @@ staff_logout(struct hubdb *db, const char *token)
 		return PB_OK;
 	util_sha256_hex(thash, token, strlen(token));
 	c = hubdb_get(db);
-	if ((s = hubdb_prepare(c, "DELETE FROM sessions WHERE token_hash = ?")) != NULL) {
+	if ((s = sqlu_prepare(c, "DELETE FROM sessions WHERE token_hash = ?")) != NULL) {
 		sqlite3_bind_text(s, 1, thash, -1, SQLITE_STATIC);
 		if (sqlite3_step(s) == SQLITE_DONE)
 			rc = PB_OK;

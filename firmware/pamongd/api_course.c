@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "api_int.h"
+#include "store_progress.h"
 
 static json_t *
 api__nullable_int(int64_t v, int64_t none)

@@ -2,6 +2,7 @@
  * store is failing), the store's counts, which clock this boot trusts, and
  * sync's state. */
 #include "api_int.h"
+#include "store_clock.h"
 #include "sync.h"
 #include "util.h"
 

@@ -11,6 +11,7 @@
 
 #include "app.h"
 #include "http_reply.h"
+#include "store_learner.h"
 
 #define API__MAX_SEGS 6
 #define API__COOKIE "pb_session"

@@ -8,6 +8,8 @@
 #include "api.h"
 #include "api_int.h"
 #include "log.h"
+#include "store_learner.h"
+#include "store_session.h"
 #include "util.h"
 
 int

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "api_int.h"
+#include "store_progress.h"
+#include "store_quiz.h"
 #include "util.h"
 
 static json_t *

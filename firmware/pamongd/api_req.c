@@ -8,6 +8,8 @@
 #include "api_int.h"
 #include "jsonin.h"
 #include "log.h"
+#include "store_learner.h"
+#include "store_session.h"
 #include "util.h"
 
 void

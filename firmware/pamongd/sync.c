@@ -20,6 +20,8 @@
 #include "fsutil.h"
 #include "jsonin.h"
 #include "log.h"
+#include "store_clock.h"
+#include "store_sync.h"
 #include "uplink.h"
 #include "util.h"
 

@@ -12,10 +12,15 @@
 
 #include "fsutil.h"
 #include "store.h"
+#include "store_clock.h"
+#include "store_fixtures.h"
+#include "store_learner.h"
+#include "store_progress.h"
+#include "store_quiz.h"
+#include "store_session.h"
+#include "store_sync.h"
 #include "tap.h"
 #include "util.h"
-
-#define DAY_MS (24LL * 3600 * 1000)
 
 static char dir[64];
 
@@ -29,30 +34,7 @@ db_path(char *out, size_t len, const char *name)
 static long long
 sql_int(const char *path, const char *sql)
 {
-	sqlite3 *db = NULL;
-	sqlite3_stmt *stmt = NULL;
-	long long v = -1;
-
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK &&
-	    sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK &&
-	    sqlite3_step(stmt) == SQLITE_ROW)
-		v = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	sqlite3_close(db);
-	return v;
-}
-
-static int
-sql_exec(const char *path, const char *sql)
-{
-	sqlite3 *db = NULL;
-	int rc;
-
-	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
-	sqlite3_close(db);
-	return rc;
+	return file_int(path, SQLITE_OPEN_READWRITE, sql);
 }
 
 static struct store_when
@@ -71,23 +53,9 @@ when(int64_t wall)
 static pb_err
 mk_learner(struct store *st, const char *name, char id[37])
 {
-	struct store_learner l;
 	struct store_when w = when(1000);
-	char key[128];
-	size_t i;
 
-	memset(&l, 0, sizeof(l));
-	util_uuid4(l.id);
-	snprintf(l.name, sizeof(l.name), "%s", name);
-	snprintf(l.position, sizeof(l.position), "kepala-desa");
-	snprintf(l.village, sizeof(l.village), "33.02.01.2001");
-	l.registered_at = 1000;
-	for (i = 0; name[i] != '\0' && i + 1 < sizeof(key); i++)
-		key[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] + 32 : name[i]);
-	key[i] = '\0';
-	if (id != NULL)
-		memcpy(id, l.id, 37);
-	return store_learner_create(st, &l, key, "$argon2id$hash", &w);
+	return learner_make(st, name, &w, id);
 }
 
 /* ---- schema ---- */
@@ -140,7 +108,7 @@ test_refuses_future_schema(void)
 	CHECK_EQ_INT(store_open(path, &st), PB_OK, "a database is created");
 	store_close(st);
 	st = NULL;
-	CHECK_EQ_INT(sql_exec(path, "PRAGMA user_version = 99"), SQLITE_OK,
+	CHECK_EQ_INT(file_exec(path, "PRAGMA user_version = 99"), SQLITE_OK,
 	    "its user_version is set to 99");
 	CHECK_EQ_INT(store_open(path, &st), PB_ERR_STATE,
 	    "a database from a newer program is refused");
@@ -607,45 +575,6 @@ test_group_commit(void)
 /* ---- the clock: per-boot offsets ---- */
 
 #define REAL0 1764400000000LL /* 2025-11-29: the real time in these tests */
-#define HOUR_MS (3600LL * 1000)
-
-static struct store_when
-at(const char *boot, int64_t wall, int64_t client)
-{
-	struct store_when w;
-
-	memset(&w, 0, sizeof(w));
-	snprintf(w.boot_id, sizeof(w.boot_id), "%s", boot);
-	w.mono_ms = 1000;
-	w.wall_ms = wall;
-	w.client_ms = client;
-	return w;
-}
-
-/* A learner registered in boot at wall, the phone at wall + skew (0: the
- * phone sent no clock). registered_at is the box clock, as api.c sets it. */
-static pb_err
-learner_at(struct store *st, const char *name, const char *boot, int64_t wall,
-    int64_t skew, char id[37])
-{
-	struct store_when w = at(boot, wall, skew ? wall + skew : 0);
-	struct store_learner l;
-	char key[128];
-	size_t i;
-
-	memset(&l, 0, sizeof(l));
-	util_uuid4(l.id);
-	snprintf(l.name, sizeof(l.name), "%s", name);
-	snprintf(l.position, sizeof(l.position), "kepala-desa");
-	snprintf(l.village, sizeof(l.village), "33.02.01.2001");
-	l.registered_at = wall;
-	for (i = 0; name[i] && i < sizeof(key) - 1; i++)
-		key[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] + 32 : name[i]);
-	key[i] = '\0';
-	memcpy(id, l.id, 37);
-	return store_learner_create(st, &l, key, "h", &w);
-}
-
 /* n lesson opens of course by a learner in boot, a minute apart from wall,
  * the phone at box clock + skew (0: no phone clock). */
 static void

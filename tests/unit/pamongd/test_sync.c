@@ -22,6 +22,10 @@
 #include "fsutil.h"
 #include "log.h"
 #include "store.h"
+#include "store_fixtures.h"
+#include "store_learner.h"
+#include "store_progress.h"
+#include "store_quiz.h"
 #include "sync.h"
 #include "tap.h"
 #include "util.h"
@@ -117,17 +121,7 @@ hub_code(char *code, size_t len)
 static int64_t
 hub_int(const char *sql)
 {
-	sqlite3 *db = NULL;
-	sqlite3_stmt *s = NULL;
-	int64_t v = -1;
-
-	if (sqlite3_open_v2(hubdb, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-	    sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK &&
-	    sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	sqlite3_close(db);
-	return v;
+	return file_int(hubdb, SQLITE_OPEN_READONLY, sql);
 }
 
 /* One text value from the hub's database ("" if none). */
@@ -188,39 +182,15 @@ add_learners(struct store *st, int from, int n)
 	}
 }
 
-#define HOUR_MS (3600LL * 1000)
-#define DAY_MS (24 * HOUR_MS)
-
-static struct store_when
-at(const char *boot, int64_t wall, int64_t client)
-{
-	struct store_when w;
-
-	memset(&w, 0, sizeof(w));
-	snprintf(w.boot_id, sizeof(w.boot_id), "%s", boot);
-	w.mono_ms = 1000;
-	w.wall_ms = wall;
-	w.client_ms = client;
-	return w;
-}
-
 /* A learner registered in a boot, whose phone is at the box clock + skew
  * (0: sends no clock), opens one lesson of course at wall + 1 s. */
 static void
-learner_at(struct store *st, const char *name, const char *boot, int64_t wall,
+learner_opens_at(struct store *st, const char *name, const char *boot, int64_t wall,
     int64_t skew, const char *course, char id[37])
 {
-	struct store_when w = at(boot, wall, skew ? wall + skew : 0);
-	struct store_learner l;
+	struct store_when w;
 
-	memset(&l, 0, sizeof(l));
-	util_uuid4(l.id);
-	snprintf(l.name, sizeof(l.name), "%s", name);
-	snprintf(l.position, sizeof(l.position), "kepala-desa");
-	snprintf(l.village, sizeof(l.village), "33.02.01.2001");
-	l.registered_at = wall;
-	memcpy(id, l.id, 37);
-	store_learner_create(st, &l, name, "x", &w);
+	learner_at(st, name, boot, wall, skew, id);
 	w = at(boot, wall + 1000, skew ? wall + 1000 + skew : 0);
 	store_lesson_open(st, id, course, "satu", 2, &w);
 }
@@ -242,14 +212,14 @@ test_clock(struct store *st)
 
 	util_boot_id(boot);
 	/* boot A: the box clock 10 days behind, three phones agree */
-	learner_at(st, "Jam A1", "test-boot-a", wa, 10 * DAY_MS, "desa-keuangan", a1);
-	learner_at(st, "Jam A2", "test-boot-a", wa + 5000, 10 * DAY_MS + 1000,
+	learner_opens_at(st, "Jam A1", "test-boot-a", wa, 10 * DAY_MS, "desa-keuangan", a1);
+	learner_opens_at(st, "Jam A2", "test-boot-a", wa + 5000, 10 * DAY_MS + 1000,
 	    "desa-keuangan", a2);
-	learner_at(st, "Jam A3", "test-boot-a", wa + 9000, 10 * DAY_MS - 1000,
+	learner_opens_at(st, "Jam A3", "test-boot-a", wa + 9000, 10 * DAY_MS - 1000,
 	    "desa-keuangan", a3);
 	/* boot B: the box clock 3 h ahead; a1 completes desa-keuangan here */
-	learner_at(st, "Jam B1", "test-boot-b", wb, -3 * HOUR_MS, "desa-keuangan", b1);
-	learner_at(st, "Jam B2", "test-boot-b", wb + 3000, -3 * HOUR_MS, "desa-keuangan",
+	learner_opens_at(st, "Jam B1", "test-boot-b", wb, -3 * HOUR_MS, "desa-keuangan", b1);
+	learner_opens_at(st, "Jam B2", "test-boot-b", wb + 3000, -3 * HOUR_MS, "desa-keuangan",
 	    b2);
 	w = at("test-boot-b", wb + 10000, wb + 10000 - 3 * HOUR_MS);
 	store_lesson_complete(st, a1, "desa-keuangan", "satu", 60, 1, &w, NULL);
@@ -258,8 +228,8 @@ test_clock(struct store *st)
 	store_attempt_finish(st, "cccccccc-1111-4111-8111-111111111111", 100, 1, 1, 50, 1,
 	    &w, NULL);
 	/* boot C: no phone clocks; this boot: a phone 1 h off */
-	learner_at(st, "Tanpa Jam C1", "test-boot-c", wc, 0, "desa-keuangan", c1);
-	learner_at(st, "Jam Kini", boot, now, HOUR_MS, "desa-keuangan", n1);
+	learner_opens_at(st, "Tanpa Jam C1", "test-boot-c", wc, 0, "desa-keuangan", c1);
+	learner_opens_at(st, "Jam Kini", boot, now, HOUR_MS, "desa-keuangan", n1);
 
 	sync_status(&ss);
 	t0 = ss.last_success;

@@ -1,0 +1,175 @@
+/* store_int.h — internals shared only by the store's own files: the engine
+ * (store.c) and the box's tables (store_schema.c, store_learner.c,
+ * store_session.c, store_progress.c, store_quiz.c, store_sync.c,
+ * store_clock.c). Nothing else includes it; the public headers stay the
+ * only contract. Names here are store__x (called across the store's files,
+ * never from outside).
+ *
+ * How a table's file uses the engine: a read runs its query through
+ * store__rows() or store__row() with a callback per row (or, for several
+ * statements on one connection, takes one with store__get() and gives it
+ * back with store__put()); a write packs its arguments in a struct and
+ * passes a function to store__submit(), which runs it on the writer thread
+ * inside a SAVEPOINT and returns once its batch is durable. Statements come
+ * from store__prep() (cached per connection; the SQL must be a string
+ * literal) and go back with sqlu_done(). */
+#ifndef STORE_INT_H
+#define STORE_INT_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "pb.h"
+#include "sqlutil.h"
+#include "store.h"
+
+struct store_learner;
+struct store_summary;
+struct store_time;
+
+/* ---- the engine (store.c) ---- */
+
+/* A connection and its cached statements. */
+struct store__conn {
+	sqlite3 *db;
+	struct sqlu_cache cache;  /* its prepared statements */
+	struct store__conn *next; /* in the idle list */
+};
+
+struct store__op; /* a queued write (store.c) */
+
+/* What the engine runs for the schema it opens. The engine itself knows
+ * only the meta table (key TEXT PRIMARY KEY, value), which the first
+ * migration must create. */
+struct store__schema {
+	const char *const *migrations; /* entry i takes user_version i to i + 1 */
+	int nmigrations;
+	const char *max_rev_sql;  /* one integer: the highest rev any row holds */
+	const char *learners_sql; /* one integer: store_stats' learners */
+};
+
+/* The phone clock learning's memo (store_clock.c's; under store.mu). */
+struct store__clock_memo {
+	int64_t mono;     /* util_mono_ms() of the last phone learning */
+	int64_t rev;      /* committed_rev it saw */
+	int known;        /* the current boot had an offset after it */
+	char boot[37];    /* the current boot it was learned for */
+};
+
+struct store {
+	const struct store__schema *schema;
+	char *path;
+	char box_id[37];
+	struct store__conn *w; /* the writer's connection (writer thread only) */
+	int64_t rev;           /* last rev given out (writer thread only) */
+
+	pthread_mutex_t mu;    /* guards everything below */
+	pthread_cond_t work;   /* to the writer: queue non-empty or stopping */
+	pthread_cond_t done;   /* to the waiters: a batch has finished */
+	struct store__op *head, *tail;
+	int stopping;
+	int writer_running;
+	pthread_t writer;
+	int64_t committed_rev; /* highest rev in a committed batch */
+	int64_t commits, writes;
+	int healthy;
+	int one_per_commit;    /* group commit off: one write per transaction */
+	struct store__conn *idle; /* idle read connections */
+	int nidle;
+	int nreaders;             /* read connections open (idle or in use) */
+	pthread_cond_t reader_free; /* to readers waiting for a connection */
+	struct store__clock_memo clock; /* store_clock.c's; the engine leaves it */
+};
+
+/* Open (creating and migrating as needed) a store with the given schema;
+ * store_open() is this with the box's (store__box_schema). */
+pb_err store__open(const char *path, const struct store__schema *schema,
+    struct store **out);
+
+/* The cached statement for sql on c (see sqlu_prep). */
+static inline sqlite3_stmt *
+store__prep(struct store__conn *c, const char *sql)
+{
+	return sqlu_prep(c->db, &c->cache, sql);
+}
+
+/* A read connection (never waits for the writer); give it back with
+ * store__put(). A callback holding one may call the store again. */
+pb_err store__get(struct store *st, struct store__conn **out);
+void store__put(struct store *st, struct store__conn *c);
+
+/* Run sql on a read connection with the parameters fmt describes (as
+ * sqlu_bind) and call row(arg, stmt) for each row until it returns
+ * non-zero; PB_OK also when there are no rows. */
+pb_err store__rows(struct store *st, const char *sql,
+    int (*row)(void *arg, sqlite3_stmt *stmt), void *arg, const char *fmt, ...);
+/* The same for the first row only: PB_ERR_NOTFOUND if there is none. */
+pb_err store__row(struct store *st, const char *sql,
+    int (*row)(void *arg, sqlite3_stmt *stmt), void *arg, const char *fmt, ...);
+
+/* Queue fn(st, arg) for the writer and wait until its batch is durable.
+ * fn runs inside its own SAVEPOINT on st->w: an error from it undoes only
+ * its own changes and any rev it took. */
+pb_err store__submit(struct store *st, pb_err (*fn)(struct store *, void *),
+    void *arg);
+
+/* The meta table's integers; get gives PB_ERR_NOTFOUND if key is not set. */
+pb_err store__meta_get(struct store__conn *c, const char *key, int64_t *v);
+pb_err store__meta_set(struct store__conn *c, const char *key, int64_t v);
+
+/* w, or (w NULL) now in this boot, filled into *def. */
+const struct store_when *store__when(const struct store_when *w,
+    struct store_when *def);
+
+/* ---- the box's schema and event log (store_schema.c) ---- */
+
+extern const struct store__schema store__box_schema;
+
+/* Take the next rev and log the change under it (writer thread only). */
+pb_err store__event(struct store *st, const char *learner, const char *course,
+    const char *kind, const char *detail, const struct store_when *w, int64_t *rev);
+
+/* ---- learners (store_learner.c) ---- */
+
+/* Read columns 0..4 (id, name, position, village, registered_at). */
+void store__row_learner(sqlite3_stmt *stmt, struct store_learner *l);
+
+/* ---- summaries (store_progress.c) ---- */
+
+#define STORE__SUMMARY_COLS                                                    \
+	"learner, course, status, lessons_done, lessons_total, best_score, "   \
+	"passed, attempts, seconds_spent, first_activity, last_activity, "     \
+	"completed_at, rev"
+
+/* A finished attempt to fold into the summary. */
+struct store__finish {
+	int score, passed;
+};
+
+/* Recompute (learner, course)'s summary after an activity at w under rev
+ * (writer thread only). lessons_total < 0 keeps the stored one. fin: a
+ * finished attempt, or NULL. out (may be NULL) gets the new summary. */
+pb_err store__summary_update(struct store *st, const char *learner,
+    const char *course, int lessons_total, const struct store_when *w, int64_t rev,
+    const struct store__finish *fin, struct store_summary *out);
+/* Read the STORE__SUMMARY_COLS columns (0..12). */
+void store__row_summary(sqlite3_stmt *stmt, struct store_summary *s);
+
+/* A caller's callback for summaries and its argument. */
+struct store__summary_fn {
+	int (*fn)(void *arg, const struct store_summary *s);
+	void *arg;
+};
+/* A row callback for store__rows (arg: a struct store__summary_fn) over
+ * rows of STORE__SUMMARY_COLS. */
+int store__summary_each(void *arg, sqlite3_stmt *stmt);
+
+/* ---- the clock (store_clock.c) ---- */
+
+/* A recorded time t moved by the offset in columns col (offset_ms) and
+ * col + 1 (source) of a row (both NULL: no offset known). */
+void store__fix_time(sqlite3_stmt *stmt, int col, int64_t t, struct store_time *out);
+
+#endif

@@ -1,0 +1,135 @@
+/* store_learner.c — learners in the store (see store_learner.h). */
+#include <string.h>
+
+#include "store_int.h"
+#include "store_learner.h"
+
+struct store__learner_create {
+	const struct store_learner *l;
+	const char *name_key, *pin_hash;
+	const struct store_when *w;
+};
+
+static const char sql_learner_insert[] =
+    "INSERT INTO learners (id, name, name_key, position, village, pin_hash, "
+    "registered_at, boot_id, mono_ms, client_ms, rev) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+static pb_err
+store__learner_create(struct store *st, void *arg)
+{
+	struct store__learner_create *a = arg;
+	sqlite3_stmt *stmt;
+	int64_t rev;
+	pb_err err;
+
+	err = store__event(st, a->l->id, NULL, "learner_create", a->l->name, a->w, &rev);
+	if (err != PB_OK)
+		return err;
+	if ((stmt = store__prep(st->w, sql_learner_insert)) == NULL)
+		return PB_ERR_DB;
+	err = sqlu_bind(stmt, "ttttttitiii", a->l->id, a->l->name, a->name_key,
+	    a->l->position, a->l->village, a->pin_hash, a->l->registered_at,
+	    a->w->boot_id, a->w->mono_ms, a->w->client_ms, rev);
+	if (err == PB_OK)
+		err = sqlu_step_done(stmt);
+	sqlu_done(stmt);
+	return err;
+}
+
+pb_err
+store_learner_create(struct store *st, const struct store_learner *l,
+    const char *name_key, const char *pin_hash, const struct store_when *w)
+{
+	struct store_when def;
+	struct store__learner_create a = { l, name_key, pin_hash, NULL };
+
+	if (l == NULL || name_key == NULL || pin_hash == NULL)
+		return PB_ERR_INVALID;
+	a.w = store__when(w, &def);
+	return store__submit(st, store__learner_create, &a);
+}
+
+static const char sql_learner_by_name[] =
+    "SELECT id, name, position, village, registered_at, pin_hash "
+    "FROM learners WHERE name_key = ?";
+static const char sql_learner_by_id[] =
+    "SELECT id, name, position, village, registered_at, pin_hash "
+    "FROM learners WHERE id = ?";
+
+void
+store__row_learner(sqlite3_stmt *stmt, struct store_learner *l)
+{
+	memset(l, 0, sizeof(*l));
+	sqlu_col_text(stmt, 0, l->id, sizeof(l->id));
+	sqlu_col_text(stmt, 1, l->name, sizeof(l->name));
+	sqlu_col_text(stmt, 2, l->position, sizeof(l->position));
+	sqlu_col_text(stmt, 3, l->village, sizeof(l->village));
+	l->registered_at = sqlite3_column_int64(stmt, 4);
+}
+
+/* Where store__learner_one puts the row it reads. */
+struct store__learner_out {
+	struct store_learner *l;
+	char *pin_hash;
+	size_t pin_hash_len;
+};
+
+static int
+store__learner_read(void *arg, sqlite3_stmt *stmt)
+{
+	struct store__learner_out *a = arg;
+
+	if (a->l != NULL)
+		store__row_learner(stmt, a->l);
+	if (a->pin_hash != NULL && a->pin_hash_len > 0)
+		sqlu_col_text(stmt, 5, a->pin_hash, a->pin_hash_len);
+	return 0;
+}
+
+static pb_err
+store__learner_one(struct store *st, const char *sql, const char *key,
+    struct store_learner *out, char *pin_hash, size_t pin_hash_len)
+{
+	struct store__learner_out a = { out, pin_hash, pin_hash_len };
+
+	return store__row(st, sql, store__learner_read, &a, "t", key);
+}
+
+pb_err
+store_learner_by_name(struct store *st, const char *name_key,
+    struct store_learner *out, char *pin_hash, size_t pin_hash_len)
+{
+	return store__learner_one(st, sql_learner_by_name, name_key, out, pin_hash,
+	    pin_hash_len);
+}
+
+pb_err
+store_learner_get(struct store *st, const char *id, struct store_learner *out)
+{
+	return store__learner_one(st, sql_learner_by_id, id, out, NULL, 0);
+}
+
+/* The caller's callback and its argument, for a row callback. */
+struct store__name_fn {
+	int (*fn)(void *arg, const char *name);
+	void *arg;
+};
+
+static int
+store__name_row(void *arg, sqlite3_stmt *stmt)
+{
+	struct store__name_fn *a = arg;
+
+	return a->fn(a->arg, (const char *)sqlite3_column_text(stmt, 0));
+}
+
+pb_err
+store_learner_names(struct store *st, int (*fn)(void *arg, const char *name),
+    void *arg)
+{
+	struct store__name_fn a = { fn, arg };
+
+	return store__rows(st, "SELECT name FROM learners ORDER BY name_key, name",
+	    store__name_row, &a, "");
+}

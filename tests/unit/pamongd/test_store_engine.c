@@ -1,0 +1,194 @@
+/* test_store_engine.c — the store's engine (store.c) on its own, with a
+ * schema of its test's making: it runs the migrations it is given, keeps
+ * the box id and the rev in meta, never gives out a rev below the schema's
+ * highest, undoes a failed write (and its rev) without touching the
+ * others, and runs reads with a row callback. No learner in sight. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "fsutil.h"
+#include "sqlutil.h"
+#include "store_fixtures.h"
+#include "store_int.h"
+#include "tap.h"
+#include "util.h"
+
+static char dir[] = "/tmp/pb-unit-engine-XXXXXX";
+
+static const char *const toy_migrations[] = {
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE items (name TEXT PRIMARY KEY, rev INTEGER NOT NULL);",
+	"CREATE INDEX items_rev ON items(rev);",
+};
+
+static const struct store__schema toy = {
+	toy_migrations, 2,
+	"SELECT coalesce(max(rev), 0) FROM items",
+	"SELECT count(*) FROM items",
+};
+
+/* The same schema one migration short: a program that knows less. */
+static const struct store__schema toy_old = {
+	toy_migrations, 1,
+	"SELECT coalesce(max(rev), 0) FROM items",
+	"SELECT count(*) FROM items",
+};
+
+static const char sql_put[] = "INSERT INTO items (name, rev) VALUES (?, ?)";
+
+/* A write: insert each name under the next rev; fails on a taken name. */
+static pb_err
+put_items(struct store *st, void *arg)
+{
+	const char *const *names = arg;
+	sqlite3_stmt *stmt;
+	pb_err err = PB_OK;
+
+	for (; *names != NULL && err == PB_OK; names++) {
+		if ((stmt = store__prep(st->w, sql_put)) == NULL)
+			return PB_ERR_DB;
+		err = sqlu_bind(stmt, "ti", *names, ++st->rev);
+		if (err == PB_OK)
+			err = sqlu_step_done(stmt);
+		sqlu_done(stmt);
+	}
+	return err;
+}
+
+static pb_err
+put(struct store *st, const char *a, const char *b)
+{
+	const char *names[3] = { a, b, NULL };
+
+	return store__submit(st, put_items, names);
+}
+
+/* Collects "name:rev," for each row; stops after max rows if max > 0. */
+struct list {
+	char buf[256];
+	int rows, max;
+};
+
+static int
+list_row(void *arg, sqlite3_stmt *stmt)
+{
+	struct list *l = arg;
+	size_t n = strlen(l->buf);
+
+	snprintf(l->buf + n, sizeof(l->buf) - n, "%s:%lld,",
+	    (const char *)sqlite3_column_text(stmt, 0),
+	    (long long)sqlite3_column_int64(stmt, 1));
+	l->rows++;
+	return l->max > 0 && l->rows >= l->max;
+}
+
+static struct list
+list(struct store *st, int max)
+{
+	struct list l;
+
+	memset(&l, 0, sizeof(l));
+	l.max = max;
+	if (store__rows(st, "SELECT name, rev FROM items ORDER BY rev", list_row, &l,
+	    "") != PB_OK)
+		snprintf(l.buf, sizeof(l.buf), "error");
+	return l;
+}
+
+static void
+test_writes_and_reads(const char *path)
+{
+	struct store *st = NULL;
+	struct store_stats s;
+	struct list l;
+	char box[37];
+
+	CHECK_EQ_INT(store__open(path, &toy, &st), PB_OK, "a store opens with a toy schema");
+	if (st == NULL)
+		return;
+	CHECK_EQ_INT(file_int(path, SQLITE_OPEN_READONLY, "PRAGMA user_version"), 2,
+	    "the engine ran both migrations it was given");
+	CHECK(util_is_uuid(store_box_id(st)), "and made a box id in meta");
+	snprintf(box, sizeof(box), "%s", store_box_id(st));
+
+	CHECK_EQ_INT(put(st, "a", NULL), PB_OK, "a write is acknowledged");
+	CHECK_EQ_INT(put(st, "b", "c"), PB_OK, "a write of two rows is acknowledged");
+	CHECK_EQ_INT(put(st, "d", "a"), PB_ERR_EXISTS,
+	    "a write that fails halfway reports SQLite's error as ours");
+	CHECK_EQ_INT(put(st, "e", NULL), PB_OK, "the next write goes through");
+	l = list(st, 0);
+	CHECK_EQ_STR(l.buf, "a:1,b:2,c:3,e:4,",
+	    "the failed write left nothing behind, not even its first row or its revs");
+	l = list(st, 2);
+	CHECK(l.rows == 2 && strcmp(l.buf, "a:1,b:2,") == 0,
+	    "a row callback that returns non-zero stops the read");
+	CHECK_EQ_INT(store__row(st, "SELECT name, rev FROM items WHERE name = ?", list_row,
+	    &l, "t", "zz"), PB_ERR_NOTFOUND, "reading one row that is not there: NOTFOUND");
+	CHECK_EQ_INT(store__rows(st, "SELECT name, rev FROM items WHERE name = ?", list_row,
+	    &l, "t", "zz"), PB_OK, "reading no rows at all is no error");
+
+	CHECK_EQ_INT(store_stats(st, &s), PB_OK, "stats are read");
+	CHECK_EQ_INT(s.learners, 4, "the schema's count query gives stats' count");
+	CHECK_EQ_INT(s.rev, 4, "the rev is the last one committed");
+	CHECK_EQ_INT(s.writes, 4, "four writes ran, the failed one included");
+	CHECK_EQ_INT(s.healthy, 1, "a write that fails on a constraint leaves it healthy");
+	put(st, "f", NULL);
+	put(st, "g", NULL);
+	store_close(st);
+
+	st = NULL;
+	CHECK_EQ_INT(store__open(path, &toy, &st), PB_OK, "the store opens again");
+	if (st == NULL)
+		return;
+	CHECK_EQ_STR(store_box_id(st), box, "with the same box id");
+	CHECK_EQ_INT(put(st, "h", NULL), PB_OK, "a write after reopening");
+	CHECK_EQ_STR(list(st, 0).buf, "a:1,b:2,c:3,e:4,f:5,g:6,h:7,",
+	    "continues the revs where they were");
+	store_close(st);
+}
+
+static void
+test_rev_floor(const char *path)
+{
+	struct store *st = NULL;
+
+	CHECK_EQ_INT(file_exec(path, "UPDATE meta SET value = 2 WHERE key = 'rev'"),
+	    SQLITE_OK, "meta's rev is set back behind the rows");
+	CHECK_EQ_INT(store__open(path, &toy, &st), PB_OK, "the store opens");
+	if (st == NULL)
+		return;
+	put(st, "i", NULL);
+	CHECK_EQ_STR(list(st, 0).buf, "a:1,b:2,c:3,e:4,f:5,g:6,h:7,i:8,",
+	    "no rev the schema's rows hold is given out again");
+	store_close(st);
+}
+
+static void
+test_newer_schema(const char *path)
+{
+	struct store *st = NULL;
+
+	CHECK_EQ_INT(store__open(path, &toy_old, &st), PB_ERR_STATE,
+	    "a program that knows fewer migrations refuses the file");
+	CHECK(st == NULL, "and returns no store");
+	CHECK_EQ_INT(file_int(path, SQLITE_OPEN_READONLY, "PRAGMA user_version"), 2,
+	    "the file keeps its schema version");
+}
+
+int
+main(void)
+{
+	char path[128];
+
+	if (util_init() != PB_OK || mkdtemp(dir) == NULL)
+		return 1;
+	snprintf(path, sizeof(path), "%s/engine.db", dir);
+	test_writes_and_reads(path);
+	test_rev_floor(path);
+	test_newer_schema(path);
+	fs_remove_tree(dir);
+	return TAP_DONE();
+}
