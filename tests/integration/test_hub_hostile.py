@@ -1,0 +1,64 @@
+"""Hostile clients of pamong-hub (security review of the hub): spreadsheet
+formulas in names, cross-site form posts, weak staff passwords, name
+enumeration by timing, a login limiter behind a proxy, out-of-range upload
+numbers, unenrolled boxes with big bodies, and names that hide or reorder
+text. One behaviour per test; the hub's log is printed when one fails."""
+
+import csv
+import io
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from pbtest import Client, eq, ok, run_tests  # noqa: E402
+from hubtest import BoxKey, Hub, chunk, enroll, learner, summary, upload  # noqa: E402
+
+PASSWORD = "Kopi-Tubruk-7pagi"
+
+hub = Hub().start()
+hub.add_user("staf", PASSWORD)
+box = BoxKey()
+assert enroll(hub.client(), box, hub.enroll_code(), "Kotak Uji")[0] == 201
+REV = [0]  # the box's last rev and seq, so every upload follows on
+
+
+def send(learners=(), summaries=()):
+    """Upload rows as the next chunk of the test box; (status, answer)."""
+    n = len(learners) + len(summaries)
+    frm, seq = REV[0], REV[0] + 1
+    st, ans, _ = upload(hub.client(), box, chunk(box, frm, frm + n, seq, learners, summaries))
+    if st == 200:
+        REV[0] = frm + n
+    return st, ans
+
+
+def rows_for(learners):
+    """Learner rows renumbered to follow on from the box's last rev."""
+    out = []
+    for i, row in enumerate(learners):
+        out.append(dict(row, rev=REV[0] + i + 1))
+    return out
+
+
+def staff_client():
+    c = Client(hub.port)
+    st, body, _ = c.post("/api/v1/hub/login", {"name": "staf", "password": PASSWORD})
+    assert st == 200, (st, body, hub.logtext())
+    c.csrf = body["csrf"]
+    return c
+
+
+def test_csv_defuses_formulas_after_blanks():
+    names = [" =HYPERLINK(\"http://x.test/\",\"klik\")", "\t=1+1", "   @SUM(1)"]
+    ls = rows_for([learner(0, name=n) for n in names])
+    st, ans = send(ls, [summary(r["id"], "desa-administrasi", REV[0] + len(ls) + 1 + i)
+                        for i, r in enumerate(ls)])
+    eq(st, 200, "learners with formula-like names are stored")
+    st, _, data = staff_client().raw("GET", "/api/v1/hub/learners?format=csv")
+    eq(st, 200, "the learners CSV answers")
+    got = {r[1] for r in csv.reader(io.StringIO(data[3:].decode("utf-8")))}
+    for n in names:
+        ok("'" + n in got, "CSV cell %r starts with an apostrophe" % n, sorted(got))
+
+
+run_tests(globals())
