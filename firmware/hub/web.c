@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "ingest.h"
@@ -132,6 +133,22 @@ web__method(struct mg_connection *conn, const char *want)
 	return 0;
 }
 
+/* Non-zero if the request says its body is JSON (Content-Type
+ * application/json, parameters allowed); otherwise answers 415. An HTML form
+ * on another site cannot send this type, so a cross-site form POST never
+ * reaches a handler that reads JSON. */
+static int
+web__json_type(struct mg_connection *conn)
+{
+	const char *t = mg_get_header(conn, "Content-Type");
+
+	if (t != NULL && strncasecmp(t, "application/json", 16) == 0 &&
+	    (t[16] == '\0' || t[16] == ';' || t[16] == ' ' || t[16] == '\t'))
+		return 1;
+	web__error(conn, 415, "bad_content_type", "Content-Type must be application/json");
+	return 0;
+}
+
 static int
 web__health(struct mg_connection *conn, void *arg)
 {
@@ -164,6 +181,8 @@ web__enroll(struct mg_connection *conn, void *arg)
 
 	if (!web__method(conn, "POST"))
 		return 405;
+	if (!web__json_type(conn))
+		return 415;
 	if ((len = web__body(conn, WEB_JSON_MAX, &body)) < 0)
 		return web__error(conn, 413, "too_large", "body over 16 KiB");
 	ingest_enroll(w->db, body, (size_t)len, mg_get_header(conn, "X-Pamong-Signature"),
@@ -259,6 +278,8 @@ web__login(struct mg_connection *conn, void *arg)
 
 	if (!web__method(conn, "POST"))
 		return 405;
+	if (!web__json_type(conn))
+		return 415;
 	if ((req = web__body_json(conn)) == NULL)
 		return web__error(conn, 400, "bad_request", "need a JSON object");
 	name = json_string_value(json_object_get(req, "name"));
@@ -560,6 +581,8 @@ web__enroll_code(struct mg_connection *conn, void *arg)
 		return 405;
 	if (!web__staff(conn, w, &st))
 		return 401;
+	if (!web__json_type(conn))
+		return 415;
 	if ((req = web__body_json(conn)) == NULL)
 		return web__error(conn, 400, "bad_request", "need a JSON object");
 	if (json_is_integer(json_object_get(req, "ttl_s")))

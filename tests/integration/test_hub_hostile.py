@@ -6,6 +6,7 @@ text. One behaviour per test; the hub's log is printed when one fails."""
 
 import csv
 import io
+import json
 import os
 import sys
 
@@ -59,6 +60,34 @@ def test_csv_defuses_formulas_after_blanks():
     got = {r[1] for r in csv.reader(io.StringIO(data[3:].decode("utf-8")))}
     for n in names:
         ok("'" + n in got, "CSV cell %r starts with an apostrophe" % n, sorted(got))
+
+
+# What a cross-site <form> can send (and a few near misses): none of it may
+# reach a hub POST that reads JSON.
+FORM_TYPES = ["application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
+              "text/plain", "text/plain; charset=utf-8", "application/jsonp", None]
+
+
+def test_json_posts_refuse_other_content_types():
+    staff = staff_client()
+    posts = [
+        ("/api/v1/hub/login", {"name": "staf", "password": PASSWORD}, {}),
+        ("/api/v1/enroll", {"code": "x"}, {}),
+        ("/api/v1/hub/enroll-codes", {"ttl_s": 3600}, {"X-CSRF-Token": staff.csrf}),
+    ]
+    for path, obj, extra in posts:
+        for ctype in FORM_TYPES:
+            h = dict(extra)
+            if ctype is not None:
+                h["Content-Type"] = ctype
+            st, _, data = staff.raw("POST", path, json.dumps(obj).encode(), h)
+            err = json.loads(data).get("error") if data.startswith(b"{") else None
+            eq((st, err), (415, "bad_content_type"),
+               "POST %s with Content-Type %s is refused" % (path, ctype))
+    st, _, _ = staff.raw("POST", "/api/v1/hub/login",
+                         json.dumps({"name": "staf", "password": PASSWORD}).encode(),
+                         {"Content-Type": "Application/JSON; charset=UTF-8"})
+    eq(st, 200, "login with application/json and a charset is accepted")
 
 
 run_tests(globals())
