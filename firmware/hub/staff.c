@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "password.h"
 #include "util.h"
 
 #define STAFF_SLOTS 1024          /* rate-limit entries kept in memory */
@@ -26,8 +27,8 @@ static struct staff_slot staff_slots[STAFF_SLOTS];
 /* argon2id uses 64 MiB per check: one at a time keeps the hub small */
 static pthread_mutex_t staff_hash_mu = PTHREAD_MUTEX_INITIALIZER;
 
-static int
-staff__name_ok(const char *n)
+int
+staff_name_valid(const char *n)
 {
 	size_t len = strlen(n);
 
@@ -47,7 +48,7 @@ staff_user_set(struct hubdb *db, const char *name, const char *password, int64_t
 	sqlite3 *c;
 	pb_err rc = PB_ERR_DB;
 
-	if (!staff__name_ok(name) || strlen(password) < 8)
+	if (!staff_name_valid(name) || password_check(name, password) != PASSWORD_OK)
 		return PB_ERR_INVALID;
 	if (crypto_pwhash_str(hash, password, strlen(password),
 	    crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)

@@ -10,8 +10,11 @@
 
 #define STAFF_TOKEN_LEN 65  /* 32 random bytes as hex + NUL */
 
-/* Create or replace a user. PB_ERR_INVALID for a bad name (1..64 of
- * [A-Za-z0-9._-]) or a password shorter than 8 bytes. */
+/* Non-zero if n can name a user: 1..64 of [A-Za-z0-9._-]. */
+int staff_name_valid(const char *n);
+
+/* Create or replace a user. PB_ERR_INVALID for a bad name or a password
+ * that password_check (password.h) refuses. */
 pb_err staff_user_set(struct hubdb *db, const char *name, const char *password,
     int64_t now_ms);
 

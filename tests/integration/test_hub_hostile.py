@@ -90,4 +90,37 @@ def test_json_posts_refuse_other_content_types():
     eq(st, 200, "login with application/json and a charset is accepted")
 
 
+# add-user refuses weak passwords; (name, password, why).
+WEAK = [
+    ("budi", "password", "a common password"),
+    ("budi", "12345678", "digits only and common"),
+    ("budi", "qwerty123", "a common password"),
+    ("budi", "rahasia", "too short and common (Indonesian: secret)"),
+    ("budi", "bismillah", "a common Indonesian password"),
+    ("budi", "Indonesia", "a common Indonesian password, capitalised"),
+    ("budi", "sayang123", "a common Indonesian password with digits"),
+    ("budi", "admin123", "a common password"),
+    ("budi", "pamongdesa", "a common password here"),
+    ("budi", "Bismillah2024!", "a common word with a year and a mark"),
+    ("budi", "rahasia-123", "a common word with digits"),
+    ("budi", "aaaaaaaaaaaa", "one character repeated"),
+    ("budi", "korespondensi", "lower-case letters only"),
+    ("budi", "8375920184", "digits only"),
+    ("budi", "Abc-12", "shorter than 10 characters"),
+    ("pengelola.pusat", "Pengelola.Pusat", "the user's own name"),
+]
+
+
+def test_add_user_refuses_weak_passwords():
+    for name, pw, why in WEAK:
+        rc, _, err = hub.cmd("add-user", name, stdin=pw + "\n")
+        ok(rc == 2 and "kata sandi" in err.lower() and "password" in err.lower(),
+           "add-user refuses %r (%s) with a message in both languages" % (pw, why),
+           "exit %d: %s" % (rc, err))
+    eq(hub.rows("SELECT name FROM users ORDER BY name"), [("staf",)],
+       "no user was stored for a weak password")
+    rc, _, err = hub.cmd("add-user", "budi", stdin="Sawah hijau di Lumbir\n")
+    eq(rc, 0, "add-user accepts a long passphrase (%s)" % err.strip())
+
+
 run_tests(globals())
