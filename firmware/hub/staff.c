@@ -26,6 +26,29 @@ static pthread_mutex_t staff_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct staff_slot staff_slots[STAFF_SLOTS];
 /* argon2id uses 64 MiB per check: one at a time keeps the hub small */
 static pthread_mutex_t staff_hash_mu = PTHREAD_MUTEX_INITIALIZER;
+/* verified instead of a user's hash when the name is unknown */
+static pthread_once_t staff_dummy_once = PTHREAD_ONCE_INIT;
+static char staff_dummy[crypto_pwhash_STRBYTES];
+
+#define STAFF_OPSLIMIT crypto_pwhash_OPSLIMIT_INTERACTIVE
+#define STAFF_MEMLIMIT crypto_pwhash_MEMLIMIT_INTERACTIVE
+
+/* A hash of a random password with the parameters users' hashes get: a
+ * login for an unknown name verifies against it, so it takes as long as a
+ * wrong password for a known name and names cannot be told apart. */
+static void
+staff__dummy_init(void)
+{
+	char pw[33];
+
+	util_token(pw, 16);
+	if (crypto_pwhash_str(staff_dummy, pw, strlen(pw), STAFF_OPSLIMIT,
+	    STAFF_MEMLIMIT) != 0) {
+		log_warnx("staff: cannot make the stand-in password hash (out of memory)");
+		staff_dummy[0] = '\0';
+	}
+	sodium_memzero(pw, sizeof(pw));
+}
 
 int
 staff_name_valid(const char *n)
@@ -50,8 +73,8 @@ staff_user_set(struct hubdb *db, const char *name, const char *password, int64_t
 
 	if (!staff_name_valid(name) || password_check(name, password) != PASSWORD_OK)
 		return PB_ERR_INVALID;
-	if (crypto_pwhash_str(hash, password, strlen(password),
-	    crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+	if (crypto_pwhash_str(hash, password, strlen(password), STAFF_OPSLIMIT,
+	    STAFF_MEMLIMIT) != 0)
 		return PB_ERR_NOMEM;
 	c = hubdb_get(db);
 	if ((s = hubdb_prepare(c, "INSERT INTO users(name, hash, created_at) VALUES (?,?,?)"
@@ -149,9 +172,10 @@ staff_login(struct hubdb *db, const char *name, const char *password, const char
 	char hash[crypto_pwhash_STRBYTES] = "", nkey[96], akey[96], thash[65];
 	sqlite3_stmt *s = NULL;
 	sqlite3 *c = NULL;
-	int wait_n, wait_a, good;
+	int wait_n, wait_a, good, known;
 	pb_err rc = PB_ERR_DB;
 
+	(void)pthread_once(&staff_dummy_once, staff__dummy_init);
 	snprintf(nkey, sizeof(nkey), "n:%.80s", name);
 	snprintf(akey, sizeof(akey), "a:%.80s", addr);
 	pthread_mutex_lock(&staff_mu);
@@ -168,11 +192,13 @@ staff_login(struct hubdb *db, const char *name, const char *password, const char
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) == SQLITE_ROW)
 		snprintf(hash, sizeof(hash), "%s", (const char *)sqlite3_column_text(s, 0));
+	known = hash[0] != '\0';
 	sqlite3_finalize(s);
 	s = NULL;
+	/* an unknown name costs the same argon2id check as a known one */
 	pthread_mutex_lock(&staff_hash_mu);
-	good = hash[0] != '\0' &&
-	    crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+	good = crypto_pwhash_str_verify(known ? hash : staff_dummy, password,
+	    strlen(password)) == 0 && known;
 	pthread_mutex_unlock(&staff_hash_mu);
 	pthread_mutex_lock(&staff_mu);
 	staff__record(nkey, good, max_fails, now_ms);

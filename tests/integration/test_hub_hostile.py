@@ -8,7 +8,9 @@ import csv
 import io
 import json
 import os
+import statistics
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from pbtest import Client, eq, ok, run_tests  # noqa: E402
@@ -121,6 +123,31 @@ def test_add_user_refuses_weak_passwords():
        "no user was stored for a weak password")
     rc, _, err = hub.cmd("add-user", "budi", stdin="Sawah hijau di Lumbir\n")
     eq(rc, 0, "add-user accepts a long passphrase (%s)" % err.strip())
+
+
+def test_unknown_names_answer_as_slowly_as_known_ones():
+    # its own hub: the limiter must not step in, and each name is tried once
+    h = Hub(extra_conf="[auth]\nlogin_attempts = 100\n").start()
+    for i in range(5):
+        h.add_user("staf%d" % i, PASSWORD)
+    c = Client(h.port)
+    c.post("/api/v1/hub/login", {"name": "staf0", "password": PASSWORD})  # warm up
+
+    def took(name):
+        t0 = time.monotonic()
+        st, body, _ = c.post("/api/v1/hub/login", {"name": name, "password": "Salah-Sekali-99"})
+        assert st == 401, (st, body)
+        return time.monotonic() - t0
+
+    known, unknown = [], []
+    for i in range(5):
+        known.append(took("staf%d" % i))
+        unknown.append(took("tidak-ada-%d" % i))
+    mk, mu = statistics.median(known), statistics.median(unknown)
+    ok(mu >= mk / 2, "an unknown name takes as long as a known one with a wrong password"
+       " (median %.0f ms vs %.0f ms)" % (mu * 1000, mk * 1000),
+       "known %r\nunknown %r" % (known, unknown))
+    h.cleanup()
 
 
 run_tests(globals())
