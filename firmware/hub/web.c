@@ -124,6 +124,14 @@ web__body(struct mg_connection *conn, size_t max, char **buf)
 	return (long)len;
 }
 
+/* The address the request really comes from (see realip.h). */
+static void
+web__client(struct mg_connection *conn, const struct web *w, char out[REALIP_ADDRLEN])
+{
+	realip_client(&w->cfg->proxies, mg_get_request_info(conn)->remote_addr,
+	    mg_get_header(conn, "X-Forwarded-For"), mg_get_header(conn, "X-Real-IP"), out);
+}
+
 static int
 web__method(struct mg_connection *conn, const char *want)
 {
@@ -200,7 +208,7 @@ web__upload(struct mg_connection *conn, void *arg)
 	struct web *w = arg;
 	const struct mg_request_info *ri = mg_get_request_info(conn);
 	struct ingest_answer a;
-	char *body = NULL;
+	char *body = NULL, from[REALIP_ADDRLEN];
 	long len;
 	int r;
 
@@ -214,9 +222,11 @@ web__upload(struct mg_connection *conn, void *arg)
 	    w->lim.max_body + 1) : (size_t)len, util_wall_ms(), &a);
 	free(body);
 	r = web__answer(conn, &a);
-	if (a.error != NULL)
-		log_info("upload from %s refused: %d %s (%s)", ri->remote_addr, a.status,
-		    a.error, a.message);
+	if (a.error != NULL) {
+		web__client(conn, w, from);
+		log_info("upload from %s refused: %d %s (%s)", from, a.status, a.error,
+		    a.message);
+	}
 	return r;
 }
 
@@ -270,7 +280,7 @@ static int
 web__login(struct mg_connection *conn, void *arg)
 {
 	struct web *w = arg;
-	char token[STAFF_TOKEN_LEN], csrf[STAFF_TOKEN_LEN], hdr[300];
+	char token[STAFF_TOKEN_LEN], csrf[STAFF_TOKEN_LEN], hdr[300], from[REALIP_ADDRLEN];
 	const char *name, *pw;
 	int retry = 0, r;
 	json_t *req;
@@ -288,15 +298,16 @@ web__login(struct mg_connection *conn, void *arg)
 		json_decref(req);
 		return web__error(conn, 400, "bad_request", "need name and password");
 	}
-	rc = staff_login(w->db, name, pw, mg_get_request_info(conn)->remote_addr,
-	    (int)w->cfg->login_attempts, util_wall_ms(), w->cfg->session_hours * 3600000L,
+	web__client(conn, w, from);
+	rc = staff_login(w->db, name, pw, from, (int)w->cfg->login_attempts, util_wall_ms(), w->cfg->session_hours * 3600000L,
 	    token, csrf, &retry);
 	if (rc == PB_ERR_LIMIT) {
+		log_info("staff login for \"%.64s\" from %s refused: cooling down", name, from);
 		snprintf(hdr, sizeof(hdr), "Retry-After: %d\r\n", retry);
 		r = web__json(conn, 429, json_pack("{s:s, s:s, s:i}", "error", "cooldown",
 		    "message", "too many wrong passwords; wait", "retry_after", retry), hdr);
 	} else if (rc == PB_ERR_DENIED) {
-		log_info("staff login for \"%.64s\" failed", name);
+		log_info("staff login for \"%.64s\" from %s failed", name, from);
 		r = web__error(conn, 401, "wrong_credentials", "wrong name or password");
 	} else if (rc != PB_OK) {
 		r = web__error(conn, 503, "unavailable", "database error");
@@ -304,7 +315,7 @@ web__login(struct mg_connection *conn, void *arg)
 		snprintf(hdr, sizeof(hdr), "Set-Cookie: pbh_session=%s; HttpOnly;"
 		    " SameSite=Strict; Path=/; Max-Age=%ld%s\r\n", token,
 		    w->cfg->session_hours * 3600, w->secure ? "; Secure" : "");
-		log_info("staff \"%s\" logged in", name);
+		log_info("staff \"%s\" logged in from %s", name, from);
 		r = web__json(conn, 200, json_pack("{s:s, s:s}", "user", name, "csrf", csrf),
 		    hdr);
 	}

@@ -5,6 +5,7 @@ numbers, unenrolled boxes with big bodies, and names that hide or reorder
 text. One behaviour per test; the hub's log is printed when one fails."""
 
 import csv
+import http.client
 import io
 import json
 import os
@@ -17,8 +18,10 @@ from pbtest import Client, eq, ok, run_tests  # noqa: E402
 from hubtest import BoxKey, Hub, chunk, enroll, learner, summary, upload  # noqa: E402
 
 PASSWORD = "Kopi-Tubruk-7pagi"
+PROXY = "127.0.0.2"  # the test's "nginx": all of 127/8 is loopback
 
-hub = Hub().start()
+hub = Hub(extra_conf="[http]\ntrusted_proxy = %s\n[auth]\nlogin_attempts = 3\n"
+          % PROXY).start()
 hub.add_user("staf", PASSWORD)
 box = BoxKey()
 assert enroll(hub.client(), box, hub.enroll_code(), "Kotak Uji")[0] == 201
@@ -43,8 +46,28 @@ def rows_for(learners):
     return out
 
 
+class From(Client):
+    """A client whose connections come from a given loopback address."""
+
+    def __init__(self, port, source):
+        Client.__init__(self, port)
+        self.source = source
+
+    def _conn(self):
+        if self.conn is None:
+            self.conn = http.client.HTTPConnection(self.host, self.port, timeout=30,
+                                                   source_address=(self.source, 0))
+        return self.conn
+
+
+def login(c, name, password, **headers):
+    st, body, hdrs = c.post("/api/v1/hub/login", {"name": name, "password": password},
+                            headers=headers)
+    return st, body, hdrs
+
+
 def staff_client():
-    c = Client(hub.port)
+    c = From(hub.port, "127.0.0.9")
     st, body, _ = c.post("/api/v1/hub/login", {"name": "staf", "password": PASSWORD})
     assert st == 200, (st, body, hub.logtext())
     c.csrf = body["csrf"]
@@ -148,6 +171,48 @@ def test_unknown_names_answer_as_slowly_as_known_ones():
        " (median %.0f ms vs %.0f ms)" % (mu * 1000, mk * 1000),
        "known %r\nunknown %r" % (known, unknown))
     h.cleanup()
+
+
+def test_failures_from_one_address_do_not_lock_the_user_out():
+    nginx = From(hub.port, PROXY)
+    got = [login(nginx, "staf", "Salah-Tebak-01", **{"X-Forwarded-For": "203.0.113.7"})[0]
+           for _ in range(5)]
+    eq(got, [401, 401, 401, 429, 429],
+       "behind the proxy, the guessing address is cooled down after 3 failures")
+    t0 = time.monotonic()
+    st, body, _ = login(nginx, "staf", PASSWORD, **{"X-Forwarded-For": "198.51.100.20"})
+    took = time.monotonic() - t0
+    eq(st, 200, "the real user logs in from another address through the same proxy")
+    ok(took <= 2.5, "the name's failures delayed that login by at most about 2 s (%.2f s)"
+       % took)
+    st, body, hdrs = login(nginx, "staf", PASSWORD, **{"X-Forwarded-For": "203.0.113.7"})
+    eq((st, (body or {}).get("error")), (429, "cooldown"),
+       "the guessing address stays cooled down, even with the right password")
+    ok(int(hdrs.get("retry-after", "0")) > 0, "its 429 carries Retry-After", hdrs)
+
+
+def test_the_rightmost_forwarded_address_counts():
+    nginx = From(hub.port, PROXY)
+    got = [login(nginx, "staf", "Salah-Tebak-02",
+                 **{"X-Forwarded-For": "10.9.9.%d, 203.0.113.44" % i})[0] for i in range(4)]
+    eq(got, [401, 401, 401, 429], "what a client writes before the proxy's entry changes"
+       " nothing: 203.0.113.44 is cooled down")
+    got = [login(nginx, "tidak-ada", "Salah-Tebak-03", **{"X-Real-IP": "203.0.113.45"})[0]
+           for _ in range(4)]
+    eq(got, [401, 401, 401, 429], "without X-Forwarded-For the proxy's X-Real-IP counts")
+
+
+def test_spoofed_forwarded_for_from_an_untrusted_peer_is_ignored():
+    direct = From(hub.port, "127.0.0.3")
+    got = [login(direct, "nama-%d" % i, "Salah-Tebak-04",
+                 **{"X-Forwarded-For": "192.0.2.%d" % i, "X-Real-IP": "192.0.2.%d" % i})[0]
+           for i in range(5)]
+    eq(got, [401, 401, 401, 429, 429], "a peer that is not a proxy is counted by its own"
+       " address whatever X-Forwarded-For and X-Real-IP say")
+    ok("from 127.0.0.3 failed" in hub.logtext() and "192.0.2." not in hub.logtext(),
+       "the log names the peer, not the spoofed address", hub.logtext()[-1500:])
+    st, _, _ = login(From(hub.port, "127.0.0.4"), "staf", PASSWORD)
+    eq(st, 200, "another direct peer still logs in")
 
 
 run_tests(globals())
