@@ -173,6 +173,9 @@ web__health(struct mg_connection *conn, void *arg)
 static int
 web__answer(struct mg_connection *conn, struct ingest_answer *a)
 {
+	if (a->error != NULL && a->field[0] != '\0')
+		return web__json(conn, a->status, json_pack("{s:s, s:s, s:s}", "error", a->error,
+		    "message", a->message, "field", a->field), NULL);
 	if (a->error != NULL)
 		return web__error(conn, a->status, a->error, a->message);
 	return web__json(conn, a->status, a->body, NULL);
@@ -214,6 +217,11 @@ web__upload(struct mg_connection *conn, void *arg)
 
 	if (!web__method(conn, "POST"))
 		return 405;
+	/* an unenrolled key (or bad headers) is answered before the body is read */
+	if (ingest_upload_head(w->db, &w->lim, mg_get_header(conn, "X-Pamong-Box"),
+	    mg_get_header(conn, "X-Pamong-Signature"), mg_get_header(conn, "Content-Encoding"),
+	    ri->content_length, &a) != 0)
+		goto answer;
 	len = web__body(conn, w->lim.max_body, &body);
 	ingest_upload(w->db, &w->lim, mg_get_header(conn, "X-Pamong-Box"),
 	    mg_get_header(conn, "X-Pamong-Signature"),
@@ -221,6 +229,7 @@ web__upload(struct mg_connection *conn, void *arg)
 	    len < 0 ? (ri->content_length > 0 ? (size_t)ri->content_length :
 	    w->lim.max_body + 1) : (size_t)len, util_wall_ms(), &a);
 	free(body);
+answer:
 	r = web__answer(conn, &a);
 	if (a.error != NULL) {
 		web__client(conn, w, from);

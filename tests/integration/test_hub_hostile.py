@@ -9,13 +9,15 @@ import http.client
 import io
 import json
 import os
+import socket
 import statistics
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from pbtest import Client, eq, ok, run_tests  # noqa: E402
-from hubtest import BoxKey, Hub, chunk, enroll, learner, summary, upload  # noqa: E402
+from hubtest import (BoxKey, Hub, chunk, enroll, learner, summary, upload,  # noqa: E402
+                     upload_raw)
 
 PASSWORD = "Kopi-Tubruk-7pagi"
 PROXY = "127.0.0.2"  # the test's "nginx": all of 127/8 is loopback
@@ -213,6 +215,70 @@ def test_spoofed_forwarded_for_from_an_untrusted_peer_is_ignored():
        "the log names the peer, not the spoofed address", hub.logtext()[-1500:])
     st, _, _ = login(From(hub.port, "127.0.0.4"), "staf", PASSWORD)
     eq(st, 200, "another direct peer still logs in")
+
+
+TOP = 2 ** 53  # the largest integer JSON readers and SQLite both keep exact
+
+
+def test_upload_numbers_stay_exact():
+    k = BoxKey()
+    assert enroll(hub.client(), k, hub.enroll_code())[0] == 201
+
+    def send_chunk(frm, to, seq):
+        return upload(hub.client(), k, {"box": k.box_id,
+                                        "chunk": {"from_rev": frm, "to_rev": to, "seq": seq},
+                                        "learners": [], "summaries": []})[:2]
+
+    for frm, to, seq, field in [(0, 1, -1, "chunk.seq"), (0, 1, 0, "chunk.seq"),
+                                (0, 1, TOP + 1, "chunk.seq"), (0, 1, 2 ** 63 - 1, "chunk.seq"),
+                                (-1, 1, 1, "chunk.from_rev"), (TOP + 1, TOP + 1, 1, "chunk.from_rev"),
+                                (0, TOP + 1, 1, "chunk.to_rev"), (0, 2 ** 63 - 1, 1, "chunk.to_rev"),
+                                (5, 4, 1, "chunk.to_rev")]:
+        st, ans = send_chunk(frm, to, seq)
+        ans = ans or {}
+        ok(st == 400 and ans.get("error") == "invalid_field" and ans.get("field") == field
+           and field in ans.get("message", ""),
+           "from_rev %d, to_rev %d, seq %d -> 400 invalid_field naming %s" % (frm, to, seq, field),
+           "got %d %r" % (st, ans))
+    eq(hub.rows("SELECT count(*) FROM uploads WHERE box = ?", k.box_id)[0][0], 0,
+       "nothing out of range was stored")
+    st, ans = send_chunk(TOP, TOP, TOP)
+    eq((st, ans), (200, {"acked_rev": 0}), "2^53 itself is accepted")
+
+
+def test_unenrolled_key_is_refused_before_the_body_is_read():
+    h = Hub(extra_conf="[upload]\nmax_body = 16777216\n", flags=["-v"]).start()
+    k = BoxKey()
+    assert enroll(h.client(), k, h.enroll_code())[0] == 201
+    st, _, _ = upload(h.client(), k, chunk(k, 0, 0, 1))
+    eq(st, 200, "an enrolled box uploads")
+    ok("gunzip" in h.logtext(), "the verbose log shows the enrolled box's upload unzipped",
+       h.logtext()[-1500:])
+    stranger = BoxKey()
+    size = 16 * 1024 * 1024
+    s = socket.create_connection(("127.0.0.1", h.port), timeout=10)
+    t0 = time.monotonic()
+    s.sendall(("POST /api/v1/upload HTTP/1.1\r\nHost: hub.test\r\n"
+               "Content-Type: application/json\r\nContent-Encoding: gzip\r\n"
+               "X-Pamong-Box: %s\r\nX-Pamong-Signature: %s\r\nContent-Length: %d\r\n\r\n"
+               % (stranger.hex, "00" * 64, size)).encode() + b"\x1f\x8b" + b"\0" * 65534)
+    s.settimeout(5)
+    try:
+        head = s.recv(4096)
+    except socket.timeout:
+        head = b""
+    took = time.monotonic() - t0
+    s.close()
+    ok(head.startswith(b"HTTP/1.1 403") and b"unknown_box" in head,
+       "an unknown key announcing 16 MiB gets 403 unknown_box after 64 KiB were sent",
+       head[:300])
+    ok(took < 3, "the refusal comes at once (%.2f s), without waiting for the body" % took)
+    log = h.logtext()
+    ok(log.count("gunzip") == 1 and "unknown_box" in log,
+       "the log shows the refusal and no decompression for the unknown key", log[-1500:])
+    st, ans, _ = upload(h.client(), k, chunk(k, 0, 0, 2))
+    eq(st, 200, "the hub still takes the enrolled box's uploads")
+    h.cleanup()
 
 
 run_tests(globals())
