@@ -12,6 +12,7 @@
 
 #include "jsonin.h"
 #include "log.h"
+#include "names.h"
 #include "util.h"
 
 /* Crockford's base32: no I, L, O, U, so codes survive being read aloud. */
@@ -424,6 +425,37 @@ ingest__bind_time_source(sqlite3_stmt *s, int col, json_t *row)
 		sqlite3_bind_null(s, col);
 }
 
+/* A learner's name (names.h): refused with its field if it holds
+ * characters that hide or reorder text, else replaced by its NFC form. */
+static int
+ingest__name(json_t *row, size_t i, struct ingest_answer *a)
+{
+	const char *name = json_string_value(json_object_get(row, "name"));
+	enum names_err ne;
+	char field[48], *nfc;
+	size_t len = 0;
+	uint32_t cp;
+
+	snprintf(field, sizeof(field), "learners[%zu].name", i);
+	if ((ne = names_check(name, &cp)) != NAMES_OK) {
+		ingest__bad_field(a, field, "has %s (U+%04X)", names_strerror(ne), (unsigned)cp);
+		return -1;
+	}
+	if ((nfc = names_nfc(name, &len)) == NULL) {
+		ingest__fail(a, 503, "unavailable", "out of memory");
+		return -1;
+	}
+	if (len > 200) {
+		free(nfc);
+		ingest__bad_field(a, field, "is longer than 200 bytes in NFC");
+		return -1;
+	}
+	if (strcmp(nfc, name) != 0)
+		json_object_set_new(row, "name", json_stringn(nfc, len));
+	free(nfc);
+	return 0;
+}
+
 /* Check every field of the chunk; on a problem fill a and return -1. */
 static int
 ingest__validate(json_t *root, const struct ingest_limits *lim, struct ingest_chunk *ch,
@@ -500,6 +532,8 @@ ingest__validate(json_t *root, const struct ingest_limits *lim, struct ingest_ch
 			    " docs/SYNC.md", i);
 			return -1;
 		}
+		if (ingest__name(row, i, a) < 0)
+			return -1;
 	}
 	json_array_foreach(ch->summaries, i, row) {
 		const char *lid = ingest__str(row, "learner", 36, 36);
