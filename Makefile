@@ -52,9 +52,11 @@ PAMONGD_OBJ := $(call obj,$(PAMONGD_SRC))
 PACK_OBJ    := $(call obj,$(PACK_SRC))
 HUB_OBJ     := $(call obj,$(HUB_SRC))
 
-LIBS_D    := -lcivetweb $(call pc_libs,$(PKGS_D)) -lpthread -lm
-LIBS_PACK := $(call pc_libs,$(PKGS_PACK))
-LIBS_HUB  := -lcivetweb $(call pc_libs,$(PKGS_HUB)) -lpthread -lm
+# libunistring (names.c: Unicode NFC) ships no pkg-config file
+LIBS_COMMON := -lunistring
+LIBS_D    := -lcivetweb $(call pc_libs,$(PKGS_D)) $(LIBS_COMMON) -lpthread -lm
+LIBS_PACK := $(call pc_libs,$(PKGS_PACK)) $(LIBS_COMMON)
+LIBS_HUB  := -lcivetweb $(call pc_libs,$(PKGS_HUB)) $(LIBS_COMMON) -lpthread -lm
 
 PROGS := $(BUILD)/pamongd $(BUILD)/pamong-pack
 ifneq ($(HUB_SRC),)

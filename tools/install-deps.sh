@@ -4,7 +4,7 @@
 set -e
 cd "$(dirname "$0")/.."
 BUILD_PKGS="build-essential pkg-config libcivetweb-dev libsqlite3-dev libjansson-dev
- libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev libsodium-dev
+ libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev libsodium-dev libunistring-dev
  libcurl4-openssl-dev libarchive-dev libinih-dev libsystemd-dev libgpiod-dev libmnl-dev
  zlib1g-dev"
 TEST_PKGS="$BUILD_PKGS python3 sqlite3 iproute2 nftables nginx-light openssl curl

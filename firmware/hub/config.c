@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stddef.h>
+#include <stdio.h>
 
 #define OPT_S(sec, nm, field, def, help) \
 	{ sec, nm, CONF_STR, def, 0, 0, offsetof(struct hub_config, field), help }
@@ -20,6 +21,11 @@ static const struct conf_opt hub_opts[] = {
 	OPT_S("http", "public_url", public_url, "http://localhost:8090",
 	    "The hub's address as staff and boxes see it. xAPI statements name\n"
 	    "learners as accounts on this home page: do not change it once used."),
+	OPT_S("http", "trusted_proxy", trusted_proxy, "127.0.0.1",
+	    "Reverse proxies (nginx) whose X-Forwarded-For / X-Real-IP headers name\n"
+	    "the real client: IPv4 or IPv6 addresses separated by spaces or commas;\n"
+	    "empty: none. From any other peer those headers are ignored and the peer\n"
+	    "is the client. The login limit counts failures per client address."),
 	OPT_S("storage", "data_dir", data_dir, "/var/lib/pamong-hub",
 	    "Data directory: hub.db (SQLite, WAL) lives here."),
 	OPT_I("upload", "max_body", max_body, "1048576", 1024, 268435456,
@@ -36,8 +42,10 @@ static const struct conf_opt hub_opts[] = {
 	OPT_I("auth", "session_hours", session_hours, "12", 1, 720,
 	    "Staff sessions last this long."),
 	OPT_I("auth", "login_attempts", login_attempts, "5", 1, 100,
-	    "Wrong passwords (per name and per address) before a cool-down of\n"
-	    "60 s that doubles with each further failure, up to 15 minutes."),
+	    "Wrong passwords from one client address before that address must\n"
+	    "wait 60 s, doubling with each further failure up to 15 minutes.\n"
+	    "Failures for one user name only slow that name's next logins (by up\n"
+	    "to 2 s), so nobody can lock a staffer out from another address."),
 	OPT_S("xapi", "lrs_endpoint", lrs_endpoint, "",
 	    "xAPI 1.0.3 LRS to forward completions to, e.g.\n"
 	    "https://lrs.example.org/xapi/ (empty: no forwarding)."),
@@ -48,10 +56,19 @@ static const struct conf_opt hub_opts[] = {
 pb_err
 hub_config_load(struct hub_config *cfg, const char *path, char *err, size_t errlen)
 {
+	char msg[200];
+	pb_err rc;
+
 	conf_defaults(hub_opts, PB_ARRAY_LEN(hub_opts), cfg);
-	if (path == NULL)
-		return PB_OK;
-	return conf_load(hub_opts, PB_ARRAY_LEN(hub_opts), cfg, path, err, errlen);
+	if (path != NULL &&
+	    (rc = conf_load(hub_opts, PB_ARRAY_LEN(hub_opts), cfg, path, err, errlen)) != PB_OK)
+		return rc;
+	if (realip_parse(cfg->trusted_proxy, &cfg->proxies, msg, sizeof(msg)) != PB_OK) {
+		snprintf(err, errlen, "%s: http.trusted_proxy: %s", path ? path : "(defaults)",
+		    msg);
+		return PB_ERR_INVALID;
+	}
+	return PB_OK;
 }
 
 void

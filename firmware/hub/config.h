@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "conf.h"
+#include "realip.h"
 
 struct hub_config {
 	char listen[CONF_STR_MAX];    /* address to bind, e.g. 127.0.0.1 */
@@ -12,6 +13,7 @@ struct hub_config {
 	long threads;                 /* CivetWeb worker threads */
 	char webroot[CONF_STR_MAX];   /* dashboard files (webroot/hub) */
 	char public_url[CONF_STR_MAX];/* how staff and LRSs reach the hub */
+	char trusted_proxy[CONF_STR_MAX]; /* proxies' addresses, as written */
 	char data_dir[CONF_STR_MAX];  /* SQLite database lives here */
 	long max_body;                /* upload bytes as sent (gzip) */
 	long max_json;                /* upload bytes after gunzip */
@@ -23,6 +25,7 @@ struct hub_config {
 	char lrs_endpoint[CONF_STR_MAX]; /* xAPI LRS base URL; empty = off */
 	char lrs_user[CONF_STR_MAX];
 	char lrs_password[CONF_STR_MAX];
+	struct realip_list proxies;   /* trusted_proxy, parsed by hub_config_load */
 };
 
 /* Defaults, then the file at path (if not NULL). */

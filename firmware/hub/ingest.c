@@ -12,6 +12,7 @@
 
 #include "jsonin.h"
 #include "log.h"
+#include "names.h"
 #include "util.h"
 
 /* Crockford's base32: no I, L, O, U, so codes survive being read aloud. */
@@ -29,6 +30,20 @@ ingest__fail(struct ingest_answer *a, int status, const char *error, const char 
 	va_end(ap);
 	json_decref(a->body);
 	a->body = NULL;
+}
+
+/* A 400 invalid_field for field (named in the answer and its message). */
+__attribute__((format(printf, 3, 4))) static void
+ingest__bad_field(struct ingest_answer *a, const char *field, const char *fmt, ...)
+{
+	char msg[sizeof(a->message)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ingest__fail(a, 400, "invalid_field", "%s %s", field, msg);
+	snprintf(a->field, sizeof(a->field), "%s", field);
 }
 
 /* Upper-case the code, drop separators, read look-alikes as digits.
@@ -366,7 +381,7 @@ ingest__bool(json_t *o, const char *key, int def)
 	return json_is_boolean(v) ? json_is_true(v) : -1;
 }
 
-#define I64MAX ((json_int_t)INT64_MAX)
+#define I64MAX INGEST_INT_MAX
 
 /* time_source (docs/SYNC.md, Clock): absent, or an object whose members are
  * some of the row's time fields (names, NULL-ended), each "hub", "phone" or
@@ -410,6 +425,37 @@ ingest__bind_time_source(sqlite3_stmt *s, int col, json_t *row)
 		sqlite3_bind_null(s, col);
 }
 
+/* A learner's name (names.h): refused with its field if it holds
+ * characters that hide or reorder text, else replaced by its NFC form. */
+static int
+ingest__name(json_t *row, size_t i, struct ingest_answer *a)
+{
+	const char *name = json_string_value(json_object_get(row, "name"));
+	enum names_err ne;
+	char field[48], *nfc;
+	size_t len = 0;
+	uint32_t cp;
+
+	snprintf(field, sizeof(field), "learners[%zu].name", i);
+	if ((ne = names_check(name, &cp)) != NAMES_OK) {
+		ingest__bad_field(a, field, "has %s (U+%04X)", names_strerror(ne), (unsigned)cp);
+		return -1;
+	}
+	if ((nfc = names_nfc(name, &len)) == NULL) {
+		ingest__fail(a, 503, "unavailable", "out of memory");
+		return -1;
+	}
+	if (len > 200) {
+		free(nfc);
+		ingest__bad_field(a, field, "is longer than 200 bytes in NFC");
+		return -1;
+	}
+	if (strcmp(nfc, name) != 0)
+		json_object_set_new(row, "name", json_stringn(nfc, len));
+	free(nfc);
+	return 0;
+}
+
 /* Check every field of the chunk; on a problem fill a and return -1. */
 static int
 ingest__validate(json_t *root, const struct ingest_limits *lim, struct ingest_chunk *ch,
@@ -428,12 +474,24 @@ ingest__validate(json_t *root, const struct ingest_limits *lim, struct ingest_ch
 	ch->learners = json_object_get(root, "learners");
 	ch->summaries = json_object_get(root, "summaries");
 	ch->health = json_object_get(root, "health");
-	if (ch->box == NULL || !util_is_uuid(ch->box) || !json_is_object(chunk) ||
-	    ingest__int(chunk, "from_rev", 0, I64MAX, &ch->from_rev) < 0 ||
-	    ingest__int(chunk, "to_rev", ch->from_rev, I64MAX, &ch->to_rev) < 0 ||
-	    ingest__int(chunk, "seq", 1, I64MAX, &ch->seq) < 0) {
-		ingest__fail(a, 400, "invalid_field",
-		    "need box (UUID) and chunk {from_rev, to_rev >= from_rev, seq >= 1}");
+	if (ch->box == NULL || !util_is_uuid(ch->box)) {
+		ingest__bad_field(a, "box", "must be the box id (a UUID)");
+		return -1;
+	}
+	if (!json_is_object(chunk)) {
+		ingest__bad_field(a, "chunk", "must be {from_rev, to_rev, seq}");
+		return -1;
+	}
+	if (ingest__int(chunk, "from_rev", 0, I64MAX, &ch->from_rev) < 0) {
+		ingest__bad_field(a, "chunk.from_rev", "must be an integer in 0..2^53");
+		return -1;
+	}
+	if (ingest__int(chunk, "to_rev", ch->from_rev, I64MAX, &ch->to_rev) < 0) {
+		ingest__bad_field(a, "chunk.to_rev", "must be an integer in from_rev..2^53");
+		return -1;
+	}
+	if (ingest__int(chunk, "seq", 1, I64MAX, &ch->seq) < 0) {
+		ingest__bad_field(a, "chunk.seq", "must be an integer in 1..2^53");
 		return -1;
 	}
 	/* missing lists are empty; root owns what is added */
@@ -474,6 +532,8 @@ ingest__validate(json_t *root, const struct ingest_limits *lim, struct ingest_ch
 			    " docs/SYNC.md", i);
 			return -1;
 		}
+		if (ingest__name(row, i, a) < 0)
+			return -1;
 	}
 	json_array_foreach(ch->summaries, i, row) {
 		const char *lid = ingest__str(row, "learner", 36, 36);
@@ -675,30 +735,22 @@ out:
 	return rc;
 }
 
-void
-ingest_upload(struct hubdb *db, const struct ingest_limits *lim, const char *key_hex,
-    const char *sig_hex, const char *encoding, const unsigned char *body, size_t len,
-    int64_t now_ms, struct ingest_answer *a)
+/* The header checks; with box_id (37 bytes) also the enrolled id. */
+static int
+ingest__head(struct hubdb *db, const struct ingest_limits *lim, const char *key_hex,
+    const char *sig_hex, const char *encoding, long long declared_len, char *box_id,
+    struct ingest_answer *a)
 {
 	unsigned char sig[crypto_sign_BYTES];
-	struct ingest_chunk ch;
 	sqlite3_stmt *s = NULL;
-	char box_id[37] = "";
-	sqlite3 *c = NULL;
-	json_t *root = NULL;
-	char *json = NULL;
-	size_t jlen;
-	json_error_t jerr;
-	int64_t acked = 0;
-	pb_err r;
+	sqlite3 *c;
+	int rc = -1;
 
-	memset(a, 0, sizeof(*a));
-	memset(&ch, 0, sizeof(ch));
 	if (!ingest__is_hexkey(key_hex) || sig_hex == NULL ||
 	    util_unhex(sig, sizeof(sig), sig_hex) != PB_OK) {
 		ingest__fail(a, 400, "bad_request",
 		    "X-Pamong-Box (64 hex) and X-Pamong-Signature (128 hex) are required");
-		goto out;
+		return -1;
 	}
 	c = hubdb_get(db);
 	if ((s = sqlu_prepare(c, "SELECT box_id FROM boxes WHERE key = ?")) == NULL) {
@@ -710,10 +762,9 @@ ingest_upload(struct hubdb *db, const struct ingest_limits *lim, const char *key
 		ingest__fail(a, 403, "unknown_box", "this key is not enrolled");
 		goto out;
 	}
-	snprintf(box_id, sizeof(box_id), "%s", (const char *)sqlite3_column_text(s, 0));
-	sqlite3_finalize(s);
-	s = NULL;
-	if (body == NULL || len > lim->max_body) {
+	if (box_id != NULL)
+		snprintf(box_id, 37, "%s", (const char *)sqlite3_column_text(s, 0));
+	if (declared_len > (long long)lim->max_body) {
 		ingest__fail(a, 413, "too_large", "body over %zu bytes", lim->max_body);
 		goto out;
 	}
@@ -721,6 +772,42 @@ ingest_upload(struct hubdb *db, const struct ingest_limits *lim, const char *key
 		ingest__fail(a, 415, "bad_encoding", "Content-Encoding must be gzip");
 		goto out;
 	}
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	hubdb_put(db, c);
+	return rc;
+}
+
+int
+ingest_upload_head(struct hubdb *db, const struct ingest_limits *lim, const char *key_hex,
+    const char *sig_hex, const char *encoding, long long declared_len,
+    struct ingest_answer *a)
+{
+	memset(a, 0, sizeof(*a));
+	return ingest__head(db, lim, key_hex, sig_hex, encoding, declared_len, NULL, a);
+}
+
+void
+ingest_upload(struct hubdb *db, const struct ingest_limits *lim, const char *key_hex,
+    const char *sig_hex, const char *encoding, const unsigned char *body, size_t len,
+    int64_t now_ms, struct ingest_answer *a)
+{
+	struct ingest_chunk ch;
+	char box_id[37] = "";
+	sqlite3 *c = NULL;
+	json_t *root = NULL;
+	char *json = NULL;
+	size_t jlen;
+	json_error_t jerr;
+	int64_t acked = 0;
+	pb_err r;
+
+	memset(a, 0, sizeof(*a));
+	memset(&ch, 0, sizeof(ch));
+	if (ingest__head(db, lim, key_hex, sig_hex, encoding,
+	    body == NULL ? (long long)lim->max_body + 1 : (long long)len, box_id, a) != 0)
+		goto out;
 	if (ingest__verify(key_hex, sig_hex, body, len) != PB_OK) {
 		ingest__fail(a, 401, "bad_signature", "signature does not verify");
 		goto out;
@@ -735,6 +822,7 @@ ingest_upload(struct hubdb *db, const struct ingest_limits *lim, const char *key
 			ingest__fail(a, 400, "bad_gzip", "body is not complete gzip");
 		goto out;
 	}
+	log_debug("upload from box %s: %zu bytes, %zu after gunzip", box_id, len, jlen);
 	if ((root = jsonin_parse(json, jlen, JSON_REJECT_DUPLICATES, &jerr)) == NULL) {
 		if (jsonin_too_deep(&jerr))
 			ingest__fail(a, 400, "bad_json", "%s", jerr.text);
@@ -748,6 +836,7 @@ ingest_upload(struct hubdb *db, const struct ingest_limits *lim, const char *key
 		ingest__fail(a, 403, "box_mismatch", "box is not the id this key enrolled with");
 		goto out;
 	}
+	c = hubdb_get(db);
 	if (ingest__apply(c, key_hex, &ch, len, now_ms, &acked) != PB_OK) {
 		ingest__fail(a, 503, "unavailable", "database error; send again");
 		goto out;
@@ -755,7 +844,6 @@ ingest_upload(struct hubdb *db, const struct ingest_limits *lim, const char *key
 	a->status = 200;
 	a->body = json_pack("{s:I}", "acked_rev", (json_int_t)acked);
 out:
-	sqlite3_finalize(s);
 	if (c != NULL)
 		hubdb_put(db, c);
 	json_decref(root);

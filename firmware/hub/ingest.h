@@ -18,8 +18,13 @@ struct ingest_answer {
 	int status;          /* HTTP status */
 	const char *error;   /* stable error code, NULL on success */
 	char message[200];   /* English detail for developers */
+	char field[48];      /* the field at fault ("chunk.seq"), "" if none */
 	json_t *body;        /* success body (caller frees), NULL on error */
 };
+
+/* The largest integer an upload may carry (seq, revs, times): 2^53, so
+ * every value stays exact in JSON readers (doubles) as well as SQLite. */
+#define INGEST_INT_MAX ((json_int_t)1 << 53)
 
 struct ingest_limits {
 	size_t max_body;     /* bytes as sent */
@@ -37,9 +42,19 @@ pb_err ingest_code_create(struct hubdb *db, int64_t now_ms, int64_t ttl_ms,
 void ingest_enroll(struct hubdb *db, const char *body, size_t len, const char *sig_hex,
     int64_t now_ms, struct ingest_answer *a);
 
+/* The checks of POST /api/v1/upload that need only the headers: their
+ * form (400), that key_hex is an enrolled box (403 unknown_box), the
+ * declared length (413; declared_len < 0 when none was) and the encoding
+ * (415). Returns 0 if the body may be read, else -1 with a filled in: the
+ * caller answers without reading (or unzipping) the body. */
+int ingest_upload_head(struct hubdb *db, const struct ingest_limits *lim,
+    const char *key_hex, const char *sig_hex, const char *encoding,
+    long long declared_len, struct ingest_answer *a);
+
 /* POST /api/v1/upload. key_hex, sig_hex, encoding: the headers (may be
  * NULL). body holds len bytes, or is NULL when the declared length already
- * exceeds the limit (len then holds that length). */
+ * exceeds the limit (len then holds that length). Makes the checks of
+ * ingest_upload_head again before anything else. */
 void ingest_upload(struct hubdb *db, const struct ingest_limits *lim, const char *key_hex,
     const char *sig_hex, const char *encoding, const unsigned char *body, size_t len,
     int64_t now_ms, struct ingest_answer *a);

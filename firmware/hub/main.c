@@ -18,6 +18,7 @@
 #include "fsutil.h"
 #include "ingest.h"
 #include "log.h"
+#include "password.h"
 #include "region.h"
 #include "staff.h"
 #include "util.h"
@@ -141,10 +142,16 @@ cmd_add_user(const struct hub_config *cfg, int argc, char **argv)
 	struct hubdb *db = NULL;
 	struct termios old, quiet;
 	int tty = isatty(STDIN_FILENO), rc = 1;
+	enum password_problem why;
 	pb_err r;
 
 	if (argc != 2) {
 		usage(stderr);
+		return 2;
+	}
+	if (!staff_name_valid(argv[1])) {
+		fprintf(stderr, "pamong-hub: nama harus 1..64 karakter A-Z a-z 0-9 . _ - /"
+		    " the name must be 1..64 of A-Z a-z 0-9 . _ -\n");
 		return 2;
 	}
 	if (tty) {
@@ -161,15 +168,14 @@ cmd_add_user(const struct hub_config *cfg, int argc, char **argv)
 		fputc('\n', stderr);
 	}
 	pw[strcspn(pw, "\r\n")] = '\0';
-	if (open_db(cfg, 1, &db) != PB_OK)
-		goto out;
-	r = staff_user_set(db, argv[1], pw, util_wall_ms());
-	if (r == PB_ERR_INVALID) {
-		fprintf(stderr, "pamong-hub: name must be 1..64 of A-Z a-z 0-9 . _ - and the"
-		    " password at least 8 characters\n");
+	if ((why = password_check(argv[1], pw)) != PASSWORD_OK) {
+		fprintf(stderr, "pamong-hub: %s\n", password_message(why));
 		rc = 2;
 		goto out;
 	}
+	if (open_db(cfg, 1, &db) != PB_OK)
+		goto out;
+	r = staff_user_set(db, argv[1], pw, util_wall_ms());
 	if (r != PB_OK)
 		goto out;
 	fprintf(stderr, "user %s saved\n", argv[1]);

@@ -50,6 +50,18 @@ report__put(struct report_buf *b, const char *s, size_t n)
 	b->p[b->len] = '\0';
 }
 
+/* Non-zero if a spreadsheet could read s as a formula: it starts with a tab
+ * or CR, or its first character after blanks (space, tab, CR, LF) is one of
+ * = + - @. Such cells get a leading apostrophe. */
+static int
+report__formula(const char *s)
+{
+	if (s[0] == '\t' || s[0] == '\r')
+		return 1;
+	s += strspn(s, " \t\r\n");
+	return *s != '\0' && strchr("=+-@", *s) != NULL;
+}
+
 static void
 report__cell(struct report_buf *b, json_t *v)
 {
@@ -80,7 +92,7 @@ report__cell(struct report_buf *b, json_t *v)
 		return;
 	/* quote always: safe for commas, quotes, newlines and leading zeros */
 	report__put(b, "\"", 1);
-	if (strchr("=+-@\t\r", s[0]) != NULL)
+	if (report__formula(s))
 		report__put(b, "'", 1);
 	for (; *s; s++) {
 		if (*s == '"')

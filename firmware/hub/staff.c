@@ -2,22 +2,28 @@
 #include "staff.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
+#include "password.h"
 #include "util.h"
 
 #define STAFF_SLOTS 1024          /* rate-limit entries kept in memory */
-#define STAFF_COOL_MS 60000       /* first cool-down */
-#define STAFF_COOL_MAX_MS 900000  /* longest cool-down */
+#define STAFF_COOL_MS 60000       /* an address's first cool-down */
+#define STAFF_COOL_MAX_MS 900000  /* an address's longest cool-down */
+#define STAFF_DELAY_MS 250        /* a name's delay after its first failure */
+#define STAFF_DELAY_MAX_MS 2000   /* a name's longest delay */
+#define STAFF_FORGET_MS 900000    /* a name's failures are forgotten after this */
 
 struct staff_slot {
 	char key[96];      /* "n:name" or "a:address"; "" = free */
-	int fails;
-	int64_t until;     /* refused before this time */
+	int fails;         /* failures since the last success */
+	int64_t until;     /* addresses: refused before this time */
 	int64_t last;      /* last failure, for eviction */
 };
 
@@ -25,9 +31,32 @@ static pthread_mutex_t staff_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct staff_slot staff_slots[STAFF_SLOTS];
 /* argon2id uses 64 MiB per check: one at a time keeps the hub small */
 static pthread_mutex_t staff_hash_mu = PTHREAD_MUTEX_INITIALIZER;
+/* verified instead of a user's hash when the name is unknown */
+static pthread_once_t staff_dummy_once = PTHREAD_ONCE_INIT;
+static char staff_dummy[crypto_pwhash_STRBYTES];
 
-static int
-staff__name_ok(const char *n)
+#define STAFF_OPSLIMIT crypto_pwhash_OPSLIMIT_INTERACTIVE
+#define STAFF_MEMLIMIT crypto_pwhash_MEMLIMIT_INTERACTIVE
+
+/* A hash of a random password with the parameters users' hashes get: a
+ * login for an unknown name verifies against it, so it takes as long as a
+ * wrong password for a known name and names cannot be told apart. */
+static void
+staff__dummy_init(void)
+{
+	char pw[33];
+
+	util_token(pw, 16);
+	if (crypto_pwhash_str(staff_dummy, pw, strlen(pw), STAFF_OPSLIMIT,
+	    STAFF_MEMLIMIT) != 0) {
+		log_warnx("staff: cannot make the stand-in password hash (out of memory)");
+		staff_dummy[0] = '\0';
+	}
+	sodium_memzero(pw, sizeof(pw));
+}
+
+int
+staff_name_valid(const char *n)
 {
 	size_t len = strlen(n);
 
@@ -47,10 +76,10 @@ staff_user_set(struct hubdb *db, const char *name, const char *password, int64_t
 	sqlite3 *c;
 	pb_err rc = PB_ERR_DB;
 
-	if (!staff__name_ok(name) || strlen(password) < 8)
+	if (!staff_name_valid(name) || password_check(name, password) != PASSWORD_OK)
 		return PB_ERR_INVALID;
-	if (crypto_pwhash_str(hash, password, strlen(password),
-	    crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+	if (crypto_pwhash_str(hash, password, strlen(password), STAFF_OPSLIMIT,
+	    STAFF_MEMLIMIT) != 0)
 		return PB_ERR_NOMEM;
 	c = hubdb_get(db);
 	if ((s = sqlu_prepare(c, "INSERT INTO users(name, hash, created_at) VALUES (?,?,?)"
@@ -108,6 +137,26 @@ staff__blocked(const char *key, int64_t now_ms)
 	return (int)((sl->until - now_ms + 999) / 1000);
 }
 
+/* How long a login for the name with key must wait before its password is
+ * checked: nothing at first, then growing with its recent failures up to
+ * STAFF_DELAY_MAX_MS. Failures from anywhere count, so this only slows a
+ * guesser down; it never refuses the name. */
+static int64_t
+staff__delay(const char *key, int64_t now_ms)
+{
+	struct staff_slot *sl = staff__slot(key, 0);
+	int64_t d = STAFF_DELAY_MS;
+	int i;
+
+	if (sl == NULL || sl->fails == 0 || now_ms - sl->last > STAFF_FORGET_MS)
+		return 0;
+	for (i = 1; i < sl->fails && d < STAFF_DELAY_MAX_MS; i++)
+		d *= 2;
+	return d < STAFF_DELAY_MAX_MS ? d : STAFF_DELAY_MAX_MS;
+}
+
+/* Count a failure or forget the key after a success. With max_fails > 0
+ * the key (an address) is refused for a cool-down once it has that many. */
 static void
 staff__record(const char *key, int ok, int max_fails, int64_t now_ms)
 {
@@ -121,9 +170,11 @@ staff__record(const char *key, int ok, int max_fails, int64_t now_ms)
 		sl->key[0] = '\0';
 		return;
 	}
+	if (now_ms - sl->last > STAFF_FORGET_MS && sl->until <= now_ms)
+		sl->fails = 0;
 	sl->fails++;
 	sl->last = now_ms;
-	if (sl->fails < max_fails)
+	if (max_fails <= 0 || sl->fails < max_fails)
 		return;
 	for (extra = sl->fails - max_fails; extra > 0 && cool < STAFF_COOL_MAX_MS; extra--)
 		cool *= 2;
@@ -148,18 +199,26 @@ staff_login(struct hubdb *db, const char *name, const char *password, const char
 	char hash[crypto_pwhash_STRBYTES] = "", nkey[96], akey[96], thash[65];
 	sqlite3_stmt *s = NULL;
 	sqlite3 *c = NULL;
-	int wait_n, wait_a, good;
+	int wait_a, good, known;
+	int64_t delay;
 	pb_err rc = PB_ERR_DB;
 
+	(void)pthread_once(&staff_dummy_once, staff__dummy_init);
 	snprintf(nkey, sizeof(nkey), "n:%.80s", name);
 	snprintf(akey, sizeof(akey), "a:%.80s", addr);
 	pthread_mutex_lock(&staff_mu);
-	wait_n = staff__blocked(nkey, now_ms);
 	wait_a = staff__blocked(akey, now_ms);
+	delay = staff__delay(nkey, now_ms);
 	pthread_mutex_unlock(&staff_mu);
-	if (wait_n > 0 || wait_a > 0) {
-		*retry_after_s = wait_n > wait_a ? wait_n : wait_a;
+	if (wait_a > 0) {
+		*retry_after_s = wait_a;
 		return PB_ERR_LIMIT;
+	}
+	if (delay > 0) {
+		struct timespec ts = { (time_t)(delay / 1000), (long)(delay % 1000) * 1000000L };
+
+		while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+			;
 	}
 	c = hubdb_get(db);
 	if ((s = sqlu_prepare(c, "SELECT hash FROM users WHERE name = ?")) == NULL)
@@ -167,14 +226,16 @@ staff_login(struct hubdb *db, const char *name, const char *password, const char
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) == SQLITE_ROW)
 		snprintf(hash, sizeof(hash), "%s", (const char *)sqlite3_column_text(s, 0));
+	known = hash[0] != '\0';
 	sqlite3_finalize(s);
 	s = NULL;
+	/* an unknown name costs the same argon2id check as a known one */
 	pthread_mutex_lock(&staff_hash_mu);
-	good = hash[0] != '\0' &&
-	    crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+	good = crypto_pwhash_str_verify(known ? hash : staff_dummy, password,
+	    strlen(password)) == 0 && known;
 	pthread_mutex_unlock(&staff_hash_mu);
 	pthread_mutex_lock(&staff_mu);
-	staff__record(nkey, good, max_fails, now_ms);
+	staff__record(nkey, good, 0, now_ms);
 	staff__record(akey, good, max_fails, now_ms);
 	pthread_mutex_unlock(&staff_mu);
 	if (!good) {

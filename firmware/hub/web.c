@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "ingest.h"
@@ -123,12 +124,36 @@ web__body(struct mg_connection *conn, size_t max, char **buf)
 	return (long)len;
 }
 
+/* The address the request really comes from (see realip.h). */
+static void
+web__client(struct mg_connection *conn, const struct web *w, char out[REALIP_ADDRLEN])
+{
+	realip_client(&w->cfg->proxies, mg_get_request_info(conn)->remote_addr,
+	    mg_get_header(conn, "X-Forwarded-For"), mg_get_header(conn, "X-Real-IP"), out);
+}
+
 static int
 web__method(struct mg_connection *conn, const char *want)
 {
 	if (strcmp(mg_get_request_info(conn)->request_method, want) == 0)
 		return 1;
 	web__error(conn, 405, "method_not_allowed", want);
+	return 0;
+}
+
+/* Non-zero if the request says its body is JSON (Content-Type
+ * application/json, parameters allowed); otherwise answers 415. An HTML form
+ * on another site cannot send this type, so a cross-site form POST never
+ * reaches a handler that reads JSON. */
+static int
+web__json_type(struct mg_connection *conn)
+{
+	const char *t = mg_get_header(conn, "Content-Type");
+
+	if (t != NULL && strncasecmp(t, "application/json", 16) == 0 &&
+	    (t[16] == '\0' || t[16] == ';' || t[16] == ' ' || t[16] == '\t'))
+		return 1;
+	web__error(conn, 415, "bad_content_type", "Content-Type must be application/json");
 	return 0;
 }
 
@@ -148,6 +173,9 @@ web__health(struct mg_connection *conn, void *arg)
 static int
 web__answer(struct mg_connection *conn, struct ingest_answer *a)
 {
+	if (a->error != NULL && a->field[0] != '\0')
+		return web__json(conn, a->status, json_pack("{s:s, s:s, s:s}", "error", a->error,
+		    "message", a->message, "field", a->field), NULL);
 	if (a->error != NULL)
 		return web__error(conn, a->status, a->error, a->message);
 	return web__json(conn, a->status, a->body, NULL);
@@ -164,6 +192,8 @@ web__enroll(struct mg_connection *conn, void *arg)
 
 	if (!web__method(conn, "POST"))
 		return 405;
+	if (!web__json_type(conn))
+		return 415;
 	if ((len = web__body(conn, WEB_JSON_MAX, &body)) < 0)
 		return web__error(conn, 413, "too_large", "body over 16 KiB");
 	ingest_enroll(w->db, body, (size_t)len, mg_get_header(conn, "X-Pamong-Signature"),
@@ -181,12 +211,17 @@ web__upload(struct mg_connection *conn, void *arg)
 	struct web *w = arg;
 	const struct mg_request_info *ri = mg_get_request_info(conn);
 	struct ingest_answer a;
-	char *body = NULL;
+	char *body = NULL, from[REALIP_ADDRLEN];
 	long len;
 	int r;
 
 	if (!web__method(conn, "POST"))
 		return 405;
+	/* an unenrolled key (or bad headers) is answered before the body is read */
+	if (ingest_upload_head(w->db, &w->lim, mg_get_header(conn, "X-Pamong-Box"),
+	    mg_get_header(conn, "X-Pamong-Signature"), mg_get_header(conn, "Content-Encoding"),
+	    ri->content_length, &a) != 0)
+		goto answer;
 	len = web__body(conn, w->lim.max_body, &body);
 	ingest_upload(w->db, &w->lim, mg_get_header(conn, "X-Pamong-Box"),
 	    mg_get_header(conn, "X-Pamong-Signature"),
@@ -194,10 +229,13 @@ web__upload(struct mg_connection *conn, void *arg)
 	    len < 0 ? (ri->content_length > 0 ? (size_t)ri->content_length :
 	    w->lim.max_body + 1) : (size_t)len, util_wall_ms(), &a);
 	free(body);
+answer:
 	r = web__answer(conn, &a);
-	if (a.error != NULL)
-		log_info("upload from %s refused: %d %s (%s)", ri->remote_addr, a.status,
-		    a.error, a.message);
+	if (a.error != NULL) {
+		web__client(conn, w, from);
+		log_info("upload from %s refused: %d %s (%s)", from, a.status, a.error,
+		    a.message);
+	}
 	return r;
 }
 
@@ -251,7 +289,7 @@ static int
 web__login(struct mg_connection *conn, void *arg)
 {
 	struct web *w = arg;
-	char token[STAFF_TOKEN_LEN], csrf[STAFF_TOKEN_LEN], hdr[300];
+	char token[STAFF_TOKEN_LEN], csrf[STAFF_TOKEN_LEN], hdr[300], from[REALIP_ADDRLEN];
 	const char *name, *pw;
 	int retry = 0, r;
 	json_t *req;
@@ -259,6 +297,8 @@ web__login(struct mg_connection *conn, void *arg)
 
 	if (!web__method(conn, "POST"))
 		return 405;
+	if (!web__json_type(conn))
+		return 415;
 	if ((req = web__body_json(conn)) == NULL)
 		return web__error(conn, 400, "bad_request", "need a JSON object");
 	name = json_string_value(json_object_get(req, "name"));
@@ -267,15 +307,16 @@ web__login(struct mg_connection *conn, void *arg)
 		json_decref(req);
 		return web__error(conn, 400, "bad_request", "need name and password");
 	}
-	rc = staff_login(w->db, name, pw, mg_get_request_info(conn)->remote_addr,
-	    (int)w->cfg->login_attempts, util_wall_ms(), w->cfg->session_hours * 3600000L,
+	web__client(conn, w, from);
+	rc = staff_login(w->db, name, pw, from, (int)w->cfg->login_attempts, util_wall_ms(), w->cfg->session_hours * 3600000L,
 	    token, csrf, &retry);
 	if (rc == PB_ERR_LIMIT) {
+		log_info("staff login for \"%.64s\" from %s refused: cooling down", name, from);
 		snprintf(hdr, sizeof(hdr), "Retry-After: %d\r\n", retry);
 		r = web__json(conn, 429, json_pack("{s:s, s:s, s:i}", "error", "cooldown",
 		    "message", "too many wrong passwords; wait", "retry_after", retry), hdr);
 	} else if (rc == PB_ERR_DENIED) {
-		log_info("staff login for \"%.64s\" failed", name);
+		log_info("staff login for \"%.64s\" from %s failed", name, from);
 		r = web__error(conn, 401, "wrong_credentials", "wrong name or password");
 	} else if (rc != PB_OK) {
 		r = web__error(conn, 503, "unavailable", "database error");
@@ -283,7 +324,7 @@ web__login(struct mg_connection *conn, void *arg)
 		snprintf(hdr, sizeof(hdr), "Set-Cookie: pbh_session=%s; HttpOnly;"
 		    " SameSite=Strict; Path=/; Max-Age=%ld%s\r\n", token,
 		    w->cfg->session_hours * 3600, w->secure ? "; Secure" : "");
-		log_info("staff \"%s\" logged in", name);
+		log_info("staff \"%s\" logged in from %s", name, from);
 		r = web__json(conn, 200, json_pack("{s:s, s:s}", "user", name, "csrf", csrf),
 		    hdr);
 	}
@@ -560,6 +601,8 @@ web__enroll_code(struct mg_connection *conn, void *arg)
 		return 405;
 	if (!web__staff(conn, w, &st))
 		return 401;
+	if (!web__json_type(conn))
+		return 415;
 	if ((req = web__body_json(conn)) == NULL)
 		return web__error(conn, 400, "bad_request", "need a JSON object");
 	if (json_is_integer(json_object_get(req, "ttl_s")))

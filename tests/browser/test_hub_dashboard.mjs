@@ -30,7 +30,7 @@ async function startHub () {
     try { if ((await fetch(url + '/api/v1/health')).status === 200) break; } catch (e) { /* not yet */ }
     await sleep(50);
   }
-  const cmd = (...args) => execFileSync(HUB, ['-f', conf, ...args], { input: args[0] === 'add-user' ? 'rahasia-123\n' : '', stdio: ['pipe', 'pipe', 'ignore'] }).toString().trim();
+  const cmd = (...args) => execFileSync(HUB, ['-f', conf, ...args], { input: args[0] === 'add-user' ? 'Kebun-Kopi-42\n' : '', stdio: ['pipe', 'pipe', 'ignore'] }).toString().trim();
   return { url, cmd };
 }
 
@@ -77,7 +77,7 @@ run(async () => {
   await page.click('#login-form button[type=submit]');
   await page.waitForFunction(() => document.getElementById('login-error').textContent !== '');
   ok(/salah/.test(await page.textContent('#login-error')), 'a wrong password shows an error in Bahasa Indonesia');
-  await page.fill('#login-password', 'rahasia-123');
+  await page.fill('#login-password', 'Kebun-Kopi-42');
   await page.click('#login-form button[type=submit]');
   await page.waitForSelector('#completion-view:not([hidden])');
   await page.waitForFunction(() => document.querySelectorAll('#areas tbody tr[data-code]').length > 0);

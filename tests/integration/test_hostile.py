@@ -82,7 +82,7 @@ def test_box_deep_json_says_why():
 
 
 HUB = Hub(area_file=AREA_FILE).start()
-HUB.add_user("staf", "rahasia-123")
+HUB.add_user("staf", "Kebun-Kopi-42")
 
 
 def hub_alive(what):

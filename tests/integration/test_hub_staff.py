@@ -42,7 +42,7 @@ hub = Hub(area_file=AREA_FILE,
           extra_conf="[auth]\nlogin_attempts = 3\n[xapi]\nlrs_endpoint = "
           "http://127.0.0.1:%d/xapi/\nlrs_user = lrsuser\nlrs_password = lrspass\n"
           % lrs.server_address[1]).start()
-hub.add_user("staf", "rahasia-123")
+hub.add_user("staf", "Kebun-Kopi-42")
 
 # The known data set: two boxes, four learners in three villages.
 #   33.02.01.2001 Cirahab: A (admin completed+passed, keuangan in progress),
@@ -90,7 +90,7 @@ def test_reports_need_login():
 
 
 def test_login_sets_a_strict_httponly_cookie():
-    st, body, hdrs = staff.post("/api/v1/hub/login", {"name": "staf", "password": "rahasia-123"})
+    st, body, hdrs = staff.post("/api/v1/hub/login", {"name": "staf", "password": "Kebun-Kopi-42"})
     eq(st, 200, "login with the right password is 200")
     cookie = hdrs.get("set-cookie", "")
     ok("HttpOnly" in cookie and "SameSite=Strict" in cookie, "session cookie is HttpOnly and"
@@ -231,7 +231,7 @@ def test_wrong_passwords_are_rate_limited():
     got = [c.post("/api/v1/hub/login", {"name": "staf", "password": "salah"})[0]
            for _ in range(3)]
     eq(got, [401, 401, 401], "wrong passwords are 401")
-    st, body, hdrs = c.post("/api/v1/hub/login", {"name": "staf", "password": "rahasia-123"})
+    st, body, hdrs = c.post("/api/v1/hub/login", {"name": "staf", "password": "Kebun-Kopi-42"})
     eq((st, (body or {}).get("error")), (429, "cooldown"),
        "after 3 failures even the right password waits")
     ok(int(hdrs.get("retry-after", "0")) > 0, "429 carries Retry-After", hdrs)

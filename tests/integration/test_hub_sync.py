@@ -25,6 +25,15 @@ def test_health_names_the_program():
     ok(bool((body or {}).get("version")), "health carries a version", body)
 
 
+def test_example_config_is_what_print_config_prints():
+    import subprocess
+    from hubtest import HUB
+    from pbtest import ROOT
+    out = subprocess.run([HUB, "--print-config"], capture_output=True, text=True).stdout
+    with open(os.path.join(ROOT, "firmware", "hub", "pamong-hub.conf.example")) as f:
+        eq(out, f.read(), "the shipped example config is exactly what --print-config prints")
+
+
 def test_enrollment_code_works_once():
     code = hub.enroll_code()
     ok(len(code) == 19 and code.count("-") == 3, "code looks like XXXX-XXXX-XXXX-XXXX", code)

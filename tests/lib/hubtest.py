@@ -49,11 +49,12 @@ class BoxKey:
 class Hub:
     """A real pamong-hub on a free port with its own data dir and config."""
 
-    def __init__(self, extra_conf="", area_file=None):
+    def __init__(self, extra_conf="", area_file=None, flags=()):
         self.tmp = tempfile.mkdtemp(prefix="pb-hub-test-")
         self.port = free_port()
         self.conf = os.path.join(self.tmp, "pamong-hub.conf")
         self.proc = None
+        self.flags = list(flags)  # more command-line flags, e.g. ["-v"]
         area = area_file if area_file is not None else os.path.join(self.tmp, "none.tsv.gz")
         with open(self.conf, "w") as f:
             f.write("[http]\nport = %d\nlisten = 127.0.0.1\nwebroot = %s\n"
@@ -81,7 +82,7 @@ class Hub:
 
     def start(self):
         self.log = open(os.path.join(self.tmp, "hub.log"), "ab")
-        self.proc = subprocess.Popen([HUB, "-d", "-f", self.conf], stdout=self.log,
+        self.proc = subprocess.Popen([HUB, "-d", "-f", self.conf] + self.flags, stdout=self.log,
                                      stderr=self.log)
         deadline = time.time() + 10
         while time.time() < deadline:

@@ -32,6 +32,39 @@ test_csv(void)
 	report_table_free(&t);
 }
 
+/* Spreadsheets skip leading blanks before a formula: " =1+1" is a formula too. */
+static void
+test_csv_formula_after_blanks(void)
+{
+	static const struct {
+		const char *cell, *want, *what;
+	} rows[] = {
+		{ " =HYPERLINK(\"x\")", "\"' =HYPERLINK(\"\"x\"\")\"",
+		    "a formula after a space is defused" },
+		{ "\t=1+1", "\"'\t=1+1\"", "a formula after a tab is defused" },
+		{ "  \r\n+SUM(A1)", "\"'  \r\n+SUM(A1)\"",
+		    "a formula after spaces, CR and LF is defused" },
+		{ "   @cmd", "\"'   @cmd\"", "an @ after spaces is defused" },
+		{ "\t", "\"'\t\"", "a lone tab is defused" },
+		{ " Siti = Aminah", "\" Siti = Aminah\"", "an = later in the text is left alone" },
+		{ "   ", "\"   \"", "blanks only are left alone" },
+	};
+	struct report_table t;
+	char want[128];
+	size_t i, len;
+	char *csv;
+
+	for (i = 0; i < PB_ARRAY_LEN(rows); i++) {
+		t.columns = json_pack("[s]", "name");
+		t.rows = json_pack("[[s]]", rows[i].cell);
+		csv = report_table_csv(&t, &len);
+		snprintf(want, sizeof(want), "\xef\xbb\xbf\"name\"\r\n%s\r\n", rows[i].want);
+		CHECK_EQ_STR(csv, want, rows[i].what);
+		free(csv);
+		report_table_free(&t);
+	}
+}
+
 static void
 test_xapi_ids(void)
 {
@@ -68,6 +101,7 @@ main(void)
 	if (util_init() != PB_OK)
 		return 1;
 	test_csv();
+	test_csv_formula_after_blanks();
 	test_xapi_ids();
 	test_region_codes();
 	return TAP_DONE();

@@ -1,0 +1,37 @@
+/* names.h — people's names as text that shows what it says, shared by
+ * pamongd and pamong-hub. A name is refused when it is not valid UTF-8 or
+ * holds a character that hides or reorders text:
+ *   control characters: C0 (U+0000–U+001F, tab and newline too), DEL, C1
+ *     (U+0080–U+009F), the line and paragraph separators U+2028, U+2029;
+ *   bidirectional formatting: U+061C, U+200E, U+200F, the embeddings and
+ *     overrides U+202A–U+202E, the isolates U+2066–U+2069;
+ *   zero-width characters: U+200B–U+200D, U+2060, U+FEFF.
+ * Accepted names are kept in Unicode NFC, so the same name typed on two
+ * phones (precomposed "é" or "e" + combining accent) is the same string.
+ * Normalisation uses libunistring (u8_normalize). */
+#ifndef NAMES_H
+#define NAMES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum names_err {
+	NAMES_OK = 0,
+	NAMES_BAD_UTF8,    /* not valid UTF-8 */
+	NAMES_CONTROL,     /* a control character */
+	NAMES_BIDI,        /* a bidirectional formatting character */
+	NAMES_ZERO_WIDTH   /* a zero-width character */
+};
+
+/* Check a NUL-terminated name; on a refusal *cp (if not NULL) is the first
+ * character at fault (0 for bad UTF-8). */
+enum names_err names_check(const char *utf8, uint32_t *cp);
+
+/* What is wrong, in English, e.g. "a bidirectional control character". */
+const char *names_strerror(enum names_err e);
+
+/* The NFC form of valid UTF-8 text: malloc'd, NUL-terminated, its length in
+ * *len (may be NULL). NULL if out of memory or not valid UTF-8. */
+char *names_nfc(const char *utf8, size_t *len);
+
+#endif
