@@ -188,7 +188,6 @@ web__enroll(struct mg_connection *conn, void *arg)
 	struct ingest_answer a;
 	char *body = NULL;
 	long len;
-	int r;
 
 	if (!web__method(conn, "POST"))
 		return 405;
@@ -199,10 +198,9 @@ web__enroll(struct mg_connection *conn, void *arg)
 	ingest_enroll(w->db, body, (size_t)len, mg_get_header(conn, "X-Pamong-Signature"),
 	    util_wall_ms(), &a);
 	free(body);
-	r = web__answer(conn, &a);
 	if (a.error != NULL)
 		log_info("enroll refused: %d %s (%s)", a.status, a.error, a.message);
-	return r;
+	return web__answer(conn, &a);
 }
 
 static int
@@ -213,7 +211,6 @@ web__upload(struct mg_connection *conn, void *arg)
 	struct ingest_answer a;
 	char *body = NULL, from[REALIP_ADDRLEN];
 	long len;
-	int r;
 
 	if (!web__method(conn, "POST"))
 		return 405;
@@ -230,13 +227,12 @@ web__upload(struct mg_connection *conn, void *arg)
 	    w->lim.max_body + 1) : (size_t)len, util_wall_ms(), &a);
 	free(body);
 answer:
-	r = web__answer(conn, &a);
-	if (a.error != NULL) {
+	if (a.error != NULL) { /* logged before the box hears of it */
 		web__client(conn, w, from);
 		log_info("upload from %s refused: %d %s (%s)", from, a.status, a.error,
 		    a.message);
 	}
-	return r;
+	return web__answer(conn, &a);
 }
 
 /* ---- staff ---------------------------------------------------------- */
