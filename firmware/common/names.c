@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unicase.h>
 #include <uninorm.h>
 #include <unistr.h>
 
@@ -83,5 +84,36 @@ names_nfc(const char *utf8, size_t *len)
 			*len = outlen;
 	}
 	free(norm);
+	return out;
+}
+
+int
+names_latin_letter(uint32_t c)
+{
+	if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))
+		return 1;
+	if (c >= 0xc0 && c <= 0x24f)
+		return c != 0xd7 && c != 0xf7;
+	return c >= 0x1e00 && c <= 0x1eff;
+}
+
+char *
+names_lower(const char *utf8)
+{
+	const uint8_t *s = (const uint8_t *)utf8;
+	size_t n = strlen(utf8), outlen = 0;
+	uint8_t *low;
+	char *out;
+
+	if (u8_check(s, n) != NULL)
+		return NULL;
+	if ((low = u8_tolower(s, n, NULL, UNINORM_NFC, NULL, &outlen)) == NULL && n > 0)
+		return NULL;
+	if ((out = malloc(outlen + 1)) != NULL) {
+		if (outlen > 0)
+			memcpy(out, low, outlen);
+		out[outlen] = '\0';
+	}
+	free(low);
 	return out;
 }

@@ -34,4 +34,15 @@ const char *names_strerror(enum names_err e);
  * *len (may be NULL). NULL if out of memory or not valid UTF-8. */
 char *names_nfc(const char *utf8, size_t *len);
 
+/* Non-zero if c is a letter of the Latin script: A-Z, a-z, and the
+ * accented letters of Latin-1, Latin Extended-A/B and Latin Extended
+ * Additional (U+00C0-U+024F but the signs x and /, U+1E00-U+1EFF). Names on
+ * the box are written in these, so letters of other scripts that look like
+ * Latin ones (Cyrillic "a", Greek "o") cannot make a second "Siti". */
+int names_latin_letter(uint32_t c);
+
+/* The lower-case (NFC) form of valid UTF-8 text, malloc'd; NULL if out of
+ * memory or not valid UTF-8. */
+char *names_lower(const char *utf8);
+
 #endif

@@ -111,6 +111,7 @@ api_serve(struct mg_connection *conn, const char *path, void *app)
 	r.conn = conn;
 	r.app = app;
 	r.method = mg_get_request_info(conn)->request_method;
+	r.addr = mg_get_request_info(conn)->remote_addr;
 	if (!api__split(&r, path)) {
 		api__error(&r, 404, "not_found", "no such endpoint");
 		return 404;

@@ -15,9 +15,11 @@ struct mg_connection;
  * of its path, app the struct app. Returns the status for the log. */
 int api_serve(struct mg_connection *conn, const char *path, void *app);
 
-/* Normalise a learner's name: trim, collapse inner whitespace, check the
- * characters and length (2..60 code points). Writes the display form into
- * name and the lower-cased comparison key into key. Returns 0 if invalid. */
+/* Normalise a learner's name: refuse hidden or reordering characters
+ * (names.h), bring it to NFC, trim and collapse inner whitespace, allow
+ * Latin letters (accented ones too), digits and .,'- only, 2..60 code
+ * points. Writes the display form into name and the lower-cased comparison
+ * key into key. Returns 0 if invalid. */
 int api_name_normalize(const char *in, char *name, size_t namelen, char *key, size_t keylen);
 
 #endif

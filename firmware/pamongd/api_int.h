@@ -21,6 +21,7 @@ struct req {
 	struct mg_connection *conn;
 	struct app *app;
 	const char *method;
+	const char *addr;          /* the phone's address (rate limits, logs) */
 	char path[512];
 	char *seg[API__MAX_SEGS];  /* the path after /api/v1/, split at '/' */
 	int nseg;

@@ -3,11 +3,14 @@
  * and the rule for a learner's name (api.h). */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistr.h>
 
 #include "api.h"
 #include "api_int.h"
 #include "log.h"
+#include "names.h"
 #include "store_learner.h"
 #include "store_session.h"
 #include "util.h"
@@ -15,40 +18,48 @@
 int
 api_name_normalize(const char *in, char *name, size_t namelen, char *key, size_t keylen)
 {
-	size_t o = 0, cps = 0;
-	int pending_space = 0;
-	const unsigned char *p;
+	char *nfc = NULL, *lower = NULL;
+	size_t o = 0, cps = 0, n;
+	int pending_space = 0, ok = 0, k;
+	const uint8_t *p;
+	ucs4_t c;
 
-	for (p = (const unsigned char *)in; *p; p++) {
-		unsigned char c = *p;
-
+	/* refuse hidden and reordering characters, then compare in NFC */
+	if (names_check(in, NULL) != NAMES_OK || (nfc = names_nfc(in, NULL)) == NULL)
+		goto out;
+	p = (const uint8_t *)nfc;
+	for (n = strlen(nfc); n > 0; p += k, n -= (size_t)k) {
+		k = u8_mbtouc(&c, p, n);
 		if (c == ' ' || c == '\t') {
 			pending_space = o > 0;
 			continue;
 		}
-		if (c < 0x80 && !isalnum(c) && strchr(".,'-", c) == NULL)
-			return 0;
+		if (c < 0x80 ? !isalnum((int)c) && strchr(".,'-", (int)c) == NULL :
+		    !names_latin_letter(c))
+			goto out;
 		if (pending_space) {
 			if (o + 1 >= namelen)
-				return 0;
+				goto out;
 			name[o++] = ' ';
 			cps++;
 			pending_space = 0;
 		}
-		if (o + 1 >= namelen)
-			return 0;
-		name[o++] = (char)c;
-		if ((c & 0xc0) != 0x80)
-			cps++;
+		if (o + (size_t)k >= namelen)
+			goto out;
+		memcpy(name + o, p, (size_t)k);
+		o += (size_t)k;
+		cps++;
 	}
 	name[o] = '\0';
-	if (cps < 2 || cps > 60 || o >= keylen)
-		return 0;
-	for (o = 0; name[o]; o++)
-		key[o] = (char)((unsigned char)name[o] < 0x80 ? tolower((unsigned char)name[o]) :
-		    name[o]);
-	key[o] = '\0';
-	return 1;
+	if (cps < 2 || cps > 60 || (lower = names_lower(name)) == NULL ||
+	    strlen(lower) >= keylen)
+		goto out;
+	memcpy(key, lower, strlen(lower) + 1);
+	ok = 1;
+out:
+	free(nfc);
+	free(lower);
+	return ok;
 }
 
 static json_t *
@@ -97,6 +108,18 @@ api__pin_ok(const char *pin)
 	return 1;
 }
 
+/* 429 with the wait in seconds, in the body and in Retry-After. */
+static void
+api__wait(struct req *r, const char *code, const char *message, long wait)
+{
+	json_t *o = json_pack("{s:s, s:s, s:i}", "error", code, "message", message,
+	    "retry_after", (int)wait);
+	char hdr[64];
+
+	snprintf(hdr, sizeof(hdr), "Retry-After: %ld\r\n", wait);
+	http_send_json(r->conn, 429, o, hdr);
+}
+
 void
 api__register(struct req *r)
 {
@@ -105,6 +128,7 @@ api__register(struct req *r)
 	char display[128], key[128], hash[AUTH_HASH_MAX];
 	struct store_learner l;
 	struct store_when w;
+	long wait;
 	pb_err rc;
 
 	if (name == NULL || !api_name_normalize(name, display, sizeof(display), key, sizeof(key))) {
@@ -127,7 +151,14 @@ api__register(struct req *r)
 		api__error(r, 409, "name_taken", "a learner with this name is registered");
 		return;
 	}
+	if (auth_register_take(r->app->auth, r->addr, util_mono_ms(), &wait) != PB_OK) {
+		log_warnx("registration from %s refused: daily limit reached", r->addr);
+		api__wait(r, "too_many_registrations",
+		    "too many registrations today; ask the facilitator", wait);
+		return;
+	}
 	if ((rc = auth_pin_hash(r->app->auth, pin, hash)) != PB_OK) {
+		auth_register_return(r->app->auth, r->addr);
 		api__error(r, 503, "unavailable", "cannot hash the PIN now");
 		return;
 	}
@@ -139,6 +170,8 @@ api__register(struct req *r)
 	api__when(r, &w);
 	l.registered_at = w.wall_ms;
 	rc = store_learner_create(r->app->store, &l, key, hash, &w);
+	if (rc != PB_OK)
+		auth_register_return(r->app->auth, r->addr);
 	if (rc == PB_ERR_EXISTS) {
 		api__error(r, 409, "name_taken", "a learner with this name is registered");
 		return;
@@ -151,6 +184,18 @@ api__register(struct req *r)
 	api__start_session(r, 201, &l);
 }
 
+/* A wrong login: counted for the address (and the learner, if one). */
+static void
+api__login_failed(struct req *r, const char *learner_id)
+{
+	int64_t now = util_mono_ms();
+
+	if (learner_id != NULL)
+		auth_failed(r->app->auth, learner_id, now);
+	auth_source_failed(r->app->auth, r->addr, now);
+	api__error(r, 401, "wrong_credentials", "wrong name or PIN");
+}
+
 void
 api__login(struct req *r)
 {
@@ -160,40 +205,38 @@ api__login(struct req *r)
 	long wait;
 	pb_err rc;
 
+	if ((wait = auth_source_wait(r->app->auth, r->addr, util_mono_ms())) > 0) {
+		api__wait(r, "cooldown", "too many wrong logins from this phone; wait", wait);
+		return;
+	}
 	if (name == NULL || pin == NULL) {
 		api__error(r, 400, "bad_request", "name and pin are required");
 		return;
 	}
 	if (!api_name_normalize(name, display, sizeof(display), key, sizeof(key)) ||
 	    !api__pin_ok(pin)) {
-		api__error(r, 401, "wrong_credentials", "wrong name or PIN");
-		return;
-	}
-	if ((wait = auth_cooldown_left(r->app->auth, key, util_mono_ms())) > 0) {
-		json_t *o = json_pack("{s:s, s:s, s:i}", "error", "cooldown", "message",
-		    "too many wrong PINs; wait", "retry_after", (int)wait);
-		char hdr[64];
-
-		snprintf(hdr, sizeof(hdr), "Retry-After: %ld\r\n", wait);
-		http_send_json(r->conn, 429, o, hdr);
+		api__login_failed(r, NULL);
 		return;
 	}
 	rc = store_learner_by_name(r->app->store, key, &l, hash, sizeof(hash));
 	if (rc == PB_ERR_NOTFOUND) {
-		auth_failed(r->app->auth, key, util_mono_ms());
-		api__error(r, 401, "wrong_credentials", "wrong name or PIN");
+		auth_pin_dummy(r->app->auth, pin); /* as slow as a wrong PIN */
+		api__login_failed(r, NULL);
 		return;
 	}
 	if (rc != PB_OK) {
 		api__store_error(r, rc);
 		return;
 	}
-	if (auth_pin_verify(r->app->auth, hash, pin) != PB_OK) {
-		auth_failed(r->app->auth, key, util_mono_ms());
-		api__error(r, 401, "wrong_credentials", "wrong name or PIN");
+	if ((wait = auth_cooldown_left(r->app->auth, l.id, util_mono_ms())) > 0) {
+		api__wait(r, "cooldown", "too many wrong PINs; wait", wait);
 		return;
 	}
-	auth_succeeded(r->app->auth, key);
+	if (auth_pin_verify(r->app->auth, hash, pin) != PB_OK) {
+		api__login_failed(r, l.id);
+		return;
+	}
+	auth_succeeded(r->app->auth, l.id);
 	api__start_session(r, 200, &l);
 }
 

@@ -115,6 +115,10 @@ trusted_keys = $TMP/dev-signing.pub
 [area]
 file = $ROOT/content/area/wilayah.tsv.gz
 codes = 33.02
+[learners]
+# every simulated phone registers from 127.0.0.1
+registrations_per_source = 0
+registrations_per_day = 0
 ${5:-}
 CONF
 }

@@ -128,8 +128,17 @@ test_names(void)
 		{ "I Gusti Ngurah Rai", "I Gusti Ngurah Rai", "i gusti ngurah rai" },
 		{ "Ma'ruf, S.Pd.", "Ma'ruf, S.Pd.", "ma'ruf, s.pd." },
 		{ "Dédé", "Dédé", "dédé" },
+		{ "De\xcc\x81" "de\xcc\x81", "Dédé", "dédé" }, /* e + combining acute: NFC */
+		{ "ÉLIA Nguyễn", "ÉLIA Nguyễn", "élia nguyễn" },
 	};
 	static const char *bad[] = { "A", "   ", "<script>", "Budi\x01", "a;b",
+		"Siti\xe2\x80\xae" "animA",  /* right-to-left override */
+		"Si\xe2\x80\x8bti",          /* zero-width space */
+		"\xd0\x85iti",                /* Cyrillic DZE, looks like S */
+		"\xce\x9f" "ka",              /* Greek capital omicron, looks like O */
+		"\xef\xbc\xb3\xef\xbd\x89\xef\xbd\x94\xef\xbd\x89", /* full-width Siti */
+		"Budi \xf0\x9f\x98\x80",    /* an emoji */
+		"\xff\xfe",                   /* not UTF-8 */
 		"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" };
 	char name[128], key[128];
 	size_t i;

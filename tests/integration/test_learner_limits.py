@@ -1,0 +1,97 @@
+"""One phone cannot guess PINs or flood the box with registrations: the
+per-learner cool-down cannot be pushed out, addresses wait after wrong
+logins, unknown names answer as slowly as wrong PINs, and registrations are
+capped per address and per box per day. Other addresses on loopback
+(127.0.0.2, …) stand in for other phones."""
+
+import http.client
+import json
+import os
+import statistics
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from pbtest import Box, eq, ok, run_tests  # noqa: E402
+
+BOX = Box(extra_conf="[learners]\npin_failures = 3\ncooldown_s = 60\nsource_failures = 5\n"
+          "source_cooldown_s = 30\nregistrations_per_source = 3\nregistrations_per_day = 6\n").start()
+C = BOX.client()
+st, V, _ = C.get("/api/v1/villages")
+VILLAGE = V["villages"][0]["code"]
+
+
+def post(path, obj, src="127.0.0.1"):
+    """POST JSON from a given loopback address; (status, JSON)."""
+    c = http.client.HTTPConnection("127.0.0.1", BOX.port, timeout=30, source_address=(src, 0))
+    c.request("POST", path, body=json.dumps(obj), headers={"Content-Type": "application/json"})
+    r = c.getresponse()
+    data = r.read()
+    c.close()
+    return r.status, json.loads(data) if data else None
+
+
+def register(name, src, pin="482913"):
+    return post("/api/v1/register", {"name": name, "position": "kepala-desa",
+                                     "village": VILLAGE, "pin": pin}, src)
+
+
+def test_registrations_per_address_and_per_box():
+    for i in range(3):
+        st, _ = register("Warga Satu %s" % "abc"[i], "127.0.0.2")
+        eq(st, 201, "registration %d from one phone" % (i + 1))
+    st, e = register("Warga Satu d", "127.0.0.2")
+    ok(st == 429 and e["error"] == "too_many_registrations" and e["retry_after"] > 3600 * 23,
+       "the 4th registration from that phone waits for the rest of the day", e)
+    for i in range(3):
+        st, _ = register("Warga Dua %s" % "abc"[i], "127.0.0.3")
+        eq(st, 201, "another phone registers (%d)" % (i + 1))
+    st, e = register("Warga Tiga", "127.0.0.4")
+    ok(st == 429 and e["error"] == "too_many_registrations",
+       "the box's daily limit (6) stops a 7th phone too", e)
+
+
+def test_cooldown_survives_made_up_names():
+    """256 made-up names used to push a learner's cool-down out of its table."""
+    src = "127.0.0.5"
+    for i in range(3):
+        st, e = post("/api/v1/login", {"name": "Warga Satu a", "pin": "000000"}, src)
+    eq(st, 401, "three wrong PINs for a learner")
+    for i in range(300):
+        # a new address every 4 tries, so the address wait does not stop us
+        post("/api/v1/login", {"name": "Orang %d" % i, "pin": "111111"},
+             "127.0.%d.%d" % (10 + i // 1000, 10 + (i // 4) % 240))
+    st, e = post("/api/v1/login", {"name": "Warga Satu a", "pin": "482913"}, "127.0.9.9")
+    ok(st == 429 and e["error"] == "cooldown",
+       "after 300 wrong logins with made-up names the learner still waits, even with "
+       "the right PIN and from another phone", e)
+
+
+def test_address_waits_after_wrong_logins():
+    src = "127.0.1.1"
+    for i in range(5):
+        st, e = post("/api/v1/login", {"name": "Tidak Ada %d" % i, "pin": "123456"}, src)
+    eq(st, 401, "five wrong logins from one phone")
+    st, e = post("/api/v1/login", {"name": "Warga Dua a", "pin": "482913"}, src)
+    ok(st == 429 and e["error"] == "cooldown" and 0 < e["retry_after"] <= 30,
+       "then that phone waits, even for a right login", e)
+    st, e = post("/api/v1/login", {"name": "Warga Dua a", "pin": "482913"}, "127.0.1.2")
+    eq(st, 200, "another phone logs the same learner in")
+
+
+def test_unknown_name_as_slow_as_wrong_pin():
+    def timed(name, src):
+        t0 = time.monotonic()
+        st, _ = post("/api/v1/login", {"name": name, "pin": "999999"}, src)
+        return time.monotonic() - t0, st
+    learners = ["Warga Dua b", "Warga Dua c", "Warga Satu b", "Warga Satu c", "Warga Dua b"]
+    known = [timed(n, "127.0.2.%d" % i) for i, n in enumerate(learners, 1)]
+    unknown = [timed("Nama Tak Dikenal", "127.0.3.%d" % i) for i in range(1, 6)]
+    eq({s for _, s in known + unknown}, {401}, "both get 401 wrong_credentials")
+    k, u = statistics.median(t for t, _ in known), statistics.median(t for t, _ in unknown)
+    print("# median wrong PIN %.1f ms, unknown name %.1f ms" % (k * 1000, u * 1000))
+    ok(u >= k / 2, "an unknown name takes as long as a wrong PIN (no name enumeration)",
+       "%.1f ms vs %.1f ms" % (u * 1000, k * 1000))
+
+
+run_tests(globals())
