@@ -1,37 +1,15 @@
-/* Pamong Belajar: the learner app served by pamongd (docs/API.md).
- * Plain ES2017 modules, no dependencies, no build step; index.html loads
- * this file and preloads every module below (keep its list in step: the
- * browser tests compare it with the imports).
- *
- *   main.js         start: the header's language switch, events, the screens wired to the router
- *   router.js       hash routes, the page around every screen, error pages
- *   screens/*.js    one module per screen (welcome, login, register, home,
- *                   course, lesson, quiz, certificate)
- *   forms.js        form fields, drafts, suggestions (login, register)
- *   parts.js        course data, progress bars, badges (several screens)
- *   lesson-time.js  time spent reading lessons, sent to the box
- *   retry.js        the retry message and loops that resend a failed request
- *   api.js          requests to the box and their errors
- *   session.js      who is logged in, lists from the box, drafts
- *   i18n.js         language, t(); strings-id.js, strings-en.js: every text
- *   dom.js          the element builder; util.js: storage, ids, search keys
- *
+/* Pamong Belajar: the learner app served by pamongd (docs/API.md); its
+ * files and why they are five: docs/WEBAPP.md. Plain ES2017 modules, no
+ * build step. This is the entry: the header's language switch, the
+ * events, the screens (screens.js) handed to the router (core.js).
  * Rules kept throughout: user strings only ever go through textContent
- * (the one innerHTML is the signed pack's own lesson HTML, screens/lesson.js);
- * a failed request shows a retry message and resends the same request;
- * form state survives errors and language switches (drafts). */
-import { t, lang, setLang } from './i18n.js';
-import { takeEarly } from './api.js';
-import { timeWatch } from './lesson-time.js';
-import { setScreens, route, redraw, unhandled } from './router.js';
-import { pageWelcome } from './screens/welcome.js';
-import { pageLogin } from './screens/login.js';
-import { pageRegister } from './screens/register.js';
-import { pageHome } from './screens/home.js';
-import { pageCourse } from './screens/course.js';
-import { pageLesson } from './screens/lesson.js';
-import { pageQuiz } from './screens/quiz.js';
-import { pageCertificate } from './screens/certificate.js';
+ * (the one innerHTML is the signed pack's own lesson HTML, lessonNode in
+ * screens.js); a failed request shows a retry message and resends the
+ * same request; form state survives errors and language switches. */
+import { t, lang, setLang, takeEarly, timeWatch, setScreens, route, redraw, unhandled } from './core.js';
+import {
+  pageWelcome, pageLogin, pageRegister, pageHome, pageCourse, pageLesson, pageQuiz, pageCertificate
+} from './screens.js';
 
 /* The header (index.html) in the current language. */
 function applyLang() {
