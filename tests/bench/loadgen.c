@@ -787,7 +787,7 @@ classroom_worker(void *arg)
 		int li = (w->k + round) % co->nlessons;
 
 		if (step(w, &seed, "GET", "/", NULL, &r, 0) < 0 ||
-		    step(w, &seed, "GET", "/app.js", NULL, &r, 0) < 0 ||
+		    step(w, &seed, "GET", "/js/main.js", NULL, &r, 0) < 0 ||
 		    step(w, &seed, "GET", "/app.css", NULL, &r, 0) < 0 ||
 		    step(w, &seed, "GET", "/api/v1/courses", NULL, &r, 0) < 0)
 			break;

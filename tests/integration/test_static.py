@@ -23,12 +23,24 @@ def lesson_url():
 LESSON = lesson_url()
 
 
+def modules():
+    """The app's JavaScript modules as staged: /js/... URLs."""
+    root = os.path.join(BUILD, "webroot")
+    out = []
+    for d, _, files in os.walk(os.path.join(root, "js")):
+        out += ["/" + os.path.relpath(os.path.join(d, f), root).replace(os.sep, "/")
+                for f in files if f.endswith(".js")]
+    return sorted(out)
+
+
 def test_files_with_and_without_gzip():
     c = BOX.client()
     with open(os.path.join(BUILD, "webroot", "index.html"), "rb") as f:
         index = f.read()
-    for path, ctype in (("/", "text/html"), ("/app.js", "javascript"), ("/app.css", "text/css"),
-                        (LESSON, "text/html")):
+    js = modules()
+    ok("/js/main.js" in js and len(js) > 1, "the app's modules are staged under /js/", js)
+    for path, ctype in [("/", "text/html"), ("/app.css", "text/css"), (LESSON, "text/html")] + \
+            [(m, "javascript") for m in js]:
         st, h, body = c.raw("GET", path, headers=GZ)
         ok(st == 200 and h.get("content-encoding") == "gzip" and ctype in h.get("content-type", ""),
            "%s is sent gzip-compressed as %s" % (path, ctype), h)
@@ -44,13 +56,14 @@ def test_files_with_and_without_gzip():
 
 def test_revalidation():
     c = BOX.client()
-    for headers in (GZ, {}):
-        st, h, _ = c.raw("GET", LESSON, headers=headers)
-        st, h2, body = c.raw("GET", LESSON, headers=dict(headers, **{"If-None-Match": h["etag"]}))
-        ok(st == 304 and body == b"" and h2.get("etag") == h["etag"],
-           "the same ETag gets 304 with no body (%s)" % ("gzip" if headers else "plain"))
-        st, _, body = c.raw("GET", LESSON, headers=dict(headers, **{"If-None-Match": '"0.0"'}))
-        ok(st == 200 and body, "another ETag gets the file")
+    for path in (LESSON, "/js/main.js"):
+        for headers in (GZ, {}):
+            st, h, _ = c.raw("GET", path, headers=headers)
+            st, h2, body = c.raw("GET", path, headers=dict(headers, **{"If-None-Match": h["etag"]}))
+            ok(st == 304 and body == b"" and h2.get("etag") == h["etag"],
+               "the same ETag gets 304 with no body (%s, %s)" % (path, "gzip" if headers else "plain"))
+            st, _, body = c.raw("GET", path, headers=dict(headers, **{"If-None-Match": '"0.0"'}))
+            ok(st == 200 and body, "another ETag gets the file (%s)" % path)
     st, h, _ = c.raw("GET", LESSON)
     st, _, body = c.raw("GET", LESSON, headers={"If-Modified-Since": h["last-modified"]})
     eq((st, body), (304, b""), "If-Modified-Since the file's date gets 304")
@@ -58,9 +71,9 @@ def test_revalidation():
 
 def test_head_and_range():
     c = BOX.client()
-    st, h, body = c.raw("HEAD", "/app.js", headers=GZ)
+    st, h, body = c.raw("HEAD", "/js/main.js", headers=GZ)
     ok(st == 200 and body == b"" and int(h["content-length"]) > 0, "HEAD gives the headers only", h)
-    st, h, body = c.raw("GET", "/app.js", headers={"Range": "bytes=0-9"})
+    st, h, body = c.raw("GET", "/js/main.js", headers={"Range": "bytes=0-9"})
     ok(st == 206 and len(body) == 10 and h.get("content-range", "").startswith("bytes 0-9/"),
        "a Range of a small file gets 206 with those bytes", h)
     st, _, _ = c.raw("GET", "/no-such-file.js")
