@@ -42,6 +42,9 @@ void api__store_error(struct req *r, pb_err err);
 void api__when(struct req *r, struct store_when *w);
 /* A string field of the body, or NULL. */
 const char *api__str(struct req *r, const char *key);
+/* The decoded value of a query string parameter into out; 0 if absent or
+ * longer than outlen - 1. */
+int api__query(struct req *r, const char *name, char *out, size_t outlen);
 /* The learner of the request's session cookie, if any, into r->me. */
 void api__load_session(struct req *r);
 /* Parse a POST/PUT body into r->body ({} when empty); answers 400/413

@@ -256,18 +256,35 @@ api__add_name(void *arg, const char *name)
 	return 0;
 }
 
+/* Names for the login picker, only for what the learner started typing:
+ * ?q= of at least 2 letters, matched with the start of a word of the name,
+ * at most API__NAMES of them (and "more" when there are others). Without
+ * that, anyone on the hotspot could list every learner. */
+#define API__NAMES 10
+
 void
 api__names(struct req *r)
 {
-	json_t *a = json_array();
-	pb_err rc = store_learner_names(r->app->store, api__add_name, a);
+	char q[128], display[128], key[128];
+	json_t *a;
+	int more;
+	pb_err rc;
 
+	if (!api__query(r, "q", q, sizeof(q)) ||
+	    !api_name_normalize(q, display, sizeof(display), key, sizeof(key))) {
+		api__field_error(r, "q", "q must be the first 2 or more letters of a name");
+		return;
+	}
+	a = json_array();
+	rc = store_learner_names(r->app->store, key, API__NAMES + 1, api__add_name, a);
 	if (rc != PB_OK) {
 		json_decref(a);
 		api__store_error(r, rc);
 		return;
 	}
-	http_send_json(r->conn, 200, json_pack("{s:o}", "names", a), NULL);
+	if ((more = json_array_size(a) > API__NAMES))
+		json_array_remove(a, API__NAMES);
+	http_send_json(r->conn, 200, json_pack("{s:o, s:b}", "names", a, "more", more), NULL);
 }
 
 void

@@ -135,3 +135,11 @@ api__find_course(struct req *r, const char *id)
 		api__error(r, 404, "not_found", "no such course");
 	return c;
 }
+
+int
+api__query(struct req *r, const char *name, char *out, size_t outlen)
+{
+	const char *qs = mg_get_request_info(r->conn)->query_string;
+
+	return qs != NULL && mg_get_var(qs, strlen(qs), name, out, outlen) >= 0;
+}

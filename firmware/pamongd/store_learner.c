@@ -125,11 +125,12 @@ store__name_row(void *arg, sqlite3_stmt *stmt)
 }
 
 pb_err
-store_learner_names(struct store *st, int (*fn)(void *arg, const char *name),
-    void *arg)
+store_learner_names(struct store *st, const char *prefix, int limit,
+    int (*fn)(void *arg, const char *name), void *arg)
 {
 	struct store__name_fn a = { fn, arg };
 
-	return store__rows(st, "SELECT name FROM learners ORDER BY name_key, name",
-	    store__name_row, &a, "");
+	return store__rows(st, "SELECT name FROM learners "
+	    "WHERE instr(' ' || name_key, ' ' || ?1) > 0 ORDER BY name_key, name LIMIT ?2",
+	    store__name_row, &a, "td", prefix, limit);
 }

@@ -26,8 +26,10 @@ pb_err store_learner_create(struct store *st, const struct store_learner *l,
 pb_err store_learner_by_name(struct store *st, const char *name_key,
     struct store_learner *out, char *pin_hash, size_t pin_hash_len);
 pb_err store_learner_get(struct store *st, const char *id, struct store_learner *out);
-/* Calls fn for every learner name, sorted; stops if fn returns non-zero. */
-pb_err store_learner_names(struct store *st, int (*fn)(void *arg, const char *name),
-    void *arg);
+/* Calls fn for at most limit learner names, sorted, of which a word starts
+ * with prefix (compared with the name keys: lower-case it first); stops if
+ * fn returns non-zero. */
+pb_err store_learner_names(struct store *st, const char *prefix, int limit,
+    int (*fn)(void *arg, const char *name), void *arg);
 
 #endif

@@ -22,7 +22,7 @@ await run(async () => {
   await checkScreen(page, 'screen-01-welcome');
 
   await tapTo(page, 'a[href="#/login"]');
-  await page.fill('#l-name', 'a');
+  await page.fill('#l-name', 'ah');
   await page.waitForSelector('.sugg button');
   await checkScreen(page, 'screen-02-login-names');
   await page.fill('#l-name', 'Ahmad Fauzi');

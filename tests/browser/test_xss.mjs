@@ -30,7 +30,7 @@ await run(async () => {
   eq(reg.status(), 201, 'a normal learner registers');
   const evilMe = Object.assign(await reg.json(), { name: EVIL, village_name: EVIL2, district: EVIL2, regency: EVIL2 });
   await page.route('**/api/v1/me', (rt) => rt.fulfill({ json: evilMe }));
-  await page.route('**/api/v1/learners/names', (rt) => rt.fulfill({ json: { names: [EVIL, EVIL2, 'Nur Hidayah'] } }));
+  await page.route('**/api/v1/learners/names?*', (rt) => rt.fulfill({ json: { names: [EVIL, EVIL2, 'Nur Hidayah'] } }));
   const courses = (await (await page.request.get(box.url + '/api/v1/courses')).json()).courses;
   await page.route('**/api/v1/courses/*/certificate', (rt) => rt.fulfill({ json: {
     learner: EVIL, village_name: EVIL2, district: EVIL2, regency: EVIL2, course: courses[0].id,

@@ -37,6 +37,10 @@ ROWS = [
     ("POST", "/api/v1/logout", b"", {}, 400, "bad_request"),
     ("POST", "/api/v1/logout", b"a=b", {"Content-Type": "application/x-www-form-urlencoded"}, 400, "bad_request"),
     ("POST", "/api/v1/logout", b"{}", {"Content-Type": "text/plain"}, 400, "bad_request"),
+    # the login picker's names only for 2 letters or more
+    ("GET", "/api/v1/learners/names", None, {}, 400, "invalid_field"),
+    ("GET", "/api/v1/learners/names?q=a", None, {}, 400, "invalid_field"),
+    ("GET", "/api/v1/learners/names?q=%3Cb", None, {}, 400, "invalid_field"),
     ("GET", "/api/v1/courses/no-such-course", None, {}, 404, "not_found"),
     ("POST", "/api/v1/courses/desa-keuangan/lessons/no-such/open", b"{}", JSON, 404, "not_found"),
     ("POST", "/api/v1/courses/desa-keuangan/lessons/%s/complete" % LESSON, b'{"seconds": -5}', JSON, 400, "invalid_field"),

@@ -94,4 +94,20 @@ def test_unknown_name_as_slow_as_wrong_pin():
        "%.1f ms vs %.1f ms" % (u * 1000, k * 1000))
 
 
+def test_names_only_for_what_is_typed():
+    """Anyone on the hotspot could list every learner; now only names of
+    which a word starts with 2 or more typed letters, 10 at most."""
+    c = BOX.client()
+    st, r, _ = c.get("/api/v1/learners/names?q=wa")
+    ok(st == 200 and r["names"] and all(n.startswith("Warga") for n in r["names"]),
+       "2 letters list the names starting with them", r)
+    st, r, _ = c.get("/api/v1/learners/names?q=du")
+    eq((st, r["names"], r["more"]), (200, ["Warga Dua a", "Warga Dua b", "Warga Dua c"], False),
+       "a later word's start finds the names too")
+    st, r, _ = c.get("/api/v1/learners/names?q=arga")
+    eq(r["names"], [], "the middle of a word finds nothing")
+    st, r, _ = c.get("/api/v1/learners/names")
+    eq(st, 400, "no query, no names")
+
+
 run_tests(globals())

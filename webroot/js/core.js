@@ -342,7 +342,6 @@ export var session = {
   me: undefined,      /* undefined: not asked yet; null: not logged in */
   positions: null,    /* GET /positions */
   villages: null,     /* GET /villages, with search keys (_n, _d) */
-  names: null,        /* GET /learners/names */
   afterLogin: null,   /* the route asked for before logging in */
   drafts: { reg: {}, login: {}, quiz: {} }
 };

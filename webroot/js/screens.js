@@ -24,23 +24,34 @@ export async function pageWelcome(ctx) {
 
 /* ---------- log in ---------- */
 
-/* Logging in: the name (picked from the names on this box or typed) and
- * the PIN. */
+/* Logging in: the name (typed, or picked from the names on this box that
+ * start as typed: the box lists them only for 2 letters or more) and the
+ * PIN. */
+
+/* A word of name n starts with the normalised query nq. */
+function wordStarts(n, nq) { return (' ' + norm(n)).indexOf(' ' + nq) >= 0; }
 
 export async function pageLogin(ctx) {
-  var list = await load(ctx, function () { return session.names || api('GET', '/learners/names'); });
-  session.names = list;
   var d = session.drafts.login;
+  var found = {}; /* normalised query -> {names, more} from the box, or 'asking' */
   var nameIn = h('input', { type: 'text', autocomplete: 'username', maxlength: '60', autocapitalize: 'words' });
   var name = field('l-name', t('name'), nameIn, t('name_pick_hint'));
   bindDraft(nameIn, d, 'name');
+  function ask(nq, typed) {
+    found[nq] = 'asking';
+    apiGet('/learners/names?q=' + enc(typed)).then(function (r) { found[nq] = r; sg.update(); },
+      function () { delete found[nq]; });
+  }
   var sg = suggester(nameIn, t('name_pick_list'), function (q) {
-    var nq = norm(q);
-    var hits = session.names.names.filter(function (n) {
-      var k = norm(n);
-      return !nq || k.indexOf(nq) >= 0;
-    });
-    if (!nq && hits.length > 8) return { list: [] };
+    var nq = norm(q), i, f, best = null;
+    if (nq.length < 2) return { list: [] };
+    /* the answer for the longest typed prefix; a complete one needs no new question */
+    for (i = nq.length; i >= 2 && !best; i--) {
+      f = found[nq.slice(0, i)];
+      if (f && f !== 'asking') best = f;
+    }
+    if (!found[nq] && (!best || best.more)) ask(nq, q.trim());
+    var hits = best ? best.names.filter(function (n) { return wordStarts(n, nq); }) : [];
     if (hits.length === 1 && norm(hits[0]) === nq) return { list: [] };
     return { list: hits.slice(0, 8).map(function (n) {
       return { label: n, pick: function () { nameIn.value = n; d.name = n; sg.update(); pin.input.focus(); } };
@@ -222,7 +233,6 @@ export async function pageRegister(ctx) {
       }
     }
     session.drafts.reg = {};
-    session.names = null;
     var next = session.afterLogin || '#/';
     session.afterLogin = null;
     go(next);
@@ -292,7 +302,7 @@ export async function pageHome(ctx) {
     } catch (e) {
       if (!(e instanceof ApiError && e.status === 401)) throw e;
     }
-    session.me = null; session.names = null; timeForget();
+    session.me = null; timeForget();
     go('#/');
   } }, t('logout'));
 

@@ -159,9 +159,19 @@ test_learners(struct store *st)
 	CHECK_EQ_INT(store_learner_get(st, "00000000-0000-4000-8000-000000000000", &got),
 	    PB_ERR_NOTFOUND, "an unknown id is PB_ERR_NOTFOUND");
 
-	CHECK_EQ_INT(store_learner_names(st, collect_name, names), PB_OK,
+	CHECK_EQ_INT(store_learner_names(st, "", 10, collect_name, names), PB_OK,
 	    "learner names are listed");
 	CHECK_EQ_STR(names, "ani|Budi Santoso|", "names are sorted without case");
+	names[0] = '\0';
+	CHECK_EQ_INT(store_learner_names(st, "san", 10, collect_name, names), PB_OK,
+	    "names are searched by a word's start");
+	CHECK_EQ_STR(names, "Budi Santoso|", "a later word's start finds the name");
+	names[0] = '\0';
+	(void)store_learner_names(st, "nto", 10, collect_name, names);
+	CHECK_EQ_STR(names, "", "the middle of a word finds nothing");
+	names[0] = '\0';
+	(void)store_learner_names(st, "", 1, collect_name, names);
+	CHECK_EQ_STR(names, "ani|", "at most limit names come back");
 }
 
 static void
