@@ -221,7 +221,7 @@ export async function apiLearner(url, name) {
   const api = new Api(url);
   const v = (await api.req('GET', '/villages')).json.villages[0].code;
   const p = (await api.req('GET', '/positions')).json.positions[0].id;
-  const r = await api.req('POST', '/register', { name, position: p, village: v, pin: '1357' });
+  const r = await api.req('POST', '/register', { name, position: p, village: v, pin: '135792' });
   if (r.status !== 201) throw new Error(`register ${name}: ${r.status} ${JSON.stringify(r.json)}`);
   return api;
 }

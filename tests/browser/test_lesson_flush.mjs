@@ -16,7 +16,7 @@ await run(async () => {
   const villages = (await (await page.request.get(box.url + '/api/v1/villages')).json()).villages;
   const pos = (await (await page.request.get(box.url + '/api/v1/positions')).json()).positions[0].id;
   eq((await page.request.post(box.url + '/api/v1/register',
-    { data: { name: 'Yanti Baca Lama', position: pos, village: villages[0].code, pin: '8642' } })).status(), 201,
+    { data: { name: 'Yanti Baca Lama', position: pos, village: villages[0].code, pin: '864215' } })).status(), 201,
   'the learner is registered');
 
   const seconds = async () => {

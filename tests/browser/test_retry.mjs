@@ -23,7 +23,7 @@ await run(async () => {
   const villages = (await (await page.request.get(box.url + '/api/v1/villages')).json()).villages;
   const pos = (await (await page.request.get(box.url + '/api/v1/positions')).json()).positions[0].id;
   const reg = await page.request.post(box.url + '/api/v1/register', {
-    data: { name: 'Rina Putus Sambung', position: pos, village: villages[0].code, pin: '2468' } });
+    data: { name: 'Rina Putus Sambung', position: pos, village: villages[0].code, pin: '246813' } });
   eq(reg.status(), 201, 'the learner is registered');
   const learner = (await (await page.request.get(box.url + '/api/v1/me')).json()).id;
   await open(page, box.url + `/#/course/${course.id}/quiz`);

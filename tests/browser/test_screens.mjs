@@ -58,13 +58,13 @@ await run(async () => {
   await page.waitForSelector('.sugg button');
   await checkScreen(page, 'screen-05-register-village-search');
   await page.tap('.sugg button');
-  await page.fill('#r-pin', '1357');
-  await page.fill('#r-pin2', '1357');
+  await page.fill('#r-pin', '135792');
+  await page.fill('#r-pin2', '135792');
   await page.tap('form button[type=submit]');
   await page.waitForSelector('#r-name[aria-invalid=true]');
   const taken = await page.textContent('#r-name-err');
   ok(/sudah terdaftar/.test(taken), 'a taken name is reported on the name field', taken);
-  eq(await page.inputValue('#r-pin'), '1357', 'the form keeps what was typed after a refusal');
+  eq(await page.inputValue('#r-pin'), '135792', 'the form keeps what was typed after a refusal');
   await page.fill('#r-name', 'Ahmad Fauzi Rahman');
   await tapTo(page, 'form button[type=submit]');
   await checkScreen(page, 'screen-06-home');

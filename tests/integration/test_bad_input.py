@@ -14,7 +14,7 @@ C = BOX.client()
 st, V, _ = C.get("/api/v1/villages")
 VILLAGE = V["villages"][0]["code"]
 st, ME, _ = C.post("/api/v1/register", {"name": "Ani Lestari", "position": "kepala-desa",
-                                        "village": VILLAGE, "pin": "1234"})
+                                        "village": VILLAGE, "pin": "482913"})
 st, CD, _ = C.get("/api/v1/courses/desa-keuangan")
 LESSON = CD["lessons"][0]["id"]
 C.post("/api/v1/courses/desa-keuangan/lessons/%s/complete" % LESSON, {"seconds": 90})
@@ -28,11 +28,15 @@ ROWS = [
     ("POST", "/api/v1/register", b'{"name": "\xff\xfe"}', JSON, 400, "bad_request"),
     ("POST", "/api/v1/register", b'{"name": "x"}', {"Content-Type": "text/plain"}, 400, "bad_request"),
     ("POST", "/api/v1/register", b'{"pad": "' + b"x" * 20000 + b'"}', JSON, 413, "too_large"),
-    ("POST", "/api/v1/register", b'{"name": "Ok Name", "position": "raja", "village": "%s", "pin": "1234"}' % VILLAGE.encode(), JSON, 400, "invalid_field"),
-    ("POST", "/api/v1/register", b'{"name": "Ok Name", "position": "kepala-desa", "village": "99.99.99.9999", "pin": "1234"}', JSON, 400, "invalid_field"),
+    ("POST", "/api/v1/register", b'{"name": "Ok Name", "position": "raja", "village": "%s", "pin": "482913"}' % VILLAGE.encode(), JSON, 400, "invalid_field"),
+    ("POST", "/api/v1/register", b'{"name": "Ok Name", "position": "kepala-desa", "village": "99.99.99.9999", "pin": "482913"}', JSON, 400, "invalid_field"),
     ("POST", "/api/v1/register", b'{"name": "Ok Name", "position": "kepala-desa", "village": "%s", "pin": "12a4"}' % VILLAGE.encode(), JSON, 400, "invalid_field"),
-    ("POST", "/api/v1/register", b'{"name": "<b>x</b>", "position": "kepala-desa", "village": "%s", "pin": "1234"}' % VILLAGE.encode(), JSON, 400, "invalid_field"),
-    ("POST", "/api/v1/register", b'{"name": "ANI  lestari", "position": "kepala-desa", "village": "%s", "pin": "1234"}' % VILLAGE.encode(), JSON, 409, "name_taken"),
+    ("POST", "/api/v1/register", b'{"name": "Ok Name", "position": "kepala-desa", "village": "%s", "pin": "4829"}' % VILLAGE.encode(), JSON, 400, "invalid_field"),
+    ("POST", "/api/v1/register", b'{"name": "Ok Name", "position": "kepala-desa", "village": "%s", "pin": "777777"}' % VILLAGE.encode(), JSON, 400, "invalid_field"),
+    ("POST", "/api/v1/register", b'{"name": "Ok Name", "position": "kepala-desa", "village": "%s", "pin": "123456"}' % VILLAGE.encode(), JSON, 400, "invalid_field"),
+    ("POST", "/api/v1/register", b'{"name": "Ok Name", "position": "kepala-desa", "village": "%s", "pin": "9876543"}' % VILLAGE.encode(), JSON, 400, "invalid_field"),
+    ("POST", "/api/v1/register", b'{"name": "<b>x</b>", "position": "kepala-desa", "village": "%s", "pin": "482913"}' % VILLAGE.encode(), JSON, 400, "invalid_field"),
+    ("POST", "/api/v1/register", b'{"name": "ANI  lestari", "position": "kepala-desa", "village": "%s", "pin": "482913"}' % VILLAGE.encode(), JSON, 409, "name_taken"),
     # what a page of another site can send without asking: never acted on
     ("POST", "/api/v1/logout", b"", {}, 400, "bad_request"),
     ("POST", "/api/v1/logout", b"a=b", {"Content-Type": "application/x-www-form-urlencoded"}, 400, "bad_request"),
@@ -107,10 +111,10 @@ def test_wrong_pin_and_cooldown():
     for i in range(3):
         st, e, _ = c.post("/api/v1/login", {"name": "Ani Lestari", "pin": "9999"})
         eq((st, e["error"]), (401, "wrong_credentials"), "wrong PIN %d gets 401" % (i + 1))
-    st, e, h = c.post("/api/v1/login", {"name": "Ani Lestari", "pin": "1234"})
+    st, e, h = c.post("/api/v1/login", {"name": "Ani Lestari", "pin": "482913"})
     eq((st, e["error"]), (429, "cooldown"), "after 3 wrong PINs even the right PIN waits")
     ok(0 < e["retry_after"] <= 30 and h.get("retry-after"), "the wait is told in seconds", e)
-    st, e, _ = c.post("/api/v1/login", {"name": "Nobody Here", "pin": "1234"})
+    st, e, _ = c.post("/api/v1/login", {"name": "Nobody Here", "pin": "482913"})
     eq((st, e["error"]), (401, "wrong_credentials"), "an unknown name gets the same answer as a wrong PIN")
 
 

@@ -25,7 +25,7 @@ def register(name, client_time):
     c = BOX.client()
     village = c.get("/api/v1/villages")[1]["villages"][0]["code"]
     st, _, _ = c.post("/api/v1/register", {"name": name, "position": "staf-desa", "village": village,
-                                           "pin": "2468", "client_time": client_time})
+                                           "pin": "246813", "client_time": client_time})
     return st
 
 

@@ -26,7 +26,7 @@ def register_all(prefix):
     def one(i):
         cl = BOX.client()
         st, me, _ = cl.post("/api/v1/register", {"name": "%s %d" % (prefix, i), "position": "staf-desa",
-                                                 "village": village, "pin": "2468"})
+                                                 "village": village, "pin": "246813"})
         if st == 201:
             clients[i] = (cl, me["id"])
 
@@ -42,7 +42,7 @@ def lessons():
     c = BOX.client()
     register_one = c.post("/api/v1/register", {"name": "Lesson Reader", "position": "staf-desa",
                                                "village": c.get("/api/v1/villages")[1]["villages"][0]["code"],
-                                               "pin": "2468"})
+                                               "pin": "246813"})
     return [l["id"] for l in c.get("/api/v1/courses/" + COURSE)[1]["lessons"]]
 
 

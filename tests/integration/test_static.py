@@ -16,7 +16,7 @@ def lesson_url():
     c = BOX.client()
     st, v, _ = c.get("/api/v1/villages")
     c.post("/api/v1/register", {"name": "Rina Wati", "position": "staf-desa",
-                                "village": v["villages"][0]["code"], "pin": "1357"})
+                                "village": v["villages"][0]["code"], "pin": "135792"})
     return c.get("/api/v1/courses/desa-keuangan")[1]["lessons"][0]["url"]
 
 

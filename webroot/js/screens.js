@@ -28,6 +28,18 @@ export async function pageWelcome(ctx) {
  * start as typed: the box lists them only for 2 letters or more) and the
  * PIN. */
 
+/* A new PIN as the box takes it: 6 to 8 digits, not one digit repeated
+ * nor a run up or down. */
+function newPinOk(p) {
+  if (!/^[0-9]{6,8}$/.test(p)) return false;
+  var same = true, up = true, down = true;
+  for (var i = 1; i < p.length; i++) {
+    var a = p.charCodeAt(i - 1), b = p.charCodeAt(i);
+    same = same && b === a; up = up && b === a + 1; down = down && b === a - 1;
+  }
+  return !same && !up && !down;
+}
+
 /* A word of name n starts with the normalised query nq. */
 function wordStarts(n, nq) { return (' ' + norm(n)).indexOf(' ' + nq) >= 0; }
 
@@ -205,7 +217,7 @@ export async function pageRegister(ctx) {
     check(name, validName(name.input.value));
     check(pos, sel.value ? null : 'e_position');
     check(vil, d.vil ? null : 'e_village');
-    check(pin, /^[0-9]{4,8}$/.test(pin.input.value) ? null : 'e_pin');
+    check(pin, newPinOk(pin.input.value) ? null : 'e_pin');
     check(pin2, pin.input.value && pin2.input.value !== pin.input.value ? 'e_pin2' : null);
     if (bad.length) { (bad[0].input.hidden ? bad[0].querySelector('button') : bad[0].input).focus(); return; }
     var body = withTime({ name: name.input.value.trim().replace(/\s+/g, ' '), position: sel.value,
