@@ -5,8 +5,8 @@
  * checks of course.json and quiz.json, then swaps the pack in.
  *
  * The box is in development mode (unsigned packs with "dev": true install)
- * and trusts one fixed test key (tests/fuzz/fuzz-signing.key signs the seed
- * packs), so both kinds of pack reach the catalog. Every run starts with an
+ * and trusts one fixed test key (secret seed: 32 bytes of 0x33; make-seeds.sh
+ * signs the seed packs with it), so both kinds of pack reach the catalog. Every run starts with an
  * empty packs dir; an installed pack is loaded back with catalog_open() and
  * must be served. PB_FUZZ_VERBOSE=1 prints why an install was refused. */
 #include <sodium.h>
@@ -32,7 +32,6 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	log_init("fuzz", 1, 0);
 	if (util_init() != PB_OK)
 		abort();
-	/* the key of tests/fuzz/fuzz-signing.key: a seed of 32 0x33 bytes */
 	memset(seed, 0x33, sizeof(seed));
 	crypto_sign_seed_keypair(pk, sk, seed);
 	util_hex(line, pk, sizeof(pk));
