@@ -52,7 +52,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		char *again = NULL;
 
 		if (out.refs[i].path == NULL || !relpath_is_safe(out.refs[i].path) ||
-		    out.refs[i].line < 1)
+		    out.refs[i].line < 0)
 			abort();
 		/* normalised: resolving it again changes nothing */
 		if (relpath_resolve("", out.refs[i].path, &again) != PB_OK ||
