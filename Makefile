@@ -149,11 +149,11 @@ $(call fuzzobj,$(FUZZ_PAMONGD)): CPPFLAGS += -Ifirmware/pamongd $(call pc_cflags
 $(call fuzzobj,$(FUZZ_HUB)): CPPFLAGS += -Ifirmware/hub $(call pc_cflags,$(PKGS_HUB))
 $(call fuzzobj,$(FUZZ_PACK)): CPPFLAGS += -Ifirmware/pack $(call pc_cflags,$(PKGS_PACK))
 
-$(call fuzzbin,$(FUZZ_PAMONGD)): $(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $(filter-out %/main.o,$(PAMONGD_OBJ)) $(COMMON_OBJ)
+$(call fuzzbin,$(FUZZ_PAMONGD)): $(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $(filter-out %/main.o,$(PAMONGD_OBJ)) $(COMMON_OBJ) $(COMMON_SQL_OBJ)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS_D)
-$(call fuzzbin,$(FUZZ_HUB)): $(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $(filter-out %/main.o,$(HUB_OBJ)) $(COMMON_OBJ)
+$(call fuzzbin,$(FUZZ_HUB)): $(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $(filter-out %/main.o,$(HUB_OBJ)) $(COMMON_OBJ) $(COMMON_SQL_OBJ)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS_HUB)

@@ -48,7 +48,7 @@ exec_or_die(const char *sql)
 {
 	sqlite3 *c = hubdb_get(db);
 
-	if (hubdb_exec(c, sql) != PB_OK)
+	if (sqlu_exec(c, sql) != PB_OK)
 		abort();
 	hubdb_put(db, c);
 }
