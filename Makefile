@@ -13,7 +13,15 @@ HUB_PORT ?= 8090
 DATA     ?= $(CURDIR)/run-data
 HUB_DATA ?= $(CURDIR)/run-data-hub
 
-ifdef SANITIZE
+ifdef FUZZ
+# the libFuzzer targets (make fuzz): everything instrumented for coverage,
+# ASan and UBSan; only the targets' link adds libFuzzer's main
+BUILD    := build-fuzz
+CC       := clang
+CFLAGS   := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+            -fno-sanitize-recover=all
+LDFLAGS  += -fsanitize=address,undefined
+else ifdef SANITIZE
 BUILD    ?= build-san
 CFLAGS   += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS  += -fsanitize=$(SANITIZE)
@@ -63,7 +71,7 @@ ifneq ($(HUB_SRC),)
 PROGS += $(BUILD)/pamong-hub
 endif
 
-.PHONY: all deps run run-hub packs webroot test test-unit check bench image clean
+.PHONY: all deps run run-hub packs webroot test test-unit check bench image clean fuzz fuzz-bins
 all: $(PROGS) webroot
 
 # The learner app, staged with pre-compressed copies for CivetWeb.
@@ -125,6 +133,45 @@ $(BUILD)/tests/unit/%.o: tests/unit/%.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -c -o $@ $<
 
+# ---- fuzzing: tests/fuzz/fuzz_<name>.c are libFuzzer targets that link a
+# program's real modules (all but main.c) and the common code, like the unit
+# tests. Built with `make FUZZ=1 fuzz-bins` into build-fuzz/fuzz/.
+FUZZ_PAMONGD := json_body manifest pack config
+FUZZ_HUB     := hub_upload
+FUZZ_PACK    := course_yaml markdown
+FUZZ_TARGETS ?= $(FUZZ_PAMONGD) $(FUZZ_HUB) $(FUZZ_PACK)
+SECONDS      ?= 60
+fuzzbin = $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(1))
+fuzzobj = $(patsubst %,$(BUILD)/tests/fuzz/fuzz_%.o,$(1))
+
+$(BUILD)/tests/fuzz/%.o: CPPFLAGS += -Itests/fuzz
+$(call fuzzobj,$(FUZZ_PAMONGD)): CPPFLAGS += -Ifirmware/pamongd $(call pc_cflags,$(PKGS_D))
+$(call fuzzobj,$(FUZZ_HUB)): CPPFLAGS += -Ifirmware/hub $(call pc_cflags,$(PKGS_HUB))
+$(call fuzzobj,$(FUZZ_PACK)): CPPFLAGS += -Ifirmware/pack $(call pc_cflags,$(PKGS_PACK))
+
+$(call fuzzbin,$(FUZZ_PAMONGD)): $(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $(filter-out %/main.o,$(PAMONGD_OBJ)) $(COMMON_OBJ) $(COMMON_SQL_OBJ)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS_D)
+$(call fuzzbin,$(FUZZ_HUB)): $(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $(filter-out %/main.o,$(HUB_OBJ)) $(COMMON_OBJ) $(COMMON_SQL_OBJ)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS_HUB)
+$(call fuzzbin,$(FUZZ_PACK)): $(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $(filter-out %/main.o,$(PACK_OBJ)) $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS_PACK)
+
+fuzz-bins: $(call fuzzbin,$(FUZZ_TARGETS))
+
+# Run each target for SECONDS (default 60) from its seeds in
+# tests/fuzz/corpus/; prints executions, exec/s, new coverage and crashes
+# per target; crash inputs go to tests/out/fuzz/. Fails if any target crashed.
+fuzz:
+	$(Q)tools/install-deps.sh fuzz
+	$(Q)$(MAKE) --no-print-directory FUZZ=1 fuzz-bins FUZZ_TARGETS="$(FUZZ_TARGETS)"
+	$(Q)tests/fuzz/run.sh build-fuzz "$(SECONDS)" $(FUZZ_TARGETS)
+
 # ---- sample packs, signed with a development key made once per checkout
 PACKS_DIR := $(BUILD)/packs
 COURSES   := $(patsubst content/%/course.yaml,%,$(wildcard content/*/course.yaml))
@@ -173,6 +220,6 @@ image:
 	$(Q)image-build/build.sh
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

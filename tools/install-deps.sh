@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs what a make target needs on Debian 12, only what is missing.
-# Usage: tools/install-deps.sh build|test|bench
+# Usage: tools/install-deps.sh build|test|bench|fuzz
 set -e
 cd "$(dirname "$0")/.."
 BUILD_PKGS="build-essential pkg-config libcivetweb-dev libsqlite3-dev libjansson-dev
@@ -10,12 +10,16 @@ BUILD_PKGS="build-essential pkg-config libcivetweb-dev libsqlite3-dev libjansson
 TEST_PKGS="$BUILD_PKGS python3 sqlite3 iproute2 nftables nginx-light openssl curl
  chromium nodejs npm"
 BENCH_PKGS="$TEST_PKGS wrk"
+# make fuzz: clang with libFuzzer and the sanitizer runtimes (libclang-rt-14-dev
+# on Debian 12), llvm for llvm-symbolizer (readable stack traces)
+FUZZ_PKGS="$BUILD_PKGS clang libclang-rt-14-dev llvm"
 
 case $1 in
 build) want=$BUILD_PKGS ;;
 test) want=$TEST_PKGS ;;
 bench) want=$BENCH_PKGS ;;
-*) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
+fuzz) want=$FUZZ_PKGS ;;
+*) echo "usage: $0 build|test|bench|fuzz" >&2; exit 2 ;;
 esac
 
 missing=
@@ -35,7 +39,7 @@ if [ -n "$missing" ]; then
 	apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
 
-if [ "$1" != build ] && [ -f tests/package.json ]; then
+if [ "$1" != build ] && [ "$1" != fuzz ] && [ -f tests/package.json ]; then
 	if [ ! -d tests/node_modules ] || [ tests/package.json -nt tests/node_modules ]; then
 		echo "Installing test tools from npm (tests/package.json)"
 		(cd tests && npm ci --no-audit --no-fund --loglevel=error) && touch tests/node_modules

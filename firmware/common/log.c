@@ -24,7 +24,7 @@ log_init(const char *prog, int foreground, int verbose)
 	log_journal = !foreground && getenv("JOURNAL_STREAM") != NULL;
 }
 
-static void
+__attribute__((format(printf, 5, 0))) static void
 log__emit(int prio, const char *level, int with_errno, int saved, const char *fmt,
     va_list ap)
 {

@@ -383,6 +383,19 @@ ingest__bool(json_t *o, const char *key, int def)
 
 #define I64MAX INGEST_INT_MAX
 
+/* A row's "rev" inside the chunk: from_rev < rev <= to_rev; -1 if not.
+ * No arithmetic on from_rev: from_rev + 1 overflowed while revs could be
+ * INT64_MAX, and would again if the cap were raised. */
+static int
+ingest__rev(json_t *row, const struct ingest_chunk *ch)
+{
+	json_int_t v;
+
+	if (ingest__int(row, "rev", 0, ch->to_rev, &v) < 0 || v <= ch->from_rev)
+		return -1;
+	return 0;
+}
+
 /* time_source (docs/SYNC.md, Clock): absent, or an object whose members are
  * some of the row's time fields (names, NULL-ended), each "hub", "phone" or
  * "none". 0 if valid. */
@@ -523,7 +536,7 @@ ingest__validate(json_t *root, const struct ingest_limits *lim, struct ingest_ch
 		    ingest__str(row, "position", 0, 64) == NULL || vil == NULL ||
 		    !ingest__village_ok(vil) ||
 		    ingest__int(row, "registered_at", 0, I64MAX, &v) < 0 ||
-		    ingest__int(row, "rev", ch->from_rev + 1, ch->to_rev, &v) < 0 ||
+		    ingest__rev(row, ch) < 0 ||
 		    ingest__bool(row, "times_corrected", 0) < 0 ||
 		    ingest__time_source(row, ingest__learner_times) < 0) {
 			ingest__fail(a, 400, "invalid_field",
@@ -558,7 +571,7 @@ ingest__validate(json_t *root, const struct ingest_limits *lim, struct ingest_ch
 		    ingest__int(row, "first_activity", 0, I64MAX, &v) < 0 ||
 		    ingest__int(row, "last_activity", 0, I64MAX, &v) < 0 ||
 		    ingest__int(row, "completed_at", 0, I64MAX, &v) < 0 ||
-		    ingest__int(row, "rev", ch->from_rev + 1, ch->to_rev, &v) < 0) {
+		    ingest__rev(row, ch) < 0) {
 			ingest__fail(a, 400, "invalid_field",
 			    "summaries[%zu]: a field is missing, mistyped or out of range"
 			    " (see docs/SYNC.md)", i);

@@ -257,6 +257,39 @@ render__media_html(FILE *f, enum render_kind kind, const char *href, const char 
 	}
 }
 
+/* Where our own HTML cannot go (a table cell takes only some kinds of
+ * inline node): an image keeps its node, pointed at the pack's file; other
+ * media become a link to the file, labelled like render__media_html's.
+ * Returns -1 when out of memory. */
+static int
+render__image_plain(cmark_node *img, enum render_kind kind, const char *href,
+    const char *text, const char *path)
+{
+	cmark_node *link = NULL, *label = NULL;
+
+	if (kind == RENDER_IMAGE)
+		return cmark_node_set_url(img, href) ? 0 : -1;
+	if ((link = cmark_node_new(CMARK_NODE_LINK)) == NULL ||
+	    (label = cmark_node_new(CMARK_NODE_TEXT)) == NULL ||
+	    !cmark_node_set_url(link, href) ||
+	    !cmark_node_set_literal(label, *text ? text : strrchr(path, '/') + 1) ||
+	    !cmark_node_append_child(link, label))
+		goto fail;
+	label = NULL;
+	if (!cmark_node_replace(img, link)) {
+		cmark_node_free(link);
+		return cmark_node_set_url(img, href) ? 0 : -1;
+	}
+	cmark_node_free(img);
+	return 0;
+fail:
+	if (label != NULL)
+		cmark_node_free(label);
+	if (link != NULL)
+		cmark_node_free(link);
+	return -1;
+}
+
 /* Replace an image node by the media it refers to. */
 static void
 render__image(struct render_ctx *cx, cmark_node *img)
@@ -305,14 +338,27 @@ render__image(struct render_ctx *cx, cmark_node *img)
 			goto nomem;
 		cmark_node *para = cmark_node_parent(img);
 
-		cmark_node_replace(para, repl);
-		cmark_node_free(para); /* and img with it */
+		if (!cmark_node_replace(para, repl)) {
+			cmark_node_free(repl);
+			repl = NULL;
+			if (render__image_plain(img, (enum render_kind)kind, href, text, path) < 0)
+				goto nomem;
+		} else {
+			cmark_node_free(para); /* and img with it */
+		}
 	} else {
 		if ((repl = cmark_node_new(CMARK_NODE_CUSTOM_INLINE)) == NULL ||
 		    !cmark_node_set_on_enter(repl, html) || !cmark_node_set_on_exit(repl, ""))
 			goto nomem;
-		cmark_node_replace(img, repl);
-		cmark_node_free(img);
+		if (!cmark_node_replace(img, repl)) {
+			/* a table cell refuses custom nodes */
+			cmark_node_free(repl);
+			repl = NULL;
+			if (render__image_plain(img, (enum render_kind)kind, href, text, path) < 0)
+				goto nomem;
+		} else {
+			cmark_node_free(img);
+		}
 	}
 	repl = NULL;
 	if (render__add_ref(cx, path, line, (enum render_kind)kind) == 0)
@@ -384,10 +430,12 @@ render__html_as_text(struct render_ctx *cx, cmark_node *n)
 		    !cmark_node_append_child(para, text))
 			goto nomem;
 		text = NULL;
-		cmark_node_replace(n, para);
+		if (!cmark_node_replace(n, para))
+			goto out; /* left as is: cmark omits raw HTML */
 		para = NULL;
 	} else {
-		cmark_node_replace(n, text);
+		if (!cmark_node_replace(n, text))
+			goto out;
 		text = NULL;
 	}
 	cmark_node_free(n);

@@ -21,7 +21,10 @@ enum render_kind {
 /* A course file a lesson refers to. */
 struct render_ref {
 	char *path;             /* course-relative, normalised: "media/struktur.svg" */
-	int line;               /* line of the reference in the Markdown file */
+	int line;               /* line of the reference in the Markdown file; 0 when
+	                         * cmark-gfm lost it (lines before a table in the
+	                         * same paragraph: its table extension re-parses
+	                         * them without positions) */
 	enum render_kind kind;  /* how it was rendered */
 };
 

@@ -229,6 +229,19 @@ test_time_source(struct hubdb *db)
 	}
 	CHECK_EQ_INT(db_int(db, "SELECT max(rev) FROM summaries WHERE learner = '"
 	    TS_LEARNER "'"), 2, "nothing of the refused chunks is stored");
+
+	/* the top of the rev range (2^53): the window check adds nothing to
+	 * from_rev (from_rev + 1 overflowed when revs went up to 2^63-1) */
+	snprintf(body, sizeof(body), "{\"box\":\"%s\",\"chunk\":{\"from_rev\":"
+	    "9007199254740992,\"to_rev\":9007199254740992,\"seq\":9},\"learners\":"
+	    "[{\"id\":\"" TS_LEARNER "\",\"name\":\"Siti\",\"position\":\"kepala-desa\","
+	    "\"village\":\"33.02.01.2001\",\"registered_at\":1,\"rev\":5}]}", id);
+	upload(db, sk, pkhex, body, &a);
+	CHECK(a.status == 400 && a.error != NULL && strcmp(a.error, "invalid_field") == 0,
+	    "a row below a chunk at rev 2^53 is outside it: 400 invalid_field (got %d)",
+	    a.status);
+	CHECK_EQ_INT(db_int(db, "SELECT max(rev) FROM learners WHERE id = '" TS_LEARNER "'"),
+	    2, "and is not stored");
 }
 
 /* A hub database of schema 1 gains the columns of schema 2. */
