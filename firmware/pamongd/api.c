@@ -123,3 +123,12 @@ api_serve(struct mg_connection *conn, const char *path, void *app)
 	json_decref(r.body);
 	return 200;
 }
+
+int
+api_unknown(struct mg_connection *conn, const char *path, void *app)
+{
+	(void)path;
+	(void)app;
+	http_send_error(conn, 404, "not_found", "no such endpoint", NULL);
+	return 404;
+}

@@ -14,6 +14,9 @@ struct mg_connection;
 /* Answer one request under API_PREFIX (an http_handler): path is the rest
  * of its path, app the struct app. Returns the status for the log. */
 int api_serve(struct mg_connection *conn, const char *path, void *app);
+/* Answer 404 for any other path under /api/ (an http_handler): no version
+ * but API_PREFIX exists, whatever the method. */
+int api_unknown(struct mg_connection *conn, const char *path, void *app);
 
 /* Normalise a learner's name: refuse hidden or reordering characters
  * (names.h), bring it to NFC, trim and collapse inner whitespace, allow

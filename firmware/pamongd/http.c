@@ -180,11 +180,14 @@ http_start(struct http *h)
 		"access_control_allow_origin", "",
 		"static_file_cache_control", "no-cache",
 		"decode_url", "no",
-		"additional_header", "X-Content-Type-Options: nosniff",
+		/* for what CivetWeb answers itself (ranges, errors); ours carry
+		 * HTTP__SECURITY or the page policy */
+		"additional_header", "X-Content-Type-Options: nosniff\r\nX-Frame-Options: DENY",
 		"max_request_size", "16384",
 		NULL
 	};
 
+	http__page_policy(h);
 	memset(&cb, 0, sizeof(cb));
 	cb.begin_request = http__begin_request;
 	cb.log_message = http__log_message;

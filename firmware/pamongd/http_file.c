@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,15 @@
 #include "http_int.h"
 #include "http_reply.h"
 #include "log.h"
+
+/* ".html" at the end of path. */
+static int
+http__is_html(const char *path)
+{
+	size_t n = strlen(path);
+
+	return n > 5 && strcmp(path + n - 5, ".html") == 0;
+}
 
 /* Pack files served: /packs/<course>/<version>/{lessons,media}/<file>. The
  * pack's course.json, quiz.json (answers) and manifest are never served. */
@@ -126,9 +136,9 @@ http__static_file(struct mg_connection *conn, const struct http *h, const char *
 	    "Last-Modified: %s\r\n"
 	    "Cache-Control: no-cache\r\n"
 	    "Accept-Ranges: bytes\r\n"
-	    "X-Content-Type-Options: nosniff\r\n"
-	    "%s%s\r\n",
+	    "%s%s%s\r\n",
 	    mg_get_builtin_mime_type(path), (long long)st.st_size, etag, lm,
+	    http__is_html(path) ? h->page_policy : HTTP__SECURITY,
 	    gz & 1 ? "Content-Encoding: gzip\r\n" : "",
 	    gz & 2 ? "Vary: Accept-Encoding\r\n" : "");
 	hlen = (size_t)n;
@@ -254,4 +264,35 @@ http_precompress_dir(const char *dir)
 	}
 	closedir(d);
 	return rc;
+}
+
+void
+http__page_policy(struct http *h)
+{
+	char path[4096], hashes[512] = "", b64[64];
+	unsigned char digest[crypto_hash_sha256_BYTES];
+	const char *p, *end;
+	char *html = NULL;
+	size_t len = 0, used = 0;
+
+	snprintf(path, sizeof(path), "%s/index.html", h->cfg->webroot);
+	if (fs_read_file(path, 1 << 20, &html, &len) == PB_OK) {
+		for (p = html; (p = strstr(p, "<script>")) != NULL; p = end) {
+			p += strlen("<script>");
+			if ((end = strstr(p, "</script>")) == NULL)
+				break;
+			crypto_hash_sha256(digest, (const unsigned char *)p, (size_t)(end - p));
+			sodium_bin2base64(b64, sizeof(b64), digest, sizeof(digest),
+			    sodium_base64_VARIANT_ORIGINAL);
+			used += (size_t)snprintf(hashes + used, sizeof(hashes) - used, " 'sha256-%s'",
+			    b64);
+			if (used >= sizeof(hashes) - 64)
+				break;
+		}
+		free(html);
+	}
+	snprintf(h->page_policy, sizeof(h->page_policy), HTTP__SECURITY
+	    "Content-Security-Policy: default-src 'self'; script-src 'self'%s; "
+	    "style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; "
+	    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'\r\n", hashes);
 }

@@ -26,7 +26,19 @@ struct http {
 	const char *packs_dir;    /* installed packs, served under /packs/ */
 	struct http__handler handler[HTTP_MAX_HANDLERS]; /* longest prefix first */
 	size_t nhandlers;
+	char page_policy[768];    /* headers for HTML pages (http__page_policy) */
 };
+
+/* Headers every answer carries: no MIME sniffing, never inside a frame. */
+#define HTTP__SECURITY "X-Content-Type-Options: nosniff\r\nX-Frame-Options: DENY\r\n"
+/* JSON answers are never a page: no script, style or frame of any kind. */
+#define HTTP__JSON_SECURITY HTTP__SECURITY \
+	"Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n"
+
+/* Fill h->page_policy: a Content-Security-Policy that lets an HTML page run
+ * only the box's own script files and the inline scripts of the webroot's
+ * index.html (by their SHA-256), with HTTP__SECURITY. */
+void http__page_policy(struct http *h);
 
 /* A connection's user data once http_read_body has read the whole body:
  * the transport closes connections whose body a handler left unread. */

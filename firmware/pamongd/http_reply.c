@@ -96,7 +96,7 @@ http__send(struct mg_connection *conn, int status, const char *ctype, const char
 	    "Content-Type: %s\r\n"
 	    "Content-Length: %zu\r\n"
 	    "Cache-Control: no-store\r\n"
-	    "X-Content-Type-Options: nosniff\r\n"
+	    HTTP__JSON_SECURITY
 	    "%s%s%s\r\n",
 	    status, http__reason(status), ctype, len,
 	    gz ? "Content-Encoding: gzip\r\n" : "",

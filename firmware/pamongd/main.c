@@ -99,7 +99,8 @@ start_http(struct app *app)
 	struct http *h = NULL;
 
 	if (http_new(cfg, app->packs_dir, &h) != PB_OK ||
-	    http_handle(h, API_PREFIX, api_serve, app) != PB_OK)
+	    http_handle(h, API_PREFIX, api_serve, app) != PB_OK ||
+	    http_handle(h, "/api/", api_unknown, app) != PB_OK)
 		fatalx("cannot set up the web server");
 	if (http_start(h) != PB_OK)
 		fatalx("cannot listen on %s:%ld", cfg->listen, cfg->port);

@@ -12,6 +12,11 @@ const EVIL2 = '"><svg onload=alert(2)>';
 await run(async () => {
   const box = await startBox();
   const { page, errors } = await browser();
+  // every Content-Security-Policy refusal on any page of this test
+  await page.addInitScript(() => {
+    window.pbCsp = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.pbCsp.push(e.violatedDirective + ' ' + e.blockedURI));
+  });
   const villages = (await (await page.request.get(box.url + '/api/v1/villages')).json()).villages;
   const pos = (await (await page.request.get(box.url + '/api/v1/positions')).json()).positions[0].id;
 
@@ -68,4 +73,17 @@ await run(async () => {
   await clean('login');
 
   eq(errors, [], 'nothing ran: no dialogs and no script errors');
+
+  // the page's policy: only the box's own script files and index.html's
+  // inline script (by its hash) run; an injected inline script does not
+  const resp = await page.goto(box.url + '/');
+  await screen(page);
+  ok(/script-src 'self' 'sha256-/.test(resp.headers()['content-security-policy'] || '') &&
+    resp.headers()['x-frame-options'] === 'DENY', 'the page comes with a script policy and X-Frame-Options: DENY',
+    resp.headers());
+  eq(await page.evaluate(() => window.pbCsp), [],
+    'the app itself breaks no rule of its policy (index.html\'s inline script runs by its hash)');
+  await page.evaluate(() => { const s = document.createElement('script'); s.textContent = 'window.pbInjected = 1'; document.body.appendChild(s); });
+  eq(await page.evaluate(() => window.pbInjected === undefined && window.pbCsp.length), 1,
+    'a script injected into the page is refused by the policy');
 });

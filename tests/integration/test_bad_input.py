@@ -53,6 +53,11 @@ ROWS = [
     ("POST", "/api/v1/attempts/not-a-uuid/finish", b"{}", JSON, 404, "not_found"),
     ("POST", "/api/v1/courses/desa-keuangan/attempts", b'{"attempt": "123"}', JSON, 400, "invalid_field"),
     ("GET", "/api/v1/nothing-here", None, {}, 404, "not_found"),
+    ("PUT", "/api/x", b"{}", JSON, 404, "not_found"),
+    ("DELETE", "/api/v2/learners", None, {}, 404, "not_found"),
+    ("GET", "/api/", None, {"Host": "connectivitycheck.gstatic.com"}, 404, "not_found"),
+    ("GET", "/hub/index.html", None, {}, 404, None),  # the staff dashboard is not on the box
+    ("GET", "/hub/hub.js", None, {}, 404, None),
     ("GET", "/api/v1/register", None, {}, 405, "method_not_allowed"),
     ("DELETE", "/api/v1/courses/desa-keuangan", None, {}, 405, "method_not_allowed"),
     ("POST", "/api/v1/courses/desa-keuangan/lessons/%s/time" % LESSON, b'{}', JSON, 400, "invalid_field"),
