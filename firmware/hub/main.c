@@ -11,6 +11,7 @@
 #include <string.h>
 #include <systemd/sd-daemon.h>
 #include <termios.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -312,6 +313,7 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	log_init("pamong-hub", fg || argc > 0, verbose);
+	umask(027); /* hub.db and its WAL hold every learner: not for other users */
 	if (conf == NULL && access(DEFAULT_CONF, F_OK) == 0)
 		conf = DEFAULT_CONF;
 	if (hub_config_load(&cfg, conf, err, sizeof(err)) != PB_OK) {

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <curl/curl.h>
 #include <systemd/sd-daemon.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "api.h"
@@ -148,6 +149,13 @@ main(int argc, char **argv)
 		return 0;
 	}
 	log_init("pamongd", fg, verbose);
+	/* The database, keys and learners' data are the box's alone. */
+	umask(027);
+	/* As a service pamongd runs as its own user (the systemd unit); root is
+	 * for running it by hand in the foreground (make run, tests). */
+	if (geteuid() == 0 && !fg)
+		fatalx("refusing to run as root as a service: run it as its own user "
+		    "(the systemd unit does), or with -d in the foreground");
 	if (util_init() != PB_OK)
 		fatalx("cannot initialise libsodium");
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)

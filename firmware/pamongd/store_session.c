@@ -76,6 +76,7 @@ store_session_create(struct store *st, const char *token_hash, const char *learn
 struct store__session_row {
 	char *learner;
 	int64_t last_seen;
+	int64_t created_at;
 };
 
 static int
@@ -85,6 +86,7 @@ store__session_read(void *arg, sqlite3_stmt *stmt)
 
 	sqlu_col_text(stmt, 0, r->learner, 37);
 	r->last_seen = sqlite3_column_int64(stmt, 1);
+	r->created_at = sqlite3_column_int64(stmt, 2);
 	return 0;
 }
 
@@ -93,17 +95,17 @@ store_session_lookup(struct store *st, const char *token_hash, int64_t now_ms,
     int64_t max_age_ms, char learner[37])
 {
 	struct store__session a = { token_hash, NULL, now_ms };
-	struct store__session_row r = { learner, 0 };
+	struct store__session_row r = { learner, 0, 0 };
 	int64_t last_seen;
 	pb_err err;
 
 	learner[0] = '\0';
-	err = store__row(st, "SELECT learner, last_seen FROM sessions "
+	err = store__row(st, "SELECT learner, last_seen, created_at FROM sessions "
 	    "WHERE token_hash = ?", store__session_read, &r, "t", token_hash);
 	if (err != PB_OK)
 		return err;
 	last_seen = r.last_seen;
-	if (now_ms - last_seen > max_age_ms) {
+	if (now_ms - last_seen > max_age_ms || now_ms - r.created_at > STORE_SESSION_LIFE_MS) {
 		learner[0] = '\0';
 		if (store__submit(st, store__session_delete, &a) != PB_OK)
 			log_warnx("store: cannot delete an expired session");

@@ -75,6 +75,27 @@ def tamper(src, dst, change):
         f.write(gzip.compress(buf.getvalue()))
 
 
+def test_files_private_and_no_root_service():
+    """The database and keys are not readable by other users, and pamongd
+    will not run as root as a service (only by hand, in the foreground)."""
+    import stat
+    box = Box().start()
+    box.client().get("/api/v1/health")
+    modes = {}
+    for f in os.listdir(box.tmp):
+        if f.startswith("pamong.db") or f.endswith(".key"):
+            modes[f] = stat.S_IMODE(os.stat(os.path.join(box.tmp, f)).st_mode)
+    ok(modes and all(m & 0o007 == 0 for m in modes.values()),
+       "the database files and keys are closed to other users",
+       {k: oct(v) for k, v in modes.items()})
+    box.stop()
+    if os.geteuid() == 0:
+        p = subprocess.run([PAMONGD, "-f", box.conf], capture_output=True, text=True, timeout=10)
+        ok(p.returncode != 0 and "root" in p.stderr,
+           "as root without -d pamongd refuses to start, saying why", p.stderr[-300:])
+    box.cleanup()
+
+
 def test_bad_pack_refused_and_old_kept():
     incoming = tempfile.mkdtemp(prefix="pb-incoming-")
     shutil.copy(os.path.join(PACKS, "desa-keuangan.pack"), incoming)

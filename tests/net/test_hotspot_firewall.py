@@ -9,7 +9,8 @@ Checks: one phone holds at most 8 connections however many it opens, and a
 second address on the same phone does not give it more; while it holds its 8
 (idle and slow bodies) another phone reaches the app through port 80,
 registers, completes a lesson and reads health; HTTPS is refused at once;
-the hotspot reaches nothing but DHCP, DNS, pamongd and ping."""
+the hotspot reaches nothing but DHCP, DNS, pamongd and ping; an uplink does
+not reach pamongd."""
 
 import json
 import os
@@ -26,7 +27,8 @@ BOX_IP, PHONE_IP, ATK_IP, ATK_IP2 = "10.42.0.1", "10.42.0.10", "10.42.0.66", "10
 CAP = 8
 
 net = Netns("hotspot")
-BOX, PHONE, ATK = net.add("box"), net.add("phone"), net.add("atk")
+BOX, PHONE, ATK, UPLINK = net.add("box"), net.add("phone"), net.add("atk"), net.add("upl")
+UPLINK_BOX_IP, UPLINK_PEER_IP = "192.168.77.2", "192.168.77.1"
 
 
 def setup_net():
@@ -42,6 +44,13 @@ def setup_net():
         net.sh("ip", "link", "set", "eth0", "address", mac, ns=ns)
         net.sh("ip", "addr", "add", ip + "/24", "dev", "eth0", ns=ns)
         net.sh("ip", "link", "set", "eth0", "up", ns=ns)
+    # an uplink (a village office LAN): not part of the hotspot
+    net.sh("ip", "link", "add", "eth1", "type", "veth", "peer", "name", "eth0", "netns", UPLINK,
+           ns=BOX)
+    net.sh("ip", "addr", "add", UPLINK_BOX_IP + "/24", "dev", "eth1", ns=BOX)
+    net.sh("ip", "link", "set", "eth1", "up", ns=BOX)
+    net.sh("ip", "addr", "add", UPLINK_PEER_IP + "/24", "dev", "eth0", ns=UPLINK)
+    net.sh("ip", "link", "set", "eth0", "up", ns=UPLINK)
     with open(RULES) as f:
         rules = f.read().replace('"wlan0"', '"pbhs"')
     path = os.path.join(net.tmp, "nftables.conf")
@@ -194,6 +203,19 @@ def test_nothing_else_reachable():
         s.close()
     srv.close()
     ok(not reached, "a port the box listens on but does not serve phones is closed to the hotspot")
+
+
+def test_uplink_does_not_reach_pamongd():
+    with net.inside(UPLINK):
+        s = socket.socket()
+        s.settimeout(2)
+        try:
+            s.connect((UPLINK_BOX_IP, 8080))
+            reached = True
+        except OSError:
+            reached = False
+        s.close()
+    ok(not reached, "a host on an uplink does not reach pamongd (listening on every address)")
 
 
 if setup_net() and start_box():

@@ -200,6 +200,18 @@ test_sessions(struct store *st)
 	CHECK_EQ_INT(store_session_lookup(st, "hash-1", t0 + 2 * max_age + 5 * DAY_MS,
 	    max_age, who), PB_ERR_NOTFOUND,
 	    "a session unused for longer than max_age is refused");
+	{
+		int64_t t;
+		int alive = 1;
+
+		CHECK_EQ_INT(store_session_create(st, "hash-life", id, t0), PB_OK,
+		    "a session to use every 100 days");
+		for (t = t0 + 100 * DAY_MS; t < t0 + STORE_SESSION_LIFE_MS; t += 100 * DAY_MS)
+			alive &= store_session_lookup(st, "hash-life", t, max_age, who) == PB_OK;
+		CHECK(alive, "a session used every 100 days lives until its year is over");
+		CHECK_EQ_INT(store_session_lookup(st, "hash-life", t0 + STORE_SESSION_LIFE_MS +
+		    DAY_MS, max_age, who), PB_ERR_NOTFOUND, "then it ends however often it was used");
+	}
 	CHECK_EQ_INT(store_session_lookup(st, "hash-1", t0 + max_age + DAY_MS, max_age,
 	    who), PB_ERR_NOTFOUND, "an expired session is deleted");
 
