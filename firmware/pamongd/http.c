@@ -57,6 +57,26 @@ http__has_body(struct mg_connection *conn)
 	    (ri->content_length < 0 && mg_get_header(conn, "Transfer-Encoding") != NULL);
 }
 
+/* Workers hold a connection from its first request until it closes,
+ * keep-alive waits included: count them. */
+static int
+http__conn_open(const struct mg_connection *conn, void **data)
+{
+	struct http *h = mg_get_user_data(mg_get_context(conn));
+
+	*data = NULL;
+	__atomic_add_fetch(&h->busy, 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
+static void
+http__conn_close(const struct mg_connection *conn)
+{
+	struct http *h = mg_get_user_data(mg_get_context(conn));
+
+	__atomic_sub_fetch(&h->busy, 1, __ATOMIC_RELAXED);
+}
+
 static int
 http__begin_request(struct mg_connection *conn)
 {
@@ -65,6 +85,11 @@ http__begin_request(struct mg_connection *conn)
 	const char *uri = ri->local_uri_raw;
 
 	mg_set_user_connection_data(conn, NULL); /* the body is not read yet */
+	/* When three quarters of the workers hold a connection, answer and
+	 * close rather than keep one waiting for a next request that may not
+	 * come: a phone reconnects in a round trip, a queued one waits. */
+	if (__atomic_load_n(&h->busy, __ATOMIC_RELAXED) * 4 > h->cfg->threads * 3)
+		mg_disable_connection_keep_alive(conn);
 	if (http__path_unsafe(ri->request_uri) || http__path_unsafe(uri)) {
 		if (http__has_body(conn))
 			mg_disable_connection_keep_alive(conn);
@@ -190,6 +215,8 @@ http_start(struct http *h)
 	http__page_policy(h);
 	memset(&cb, 0, sizeof(cb));
 	cb.begin_request = http__begin_request;
+	cb.init_connection = http__conn_open;
+	cb.connection_close = http__conn_close;
 	cb.log_message = http__log_message;
 	if ((h->ctx = mg_start(&cb, h, opts)) == NULL)
 		return PB_ERR_IO;

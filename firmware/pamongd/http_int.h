@@ -27,6 +27,7 @@ struct http {
 	struct http__handler handler[HTTP_MAX_HANDLERS]; /* longest prefix first */
 	size_t nhandlers;
 	char page_policy[768];    /* headers for HTML pages (http__page_policy) */
+	int busy;                 /* connections held by workers (atomic) */
 };
 
 /* Headers every answer carries: no MIME sniffing, never inside a frame. */

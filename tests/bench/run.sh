@@ -290,7 +290,11 @@ bench_crowd() {
 	row "crowd keep-alive reconnects" "$(val reconnects "$f")" "(info)" ""
 	row "crowd latency p50" "$(val lat_p50_ms "$f") ms" "(info)" ""
 	row "crowd latency p99" "$p99 ms" "< 50 ms" "$(verdict "$p99" lt 50)"
-	row "crowd slowest first answer" "$(val first_answer_max_ms "$f") ms" "(info)" ""
+	row "crowd slowest first answer" "$(val first_answer_max_ms "$f") ms" "(info: 960 connect at once)" ""
+	for k in first static read progress quiz; do
+		row "  p50 / p99 $k ($(val "lat_${k}_count" "$f") req)" \
+		    "$(val "lat_${k}_p50_ms" "$f") / $(val "lat_${k}_p99_ms" "$f") ms" "(info)" ""
+	done
 	row "pamongd peak RSS, 960 vs 240 conns" "$(calc '%.1f MB' "$rss / 1024") vs $(calc '%.1f MB' \
 	    "$(val rss_peak_kb "$OUT/classroom.txt") / 1024")" "(info)" ""
 }
