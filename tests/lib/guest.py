@@ -1,7 +1,8 @@
 """Runs one script as root inside the appliance test guest: a QEMU x86_64
-machine under software emulation (TCG) with Debian 12's kernel, the initramfs
-that tests/appliance/guest/build.sh makes, mac80211_hwsim (wlan0, wlan1) and
-gpio-sim loaded, and this checkout shared read-only at /src (the script runs
+machine under software emulation (TCG) with Debian 12's kernel and the root
+image that tests/appliance/guest/build.sh makes (opened with snapshot=on: the
+guest's writes are thrown away), mac80211_hwsim (wlan0, wlan1) and gpio-sim
+loaded, and this checkout shared read-only at /src (the script runs
 there, with BUILD set). Standard library only.
 
     python3 tests/lib/guest.py [--timeout S] [--shell] [--keep] [SCRIPT [ARGS...]]
@@ -35,8 +36,10 @@ def qemu_command(job, shell):
     bios = ["-bios", QBOOT] if os.path.exists(QBOOT) else []
     return ["qemu-system-x86_64", "-machine", "q35", "-accel", "tcg", "-m", "1024",
             "-smp", "2", "-nographic", "-no-reboot", "-nic", "none"] + bios + [
-            "-kernel", os.path.join(GUEST_DIR, "vmlinuz"),
+            "-kernel", os.path.join(GUEST_DIR, "vmlinux"),
             "-initrd", os.path.join(GUEST_DIR, "initrd.img"), "-append", append,
+            "-drive", "file=%s,format=raw,if=virtio,snapshot=on"
+            % os.path.join(GUEST_DIR, "root.img"),
             "-device", "virtio-rng-pci",
             "-virtfs", "local,path=%s,mount_tag=src,security_model=none,readonly=on" % ROOT,
             "-virtfs", "local,path=%s,mount_tag=job,security_model=none" % job]
@@ -67,7 +70,7 @@ def main():
     o = ap.parse_args()
     if not o.script and not o.shell:
         ap.error("a script, or --shell")
-    for f in ("vmlinuz", "initrd.img"):
+    for f in ("vmlinux", "initrd.img", "root.img"):
         if not os.path.exists(os.path.join(GUEST_DIR, f)):
             sys.exit("guest: no %s in %s: run tests/appliance/guest/build.sh" % (f, GUEST_DIR))
 
