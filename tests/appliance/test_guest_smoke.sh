@@ -4,7 +4,7 @@
 # in its own network namespace) associates with wpa_supplicant, gets a DHCP
 # lease from dnsmasq and pings the box; gpio-sim lines named like the box's
 # LEDs and button are driven and read with libgpiod's tools; and the shared
-# build/pamongd runs with the guest's libraries.
+# build/pamongd runs with the guest's libraries and answers the phone.
 # Usage (from the checkout): tests/appliance/guest/run.sh tests/appliance/test_guest_smoke.sh
 cd "$(dirname "$0")/../.." || exit 2
 BUILD=${BUILD:-build}
@@ -191,6 +191,23 @@ file = $PWD/content/area/wilayah.tsv.gz
 codes = 33.02
 EOF
 check "$BUILD/pamongd -n -f accepts a configuration in the guest" "$BUILD/pamongd" -n -f "$T/pamongd.conf"
+bg "$T/pamongd.log" "$BUILD/pamongd" -d -f "$T/pamongd.conf"
+health() { # the phone reads pamongd's health over the air
+	i=0
+	while [ $i -lt 30 ]; do
+		ip netns exec phone python3 -c 'import sys, urllib.request
+print(urllib.request.urlopen(sys.argv[1], timeout=3).read().decode())' \
+			"http://$BOX_IP:8080/api/v1/health" && return 0
+		sleep 0.5
+		i=$((i + 1))
+	done
+	return 1
+}
+if health >"$T/health.log" 2>&1 && grep -q '"version"' "$T/health.log"; then
+	ok "the phone reads pamongd's /api/v1/health over the Wi-Fi"
+else
+	not_ok "the phone reads pamongd's /api/v1/health over the Wi-Fi" "$T/health.log" "$T/pamongd.log"
+fi
 
 echo "1..$n"
 [ "$failed" -eq 0 ]
