@@ -20,7 +20,7 @@ if [ "${1:-}" = --download-kernel ]; then
 	cd "$2"
 	export APT_CONFIG="$MMDEBSTRAP_APT_CONFIG"
 	image=$(apt-cache depends linux-image-amd64 | awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9]/ { print $2; exit }')
-	apt-get download -q "$image"
+	apt-get download -q -o APT::Sandbox::User=root "$image"
 	exit 0
 fi
 
@@ -94,8 +94,7 @@ mmdebstrap --variant=essential --include="$pkgs" \
 	"$SUITE" "$WORK/root" "$WORK/sources.list"
 R=$WORK/root
 
-# The kernel: vmlinuz for QEMU and only the modules the tests use (the whole
-# tree is ~400 MB; this keeps the initramfs small and quick to unpack).
+# The kernel's modules: only those the tests use (the whole tree is ~400 MB).
 deb=$(ls "$WORK"/linux-image-*.deb)
 KVER=$(dpkg-deb -f "$deb" Package | sed 's/^linux-image-//')
 mkdir -p "$WORK/kernel"
@@ -132,14 +131,14 @@ src_ver=$(dpkg-query -W -f='${Version}' "linux-source-$major")
 G=$WORK/gpio-sim
 mkdir -p "$G"
 tar -xJf "/usr/src/linux-source-$major.tar.xz" -C "$G" --strip-components=3 \
-	"linux-source-$major/drivers/gpio/gpio-sim.c" "linux-source-$major/drivers/gpio/gpiolib.h"
-tar -xJf "/usr/src/linux-source-$major.tar.xz" -C "$G" --strip-components=3 \
+	"linux-source-$major/drivers/gpio/gpio-sim.c" "linux-source-$major/drivers/gpio/gpiolib.h" \
 	"linux-source-$major/kernel/irq/irq_sim.c"
 mv "$G/gpio-sim.c" "$G/gpio-sim-main.c"
 sed -i 's/handle_simple_irq(irq_to_desc(irqnum));/generic_handle_irq(irqnum);/' "$G/irq_sim.c"
 grep -q 'generic_handle_irq(irqnum);' "$G/irq_sim.c" || { echo "guest: irq_sim.c patch did not apply" >&2; exit 1; }
 printf 'obj-m := gpio-sim.o\ngpio-sim-y := gpio-sim-main.o irq_sim.o\n' >"$G/Kbuild"
-make -s -C "/usr/src/linux-headers-$KVER" M="$G" modules 2>&1 | grep -v 'Skipping BTF' || true
+make -s -C "/usr/src/linux-headers-$KVER" M="$G" modules >"$G/make.log" 2>&1 ||
+	{ cat "$G/make.log" >&2; echo "guest: gpio-sim did not build" >&2; exit 1; }
 cp "$G/gpio-sim.ko" "$R/$M/updates/"
 chroot "$R" depmod -a "$KVER"
 
@@ -185,7 +184,6 @@ sys.stdout.buffer.write(d[d.index(b"\xfd7zXZ\x00"):])' "$WORK/kernel/boot/vmlinu
 	xz -dc --single-stream >"$WORK/vmlinux"
 
 for f in vmlinux initrd.img root.img; do mv "$WORK/$f" "$OUT/$f"; done
-rm -f "$OUT/vmlinuz"
 echo "$KVER" >"$OUT/kver"
 [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
 echo "$key" >"$OUT/key"
