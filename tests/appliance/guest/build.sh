@@ -30,7 +30,7 @@ mkdir -p "$OUT"
 exec 9>"$OUT/lock"
 flock 9
 
-key=$(cat "$HERE/packages" "$HERE/build.sh" "$HERE/init" "$HERE/initramfs-init" | sha256sum | cut -c1-16)
+key=$(cd "$HERE" && cat packages build.sh init initramfs-init fstab | sha256sum | cut -c1-16)
 if [ "${1:-}" != -f ] && [ -f "$OUT/root.img" ] && [ -f "$OUT/initrd.img" ] && [ -f "$OUT/vmlinux" ] &&
 	[ "$(cat "$OUT/key" 2>/dev/null)" = "$key" ]; then
 	echo "guest: up to date ($OUT, key $key)"
@@ -144,14 +144,17 @@ chroot "$R" depmod -a "$KVER"
 
 # The minimal init, mount points, and room cleared of what a guest never reads.
 install -m 0755 "$HERE/init" "$R/init"
+install -m 0644 "$HERE/fstab" "$R/etc/fstab"
+echo 'options mac80211_hwsim radios=2' >"$R/etc/modprobe.d/pamong-guest.conf"
 mkdir -p "$R/src" "$R/job"
 [ -c "$R/dev/console" ] || mknod -m 600 "$R/dev/console" c 5 1
 rm -rf "$R"/var/cache/apt/* "$R"/var/lib/apt/lists/* "$R"/var/log/*
 
 # The root as an ext4 image (no mounts needed to make it); QEMU opens it with
-# snapshot=on, so what a test writes is gone when the guest stops.
+# snapshot=on, so what a test writes is gone when the guest stops (hence no
+# journal either).
 mb=$(du -sm "$R" | cut -f1)
-mkfs.ext4 -q -F -L pamong-guest -d "$R" "$WORK/root.img" "$((mb + mb / 4 + 64))M"
+mkfs.ext4 -q -F -L pamong-guest -O ^has_journal -d "$R" "$WORK/root.img" "$((mb + mb / 4 + 64))M"
 
 # A small initramfs that loads the disk's drivers and switches to it: far
 # quicker than unpacking the whole root from an initramfs under TCG.
