@@ -123,7 +123,7 @@ missing=
 [ -f "/usr/src/linux-source-$major.tar.xz" ] || missing="$missing linux-source-$major"
 if [ -n "$missing" ]; then
 	echo "guest: installing$missing on the host"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $missing >/dev/null
 fi
 src_ver=$(dpkg-query -W -f='${Version}' "linux-source-$major")
 [ "$src_ver" = "$(dpkg-deb -f "$deb" Version)" ] ||
