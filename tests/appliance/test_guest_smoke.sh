@@ -191,6 +191,7 @@ file = $PWD/content/area/wilayah.tsv.gz
 codes = 33.02
 EOF
 check "$BUILD/pamongd -n -f accepts a configuration in the guest" "$BUILD/pamongd" -n -f "$T/pamongd.conf"
+check "$BUILD/pamong-hub --help runs in the guest (its libraries are there too)" "$BUILD/pamong-hub" --help
 bg "$T/pamongd.log" "$BUILD/pamongd" -d -f "$T/pamongd.conf"
 health() { # the phone reads pamongd's health over the air
 	i=0
