@@ -1,6 +1,6 @@
 #!/bin/sh
 # Runs the test suites and ends with "N passed, N failed".
-# Usage: tests/run.sh [suite ...]   suites: unit integration browser net
+# Usage: tests/run.sh [suite ...]   suites: unit integration browser net appliance
 # Every test program prints TAP lines ("ok N - …" / "not ok N - …"); a program
 # that exits non-zero without a "not ok" line counts as one failure.
 cd "$(dirname "$0")/.." || exit 2
@@ -8,7 +8,7 @@ BUILD=${BUILD:-build}
 export BUILD
 OUT=tests/out
 mkdir -p "$OUT/logs"
-SUITES=${*:-unit integration browser net}
+SUITES=${*:-unit integration browser net appliance}
 passed=0
 failed=0
 
@@ -59,6 +59,23 @@ for suite in $SUITES; do
 			*.py) run_one "${t#tests/}" python3 "$t" ;;
 			*) run_one "${t#tests/}" sh "$t" ;;
 			esac
+		done ;;
+	appliance)
+		# A QEMU guest with simulated radios and GPIO (tests/appliance/README.md):
+		# built once and cached, then each script runs in a fresh boot of it.
+		log=$OUT/logs/appliance_guest-build.log
+		printf '%-50s ' "appliance/guest (build or cache)"
+		if tests/appliance/guest/build.sh >"$log" 2>&1; then
+			tail -n 1 "$log"
+		else
+			echo "FAILED (see $log)"
+			tail -n 20 "$log" | sed 's/^/    /'
+			failed=$((failed + 1))
+			continue
+		fi
+		for t in tests/appliance/test_*.sh tests/appliance/test_*.py; do
+			[ -f "$t" ] || continue
+			run_one "${t#tests/}" tests/appliance/guest/run.sh "$t"
 		done ;;
 	*) echo "unknown suite: $suite" >&2; exit 2 ;;
 	esac

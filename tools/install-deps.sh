@@ -8,7 +8,8 @@ BUILD_PKGS="build-essential pkg-config libcivetweb-dev libsqlite3-dev libjansson
  libcurl4-openssl-dev libarchive-dev libinih-dev libsystemd-dev libgpiod-dev libmnl-dev
  zlib1g-dev"
 TEST_PKGS="$BUILD_PKGS python3 sqlite3 iproute2 nftables nginx-light openssl curl
- chromium nodejs npm"
+ chromium nodejs npm
+ qemu-system-x86 mmdebstrap cpio e2fsprogs xz-utils linux-source-6.1 linux-headers-amd64"
 BENCH_PKGS="$TEST_PKGS wrk"
 # make fuzz: clang with libFuzzer and the sanitizer runtimes (libclang-rt-14-dev
 # on Debian 12), llvm for llvm-symbolizer (readable stack traces)
@@ -35,8 +36,8 @@ if [ -n "$missing" ]; then
 		exit 1
 	fi
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq
-	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+	apt-get -o DPkg::Lock::Timeout=600 update -qq
+	apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $missing >/dev/null
 fi
 
 if [ "$1" != build ] && [ "$1" != fuzz ] && [ -f tests/package.json ]; then
