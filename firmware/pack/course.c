@@ -540,7 +540,7 @@ course_load(const char *dir, struct course *c, struct diags *d)
 		d->nomem = 1;
 		return PB_ERR_NOMEM;
 	}
-	return d->n > 0 ? PB_ERR_INVALID : PB_OK;
+	return diag_errors(d) > 0 ? PB_ERR_INVALID : PB_OK;
 }
 
 static void

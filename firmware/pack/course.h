@@ -54,7 +54,8 @@ struct course {
 
 /* Read and check the course in dir (a path as given by the user; it is
  * also the prefix of every file name in d). Returns PB_OK when there was
- * no problem, PB_ERR_INVALID when d got problems, PB_ERR_NOMEM. The course
+ * no error (d may hold warnings), PB_ERR_INVALID when d got errors,
+ * PB_ERR_NOMEM. The course
  * must be freed in every case. */
 pb_err course_load(const char *dir, struct course *c, struct diags *d);
 void course_free(struct course *c);
