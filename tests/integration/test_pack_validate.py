@@ -31,10 +31,24 @@ CASES = {
         ("course.yaml", 14, "quiz: file not found: kuis.yaml"),
     ],
     "bad-yaml": [
-        ("course.yaml", 5, "bad YAML: found unexpected end of stream while scanning a quoted scalar "
-                           "(started on line 3)"),
+        ("course.yaml", 3, "bad YAML: the quote \" opened on this line is never closed; add \" at the end "
+                           "of the value (found unexpected end of stream while scanning a quoted scalar)"),
     ],
-    "bad-yaml-quiz": [("quiz.yaml", 4, "bad YAML: mapping values are not allowed in this context")],
+    "bad-yaml-quiz": [
+        ("quiz.yaml", 4, "bad YAML: this line is indented differently from the key above it; use the same "
+                         "number of spaces at the start of the line (mapping values are not allowed in this "
+                         "context)"),
+    ],
+    "yaml-colon": [
+        ("course.yaml", 3, "bad YAML: a colon and space inside an unquoted value; put the value in quotes, "
+                           "write summary: \"Pasal 27: setiap warga negara bersamaan kedudukannya.\" "
+                           "(mapping values are not allowed in this context)"),
+    ],
+    "yaml-tab": [
+        ("course.yaml", 9, "bad YAML: a tab is used for indentation; YAML accepts only spaces, replace the "
+                           "tab with spaces (found a tab character that violates indentation while scanning "
+                           "a plain scalar)"),
+    ],
     "empty-quiz": [("quiz.yaml", 1, "the file is empty")],
     "not-a-mapping": [("course.yaml", 1, "course.yaml: must be a mapping (key: value)")],
     "unknown-key": [
@@ -134,6 +148,27 @@ def test_messages_default_to_indonesian():
     st, out, err = pack("validate", BAD + "/id-mismatch", lang="C.UTF-8")
     eq((st, err), (1, "%s/id-mismatch/course.yaml:1: id 'kursus-lain' tidak sama dengan nama folder "
                       "'id-mismatch'\n" % BAD), "without an English locale messages are Indonesian")
+
+
+# issue 13: libyaml's common errors in one Indonesian sentence with the fix
+YAML_ID = {
+    "yaml-colon": "course.yaml:3: YAML salah: titik dua dan spasi di dalam nilai tanpa tanda kutip; apit "
+                  "nilainya dengan tanda kutip, tulis summary: \"Pasal 27: setiap warga negara bersamaan "
+                  "kedudukannya.\" (mapping values are not allowed in this context)",
+    "yaml-tab": "course.yaml:9: YAML salah: ada karakter tab untuk menjorok; YAML hanya menerima spasi, ganti "
+                "tab dengan spasi (found a tab character that violates indentation while scanning a plain "
+                "scalar)",
+    "bad-yaml": "course.yaml:3: YAML salah: tanda kutip \" yang dibuka di baris ini tidak ditutup; tambahkan \" "
+                "di akhir nilainya (found unexpected end of stream while scanning a quoted scalar)",
+    "bad-yaml-quiz": "quiz.yaml:4: YAML salah: baris ini menjorok tidak sejajar dengan kunci di atasnya; "
+                     "samakan jumlah spasi di awal baris (mapping values are not allowed in this context)",
+}
+
+
+def test_yaml_errors_in_indonesian_with_the_fix():
+    for case, line in YAML_ID.items():
+        st, out, err = pack("validate", "%s/%s" % (BAD, case), lang="C.UTF-8")
+        eq((st, err), (1, "%s/%s/%s\n" % (BAD, case, line)), "validate %s in Indonesian" % case)
 
 
 def test_trailing_slash_and_absolute_path():

@@ -123,7 +123,14 @@ test_bad_courses(void)
 		{"quiz.yaml", 4, "not valid UTF-8 text (or a control character)"},
 	};
 	static const struct want yaml[] = {
-		{"quiz.yaml", 4, "bad YAML: mapping values are not allowed in this context"},
+		{"quiz.yaml", 4, "bad YAML: this line is indented differently from the key above it; "
+		    "use the same number of spaces at the start of the line (mapping values are not "
+		    "allowed in this context)"},
+	};
+	static const struct want colon[] = {
+		{"course.yaml", 3, "bad YAML: a colon and space inside an unquoted value; put the value in "
+		    "quotes, write summary: \"Pasal 27: setiap warga negara bersamaan kedudukannya.\" "
+		    "(mapping values are not allowed in this context)"},
 	};
 
 	diag_english = 1;
@@ -134,6 +141,7 @@ test_bad_courses(void)
 	check_bad("id-mismatch", mismatch, PB_ARRAY_LEN(mismatch));
 	check_bad("non-utf8", utf8, PB_ARRAY_LEN(utf8));
 	check_bad("bad-yaml-quiz", yaml, PB_ARRAY_LEN(yaml));
+	check_bad("yaml-colon", colon, PB_ARRAY_LEN(colon));
 	diag_english = 0;
 }
 
