@@ -162,8 +162,9 @@ cmd_build(int argc, char **argv)
 		fprintf(stderr, "pamong-pack: %s\n", err);
 		goto out;
 	}
-	printf(TR("OK: %s (%s %s, %zu berkas%s)\n", "OK: %s (%s %s, %zu files%s)\n"), o.out, c.id,
-	    c.version, p.n, o.dev ? TR(", pengembangan", ", development") : "");
+	printf(TR("OK: %s (%s %s, %zu berkas tercantum di manifest.json%s)\n",
+	    "OK: %s (%s %s, %zu files listed in manifest.json%s)\n"), o.out, c.id, c.version,
+	    build_manifest_count(&p), o.dev ? TR(", pengembangan", ", development") : "");
 	rc = 0;
 out:
 	pack_free(&p);
@@ -258,7 +259,8 @@ cmd_verify(int argc, char **argv)
 		sig = TR("bertanda tangan (tidak diperiksa: tanpa -p)", "signed (not checked: no -p)");
 	else
 		sig = TR("tidak bertanda tangan", "unsigned");
-	printf(TR("OK: %s %s%s, %zu berkas, %s\n", "OK: %s %s%s, %zu files, %s\n"), info.id,
+	printf(TR("OK: %s %s%s, %zu berkas tercantum di manifest.json, %s\n",
+	    "OK: %s %s%s, %zu files listed in manifest.json, %s\n"), info.id,
 	    info.version, info.dev ? TR(" (pengembangan)", " (development)") : "", info.nfiles, sig);
 	rc = 0;
 out:
