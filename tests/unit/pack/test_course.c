@@ -19,8 +19,12 @@ test_good_course(void)
 	pb_err rc = course_load(GOOD, &c, &d);
 
 	CHECK_EQ_INT(rc, PB_OK, "the good fixture course loads");
-	CHECK_EQ_INT(d.n, 0, "...with no problem");
-	if (d.n)
+	CHECK_EQ_INT(diag_errors(&d), 0, "...with no error");
+	CHECK(d.n == 1 && d.v[0].warning && d.v[0].line == 0 &&
+	    strcmp(d.v[0].file, GOOD "/media/unused.txt") == 0 &&
+	    strcmp(d.v[0].msg, "berkas media ini tidak dipakai materi mana pun, jadi tidak masuk paket") == 0,
+	    "...and one warning: the media file no lesson uses");
+	if (d.n != 1)
 		diag_print(&d, stdout);
 	CHECK_EQ_STR(c.id, "kursus-contoh", "id is read");
 	CHECK_EQ_STR(c.title, "Kursus Contoh <script>alert(1)</script>", "title is read as written");
@@ -54,7 +58,7 @@ test_good_course(void)
 
 	/* a trailing slash on the folder changes neither the id check nor the names */
 	rc = course_load(GOOD "/", &c, &d);
-	CHECK(rc == PB_OK && d.n == 0, "a folder given with a trailing slash loads too");
+	CHECK(rc == PB_OK && diag_errors(&d) == 0, "a folder given with a trailing slash loads too");
 	course_free(&c);
 	diag_free(&d);
 }
