@@ -119,6 +119,17 @@ build_quiz_json(const struct course *c, char **out, size_t *outlen)
 	return build__dump(root, out, outlen);
 }
 
+size_t
+build_manifest_count(const struct pack *p)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < p->n; i++)
+		n += strcmp(p->v[i].path, "manifest.json") != 0 &&
+		    strcmp(p->v[i].path, "manifest.sig") != 0;
+	return n;
+}
+
 pb_err
 build_manifest(const struct pack *p, const char *id, const char *version, const char *title,
     int dev, char **out, size_t *outlen)

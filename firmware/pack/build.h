@@ -21,6 +21,10 @@ pb_err build_pack(const struct course *c, const char *dir, int dev, struct pack 
 pb_err build_manifest(const struct pack *p, const char *id, const char *version,
     const char *title, int dev, char **out, size_t *outlen);
 
+/* How many files of p the manifest lists: all but manifest.json and
+ * manifest.sig (the count build and verify print). */
+size_t build_manifest_count(const struct pack *p);
+
 /* course.json and quiz.json texts; malloc'd. */
 pb_err build_course_json(const struct course *c, char **out, size_t *outlen);
 pb_err build_quiz_json(const struct course *c, char **out, size_t *outlen);

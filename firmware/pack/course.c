@@ -1,10 +1,12 @@
 /* course.c — see course.h. */
 #include "course.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "fsutil.h"
@@ -18,6 +20,7 @@ struct course_ctx {
 	const char *dir;     /* the folder as given */
 	struct course *c;
 	struct diags *d;
+	unsigned long long budget; /* media bytes before a warning */
 	int nomem;
 };
 
@@ -309,7 +312,7 @@ course__lessons(struct course_ctx *cx, struct ydoc *y, yaml_node_t *seq)
 			idline[i] = ydoc_line(v[0]);
 			for (j = 0; j < (size_t)i; j++) {
 				if (cx->c->lessons[j].id != NULL && strcmp(cx->c->lessons[j].id, l->id) == 0) {
-					diag_add(cx->d, y->shown, idline[i], TR("id pelajaran ganda: %s (pertama di baris %d)",
+					diag_add(cx->d, y->shown, idline[i], TR("id materi ganda: %s (pertama di baris %d)",
 					    "duplicate lesson id: %s (first on line %d)"), l->id, idline[j]);
 					break;
 				}
@@ -487,7 +490,7 @@ course__quiz(struct course_ctx *cx, int quiz_line)
 			idline[i] = ydoc_line(v[0]);
 			for (j = 0; j < i; j++) {
 				if (c->questions[j].id != NULL && strcmp(c->questions[j].id, q->id) == 0) {
-					diag_add(cx->d, shown, idline[i], TR("id soal ganda: %s (pertama di baris %d)",
+					diag_add(cx->d, shown, idline[i], TR("id pertanyaan ganda: %s (pertama di baris %d)",
 					    "duplicate question id: %s (first on line %d)"), q->id, idline[j]);
 					break;
 				}
@@ -501,10 +504,10 @@ course__quiz(struct course_ctx *cx, int quiz_line)
 		if (v[4] != NULL)
 			ydoc_str(&y, v[4], "explanation", 0, 0, &q->explanation);
 		if (ncorrect == 0)
-			diag_add(cx->d, shown, ydoc_line(item), "%s", TR("soal tanpa jawaban benar (tandai dengan correct: true)",
+			diag_add(cx->d, shown, ydoc_line(item), "%s", TR("pertanyaan tanpa jawaban benar (tandai dengan correct: true)",
 			    "question has no correct choice (mark it with correct: true)"));
 		else if (ncorrect > 1 && type == 0)
-			diag_add(cx->d, shown, ydoc_line(item), TR("soal single harus punya tepat satu jawaban benar (ada %d)",
+			diag_add(cx->d, shown, ydoc_line(item), TR("pertanyaan single harus punya tepat satu jawaban benar (ada %d)",
 			    "a single question must have exactly one correct choice (has %d)"), ncorrect);
 	}
 	goto out;
@@ -524,23 +527,189 @@ course__cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* A size for people: "20.0 KB", "2.5 MB" (a decimal comma in Indonesian). */
+static void
+course__size(char *buf, size_t len, double bytes, int mb_only)
+{
+	char *dot;
+
+	if (mb_only)
+		snprintf(buf, len, "%.3g MB", bytes / (1 << 20));
+	else if (bytes < (1 << 20))
+		snprintf(buf, len, "%.1f KB", bytes / 1024);
+	else
+		snprintf(buf, len, "%.1f MB", bytes / (1 << 20));
+	if (!diag_english && (dot = strchr(buf, '.')) != NULL)
+		*dot = ',';
+}
+
+/* What the first bytes of each media type look like. */
+static const struct {
+	const char *ext;   /* lower case, as render_kind_of knows it */
+	const char *name;  /* the format, for messages */
+	size_t off;        /* where magic starts */
+	const char *magic; /* NULL: checked in course__magic_ok */
+	size_t len;
+} course__magics[] = {
+	{"png", "PNG", 0, "\x89PNG\r\n\x1a\n", 8}, {"jpg", "JPEG", 0, "\xff\xd8\xff", 3},
+	{"jpeg", "JPEG", 0, "\xff\xd8\xff", 3}, {"gif", "GIF", 0, "GIF8", 4},
+	{"webp", "WebP", 8, "WEBP", 4}, {"svg", "SVG", 0, NULL, 0},
+	{"mp3", "MP3", 0, NULL, 0}, {"m4a", "M4A", 4, "ftyp", 4}, {"mp4", "MP4", 4, "ftyp", 4},
+	{"ogg", "Ogg", 0, "OggS", 4}, {"opus", "Opus", 0, "OggS", 4},
+	{"webm", "WebM", 0, "\x1a\x45\xdf\xa3", 4}, {"pdf", "PDF", 0, "%PDF-", 5},
+};
+
+/* Non-zero if head (the first n bytes of a file) fits entry i. */
+static int
+course__magic_ok(size_t i, const unsigned char *head, size_t n)
+{
+	const char *ext = course__magics[i].ext;
+
+	if (strcmp(ext, "svg") == 0) /* XML text holding an <svg element early on */
+		return memmem(head, n, "<svg", 4) != NULL;
+	if (strcmp(ext, "mp3") == 0) /* an ID3 tag or an MPEG audio frame */
+		return (n >= 3 && memcmp(head, "ID3", 3) == 0) ||
+		    (n >= 2 && head[0] == 0xff && (head[1] & 0xe0) == 0xe0);
+	if (strcmp(ext, "webp") == 0 && (n < 4 || memcmp(head, "RIFF", 4) != 0))
+		return 0;
+	return n >= course__magics[i].off + course__magics[i].len &&
+	    memcmp(head + course__magics[i].off, course__magics[i].magic, course__magics[i].len) == 0;
+}
+
+/* Warn of a used media file over the budget or whose content is not what
+ * its extension says. */
+static void
+course__media_check(struct course_ctx *cx, const char *rel)
+{
+	static const struct {
+		const char *id, *en;
+	} hints[] = {
+		[RENDER_IMAGE] = {"perkecil gambarnya (lebar sekitar 1000 piksel cukup untuk layar ponsel) "
+		    "dan simpan sebagai WebP atau JPEG", "make the picture smaller (about 1000 pixels wide "
+		    "is enough for a phone) and save it as WebP or JPEG"},
+		[RENDER_AUDIO] = {"simpan ulang sebagai Opus atau MP3 mono dengan bitrate rendah (24-48 "
+		    "kbit/s)", "save it again as Opus or mono MP3 at a low bitrate (24-48 kbit/s)"},
+		[RENDER_VIDEO] = {"perkecil ke 360p dan simpan ulang dengan bitrate rendah (H.264/AAC atau "
+		    "VP9/Opus)", "scale it down to 360p and save it again at a low bitrate (H.264/AAC or "
+		    "VP9/Opus)"},
+		[RENDER_PDF] = {"simpan ulang PDF-nya dengan gambar beresolusi lebih rendah", "save the PDF "
+		    "again with lower-resolution pictures"},
+		[RENDER_LINK] = {"perkecil berkasnya", "make the file smaller"},
+	};
+	unsigned char head[1024];
+	char *full = relpath_join(cx->dir, rel), size[32], budget[32];
+	const char *dot = strrchr(rel, '.');
+	struct stat st;
+	size_t i, n = 0;
+	int kind = render_kind_of(rel);
+	FILE *f;
+
+	if (full == NULL) {
+		cx->nomem = 1;
+		return;
+	}
+	if ((f = fopen(full, "rb")) == NULL || fstat(fileno(f), &st) != 0)
+		goto out; /* reported already when the lesson was checked */
+	n = fread(head, 1, sizeof(head), f);
+	for (i = 0; dot != NULL && i < PB_ARRAY_LEN(course__magics); i++) {
+		if (strcasecmp(dot + 1, course__magics[i].ext) != 0 || course__magic_ok(i, head, n))
+			continue;
+		diag_warn(cx->d, full, 0, TR("isinya bukan %s seperti kata ekstensinya (.%s): berkas "
+		    "rusak atau salah ekstensi; buka dan simpan ulang sebagai %s, atau ganti namanya",
+		    "its content is not %s as its extension (.%s) says: the file is damaged or "
+		    "misnamed; open it and save it again as %s, or rename it"), course__magics[i].name,
+		    dot + 1, course__magics[i].name);
+		break;
+	}
+	if ((unsigned long long)st.st_size > cx->budget && kind >= 0) {
+		course__size(size, sizeof(size), (double)st.st_size, 0);
+		course__size(budget, sizeof(budget), (double)cx->budget, 1);
+		diag_warn(cx->d, full, 0, TR("%s, lebih besar dari batas %s untuk satu berkas media: %s",
+		    "%s, over the %s budget for one media file: %s"), size, budget,
+		    TR(hints[kind].id, hints[kind].en));
+	}
+out:
+	if (f != NULL)
+		fclose(f);
+	free(full);
+}
+
+/* Warn of every file under the course's rel folder (media/ and below) that
+ * no lesson uses. */
+static void
+course__unused(struct course_ctx *cx, const char *rel)
+{
+	char *full = relpath_join(cx->dir, rel), *sub = NULL;
+	struct dirent **names = NULL;
+	struct stat st;
+	int n, i;
+
+	if (full == NULL) {
+		cx->nomem = 1;
+		return;
+	}
+	if ((n = scandir(full, &names, NULL, alphasort)) < 0)
+		n = 0; /* no media/ folder: nothing unused */
+	for (i = 0; i < n; i++) {
+		const char *name = names[i]->d_name;
+		char *path;
+
+		if (name[0] == '.') /* ".", "..", and hidden files of the author's system */
+			continue;
+		free(sub);
+		if ((sub = relpath_join(rel, name)) == NULL || (path = relpath_join(cx->dir, sub)) == NULL) {
+			cx->nomem = 1;
+			break;
+		}
+		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+			course__unused(cx, sub);
+		} else if (bsearch(&sub, cx->c->media, cx->c->nmedia, sizeof(*cx->c->media),
+		    course__cmp_str) == NULL) {
+			diag_warn(cx->d, path, 0, "%s", TR("berkas media ini tidak dipakai materi mana pun, "
+			    "jadi tidak masuk paket", "no lesson uses this media file, so it is left out of "
+			    "the pack"));
+		}
+		free(path);
+	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	free(sub);
+	free(full);
+}
+
 pb_err
 course_load(const char *dir, struct course *c, struct diags *d)
 {
-	struct course_ctx cx = {dir, c, d, 0};
+	return course_load_with(dir, NULL, c, d);
+}
+
+pb_err
+course_load_with(const char *dir, const struct course_opts *o, struct course *c,
+    struct diags *d)
+{
+	struct course_ctx cx = {dir, c, d, COURSE_MEDIA_BUDGET, 0};
 	int quiz_line;
+	size_t i;
 
 	memset(c, 0, sizeof(*c));
+	if (o != NULL && o->media_budget > 0)
+		cx.budget = o->media_budget;
 	quiz_line = course__manifest(&cx);
 	if (c->quiz != NULL)
 		course__quiz(&cx, quiz_line);
 	if (c->nmedia > 1)
 		qsort(c->media, c->nmedia, sizeof(*c->media), course__cmp_str);
+	for (i = 0; i < c->nmedia; i++)
+		course__media_check(&cx, c->media[i]);
+	/* which files are unused is only known when every lesson was read */
+	if (c->nlessons > 0 && diag_errors(d) == 0)
+		course__unused(&cx, "media");
 	if (cx.nomem) {
 		d->nomem = 1;
 		return PB_ERR_NOMEM;
 	}
-	return d->n > 0 ? PB_ERR_INVALID : PB_OK;
+	return diag_errors(d) > 0 ? PB_ERR_INVALID : PB_OK;
 }
 
 static void

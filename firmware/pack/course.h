@@ -13,6 +13,7 @@
 #define COURSE_MAX_TEXT  (4u << 20)   /* course.yaml, quiz.yaml, a lesson */
 #define COURSE_MAX_MEDIA (512u << 20) /* one media file */
 #define COURSE_MINUTES_MAX 1000       /* course or lesson estimate */
+#define COURSE_MEDIA_BUDGET (2u << 20) /* bytes of one media file before a warning */
 
 struct course_lesson {
 	char *id;        /* [a-z0-9-], unique in the course */
@@ -52,11 +53,26 @@ struct course {
 	size_t nmedia;
 };
 
+/* What course_load_with may be told. */
+struct course_opts {
+	unsigned long long media_budget; /* warn of a media file larger than this
+	                                  * (bytes); 0: COURSE_MEDIA_BUDGET */
+};
+
 /* Read and check the course in dir (a path as given by the user; it is
  * also the prefix of every file name in d). Returns PB_OK when there was
- * no problem, PB_ERR_INVALID when d got problems, PB_ERR_NOMEM. The course
+ * no error (d may hold warnings), PB_ERR_INVALID when d got errors,
+ * PB_ERR_NOMEM. The course
  * must be freed in every case. */
 pb_err course_load(const char *dir, struct course *c, struct diags *d);
+
+/* course_load with options (o may be NULL). Besides errors it warns, at the
+ * media file itself: of a file in media/ that no lesson uses (left out of
+ * the pack), a media file over the budget, and one whose first bytes are not
+ * what its extension says (png jpg webp gif svg mp3 m4a ogg opus mp4 webm
+ * pdf); each warning says what to do. */
+pb_err course_load_with(const char *dir, const struct course_opts *o, struct course *c,
+    struct diags *d);
 void course_free(struct course *c);
 
 /* Non-zero if s is an id of [a-z0-9-] with min..max characters. */

@@ -24,17 +24,19 @@ diag_init_lang(void)
 	diag_english = 0;
 }
 
-void
-diag_add(struct diags *d, const char *file, int line, const char *fmt, ...)
+static void
+diag__vadd(struct diags *d, int warning, const char *file, int line, const char *fmt,
+    va_list ap) __attribute__((format(printf, 5, 0)));
+
+static void
+diag__vadd(struct diags *d, int warning, const char *file, int line, const char *fmt,
+    va_list ap)
 {
 	struct diag *slot;
-	va_list ap;
 	char *msg = NULL, *fcopy = NULL;
 	int n;
 
-	va_start(ap, fmt);
 	n = vasprintf(&msg, fmt, ap);
-	va_end(ap);
 	if (n < 0) {
 		msg = NULL;
 		goto fail;
@@ -54,11 +56,39 @@ diag_add(struct diags *d, const char *file, int line, const char *fmt, ...)
 	slot->file = fcopy;
 	slot->line = line;
 	slot->msg = msg;
+	slot->warning = warning;
+	d->nwarn += warning != 0;
 	return;
 fail:
 	d->nomem = 1;
 	free(msg);
 	free(fcopy);
+}
+
+void
+diag_add(struct diags *d, const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag__vadd(d, 0, file, line, fmt, ap);
+	va_end(ap);
+}
+
+void
+diag_warn(struct diags *d, const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag__vadd(d, 1, file, line, fmt, ap);
+	va_end(ap);
+}
+
+size_t
+diag_errors(const struct diags *d)
+{
+	return d->n - d->nwarn;
 }
 
 /* Sort key of one problem: files in the order they were first reported,
@@ -98,11 +128,12 @@ diag_print(const struct diags *d, FILE *f)
 		qsort(keys, d->n, sizeof(*keys), diag__cmp);
 	for (i = 0; i < d->n; i++) {
 		const struct diag *g = &d->v[keys != NULL ? keys[i].seq : i];
+		const char *pre = g->warning ? TR("peringatan: ", "warning: ") : "";
 
 		if (g->line > 0)
-			fprintf(f, "%s:%d: %s\n", g->file, g->line, g->msg);
+			fprintf(f, "%s:%d: %s%s\n", g->file, g->line, pre, g->msg);
 		else
-			fprintf(f, "%s: %s\n", g->file, g->msg);
+			fprintf(f, "%s: %s%s\n", g->file, pre, g->msg);
 	}
 	if (d->nomem || (keys == NULL && d->n > 0))
 		fprintf(f, "%s\n", TR("pamong-pack: memori habis; sebagian masalah tidak dilaporkan",

@@ -26,6 +26,8 @@ usage(FILE *f)
 	    "                                    dicetak sebagai berkas:baris: pesan\n"
 	    "  build FOLDER -o PAKET.pack [--dev] periksa, lalu buat paket konten\n"
 	    "                                    (--dev: paket pengembangan)\n"
+	    "    --media-budget MB               (validate, build) peringatkan berkas\n"
+	    "                                    media yang lebih besar (bawaan: 2)\n"
 	    "  keygen -o NAMA.key                buat kunci Ed25519: NAMA.key (rahasia)\n"
 	    "                                    dan NAMA.pub (publik)\n"
 	    "  sign PAKET.pack -k NAMA.key       tandatangani paket (manifest.sig)\n"
@@ -42,6 +44,8 @@ usage(FILE *f)
 	    "                                    is printed as file:line: message\n"
 	    "  build DIR -o PACK.pack [--dev]    check, then build the content pack\n"
 	    "                                    (--dev: a development pack)\n"
+	    "    --media-budget MB               (validate, build) warn of media files\n"
+	    "                                    larger than this (default: 2)\n"
 	    "  keygen -o NAME.key                make an Ed25519 key: NAME.key (secret)\n"
 	    "                                    and NAME.pub (public)\n"
 	    "  sign PACK.pack -k NAME.key        sign the pack (manifest.sig)\n"
@@ -69,10 +73,11 @@ struct cli {
 	const char *key;    /* -k */
 	const char *pub;    /* -p */
 	int dev;            /* --dev */
+	struct course_opts copts; /* --media-budget MB */
 };
 
 /* Parse argv of one command. allowed lists the short options it takes
- * ("o", "k", "p", "d" for --dev); want_pos says whether it needs the
+ * ("o", "k", "p", "d" for --dev, "m" for --media-budget); want_pos says whether it needs the
  * positional argument. Returns 0 or an exit code. */
 static int
 cli_parse(int argc, char **argv, const char *allowed, int want_pos, struct cli *c)
@@ -82,6 +87,7 @@ cli_parse(int argc, char **argv, const char *allowed, int want_pos, struct cli *
 		{"key", required_argument, NULL, 'k'},
 		{"pub", required_argument, NULL, 'p'},
 		{"dev", no_argument, NULL, 'd'},
+		{"media-budget", required_argument, NULL, 'm'},
 		{NULL, 0, NULL, 0},
 	};
 	int ch;
@@ -102,6 +108,16 @@ cli_parse(int argc, char **argv, const char *allowed, int want_pos, struct cli *
 		case 'k': c->key = optarg; break;
 		case 'p': c->pub = optarg; break;
 		case 'd': c->dev = 1; break;
+		case 'm': {
+			char *end;
+			double mb = strtod(optarg, &end);
+
+			if (end == optarg || *end != '\0' || !(mb > 0 && mb <= 4096))
+				return usage_error(TR("--media-budget perlu ukuran dalam MB, misalnya 2 atau 0.5",
+				    "--media-budget needs a size in MB, e.g. 2 or 0.5"));
+			c->copts.media_budget = (unsigned long long)(mb * (1 << 20) + 0.5);
+			break;
+		}
 		}
 	}
 	if (want_pos && argc - optind != 1)
@@ -114,10 +130,10 @@ cli_parse(int argc, char **argv, const char *allowed, int want_pos, struct cli *
 
 /* Load and check a course; prints every problem. Returns 0 or 1. */
 static int
-load_course(const char *dir, struct course *c)
+load_course(const char *dir, const struct course_opts *co, struct course *c)
 {
 	struct diags d = {0};
-	pb_err rc = course_load(dir, c, &d);
+	pb_err rc = course_load_with(dir, co, c, &d);
 
 	diag_print(&d, stderr);
 	diag_free(&d);
@@ -131,10 +147,10 @@ cmd_validate(int argc, char **argv)
 	struct cli o;
 	int rc;
 
-	if ((rc = cli_parse(argc, argv, "", 1, &o)) != 0)
+	if ((rc = cli_parse(argc, argv, "m", 1, &o)) != 0)
 		return rc;
-	if ((rc = load_course(o.pos, &c)) == 0)
-		printf(TR("OK: %s %s — %zu pelajaran, %zu soal, %zu berkas media\n",
+	if ((rc = load_course(o.pos, &o.copts, &c)) == 0)
+		printf(TR("OK: %s %s — %zu materi, %zu pertanyaan, %zu berkas media\n",
 		    "OK: %s %s — %zu lessons, %zu questions, %zu media files\n"), c.id, c.version,
 		    c.nlessons, c.nquestions, c.nmedia);
 	course_free(&c);
@@ -150,11 +166,11 @@ cmd_build(int argc, char **argv)
 	char err[512];
 	int rc;
 
-	if ((rc = cli_parse(argc, argv, "od", 1, &o)) != 0)
+	if ((rc = cli_parse(argc, argv, "odm", 1, &o)) != 0)
 		return rc;
 	if (o.out == NULL)
 		return usage_error(TR("build perlu -o PAKET.pack", "build needs -o PACK.pack"));
-	if ((rc = load_course(o.pos, &c)) != 0)
+	if ((rc = load_course(o.pos, &o.copts, &c)) != 0)
 		goto out;
 	rc = EXIT_PROBLEM;
 	if (build_pack(&c, o.pos, o.dev, &p, err, sizeof(err)) != PB_OK ||
@@ -162,8 +178,9 @@ cmd_build(int argc, char **argv)
 		fprintf(stderr, "pamong-pack: %s\n", err);
 		goto out;
 	}
-	printf(TR("OK: %s (%s %s, %zu berkas%s)\n", "OK: %s (%s %s, %zu files%s)\n"), o.out, c.id,
-	    c.version, p.n, o.dev ? TR(", pengembangan", ", development") : "");
+	printf(TR("OK: %s (%s %s, %zu berkas tercantum di manifest.json%s)\n",
+	    "OK: %s (%s %s, %zu files listed in manifest.json%s)\n"), o.out, c.id, c.version,
+	    build_manifest_count(&p), o.dev ? TR(", pengembangan", ", development") : "");
 	rc = 0;
 out:
 	pack_free(&p);
@@ -258,7 +275,8 @@ cmd_verify(int argc, char **argv)
 		sig = TR("bertanda tangan (tidak diperiksa: tanpa -p)", "signed (not checked: no -p)");
 	else
 		sig = TR("tidak bertanda tangan", "unsigned");
-	printf(TR("OK: %s %s%s, %zu berkas, %s\n", "OK: %s %s%s, %zu files, %s\n"), info.id,
+	printf(TR("OK: %s %s%s, %zu berkas tercantum di manifest.json, %s\n",
+	    "OK: %s %s%s, %zu files listed in manifest.json, %s\n"), info.id,
 	    info.version, info.dev ? TR(" (pengembangan)", " (development)") : "", info.nfiles, sig);
 	rc = 0;
 out:

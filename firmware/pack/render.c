@@ -110,22 +110,101 @@ render__add_ref(struct render_ctx *cx, char *path, int line, enum render_kind ki
 	return 0;
 }
 
+/* "../" once per folder of dir: the way from a lesson's folder back to
+ * the course folder; malloc'd. */
+static char *
+render__up(const char *dir)
+{
+	size_t depth = *dir ? 1 : 0, i;
+	const char *c;
+	char *up;
+
+	for (c = dir; *c; c++)
+		depth += *c == '/';
+	if ((up = malloc(3 * depth + 1)) == NULL)
+		return NULL;
+	for (i = 0; i < depth; i++)
+		memcpy(up + 3 * i, "../", 3);
+	up[3 * depth] = '\0';
+	return up;
+}
+
+/* The reference to write for up + name: between < > when it has a space
+ * (CommonMark's way to write such a destination); malloc'd. */
+static char *
+render__suggest(const char *up, const char *name)
+{
+	char *out = NULL;
+
+	if (asprintf(&out, strchr(name, ' ') != NULL ? "<%s%s>" : "%s%s", up, name) < 0)
+		return NULL;
+	return out;
+}
+
+/* Non-zero if url is a path on the author's computer: a drive letter
+ * ("C:\\", "D:/"), a network share ("\\\\server") or a file: URL. */
+static int
+render__is_pc_path(const char *url)
+{
+	return (((url[0] >= 'A' && url[0] <= 'Z') || (url[0] >= 'a' && url[0] <= 'z')) &&
+	    url[1] == ':' && (url[2] == '\\' || url[2] == '/')) ||
+	    strncmp(url, "\\\\", 2) == 0 || strncasecmp(url, "file:", 5) == 0;
+}
+
+/* Report a path on the author's computer, with what to write instead.
+ * Returns 1 if url was one (and was reported), 0 if not. */
+static int
+render__pc_path(struct render_ctx *cx, const char *url, int line)
+{
+	const char *name = url + strlen(url);
+	char *up = NULL, *media = NULL, *fix = NULL;
+
+	if (!render__is_pc_path(url))
+		return 0;
+	while (name > url && name[-1] != '\\' && name[-1] != '/')
+		name--;
+	if ((up = render__up(cx->lesson_dir)) != NULL && asprintf(&media, "%smedia/", up) < 0)
+		media = NULL;
+	if (media == NULL || (fix = render__suggest(media, name)) == NULL)
+		cx->nomem = 1;
+	else
+		diag_add(cx->d, cx->shown, line, TR("%s adalah jalur di komputer Anda, bukan di "
+		    "folder kursus: salin berkasnya ke folder media/ kursus dan tulis %s",
+		    "%s is a path on your computer, not in the course folder: copy the file into "
+		    "the course's media/ folder and write %s"), url, fix);
+	free(up);
+	free(media);
+	free(fix);
+	return 1;
+}
+
 /* Resolve a local reference written in the lesson (path part only, the
  * fragment already split off) to a course path under media/. Reports
  * problems; returns the malloc'd path or NULL. */
 static char *
 render__local(struct render_ctx *cx, const char *url, int line)
 {
-	char *decoded = NULL, *res = NULL;
+	char *decoded = NULL, *res = NULL, *up = NULL, *fix = NULL;
 	pb_err rc;
 
+	if (render__pc_path(cx, url, line))
+		goto out;
 	if (strchr(url, '\\') != NULL) {
-		diag_add(cx->d, cx->shown, line, TR("jalur tidak aman (garis miring terbalik): %s",
-		    "unsafe path (backslash): %s"), url);
+		char *c;
+
+		if ((fix = strdup(url)) == NULL) {
+			cx->nomem = 1;
+			goto out;
+		}
+		for (c = fix; *c; c++)
+			if (*c == '\\')
+				*c = '/';
+		diag_add(cx->d, cx->shown, line, TR("jalur ditulis dengan garis miring terbalik (\\) "
+		    "gaya Windows: tulis %s", "path written with Windows backslashes (\\): write %s"), fix);
 		goto out;
 	}
 	if (url[0] == '/') {
-		diag_add(cx->d, cx->shown, line, TR("jalur harus relatif terhadap berkas pelajaran: %s",
+		diag_add(cx->d, cx->shown, line, TR("jalur harus relatif terhadap berkas materi: %s",
 		    "path must be relative to the lesson file: %s"), url);
 		goto out;
 	}
@@ -146,13 +225,26 @@ render__local(struct render_ctx *cx, const char *url, int line)
 		goto out;
 	}
 	if (strncmp(res, "media/", 6) != 0) {
-		diag_add(cx->d, cx->shown, line, TR("berkas media harus berada di folder media/: %s",
-		    "media files must be in the media/ folder: %s"), url);
+		/* written as if from the course folder ("media/x.svg" in lessons/)? */
+		if (*cx->lesson_dir && strncmp(decoded, "media/", 6) == 0) {
+			if ((up = render__up(cx->lesson_dir)) == NULL ||
+			    (fix = render__suggest(up, url)) == NULL)
+				cx->nomem = 1;
+			else
+				diag_add(cx->d, cx->shown, line, TR("jalur dihitung dari folder berkas materi "
+				    "(%s/): tulis %s, bukan %s", "paths are relative to the lesson file's folder "
+				    "(%s/): write %s, not %s"), cx->lesson_dir, fix, url);
+		} else {
+			diag_add(cx->d, cx->shown, line, TR("berkas media harus berada di folder media/: %s",
+			    "media files must be in the media/ folder: %s"), url);
+		}
 		free(res);
 		res = NULL;
 	}
 out:
 	free(decoded);
+	free(up);
+	free(fix);
 	return res;
 }
 
@@ -305,6 +397,8 @@ render__image(struct render_ctx *cx, cmark_node *img)
 		diag_add(cx->d, cx->shown, line, "%s", TR("alamat media kosong", "empty media path"));
 		return;
 	}
+	if (render__pc_path(cx, url, line))
+		return;
 	if (relpath_has_scheme(url) || strncmp(url, "//", 2) == 0) {
 		diag_add(cx->d, cx->shown, line, TR("media harus berkas di folder kursus, bukan alamat web: %s",
 		    "media must be a file in the course folder, not a web address: %s"), url);
@@ -385,8 +479,8 @@ render__link(struct render_ctx *cx, cmark_node *link)
 	int line = cmark_node_get_start_line(link);
 	char *upath = NULL, *path = NULL, *href = NULL;
 
-	if (url == NULL || *url == '\0' || *url == '#' || relpath_has_scheme(url) ||
-	    strncmp(url, "//", 2) == 0)
+	if (url == NULL || *url == '\0' || *url == '#' || render__pc_path(cx, url, line) ||
+	    relpath_has_scheme(url) || strncmp(url, "//", 2) == 0)
 		return;
 	frag = render__split(url, &upath);
 	if (upath == NULL) {
@@ -405,6 +499,86 @@ out:
 	free(upath);
 	free(path);
 	free(href);
+}
+
+/* The line of an inline node: its own when cmark-gfm kept it, else its
+ * block's first line plus the line breaks before it in that block. */
+static int
+render__line(cmark_node *n)
+{
+	cmark_node *c, *block = cmark_node_parent(n);
+	int line = cmark_node_get_start_line(n);
+
+	if (line > 0 || block == NULL)
+		return line;
+	line = cmark_node_get_start_line(block);
+	for (c = cmark_node_first_child(block); c != NULL && c != n; c = cmark_node_next(c))
+		if (cmark_node_get_type(c) == CMARK_NODE_SOFTBREAK ||
+		    cmark_node_get_type(c) == CMARK_NODE_LINEBREAK)
+			line++;
+	return line;
+}
+
+/* Report image or link syntax that cmark-gfm left as text (learners would
+ * see the raw Markdown): a "](" or "![" in a text node. The usual cause is a
+ * space in the file name; a path on the author's computer is named as such. */
+static void
+render__leftover(struct render_ctx *cx, cmark_node *n, int line)
+{
+	const char *s = cmark_node_get_literal(n), *start, *close, *end, *bang;
+	char *url = NULL, *label = NULL;
+
+	while (s != NULL && *s) {
+		close = strstr(s, "](");
+		bang = strstr(s, "![");
+		if (close == NULL && bang == NULL)
+			return;
+		if (close == NULL) {
+			/* "![" with no "](" after it: report up to the end of the text */
+			diag_add(cx->d, cx->shown, line, TR("gambar/tautan tidak terbaca oleh Markdown dan "
+			    "akan tampil sebagai teks: %.80s (periksa pasangan [ ] dan ( ), tanpa spasi di "
+			    "antara ] dan ()", "image/link not recognised by Markdown, learners would see it "
+			    "as text: %.80s (check the [ ] and ( ) pairs, no space between ] and ()"), bang);
+			return;
+		}
+		for (start = close; start > s && start[-1] != '['; start--)
+			;
+		if (start > s)
+			start--;
+		if (start > s && start[-1] == '!')
+			start--;
+		end = strchr(close + 2, ')');
+		end = end != NULL ? end + 1 : close + strlen(close);
+		/* url: what is between "](" and ")"; label: from "[" or "![" to "]" */
+		if ((url = strndup(close + 2, (size_t)(end - close - 2) - (end[-1] == ')'))) == NULL ||
+		    (label = strndup(start, (size_t)(close - start + 1))) == NULL) {
+			cx->nomem = 1;
+			goto out;
+		}
+		if (*label != '[' && *label != '!') /* no "[" before the "](" in this text */
+			label[0] = '\0';
+		if (*label == '\0' || *url == '<' ||
+		    (!render__is_pc_path(url) && strchr(url, ' ') == NULL)) {
+			diag_add(cx->d, cx->shown, line, TR("gambar/tautan tidak terbaca oleh Markdown dan "
+			    "akan tampil sebagai teks: %.*s (periksa pasangan [ ] dan ( ), tanpa spasi di "
+			    "antara ] dan ()", "image/link not recognised by Markdown, learners would see it "
+			    "as text: %.*s (check the [ ] and ( ) pairs, no space between ] and ()"),
+			    (int)(end - start > 120 ? 120 : end - start), start);
+		} else if (!render__pc_path(cx, url, line)) {
+			diag_add(cx->d, cx->shown, line, TR("gambar/tautan tidak terbaca karena nama "
+			    "berkasnya berisi spasi; tulis namanya di antara < >: %s(<%s>) (atau ganti "
+			    "setiap spasi dengan %%20)", "image/link not recognised because its file name "
+			    "has a space; write the name between < >: %s(<%s>) (or replace every space "
+			    "with %%20)"), label, url);
+		}
+		free(url);
+		free(label);
+		url = label = NULL;
+		s = end;
+	}
+out:
+	free(url);
+	free(label);
 }
 
 /* Raw HTML is shown as text: an inline becomes a text node, a block a
@@ -495,7 +669,10 @@ render_lesson(const char *md, size_t len, const char *lesson_path, const char *s
 	if ((parser = render__parser()) == NULL)
 		goto out;
 	cmark_parser_feed(parser, md, len);
-	if ((doc = cmark_parser_finish(parser)) == NULL || (it = cmark_iter_new(doc)) == NULL)
+	if ((doc = cmark_parser_finish(parser)) == NULL)
+		goto out;
+	cmark_consolidate_text_nodes(doc); /* "![", "x", "](y z)" become one text */
+	if ((it = cmark_iter_new(doc)) == NULL)
 		goto out;
 	/* collect first: the tree must not change under the iterator. Nothing
 	 * inside an image is collected: the image's replacement takes its text
@@ -510,6 +687,8 @@ render_lesson(const char *md, size_t len, const char *lesson_path, const char *s
 			continue;
 		if (t == CMARK_NODE_IMAGE)
 			in_image = n;
+		if (t == CMARK_NODE_TEXT) /* reads only: the tree must not change here */
+			render__leftover(&cx, n, render__line(n));
 		if (t != CMARK_NODE_IMAGE && t != CMARK_NODE_LINK && t != CMARK_NODE_HTML_INLINE &&
 		    t != CMARK_NODE_HTML_BLOCK)
 			continue;

@@ -146,12 +146,43 @@ sign_load_secret(const char *path, unsigned char sk[crypto_sign_SECRETKEYBYTES],
     size_t errlen)
 {
 	unsigned char seed[crypto_sign_SEEDBYTES], pk[crypto_sign_PUBLICKEYBYTES];
+	unsigned char pub[crypto_sign_PUBLICKEYBYTES];
+	size_t len = strlen(path);
+	char *pub_path = NULL, ignored[8];
 	pb_err rc;
 
+	/* a public key has the same length as a secret seed: the name tells */
+	if (len >= 4 && strcmp(path + len - 4, ".pub") == 0) {
+		snprintf(err, errlen, TR("%s adalah kunci publik (.pub), bukan kunci rahasia: "
+		    "tandatangani dengan berkas .key yang dibuat oleh pamong-pack keygen",
+		    "%s is a public key (.pub), not a secret key: sign with the .key file made by "
+		    "pamong-pack keygen"), path);
+		return PB_ERR_INVALID;
+	}
 	if ((rc = sign__load_hex(path, seed, sizeof(seed), err, errlen)) != PB_OK)
 		return rc;
 	rc = crypto_sign_seed_keypair(pk, sk, seed) == 0 ? PB_OK : PB_ERR_CRYPTO;
 	sodium_memzero(seed, sizeof(seed));
+	if (rc != PB_OK) {
+		snprintf(err, errlen, "%s: %s", path, TR("bukan kunci rahasia", "not a secret key"));
+		return rc;
+	}
+	/* the .pub keygen wrote beside it must be this key's */
+	if ((pub_path = sign_pub_path(path)) == NULL) {
+		snprintf(err, errlen, "%s", TR("memori habis", "out of memory"));
+		rc = PB_ERR_NOMEM;
+	} else if (access(pub_path, F_OK) == 0 &&
+	    (sign__load_hex(pub_path, pub, sizeof(pub), ignored, sizeof(ignored)) != PB_OK ||
+	    sodium_memcmp(pub, pk, sizeof(pk)) != 0)) {
+		snprintf(err, errlen, TR("%s bukan pasangan %s di sebelahnya: tandatangani dengan berkas "
+		    ".key yang dibuat oleh pamong-pack keygen bersama .pub itu", "%s does not belong to "
+		    "%s beside it: sign with the .key file that pamong-pack keygen made together with "
+		    "that .pub"), path, pub_path);
+		rc = PB_ERR_CRYPTO;
+	}
+	if (rc != PB_OK)
+		sodium_memzero(sk, crypto_sign_SECRETKEYBYTES);
+	free(pub_path);
 	return rc;
 }
 

@@ -16,7 +16,8 @@ struct sign_info {
 	int dev;            /* manifest "dev" */
 	int has_sig;        /* manifest.sig is present */
 	int sig_checked;    /* ...and verified against the given key */
-	size_t nfiles;      /* files listed in the manifest */
+	size_t nfiles;      /* files listed in the manifest (manifest.json and
+	                     * manifest.sig are not): what build and verify print */
 };
 
 /* NAME.key → NAME.pub (any other name: NAME + ".pub"); malloc'd. */
@@ -27,7 +28,10 @@ char *sign_pub_path(const char *key_path);
  * overwrite either file (PB_ERR_EXISTS). */
 pb_err sign_keygen(const char *key_path, char *err, size_t errlen);
 
-/* Read a key file written by sign_keygen. */
+/* Read a key file written by sign_keygen. sign_load_secret refuses a file
+ * named .pub (a public key has the same length as a secret seed) and a
+ * secret key whose NAME.pub beside it holds another key, each with a
+ * message in err saying which file to use. */
 pb_err sign_load_secret(const char *path, unsigned char sk[crypto_sign_SECRETKEYBYTES],
     char *err, size_t errlen);
 pb_err sign_load_public(const char *path, unsigned char pk[crypto_sign_PUBLICKEYBYTES],

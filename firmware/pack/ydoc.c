@@ -13,21 +13,110 @@ ydoc__scalar(const yaml_node_t *n)
 	return (const char *)n->data.scalar.value;
 }
 
-/* Report libyaml's error at its line, with where the construct began. */
+/* Line number line (1-based) of buf: *start and its length without the
+ * line break; 0 if buf has no such line. */
+static int
+ydoc__line_text(const char *buf, size_t len, int line, const char **start, size_t *n)
+{
+	const char *p = buf, *end = buf + len, *nl;
+
+	for (; line > 1 && p < end; line--) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			return 0;
+		p = nl + 1;
+	}
+	if (line > 1)
+		return 0;
+	nl = memchr(p, '\n', (size_t)(end - p));
+	*n = (size_t)((nl != NULL ? nl : end) - p);
+	if (*n > 0 && p[*n - 1] == '\r')
+		(*n)--;
+	*start = p;
+	return 1;
+}
+
+/* The first ": " (or ':' ending the line) in t[0..n) at or after from;
+ * NULL if none. */
+static const char *
+ydoc__colon(const char *t, size_t n, const char *from)
+{
+	for (; from < t + n; from++)
+		if (*from == ':' && (from + 1 == t + n || from[1] == ' ' || from[1] == '\t'))
+			return from;
+	return NULL;
+}
+
+/* Report libyaml's error at its line. The common mistakes of authors (a
+ * colon in an unquoted value, a tab, a quote never closed, a line indented
+ * wrongly) get one sentence in the current language with the fix, and
+ * libyaml's words in parentheses; others are shown as libyaml says them,
+ * with where the construct began. */
 static void
-ydoc__syntax(const yaml_parser_t *parser, const char *shown, struct diags *d)
+ydoc__syntax(const yaml_parser_t *parser, const char *buf, size_t len, const char *shown,
+    struct diags *d)
 {
 	int line = (int)parser->problem_mark.line + 1, cline = (int)parser->context_mark.line + 1;
 	const char *problem = parser->problem != NULL ? parser->problem : "?";
+	const char *ctx = parser->context != NULL ? parser->context : "";
+	const char *t = NULL, *c1, *c2, *q;
+	char orig[256], qc;
+	size_t n = 0, ind;
 
-	if (parser->context != NULL && cline != line)
-		diag_add(d, shown, line, TR("YAML salah: %s %s (mulai di baris %d)",
-		    "bad YAML: %s %s (started on line %d)"), problem, parser->context, cline);
-	else if (parser->context != NULL)
-		diag_add(d, shown, line, TR("YAML salah: %s %s", "bad YAML: %s %s"), problem,
-		    parser->context);
+	snprintf(orig, sizeof(orig), "%s%s%s", problem, *ctx ? " " : "", ctx);
+	if (strstr(problem, "end of stream") != NULL && strstr(ctx, "quoted scalar") != NULL &&
+	    ydoc__line_text(buf, len, cline, &t, &n)) {
+		c1 = ydoc__colon(t, n, t);
+		for (q = c1 != NULL ? c1 : t; q < t + n && *q != '"' && *q != '\''; q++)
+			;
+		qc = q < t + n ? *q : '"';
+
+		diag_add(d, shown, cline, TR("YAML salah: tanda kutip %c yang dibuka di baris ini tidak "
+		    "ditutup; tambahkan %c di akhir nilainya (%s)", "bad YAML: the quote %c opened on "
+		    "this line is never closed; add %c at the end of the value (%s)"), qc, qc, orig);
+		return;
+	}
+	if (ydoc__line_text(buf, len, line, &t, &n)) {
+		ind = strspn(t, " \t");
+		if (ind > n)
+			ind = n;
+		if (memchr(t, '\t', ind) != NULL) {
+			diag_add(d, shown, line, TR("YAML salah: ada karakter tab untuk menjorok; YAML hanya "
+			    "menerima spasi, ganti tab dengan spasi (%s)", "bad YAML: a tab is used for "
+			    "indentation; YAML accepts only spaces, replace the tab with spaces (%s)"), orig);
+			return;
+		}
+		if (strcmp(problem, "mapping values are not allowed in this context") == 0) {
+			c1 = ydoc__colon(t, n, t);
+			c2 = c1 != NULL ? ydoc__colon(t, n, c1 + 1) : NULL;
+			if (c2 != NULL) {
+				const char *k = t + ind, *v = c1 + 1, *e = t + n;
+
+				if (k + 1 < c1 && k[0] == '-' && k[1] == ' ')
+					k += 2;
+				while (v < e && (*v == ' ' || *v == '\t'))
+					v++;
+				while (e > v && (e[-1] == ' ' || e[-1] == '\t'))
+					e--;
+				q = memchr(v, '"', (size_t)(e - v)) != NULL ? "'" : "\"";
+				diag_add(d, shown, line, TR("YAML salah: titik dua dan spasi di dalam nilai tanpa "
+				    "tanda kutip; apit nilainya dengan tanda kutip, tulis %.*s: %s%.*s%s (%s)",
+				    "bad YAML: a colon and space inside an unquoted value; put the value in "
+				    "quotes, write %.*s: %s%.*s%s (%s)"), (int)(c1 - k), k, q, (int)(e - v), v, q,
+				    orig);
+				return;
+			}
+			diag_add(d, shown, line, TR("YAML salah: baris ini menjorok tidak sejajar dengan kunci "
+			    "di atasnya; samakan jumlah spasi di awal baris (%s)", "bad YAML: this line is "
+			    "indented differently from the key above it; use the same number of spaces at "
+			    "the start of the line (%s)"), orig);
+			return;
+		}
+	}
+	if (*ctx && cline != line)
+		diag_add(d, shown, line, TR("YAML salah: %s (mulai di baris %d)",
+		    "bad YAML: %s (started on line %d)"), orig, cline);
 	else
-		diag_add(d, shown, line, TR("YAML salah: %s", "bad YAML: %s"), problem);
+		diag_add(d, shown, line, TR("YAML salah: %s", "bad YAML: %s"), orig);
 }
 
 yaml_node_t *
@@ -46,7 +135,7 @@ ydoc_load(struct ydoc *y, const char *buf, size_t len, const char *shown, struct
 	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
 	if (!yaml_parser_load(&parser, &y->doc)) {
-		ydoc__syntax(&parser, shown, d);
+		ydoc__syntax(&parser, buf, len, shown, d);
 		goto out;
 	}
 	y->loaded = 1;
@@ -57,7 +146,7 @@ ydoc_load(struct ydoc *y, const char *buf, size_t len, const char *shown, struct
 	}
 	/* a second document would be ignored silently: refuse it */
 	if (!yaml_parser_load(&parser, &extra)) {
-		ydoc__syntax(&parser, shown, d);
+		ydoc__syntax(&parser, buf, len, shown, d);
 		root = NULL;
 		goto out;
 	}

@@ -106,10 +106,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_put_part("kursus-contoh/lessons/02-media.md", &p[3]);
 	rc = course_load(dir, &c, &d);
 	if (rc == PB_OK) {
-		if (d.n != 0)
+		if (diag_errors(&d) != 0)
 			abort();
 		check(&c);
-	} else if (rc == PB_ERR_INVALID && d.n == 0) {
+	} else if (rc == PB_ERR_INVALID && diag_errors(&d) == 0) {
 		abort(); /* refused without saying why */
 	}
 	course_free(&c);

@@ -53,8 +53,10 @@ def repack(src, dst, change):
 def test_build_twice_is_byte_identical():
     a, b = tmp("a.pack"), tmp("b.pack")
     st, out, err = pack("build", GOOD, "-o", a)
-    eq((st, err), (0, ""), "the good course builds")
-    eq(out, "OK: %s (kursus-contoh 1.0.0, 10 files)\n" % a, "build prints one OK line")
+    eq((st, err), (0, GOOD + "/media/unused.txt: warning: no lesson uses this media file, so it is left out "
+                             "of the pack\n"), "the good course builds, warning of its unused file")
+    eq(out, "OK: %s (kursus-contoh 1.0.0, 9 files listed in manifest.json)\n" % a,
+       "build prints one OK line, counting what verify counts")
     st, out, err = pack("build", GOOD, "-o", b)
     eq(st, 0, "it builds a second time")
     r = subprocess.run(["cmp", a, b], capture_output=True, text=True)
@@ -99,7 +101,8 @@ def test_dev_flag():
     eq(st, 0, "build --dev works")
     eq(json.loads(members(tmp("dev.pack"))["manifest.json"][1])["dev"], True, "--dev sets dev: true")
     st, out, err = pack("verify", tmp("dev.pack"))
-    eq((st, out), (0, "OK: kursus-contoh 1.0.0 (development), 9 files, unsigned\n"), "verify shows a dev pack")
+    eq((st, out), (0, "OK: kursus-contoh 1.0.0 (development), 9 files listed in manifest.json, unsigned\n"),
+       "verify shows a dev pack")
 
 
 def test_keygen():
@@ -123,7 +126,8 @@ def test_keygen():
 def test_sign_and_verify():
     a, b = tmp("a.pack"), tmp("b.pack")
     st, out, err = pack("verify", a)
-    eq((st, out), (0, "OK: kursus-contoh 1.0.0, 9 files, unsigned\n"), "an unsigned pack verifies its hashes")
+    eq((st, out), (0, "OK: kursus-contoh 1.0.0, 9 files listed in manifest.json, unsigned\n"),
+       "an unsigned pack verifies its hashes")
     st, out, err = pack("verify", a, "-p", tmp("dev.pub"))
     eq((st, err), (1, "%s: the pack is not signed (no manifest.sig)\n" % a), "an unsigned pack fails with -p")
     for p in (a, b):
@@ -132,12 +136,38 @@ def test_sign_and_verify():
     ok(filecmp.cmp(a, b, shallow=False), "signed packs of the same sources are byte-identical")
     ok("manifest.sig" in members(a), "the pack now holds manifest.sig")
     st, out, err = pack("verify", a, "-p", tmp("dev.pub"))
-    eq((st, out), (0, "OK: kursus-contoh 1.0.0, 9 files, signature verified\n"), "a signed pack verifies")
+    eq((st, out), (0, "OK: kursus-contoh 1.0.0, 9 files listed in manifest.json, signature verified\n"),
+       "a signed pack verifies")
     st, out, err = pack("verify", a, "-p", tmp("other.pub"))
     eq((st, err), (1, "%s: the signature does not verify with this public key\n" % a),
        "another key does not verify it")
     st, out, err = pack("sign", a, "-k", tmp("dev.key"))
     ok(st == 0 and filecmp.cmp(a, b, shallow=False), "signing again replaces the signature, same bytes")
+
+
+def test_sign_refuses_a_public_key():
+    a = tmp("a.pack")
+    with open(a, "rb") as f:
+        before = f.read()
+    st, out, err = pack("sign", a, "-k", tmp("dev.pub"))
+    eq((st, out, err), (1, "", "pamong-pack: %s is a public key (.pub), not a secret key: sign with the .key "
+                               "file made by pamong-pack keygen\n" % tmp("dev.pub")),
+       "sign refuses the public key file")
+    shutil.copy(tmp("other.key"), tmp("mixed.key"))
+    shutil.copy(tmp("dev.pub"), tmp("mixed.pub"))
+    st, out, err = pack("sign", a, "-k", tmp("mixed.key"))
+    eq((st, err), (1, "pamong-pack: %s does not belong to %s beside it: sign with the .key file that "
+                      "pamong-pack keygen made together with that .pub\n" % (tmp("mixed.key"), tmp("mixed.pub"))),
+       "sign refuses a secret key that does not match the public key beside it")
+    with open(a, "rb") as f:
+        eq(f.read(), before, "a refused sign leaves the pack as it was")
+    env = dict(os.environ, LANG="C.UTF-8")
+    p = subprocess.run([PACK, "sign", a, "-k", tmp("dev.pub")], cwd=ROOT, env=env, capture_output=True, text=True)
+    eq(p.stderr, "pamong-pack: %s adalah kunci publik (.pub), bukan kunci rahasia: tandatangani dengan berkas "
+                 ".key yang dibuat oleh pamong-pack keygen\n" % tmp("dev.pub"), "...in Indonesian by default")
+    p = subprocess.run([PACK, "verify", a], cwd=ROOT, env=env, capture_output=True, text=True)
+    eq(p.stdout, "OK: kursus-contoh 1.0.0, 9 berkas tercantum di manifest.json, bertanda tangan (tidak "
+                 "diperiksa: tanpa -p)\n", "verify says in Indonesian what it counts")
 
 
 def test_tampered_packs_fail():

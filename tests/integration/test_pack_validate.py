@@ -3,6 +3,7 @@ course per kind of problem under tests/data/pack/bad/, each with the exact
 `file:line: message` lines expected and the exit status."""
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -31,10 +32,24 @@ CASES = {
         ("course.yaml", 14, "quiz: file not found: kuis.yaml"),
     ],
     "bad-yaml": [
-        ("course.yaml", 5, "bad YAML: found unexpected end of stream while scanning a quoted scalar "
-                           "(started on line 3)"),
+        ("course.yaml", 3, "bad YAML: the quote \" opened on this line is never closed; add \" at the end "
+                           "of the value (found unexpected end of stream while scanning a quoted scalar)"),
     ],
-    "bad-yaml-quiz": [("quiz.yaml", 4, "bad YAML: mapping values are not allowed in this context")],
+    "bad-yaml-quiz": [
+        ("quiz.yaml", 4, "bad YAML: this line is indented differently from the key above it; use the same "
+                         "number of spaces at the start of the line (mapping values are not allowed in this "
+                         "context)"),
+    ],
+    "yaml-colon": [
+        ("course.yaml", 3, "bad YAML: a colon and space inside an unquoted value; put the value in quotes, "
+                           "write summary: \"Pasal 27: setiap warga negara bersamaan kedudukannya.\" "
+                           "(mapping values are not allowed in this context)"),
+    ],
+    "yaml-tab": [
+        ("course.yaml", 9, "bad YAML: a tab is used for indentation; YAML accepts only spaces, replace the "
+                           "tab with spaces (found a tab character that violates indentation while scanning "
+                           "a plain scalar)"),
+    ],
     "empty-quiz": [("quiz.yaml", 1, "the file is empty")],
     "not-a-mapping": [("course.yaml", 1, "course.yaml: must be a mapping (key: value)")],
     "unknown-key": [
@@ -136,6 +151,38 @@ def test_messages_default_to_indonesian():
                       "'id-mismatch'\n" % BAD), "without an English locale messages are Indonesian")
 
 
+# issue 13: libyaml's common errors in one Indonesian sentence with the fix
+YAML_ID = {
+    "yaml-colon": "course.yaml:3: YAML salah: titik dua dan spasi di dalam nilai tanpa tanda kutip; apit "
+                  "nilainya dengan tanda kutip, tulis summary: \"Pasal 27: setiap warga negara bersamaan "
+                  "kedudukannya.\" (mapping values are not allowed in this context)",
+    "yaml-tab": "course.yaml:9: YAML salah: ada karakter tab untuk menjorok; YAML hanya menerima spasi, ganti "
+                "tab dengan spasi (found a tab character that violates indentation while scanning a plain "
+                "scalar)",
+    "bad-yaml": "course.yaml:3: YAML salah: tanda kutip \" yang dibuka di baris ini tidak ditutup; tambahkan \" "
+                "di akhir nilainya (found unexpected end of stream while scanning a quoted scalar)",
+    "bad-yaml-quiz": "quiz.yaml:4: YAML salah: baris ini menjorok tidak sejajar dengan kunci di atasnya; "
+                     "samakan jumlah spasi di awal baris (mapping values are not allowed in this context)",
+}
+
+
+def test_yaml_errors_in_indonesian_with_the_fix():
+    for case, line in YAML_ID.items():
+        st, out, err = pack("validate", "%s/%s" % (BAD, case), lang="C.UTF-8")
+        eq((st, err), (1, "%s/%s/%s\n" % (BAD, case, line)), "validate %s in Indonesian" % case)
+
+
+def test_app_vocabulary_in_messages():
+    st, out, err = pack("validate", BAD + "/duplicate-ids", lang="C.UTF-8")
+    ok("course.yaml:12: id materi ganda: satu (pertama di baris 9)\n" in err and
+       "quiz.yaml:10: id pertanyaan ganda: q1 (pertama di baris 2)\n" in err,
+       "lessons and questions are 'materi' and 'pertanyaan', as in the app", err)
+    st, out, err = pack("validate", BAD + "/correct-answers", lang="C.UTF-8")
+    ok("quiz.yaml:2: pertanyaan tanpa jawaban benar (tandai dengan correct: true)\n" in err and
+       "quiz.yaml:10: pertanyaan single harus punya tepat satu jawaban benar (ada 2)\n" in err,
+       "quiz problems say 'pertanyaan'", err)
+
+
 def test_trailing_slash_and_absolute_path():
     st, out, err = pack("validate", BAD + "/id-mismatch/")
     eq(err.split(":")[0], BAD + "/id-mismatch/course.yaml", "a trailing slash is not doubled in file names")
@@ -146,8 +193,46 @@ def test_trailing_slash_and_absolute_path():
 
 def test_good_course_validates():
     st, out, err = pack("validate", GOOD)
-    eq((st, out, err), (0, "OK: kursus-contoh 1.0.0 — 2 lessons, 2 questions, 5 media files\n", ""),
-       "the good course validates with a one-line summary")
+    eq((st, out, err), (0, "OK: kursus-contoh 1.0.0 — 2 lessons, 2 questions, 5 media files\n",
+                        GOOD + "/media/unused.txt: warning: no lesson uses this media file, so it is left "
+                               "out of the pack\n"),
+       "the good course validates with a one-line summary and warns of its unused file")
+    st, out, err = pack("validate", GOOD, lang="C.UTF-8")
+    eq((st, out), (0, "OK: kursus-contoh 1.0.0 — 2 materi, 2 pertanyaan, 5 berkas media\n"),
+       "the summary uses the app's words (materi, pertanyaan)")
+
+
+WARN = "tests/data/pack/kursus-peringatan"
+
+
+def test_media_warnings():
+    want = "".join("%s/%s\n" % (WARN, l) for l in [
+        "media/foto.png: warning: its content is not PNG as its extension (.png) says: the file is damaged or "
+        "misnamed; open it and save it again as PNG, or rename it",
+        "media/peta.webp: warning: 20.0 KB, over the 0.01 MB budget for one media file: make the picture "
+        "smaller (about 1000 pixels wide is enough for a phone) and save it as WebP or JPEG",
+        "media/lama.svg: warning: no lesson uses this media file, so it is left out of the pack",
+    ])
+    st, out, err = pack("validate", WARN, "--media-budget", "0.01")
+    eq((st, out, err), (0, "OK: kursus-peringatan 1.0.0 — 1 lessons, 2 questions, 3 media files\n", want),
+       "media warnings: content not matching the extension, over the budget, unused; still valid")
+    st, out, err = pack("validate", WARN)
+    eq(err, "".join(l + "\n" for l in want.splitlines() if "budget" not in l),
+       "the default budget (2 MB) does not warn of a 20 KB file")
+    st, out, err = pack("validate", WARN, "--media-budget", "0.01", lang="C.UTF-8")
+    eq(err, "".join("%s/%s\n" % (WARN, l) for l in [
+        "media/foto.png: peringatan: isinya bukan PNG seperti kata ekstensinya (.png): berkas rusak atau salah "
+        "ekstensi; buka dan simpan ulang sebagai PNG, atau ganti namanya",
+        "media/peta.webp: peringatan: 20,0 KB, lebih besar dari batas 0,01 MB untuk satu berkas media: "
+        "perkecil gambarnya (lebar sekitar 1000 piksel cukup untuk layar ponsel) dan simpan sebagai WebP atau JPEG",
+        "media/lama.svg: peringatan: berkas media ini tidak dipakai materi mana pun, jadi tidak masuk paket",
+    ]), "the warnings in Indonesian")
+    tmp = tempfile.mkdtemp(prefix="pb-test-pack-")
+    st, out, err = pack("build", WARN, "--media-budget", "0.01", "-o", os.path.join(tmp, "w.pack"))
+    eq((st, err), (0, want), "build prints the same warnings and builds the pack")
+    shutil.rmtree(tmp)
+    st, out, err = pack("validate", WARN, "--media-budget", "nol")
+    eq(st, 2, "a budget that is not a number is a usage error")
 
 
 def test_usage():

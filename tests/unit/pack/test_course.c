@@ -19,8 +19,12 @@ test_good_course(void)
 	pb_err rc = course_load(GOOD, &c, &d);
 
 	CHECK_EQ_INT(rc, PB_OK, "the good fixture course loads");
-	CHECK_EQ_INT(d.n, 0, "...with no problem");
-	if (d.n)
+	CHECK_EQ_INT(diag_errors(&d), 0, "...with no error");
+	CHECK(d.n == 1 && d.v[0].warning && d.v[0].line == 0 &&
+	    strcmp(d.v[0].file, GOOD "/media/unused.txt") == 0 &&
+	    strcmp(d.v[0].msg, "berkas media ini tidak dipakai materi mana pun, jadi tidak masuk paket") == 0,
+	    "...and one warning: the media file no lesson uses");
+	if (d.n != 1)
 		diag_print(&d, stdout);
 	CHECK_EQ_STR(c.id, "kursus-contoh", "id is read");
 	CHECK_EQ_STR(c.title, "Kursus Contoh <script>alert(1)</script>", "title is read as written");
@@ -54,7 +58,7 @@ test_good_course(void)
 
 	/* a trailing slash on the folder changes neither the id check nor the names */
 	rc = course_load(GOOD "/", &c, &d);
-	CHECK(rc == PB_OK && d.n == 0, "a folder given with a trailing slash loads too");
+	CHECK(rc == PB_OK && diag_errors(&d) == 0, "a folder given with a trailing slash loads too");
 	course_free(&c);
 	diag_free(&d);
 }
@@ -123,7 +127,14 @@ test_bad_courses(void)
 		{"quiz.yaml", 4, "not valid UTF-8 text (or a control character)"},
 	};
 	static const struct want yaml[] = {
-		{"quiz.yaml", 4, "bad YAML: mapping values are not allowed in this context"},
+		{"quiz.yaml", 4, "bad YAML: this line is indented differently from the key above it; "
+		    "use the same number of spaces at the start of the line (mapping values are not "
+		    "allowed in this context)"},
+	};
+	static const struct want colon[] = {
+		{"course.yaml", 3, "bad YAML: a colon and space inside an unquoted value; put the value in "
+		    "quotes, write summary: \"Pasal 27: setiap warga negara bersamaan kedudukannya.\" "
+		    "(mapping values are not allowed in this context)"},
 	};
 
 	diag_english = 1;
@@ -134,6 +145,7 @@ test_bad_courses(void)
 	check_bad("id-mismatch", mismatch, PB_ARRAY_LEN(mismatch));
 	check_bad("non-utf8", utf8, PB_ARRAY_LEN(utf8));
 	check_bad("bad-yaml-quiz", yaml, PB_ARRAY_LEN(yaml));
+	check_bad("yaml-colon", colon, PB_ARRAY_LEN(colon));
 	diag_english = 0;
 }
 

@@ -174,8 +174,9 @@ test_problems(void)
 	    "a path out of the course folder is refused");
 	check_problem("![x](../gambar/a.png)\n", 1, "media files must be in the media/ folder: ../gambar/a.png",
 	    "media outside media/ is refused");
-	check_problem("![x](..\\media\\a.png)\n", 1, "unsafe path (backslash): ..\\media\\a.png",
-	    "a backslash path is refused");
+	check_problem("![x](..\\media\\a.png)\n", 1,
+	    "path written with Windows backslashes (\\): write ../media/a.png",
+	    "a backslash path is refused with the path to write instead");
 	check_problem("[x](/etc/passwd)\n", 1, "path must be relative to the lesson file: /etc/passwd",
 	    "an absolute link is refused");
 	check_problem("[x](../lessons/02.md)\n", 1, "media files must be in the media/ folder: ../lessons/02.md",
@@ -183,6 +184,53 @@ test_problems(void)
 	diag_english = 0;
 	check_problem("![x](../../a.png)\n", 1, "jalur keluar dari folder kursus: ../../a.png",
 	    "problems are reported in Bahasa Indonesia by default");
+}
+
+/* Issue 13: what authors write that Markdown does not turn into an element,
+ * and paths written as if from the course folder or from the author's PC. */
+static void
+test_author_mistakes(void)
+{
+	struct diags d = {0};
+	struct render_out ro;
+	char *html;
+
+	check_problem("Teks\n\n![Alur musdes](../media/Alur Musdes.SVG)\n", 3,
+	    "gambar/tautan tidak terbaca karena nama berkasnya berisi spasi; tulis namanya di "
+	    "antara < >: ![Alur musdes](<../media/Alur Musdes.SVG>) (atau ganti setiap spasi "
+	    "dengan %20)",
+	    "an image whose file name has a space is reported on its line with the fix");
+	check_problem("Satu\ndua [lampiran](../media/a b.pdf) tiga\n", 2,
+	    "gambar/tautan tidak terbaca karena nama berkasnya berisi spasi; tulis namanya di "
+	    "antara < >: [lampiran](<../media/a b.pdf>) (atau ganti setiap spasi dengan %20)",
+	    "a link whose file name has a space is reported on its line");
+	check_problem("Lihat ![bagan] (../media/a.svg)\n", 1,
+	    "gambar/tautan tidak terbaca oleh Markdown dan akan tampil sebagai teks: "
+	    "![bagan] (../media/a.svg) (periksa pasangan [ ] dan ( ), tanpa spasi di antara ] dan ()",
+	    "any other image left as text is reported");
+	check_html("Kode `![x](y z)` boleh.\n", "<p>Kode <code>![x](y z)</code> boleh.</p>\n",
+	    "image syntax inside code is not a problem");
+	check_problem("![x](media/x.svg)\n", 1,
+	    "jalur dihitung dari folder berkas materi (lessons/): tulis ../media/x.svg, bukan media/x.svg",
+	    "a path written from the course folder gets the path relative to the lesson");
+	check_problem("![Alur](C:\\Users\\ani\\Alur Musdes.svg)\n", 1,
+	    "C:\\Users\\ani\\Alur Musdes.svg adalah jalur di komputer Anda, bukan di folder kursus: "
+	    "salin berkasnya ke folder media/ kursus dan tulis <../media/Alur Musdes.svg>",
+	    "a Windows path is named as such, with the path to write");
+	check_problem("[x](file:///C:/Dokumen/a.pdf)\n", 1,
+	    "file:///C:/Dokumen/a.pdf adalah jalur di komputer Anda, bukan di folder kursus: "
+	    "salin berkasnya ke folder media/ kursus dan tulis ../media/a.pdf",
+	    "a file: link is named as a path on the author's computer");
+
+	html = render("![Alur musdes](<../media/Alur Musdes.svg>)\n", &d, &ro);
+	CHECK_EQ_INT(d.n, 0, "a name with spaces between < > is accepted");
+	CHECK(ro.nrefs == 1 && strcmp(ro.refs[0].path, "media/Alur Musdes.svg") == 0,
+	    "  ...and refers to the file with spaces");
+	CHECK(html != NULL && strstr(html, "src=\"../media/Alur%20Musdes.svg\"") != NULL,
+	    "  ...and its URL is encoded");
+	free(html);
+	render_out_free(&ro);
+	diag_free(&d);
 }
 
 static void
@@ -204,6 +252,7 @@ main(void)
 	test_gfm();
 	test_refs();
 	test_problems();
+	test_author_mistakes();
 	test_kind_of();
 	return TAP_DONE();
 }
