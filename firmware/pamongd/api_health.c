@@ -1,5 +1,5 @@
 /* api_health.c — GET /api/v1/health: version, state (degraded when the
- * store is failing), the store's counts, which clock this boot trusts, and
+ * store is failing or was healed, with the reason in "db"), the store's counts, which clock this boot trusts, and
  * sync's state. */
 #include "api_int.h"
 #include "store_clock.h"
@@ -11,9 +11,11 @@ api__health(struct req *r)
 {
 	static const char *states[] = { "starting", "serving", "stopping" };
 	struct store_stats st;
-	int ok = store_stats(r->app->store, &st) == PB_OK && st.healthy;
+	int readable = store_stats(r->app->store, &st) == PB_OK;
+	int ok = readable && st.healthy;
 	const char *state = r->app->state == APP_SERVING && !ok ? "degraded" :
 	    states[r->app->state];
+	const char *db = ok ? "ok" : st.reason[0] ? st.reason : "cannot be read";
 
 	struct store_clock clk;
 
@@ -23,11 +25,13 @@ api__health(struct req *r)
 	if (ok && (store_clock_learn(r->app->store, r->app->boot_id, 60000) != PB_OK ||
 	    store_clock_get(r->app->store, r->app->boot_id, &clk) != PB_OK))
 		clk.src = STORE_CLOCK_NONE;
-	http_send_json(r->conn, 200, json_pack("{s:s, s:s, s:s, s:I, s:s, s:i, s:I, s:s, s:s, s:o}",
+	http_send_json(r->conn, 200, json_pack("{s:s, s:s, s:s, s:I, s:s, s:i, s:o, s:s, s:o, s:s, s:o}",
 	    "program", "pamongd", "version", PB_VERSION, "state", state,
 	    "uptime_s", (json_int_t)((util_mono_ms() - r->app->started_mono_ms) / 1000),
 	    "box_id", store_box_id(r->app->store), "courses", r->snap->ncourses,
-	    "learners", (json_int_t)(ok ? st.learners : 0), "db", ok ? "ok" : "failing",
+	    "learners", readable ? json_integer((json_int_t)st.learners) : json_null(),
+	    "db", db, "db_lost_writes", st.lost_writes >= 0 ?
+	    json_integer((json_int_t)st.lost_writes) : json_null(),
 	    "clock", clk.src == STORE_CLOCK_NONE ? "unknown" : store_clock_src_name(clk.src),
 	    "sync", (json_t *)sync_status_json()), NULL);
 }

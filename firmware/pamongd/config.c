@@ -45,6 +45,19 @@ static const struct conf_opt config__opts[] = {
 	{ "storage", "group_commit", CONF_BOOL, "yes", 0, 0, S(group_commit),
 	    "Let writes from many phones that arrive together share one commit and\n"
 	    "fsync. Turn off only to measure what it gains." },
+	{ "storage", "backup_interval_s", CONF_INT, "3600", 0, 604800, S(backup_interval_s),
+	    "Back up the database (into data_dir/backups) this often while it is\n"
+	    "written to, in seconds; also at every clean stop. 0: only at a clean\n"
+	    "stop. A damaged database is replaced by the newest good backup." },
+	{ "storage", "backups_kept", CONF_INT, "3", 1, 100, S(backups_kept),
+	    "How many backups are kept; the oldest are removed first." },
+	{ "storage", "backup_budget_mb", CONF_INT, "200", 0, 1000000, S(backup_budget_mb),
+	    "Disk space all backups may take together, in MB (0 = no limit); the\n"
+	    "oldest are removed first, the newest is always kept." },
+	{ "storage", "check_interval_s", CONF_INT, "1800", 0, 604800, S(check_interval_s),
+	    "Check the database (quick_check) this often, in seconds, when nothing\n"
+	    "was written for a minute; damage found makes health say degraded.\n"
+	    "0: only at start." },
 	{ "content", "incoming", CONF_STR, "/var/lib/pamong/incoming", 0, 0, S(incoming),
 	    "Course packs (*.pack) found here are verified and installed at start\n"
 	    "when newer than what is installed." },

@@ -26,6 +26,10 @@ struct config {
 	/* [storage] */
 	char data_dir[CONF_STR_MAX]; /* database, installed packs, keys */
 	int group_commit;            /* share one fsync among concurrent writes */
+	long backup_interval_s;      /* back up this often while written to; 0 = at stop only */
+	long backups_kept;           /* newest backups kept */
+	long backup_budget_mb;       /* all backups together at most; 0 = no limit */
+	long check_interval_s;       /* quick_check this often when idle; 0 = never */
 	/* [content] */
 	char incoming[CONF_STR_MAX]; /* packs found here are installed at start */
 	char trusted_keys[CONF_STR_MAX]; /* public keys that may sign packs */

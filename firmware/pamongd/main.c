@@ -10,6 +10,7 @@
 #include <curl/curl.h>
 #include <systemd/sd-daemon.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "api.h"
@@ -123,7 +124,9 @@ main(int argc, char **argv)
 	struct http *http = NULL;
 	struct config cfg;
 	struct app app;
-	char dbpath[PATH_MAX], err[512];
+	char dbpath[PATH_MAX], bkdir[PATH_MAX], dmgdir[PATH_MAX], err[512];
+	struct store_care care;
+	struct timespec tick = { 1, 0 };
 	sigset_t set;
 
 	while ((ch = getopt_long(argc, argv, "df:hnv", longopts, NULL)) != -1) {
@@ -183,7 +186,19 @@ main(int argc, char **argv)
 		fatal("cannot create %s", cfg.data_dir);
 	snprintf(app.packs_dir, sizeof(app.packs_dir), "%s/packs", cfg.data_dir);
 	snprintf(dbpath, sizeof(dbpath), "%s/pamong.db", cfg.data_dir);
-	if (store_open(dbpath, &app.store) != PB_OK)
+	snprintf(bkdir, sizeof(bkdir), "%s/backups", cfg.data_dir);
+	snprintf(dmgdir, sizeof(dmgdir), "%s/damaged", cfg.data_dir);
+	memset(&care, 0, sizeof(care));
+	care.backup_dir = bkdir;
+	care.damaged_dir = dmgdir;
+	care.backups_kept = cfg.backups_kept;
+	care.backup_budget = (int64_t)cfg.backup_budget_mb * 1024 * 1024;
+	care.backup_interval_s = cfg.backup_interval_s;
+	care.check_interval_s = cfg.check_interval_s;
+	care.idle_s = cfg.check_interval_s < 60 ? cfg.check_interval_s : 60;
+	/* A damaged database is healed here (degraded, never fatal); only a
+	 * database from a newer pamongd or no file at all stops the start. */
+	if (store_open_care(dbpath, &care, &app.store) != PB_OK)
 		fatalx("cannot open the database %s", dbpath);
 	store_set_group_commit(app.store, cfg.group_commit);
 	if (area_load(cfg.area_file, cfg.area_codes, &app.area, err, sizeof(err)) != PB_OK)
@@ -209,8 +224,11 @@ main(int argc, char **argv)
 	sd_notify(0, "READY=1\nSTATUS=serving");
 
 	for (;;) {
-		if (sigwait(&set, &sig) != 0)
+		/* every second: backups and idle checks when due */
+		if ((sig = sigtimedwait(&set, NULL, &tick)) < 0) {
+			store_tick(app.store);
 			continue;
+		}
 		if (sig == SIGHUP) {
 			log_info("SIGHUP: looking for new packs");
 			install_packs(&app);

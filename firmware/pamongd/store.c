@@ -42,7 +42,7 @@ struct store__op {
 
 /* ---- connections and statements ---- */
 
-static void
+void
 store__conn_close(struct store__conn *c)
 {
 	if (c == NULL)
@@ -236,26 +236,53 @@ store__when(const struct store_when *w, struct store_when *def)
 
 /* ---- the writer ---- */
 
+/* The SQLite code of a failure that is the storage's (I/O, read-only,
+ * corrupt, full), else 0. */
+static int
+store__storage_rc(sqlite3 *db, pb_err err)
+{
+	int rc;
+
+	if (err != PB_ERR_IO && err != PB_ERR_DB)
+		return 0;
+	rc = sqlite3_extended_errcode(db);
+	switch (rc & 0xff) {
+	case SQLITE_IOERR:
+	case SQLITE_READONLY:
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+	case SQLITE_FULL:
+	case SQLITE_CANTOPEN:
+		return rc;
+	}
+	return 0;
+}
+
 /* Run one queued write inside a savepoint. Returns non-zero if the whole
  * transaction was lost (SQLite rolls back on some I/O errors). */
 static int
-store__run_op(struct store *st, struct store__op *op)
+store__run_op(struct store *st, struct store__op *op, int *fail_rc)
 {
 	sqlite3 *db = st->w->db;
 	int64_t rev = st->rev;
 	pb_err err;
+	int rc;
 
 	err = sqlu_exec(db, "SAVEPOINT op");
 	if (err == PB_OK) {
 		err = op->fn(st, op->arg);
 		if (err == PB_OK)
 			err = sqlu_exec(db, "RELEASE op");
+		if ((rc = store__storage_rc(db, err)) != 0)
+			*fail_rc = rc;
 		if (err != PB_OK && !sqlite3_get_autocommit(db)) {
 			if (sqlu_exec(db, "ROLLBACK TO op") != PB_OK ||
 			    sqlu_exec(db, "RELEASE op") != PB_OK)
 				err = PB_ERR_DB;
 		}
 	}
+	if (err != PB_OK && *fail_rc == 0)
+		*fail_rc = store__storage_rc(db, err);
 	op->result = err;
 	if (err != PB_OK)
 		st->rev = rev; /* nothing of this op remains */
@@ -273,7 +300,7 @@ store__batch_fail(struct store__op *from, struct store__op *to, pb_err err)
 /* Run a batch as one transaction (restarted if SQLite dropped it) and
  * commit. Returns non-zero if everything committed that was expected to. */
 static int
-store__run_batch(struct store *st, struct store__op *batch, int *commits)
+store__run_batch(struct store *st, struct store__op *batch, int *commits, int *fail_rc)
 {
 	sqlite3 *db = st->w->db;
 	struct store__op *op, *start;
@@ -287,12 +314,13 @@ store__run_batch(struct store *st, struct store__op *batch, int *commits)
 		rev0 = st->rev;
 		err = sqlu_exec(db, "BEGIN IMMEDIATE");
 		if (err != PB_OK) {
+			*fail_rc = store__storage_rc(db, err);
 			for (; op != NULL; op = op->next)
 				op->result = err;
 			return 0;
 		}
 		for (; op != NULL; op = op->next) {
-			if (store__run_op(st, op)) {
+			if (store__run_op(st, op, fail_rc)) {
 				/* The transaction is gone: its earlier ops too. */
 				log_warnx("store: transaction rolled back by SQLite");
 				st->rev = rev0;
@@ -310,6 +338,8 @@ store__run_batch(struct store *st, struct store__op *batch, int *commits)
 			if (err == PB_OK)
 				err = sqlu_exec(db, "COMMIT");
 			if (err != PB_OK) {
+				if (*fail_rc == 0)
+					*fail_rc = store__storage_rc(db, err);
 				if (!sqlite3_get_autocommit(db))
 					sqlu_exec(db, "ROLLBACK");
 				store__batch_fail(start, op, err == PB_ERR_IO ? PB_ERR_IO
@@ -329,7 +359,7 @@ store__writer(void *arg)
 	struct store *st = arg;
 	struct store__op *batch, *op, *next;
 	int64_t n;
-	int healthy, commits;
+	int healthy, commits, fail_rc;
 
 	pthread_mutex_lock(&st->mu);
 	for (;;) {
@@ -348,8 +378,8 @@ store__writer(void *arg)
 		}
 		pthread_mutex_unlock(&st->mu);
 
-		commits = 0;
-		healthy = store__run_batch(st, batch, &commits);
+		commits = fail_rc = 0;
+		healthy = store__run_batch(st, batch, &commits, &fail_rc);
 
 		pthread_mutex_lock(&st->mu);
 		n = 0;
@@ -362,6 +392,18 @@ store__writer(void *arg)
 		st->commits += commits;
 		st->committed_rev = st->rev;
 		st->healthy = healthy;
+		st->last_write_ms = util_mono_ms();
+		if (fail_rc != 0) {
+			/* said in health until a later commit succeeds (corruption:
+			 * until restart) */
+			snprintf(st->wfail, sizeof(st->wfail), "writes fail: %s",
+			    sqlite3_errstr(fail_rc));
+			st->wfail_sticky |= (fail_rc & 0xff) == SQLITE_CORRUPT ||
+			    (fail_rc & 0xff) == SQLITE_NOTADB;
+			log_warnx("store: %s", st->wfail);
+		} else if (commits > 0 && !st->wfail_sticky) {
+			st->wfail[0] = '\0';
+		}
 		pthread_cond_broadcast(&st->done);
 	}
 	pthread_mutex_unlock(&st->mu);
@@ -494,6 +536,7 @@ store__open(const char *path, const struct store__schema *schema, struct store *
 	pthread_cond_init(&st->done, NULL);
 	pthread_cond_init(&st->reader_free, NULL);
 	st->healthy = 1;
+	st->lost_writes = -1;
 	st->schema = schema;
 	st->path = strdup(path);
 	if (st->path == NULL) {
@@ -545,17 +588,26 @@ store_close(struct store *st)
 	pthread_mutex_unlock(&st->mu);
 	if (st->writer_running)
 		pthread_join(st->writer, NULL);
+	if (st->cared && !st->damaged && st->writer_running) {
+		(void)store_backup(st, 0);
+		(void)store__mark(st, 1);
+	}
 	while ((c = st->idle) != NULL) {
 		st->idle = c->next;
+		if (st->damaged)
+			sqlite3_db_config(c->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 		store__conn_close(c);
 	}
-	if (st->w != NULL) {
+	/* a damaged file is left as it is, -wal and all, to be moved aside */
+	if (st->w != NULL && st->damaged)
+		sqlite3_db_config(st->w->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+	if (st->w != NULL && !st->damaged) {
 		rc = sqlite3_wal_checkpoint_v2(st->w->db, NULL,
 		    SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
 		if (rc != SQLITE_OK)
 			log_warnx("store: checkpoint: %s", sqlite3_errmsg(st->w->db));
-		store__conn_close(st->w);
 	}
+	store__conn_close(st->w);
 	pthread_cond_destroy(&st->done);
 	pthread_cond_destroy(&st->reader_free);
 	pthread_cond_destroy(&st->work);
@@ -588,7 +640,12 @@ store_stats(struct store *st, struct store_stats *out)
 	memset(out, 0, sizeof(*out));
 	pthread_mutex_lock(&st->mu);
 	out->rev = st->committed_rev;
-	out->healthy = st->healthy;
+	out->lost_writes = st->lost_writes;
+	snprintf(out->reason, sizeof(out->reason), "%s%s%s", st->reason,
+	    st->reason[0] && st->wfail[0] ? "; " : "", st->wfail);
+	if (!st->healthy && out->reason[0] == '\0')
+		snprintf(out->reason, sizeof(out->reason), "writes fail");
+	out->healthy = out->reason[0] == '\0';
 	out->commits = st->commits;
 	out->writes = st->writes;
 	pthread_mutex_unlock(&st->mu);

@@ -18,10 +18,17 @@
  * (sessions), store_progress.h (lessons and per-learner-per-course
  * summaries), store_quiz.h (quiz attempts and answers), store_clock.h
  * (per-boot clock offsets), store_sync.h (the sync cursor and the rows
- * changed since it). */
+ * changed since it).
+ *
+ * The store heals itself (store_open_care): it keeps rotating backups of the
+ * database (store_backup.c) and checks the file at open and when idle
+ * (store_check.c); a damaged file is moved aside and the newest good backup
+ * restored, and the store keeps serving, degraded, with the reason in
+ * store_stats(). */
 #ifndef STORE_H
 #define STORE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "pb.h"
@@ -40,14 +47,45 @@ struct store_stats {
 	int64_t learners;
 	int64_t rev;          /* highest rev given out */
 	int64_t db_bytes;     /* main file + WAL */
-	int healthy;          /* 0 after a write failed with an I/O error */
+	int healthy;          /* 0: degraded, reason says why */
 	int64_t commits;      /* transactions committed since open */
 	int64_t writes;       /* write operations run since open */
+	int64_t lost_writes;  /* revs lost to a restore at open; -1 unknown or none */
+	char reason[768];     /* why degraded ("" when healthy) */
+};
+
+/* How the store looks after itself (store_open_care). Paths are copied. */
+struct store_care {
+	const char *backup_dir;  /* backups/pamong-<seq>-<UTC>.db */
+	const char *damaged_dir; /* damaged files go to <damaged_dir>/<UTC>/ */
+	long backups_kept;       /* newest backups kept (at least 1) */
+	int64_t backup_budget;   /* bytes all backups may take; 0 = no limit */
+	long backup_interval_s;  /* back up this often while written; 0 = at close only */
+	long check_interval_s;   /* quick_check this often when idle; 0 = never */
+	long idle_s;             /* "idle": no write for this long */
 };
 
 /* Open (creating and migrating as needed) the database at path. */
 pb_err store_open(const char *path, struct store **out);
-/* Finish queued writes and close. */
+/* Open like store_open, then check and heal: a file SQLite calls damaged,
+ * one quick_check does not pass, or one whose counts fell below those
+ * recorded beside it (<path>.mark) is moved aside and the newest backup
+ * that passes quick_check restored (none: a new empty database); the store
+ * is then degraded with the reason. Fails only when no database at all can
+ * be opened, or the file is from a newer program (PB_ERR_STATE). */
+pb_err store_open_care(const char *path, const struct store_care *care,
+    struct store **out);
+/* The main loop's periodic call: a backup when one is due and something
+ * was written since the last, a quick_check when due and idle. */
+void store_tick(struct store *st);
+/* Back up now (if anything was written since the last backup, or force),
+ * then drop the oldest beyond backups_kept and the budget. */
+pb_err store_backup(struct store *st, int force);
+/* Mark the store degraded with a reason (sticky until restart). */
+void store_set_degraded(struct store *st, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Finish queued writes, back up if anything changed (store_open_care
+ * stores), and close. */
 void store_close(struct store *st);
 /* The box's id (a UUID made on first open). */
 const char *store_box_id(const struct store *st);

@@ -1,7 +1,8 @@
 /* store_int.h — internals shared only by the store's own files: the engine
  * (store.c) and the box's tables (store_schema.c, store_learner.c,
  * store_session.c, store_progress.c, store_quiz.c, store_sync.c,
- * store_clock.c). Nothing else includes it; the public headers stay the
+ * store_clock.c), its backups (store_backup.c) and its checks
+ * (store_check.c). Nothing else includes it; the public headers stay the
  * only contract. Names here are store__x (called across the store's files,
  * never from outside).
  *
@@ -48,7 +49,22 @@ struct store__schema {
 	int nmigrations;
 	const char *max_rev_sql;  /* one integer: the highest rev any row holds */
 	const char *learners_sql; /* one integer: store_stats' learners */
+	/* Counts that never go down (rows never deleted): checked at open
+	 * against those recorded beside the file (<path>.mark). */
+	const struct store__count *counts;
+	int ncounts;
 };
+
+/* One count store_check.c watches: its name in the mark file and the SQL
+ * giving it (one integer). */
+struct store__count {
+	const char *name;
+	const char *sql;
+};
+
+#define STORE__COUNTS_MAX 8 /* counts a schema may have */
+#define STORE__PATH_MAX 4096
+#define STORE__MARK_MS 5000 /* the mark file follows the rev at most this often */
 
 /* The phone clock learning's memo (store_clock.c's; under store.mu). */
 struct store__clock_memo {
@@ -81,12 +97,29 @@ struct store {
 	int nreaders;             /* read connections open (idle or in use) */
 	pthread_cond_t reader_free; /* to readers waiting for a connection */
 	struct store__clock_memo clock; /* store_clock.c's; the engine leaves it */
+
+	/* self-care (store_backup.c, store_check.c); set before the writer
+	 * starts or under mu */
+	int cared;                /* opened by store_open_care */
+	int damaged;             /* the open file is damaged: no backups, no checkpoint */
+	struct store_care care;   /* its paths point into the two below */
+	char backup_dir[STORE__PATH_MAX], damaged_dir[STORE__PATH_MAX];
+	char reason[600];         /* sticky degraded reason (under mu) */
+	char wfail[160];          /* the last write's storage failure (under mu) */
+	int wfail_sticky;         /* wfail stays after good commits (corruption) */
+	int64_t lost_writes;      /* revs lost to a restore; -1 unknown/none */
+	int64_t backup_writes;    /* writes counted at the last backup (under mu) */
+	int64_t last_backup_ms, last_check_ms, last_write_ms, last_mark_ms; /* util_mono_ms() */
+	int64_t marked_rev;       /* the rev in the mark file (main thread) */
 };
 
 /* Open (creating and migrating as needed) a store with the given schema;
  * store_open() is this with the box's (store__box_schema). */
 pb_err store__open(const char *path, const struct store__schema *schema,
     struct store **out);
+
+/* Close c (finalizing its cached statements); NULL is ignored. */
+void store__conn_close(struct store__conn *c);
 
 /* The cached statement for sql on c (see sqlu_prep). */
 static inline sqlite3_stmt *
@@ -122,6 +155,32 @@ pb_err store__meta_set(struct store__conn *c, const char *key, int64_t v);
 /* w, or (w NULL) now in this boot, filled into *def. */
 const struct store_when *store__when(const struct store_when *w,
     struct store_when *def);
+
+/* ---- backups (store_backup.c) ---- */
+
+/* One backup file in care->backup_dir. */
+struct store__bk {
+	char name[96];    /* pamong-<seq>-<UTC>.db */
+	int64_t seq;      /* order of making */
+	int64_t bytes;
+};
+
+/* The backups in dir, newest first; *n their number (at most max). */
+pb_err store__backup_list(const char *dir, struct store__bk *out, int max, int *n);
+/* Remove the oldest backups in dir beyond kept and beyond budget bytes (0:
+ * no limit); the newest is always kept. Returns how many were removed. */
+int store__backup_rotate(const char *dir, long kept, int64_t budget);
+/* "YYYY-MM-DD HH:MM UTC" from a backup's name ("?" if it has none). */
+void store__backup_time(const char *name, char *out, size_t len);
+
+/* ---- checks and healing (store_check.c) ---- */
+
+/* SQLite's quick_check on a new connection to path: PB_OK when "ok", else
+ * PB_ERR_DB with the first complaint in why. */
+pb_err store__quick_check(const char *path, char *why, size_t len);
+/* Record the store's counts beside its file (<path>.mark); clean says
+ * whether this is a clean close. */
+pb_err store__mark(struct store *st, int clean);
 
 /* ---- the box's schema and event log (store_schema.c) ---- */
 

@@ -132,11 +132,19 @@ static const char store__max_rev_sql[] =
 
 static const char store__learners_sql[] = "SELECT count(*) FROM learners";
 
+/* Rows never deleted: fewer at open than recorded means a damaged file. */
+static const struct store__count store__counts[] = {
+	{ "learners", store__learners_sql },
+	{ "events", "SELECT count(*) FROM events" },
+};
+
 const struct store__schema store__box_schema = {
 	store__migrations,
 	(int)PB_ARRAY_LEN(store__migrations),
 	store__max_rev_sql,
 	store__learners_sql,
+	store__counts,
+	(int)PB_ARRAY_LEN(store__counts),
 };
 
 /* ---- the event log ---- */

@@ -28,6 +28,7 @@ static const struct store__schema toy = {
 	toy_migrations, 2,
 	"SELECT coalesce(max(rev), 0) FROM items",
 	"SELECT count(*) FROM items",
+	NULL, 0,
 };
 
 /* The same schema one migration short: a program that knows less. */
@@ -35,6 +36,7 @@ static const struct store__schema toy_old = {
 	toy_migrations, 1,
 	"SELECT coalesce(max(rev), 0) FROM items",
 	"SELECT count(*) FROM items",
+	NULL, 0,
 };
 
 static const char sql_put[] = "INSERT INTO items (name, rev) VALUES (?, ?)";
