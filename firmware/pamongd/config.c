@@ -1,5 +1,6 @@
 /* config.c — see config.h. */
 #include "config.h"
+#include "netconf.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -125,6 +126,40 @@ static const struct conf_opt config__opts[] = {
 	    S(registrations_per_day),
 	    "Registrations on the whole box in 24 hours (0 = no limit). A\n"
 	    "facilitator can lift it for the day from the console." },
+	{ "hotspot", "interface", CONF_STR, "wlan0", 0, 0, S(hs_interface),
+	    "The access point's interface. `pamongd --render-net DIR` writes\n"
+	    "hostapd.conf, dnsmasq.conf and nftables.conf for it from this section." },
+	{ "hotspot", "ssid", CONF_STR, "PamongBox", 0, 0, S(hs_ssid),
+	    "Network name phones see (1 to 32 bytes)." },
+	{ "hotspot", "passphrase", CONF_STR, "", 0, 0, S(hs_passphrase),
+	    "WPA2 passphrase, 8 to 63 printable ASCII characters. Empty: one is made\n"
+	    "at first start (16 letters and digits without look-alikes) and kept in\n"
+	    "the data dir's hotspot-passphrase file (mode 0600)." },
+	{ "hotspot", "open", CONF_BOOL, "no", 0, 0, S(hs_open),
+	    "\"yes\" makes an open network anyone in range can join (then leave\n"
+	    "passphrase empty). Only by explicit choice." },
+	{ "hotspot", "channel", CONF_INT, "6", 1, 13, S(hs_channel),
+	    "2.4 GHz channel (1 to 13 in Indonesia)." },
+	{ "hotspot", "country", CONF_STR, "ID", 0, 0, S(hs_country),
+	    "Country code (ISO 3166): which channels and powers are allowed." },
+	{ "hotspot", "address", CONF_STR, "10.42.0.1/24", 0, 0, S(hs_address),
+	    "The box's address on the hotspot, with the prefix length." },
+	{ "hotspot", "dhcp_start", CONF_STR, "10.42.0.10", 0, 0, S(hs_dhcp_start),
+	    "First address lent to phones (inside the box's subnet)." },
+	{ "hotspot", "dhcp_end", CONF_STR, "10.42.0.200", 0, 0, S(hs_dhcp_end),
+	    "Last address lent to phones; the range holds at least 64." },
+	{ "hotspot", "lease_s", CONF_INT, "3600", 120, 3600, S(hs_lease_s),
+	    "DHCP lease time in seconds: short, so addresses of phones that left\n"
+	    "come back soon." },
+	{ "hotspot", "isolate", CONF_BOOL, "yes", 0, 0, S(hs_isolate),
+	    "Phones cannot reach each other, only the box (hostapd ap_isolate; the\n"
+	    "Pi's on-board radio ignores it, docs/APPLIANCE.md)." },
+	{ "hotspot", "max_stations", CONF_INT, "30", 1, 2007, S(hs_max_stations),
+	    "Phones the access point accepts; keep it under the radio's real limit\n"
+	    "so hostapd refuses cleanly instead of the firmware failing." },
+	{ "hotspot", "per_phone_connections", CONF_INT, "8", 1, 1000, S(hs_per_phone),
+	    "Connections one phone (by its Wi-Fi hardware address) may hold to\n"
+	    "pamongd; more are refused at once by the firewall." },
 };
 
 pb_err
@@ -160,6 +195,8 @@ config_check(const struct config *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "area.file: cannot read %s", cfg->area_file);
 		return PB_ERR_INVALID;
 	}
+	if ((rc = netconf_check(cfg, err, errlen)) != PB_OK)
+		return rc;
 	if (cfg->data_dir[0] != '/') {
 		snprintf(err, errlen, "storage.data_dir: %s must be an absolute path",
 		    cfg->data_dir);

@@ -58,6 +58,19 @@ struct config {
 	long source_cooldown_s;      /* that address's first wait; doubles likewise */
 	long registrations_per_source; /* per address per 24 h, 0 = no limit */
 	long registrations_per_day;  /* per box per 24 h, 0 = no limit */
+	/* [hotspot] (rendered into hostapd/dnsmasq/nftables files by netconf) */
+	char hs_interface[CONF_STR_MAX]; /* the access point's interface */
+	char hs_ssid[CONF_STR_MAX];      /* network name, 1..32 bytes */
+	char hs_passphrase[CONF_STR_MAX]; /* WPA2; empty = made at first start */
+	int hs_open;                     /* no passphrase at all, by choice */
+	long hs_channel;                 /* 2.4 GHz channel */
+	char hs_country[CONF_STR_MAX];   /* regulatory domain, ISO 3166 alpha-2 */
+	char hs_address[CONF_STR_MAX];   /* the box on the hotspot, a.b.c.d/prefix */
+	char hs_dhcp_start[CONF_STR_MAX], hs_dhcp_end[CONF_STR_MAX]; /* phones' range */
+	long hs_lease_s;                 /* DHCP lease time */
+	int hs_isolate;                  /* phones cannot reach each other */
+	long hs_max_stations;            /* hostapd refuses phones beyond this */
+	long hs_per_phone;               /* connections one phone may hold to pamongd */
 };
 
 /* Defaults, then the file (if path is not NULL). err gets "file:line: msg". */

@@ -18,6 +18,7 @@
 #include "fsutil.h"
 #include "http.h"
 #include "log.h"
+#include "netconf.h"
 #include "sync.h"
 #include "util.h"
 
@@ -36,7 +37,10 @@ usage(FILE *f)
 	    "  -n             check the config and exit\n"
 	    "  -h, --help     this help\n"
 	    "  --version      print the version\n"
-	    "  --print-config print the commented example config (all defaults)\n");
+	    "  --print-config print the commented example config (all defaults)\n"
+	    "  --render-net DIR  write the hotspot's hostapd.conf, dnsmasq.conf and\n"
+	    "                 nftables.conf from the config's [hotspot] section into DIR\n"
+	    "                 (makes the WPA2 passphrase on first use) and exit\n");
 }
 
 static pb_err
@@ -116,9 +120,10 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "print-config", no_argument, NULL, 'P' },
+		{ "render-net", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *path = CONFIG_DEFAULT_PATH;
+	const char *path = CONFIG_DEFAULT_PATH, *render_dir = NULL;
 	int fg = 0, verbose = 0, check = 0, explicit = 0, ch, sig, rc = 1;
 	struct catalog_opts copts;
 	struct http *http = NULL;
@@ -138,6 +143,7 @@ main(int argc, char **argv)
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("pamongd %s\n", PB_VERSION); return 0;
 		case 'P': config_print_example(stdout); return 0;
+		case 'R': render_dir = optarg; break;
 		default: usage(stderr); return 2;
 		}
 	}
@@ -149,6 +155,14 @@ main(int argc, char **argv)
 		return 1;
 	if (check) {
 		printf("pamongd: configuration OK\n");
+		return 0;
+	}
+	if (render_dir != NULL) {
+		if (util_init() != PB_OK || netconf_render(&cfg, render_dir, err, sizeof(err))
+		    != PB_OK) {
+			fprintf(stderr, "pamongd: %s\n", err);
+			return 1;
+		}
 		return 0;
 	}
 	log_init("pamongd", fg, verbose);

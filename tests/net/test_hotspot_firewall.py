@@ -1,5 +1,6 @@
-"""The hotspot firewall (image-build/overlay/etc/nftables.conf) against the
-real pamongd, with network namespaces standing in for the hotspot (root):
+"""The hotspot firewall, as `pamongd --render-net` renders it from the
+[hotspot] section (interface "pbhs" here, the per-phone cap left at its default
+of 8), against the real pamongd, with network namespaces standing in for the hotspot (root):
 
   [phone ns] 10.42.0.10 ─┐
                           ├─ bridge "pbhs" 10.42.0.1 (the box's wlan0) ── pamongd :8080
@@ -15,6 +16,7 @@ not reach pamongd."""
 import json
 import os
 import socket
+import subprocess
 import sys
 import time
 
@@ -22,13 +24,13 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from pbtest import AREA_FILE, BUILD, DEV_PUB, PACKS, PAMONGD, ROOT, Client, eq, ok, run_tests  # noqa: E402
 from netns import Netns  # noqa: E402
 
-RULES = os.path.join(ROOT, "image-build", "overlay", "etc", "nftables.conf")
 BOX_IP, PHONE_IP, ATK_IP, ATK_IP2 = "10.42.0.1", "10.42.0.10", "10.42.0.66", "10.42.0.67"
 CAP = 8
 
 net = Netns("hotspot")
 BOX, PHONE, ATK, UPLINK = net.add("box"), net.add("phone"), net.add("atk"), net.add("upl")
 UPLINK_BOX_IP, UPLINK_PEER_IP = "192.168.77.2", "192.168.77.1"
+CONF = os.path.join(net.tmp, "pamongd.conf")
 
 
 def setup_net():
@@ -51,25 +53,29 @@ def setup_net():
     net.sh("ip", "link", "set", "eth1", "up", ns=BOX)
     net.sh("ip", "addr", "add", UPLINK_PEER_IP + "/24", "dev", "eth0", ns=UPLINK)
     net.sh("ip", "link", "set", "eth0", "up", ns=UPLINK)
-    with open(RULES) as f:
-        rules = f.read().replace('"wlan0"', '"pbhs"')
-    path = os.path.join(net.tmp, "nftables.conf")
-    with open(path, "w") as f:
-        f.write(rules)
-    r = net.sh("nft", "-f", path, ns=BOX, check=False)
-    return ok(r.returncode == 0, "the hotspot ruleset loads", r.stderr)
+    rendered = os.path.join(net.tmp, "net")
+    r = subprocess.run([PAMONGD, "-f", CONF, "--render-net", rendered], capture_output=True,
+                       text=True)
+    if not ok(r.returncode == 0, "pamongd --render-net renders the ruleset", r.stderr):
+        return False
+    r = net.sh("nft", "-f", os.path.join(rendered, "nftables.conf"), ns=BOX, check=False)
+    return ok(r.returncode == 0, "the rendered hotspot ruleset loads", r.stderr)
 
 
-def start_box():
+def write_config():
     data = os.path.join(net.tmp, "box")
     os.makedirs(data)
-    conf = os.path.join(data, "pamongd.conf")
-    with open(conf, "w") as f:
+    with open(CONF, "w") as f:
         f.write("[http]\nport = 8080\nlisten = 0.0.0.0\nwebroot = %s\n"
                 "portal_hosts = %s,pamong.box\n[storage]\ndata_dir = %s\n"
                 "[content]\nincoming = %s\ntrusted_keys = %s\n[area]\nfile = %s\ncodes = 33.02\n"
-                % (os.path.join(BUILD, "webroot"), BOX_IP, data, PACKS, DEV_PUB, AREA_FILE))
-    p = net.spawn("pamongd", [PAMONGD, "-d", "-f", conf], BOX)
+                "[hotspot]\ninterface = pbhs\naddress = %s/24\n"
+                % (os.path.join(BUILD, "webroot"), BOX_IP, data, PACKS, DEV_PUB, AREA_FILE,
+                   BOX_IP))
+
+
+def start_box():
+    p = net.spawn("pamongd", [PAMONGD, "-d", "-f", CONF], BOX)
     deadline = time.time() + 15
     while time.time() < deadline and p.poll() is None:
         with net.inside(PHONE):
@@ -218,6 +224,7 @@ def test_uplink_does_not_reach_pamongd():
     ok(not reached, "a host on an uplink does not reach pamongd (listening on every address)")
 
 
+write_config()
 if setup_net() and start_box():
     run_tests(globals())
 else:

@@ -1,0 +1,202 @@
+#!/bin/sh
+# The hotspot from one config (runs inside the appliance guest, as root; see
+# tests/appliance/README.md): `pamongd --render-net` writes hostapd.conf,
+# dnsmasq.conf and nftables.conf from a pamongd config that only names its
+# paths ([hotspot] is all defaults); hostapd, dnsmasq, nft and pamongd start
+# with exactly those files on wlan0; a "phone" (wlan1 in its own network
+# namespace) joins with the passphrase pamongd made and stored in its data
+# dir, gets a DHCP lease carrying option 114 (RFC 8910) with the portal URL,
+# resolves an arbitrary name to the box, and reads
+# http://pamong.box/api/v1/health through port 80.
+# Usage (from the checkout): tests/appliance/guest/run.sh tests/appliance/test_hotspot.sh
+cd "$(dirname "$0")/../.." || exit 2
+BUILD=${BUILD:-build}
+BOX_IP=10.42.0.1
+T=$(mktemp -d /tmp/hotspot.XXXXXX)
+NET=$T/net
+n=0
+failed=0
+pids=
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { # description, log files whose tails explain it
+	n=$((n + 1))
+	failed=$((failed + 1))
+	echo "not ok $n - $1"
+	shift
+	for f; do
+		[ -f "$f" ] && { echo "# --- $f"; tail -n 15 "$f" | sed 's/^/#   /'; }
+	done
+}
+check() { # description, command... (its output goes to $T/check.log)
+	d=$1
+	shift
+	if "$@" >"$T/check.log" 2>&1; then ok "$d"; else not_ok "$d" "$T/check.log"; fi
+}
+wait_for() { # seconds, file, pattern: wait until a line in file matches
+	i=0
+	while [ "$i" -lt $(($1 * 10)) ]; do
+		grep -q "$3" "$2" 2>/dev/null && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+bg() { # log file, command...: start in the background, remember the pid
+	log=$1
+	shift
+	"$@" >"$log" 2>&1 &
+	pids="$pids $!"
+}
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	ip netns del phone 2>/dev/null
+	nft flush ruleset 2>/dev/null
+}
+trap cleanup EXIT
+
+# (a) render the three files from the config's [hotspot] defaults
+cat >"$T/pamongd.conf" <<EOF
+[http]
+port = 8080
+webroot = $PWD/$BUILD/webroot
+[storage]
+data_dir = $T/box
+[content]
+incoming = $PWD/$BUILD/packs
+trusted_keys = $PWD/$BUILD/dev-signing.pub
+[area]
+file = $PWD/content/area/wilayah.tsv.gz
+codes = 33.02
+EOF
+check "pamongd --render-net writes hostapd.conf, dnsmasq.conf and nftables.conf" \
+	"$BUILD/pamongd" -f "$T/pamongd.conf" --render-net "$NET"
+PSK=$(cat "$T/box/hotspot-passphrase" 2>/dev/null)
+SSID=$(sed -n 's/^ssid=//p' "$NET/hostapd.conf")
+passphrase_made() {
+	ls -l "$T/box/hotspot-passphrase"
+	[ "${#PSK}" -ge 12 ] && ls -l "$T/box/hotspot-passphrase" | grep -q '^-rw-------' &&
+		grep -qx "wpa_passphrase=$PSK" "$NET/hostapd.conf"
+}
+check "the passphrase was made (${#PSK} characters), stored 0600 and rendered" passphrase_made
+
+# (b) the box: the rendered files, unchanged
+ip addr add "$BOX_IP/24" dev wlan0
+ip link set wlan0 up
+check "nft loads the rendered ruleset" nft -f "$NET/nftables.conf"
+bg "$T/hostapd.log" hostapd "$NET/hostapd.conf"
+if wait_for 15 "$T/hostapd.log" 'AP-ENABLED'; then
+	ok "hostapd starts from the rendered hostapd.conf (AP-ENABLED, WPA2, SSID $SSID)"
+else
+	not_ok "hostapd starts from the rendered hostapd.conf (AP-ENABLED)" "$T/hostapd.log"
+fi
+bg "$T/dnsmasq.log" dnsmasq --keep-in-foreground --log-facility=- --user=root \
+	--conf-file="$NET/dnsmasq.conf" --dhcp-leasefile="$T/leases" --pid-file="$T/dnsmasq.pid" \
+	--log-dhcp
+if wait_for 10 "$T/dnsmasq.log" 'DHCP, IP range'; then
+	ok "dnsmasq starts from the rendered dnsmasq.conf"
+else
+	not_ok "dnsmasq starts from the rendered dnsmasq.conf" "$T/dnsmasq.log"
+fi
+bg "$T/pamongd.log" "$BUILD/pamongd" -d -f "$T/pamongd.conf"
+
+# (c) a phone joins with the generated passphrase
+phy=$(cat /sys/class/net/wlan1/phy80211/name)
+ip netns add phone
+ip -n phone link set lo up
+iw phy "$phy" set netns name phone
+cat >"$T/wpa.conf" <<EOF
+network={
+	ssid="$SSID"
+	key_mgmt=WPA-PSK
+	proto=RSN
+	pairwise=CCMP
+	psk="$PSK"
+}
+EOF
+bg "$T/wpa.log" ip netns exec phone wpa_supplicant -D nl80211 -i wlan1 -c "$T/wpa.conf"
+if wait_for 30 "$T/wpa.log" 'CTRL-EVENT-CONNECTED'; then
+	ok "the phone joins with WPA2-PSK and the passphrase from the data dir"
+else
+	not_ok "the phone joins with WPA2-PSK and the passphrase from the data dir" \
+		"$T/wpa.log" "$T/hostapd.log"
+fi
+
+# (d) DHCP: a lease, option 114 requested and received (busybox udhcpc's env)
+cat >"$T/udhcpc.sh" <<EOF
+#!/bin/sh
+case \$1 in
+bound|renew)
+	env >"$T/lease.env"
+	ip addr flush dev "\$interface"
+	ip addr add "\$ip/\$subnet" dev "\$interface"
+	[ -n "\$router" ] && ip route replace default via "\$router" dev "\$interface"
+	mkdir -p /etc/netns/phone
+	for d in \$dns; do echo "nameserver \$d"; done >/etc/netns/phone/resolv.conf ;;
+esac
+EOF
+chmod +x "$T/udhcpc.sh"
+lease() {
+	ip netns exec phone busybox udhcpc -i wlan1 -q -n -t 10 -T 2 -O 114 -s "$T/udhcpc.sh" &&
+		ip -n phone -4 addr show wlan1 | grep -q 'inet 10\.42\.0\.'
+}
+if lease >"$T/udhcpc.log" 2>&1; then
+	ok "dnsmasq leases the phone $(ip -n phone -4 -o addr show wlan1 | awk '{print $4}')"
+else
+	not_ok "dnsmasq leases the phone an address" "$T/udhcpc.log" "$T/dnsmasq.log"
+fi
+URL_HEX=$(printf 'http://%s/' "$BOX_IP" | od -An -tx1 | tr -d ' \n')
+option_114() {
+	grep -E '^(opt114|router|dns|lease)=' "$T/lease.env"
+	grep -qx "router=$BOX_IP" "$T/lease.env" && grep -qx "dns=$BOX_IP" "$T/lease.env" &&
+		{ grep -qix "opt114=$URL_HEX" "$T/lease.env" ||
+			grep -qx "opt114=http://$BOX_IP/" "$T/lease.env"; }
+}
+check "the lease carries option 114 = http://$BOX_IP/ (RFC 8910), the box as router and DNS" \
+	option_114
+lease_time() {
+	t=$(sed -n 's/^lease=//p' "$T/lease.env")
+	echo "lease=$t"
+	[ -n "$t" ] && [ "$t" -le 3600 ]
+}
+check "the lease lasts an hour or less" lease_time
+
+# (e) DNS: any name is the box
+resolve() {
+	ip netns exec phone python3 -c 'import socket, sys
+a = socket.gethostbyname(sys.argv[1]); print(a); sys.exit(a != sys.argv[2])' \
+		connectivitycheck.gstatic.com "$BOX_IP"
+}
+check "the phone resolves connectivitycheck.gstatic.com to the box ($BOX_IP)" resolve
+
+# (f) the app by its short name, through port 80 (nft redirects it to pamongd's 8080)
+health() {
+	i=0
+	while [ $i -lt 40 ]; do
+		ip netns exec phone python3 -c 'import sys, urllib.request
+r = urllib.request.urlopen(sys.argv[1], timeout=3)
+print(r.status, r.read().decode()); sys.exit(r.status != 200)' \
+			"http://pamong.box/api/v1/health" && return 0
+		sleep 0.5
+		i=$((i + 1))
+	done
+	return 1
+}
+if health >"$T/health.log" 2>&1 && grep -q '"version"' "$T/health.log"; then
+	ok "the phone GETs http://pamong.box/api/v1/health through port 80: 200"
+else
+	not_ok "the phone GETs http://pamong.box/api/v1/health through port 80: 200" \
+		"$T/health.log" "$T/pamongd.log"
+fi
+https_refused() {
+	ip netns exec phone python3 -c 'import socket, sys, time
+s = socket.socket(); s.settimeout(5); t = time.monotonic()
+try:
+    s.connect((sys.argv[1], 443)); sys.exit("connected")
+except ConnectionRefusedError:
+    print("refused in %.0f ms" % ((time.monotonic() - t) * 1000))' "$BOX_IP"
+}
+check "port 443 is refused at once over the air" https_refused
+
+echo "1..$n"
+[ "$failed" -eq 0 ]
