@@ -54,6 +54,12 @@ struct config {
 	long source_cooldown_s;      /* that address's first wait; doubles likewise */
 	long registrations_per_source; /* per address per 24 h, 0 = no limit */
 	long registrations_per_day;  /* per box per 24 h, 0 = no limit */
+	/* [leds] (gpio.h, leds.h) */
+	char leds_backend[CONF_STR_MAX];    /* gpio, sim or none */
+	char led_lines[4][CONF_STR_MAX];    /* system, wifi, sync, button */
+	char leds_active_low[CONF_STR_MAX]; /* lines that are low when on/pressed */
+	char leds_sim_file[CONF_STR_MAX];   /* sim backend's state file */
+	char shutdown_command[CONF_STR_MAX]; /* run after a button shutdown */
 };
 
 /* Defaults, then the file (if path is not NULL). err gets "file:line: msg". */

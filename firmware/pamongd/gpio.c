@@ -59,6 +59,33 @@ gpio_line_name(enum gpio_line l)
 }
 
 int
+gpio_parse_active_low(const char *list, int out[GPIO_NLINES])
+{
+	const char *p = list, *e;
+	size_t len;
+	int i;
+
+	for (i = 0; i < GPIO_NLINES; i++)
+		out[i] = 0;
+	while (*p != '\0') {
+		while (*p == ' ' || *p == ',' || *p == '\t')
+			p++;
+		for (e = p; *e != '\0' && *e != ',' && *e != ' ' && *e != '\t'; e++)
+			;
+		if ((len = (size_t)(e - p)) == 0)
+			break;
+		for (i = 0; i < GPIO_NLINES; i++)
+			if (strlen(gpio__names[i]) == len && strncmp(p, gpio__names[i], len) == 0)
+				break;
+		if (i == GPIO_NLINES)
+			return -1;
+		out[i] = 1;
+		p = e;
+	}
+	return 0;
+}
+
+int
 gpio_parse_spec(const char *spec, char *chip, unsigned long chiplen, unsigned int *offset)
 {
 	const char *colon = strrchr(spec, ':');

@@ -34,6 +34,9 @@ struct gpio;
 int gpio_backend_valid(const char *name);
 /* "GPIO_SYSTEM" → "system" (the config keys). */
 const char *gpio_line_name(enum gpio_line l);
+/* Parse a comma-separated list of line names (system, wifi, sync, button)
+ * into active_low flags; -1 on an unknown word. */
+int gpio_parse_active_low(const char *list, int out[GPIO_NLINES]);
 /* Split "chip:offset" into chip and offset; 0 if spec is a line name. */
 int gpio_parse_spec(const char *spec, char *chip, unsigned long chiplen,
     unsigned int *offset);
