@@ -43,6 +43,10 @@ PKGS_HUB    := $(PKGS_COMMON) sqlite3 inih libcurl libsystemd
 pc_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
 pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 
+# gpio.c speaks libgpiod 1.6 (Debian 12) or 2.x (Debian 13, the Pi image):
+# the major version pkg-config finds, 0 = none (the gpio backend then only logs)
+GPIOD_MAJOR := $(firstword $(subst ., ,$(shell pkg-config --modversion libgpiod 2>/dev/null)) 0)
+
 CPPFLAGS += -Ifirmware/common -MMD -MP
 
 # firmware/common is linked into every program; the SQLite helpers only
@@ -81,6 +85,7 @@ webroot:
 $(BUILD)/firmware/common/%.o: CPPFLAGS += $(call pc_cflags,$(PKGS_COMMON))
 $(COMMON_SQL_OBJ): CPPFLAGS += $(call pc_cflags,sqlite3)
 $(BUILD)/firmware/pamongd/%.o: CPPFLAGS += -Ifirmware/pamongd $(call pc_cflags,$(PKGS_D))
+$(BUILD)/firmware/pamongd/gpio.o: CPPFLAGS += -DPB_GPIOD_MAJOR=$(GPIOD_MAJOR)
 $(BUILD)/firmware/pack/%.o: CPPFLAGS += -Ifirmware/pack $(call pc_cflags,$(PKGS_PACK))
 $(BUILD)/firmware/hub/%.o: CPPFLAGS += -Ifirmware/hub $(call pc_cflags,$(PKGS_HUB))
 

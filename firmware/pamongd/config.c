@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gpio.h"
+
 #define S(f) offsetof(struct config, f)
 
 static const struct conf_opt config__opts[] = {
@@ -160,6 +162,31 @@ static const struct conf_opt config__opts[] = {
 	{ "hotspot", "per_phone_connections", CONF_INT, "8", 1, 1000, S(hs_per_phone),
 	    "Connections one phone (by its Wi-Fi hardware address) may hold to\n"
 	    "pamongd; more are refused at once by the firewall." },
+	{ "leds", "backend", CONF_STR, "none", 0, 0, S(leds_backend),
+	    "How the status LEDs and the button are reached: gpio (libgpiod, the\n"
+	    "box), sim (no hardware: LED states written to sim_file) or none." },
+	{ "leds", "system", CONF_STR, "GPIO17", 0, 0, S(led_lines[0]),
+	    "The green system LED's line: a line name (GPIO17 is header pin 11 on\n"
+	    "a Pi) or CHIP:OFFSET (gpiochip0:17). Empty: not wired." },
+	{ "leds", "wifi", CONF_STR, "GPIO27", 0, 0, S(led_lines[1]),
+	    "The blue wifi LED's line (GPIO27: header pin 13)." },
+	{ "leds", "sync", CONF_STR, "GPIO22", 0, 0, S(led_lines[2]),
+	    "The amber sync LED's line (GPIO22: header pin 15)." },
+	{ "leds", "button", CONF_STR, "GPIO23", 0, 0, S(led_lines[3]),
+	    "The button's line (GPIO23: header pin 16, the button to ground).\n"
+	    "Short press: sync now; hold 5 s: safe shutdown; hold 2 s in the\n"
+	    "first 2 minutes: setup mode." },
+	{ "leds", "active_low", CONF_STR, "button", 0, 0, S(leds_active_low),
+	    "Lines that are low when lit or pressed (comma-separated: system, wifi,\n"
+	    "sync, button). An active-low button is pulled up, an active-high one\n"
+	    "pulled down." },
+	{ "leds", "sim_file", CONF_STR, "", 0, 0, S(leds_sim_file),
+	    "sim backend: the LED states are written to this file as one line\n"
+	    "(system=1 wifi=0 sync=0); the button is pressed while FILE.button exists." },
+	{ "leds", "shutdown_command", CONF_STR, "", 0, 0, S(shutdown_command),
+	    "Run (with /bin/sh) after a 5 s button hold has stopped pamongd\n"
+	    "cleanly, e.g. \"systemctl poweroff\". Empty: pamongd just exits with\n"
+	    "status 0 and the service manager decides." },
 };
 
 pb_err
@@ -197,6 +224,16 @@ config_check(const struct config *cfg, char *err, size_t errlen)
 	}
 	if ((rc = netconf_check(cfg, err, errlen)) != PB_OK)
 		return rc;
+	if (!gpio_backend_valid(cfg->leds_backend)) {
+		snprintf(err, errlen, "leds.backend: %s is not gpio, sim or none",
+		    cfg->leds_backend);
+		return PB_ERR_INVALID;
+	}
+	if (gpio_parse_active_low(cfg->leds_active_low, (int[GPIO_NLINES]){ 0 }) < 0) {
+		snprintf(err, errlen, "leds.active_low: %s: not a list of system, wifi, "
+		    "sync, button", cfg->leds_active_low);
+		return PB_ERR_INVALID;
+	}
 	if (cfg->data_dir[0] != '/') {
 		snprintf(err, errlen, "storage.data_dir: %s must be an absolute path",
 		    cfg->data_dir);

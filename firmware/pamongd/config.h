@@ -71,6 +71,12 @@ struct config {
 	int hs_isolate;                  /* phones cannot reach each other */
 	long hs_max_stations;            /* hostapd refuses phones beyond this */
 	long hs_per_phone;               /* connections one phone may hold to pamongd */
+	/* [leds] (gpio.h, leds.h) */
+	char leds_backend[CONF_STR_MAX];    /* gpio, sim or none */
+	char led_lines[4][CONF_STR_MAX];    /* system, wifi, sync, button */
+	char leds_active_low[CONF_STR_MAX]; /* lines that are low when on/pressed */
+	char leds_sim_file[CONF_STR_MAX];   /* sim backend's state file */
+	char shutdown_command[CONF_STR_MAX]; /* run after a button shutdown */
 };
 
 /* Defaults, then the file (if path is not NULL). err gets "file:line: msg". */

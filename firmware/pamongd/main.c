@@ -17,6 +17,7 @@
 #include "app.h"
 #include "fsutil.h"
 #include "http.h"
+#include "leds.h"
 #include "log.h"
 #include "netconf.h"
 #include "sync.h"
@@ -96,6 +97,46 @@ start_sync(struct app *app)
 		fatalx("cannot start sync");
 }
 
+/* The 5 s button hold: stop as SIGTERM does (the main loop's sigwait). */
+static void
+on_button_shutdown(void)
+{
+	kill(getpid(), SIGTERM);
+}
+
+/* LEDs and button (leds.h): they never stop the start; a bad line is logged. */
+static void
+start_leds(struct app *app)
+{
+	const struct config *cfg = app->cfg;
+	struct leds_opts o;
+	int i;
+
+	memset(&o, 0, sizeof(o));
+	o.gpio.backend = cfg->leds_backend;
+	for (i = 0; i < GPIO_NLINES; i++)
+		o.gpio.lines[i] = cfg->led_lines[i];
+	(void)gpio_parse_active_low(cfg->leds_active_low, o.gpio.active_low);
+	o.gpio.sim_file = cfg->leds_sim_file;
+	o.started_mono_ms = app->started_mono_ms;
+	o.on_shutdown = on_button_shutdown;
+	if (leds_start(&o) != PB_OK)
+		log_warnx("leds: cannot start; carrying on without LEDs");
+}
+
+/* After a button shutdown: the configured command (e.g. systemctl poweroff). */
+static void
+run_shutdown_command(const char *cmd)
+{
+	int st;
+
+	if (cmd[0] == '\0')
+		return;
+	log_info("running the shutdown command: %s", cmd);
+	if ((st = system(cmd)) != 0)
+		log_warnx("the shutdown command exited with status %d", st);
+}
+
 /* The web server with every path prefix it hands to a handler: the learner
  * API; the facilitator console's routes join here under their own prefix. */
 static struct http *
@@ -111,6 +152,17 @@ start_http(struct app *app)
 	if (http_start(h) != PB_OK)
 		fatalx("cannot listen on %s:%ld", cfg->listen, cfg->port);
 	return h;
+}
+
+/* The system LED: steady while storage is healthy, the fault pattern
+ * while it is degraded (restored from a backup, failing writes). */
+static void
+show_storage(struct app *app)
+{
+	struct store_stats st;
+
+	leds_set_system(store_stats(app->store, &st) == PB_OK && st.healthy ?
+	    LEDS_SERVING : LEDS_FAULT);
 }
 
 int
@@ -195,6 +247,7 @@ main(int argc, char **argv)
 	app.started_mono_ms = util_mono_ms();
 	util_boot_id(app.boot_id);
 	sd_notify(0, "STATUS=starting");
+	start_leds(&app);
 
 	if (fs_mkdirs(cfg.data_dir, 0750) != PB_OK)
 		fatal("cannot create %s", cfg.data_dir);
@@ -233,6 +286,7 @@ main(int argc, char **argv)
 		fatalx("out of memory");
 	http = start_http(&app);
 	app.state = APP_SERVING;
+	show_storage(&app);
 	log_info("serving on http://%s:%ld (version %s, box %s)", cfg.listen, cfg.port,
 	    PB_VERSION, store_box_id(app.store));
 	sd_notify(0, "READY=1\nSTATUS=serving");
@@ -241,6 +295,7 @@ main(int argc, char **argv)
 		/* every second: backups and idle checks when due */
 		if ((sig = sigtimedwait(&set, NULL, &tick)) < 0) {
 			store_tick(app.store);
+			show_storage(&app);
 			continue;
 		}
 		if (sig == SIGHUP) {
@@ -250,9 +305,13 @@ main(int argc, char **argv)
 		}
 		break;
 	}
-	log_info("stopping (signal %d)", sig);
+	if (leds_shutdown_requested())
+		log_info("stopping: shutdown by button");
+	else
+		log_info("stopping (signal %d)", sig);
 	sd_notify(0, "STOPPING=1");
 	app.state = APP_STOPPING;
+	leds_set_system(LEDS_STOPPING);
 	http_stop(http);
 	sync_stop();
 	store_close(app.store);
@@ -260,7 +319,10 @@ main(int argc, char **argv)
 	area_free(app.area);
 	auth_free(app.auth);
 	curl_global_cleanup();
+	leds_stop();
 	rc = 0;
 	log_info("stopped");
+	if (leds_shutdown_requested())
+		run_shutdown_command(cfg.shutdown_command);
 	return rc;
 }

@@ -16,7 +16,11 @@ PIN = "246813"
 
 
 def new_box(extra=""):
-    return Box(extra_conf="[storage]\nbackup_interval_s = 0\n" + extra, packs=False)
+    # LEDs on the simulated backend, so health shows the system LED's pattern
+    box = Box(extra_conf="[storage]\nbackup_interval_s = 0\n" + extra, packs=False)
+    with open(box.conf, "a") as f:
+        f.write("[leds]\nbackend = sim\nsim_file = %s/leds\n" % box.tmp)
+    return box
 
 
 def register(box, name):
@@ -56,6 +60,11 @@ def check_healed(box, before, after, what):
     h = health(box)
     eq(h["state"], "degraded", what + ": health says degraded")
     ok("restored from the backup of" in h["db"], what + ": health says it restored a backup", h["db"])
+    deadline = time.time() + 3
+    while h["leds"]["system"] != "fast_blink" and time.time() < deadline:
+        time.sleep(0.2)
+        h = health(box)
+    eq(h["leds"]["system"], "fast_blink", what + ": the system LED shows the fault")
     ok(any(f.endswith("pamong.db") for f in damaged_files(box)),
        what + ": the damaged database is kept under damaged/", damaged_files(box))
     ok(can_login(box, before), what + ": a learner from before the backup logs in", box.logtext())
