@@ -663,8 +663,8 @@ course__unused(struct course_ctx *cx, const char *rel)
 		}
 		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
 			course__unused(cx, sub);
-		} else if (bsearch(&sub, cx->c->media, cx->c->nmedia, sizeof(*cx->c->media),
-		    course__cmp_str) == NULL) {
+		} else if (cx->c->nmedia == 0 || bsearch(&sub, cx->c->media, cx->c->nmedia,
+		    sizeof(*cx->c->media), course__cmp_str) == NULL) {
 			diag_warn(cx->d, path, 0, "%s", TR("berkas media ini tidak dipakai materi mana pun, "
 			    "jadi tidak masuk paket", "no lesson uses this media file, so it is left out of "
 			    "the pack"));
