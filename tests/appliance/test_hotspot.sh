@@ -14,40 +14,7 @@ BUILD=${BUILD:-build}
 BOX_IP=10.42.0.1
 T=$(mktemp -d /tmp/hotspot.XXXXXX)
 NET=$T/net
-n=0
-failed=0
-pids=
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { # description, log files whose tails explain it
-	n=$((n + 1))
-	failed=$((failed + 1))
-	echo "not ok $n - $1"
-	shift
-	for f; do
-		[ -f "$f" ] && { echo "# --- $f"; tail -n 15 "$f" | sed 's/^/#   /'; }
-	done
-}
-check() { # description, command... (its output goes to $T/check.log)
-	d=$1
-	shift
-	if "$@" >"$T/check.log" 2>&1; then ok "$d"; else not_ok "$d" "$T/check.log"; fi
-}
-wait_for() { # seconds, file, pattern: wait until a line in file matches
-	i=0
-	while [ "$i" -lt $(($1 * 10)) ]; do
-		grep -q "$3" "$2" 2>/dev/null && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
-bg() { # log file, command...: start in the background, remember the pid
-	log=$1
-	shift
-	"$@" >"$log" 2>&1 &
-	pids="$pids $!"
-}
+. tests/appliance/lib.sh
 cleanup() {
 	for p in $pids; do kill "$p" 2>/dev/null; done
 	ip netns del phone 2>/dev/null

@@ -12,34 +12,10 @@ cd "$(dirname "$0")/../.." || exit 2
 BUILD=${BUILD:-build}
 T=$(mktemp -d /tmp/leds.XXXXXX)
 G=/sys/kernel/config/gpio-sim/leds
-n=0
-failed=0
 pid=
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { # description, log files whose tails explain it
-	n=$((n + 1))
-	failed=$((failed + 1))
-	echo "not ok $n - $1"
-	shift
-	for f; do
-		[ -f "$f" ] && { echo "# --- $f"; tail -n 15 "$f" | sed 's/^/#   /'; }
-	done
-}
-check() { # description, command... (its output goes to $T/check.log)
-	d=$1
-	shift
-	if "$@" >"$T/check.log" 2>&1; then ok "$d"; else not_ok "$d" "$T/check.log" "$T/pamongd.log"; fi
-}
-wait_for() { # seconds, file, pattern: wait until a line in file matches
-	i=0
-	while [ "$i" -lt $(($1 * 10)) ]; do
-		grep -q "$3" "$2" 2>/dev/null && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
+CHECK_LOGS="$T/pamongd.log"
+. tests/appliance/lib.sh
 cleanup() {
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null
 	[ -d "$G" ] && {
