@@ -159,10 +159,7 @@ start_http(struct app *app)
 static void
 show_storage(struct app *app)
 {
-	struct store_stats st;
-
-	leds_set_system(store_stats(app->store, &st) == PB_OK && st.healthy ?
-	    LEDS_SERVING : LEDS_FAULT);
+	leds_set_system(store_healthy(app->store) ? LEDS_SERVING : LEDS_FAULT);
 }
 
 int

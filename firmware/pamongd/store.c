@@ -631,6 +631,17 @@ store__stats_row(void *arg, sqlite3_stmt *stmt)
 	return 0;
 }
 
+int
+store_healthy(struct store *st)
+{
+	int ok;
+
+	pthread_mutex_lock(&st->mu);
+	ok = st->healthy && st->reason[0] == '\0' && st->wfail[0] == '\0';
+	pthread_mutex_unlock(&st->mu);
+	return ok;
+}
+
 pb_err
 store_stats(struct store *st, struct store_stats *out)
 {

@@ -89,6 +89,9 @@ void store_set_degraded(struct store *st, const char *fmt, ...)
 void store_close(struct store *st);
 /* The box's id (a UUID made on first open). */
 const char *store_box_id(const struct store *st);
+/* Non-zero while storage is healthy (not degraded): a lock and no I/O, for
+ * callers that ask often (the system LED, every second). */
+int store_healthy(struct store *st);
 pb_err store_stats(struct store *st, struct store_stats *out);
 
 /* Group commit is on by default; off makes every write its own transaction
