@@ -353,6 +353,9 @@ store__run_batch(struct store *st, struct store__op *batch, int *commits, int *f
 	return healthy;
 }
 
+/* Failing writes are said once a minute, not once a batch. */
+static struct log_limit store__wfail_log = LOG_LIMIT_INIT;
+
 static void *
 store__writer(void *arg)
 {
@@ -400,7 +403,7 @@ store__writer(void *arg)
 			    sqlite3_errstr(fail_rc));
 			st->wfail_sticky |= (fail_rc & 0xff) == SQLITE_CORRUPT ||
 			    (fail_rc & 0xff) == SQLITE_NOTADB;
-			log_warnx("store: %s", st->wfail);
+			log_warnx_limited(&store__wfail_log, "store: %s", st->wfail);
 		} else if (commits > 0 && !st->wfail_sticky) {
 			st->wfail[0] = '\0';
 		}
