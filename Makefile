@@ -230,6 +230,16 @@ fault:
 	$(Q)$(MAKE) --no-print-directory all packs
 	$(Q)BUILD=$(BUILD) tests/fault/run.sh
 
+# A long run (SOAK_SECONDS, default 600) of LEARNERS (40) learners with
+# kill -9 every KILL_EVERY (60) s in the first half: RSS sampled and printed,
+# flat within RSS_TOLERANCE_MB (2) in the second half, no acknowledged write lost.
+soak:
+	$(Q)tools/install-deps.sh soak
+	$(Q)$(MAKE) --no-print-directory all packs
+	$(Q)mkdir -p tests/out/logs
+	$(Q)BUILD=$(BUILD) python3 tests/soak/soak.py | tee tests/out/logs/soak.log; \
+	    ! grep -q '^not ok' tests/out/logs/soak.log && grep -q '^1\.\.' tests/out/logs/soak.log
+
 image:
 	$(Q)image-build/build.sh
 

@@ -291,6 +291,12 @@ def failing_writes(case, box, inject, remove, words):
             eq(st, 503, case + ": a failing write is answered 503")
             break
     ok(refused == 1, case + ": a write fails while the fault lasts")
+    more = [register(box, "Mira lagi %d" % i) for i in range(10)]
+    eq(set(more), {503}, case + ": every write fails while the fault lasts")
+    log = box.logtext()
+    said = sum(1 for line in log.splitlines() if "writes fail" in line or "write failed" in line)
+    ok(1 <= said <= 3, case + ": 11 failing writes are logged once, not each time (%d lines)"
+       % said, log[-1500:])
     h = health(box)
     eq(h["state"], "degraded", case + ": health says degraded")
     ok(words in h["db"], case + ": health says why (%s)" % words, h["db"])
@@ -338,6 +344,29 @@ def test_io_error():
         open(trigger, "w").close()
 
     failing_writes("I/O error", box, on, lambda: os.remove(trigger), "I/O error")
+    box.cleanup()
+
+
+def test_damaged_sync_key():
+    """An optional part broken: sync.key of 10 bytes. Learners are served;
+    health says sync is disabled and why."""
+    if not want("synckey"):
+        return
+    box = FaultBox(extra_conf="[sync]\nhub_url = http://127.0.0.1:9\nwatch_netlink = no\n")
+    with open(os.path.join(box.mnt, "sync.key"), "wb") as f:
+        f.write(os.urandom(10))
+    t0 = time.time()
+    box.start()
+    up = time.time() - t0
+    h = health(box)
+    eq(h["state"], "serving", "sync.key damaged: the box serves")
+    eq(h["sync"]["state"], "disabled", "sync.key damaged: sync is disabled")
+    ok("sync.key" in (h["sync"]["last_error"] or ""), "sync.key damaged: health says why",
+       h["sync"])
+    eq(register(box, "Oki Saputra"), 201, "sync.key damaged: learners register")
+    ROWS.append(("sync.key of 10 bytes", h["state"] + ", sync " + h["sync"]["state"], None, 0,
+                 "%.1f s" % up, "ok" if h["sync"]["state"] == "disabled" else "FAIL",
+                 h["sync"]["last_error"]))
     box.cleanup()
 
 
