@@ -294,9 +294,9 @@ main(int argc, char **argv)
 	sd_notify(0, "READY=1\nSTATUS=serving");
 
 	for (;;) {
-		/* every second: backups and idle checks when due */
+		/* every second: the system LED (backups and checks run on the
+		 * store's own thread) */
 		if ((sig = sigtimedwait(&set, NULL, &tick)) < 0) {
-			store_tick(app.store);
 			show_storage(&app);
 			continue;
 		}

@@ -585,6 +585,7 @@ store_close(struct store *st)
 
 	if (st == NULL)
 		return;
+	store__care_stop(st);
 	pthread_mutex_lock(&st->mu);
 	st->stopping = 1;
 	pthread_cond_signal(&st->work);
