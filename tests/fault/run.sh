@@ -15,6 +15,10 @@ if [ -z "$PB_FAULT_NS" ]; then
 	if [ "$(id -u)" -eq 0 ]; then
 		exec unshare --mount --propagation private "$0" "$@"
 	fi
+	if ! unshare --user --map-root-user --mount true 2>/dev/null; then
+		echo "not ok 1 - make fault needs root or user namespaces (unshare --user failed)"
+		exit 1
+	fi
 	exec unshare --user --map-root-user --mount --propagation private "$0" "$@"
 fi
 mkdir -p tests/out/logs
