@@ -94,6 +94,10 @@ store__mark_path(const char *db, char *out, size_t len)
 	snprintf(out, len, "%s.mark", db);
 }
 
+/* A full or read-only disk fails the mark every few seconds: said once a
+ * minute. */
+static struct log_limit store__mark_log = LOG_LIMIT_INIT;
+
 pb_err
 store__mark(struct store *st, int clean)
 {
@@ -122,7 +126,8 @@ store__mark(struct store *st, int clean)
 		return PB_ERR_LIMIT;
 	store__mark_path(st->path, path, sizeof(path));
 	if ((err = fs_write_atomic(path, buf, n, 0640)) != PB_OK)
-		log_warn("store: cannot write %s", path);
+		log_warnx_limited(&store__mark_log, "store: cannot write %s: %s", path,
+		    strerror(errno));
 	return err;
 }
 
