@@ -149,6 +149,10 @@ sync__rebaseline(const char *data_dir, struct store *st)
 		S.sent = strtoll(buf, NULL, 10);
 		free(buf);
 	}
+	if (S.sent > (1LL << 53)) { /* the hub refuses revs this high: not ours */
+		log_warnx("sync: ignoring %s (%lld is not a rev)", path, (long long)S.sent);
+		S.sent = 0;
+	}
 	if (S.sent <= 0)
 		return;
 	if (store_sync_rebaseline(st, S.sent, &resent) != PB_OK) {
