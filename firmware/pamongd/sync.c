@@ -596,8 +596,13 @@ sync__chunk(int64_t cursor, int64_t pending, char **json, int64_t *to_rev, int *
 		goto out;
 	if (statvfs(S.cfg.data_dir, &vfs) != 0)
 		memset(&vfs, 0, sizeof(vfs));
+	/* the box's storage state travels with every upload (degraded: why) */
+	if (stats.healthy)
+		snprintf(stats.reason, sizeof(stats.reason), "ok");
+	else if (strlen(stats.reason) > 300)
+		memcpy(stats.reason + 297, "...", 4);
 	root = json_pack("{s:s, s:{s:I, s:I, s:I}, s:O, s:O,"
-	    " s:{s:s, s:I, s:I, s:I, s:I, s:s}}",
+	    " s:{s:s, s:I, s:I, s:I, s:I, s:s, s:s, s:o}}",
 	    "box", store_box_id(S.store),
 	    "chunk", "from_rev", (json_int_t)cursor, "to_rev", (json_int_t)*to_rev,
 	    "seq", (json_int_t)seq,
@@ -606,7 +611,9 @@ sync__chunk(int64_t cursor, int64_t pending, char **json, int64_t *to_rev, int *
 	    "uptime_s", (json_int_t)(util_mono_ms() / 1000),
 	    "disk_free", (json_int_t)((int64_t)vfs.f_bavail * (int64_t)vfs.f_frsize),
 	    "db_bytes", (json_int_t)stats.db_bytes, "pending", (json_int_t)pending,
-	    "clock", S.st.clock[0] ? S.st.clock : "unknown");
+	    "clock", S.st.clock[0] ? S.st.clock : "unknown", "db", stats.reason,
+	    "db_lost_writes", stats.lost_writes >= 0 ?
+	    json_integer((json_int_t)stats.lost_writes) : json_null());
 	rc = PB_ERR_NOMEM;
 	if (root == NULL || (*json = json_dumps(root, JSON_COMPACT)) == NULL)
 		goto out;

@@ -8,14 +8,18 @@ new rev and sends everything again, so that the hub converges on what the box
 holds. A damaged sync.key disables sync with the reason in health; learners
 keep learning. Real pamongd and pamong-hub on free ports."""
 
+import gzip
+import http.server
+import json
 import os
 import shutil
 import sqlite3
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from pbtest import Box, eq, ok, run_tests  # noqa: E402
+from pbtest import Box, eq, free_port, ok, run_tests  # noqa: E402
 from hubtest import Hub  # noqa: E402
 
 PIN = "246813"
@@ -152,6 +156,59 @@ def test_damaged_sync_key_disables_sync_only():
         eq(complete(c, 1), 200, "sync.key of %d bytes: and learns" % size)
         box.cleanup()
     hub.cleanup()
+
+
+class FakeHub(http.server.BaseHTTPRequestHandler):
+    """Answers as a hub and keeps the health of every upload."""
+    uploads = []
+
+    def log_message(self, *a):
+        pass
+
+    def answer(self, obj):
+        b = json.dumps(obj).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(b)))
+        self.end_headers()
+        self.wfile.write(b)
+
+    def do_GET(self):
+        self.answer({"program": "pamong-hub"})
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        if self.path == "/api/v1/upload":
+            j = json.loads(gzip.decompress(body))
+            FakeHub.uploads.append(j["health"])
+            self.answer({"acked_rev": j["chunk"]["to_rev"]})
+        else:
+            self.answer({})
+
+
+def test_upload_says_the_storage_is_degraded():
+    port = free_port()
+    srv = http.server.HTTPServer(("127.0.0.1", port), FakeHub)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    box = Box(packs=False)
+    box.start()
+    ok(register(box, "Eka Putri") is not None, "a learner registers")
+    box.stop()
+    with open(box.db, "r+b") as f:
+        f.write(b"\xde\xad" * 50)  # a damaged header: restored from the backup
+    open(os.path.join(box.tmp, "sync.enrolled"), "w").close()
+    with open(box.conf, "a") as f:
+        f.write("[sync]\nhub_url = http://127.0.0.1:%d\nwatch_netlink = no\n" % port)
+    box.start()
+    deadline = time.time() + 20
+    while not FakeHub.uploads and time.time() < deadline:
+        time.sleep(0.1)
+    box.stop()
+    srv.shutdown()
+    h = FakeHub.uploads[0] if FakeHub.uploads else {}
+    ok("restored from the backup" in (h.get("db") or ""),
+       "the next upload's health says the storage was restored", h)
+    eq(h.get("db_lost_writes"), 0, "and how many writes were lost")
+    box.cleanup()
 
 
 run_tests(globals())
