@@ -76,7 +76,12 @@ PROGS += $(BUILD)/pamong-hub
 endif
 
 .PHONY: all deps run run-hub packs webroot test test-unit check bench image clean fuzz fuzz-bins
-all: $(PROGS) webroot
+all: $(PROGS) webroot $(BUILD)/courses.tsv
+
+# Course titles for pamong-hub's `[courses] file`.
+$(BUILD)/courses.tsv: tools/course-titles.sh $(wildcard content/*/course.yaml)
+	@mkdir -p $(dir $@)
+	$(Q)tools/course-titles.sh $(wildcard content/*/course.yaml) >$@.tmp && mv $@.tmp $@
 
 # The learner app, staged with pre-compressed copies for CivetWeb.
 webroot:

@@ -39,6 +39,9 @@ static const struct conf_opt hub_opts[] = {
 	OPT_S("area", "file", area_file, "/usr/share/pamong/wilayah.tsv.gz",
 	    "Official region list (Kemendagri codes, idn-area-data, ODbL):\n"
 	    "gzip TSV, CODE<TAB>NAME. Without it the dashboard shows codes only."),
+	OPT_S("courses", "file", courses_file, "/usr/share/pamong/courses.tsv",
+	    "Course titles: ID<TAB>TITLE a line (`make` writes build/courses.tsv\n"
+	    "from content/*/course.yaml). Without it the dashboard shows course ids."),
 	OPT_I("auth", "session_hours", session_hours, "12", 1, 720,
 	    "Staff sessions last this long."),
 	OPT_I("auth", "login_attempts", login_attempts, "5", 1, 100,

@@ -20,6 +20,7 @@ struct hub_config {
 	long max_rows;                /* learner + summary rows per chunk */
 	long code_ttl_s;              /* default enrollment code lifetime */
 	char area_file[CONF_STR_MAX]; /* wilayah.tsv.gz: CODE<TAB>NAME */
+	char courses_file[CONF_STR_MAX]; /* courses.tsv: ID<TAB>TITLE */
 	long session_hours;           /* staff session lifetime */
 	long login_attempts;          /* wrong passwords before a cool-down */
 	char lrs_endpoint[CONF_STR_MAX]; /* xAPI LRS base URL; empty = off */

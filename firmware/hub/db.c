@@ -64,6 +64,13 @@ static const char *const hubdb__mig[] = {
 	"ALTER TABLE learners ADD COLUMN times_corrected INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE learners ADD COLUMN time_source TEXT;"
 	"ALTER TABLE summaries ADD COLUMN time_source TEXT;",
+	/* 3: staff roles and areas (docs/HUB.md, People and roles); the box's
+	 * disk size and database state from its upload's health */
+	"ALTER TABLE users ADD COLUMN role TEXT NOT NULL DEFAULT 'admin';"
+	"ALTER TABLE users ADD COLUMN area TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE boxes ADD COLUMN disk_total INTEGER;"
+	"ALTER TABLE boxes ADD COLUMN db_state TEXT;",
 };
 
 pb_err

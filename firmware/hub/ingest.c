@@ -586,7 +586,8 @@ ingest__bind_health(sqlite3_stmt *s, json_t *h, int col, const char *key, int is
 {
 	json_t *v = h ? json_object_get(h, key) : NULL;
 
-	if (is_text && json_is_string(v))
+	/* health is informative: an over-long text is dropped, not refused */
+	if (is_text && json_is_string(v) && json_string_length(v) <= 64)
 		sqlite3_bind_text(s, col, json_string_value(v), -1, SQLITE_TRANSIENT);
 	else if (!is_text && json_is_integer(v))
 		sqlite3_bind_int64(s, col, json_integer_value(v));
@@ -704,7 +705,7 @@ ingest__apply(sqlite3 *c, const char *key, const struct ingest_chunk *ch, size_t
 	if ((s = sqlu_prepare(c, ch->seq > last_seq ?
 	    "UPDATE boxes SET acked_rev = ?1, last_seq = ?2, last_seen = ?3,"
 	    " version = ?4, uptime_s = ?5, disk_free = ?6, db_bytes = ?7, pending = ?8,"
-	    " clock = ?9 WHERE key = ?10" :
+	    " clock = ?9, disk_total = ?11, db_state = ?12 WHERE key = ?10" :
 	    "UPDATE boxes SET acked_rev = ?1 WHERE key = ?10")) == NULL)
 		goto out;
 	sqlite3_bind_int64(s, 1, acked_rev);
@@ -718,6 +719,8 @@ ingest__apply(sqlite3 *c, const char *key, const struct ingest_chunk *ch, size_t
 		ingest__bind_health(s, ch->health, 7, "db_bytes", 0);
 		ingest__bind_health(s, ch->health, 8, "pending", 0);
 		ingest__bind_health(s, ch->health, 9, "clock", 1);
+		ingest__bind_health(s, ch->health, 11, "disk_total", 0);
+		ingest__bind_health(s, ch->health, 12, "db", 1);
 	}
 	if (sqlite3_step(s) != SQLITE_DONE)
 		goto out;

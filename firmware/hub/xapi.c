@@ -88,7 +88,8 @@ xapi__statement(sqlite3_stmt *s, const char *home, const char *verb, int64_t whe
 }
 
 pb_err
-xapi_statements(sqlite3 *c, const char *home, int64_t since_ms, json_t **out)
+xapi_statements(sqlite3 *c, const char *home, int64_t since_ms, const char *unit,
+    json_t **out)
 {
 	sqlite3_stmt *s = NULL;
 	json_t *arr = json_array(), *st;
@@ -103,12 +104,16 @@ xapi_statements(sqlite3 *c, const char *home, int64_t since_ms, json_t **out)
 	    " s.best_score, s.seconds_spent, s.attempts, s.completed_at, s.last_activity"
 	    " FROM summaries s JOIN learners l ON l.box = s.box AND l.id = s.learner"
 	    " WHERE (s.status = 'completed' OR s.attempts > 0)"
-	    " AND max(s.last_activity, s.completed_at) >= ?1"
+	    " AND (s.last_activity >= ? OR s.completed_at >= ?)"
+	    " AND substr(l.village, 1, CAST(? AS INTEGER)) = CAST(? AS TEXT)"
 	    " ORDER BY s.box, s.learner, s.course", -1, &s, NULL) != SQLITE_OK) {
 		log_warnx("xapi: %s", sqlite3_errmsg(c));
 		goto out;
 	}
 	sqlite3_bind_int64(s, 1, since_ms);
+	sqlite3_bind_int64(s, 2, since_ms);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)strlen(unit));
+	sqlite3_bind_text(s, 4, unit, -1, SQLITE_STATIC);
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
 		int completed = strcmp((const char *)sqlite3_column_text(s, 5),
 		    "completed") == 0;

@@ -534,7 +534,7 @@ sync__chunk(int64_t cursor, int64_t pending, char **json, int64_t *to_rev, int *
 	if (statvfs(S.cfg.data_dir, &vfs) != 0)
 		memset(&vfs, 0, sizeof(vfs));
 	root = json_pack("{s:s, s:{s:I, s:I, s:I}, s:O, s:O,"
-	    " s:{s:s, s:I, s:I, s:I, s:I, s:s}}",
+	    " s:{s:s, s:I, s:I, s:I, s:I, s:I, s:s, s:s}}",
 	    "box", store_box_id(S.store),
 	    "chunk", "from_rev", (json_int_t)cursor, "to_rev", (json_int_t)*to_rev,
 	    "seq", (json_int_t)seq,
@@ -542,7 +542,9 @@ sync__chunk(int64_t cursor, int64_t pending, char **json, int64_t *to_rev, int *
 	    "health", "version", S.cfg.version,
 	    "uptime_s", (json_int_t)(util_mono_ms() / 1000),
 	    "disk_free", (json_int_t)((int64_t)vfs.f_bavail * (int64_t)vfs.f_frsize),
+	    "disk_total", (json_int_t)((int64_t)vfs.f_blocks * (int64_t)vfs.f_frsize),
 	    "db_bytes", (json_int_t)stats.db_bytes, "pending", (json_int_t)pending,
+	    "db", stats.healthy ? "ok" : "degraded",
 	    "clock", S.st.clock[0] ? S.st.clock : "unknown");
 	rc = PB_ERR_NOMEM;
 	if (root == NULL || (*json = json_dumps(root, JSON_COMPACT)) == NULL)

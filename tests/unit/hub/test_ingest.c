@@ -244,7 +244,7 @@ test_time_source(struct hubdb *db)
 	    2, "and is not stored");
 }
 
-/* A hub database of schema 1 gains the columns of schema 2. */
+/* A hub database of schema 1 gains the columns of schemas 2 and 3. */
 static void
 test_migrate_1(const char *path)
 {
@@ -258,7 +258,10 @@ test_migrate_1(const char *path)
 	c = hubdb_get(db);
 	rc = sqlite3_exec(c, "ALTER TABLE learners DROP COLUMN times_corrected;"
 	    "ALTER TABLE learners DROP COLUMN time_source;"
-	    "ALTER TABLE summaries DROP COLUMN time_source; PRAGMA user_version = 1;",
+	    "ALTER TABLE summaries DROP COLUMN time_source;"
+	    "ALTER TABLE users DROP COLUMN role; ALTER TABLE users DROP COLUMN area;"
+	    "ALTER TABLE users DROP COLUMN disabled; ALTER TABLE boxes DROP COLUMN disk_total;"
+	    "ALTER TABLE boxes DROP COLUMN db_state; PRAGMA user_version = 1;",
 	    NULL, NULL, NULL);
 	hubdb_put(db, c);
 	hubdb_close(db);
@@ -267,7 +270,9 @@ test_migrate_1(const char *path)
 	CHECK(hubdb_open(path, 1, &db) == PB_OK, "a schema-1 hub database opens");
 	if (db == NULL)
 		return;
-	CHECK_EQ_INT(db_int(db, "PRAGMA user_version"), 2, "and is migrated to schema 2");
+	CHECK_EQ_INT(db_int(db, "PRAGMA user_version"), 3, "and is migrated to schema 3");
+	CHECK_EQ_INT(db_int(db, "SELECT count(*) FROM pragma_table_info('users') "
+	    "WHERE name IN ('role', 'area', 'disabled')"), 3, "users have role, area, disabled");
 	CHECK_EQ_INT(db_int(db, "SELECT count(*) FROM pragma_table_info('summaries') "
 	    "WHERE name = 'time_source'"), 1, "summaries have time_source");
 	CHECK_EQ_INT(db_int(db, "SELECT count(*) FROM learners WHERE time_source IS NOT "
