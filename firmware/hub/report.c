@@ -152,15 +152,15 @@ fail:
 
 /* A cell from column i of the current row: text, integer, real or null. */
 static json_t *
-report__col(sqlite3_stmt *s, int i)
+report__col(struct hdb_stmt *s, int i)
 {
-	switch (sqlite3_column_type(s, i)) {
-	case SQLITE_INTEGER:
-		return json_integer(sqlite3_column_int64(s, i));
-	case SQLITE_FLOAT:
-		return json_real(sqlite3_column_double(s, i));
-	case SQLITE_TEXT:
-		return json_string((const char *)sqlite3_column_text(s, i));
+	switch (hdb_column_type(s, i)) {
+	case HDB_INT:
+		return json_integer(hdb_column_int64(s, i));
+	case HDB_REAL:
+		return json_real(hdb_column_double(s, i));
+	case HDB_TEXT:
+		return json_string(hdb_column_text(s, i));
 	default:
 		return json_null();
 	}
@@ -168,12 +168,12 @@ report__col(sqlite3_stmt *s, int i)
 
 /* A wall time in ms as ISO 8601, null for 0. */
 static json_t *
-report__time(sqlite3_stmt *s, int i)
+report__time(struct hdb_stmt *s, int i)
 {
 	char iso[32];
-	int64_t ms = sqlite3_column_int64(s, i);
+	int64_t ms = hdb_column_int64(s, i);
 
-	if (sqlite3_column_type(s, i) == SQLITE_NULL || ms <= 0)
+	if (hdb_column_type(s, i) == HDB_NULL || ms <= 0)
 		return json_null();
 	util_iso8601(iso, ms);
 	return json_string(iso);
@@ -189,108 +189,107 @@ report__name(const struct region *r, const char *code)
 
 /* Step s to the end, adding one row per result made by fn. */
 static pb_err
-report__rows(sqlite3 *c, sqlite3_stmt *s, struct report_table *t,
-    json_t *(*fn)(sqlite3_stmt *s, const void *arg), const void *arg)
+report__rows(struct hdb_conn *c, struct hdb_stmt *s, struct report_table *t,
+    json_t *(*fn)(struct hdb_stmt *s, const void *arg), const void *arg)
 {
 	int r;
 
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((r = hdb_step(s)) == HDB_ROW) {
 		json_t *row = fn(s, arg);
 
 		if (row == NULL || json_array_append_new(t->rows, row) != 0)
 			return PB_ERR_NOMEM;
 	}
-	if (r != SQLITE_DONE) {
-		log_warnx("report: %s", sqlite3_errmsg(c));
+	if (r != HDB_DONE) {
+		log_warnx("report: %s", hdb_errmsg(c));
 		return PB_ERR_DB;
 	}
 	return PB_OK;
 }
 
 static json_t *
-report__area_row(sqlite3_stmt *s, const void *arg)
+report__area_row(struct hdb_stmt *s, const void *arg)
 {
-	const char *code = (const char *)sqlite3_column_text(s, 0);
-	int64_t learners = sqlite3_column_int64(s, 1), done = sqlite3_column_int64(s, 3);
+	const char *code = hdb_column_text(s, 0);
+	int64_t learners = hdb_column_int64(s, 1), done = hdb_column_int64(s, 3);
 
 	return json_pack("[s, o, I, I, I, f]", code, report__name(arg, code),
-	    (json_int_t)learners, (json_int_t)sqlite3_column_int64(s, 2),
+	    (json_int_t)learners, (json_int_t)hdb_column_int64(s, 2),
 	    (json_int_t)done, learners ? 100.0 * (double)done / (double)learners : 0.0);
 }
 
 pb_err
-report_areas(sqlite3 *c, const struct region *r, const char *unit, const char *course,
+report_areas(struct hdb_conn *c, const struct region *r, const char *unit, const char *course,
     struct report_table *t)
 {
 	static const char *const cols[] = { "code", "name", "learners", "started",
 		"completed", "percent", NULL };
 	size_t child = region_child_len(strlen(unit));
-	sqlite3_stmt *s = NULL;
+	struct hdb_stmt *s = NULL;
 	pb_err rc;
 
 	if ((rc = report__init(t, cols)) != PB_OK)
 		return rc;
 	if (child == 0)
 		return PB_OK; /* a village has no child units */
-	if (sqlite3_prepare_v2(c,
-	    "SELECT substr(l.village, 1, ?1) AS u, count(*),"
-	    " sum(EXISTS(SELECT 1 FROM summaries s WHERE s.box = l.box"
+	if ((s = hdb_prepare(c, "SELECT substr(l.village, 1, ?1) AS u, count(*),"
+	    " count(*) FILTER (WHERE EXISTS(SELECT 1 FROM summaries s WHERE s.box = l.box"
 	    "   AND s.learner = l.id AND (?3 = '' OR s.course = ?3)"
 	    "   AND s.status != 'not_started')),"
-	    " sum(EXISTS(SELECT 1 FROM summaries s WHERE s.box = l.box"
+	    " count(*) FILTER (WHERE EXISTS(SELECT 1 FROM summaries s WHERE s.box = l.box"
 	    "   AND s.learner = l.id AND (?3 = '' OR s.course = ?3)"
 	    "   AND s.status = 'completed'))"
 	    " FROM learners l WHERE substr(l.village, 1, length(?2)) = ?2"
-	    " GROUP BY u ORDER BY u", -1, &s, NULL) != SQLITE_OK) {
-		log_warnx("report: %s", sqlite3_errmsg(c));
+	    " GROUP BY u ORDER BY u")) == NULL) {
+		log_warnx("report: %s", hdb_errmsg(c));
 		return PB_ERR_DB;
 	}
-	sqlite3_bind_int64(s, 1, (sqlite3_int64)child);
-	sqlite3_bind_text(s, 2, unit, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, course, -1, SQLITE_STATIC);
+	hdb_bind_int64(s, 1, (int64_t)child);
+	hdb_bind_text(s, 2, unit);
+	hdb_bind_text(s, 3, course);
 	rc = report__rows(c, s, t, report__area_row, r);
-	sqlite3_finalize(s);
+	hdb_finalize(s);
 	return rc;
 }
 
 static json_t *
-report__course_row(sqlite3_stmt *s, const void *arg)
+report__course_row(struct hdb_stmt *s, const void *arg)
 {
 	const int64_t *unit_learners = arg;
-	int64_t done = sqlite3_column_int64(s, 3);
+	int64_t done = hdb_column_int64(s, 3);
 
 	return json_pack("[o, I, I, I, I, f, o]", report__col(s, 0),
-	    (json_int_t)sqlite3_column_int64(s, 1), (json_int_t)sqlite3_column_int64(s, 2),
-	    (json_int_t)done, (json_int_t)sqlite3_column_int64(s, 4),
+	    (json_int_t)hdb_column_int64(s, 1), (json_int_t)hdb_column_int64(s, 2),
+	    (json_int_t)done, (json_int_t)hdb_column_int64(s, 4),
 	    *unit_learners ? 100.0 * (double)done / (double)*unit_learners : 0.0,
 	    report__col(s, 5));
 }
 
 /* Learners registered in unit. */
 static pb_err
-report__count_learners(sqlite3 *c, const char *unit, int64_t *n)
+report__count_learners(struct hdb_conn *c, const char *unit, int64_t *n)
 {
-	sqlite3_stmt *s;
+	struct hdb_stmt *s;
 	pb_err rc = PB_ERR_DB;
 
-	if (sqlite3_prepare_v2(c, "SELECT count(*) FROM learners"
-	    " WHERE substr(village, 1, length(?1)) = ?1", -1, &s, NULL) != SQLITE_OK)
+	if ((s = hdb_prepare(c, "SELECT count(*) FROM learners"
+	    " WHERE substr(village, 1, length(?1)) = ?1")) == NULL)
 		return PB_ERR_DB;
-	sqlite3_bind_text(s, 1, unit, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		*n = sqlite3_column_int64(s, 0);
+	hdb_bind_text(s, 1, unit);
+	if (hdb_step(s) == HDB_ROW) {
+		*n = hdb_column_int64(s, 0);
 		rc = PB_OK;
 	}
-	sqlite3_finalize(s);
+	hdb_finalize(s);
 	return rc;
 }
 
 pb_err
-report_courses(sqlite3 *c, const char *unit, struct report_table *t)
+report_courses(struct hdb_conn *c, const char *unit, struct report_table *t)
 {
 	static const char *const cols[] = { "course", "started", "in_progress",
 		"completed", "passed", "percent", "avg_best_score", NULL };
-	sqlite3_stmt *s = NULL;
+	struct hdb_stmt *s = NULL;
 	int64_t learners = 0;
 	pb_err rc;
 
@@ -298,28 +297,30 @@ report_courses(sqlite3 *c, const char *unit, struct report_table *t)
 		return rc;
 	if ((rc = report__count_learners(c, unit, &learners)) != PB_OK)
 		return rc;
-	if (sqlite3_prepare_v2(c,
-	    "SELECT s.course, sum(s.status != 'not_started'),"
-	    " sum(s.status = 'in_progress'), sum(s.status = 'completed'), sum(s.passed),"
+	if ((s = hdb_prepare(c, "SELECT s.course,"
+	    " count(*) FILTER (WHERE s.status != 'not_started'),"
+	    " count(*) FILTER (WHERE s.status = 'in_progress'),"
+	    " count(*) FILTER (WHERE s.status = 'completed'),"
+	    " count(*) FILTER (WHERE s.passed != 0),"
 	    " round(avg(s.best_score), 1)"
 	    " FROM summaries s JOIN learners l ON l.box = s.box AND l.id = s.learner"
 	    " WHERE substr(l.village, 1, length(?1)) = ?1"
-	    " GROUP BY s.course ORDER BY s.course", -1, &s, NULL) != SQLITE_OK) {
-		log_warnx("report: %s", sqlite3_errmsg(c));
+	    " GROUP BY s.course ORDER BY s.course")) == NULL) {
+		log_warnx("report: %s", hdb_errmsg(c));
 		return PB_ERR_DB;
 	}
-	sqlite3_bind_text(s, 1, unit, -1, SQLITE_STATIC);
+	hdb_bind_text(s, 1, unit);
 	rc = report__rows(c, s, t, report__course_row, &learners);
-	sqlite3_finalize(s);
+	hdb_finalize(s);
 	return rc;
 }
 
 /* A row's time_source JSON ({"completed_at": "phone", …}) as text staff can
  * read in a spreadsheet: "completed_at: phone; first_activity: hub". */
 static json_t *
-report__time_source(sqlite3_stmt *s, int col)
+report__time_source(struct hdb_stmt *s, int col)
 {
-	const char *text = (const char *)sqlite3_column_text(s, col);
+	const char *text = hdb_column_text(s, col);
 	json_t *obj, *v, *out;
 	const char *k;
 	char buf[256] = "";
@@ -338,21 +339,21 @@ report__time_source(sqlite3_stmt *s, int col)
 }
 
 static json_t *
-report__learner_row(sqlite3_stmt *s, const void *arg)
+report__learner_row(struct hdb_stmt *s, const void *arg)
 {
-	const char *village = (const char *)sqlite3_column_text(s, 3);
+	const char *village = hdb_column_text(s, 3);
 
 	return json_pack("[o, o, o, s, o, o, o, o, o, o, o, o, b, o, o, o, o, o, b, o]",
 	    report__col(s, 0), report__col(s, 1), report__col(s, 2), village,
 	    report__name(arg, village), report__col(s, 4), report__col(s, 5),
 	    report__time(s, 6), report__col(s, 7), report__col(s, 8), report__col(s, 9),
-	    report__col(s, 10), sqlite3_column_int(s, 11), report__col(s, 12),
+	    report__col(s, 10), hdb_column_int(s, 11), report__col(s, 12),
 	    report__col(s, 13), report__time(s, 14), report__time(s, 15),
-	    report__time(s, 16), sqlite3_column_int(s, 17), report__time_source(s, 18));
+	    report__time(s, 16), hdb_column_int(s, 17), report__time_source(s, 18));
 }
 
 pb_err
-report_learners(sqlite3 *c, const struct region *r, const char *unit, const char *course,
+report_learners(struct hdb_conn *c, const struct region *r, const char *unit, const char *course,
     struct report_table *t)
 {
 	static const char *const cols[] = { "learner", "name", "position", "village",
@@ -360,13 +361,12 @@ report_learners(sqlite3 *c, const struct region *r, const char *unit, const char
 		"lessons_done", "lessons_total", "passed", "best_score", "attempts",
 		"first_activity", "last_activity", "completed_at", "times_corrected",
 		"time_source", NULL };
-	sqlite3_stmt *s = NULL;
+	struct hdb_stmt *s = NULL;
 	pb_err rc;
 
 	if ((rc = report__init(t, cols)) != PB_OK)
 		return rc;
-	if (sqlite3_prepare_v2(c,
-	    "SELECT l.id, l.name, l.position, l.village, l.box, b.name, l.registered_at,"
+	if ((s = hdb_prepare(c, "SELECT l.id, l.name, l.position, l.village, l.box, b.name, l.registered_at,"
 	    " s.course, s.status, s.lessons_done, s.lessons_total, coalesce(s.passed, 0),"
 	    " s.best_score, s.attempts, s.first_activity, s.last_activity,"
 	    " s.completed_at, coalesce(s.times_corrected, 0),"
@@ -375,19 +375,19 @@ report_learners(sqlite3 *c, const struct region *r, const char *unit, const char
 	    " LEFT JOIN summaries s ON s.box = l.box AND s.learner = l.id"
 	    " WHERE substr(l.village, 1, length(?1)) = ?1"
 	    " AND (?2 = '' OR s.course = ?2)"
-	    " ORDER BY l.village, l.name, l.id, s.course", -1, &s, NULL) != SQLITE_OK) {
-		log_warnx("report: %s", sqlite3_errmsg(c));
+	    " ORDER BY l.village, l.name, l.id, s.course")) == NULL) {
+		log_warnx("report: %s", hdb_errmsg(c));
 		return PB_ERR_DB;
 	}
-	sqlite3_bind_text(s, 1, unit, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, course, -1, SQLITE_STATIC);
+	hdb_bind_text(s, 1, unit);
+	hdb_bind_text(s, 2, course);
 	rc = report__rows(c, s, t, report__learner_row, r);
-	sqlite3_finalize(s);
+	hdb_finalize(s);
 	return rc;
 }
 
 static json_t *
-report__box_row(sqlite3_stmt *s, const void *arg)
+report__box_row(struct hdb_stmt *s, const void *arg)
 {
 	(void)arg;
 	return json_pack("[o, o, o, o, o, o, o, o, o, o, o, o]", report__col(s, 0),
@@ -397,92 +397,93 @@ report__box_row(sqlite3_stmt *s, const void *arg)
 }
 
 pb_err
-report_boxes(sqlite3 *c, struct report_table *t)
+report_boxes(struct hdb_conn *c, struct report_table *t)
 {
 	static const char *const cols[] = { "box", "name", "enrolled_at", "last_seen",
 		"version", "uptime_s", "pending", "disk_free", "db_bytes", "clock",
 		"acked_rev", "learners", NULL };
-	sqlite3_stmt *s = NULL;
+	struct hdb_stmt *s = NULL;
 	pb_err rc;
 
 	if ((rc = report__init(t, cols)) != PB_OK)
 		return rc;
-	if (sqlite3_prepare_v2(c,
-	    "SELECT b.box_id, b.name, b.enrolled_at, b.last_seen, b.version, b.uptime_s,"
+	if ((s = hdb_prepare(c, "SELECT b.box_id, b.name, b.enrolled_at, b.last_seen, b.version, b.uptime_s,"
 	    " b.pending, b.disk_free, b.db_bytes, b.clock, b.acked_rev,"
 	    " (SELECT count(*) FROM learners l WHERE l.box = b.box_id)"
-	    " FROM boxes b ORDER BY b.name, b.box_id", -1, &s, NULL) != SQLITE_OK) {
-		log_warnx("report: %s", sqlite3_errmsg(c));
+	    " FROM boxes b ORDER BY b.name, b.box_id")) == NULL) {
+		log_warnx("report: %s", hdb_errmsg(c));
 		return PB_ERR_DB;
 	}
 	rc = report__rows(c, s, t, report__box_row, NULL);
-	sqlite3_finalize(s);
+	hdb_finalize(s);
 	return rc;
 }
 
 static json_t *
-report__day_row(sqlite3_stmt *s, const void *arg)
+report__day_row(struct hdb_stmt *s, const void *arg)
 {
 	int64_t *cum = (int64_t *)(uintptr_t)arg;
 
-	*cum += sqlite3_column_int64(s, 1);
-	return json_pack("[o, I, I]", report__col(s, 0),
-	    (json_int_t)sqlite3_column_int64(s, 1), (json_int_t)*cum);
+	char iso[32];
+
+	*cum += hdb_column_int64(s, 1);
+	util_iso8601(iso, hdb_column_int64(s, 0) * 86400000);
+	iso[10] = '\0'; /* YYYY-MM-DD (UTC) */
+	return json_pack("[s, I, I]", iso,
+	    (json_int_t)hdb_column_int64(s, 1), (json_int_t)*cum);
 }
 
 pb_err
-report_completions(sqlite3 *c, const char *unit, const char *course,
+report_completions(struct hdb_conn *c, const char *unit, const char *course,
     struct report_table *t)
 {
 	static const char *const cols[] = { "day", "completions", "cumulative", NULL };
-	sqlite3_stmt *s = NULL;
+	struct hdb_stmt *s = NULL;
 	int64_t cum = 0;
 	pb_err rc;
 
 	if ((rc = report__init(t, cols)) != PB_OK)
 		return rc;
-	if (sqlite3_prepare_v2(c,
-	    "SELECT date(s.completed_at / 1000, 'unixepoch') AS day, count(*)"
+	if ((s = hdb_prepare(c, "SELECT s.completed_at / 86400000 AS day, count(*)"
 	    " FROM summaries s JOIN learners l ON l.box = s.box AND l.id = s.learner"
 	    " WHERE s.status = 'completed' AND s.completed_at > 0"
 	    " AND substr(l.village, 1, length(?1)) = ?1 AND (?2 = '' OR s.course = ?2)"
-	    " GROUP BY day ORDER BY day", -1, &s, NULL) != SQLITE_OK) {
-		log_warnx("report: %s", sqlite3_errmsg(c));
+	    " GROUP BY day ORDER BY day")) == NULL) {
+		log_warnx("report: %s", hdb_errmsg(c));
 		return PB_ERR_DB;
 	}
-	sqlite3_bind_text(s, 1, unit, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, course, -1, SQLITE_STATIC);
+	hdb_bind_text(s, 1, unit);
+	hdb_bind_text(s, 2, course);
 	rc = report__rows(c, s, t, report__day_row, &cum);
-	sqlite3_finalize(s);
+	hdb_finalize(s);
 	return rc;
 }
 
 pb_err
-report_totals(sqlite3 *c, const char *unit, const char *course, json_t **out)
+report_totals(struct hdb_conn *c, const char *unit, const char *course, json_t **out)
 {
-	sqlite3_stmt *s = NULL;
+	struct hdb_stmt *s = NULL;
 	pb_err rc = PB_ERR_DB;
 
-	if (sqlite3_prepare_v2(c,
-	    "SELECT (SELECT count(*) FROM learners l"
+	if ((s = hdb_prepare(c, "SELECT (SELECT count(*) FROM learners l"
 	    "   WHERE substr(l.village, 1, length(?1)) = ?1),"
 	    " (SELECT count(*) FROM summaries s JOIN learners l"
 	    "   ON l.box = s.box AND l.id = s.learner"
 	    "   WHERE substr(l.village, 1, length(?1)) = ?1"
 	    "   AND (?2 = '' OR s.course = ?2) AND s.status = 'completed'),"
-	    " (SELECT count(*) FROM boxes)", -1, &s, NULL) != SQLITE_OK) {
-		log_warnx("report: %s", sqlite3_errmsg(c));
+	    " (SELECT count(*) FROM boxes)")) == NULL) {
+		log_warnx("report: %s", hdb_errmsg(c));
 		return PB_ERR_DB;
 	}
-	sqlite3_bind_text(s, 1, unit, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, course, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) == SQLITE_ROW) {
+	hdb_bind_text(s, 1, unit);
+	hdb_bind_text(s, 2, course);
+	if (hdb_step(s) == HDB_ROW) {
 		*out = json_pack("{s:I, s:I, s:I}",
-		    "learners", (json_int_t)sqlite3_column_int64(s, 0),
-		    "completions", (json_int_t)sqlite3_column_int64(s, 1),
-		    "boxes", (json_int_t)sqlite3_column_int64(s, 2));
+		    "learners", (json_int_t)hdb_column_int64(s, 0),
+		    "completions", (json_int_t)hdb_column_int64(s, 1),
+		    "boxes", (json_int_t)hdb_column_int64(s, 2));
 		rc = *out ? PB_OK : PB_ERR_NOMEM;
 	}
-	sqlite3_finalize(s);
+	hdb_finalize(s);
 	return rc;
 }

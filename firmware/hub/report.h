@@ -7,7 +7,7 @@
 #define HUB_REPORT_H
 
 #include <jansson.h>
-#include <sqlite3.h>
+#include "hdb.h"
 
 #include "pb.h"
 #include "region.h"
@@ -26,20 +26,20 @@ char *report_table_csv(const struct report_table *t, size_t *len);
 
 /* Child units of unit (course "" = any course): code, name, learners,
  * started, completed (learners who completed), percent. */
-pb_err report_areas(sqlite3 *c, const struct region *r, const char *unit,
+pb_err report_areas(struct hdb_conn *c, const struct region *r, const char *unit,
     const char *course, struct report_table *t);
 /* Courses within unit: course, started, in_progress, completed, passed,
  * percent (completed of the unit's learners), avg_best_score. */
-pb_err report_courses(sqlite3 *c, const char *unit, struct report_table *t);
+pb_err report_courses(struct hdb_conn *c, const char *unit, struct report_table *t);
 /* Learner x course rows within unit (course "" = all). */
-pb_err report_learners(sqlite3 *c, const struct region *r, const char *unit,
+pb_err report_learners(struct hdb_conn *c, const struct region *r, const char *unit,
     const char *course, struct report_table *t);
 /* Every enrolled box and its last health. */
-pb_err report_boxes(sqlite3 *c, struct report_table *t);
+pb_err report_boxes(struct hdb_conn *c, struct report_table *t);
 /* Completions per day within unit: day, completions, cumulative. */
-pb_err report_completions(sqlite3 *c, const char *unit, const char *course,
+pb_err report_completions(struct hdb_conn *c, const char *unit, const char *course,
     struct report_table *t);
 /* Totals for a unit: learners, completed (learner-course pairs), boxes. */
-pb_err report_totals(sqlite3 *c, const char *unit, const char *course, json_t **out);
+pb_err report_totals(struct hdb_conn *c, const char *unit, const char *course, json_t **out);
 
 #endif

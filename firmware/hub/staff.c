@@ -72,8 +72,8 @@ pb_err
 staff_user_set(struct hubdb *db, const char *name, const char *password, int64_t now_ms)
 {
 	char hash[crypto_pwhash_STRBYTES];
-	sqlite3_stmt *s = NULL;
-	sqlite3 *c;
+	struct hdb_stmt *s = NULL;
+	struct hdb_conn *c;
 	pb_err rc = PB_ERR_DB;
 
 	if (!staff_name_valid(name) || password_check(name, password) != PASSWORD_OK)
@@ -82,19 +82,19 @@ staff_user_set(struct hubdb *db, const char *name, const char *password, int64_t
 	    STAFF_MEMLIMIT) != 0)
 		return PB_ERR_NOMEM;
 	c = hubdb_get(db);
-	if ((s = sqlu_prepare(c, "INSERT INTO users(name, hash, created_at) VALUES (?,?,?)"
+	if ((s = hdb_prepare(c, "INSERT INTO users(name, hash, created_at) VALUES (?,?,?)"
 	    " ON CONFLICT(name) DO UPDATE SET hash = excluded.hash")) == NULL)
 		goto out;
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, now_ms);
-	if (sqlite3_step(s) != SQLITE_DONE) {
-		log_warnx("add user: %s", sqlite3_errmsg(c));
+	hdb_bind_text(s, 1, name);
+	hdb_bind_text(s, 2, hash);
+	hdb_bind_int64(s, 3, now_ms);
+	if (hdb_step(s) != HDB_DONE) {
+		log_warnx("add user: %s", hdb_errmsg(c));
 		goto out;
 	}
 	rc = PB_OK;
 out:
-	sqlite3_finalize(s);
+	hdb_finalize(s);
 	hubdb_put(db, c);
 	return rc;
 }
@@ -197,8 +197,8 @@ staff_login(struct hubdb *db, const char *name, const char *password, const char
     char csrf[STAFF_TOKEN_LEN], int *retry_after_s)
 {
 	char hash[crypto_pwhash_STRBYTES] = "", nkey[96], akey[96], thash[65];
-	sqlite3_stmt *s = NULL;
-	sqlite3 *c = NULL;
+	struct hdb_stmt *s = NULL;
+	struct hdb_conn *c = NULL;
 	int wait_a, good, known;
 	int64_t delay;
 	pb_err rc = PB_ERR_DB;
@@ -221,13 +221,13 @@ staff_login(struct hubdb *db, const char *name, const char *password, const char
 			;
 	}
 	c = hubdb_get(db);
-	if ((s = sqlu_prepare(c, "SELECT hash FROM users WHERE name = ?")) == NULL)
+	if ((s = hdb_prepare(c, "SELECT hash FROM users WHERE name = ?")) == NULL)
 		goto out;
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		snprintf(hash, sizeof(hash), "%s", (const char *)sqlite3_column_text(s, 0));
+	hdb_bind_text(s, 1, name);
+	if (hdb_step(s) == HDB_ROW)
+		snprintf(hash, sizeof(hash), "%s", hdb_column_text(s, 0));
 	known = hash[0] != '\0';
-	sqlite3_finalize(s);
+	hdb_finalize(s);
 	s = NULL;
 	/* an unknown name costs the same argon2id check as a known one */
 	pthread_mutex_lock(&staff_hash_mu);
@@ -245,24 +245,24 @@ staff_login(struct hubdb *db, const char *name, const char *password, const char
 	util_token(token, 32);
 	util_token(csrf, 32);
 	util_sha256_hex(thash, token, strlen(token));
-	if ((s = sqlu_prepare(c, "INSERT INTO sessions(token_hash, user, csrf, expires_at)"
+	if ((s = hdb_prepare(c, "INSERT INTO sessions(token_hash, \"user\", csrf, expires_at)"
 	    " VALUES (?,?,?,?)")) == NULL)
 		goto out;
-	sqlite3_bind_text(s, 1, thash, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, csrf, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, now_ms + ttl_ms);
-	if (sqlite3_step(s) != SQLITE_DONE)
+	hdb_bind_text(s, 1, thash);
+	hdb_bind_text(s, 2, name);
+	hdb_bind_text(s, 3, csrf);
+	hdb_bind_int64(s, 4, now_ms + ttl_ms);
+	if (hdb_step(s) != HDB_DONE)
 		goto out;
-	sqlite3_finalize(s);
+	hdb_finalize(s);
 	/* expired sessions are cleaned up whenever someone logs in */
-	if ((s = sqlu_prepare(c, "DELETE FROM sessions WHERE expires_at < ?")) == NULL)
+	if ((s = hdb_prepare(c, "DELETE FROM sessions WHERE expires_at < ?")) == NULL)
 		goto out;
-	sqlite3_bind_int64(s, 1, now_ms);
-	(void)sqlite3_step(s);
+	hdb_bind_int64(s, 1, now_ms);
+	(void)hdb_step(s);
 	rc = PB_OK;
 out:
-	sqlite3_finalize(s);
+	hdb_finalize(s);
 	hubdb_put(db, c);
 	return rc;
 }
@@ -271,8 +271,8 @@ pb_err
 staff_session(struct hubdb *db, const char *token, int64_t now_ms, char user[65],
     char csrf[STAFF_TOKEN_LEN])
 {
-	sqlite3_stmt *s = NULL;
-	sqlite3 *c;
+	struct hdb_stmt *s = NULL;
+	struct hdb_conn *c;
 	char thash[65];
 	pb_err rc = PB_ERR_DENIED;
 
@@ -280,20 +280,20 @@ staff_session(struct hubdb *db, const char *token, int64_t now_ms, char user[65]
 		return PB_ERR_DENIED;
 	util_sha256_hex(thash, token, strlen(token));
 	c = hubdb_get(db);
-	if ((s = sqlu_prepare(c, "SELECT user, csrf FROM sessions WHERE token_hash = ?"
+	if ((s = hdb_prepare(c, "SELECT \"user\", csrf FROM sessions WHERE token_hash = ?"
 	    " AND expires_at > ?")) == NULL) {
 		rc = PB_ERR_DB;
 		goto out;
 	}
-	sqlite3_bind_text(s, 1, thash, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, now_ms);
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		snprintf(user, 65, "%s", (const char *)sqlite3_column_text(s, 0));
-		snprintf(csrf, STAFF_TOKEN_LEN, "%s", (const char *)sqlite3_column_text(s, 1));
+	hdb_bind_text(s, 1, thash);
+	hdb_bind_int64(s, 2, now_ms);
+	if (hdb_step(s) == HDB_ROW) {
+		snprintf(user, 65, "%s", hdb_column_text(s, 0));
+		snprintf(csrf, STAFF_TOKEN_LEN, "%s", hdb_column_text(s, 1));
 		rc = PB_OK;
 	}
 out:
-	sqlite3_finalize(s);
+	hdb_finalize(s);
 	hubdb_put(db, c);
 	return rc;
 }
@@ -301,8 +301,8 @@ out:
 pb_err
 staff_logout(struct hubdb *db, const char *token)
 {
-	sqlite3_stmt *s = NULL;
-	sqlite3 *c;
+	struct hdb_stmt *s = NULL;
+	struct hdb_conn *c;
 	char thash[65];
 	pb_err rc = PB_ERR_DB;
 
@@ -310,12 +310,12 @@ staff_logout(struct hubdb *db, const char *token)
 		return PB_OK;
 	util_sha256_hex(thash, token, strlen(token));
 	c = hubdb_get(db);
-	if ((s = sqlu_prepare(c, "DELETE FROM sessions WHERE token_hash = ?")) != NULL) {
-		sqlite3_bind_text(s, 1, thash, -1, SQLITE_STATIC);
-		if (sqlite3_step(s) == SQLITE_DONE)
+	if ((s = hdb_prepare(c, "DELETE FROM sessions WHERE token_hash = ?")) != NULL) {
+		hdb_bind_text(s, 1, thash);
+		if (hdb_step(s) == HDB_DONE)
 			rc = PB_OK;
 	}
-	sqlite3_finalize(s);
+	hdb_finalize(s);
 	hubdb_put(db, c);
 	return rc;
 }
