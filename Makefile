@@ -38,7 +38,7 @@ endif
 PKGS_COMMON := libsodium jansson zlib inih
 PKGS_D      := $(PKGS_COMMON) sqlite3 libarchive inih libcurl libsystemd libgpiod libmnl
 PKGS_PACK   := $(PKGS_COMMON) libcmark-gfm yaml-0.1 libarchive
-PKGS_HUB    := $(PKGS_COMMON) sqlite3 inih libcurl libsystemd
+PKGS_HUB    := $(PKGS_COMMON) sqlite3 libpq inih libcurl libsystemd
 
 pc_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
 pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)

@@ -46,6 +46,11 @@ for suite in $SUITES; do
 		for t in tests/integration/test_*.py; do
 			[ -f "$t" ] || continue
 			run_one "${t#tests/}" python3 "$t"
+		done
+		# the hub suites again on PostgreSQL (a cluster of their own: tests/lib/pgtest.py)
+		for t in tests/integration/test_hub_*.py; do
+			[ -f "$t" ] || continue
+			run_one "${t#tests/} [postgresql]" env PB_HUB_DB=postgresql python3 "$t"
 		done ;;
 	browser)
 		for t in tests/browser/test_*.mjs; do

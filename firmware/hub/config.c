@@ -27,7 +27,12 @@ static const struct conf_opt hub_opts[] = {
 	    "empty: none. From any other peer those headers are ignored and the peer\n"
 	    "is the client. The login limit counts failures per client address."),
 	OPT_S("storage", "data_dir", data_dir, "/var/lib/pamong-hub",
-	    "Data directory: hub.db (SQLite, WAL) lives here."),
+	    "Data directory: hub.db (SQLite, WAL) lives here unless db.url is set."),
+	OPT_S("db", "url", db_url, "",
+	    "The database: empty for data_dir/hub.db (SQLite), a SQLite file's\n"
+	    "path, or PostgreSQL as postgresql://USER@HOST:PORT/DBNAME (libpq URL;\n"
+	    "a password is better kept in ~/.pgpass or PGPASSWORD than here).\n"
+	    "Several hub processes may share one PostgreSQL database."),
 	OPT_I("upload", "max_body", max_body, "1048576", 1024, 268435456,
 	    "Largest upload body as sent (gzip bytes); larger is refused with 413."),
 	OPT_I("upload", "max_json", max_json, "16777216", 1024, 1073741824,

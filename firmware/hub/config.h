@@ -15,6 +15,7 @@ struct hub_config {
 	char public_url[CONF_STR_MAX];/* how staff and LRSs reach the hub */
 	char trusted_proxy[CONF_STR_MAX]; /* proxies' addresses, as written */
 	char data_dir[CONF_STR_MAX];  /* SQLite database lives here */
+	char db_url[CONF_STR_MAX];    /* "" (data_dir/hub.db), a path or postgresql:// */
 	long max_body;                /* upload bytes as sent (gzip) */
 	long max_json;                /* upload bytes after gunzip */
 	long max_rows;                /* learner + summary rows per chunk */

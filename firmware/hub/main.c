@@ -81,6 +81,8 @@ open_db(const struct hub_config *cfg, int nconn, struct hubdb **db)
 {
 	char path[PATH_MAX];
 
+	if (cfg->db_url[0] != '\0')
+		return hubdb_open(cfg->db_url, nconn, db);
 	if (fs_mkdirs(cfg->data_dir, 0750) != PB_OK) {
 		log_warn("%s", cfg->data_dir);
 		return PB_ERR_IO;
@@ -230,7 +232,7 @@ cmd_xapi_export(const struct hub_config *cfg, int argc, char **argv)
 	struct xapi_forward_result res;
 	struct hubdb *db = NULL;
 	json_t *stmts = NULL;
-	sqlite3 *c;
+	struct hdb_conn *c;
 	int forward = argc == 2 && strcmp(argv[1], "--forward") == 0, rc = 1;
 	pb_err r;
 

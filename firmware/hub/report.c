@@ -153,15 +153,15 @@ fail:
 
 /* A cell from column i of the current row: text, integer, real or null. */
 static json_t *
-report__col(sqlite3_stmt *s, int i)
+report__col(struct hdb_stmt *s, int i)
 {
-	switch (sqlite3_column_type(s, i)) {
-	case SQLITE_INTEGER:
-		return json_integer(sqlite3_column_int64(s, i));
-	case SQLITE_FLOAT:
-		return json_real(sqlite3_column_double(s, i));
-	case SQLITE_TEXT:
-		return json_string((const char *)sqlite3_column_text(s, i));
+	switch (hdb_column_type(s, i)) {
+	case HDB_INT:
+		return json_integer(hdb_column_int64(s, i));
+	case HDB_REAL:
+		return json_real(hdb_column_double(s, i));
+	case HDB_TEXT:
+		return json_string(hdb_column_text(s, i));
 	default:
 		return json_null();
 	}
@@ -169,12 +169,12 @@ report__col(sqlite3_stmt *s, int i)
 
 /* A wall time in ms as ISO 8601, null for 0. */
 static json_t *
-report__time(sqlite3_stmt *s, int i)
+report__time(struct hdb_stmt *s, int i)
 {
 	char iso[32];
-	int64_t ms = sqlite3_column_int64(s, i);
+	int64_t ms = hdb_column_int64(s, i);
 
-	if (sqlite3_column_type(s, i) == SQLITE_NULL || ms <= 0)
+	if (hdb_column_type(s, i) == HDB_NULL || ms <= 0)
 		return json_null();
 	util_iso8601(iso, ms);
 	return json_string(iso);
@@ -190,19 +190,19 @@ report__name(const struct region *r, const char *code)
 
 /* Step s to the end, adding one row per result made by fn. */
 static pb_err
-report__rows(sqlite3 *c, sqlite3_stmt *s, struct report_table *t,
-    json_t *(*fn)(sqlite3_stmt *s, const void *arg), const void *arg)
+report__rows(struct hdb_conn *c, struct hdb_stmt *s, struct report_table *t,
+    json_t *(*fn)(struct hdb_stmt *s, const void *arg), const void *arg)
 {
 	int r;
 
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((r = hdb_step(s)) == HDB_ROW) {
 		json_t *row = fn(s, arg);
 
 		if (row == NULL || json_array_append_new(t->rows, row) != 0)
 			return PB_ERR_NOMEM;
 	}
-	if (r != SQLITE_DONE) {
-		log_warnx("report: %s", sqlite3_errmsg(c));
+	if (r != HDB_DONE) {
+		log_warnx("report: %s", hdb_errmsg(c));
 		return PB_ERR_DB;
 	}
 	return PB_OK;
@@ -218,10 +218,10 @@ report__to(const struct report_filter *f)
 }
 
 static pb_err
-report__prepare(sqlite3 *c, const char *sql, sqlite3_stmt **s)
+report__prepare(struct hdb_conn *c, const char *sql, struct hdb_stmt **s)
 {
-	if (sqlite3_prepare_v2(c, sql, -1, s, NULL) != SQLITE_OK) {
-		log_warnx("report: %s", sqlite3_errmsg(c));
+	if ((*s = hdb_prepare(c, sql)) == NULL) {
+		log_warnx("report: %s", hdb_errmsg(c));
 		return PB_ERR_DB;
 	}
 	return PB_OK;
@@ -288,10 +288,10 @@ rf__add_course(struct rf *r, size_t *cap, const char *id)
 /* The courses reports list: the one filtered on, or every course in the
  * titles file and every course any learner has a row for. */
 static pb_err
-rf__courses(sqlite3 *c, const struct report_ctx *x, const struct report_filter *f,
+rf__courses(struct hdb_conn *c, const struct report_ctx *x, const struct report_filter *f,
     struct rf *r)
 {
-	sqlite3_stmt *s = NULL;
+	struct hdb_stmt *s = NULL;
 	size_t cap = 0, i, j;
 	pb_err rc;
 	int st;
@@ -303,14 +303,14 @@ rf__courses(sqlite3 *c, const struct report_ctx *x, const struct report_filter *
 			return rc;
 	if ((rc = report__prepare(c, "SELECT DISTINCT course FROM summaries", &s)) != PB_OK)
 		return rc;
-	while ((st = sqlite3_step(s)) == SQLITE_ROW)
-		if ((rc = rf__add_course(r, &cap, (const char *)sqlite3_column_text(s, 0))) !=
+	while ((st = hdb_step(s)) == HDB_ROW)
+		if ((rc = rf__add_course(r, &cap, hdb_column_text(s, 0))) !=
 		    PB_OK)
 			break;
-	sqlite3_finalize(s);
+	hdb_finalize(s);
 	if (rc != PB_OK)
 		return rc;
-	if (st != SQLITE_DONE && st != SQLITE_ROW)
+	if (st != HDB_DONE && st != HDB_ROW)
 		return PB_ERR_DB;
 	if (r->nc == 0)
 		return PB_OK;
@@ -323,17 +323,17 @@ rf__courses(sqlite3 *c, const struct report_ctx *x, const struct report_filter *
 }
 
 static void
-rf__bind_unit(sqlite3_stmt *s, int col, const char *unit)
+rf__bind_unit(struct hdb_stmt *s, int col, const char *unit)
 {
-	sqlite3_bind_int64(s, col, (sqlite3_int64)strlen(unit));
-	sqlite3_bind_text(s, col + 1, unit, -1, SQLITE_STATIC);
+	hdb_bind_int64(s, col, (int64_t)strlen(unit));
+	hdb_bind_text(s, col + 1, unit);
 }
 
 /* Load the counts for the filter's unit, course and range. */
 static pb_err
-rf_load(sqlite3 *c, const struct report_ctx *x, const struct report_filter *f, struct rf *r)
+rf_load(struct hdb_conn *c, const struct report_ctx *x, const struct report_filter *f, struct rf *r)
 {
-	sqlite3_stmt *s = NULL;
+	struct hdb_stmt *s = NULL;
 	size_t cap = 0;
 	int64_t to = report__to(f);
 	pb_err rc;
@@ -347,9 +347,9 @@ rf_load(sqlite3 *c, const struct report_ctx *x, const struct report_filter *f, s
 	    " AND registered_at < ? GROUP BY village", &s)) != PB_OK)
 		goto fail;
 	rf__bind_unit(s, 1, f->unit);
-	sqlite3_bind_int64(s, 3, to);
+	hdb_bind_int64(s, 3, to);
 	rc = PB_ERR_NOMEM;
-	while ((st = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((st = hdb_step(s)) == HDB_ROW) {
 		if (r->nv == cap) {
 			size_t ncap = cap ? cap * 2 : 256;
 			struct rf_village *nv = realloc(r->v, ncap * sizeof(*nv));
@@ -360,14 +360,14 @@ rf_load(sqlite3 *c, const struct report_ctx *x, const struct report_filter *f, s
 			cap = ncap;
 		}
 		snprintf(r->v[r->nv].code, sizeof(r->v[0].code), "%s",
-		    (const char *)sqlite3_column_text(s, 0));
-		r->v[r->nv++].learners = sqlite3_column_int64(s, 1);
+		    hdb_column_text(s, 0));
+		r->v[r->nv++].learners = hdb_column_int64(s, 1);
 	}
-	if (st != SQLITE_DONE) {
+	if (st != HDB_DONE) {
 		rc = PB_ERR_DB;
 		goto fail;
 	}
-	sqlite3_finalize(s);
+	hdb_finalize(s);
 	s = NULL;
 	if (r->nv > 1)
 		qsort(r->v, r->nv, sizeof(*r->v), rf__vcmp);
@@ -399,42 +399,42 @@ rf_load(sqlite3 *c, const struct report_ctx *x, const struct report_filter *f, s
 	    " GROUP BY l.village, s.course", &s)) != PB_OK)
 		goto fail;
 	for (i = 0; i < 6; i++) {
-		sqlite3_bind_int64(s, 1 + 2 * i, f->from_ms);
-		sqlite3_bind_int64(s, 2 + 2 * i, to);
+		hdb_bind_int64(s, 1 + 2 * i, f->from_ms);
+		hdb_bind_int64(s, 2 + 2 * i, to);
 	}
 	rf__bind_unit(s, 13, f->unit);
-	sqlite3_bind_int64(s, 15, to);
-	sqlite3_bind_text(s, 16, f->course, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 17, f->course, -1, SQLITE_STATIC);
-	while ((st = sqlite3_step(s)) == SQLITE_ROW) {
+	hdb_bind_int64(s, 15, to);
+	hdb_bind_text(s, 16, f->course);
+	hdb_bind_text(s, 17, f->course);
+	while ((st = hdb_step(s)) == HDB_ROW) {
 		struct rf_village key, *v;
-		const char *course = (const char *)sqlite3_column_text(s, 1);
+		const char *course = hdb_column_text(s, 1);
 		char (*cp)[65];
 		struct rf_counts *n;
 
-		snprintf(key.code, sizeof(key.code), "%s", (const char *)sqlite3_column_text(s, 0));
+		snprintf(key.code, sizeof(key.code), "%s", hdb_column_text(s, 0));
 		v = bsearch(&key, r->v, r->nv, sizeof(*r->v), rf__vcmp);
 		cp = bsearch(course, r->course, r->nc, sizeof(r->course[0]), rf__ccmp);
 		if (v == NULL || cp == NULL)
 			continue;
 		n = &r->cnt[(size_t)(v - r->v) * r->nc + (size_t)(cp - r->course)];
-		n->started += sqlite3_column_int64(s, 2);
-		n->in_progress += sqlite3_column_int64(s, 3);
-		n->completed += sqlite3_column_int64(s, 4);
-		n->passed += sqlite3_column_int64(s, 5);
-		n->score_sum += sqlite3_column_int64(s, 6);
-		n->score_n += sqlite3_column_int64(s, 7);
+		n->started += hdb_column_int64(s, 2);
+		n->in_progress += hdb_column_int64(s, 3);
+		n->completed += hdb_column_int64(s, 4);
+		n->passed += hdb_column_int64(s, 5);
+		n->score_sum += hdb_column_int64(s, 6);
+		n->score_n += hdb_column_int64(s, 7);
 	}
-	if (st != SQLITE_DONE) {
+	if (st != HDB_DONE) {
 		rc = PB_ERR_DB;
 		goto fail;
 	}
-	sqlite3_finalize(s);
+	hdb_finalize(s);
 	return PB_OK;
 fail:
 	if (rc == PB_ERR_DB)
-		log_warnx("report: %s", sqlite3_errmsg(c));
-	sqlite3_finalize(s);
+		log_warnx("report: %s", hdb_errmsg(c));
+	hdb_finalize(s);
 	rf_free(r);
 	return rc;
 }
@@ -512,9 +512,9 @@ area__cmp(const void *a, const void *b)
 
 /* Boxes that registered a learner in the unit. */
 static pb_err
-report__boxes_served(sqlite3 *c, const struct report_filter *f, int64_t *n)
+report__boxes_served(struct hdb_conn *c, const struct report_filter *f, int64_t *n)
 {
-	sqlite3_stmt *s = NULL;
+	struct hdb_stmt *s = NULL;
 	pb_err rc;
 
 	if ((rc = report__prepare(c, "SELECT count(DISTINCT box) FROM learners"
@@ -522,13 +522,13 @@ report__boxes_served(sqlite3 *c, const struct report_filter *f, int64_t *n)
 	    " AND registered_at < ?", &s)) != PB_OK)
 		return rc;
 	rf__bind_unit(s, 1, f->unit);
-	sqlite3_bind_int64(s, 3, report__to(f));
+	hdb_bind_int64(s, 3, report__to(f));
 	rc = PB_ERR_DB;
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		*n = sqlite3_column_int64(s, 0);
+	if (hdb_step(s) == HDB_ROW) {
+		*n = hdb_column_int64(s, 0);
 		rc = PB_OK;
 	}
-	sqlite3_finalize(s);
+	hdb_finalize(s);
 	return rc;
 }
 
@@ -540,7 +540,7 @@ report__listed(const struct region *r, const char *code)
 }
 
 pb_err
-report_areas(sqlite3 *c, const struct report_ctx *x, const struct report_filter *f,
+report_areas(struct hdb_conn *c, const struct report_ctx *x, const struct report_filter *f,
     struct report_table *t, json_t **totals)
 {
 	static const char *const cols[] = { "code", "name", "villages", "villages_reached",
@@ -631,7 +631,7 @@ report__title(const struct courses *cs, const char *id)
 }
 
 pb_err
-report_courses(sqlite3 *c, const struct report_ctx *x, const struct report_filter *f,
+report_courses(struct hdb_conn *c, const struct report_ctx *x, const struct report_filter *f,
     struct report_table *t)
 {
 	static const char *const cols[] = { "course", "title", "learners", "started",
@@ -722,7 +722,7 @@ report__vstatus(int64_t learners, int64_t started, int64_t completed, int en)
 }
 
 pb_err
-report_villages(sqlite3 *c, const struct report_ctx *x, const struct report_filter *f,
+report_villages(struct hdb_conn *c, const struct report_ctx *x, const struct report_filter *f,
     struct report_table *t)
 {
 	static const char *const cols[] = { "province_code", "province", "regency_code",
@@ -786,9 +786,9 @@ out:
 /* A row's time_source JSON ({"completed_at": "phone", …}) as text staff can
  * read in a spreadsheet: "completed_at: phone; first_activity: hub". */
 static json_t *
-report__time_source(sqlite3_stmt *s, int col)
+report__time_source(struct hdb_stmt *s, int col)
 {
-	const char *text = (const char *)sqlite3_column_text(s, col);
+	const char *text = hdb_column_text(s, col);
 	json_t *obj, *v, *out;
 	const char *k;
 	char buf[256] = "";
@@ -807,24 +807,24 @@ report__time_source(sqlite3_stmt *s, int col)
 }
 
 static json_t *
-report__learner_row(sqlite3_stmt *s, const void *arg)
+report__learner_row(struct hdb_stmt *s, const void *arg)
 {
 	const struct report_ctx *x = arg;
-	const char *village = (const char *)sqlite3_column_text(s, 3);
-	const char *course = (const char *)sqlite3_column_text(s, 7);
+	const char *village = hdb_column_text(s, 3);
+	const char *course = hdb_column_text(s, 7);
 
 	return json_pack("[o, o, o, s, o, o, o, o, o, o, o, o, o, b, o, o, o, o, o, b, o]",
 	    report__col(s, 0), report__col(s, 1), report__col(s, 2), village,
 	    report__name(x->region, village), report__col(s, 4), report__col(s, 5),
 	    report__time(s, 6), report__col(s, 7),
 	    course ? report__title(x->courses, course) : json_null(), report__col(s, 8),
-	    report__col(s, 9), report__col(s, 10), sqlite3_column_int(s, 11) != 0,
+	    report__col(s, 9), report__col(s, 10), hdb_column_int(s, 11) != 0,
 	    report__col(s, 12), report__col(s, 13), report__time(s, 14), report__time(s, 15),
-	    report__time(s, 16), sqlite3_column_int(s, 17) != 0, report__time_source(s, 18));
+	    report__time(s, 16), hdb_column_int(s, 17) != 0, report__time_source(s, 18));
 }
 
 pb_err
-report_learners(sqlite3 *c, const struct report_ctx *x, const struct report_filter *f,
+report_learners(struct hdb_conn *c, const struct report_ctx *x, const struct report_filter *f,
     struct report_table *t)
 {
 	static const char *const cols[] = { "learner", "name", "position", "village",
@@ -832,7 +832,7 @@ report_learners(sqlite3 *c, const struct report_ctx *x, const struct report_filt
 		"status", "lessons_done", "lessons_total", "passed", "best_score", "attempts",
 		"first_activity", "last_activity", "completed_at", "times_corrected",
 		"time_source", NULL };
-	sqlite3_stmt *s = NULL;
+	struct hdb_stmt *s = NULL;
 	int64_t to = report__to(f);
 	pb_err rc;
 
@@ -854,15 +854,15 @@ report_learners(sqlite3 *c, const struct report_ctx *x, const struct report_filt
 	    " ORDER BY l.village, l.name, l.id, s.course", &s)) != PB_OK)
 		return rc;
 	rf__bind_unit(s, 1, f->unit);
-	sqlite3_bind_int64(s, 3, to);
-	sqlite3_bind_text(s, 4, f->course, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, f->course, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 6, f->from_ms);
-	sqlite3_bind_int64(s, 7, to);
-	sqlite3_bind_int64(s, 8, f->from_ms);
-	sqlite3_bind_int64(s, 9, to);
+	hdb_bind_int64(s, 3, to);
+	hdb_bind_text(s, 4, f->course);
+	hdb_bind_text(s, 5, f->course);
+	hdb_bind_int64(s, 6, f->from_ms);
+	hdb_bind_int64(s, 7, to);
+	hdb_bind_int64(s, 8, f->from_ms);
+	hdb_bind_int64(s, 9, to);
 	rc = report__rows(c, s, t, report__learner_row, x);
-	sqlite3_finalize(s);
+	hdb_finalize(s);
 	return rc;
 }
 
@@ -894,14 +894,14 @@ report__vercmp(const char *a, const char *b)
 }
 
 pb_err
-report_boxes(sqlite3 *c, const struct report_filter *f, int flags, int64_t now_ms,
+report_boxes(struct hdb_conn *c, const struct report_filter *f, int flags, int64_t now_ms,
     struct report_table *t)
 {
 	static const char *const cols[] = { "box", "name", "last_seen", "days_unseen",
 		"version", "old_version", "pending", "disk_free", "disk_total",
 		"disk_used_percent", "db_state", "clock", "learners", "enrolled_at", "uptime_s",
 		"db_bytes", "acked_rev", NULL };
-	sqlite3_stmt *s = NULL;
+	struct hdb_stmt *s = NULL;
 	char newest[65] = "";
 	json_t *rows;
 	size_t i;
@@ -920,10 +920,10 @@ report_boxes(sqlite3 *c, const struct report_filter *f, int flags, int64_t now_m
 		return rc;
 	rf__bind_unit(s, 1, f->unit);
 	rows = json_array();
-	while (rows != NULL && (st = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t seen = sqlite3_column_int64(s, 2), learners = sqlite3_column_int64(s, 13);
-		int64_t dfree = sqlite3_column_int64(s, 5), dtotal = sqlite3_column_int64(s, 6);
-		const char *ver = (const char *)sqlite3_column_text(s, 3);
+	while (rows != NULL && (st = hdb_step(s)) == HDB_ROW) {
+		int64_t seen = hdb_column_int64(s, 2), learners = hdb_column_int64(s, 13);
+		int64_t dfree = hdb_column_int64(s, 5), dtotal = hdb_column_int64(s, 6);
+		const char *ver = hdb_column_text(s, 3);
 		json_t *used = dtotal > 0 && dfree <= dtotal ?
 		    json_real(report__pct(dtotal - dfree, dtotal)) : json_null();
 
@@ -949,10 +949,10 @@ report_boxes(sqlite3 *c, const struct report_filter *f, int flags, int64_t now_m
 			json_array_append_new(json_array_get(rows, json_array_size(rows) - 1),
 			    json_integer(seen));
 	}
-	sqlite3_finalize(s);
+	hdb_finalize(s);
 	if (rows == NULL)
 		return PB_ERR_NOMEM;
-	if (st != SQLITE_DONE) {
+	if (st != HDB_DONE) {
 		json_decref(rows);
 		return PB_ERR_DB;
 	}
@@ -1005,12 +1005,12 @@ report__month(int64_t t, int next)
 }
 
 pb_err
-report_completions(sqlite3 *c, const struct report_filter *f, struct report_table *t,
+report_completions(struct hdb_conn *c, const struct report_filter *f, struct report_table *t,
     const char **bucket)
 {
 	static const char *const cols[] = { "period", "start", "completions", "cumulative",
 		NULL };
-	sqlite3_stmt *s = NULL;
+	struct hdb_stmt *s = NULL;
 	int64_t zone = (int64_t)f->zone_s * 1000, lo, hi, step, first, last, b, cum = 0;
 	int64_t *cnt = NULL;
 	size_t nb, i;
@@ -1028,22 +1028,22 @@ report_completions(sqlite3 *c, const struct report_filter *f, struct report_tabl
 	    " AND substr(l.village, 1, CAST(? AS INTEGER)) = CAST(? AS TEXT)"
 	    " AND (CAST(? AS TEXT) = '' OR s.course = CAST(? AS TEXT))", &s)) != PB_OK)
 		return rc;
-	sqlite3_bind_int64(s, 1, f->from_ms);
-	sqlite3_bind_int64(s, 2, report__to(f));
+	hdb_bind_int64(s, 1, f->from_ms);
+	hdb_bind_int64(s, 2, report__to(f));
 	rf__bind_unit(s, 3, f->unit);
-	sqlite3_bind_text(s, 5, f->course, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 6, f->course, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) != SQLITE_ROW) {
-		sqlite3_finalize(s);
+	hdb_bind_text(s, 5, f->course);
+	hdb_bind_text(s, 6, f->course);
+	if (hdb_step(s) != HDB_ROW) {
+		hdb_finalize(s);
 		return PB_ERR_DB;
 	}
-	if (sqlite3_column_type(s, 0) == SQLITE_NULL && (f->from_ms == 0 || f->to_ms == 0)) {
-		sqlite3_finalize(s);
+	if (hdb_column_type(s, 0) == HDB_NULL && (f->from_ms == 0 || f->to_ms == 0)) {
+		hdb_finalize(s);
 		return PB_OK; /* nothing completed, no range to show */
 	}
-	lo = f->from_ms > 0 ? f->from_ms : sqlite3_column_int64(s, 0);
-	hi = f->to_ms > 0 ? f->to_ms - 1 : sqlite3_column_int64(s, 1);
-	sqlite3_finalize(s);
+	lo = f->from_ms > 0 ? f->from_ms : hdb_column_int64(s, 0);
+	hi = f->to_ms > 0 ? f->to_ms - 1 : hdb_column_int64(s, 1);
+	hdb_finalize(s);
 	s = NULL;
 	/* hours for a chosen day or two; days up to a quarter; then months */
 	if (f->from_ms > 0 && f->to_ms > 0 && hi - lo < 2 * REPORT_DAY_MS) {
@@ -1067,24 +1067,22 @@ report_completions(sqlite3 *c, const struct report_filter *f, struct report_tabl
 	    " AND s.completed_at >= ? AND s.completed_at < ?"
 	    " AND substr(l.village, 1, CAST(? AS INTEGER)) = CAST(? AS TEXT)"
 	    " AND (CAST(? AS TEXT) = '' OR s.course = CAST(? AS TEXT))"
-	    " GROUP BY (s.completed_at + ?) / ?", &s)) != PB_OK)
+	    " GROUP BY 1", &s)) != PB_OK)
 		goto out;
-	sqlite3_bind_int64(s, 1, zone);
-	sqlite3_bind_int64(s, 2, step);
-	sqlite3_bind_int64(s, 3, f->from_ms);
-	sqlite3_bind_int64(s, 4, report__to(f));
+	hdb_bind_int64(s, 1, zone);
+	hdb_bind_int64(s, 2, step);
+	hdb_bind_int64(s, 3, f->from_ms);
+	hdb_bind_int64(s, 4, report__to(f));
 	rf__bind_unit(s, 5, f->unit);
-	sqlite3_bind_text(s, 7, f->course, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 8, f->course, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 9, zone);
-	sqlite3_bind_int64(s, 10, step);
-	while ((st = sqlite3_step(s)) == SQLITE_ROW) {
-		b = sqlite3_column_int64(s, 0);
+	hdb_bind_text(s, 7, f->course);
+	hdb_bind_text(s, 8, f->course);
+	while ((st = hdb_step(s)) == HDB_ROW) {
+		b = hdb_column_int64(s, 0);
 		if (b >= first && b <= last)
-			cnt[b - first] += sqlite3_column_int64(s, 1);
+			cnt[b - first] += hdb_column_int64(s, 1);
 	}
-	sqlite3_finalize(s);
-	if (st != SQLITE_DONE) {
+	hdb_finalize(s);
+	if (st != HDB_DONE) {
 		rc = PB_ERR_DB;
 		goto out;
 	}

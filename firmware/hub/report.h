@@ -20,7 +20,7 @@
 #define HUB_REPORT_H
 
 #include <jansson.h>
-#include <sqlite3.h>
+#include "hdb.h"
 #include <stdint.h>
 
 #include "courses.h"
@@ -60,20 +60,20 @@ char *report_table_csv(const struct report_table *t, size_t *len);
  * villages_percent, learners, started, completed, percent. *totals gets the
  * unit's own {learners, started, completed, percent, villages,
  * villages_reached, villages_percent, boxes}. */
-pb_err report_areas(sqlite3 *c, const struct report_ctx *x, const struct report_filter *f,
+pb_err report_areas(struct hdb_conn *c, const struct report_ctx *x, const struct report_filter *f,
     struct report_table *t, json_t **totals);
 /* Courses (every known one) within the unit: course, title, learners,
  * started, in_progress, completed, passed, percent, avg_best_score. */
-pb_err report_courses(sqlite3 *c, const struct report_ctx *x, const struct report_filter *f,
+pb_err report_courses(struct hdb_conn *c, const struct report_ctx *x, const struct report_filter *f,
     struct report_table *t);
 /* Village × course for every village of the unit in the Kemendagri list
  * (and any other village code learners gave): names and codes of province,
  * regency, district and village, course, course title, learners, started,
  * completed, percent, status (words). PB_ERR_LIMIT for the whole country. */
-pb_err report_villages(sqlite3 *c, const struct report_ctx *x,
+pb_err report_villages(struct hdb_conn *c, const struct report_ctx *x,
     const struct report_filter *f, struct report_table *t);
 /* Learner x course rows within unit (course "" = all). Times in UTC. */
-pb_err report_learners(sqlite3 *c, const struct report_ctx *x,
+pb_err report_learners(struct hdb_conn *c, const struct report_ctx *x,
     const struct report_filter *f, struct report_table *t);
 
 /* Fleet filters (report_boxes). */
@@ -84,13 +84,13 @@ pb_err report_learners(sqlite3 *c, const struct report_ctx *x,
 /* Boxes that served the unit (every box for ""), with their last health;
  * with a date range, those last seen in it; only those matching every
  * filter in flags. */
-pb_err report_boxes(sqlite3 *c, const struct report_filter *f, int flags, int64_t now_ms,
+pb_err report_boxes(struct hdb_conn *c, const struct report_filter *f, int flags, int64_t now_ms,
     struct report_table *t);
 /* Completions over time within unit, in the unit's zone: period (label),
  * start (UTC ISO 8601), completions, cumulative; buckets of an hour (a range
  * up to 2 days), a day (up to 92 days) or a month, with empty ones.
  * *bucket gets "hour", "day" or "month". */
-pb_err report_completions(sqlite3 *c, const struct report_filter *f,
+pb_err report_completions(struct hdb_conn *c, const struct report_filter *f,
     struct report_table *t, const char **bucket);
 
 #endif

@@ -94,33 +94,32 @@ static pb_err
 staff__exec(struct hubdb *db, const char *sql, const char *types, const void *const *args,
     int *changes)
 {
-	sqlite3_stmt *s = NULL;
-	sqlite3 *c = hubdb_get(db);
+	struct hdb_stmt *s = NULL;
+	struct hdb_conn *c = hubdb_get(db);
 	pb_err rc = PB_ERR_DB;
 	int i, r;
 
-	if ((s = sqlu_prepare(c, sql)) == NULL)
+	if ((s = hdb_prepare(c, sql)) == NULL)
 		goto out;
 	for (i = 0; types[i]; i++) {
 		if (types[i] == 't')
-			sqlite3_bind_text(s, i + 1, args[i], -1, SQLITE_STATIC);
+			hdb_bind_text(s, i + 1, args[i]);
 		else
-			sqlite3_bind_int64(s, i + 1, *(const int64_t *)args[i]);
+			hdb_bind_int64(s, i + 1, *(const int64_t *)args[i]);
 	}
-	r = sqlite3_step(s);
-	if (r == SQLITE_CONSTRAINT) {
-		rc = PB_ERR_EXISTS;
-		goto out;
-	}
-	if (r != SQLITE_DONE) {
-		log_warnx("staff: %s", sqlite3_errmsg(c));
+	r = hdb_step(s);
+	if (r != HDB_DONE) {
+		if ((rc = hdb_err(c)) != PB_ERR_EXISTS) {
+			log_warnx("staff: %s", hdb_errmsg(c));
+			rc = PB_ERR_DB;
+		}
 		goto out;
 	}
 	if (changes != NULL)
-		*changes = sqlite3_changes(c);
+		*changes = (int)hdb_changes(c);
 	rc = PB_OK;
 out:
-	sqlite3_finalize(s);
+	hdb_finalize(s);
 	hubdb_put(db, c);
 	return rc;
 }
@@ -168,7 +167,7 @@ staff__end_sessions(struct hubdb *db, const char *name)
 {
 	const void *args[1] = { name };
 
-	(void)staff__exec(db, "DELETE FROM sessions WHERE user = ?", "t", args, NULL);
+	(void)staff__exec(db, "DELETE FROM sessions WHERE \"user\" = ?", "t", args, NULL);
 }
 
 pb_err
@@ -213,34 +212,34 @@ staff_user_disable(struct hubdb *db, const char *name, int disabled)
 pb_err
 staff_user_list(struct hubdb *db, json_t **out)
 {
-	sqlite3_stmt *s = NULL;
-	sqlite3 *c = hubdb_get(db);
+	struct hdb_stmt *s = NULL;
+	struct hdb_conn *c = hubdb_get(db);
 	json_t *arr = json_array();
 	pb_err rc = PB_ERR_DB;
 	int r;
 
-	if (arr == NULL || (s = sqlu_prepare(c, "SELECT name, role, area, disabled, created_at"
+	if (arr == NULL || (s = hdb_prepare(c, "SELECT name, role, area, disabled, created_at"
 	    " FROM users ORDER BY name")) == NULL)
 		goto out;
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((r = hdb_step(s)) == HDB_ROW) {
 		if (json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:b, s:I}",
-		    "name", (const char *)sqlite3_column_text(s, 0),
-		    "role", (const char *)sqlite3_column_text(s, 1),
-		    "area", (const char *)sqlite3_column_text(s, 2),
-		    "disabled", sqlite3_column_int(s, 3) != 0,
-		    "created_at", (json_int_t)sqlite3_column_int64(s, 4))) != 0) {
+		    "name", hdb_column_text(s, 0),
+		    "role", hdb_column_text(s, 1),
+		    "area", hdb_column_text(s, 2),
+		    "disabled", hdb_column_int(s, 3) != 0,
+		    "created_at", (json_int_t)hdb_column_int64(s, 4))) != 0) {
 			rc = PB_ERR_NOMEM;
 			goto out;
 		}
 	}
-	if (r != SQLITE_DONE)
+	if (r != HDB_DONE)
 		goto out;
 	*out = arr;
 	arr = NULL;
 	rc = PB_OK;
 out:
 	json_decref(arr);
-	sqlite3_finalize(s);
+	hdb_finalize(s);
 	hubdb_put(db, c);
 	return rc;
 }
@@ -343,8 +342,8 @@ staff_login(struct hubdb *db, const char *name, const char *password, const char
     char csrf[STAFF_TOKEN_LEN], int *retry_after_s)
 {
 	char hash[crypto_pwhash_STRBYTES] = "", nkey[96], akey[96], thash[65];
-	sqlite3_stmt *s = NULL;
-	sqlite3 *c = NULL;
+	struct hdb_stmt *s = NULL;
+	struct hdb_conn *c = NULL;
 	int wait_a, good, known;
 	int64_t delay;
 	pb_err rc = PB_ERR_DB;
@@ -367,14 +366,14 @@ staff_login(struct hubdb *db, const char *name, const char *password, const char
 			;
 	}
 	c = hubdb_get(db);
-	if ((s = sqlu_prepare(c, "SELECT hash FROM users WHERE name = ? AND disabled = 0")) ==
+	if ((s = hdb_prepare(c, "SELECT hash FROM users WHERE name = ? AND disabled = 0")) ==
 	    NULL)
 		goto out;
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		snprintf(hash, sizeof(hash), "%s", (const char *)sqlite3_column_text(s, 0));
+	hdb_bind_text(s, 1, name);
+	if (hdb_step(s) == HDB_ROW)
+		snprintf(hash, sizeof(hash), "%s", hdb_column_text(s, 0));
 	known = hash[0] != '\0';
-	sqlite3_finalize(s);
+	hdb_finalize(s);
 	s = NULL;
 	/* an unknown name costs the same argon2id check as a known one */
 	pthread_mutex_lock(&staff_hash_mu);
@@ -392,24 +391,24 @@ staff_login(struct hubdb *db, const char *name, const char *password, const char
 	util_token(token, 32);
 	util_token(csrf, 32);
 	util_sha256_hex(thash, token, strlen(token));
-	if ((s = sqlu_prepare(c, "INSERT INTO sessions(token_hash, user, csrf, expires_at)"
+	if ((s = hdb_prepare(c, "INSERT INTO sessions(token_hash, \"user\", csrf, expires_at)"
 	    " VALUES (?,?,?,?)")) == NULL)
 		goto out;
-	sqlite3_bind_text(s, 1, thash, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, csrf, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, now_ms + ttl_ms);
-	if (sqlite3_step(s) != SQLITE_DONE)
+	hdb_bind_text(s, 1, thash);
+	hdb_bind_text(s, 2, name);
+	hdb_bind_text(s, 3, csrf);
+	hdb_bind_int64(s, 4, now_ms + ttl_ms);
+	if (hdb_step(s) != HDB_DONE)
 		goto out;
-	sqlite3_finalize(s);
+	hdb_finalize(s);
 	/* expired sessions are cleaned up whenever someone logs in */
-	if ((s = sqlu_prepare(c, "DELETE FROM sessions WHERE expires_at < ?")) == NULL)
+	if ((s = hdb_prepare(c, "DELETE FROM sessions WHERE expires_at < ?")) == NULL)
 		goto out;
-	sqlite3_bind_int64(s, 1, now_ms);
-	(void)sqlite3_step(s);
+	hdb_bind_int64(s, 1, now_ms);
+	(void)hdb_step(s);
 	rc = PB_OK;
 out:
-	sqlite3_finalize(s);
+	hdb_finalize(s);
 	hubdb_put(db, c);
 	return rc;
 }
@@ -418,8 +417,8 @@ pb_err
 staff_session(struct hubdb *db, const char *token, int64_t now_ms,
     struct staff_user *who, char csrf[STAFF_TOKEN_LEN])
 {
-	sqlite3_stmt *s = NULL;
-	sqlite3 *c;
+	struct hdb_stmt *s = NULL;
+	struct hdb_conn *c;
 	char thash[65];
 	pb_err rc = PB_ERR_DENIED;
 
@@ -427,27 +426,27 @@ staff_session(struct hubdb *db, const char *token, int64_t now_ms,
 		return PB_ERR_DENIED;
 	util_sha256_hex(thash, token, strlen(token));
 	c = hubdb_get(db);
-	if ((s = sqlu_prepare(c, "SELECT s.user, s.csrf, u.role, u.area"
-	    " FROM sessions s JOIN users u ON u.name = s.user"
+	if ((s = hdb_prepare(c, "SELECT s.\"user\", s.csrf, u.role, u.area"
+	    " FROM sessions s JOIN users u ON u.name = s.\"user\""
 	    " WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0")) == NULL) {
 		rc = PB_ERR_DB;
 		goto out;
 	}
-	sqlite3_bind_text(s, 1, thash, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, now_ms);
-	if (sqlite3_step(s) == SQLITE_ROW) {
+	hdb_bind_text(s, 1, thash);
+	hdb_bind_int64(s, 2, now_ms);
+	if (hdb_step(s) == HDB_ROW) {
 		memset(who, 0, sizeof(*who));
 		snprintf(who->name, sizeof(who->name), "%s",
-		    (const char *)sqlite3_column_text(s, 0));
-		snprintf(csrf, STAFF_TOKEN_LEN, "%s", (const char *)sqlite3_column_text(s, 1));
+		    hdb_column_text(s, 0));
+		snprintf(csrf, STAFF_TOKEN_LEN, "%s", hdb_column_text(s, 1));
 		snprintf(who->role, sizeof(who->role), "%s",
-		    (const char *)sqlite3_column_text(s, 2));
+		    hdb_column_text(s, 2));
 		snprintf(who->area, sizeof(who->area), "%s",
-		    (const char *)sqlite3_column_text(s, 3));
+		    hdb_column_text(s, 3));
 		rc = PB_OK;
 	}
 out:
-	sqlite3_finalize(s);
+	hdb_finalize(s);
 	hubdb_put(db, c);
 	return rc;
 }
@@ -455,8 +454,8 @@ out:
 pb_err
 staff_logout(struct hubdb *db, const char *token)
 {
-	sqlite3_stmt *s = NULL;
-	sqlite3 *c;
+	struct hdb_stmt *s = NULL;
+	struct hdb_conn *c;
 	char thash[65];
 	pb_err rc = PB_ERR_DB;
 
@@ -464,12 +463,12 @@ staff_logout(struct hubdb *db, const char *token)
 		return PB_OK;
 	util_sha256_hex(thash, token, strlen(token));
 	c = hubdb_get(db);
-	if ((s = sqlu_prepare(c, "DELETE FROM sessions WHERE token_hash = ?")) != NULL) {
-		sqlite3_bind_text(s, 1, thash, -1, SQLITE_STATIC);
-		if (sqlite3_step(s) == SQLITE_DONE)
+	if ((s = hdb_prepare(c, "DELETE FROM sessions WHERE token_hash = ?")) != NULL) {
+		hdb_bind_text(s, 1, thash);
+		if (hdb_step(s) == HDB_DONE)
 			rc = PB_OK;
 	}
-	sqlite3_finalize(s);
+	hdb_finalize(s);
 	hubdb_put(db, c);
 	return rc;
 }

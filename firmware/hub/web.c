@@ -561,7 +561,7 @@ web__report(struct mg_connection *conn, struct web *w, enum web_report kind)
 	struct web_query q;
 	json_t *extra = NULL;
 	const char *bucket = NULL;
-	sqlite3 *c;
+	struct hdb_conn *c;
 	pb_err rc = PB_ERR_INVALID;
 
 	if (!web__method(conn, "GET"))
@@ -657,7 +657,7 @@ web__xapi(struct mg_connection *conn, void *arg)
 	struct web_staff st;
 	struct web_query q;
 	json_t *stmts = NULL;
-	sqlite3 *c;
+	struct hdb_conn *c;
 	pb_err rc;
 
 	if (!web__method(conn, "GET"))
@@ -683,7 +683,7 @@ web__xapi_forward(struct mg_connection *conn, void *arg)
 	struct xapi_forward_result res;
 	struct web_staff st;
 	json_t *stmts = NULL;
-	sqlite3 *c;
+	struct hdb_conn *c;
 	pb_err rc;
 
 	if (!web__method(conn, "POST"))

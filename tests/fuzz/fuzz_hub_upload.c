@@ -46,9 +46,9 @@ seed_key(unsigned char fill, unsigned char pk[32], unsigned char sk[64])
 static void
 exec_or_die(const char *sql)
 {
-	sqlite3 *c = hubdb_get(db);
+	struct hdb_conn *c = hubdb_get(db);
 
-	if (sqlu_exec(c, sql) != PB_OK)
+	if (hdb_exec(c, sql) != PB_OK)
 		abort();
 	hubdb_put(db, c);
 }

@@ -10,7 +10,6 @@ import gzip
 import io
 import json
 import os
-import sqlite3
 import sys
 import time
 
@@ -82,11 +81,8 @@ def setup():
                                  "disk_total": 2 * 10 ** 9, "pending": 0,
                                  "clock": "unknown", "db": "ok"}))[0] == 200
     # Malang was last seen 40 days ago
-    c = hub.db()
-    c.execute("UPDATE boxes SET last_seen = ? WHERE box_id = ?",
-              (int(time.time() * 1000) - 40 * DAY, km.box_id))
-    c.commit()
-    c.close()
+    hub.rows("UPDATE boxes SET last_seen = ? WHERE box_id = ?",
+             int(time.time() * 1000) - 40 * DAY, km.box_id)
 
 
 setup()
