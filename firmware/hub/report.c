@@ -399,7 +399,8 @@ rf_load(struct hdb_conn *c, const struct report_ctx *x, const struct report_filt
 	    " GROUP BY l.village, s.course", &s)) != PB_OK)
 		goto fail;
 	for (i = 0; i < 6; i++) {
-		hdb_bind_int64(s, 1 + 2 * i, f->from_ms);
+		/* started: by the end of the range; completed: within it */
+		hdb_bind_int64(s, 1 + 2 * i, i == 2 || i == 3 ? f->from_ms : 0);
 		hdb_bind_int64(s, 2 + 2 * i, to);
 	}
 	rf__bind_unit(s, 13, f->unit);
@@ -1002,6 +1003,48 @@ report__month(int64_t t, int next)
 	if (next)
 		tm.tm_mon++;
 	return (int64_t)timegm(&tm) * 1000;
+}
+
+pb_err
+report_sources(struct hdb_conn *c, const struct report_filter *f, json_t **out)
+{
+	struct hdb_stmt *s = NULL;
+	int64_t n[4] = { 0, 0, 0, 0 }; /* hub, phone, none, unknown */
+	pb_err rc;
+	int st;
+
+	*out = NULL;
+	/* few distinct values: group in SQL, read each JSON object here */
+	if ((rc = report__prepare(c, "SELECT s.time_source, count(*)"
+	    " FROM summaries s JOIN learners l ON l.box = s.box AND l.id = s.learner"
+	    " WHERE s.status = 'completed' AND s.completed_at > 0"
+	    " AND s.completed_at >= ? AND s.completed_at < ?"
+	    " AND substr(l.village, 1, CAST(? AS INTEGER)) = CAST(? AS TEXT)"
+	    " AND (CAST(? AS TEXT) = '' OR s.course = CAST(? AS TEXT))"
+	    " GROUP BY s.time_source", &s)) != PB_OK)
+		return rc;
+	hdb_bind_int64(s, 1, f->from_ms);
+	hdb_bind_int64(s, 2, report__to(f));
+	rf__bind_unit(s, 3, f->unit);
+	hdb_bind_text(s, 5, f->course);
+	hdb_bind_text(s, 6, f->course);
+	while ((st = hdb_step(s)) == HDB_ROW) {
+		const char *text = hdb_column_text(s, 0);
+		json_t *obj = text ? json_loads(text, 0, NULL) : NULL;
+		const char *src = json_string_value(json_object_get(obj, "completed_at"));
+		int i = 3;
+
+		if (src != NULL)
+			i = strcmp(src, "hub") == 0 ? 0 : strcmp(src, "phone") == 0 ? 1 : 2;
+		n[i] += hdb_column_int64(s, 1);
+		json_decref(obj);
+	}
+	hdb_finalize(s);
+	if (st != HDB_DONE)
+		return PB_ERR_DB;
+	*out = json_pack("{s:I, s:I, s:I, s:I}", "hub", (json_int_t)n[0], "phone",
+	    (json_int_t)n[1], "none", (json_int_t)n[2], "unknown", (json_int_t)n[3]);
+	return *out ? PB_OK : PB_ERR_NOMEM;
 }
 
 pb_err

@@ -8,8 +8,8 @@
  * - learners: learners registered in the unit (before the range's end);
  * - started / in_progress / completed / passed: learner-course pairs, one
  *   per learner per course; with a date range, started and in_progress
- *   count first activity in the range, completed and passed completion in
- *   the range;
+ *   count pairs started before its end, completed and passed those
+ *   completed within it;
  * - percent: completed of started, in the same rows;
  * - villages: the unit's villages in the Kemendagri list, reached: those
  *   with at least one learner;
@@ -92,5 +92,9 @@ pb_err report_boxes(struct hdb_conn *c, const struct report_filter *f, int flags
  * *bucket gets "hour", "day" or "month". */
 pb_err report_completions(struct hdb_conn *c, const struct report_filter *f,
     struct report_table *t, const char **bucket);
+/* What vouches for the completion times report_completions counts:
+ * {"hub": n, "phone": n, "none": n, "unknown": n} (unknown: boxes that
+ * did not say; docs/SYNC.md, Clock). */
+pb_err report_sources(struct hdb_conn *c, const struct report_filter *f, json_t **out);
 
 #endif

@@ -586,6 +586,12 @@ web__report(struct mg_connection *conn, struct web *w, enum web_report kind)
 		break;
 	case WR_COMPLETIONS:
 		rc = report_completions(c, &q.f, &t, &bucket);
+		if (rc == PB_OK) {
+			json_t *src = NULL;
+
+			rc = report_sources(c, &q.f, &src);
+			extra = src != NULL ? json_pack("{s:o}", "time_sources", src) : NULL;
+		}
 		break;
 	case WR_VILLAGES:
 		rc = report_villages(c, &x, &q.f, &t);

@@ -210,6 +210,8 @@ def test_date_range_and_zones():
     body = get(admin, "/api/v1/hub/completions")
     eq((body["bucket"], body["rows"][0][0], body["rows"][-1][0], body["rows"][-1][3]),
        ("month", "2025-11", "2027-01", 6), "a span over a year has monthly buckets")
+    eq(body["time_sources"], {"hub": 0, "phone": 1, "none": 0, "unknown": 5},
+       "the chart says which clock vouches for the completion times")
     eq([get(admin, "/api/v1/hub/completions?unit=" + u)["zone"] for u in ("33", "51", "94")],
        ["WIB", "WITA", "WIT"], "the zone follows the province")
     bali = get(admin, "/api/v1/hub/completions?unit=51&from=2025-11-29&to=2025-11-29")
