@@ -130,7 +130,7 @@ class Hub:
     def db(self):
         """A connection to the hub's database (sqlite3 or psycopg2)."""
         if self.backend == "postgresql":
-            return pgtest.cluster().connect(self.pg_db)
+            return pgtest.psycopg2.connect(self.db_url)
         return sqlite3.connect(os.path.join(self.tmp, "hub.db"), timeout=30)
 
     def rows(self, sql, *args):
