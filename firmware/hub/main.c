@@ -17,6 +17,7 @@
 #include "config.h"
 #include "courses.h"
 #include "db.h"
+#include "dbcopy.h"
 #include "fsutil.h"
 #include "ingest.h"
 #include "log.h"
@@ -42,6 +43,8 @@ usage(FILE *f)
 	    "                                      province (33) or regency (33.02) code;\n"
 	    "                                      --reset sets a new password for an existing one\n"
 	    "       pamong-hub [-f FILE] xapi-export [--forward]  print (or send) xAPI statements\n"
+	    "       pamong-hub migrate --from HUB.DB --to postgresql://USER@HOST/DB\n"
+	    "                                      copy a stopped SQLite hub into an empty database\n"
 	    "       pamong-hub --print-config | --help | --version\n"
 	    "\n"
 	    "  -d  stay in the foreground and log to stderr\n"
@@ -269,6 +272,37 @@ out:
 }
 
 static int
+cmd_migrate(int argc, char **argv)
+{
+	const char *from = NULL, *to = NULL;
+	int a;
+
+	for (a = 1; a + 1 < argc; a += 2) {
+		if (strcmp(argv[a], "--from") == 0)
+			from = argv[a + 1];
+		else if (strcmp(argv[a], "--to") == 0)
+			to = argv[a + 1];
+		else
+			break;
+	}
+	if (a != argc || from == NULL || to == NULL) {
+		usage(stderr);
+		return 2;
+	}
+	if (!hdb_url_is_pg(to) && strcmp(from, to) == 0) {
+		fprintf(stderr, "pamong-hub: --from and --to are the same database\n");
+		return 2;
+	}
+	if (dbcopy_run(from, to, stdout) != PB_OK) {
+		fprintf(stderr, "pamong-hub: migrate failed; the target is unchanged\n");
+		return 1;
+	}
+	fprintf(stderr, "pindah selesai / migrated: set [db] url to the new database and"
+	    " start the hub\n");
+	return 0;
+}
+
+static int
 serve(const struct hub_config *cfg)
 {
 	struct region *region = NULL;
@@ -388,6 +422,8 @@ main(int argc, char **argv)
 		rc = cmd_add_user(&cfg, argc, argv);
 	else if (strcmp(argv[0], "xapi-export") == 0)
 		rc = cmd_xapi_export(&cfg, argc, argv);
+	else if (strcmp(argv[0], "migrate") == 0)
+		rc = cmd_migrate(argc, argv);
 	else {
 		usage(stderr);
 		rc = 2;

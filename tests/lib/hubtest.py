@@ -51,10 +51,10 @@ class BoxKey:
 class Hub:
     """A real pamong-hub on a free port with its own data dir and config."""
 
-    def __init__(self, extra_conf="", area_file=None, flags=(), db_url=None):
+    def __init__(self, extra_conf="", area_file=None, flags=(), db_url=None, backend=None):
         self.tmp = tempfile.mkdtemp(prefix="pb-hub-test-")
         self.port = free_port()
-        self.backend = "postgresql" if db_url else pgtest.backend()
+        self.backend = "postgresql" if db_url else backend or pgtest.backend()
         self.pg_db = None
         if db_url is None and self.backend == "postgresql":
             self.pg_db = pgtest.cluster().create_db()
@@ -130,7 +130,7 @@ class Hub:
     def db(self):
         """A connection to the hub's database (sqlite3 or psycopg2)."""
         if self.backend == "postgresql":
-            return pgtest.cluster().connect(self.pg_db)
+            return pgtest.psycopg2.connect(self.db_url)
         return sqlite3.connect(os.path.join(self.tmp, "hub.db"), timeout=30)
 
     def rows(self, sql, *args):
