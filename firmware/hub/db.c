@@ -77,7 +77,11 @@ static const char *const hubdb__mig[] = {
 	"ALTER TABLE users ADD COLUMN area TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE users ADD COLUMN disabled BIGINT NOT NULL DEFAULT 0;"
 	"ALTER TABLE boxes ADD COLUMN disk_total BIGINT;"
-	"ALTER TABLE boxes ADD COLUMN db_state TEXT;",
+	"ALTER TABLE boxes ADD COLUMN db_state TEXT;"
+	/* the dashboard asks by province, regency and district (report.c) */
+	"CREATE INDEX learners_p ON learners(substr(village, 1, 2));"
+	"CREATE INDEX learners_r ON learners(substr(village, 1, 5));"
+	"CREATE INDEX learners_d ON learners(substr(village, 1, 8));",
 };
 
 /* PostgreSQL only: read-only views for BI tools (docs/HUB.md, schema bi),

@@ -217,10 +217,48 @@ report__to(const struct report_filter *f)
 	return f->to_ms > 0 ? f->to_ms : REPORT_END_MS;
 }
 
-static pb_err
-report__prepare(struct hdb_conn *c, const char *sql, struct hdb_stmt **s)
+/* The SQL of "village is in unit" for a column, with the two parameters
+ * rf__bind_unit binds (its length, then the code). The length is written
+ * into the SQL as well, so that each level matches its expression index
+ * (learners_p, _r, _d in db.c; a village uses learners_village). */
+static void
+report__unit_sql(char *out, size_t len, const char *col, const char *unit)
 {
-	if ((*s = hdb_prepare(c, sql)) == NULL) {
+	size_t n = strlen(unit);
+
+	if (n == 0)
+		snprintf(out, len, "(CAST(? AS INTEGER) = 0 AND CAST(? AS TEXT) = '')");
+	else if (n == 13)
+		snprintf(out, len, "(CAST(? AS INTEGER) = 13 AND %s = CAST(? AS TEXT))", col);
+	else
+		snprintf(out, len, "(CAST(? AS INTEGER) = %zu AND substr(%s, 1, %zu) ="
+		    " CAST(? AS TEXT))", n, col, n);
+}
+
+/* Prepare sql with {U} (learners l) and {V} (learners, no alias) replaced
+ * by unit's condition. */
+static pb_err
+report__prepare_unit(struct hdb_conn *c, const char *sql, const char *unit,
+    struct hdb_stmt **s)
+{
+	char buf[4096], u[160], v[160];
+	size_t o = 0;
+	const char *p;
+
+	report__unit_sql(u, sizeof(u), "l.village", unit);
+	report__unit_sql(v, sizeof(v), "village", unit);
+	for (p = sql; *p && o + 160 < sizeof(buf); p++) {
+		if (p[0] == '{' && (p[1] == 'U' || p[1] == 'V') && p[2] == '}') {
+			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s", p[1] == 'U' ? u : v);
+			p += 2;
+		} else {
+			buf[o++] = *p;
+		}
+	}
+	if (*p != '\0')
+		return PB_ERR_INVALID; /* a programming error: the SQL is ours */
+	buf[o] = '\0';
+	if ((*s = hdb_prepare(c, buf)) == NULL) {
 		log_warnx("report: %s", hdb_errmsg(c));
 		return PB_ERR_DB;
 	}
@@ -285,43 +323,6 @@ rf__add_course(struct rf *r, size_t *cap, const char *id)
 	return PB_OK;
 }
 
-/* The courses reports list: the one filtered on, or every course in the
- * titles file and every course any learner has a row for. */
-static pb_err
-rf__courses(struct hdb_conn *c, const struct report_ctx *x, const struct report_filter *f,
-    struct rf *r)
-{
-	struct hdb_stmt *s = NULL;
-	size_t cap = 0, i, j;
-	pb_err rc;
-	int st;
-
-	if (f->course[0] != '\0')
-		return rf__add_course(r, &cap, f->course);
-	for (i = 0; i < courses_count(x->courses); i++)
-		if ((rc = rf__add_course(r, &cap, courses_id(x->courses, i))) != PB_OK)
-			return rc;
-	if ((rc = report__prepare(c, "SELECT DISTINCT course FROM summaries", &s)) != PB_OK)
-		return rc;
-	while ((st = hdb_step(s)) == HDB_ROW)
-		if ((rc = rf__add_course(r, &cap, hdb_column_text(s, 0))) !=
-		    PB_OK)
-			break;
-	hdb_finalize(s);
-	if (rc != PB_OK)
-		return rc;
-	if (st != HDB_DONE && st != HDB_ROW)
-		return PB_ERR_DB;
-	if (r->nc == 0)
-		return PB_OK;
-	qsort(r->course, r->nc, sizeof(r->course[0]), rf__ccmp);
-	for (i = j = 1; i < r->nc; i++) /* unique */
-		if (strcmp(r->course[i], r->course[j - 1]) != 0)
-			memmove(r->course[j++], r->course[i], sizeof(r->course[0]));
-	r->nc = j;
-	return PB_OK;
-}
-
 static void
 rf__bind_unit(struct hdb_stmt *s, int col, const char *unit)
 {
@@ -329,22 +330,55 @@ rf__bind_unit(struct hdb_stmt *s, int col, const char *unit)
 	hdb_bind_text(s, col + 1, unit);
 }
 
-/* Load the counts for the filter's unit, course and range. */
+/* One row of the per-village, per-course query, kept until every course is
+ * known. */
+struct rf_row {
+	size_t village;
+	char course[65];
+	struct rf_counts n;
+};
+
+/* Sort r->course and drop repeats. */
+static void
+rf__unique_courses(struct rf *r)
+{
+	size_t i, j;
+
+	if (r->nc < 2)
+		return;
+	qsort(r->course, r->nc, sizeof(r->course[0]), rf__ccmp);
+	for (i = j = 1; i < r->nc; i++)
+		if (strcmp(r->course[i], r->course[j - 1]) != 0)
+			memmove(r->course[j++], r->course[i], sizeof(r->course[0]));
+	r->nc = j;
+}
+
+/* Load the counts for the filter's unit, course and range. The courses are
+ * the one filtered on, or every course in the titles file and every course a
+ * learner of the unit has a row for. */
 static pb_err
-rf_load(struct hdb_conn *c, const struct report_ctx *x, const struct report_filter *f, struct rf *r)
+rf_load(struct hdb_conn *c, const struct report_ctx *x, const struct report_filter *f,
+    struct rf *r)
 {
 	struct hdb_stmt *s = NULL;
-	size_t cap = 0;
+	struct rf_row *rows = NULL;
+	size_t cap = 0, ccap = 0, nrows = 0, rcap = 0, k;
 	int64_t to = report__to(f);
 	pb_err rc;
 	int st, i;
 
 	memset(r, 0, sizeof(*r));
-	if ((rc = rf__courses(c, x, f, r)) != PB_OK)
-		goto fail;
-	if ((rc = report__prepare(c, "SELECT village, count(*) FROM learners"
-	    " WHERE substr(village, 1, CAST(? AS INTEGER)) = CAST(? AS TEXT)"
-	    " AND registered_at < ? GROUP BY village", &s)) != PB_OK)
+	if (f->course[0] != '\0') {
+		if ((rc = rf__add_course(r, &ccap, f->course)) != PB_OK)
+			goto fail;
+	} else {
+		for (k = 0; k < courses_count(x->courses); k++)
+			if ((rc = rf__add_course(r, &ccap, courses_id(x->courses, k))) != PB_OK)
+				goto fail;
+	}
+	if ((rc = report__prepare_unit(c, "SELECT village, count(*) FROM learners"
+	    " WHERE {V}"
+	    " AND registered_at < ? GROUP BY village", f->unit, &s)) != PB_OK)
 		goto fail;
 	rf__bind_unit(s, 1, f->unit);
 	hdb_bind_int64(s, 3, to);
@@ -359,8 +393,7 @@ rf_load(struct hdb_conn *c, const struct report_ctx *x, const struct report_filt
 			r->v = nv;
 			cap = ncap;
 		}
-		snprintf(r->v[r->nv].code, sizeof(r->v[0].code), "%s",
-		    hdb_column_text(s, 0));
+		snprintf(r->v[r->nv].code, sizeof(r->v[0].code), "%s", hdb_column_text(s, 0));
 		r->v[r->nv++].learners = hdb_column_int64(s, 1);
 	}
 	if (st != HDB_DONE) {
@@ -371,71 +404,103 @@ rf_load(struct hdb_conn *c, const struct report_ctx *x, const struct report_filt
 	s = NULL;
 	if (r->nv > 1)
 		qsort(r->v, r->nv, sizeof(*r->v), rf__vcmp);
+	if (r->nv > 0) {
+		if ((rc = report__prepare_unit(c, "SELECT l.village, s.course,"
+		    " sum(CASE WHEN s.status <> 'not_started' AND s.first_activity >= ?"
+		    "   AND s.first_activity < ? THEN 1 ELSE 0 END),"
+		    " sum(CASE WHEN s.status = 'in_progress' AND s.first_activity >= ?"
+		    "   AND s.first_activity < ? THEN 1 ELSE 0 END),"
+		    " sum(CASE WHEN s.status = 'completed' AND s.completed_at >= ?"
+		    "   AND s.completed_at < ? THEN 1 ELSE 0 END),"
+		    " sum(CASE WHEN s.passed <> 0 AND s.completed_at >= ?"
+		    "   AND s.completed_at < ? THEN 1 ELSE 0 END),"
+		    " sum(CASE WHEN s.best_score IS NOT NULL AND s.status <> 'not_started'"
+		    "   AND s.first_activity >= ? AND s.first_activity < ? THEN s.best_score"
+		    "   ELSE 0 END),"
+		    " sum(CASE WHEN s.best_score IS NOT NULL AND s.status <> 'not_started'"
+		    "   AND s.first_activity >= ? AND s.first_activity < ? THEN 1 ELSE 0 END)"
+		    " FROM learners l JOIN summaries s ON s.box = l.box AND s.learner = l.id"
+		    " WHERE {U}"
+		    " AND l.registered_at < ?"
+		    " AND (CAST(? AS TEXT) = '' OR s.course = CAST(? AS TEXT))"
+		    " GROUP BY l.village, s.course", f->unit, &s)) != PB_OK)
+			goto fail;
+		for (i = 0; i < 6; i++) {
+			/* started: by the end of the range; completed: within it */
+			hdb_bind_int64(s, 1 + 2 * i, i == 2 || i == 3 ? f->from_ms : 0);
+			hdb_bind_int64(s, 2 + 2 * i, to);
+		}
+		rf__bind_unit(s, 13, f->unit);
+		hdb_bind_int64(s, 15, to);
+		hdb_bind_text(s, 16, f->course);
+		hdb_bind_text(s, 17, f->course);
+		rc = PB_ERR_NOMEM;
+		while ((st = hdb_step(s)) == HDB_ROW) {
+			struct rf_village key, *v;
+			struct rf_row *row;
+
+			snprintf(key.code, sizeof(key.code), "%s", hdb_column_text(s, 0));
+			v = bsearch(&key, r->v, r->nv, sizeof(*r->v), rf__vcmp);
+			if (v == NULL || strlen(hdb_column_text(s, 1)) >= sizeof(rows[0].course))
+				continue;
+			if (nrows == rcap) {
+				size_t ncap = rcap ? rcap * 2 : 256;
+				struct rf_row *nr = realloc(rows, ncap * sizeof(*nr));
+
+				if (nr == NULL)
+					goto fail;
+				rows = nr;
+				rcap = ncap;
+			}
+			row = &rows[nrows++];
+			row->village = (size_t)(v - r->v);
+			snprintf(row->course, sizeof(row->course), "%s", hdb_column_text(s, 1));
+			row->n.started = hdb_column_int64(s, 2);
+			row->n.in_progress = hdb_column_int64(s, 3);
+			row->n.completed = hdb_column_int64(s, 4);
+			row->n.passed = hdb_column_int64(s, 5);
+			row->n.score_sum = hdb_column_int64(s, 6);
+			row->n.score_n = hdb_column_int64(s, 7);
+			if (f->course[0] == '\0' &&
+			    (r->nc == 0 || strcmp(r->course[r->nc - 1], row->course) != 0) &&
+			    rf__add_course(r, &ccap, row->course) != PB_OK)
+				goto fail;
+		}
+		if (st != HDB_DONE) {
+			rc = PB_ERR_DB;
+			goto fail;
+		}
+		hdb_finalize(s);
+		s = NULL;
+	}
+	rf__unique_courses(r);
 	if (r->nv > 0 && r->nc > 0 &&
 	    (r->cnt = calloc(r->nv * r->nc, sizeof(*r->cnt))) == NULL) {
 		rc = PB_ERR_NOMEM;
 		goto fail;
 	}
-	if (r->nv == 0 || r->nc == 0)
-		return PB_OK;
-	if ((rc = report__prepare(c, "SELECT l.village, s.course,"
-	    " sum(CASE WHEN s.status <> 'not_started' AND s.first_activity >= ?"
-	    "   AND s.first_activity < ? THEN 1 ELSE 0 END),"
-	    " sum(CASE WHEN s.status = 'in_progress' AND s.first_activity >= ?"
-	    "   AND s.first_activity < ? THEN 1 ELSE 0 END),"
-	    " sum(CASE WHEN s.status = 'completed' AND s.completed_at >= ?"
-	    "   AND s.completed_at < ? THEN 1 ELSE 0 END),"
-	    " sum(CASE WHEN s.passed <> 0 AND s.completed_at >= ?"
-	    "   AND s.completed_at < ? THEN 1 ELSE 0 END),"
-	    " sum(CASE WHEN s.best_score IS NOT NULL AND s.status <> 'not_started'"
-	    "   AND s.first_activity >= ? AND s.first_activity < ? THEN s.best_score"
-	    "   ELSE 0 END),"
-	    " sum(CASE WHEN s.best_score IS NOT NULL AND s.status <> 'not_started'"
-	    "   AND s.first_activity >= ? AND s.first_activity < ? THEN 1 ELSE 0 END)"
-	    " FROM summaries s JOIN learners l ON l.box = s.box AND l.id = s.learner"
-	    " WHERE substr(l.village, 1, CAST(? AS INTEGER)) = CAST(? AS TEXT)"
-	    " AND l.registered_at < ?"
-	    " AND (CAST(? AS TEXT) = '' OR s.course = CAST(? AS TEXT))"
-	    " GROUP BY l.village, s.course", &s)) != PB_OK)
-		goto fail;
-	for (i = 0; i < 6; i++) {
-		/* started: by the end of the range; completed: within it */
-		hdb_bind_int64(s, 1 + 2 * i, i == 2 || i == 3 ? f->from_ms : 0);
-		hdb_bind_int64(s, 2 + 2 * i, to);
-	}
-	rf__bind_unit(s, 13, f->unit);
-	hdb_bind_int64(s, 15, to);
-	hdb_bind_text(s, 16, f->course);
-	hdb_bind_text(s, 17, f->course);
-	while ((st = hdb_step(s)) == HDB_ROW) {
-		struct rf_village key, *v;
-		const char *course = hdb_column_text(s, 1);
-		char (*cp)[65];
+	for (k = 0; k < nrows; k++) {
+		char (*cp)[65] = bsearch(rows[k].course, r->course, r->nc, sizeof(r->course[0]),
+		    rf__ccmp);
 		struct rf_counts *n;
 
-		snprintf(key.code, sizeof(key.code), "%s", hdb_column_text(s, 0));
-		v = bsearch(&key, r->v, r->nv, sizeof(*r->v), rf__vcmp);
-		cp = bsearch(course, r->course, r->nc, sizeof(r->course[0]), rf__ccmp);
-		if (v == NULL || cp == NULL)
+		if (cp == NULL)
 			continue;
-		n = &r->cnt[(size_t)(v - r->v) * r->nc + (size_t)(cp - r->course)];
-		n->started += hdb_column_int64(s, 2);
-		n->in_progress += hdb_column_int64(s, 3);
-		n->completed += hdb_column_int64(s, 4);
-		n->passed += hdb_column_int64(s, 5);
-		n->score_sum += hdb_column_int64(s, 6);
-		n->score_n += hdb_column_int64(s, 7);
+		n = &r->cnt[rows[k].village * r->nc + (size_t)(cp - r->course)];
+		n->started += rows[k].n.started;
+		n->in_progress += rows[k].n.in_progress;
+		n->completed += rows[k].n.completed;
+		n->passed += rows[k].n.passed;
+		n->score_sum += rows[k].n.score_sum;
+		n->score_n += rows[k].n.score_n;
 	}
-	if (st != HDB_DONE) {
-		rc = PB_ERR_DB;
-		goto fail;
-	}
-	hdb_finalize(s);
+	free(rows);
 	return PB_OK;
 fail:
 	if (rc == PB_ERR_DB)
 		log_warnx("report: %s", hdb_errmsg(c));
 	hdb_finalize(s);
+	free(rows);
 	rf_free(r);
 	return rc;
 }
@@ -518,9 +583,9 @@ report__boxes_served(struct hdb_conn *c, const struct report_filter *f, int64_t 
 	struct hdb_stmt *s = NULL;
 	pb_err rc;
 
-	if ((rc = report__prepare(c, "SELECT count(DISTINCT box) FROM learners"
-	    " WHERE substr(village, 1, CAST(? AS INTEGER)) = CAST(? AS TEXT)"
-	    " AND registered_at < ?", &s)) != PB_OK)
+	if ((rc = report__prepare_unit(c, "SELECT count(DISTINCT box) FROM learners"
+	    " WHERE {V}"
+	    " AND registered_at < ?", f->unit, &s)) != PB_OK)
 		return rc;
 	rf__bind_unit(s, 1, f->unit);
 	hdb_bind_int64(s, 3, report__to(f));
@@ -839,7 +904,7 @@ report_learners(struct hdb_conn *c, const struct report_ctx *x, const struct rep
 
 	if ((rc = report__init(t, cols)) != PB_OK)
 		return rc;
-	if ((rc = report__prepare(c,
+	if ((rc = report__prepare_unit(c,
 	    "SELECT l.id, l.name, l.position, l.village, l.box, b.name, l.registered_at,"
 	    " s.course, s.status, s.lessons_done, s.lessons_total, COALESCE(s.passed, 0),"
 	    " s.best_score, s.attempts, s.first_activity, s.last_activity,"
@@ -847,12 +912,12 @@ report_learners(struct hdb_conn *c, const struct report_ctx *x, const struct rep
 	    " COALESCE(s.time_source, l.time_source)"
 	    " FROM learners l LEFT JOIN boxes b ON b.box_id = l.box"
 	    " LEFT JOIN summaries s ON s.box = l.box AND s.learner = l.id"
-	    " WHERE substr(l.village, 1, CAST(? AS INTEGER)) = CAST(? AS TEXT)"
+	    " WHERE {U}"
 	    " AND l.registered_at < ?"
 	    " AND (CAST(? AS TEXT) = '' OR s.course = CAST(? AS TEXT))"
 	    " AND (s.learner IS NULL OR (s.last_activity >= ? AND s.first_activity < ?)"
 	    "   OR (s.completed_at >= ? AND s.completed_at < ?))"
-	    " ORDER BY l.village, l.name, l.id, s.course", &s)) != PB_OK)
+	    " ORDER BY l.village, l.name, l.id, s.course", f->unit, &s)) != PB_OK)
 		return rc;
 	rf__bind_unit(s, 1, f->unit);
 	hdb_bind_int64(s, 3, to);
@@ -911,13 +976,13 @@ report_boxes(struct hdb_conn *c, const struct report_filter *f, int flags, int64
 
 	if ((rc = report__init(t, cols)) != PB_OK)
 		return rc;
-	if ((rc = report__prepare(c,
+	if ((rc = report__prepare_unit(c,
 	    "SELECT b.box_id, b.name, b.last_seen, b.version, b.pending, b.disk_free,"
 	    " b.disk_total, b.db_state, b.clock, b.enrolled_at, b.uptime_s, b.db_bytes,"
 	    " b.acked_rev,"
 	    " (SELECT count(*) FROM learners l WHERE l.box = b.box_id"
-	    "   AND substr(l.village, 1, CAST(? AS INTEGER)) = CAST(? AS TEXT))"
-	    " FROM boxes b ORDER BY b.name, b.box_id", &s)) != PB_OK)
+	    "   AND {U})"
+	    " FROM boxes b ORDER BY b.name, b.box_id", f->unit, &s)) != PB_OK)
 		return rc;
 	rf__bind_unit(s, 1, f->unit);
 	rows = json_array();
@@ -1005,113 +1070,53 @@ report__month(int64_t t, int next)
 	return (int64_t)timegm(&tm) * 1000;
 }
 
-pb_err
-report_sources(struct hdb_conn *c, const struct report_filter *f, json_t **out)
+/* The source of completed_at in a row's time_source JSON: 0 hub, 1 phone,
+ * 2 none (the box clock, uncorrected), 3 not said. */
+static int
+report__source(const char *text)
 {
-	struct hdb_stmt *s = NULL;
-	int64_t n[4] = { 0, 0, 0, 0 }; /* hub, phone, none, unknown */
-	pb_err rc;
-	int st;
+	json_t *obj = text ? json_loads(text, 0, NULL) : NULL;
+	const char *src = json_string_value(json_object_get(obj, "completed_at"));
+	int i = 3;
 
-	*out = NULL;
-	/* few distinct values: group in SQL, read each JSON object here */
-	if ((rc = report__prepare(c, "SELECT s.time_source, count(*)"
-	    " FROM summaries s JOIN learners l ON l.box = s.box AND l.id = s.learner"
-	    " WHERE s.status = 'completed' AND s.completed_at > 0"
-	    " AND s.completed_at >= ? AND s.completed_at < ?"
-	    " AND substr(l.village, 1, CAST(? AS INTEGER)) = CAST(? AS TEXT)"
-	    " AND (CAST(? AS TEXT) = '' OR s.course = CAST(? AS TEXT))"
-	    " GROUP BY s.time_source", &s)) != PB_OK)
-		return rc;
-	hdb_bind_int64(s, 1, f->from_ms);
-	hdb_bind_int64(s, 2, report__to(f));
-	rf__bind_unit(s, 3, f->unit);
-	hdb_bind_text(s, 5, f->course);
-	hdb_bind_text(s, 6, f->course);
-	while ((st = hdb_step(s)) == HDB_ROW) {
-		const char *text = hdb_column_text(s, 0);
-		json_t *obj = text ? json_loads(text, 0, NULL) : NULL;
-		const char *src = json_string_value(json_object_get(obj, "completed_at"));
-		int i = 3;
-
-		if (src != NULL)
-			i = strcmp(src, "hub") == 0 ? 0 : strcmp(src, "phone") == 0 ? 1 : 2;
-		n[i] += hdb_column_int64(s, 1);
-		json_decref(obj);
-	}
-	hdb_finalize(s);
-	if (st != HDB_DONE)
-		return PB_ERR_DB;
-	*out = json_pack("{s:I, s:I, s:I, s:I}", "hub", (json_int_t)n[0], "phone",
-	    (json_int_t)n[1], "none", (json_int_t)n[2], "unknown", (json_int_t)n[3]);
-	return *out ? PB_OK : PB_ERR_NOMEM;
+	if (src != NULL)
+		i = strcmp(src, "hub") == 0 ? 0 : strcmp(src, "phone") == 0 ? 1 : 2;
+	json_decref(obj);
+	return i;
 }
 
-pb_err
-report_completions(struct hdb_conn *c, const struct report_filter *f, struct report_table *t,
-    const char **bucket)
-{
-	static const char *const cols[] = { "period", "start", "completions", "cumulative",
-		NULL };
-	struct hdb_stmt *s = NULL;
-	int64_t zone = (int64_t)f->zone_s * 1000, lo, hi, step, first, last, b, cum = 0;
-	int64_t *cnt = NULL;
-	size_t nb, i;
-	int st;
-	pb_err rc;
+/* Completions in the filter per bucket of step ms (local time), added into
+ * cnt[b - first] for first <= b <= last; with src, also per time source.
+ * At the country level the learners are not joined at all. */
+struct report_pairs {
+	int64_t (*p)[2]; /* bucket, completions */
+	size_t n, cap;
+};
 
-	*bucket = "day";
-	if ((rc = report__init(t, cols)) != PB_OK)
-		return rc;
-	/* the span: the range, or the first and last completion */
-	if ((rc = report__prepare(c, "SELECT min(s.completed_at), max(s.completed_at)"
-	    " FROM summaries s JOIN learners l ON l.box = s.box AND l.id = s.learner"
+static pb_err
+report__buckets(struct hdb_conn *c, const struct report_filter *f, int64_t step,
+    int64_t first, int64_t last, int64_t *cnt, int64_t src[4], struct report_pairs *pairs)
+{
+	struct hdb_stmt *s = NULL;
+	int64_t zone = (int64_t)f->zone_s * 1000, b, n;
+	pb_err rc;
+	int st;
+
+	rc = report__prepare_unit(c, f->unit[0] == '\0' ?
+	    "SELECT (s.completed_at + ?) / ?, s.time_source, count(*) FROM summaries s"
 	    " WHERE s.status = 'completed' AND s.completed_at > 0"
 	    " AND s.completed_at >= ? AND s.completed_at < ?"
-	    " AND substr(l.village, 1, CAST(? AS INTEGER)) = CAST(? AS TEXT)"
-	    " AND (CAST(? AS TEXT) = '' OR s.course = CAST(? AS TEXT))", &s)) != PB_OK)
-		return rc;
-	hdb_bind_int64(s, 1, f->from_ms);
-	hdb_bind_int64(s, 2, report__to(f));
-	rf__bind_unit(s, 3, f->unit);
-	hdb_bind_text(s, 5, f->course);
-	hdb_bind_text(s, 6, f->course);
-	if (hdb_step(s) != HDB_ROW) {
-		hdb_finalize(s);
-		return PB_ERR_DB;
-	}
-	if (hdb_column_type(s, 0) == HDB_NULL && (f->from_ms == 0 || f->to_ms == 0)) {
-		hdb_finalize(s);
-		return PB_OK; /* nothing completed, no range to show */
-	}
-	lo = f->from_ms > 0 ? f->from_ms : hdb_column_int64(s, 0);
-	hi = f->to_ms > 0 ? f->to_ms - 1 : hdb_column_int64(s, 1);
-	hdb_finalize(s);
-	s = NULL;
-	/* hours for a chosen day or two; days up to a quarter; then months */
-	if (f->from_ms > 0 && f->to_ms > 0 && hi - lo < 2 * REPORT_DAY_MS) {
-		*bucket = "hour";
-		step = 3600000;
-	} else {
-		*bucket = hi - lo <= 92 * REPORT_DAY_MS ? "day" : "month";
-		step = REPORT_DAY_MS;
-	}
-	/* local time buckets; Indonesia keeps no summer time, so a zone is an offset */
-	first = (lo + zone) / step;
-	last = (hi + zone) / step;
-	if (last - first > 40000)
-		first = last - 40000; /* a century of days at most */
-	nb = (size_t)(last - first + 1);
-	if ((cnt = calloc(nb, sizeof(*cnt))) == NULL)
-		return PB_ERR_NOMEM;
-	if ((rc = report__prepare(c, "SELECT (s.completed_at + ?) / ?, count(*)"
-	    " FROM summaries s JOIN learners l ON l.box = s.box AND l.id = s.learner"
-	    " WHERE s.status = 'completed' AND s.completed_at > 0"
-	    " AND s.completed_at >= ? AND s.completed_at < ?"
-	    " AND substr(l.village, 1, CAST(? AS INTEGER)) = CAST(? AS TEXT)"
+	    " AND (CAST(? AS INTEGER) = 0 AND CAST(? AS TEXT) = '')"
 	    " AND (CAST(? AS TEXT) = '' OR s.course = CAST(? AS TEXT))"
-	    " GROUP BY 1", &s)) != PB_OK)
-		goto out;
+	    " GROUP BY 1, 2" :
+	    "SELECT (s.completed_at + ?) / ?, s.time_source, count(*)"
+	    " FROM learners l JOIN summaries s ON s.box = l.box AND s.learner = l.id"
+	    " WHERE s.status = 'completed' AND s.completed_at > 0"
+	    " AND s.completed_at >= ? AND s.completed_at < ? AND {U}"
+	    " AND (CAST(? AS TEXT) = '' OR s.course = CAST(? AS TEXT))"
+	    " GROUP BY 1, 2", f->unit, &s);
+	if (rc != PB_OK)
+		return rc;
 	hdb_bind_int64(s, 1, zone);
 	hdb_bind_int64(s, 2, step);
 	hdb_bind_int64(s, 3, f->from_ms);
@@ -1121,13 +1126,92 @@ report_completions(struct hdb_conn *c, const struct report_filter *f, struct rep
 	hdb_bind_text(s, 8, f->course);
 	while ((st = hdb_step(s)) == HDB_ROW) {
 		b = hdb_column_int64(s, 0);
-		if (b >= first && b <= last)
-			cnt[b - first] += hdb_column_int64(s, 1);
+		n = hdb_column_int64(s, 2);
+		if (pairs != NULL) {
+			if (pairs->n == pairs->cap) {
+				size_t ncap = pairs->cap ? pairs->cap * 2 : 64;
+				int64_t (*np)[2] = realloc(pairs->p, ncap * sizeof(*np));
+
+				if (np == NULL) {
+					hdb_finalize(s);
+					return PB_ERR_NOMEM;
+				}
+				pairs->p = np;
+				pairs->cap = ncap;
+			}
+			pairs->p[pairs->n][0] = b;
+			pairs->p[pairs->n++][1] = n;
+		}
+		if (src != NULL)
+			src[report__source(hdb_column_text(s, 1))] += n;
+		if (cnt != NULL && b >= first && b <= last)
+			cnt[b - first] += n;
 	}
 	hdb_finalize(s);
-	if (st != HDB_DONE) {
-		rc = PB_ERR_DB;
+	return st == HDB_DONE ? PB_OK : PB_ERR_DB;
+}
+
+pb_err
+report_completions(struct hdb_conn *c, const struct report_filter *f, struct report_table *t,
+    const char **bucket, json_t **sources)
+{
+	static const char *const cols[] = { "period", "start", "completions", "cumulative",
+		NULL };
+	int64_t zone = (int64_t)f->zone_s * 1000, step = REPORT_DAY_MS, first, last, cum = 0;
+	int64_t src[4] = { 0, 0, 0, 0 }, dlo = -1, dhi = -1, *cnt = NULL;
+	struct report_pairs days = { NULL, 0, 0 };
+	size_t nb, i;
+	pb_err rc;
+
+	*bucket = "day";
+	*sources = NULL;
+	if ((rc = report__init(t, cols)) != PB_OK)
+		return rc;
+	/* one pass by local day (and time source) gives the span and the counts */
+	if ((rc = report__buckets(c, f, REPORT_DAY_MS, 0, -1, NULL, src, &days)) != PB_OK)
 		goto out;
+	rc = PB_ERR_NOMEM;
+	*sources = json_pack("{s:I, s:I, s:I, s:I}", "hub", (json_int_t)src[0], "phone",
+	    (json_int_t)src[1], "none", (json_int_t)src[2], "unknown", (json_int_t)src[3]);
+	if (*sources == NULL)
+		goto out;
+	for (i = 0; i < days.n; i++) {
+		if (dlo < 0 || days.p[i][0] < dlo)
+			dlo = days.p[i][0];
+		if (dhi < 0 || days.p[i][0] > dhi)
+			dhi = days.p[i][0];
+	}
+	if (f->from_ms > 0)
+		dlo = (f->from_ms + zone) / REPORT_DAY_MS;
+	if (f->to_ms > 0)
+		dhi = (f->to_ms - 1 + zone) / REPORT_DAY_MS;
+	rc = PB_OK;
+	if (dlo < 0 || dhi < dlo)
+		goto out; /* nothing completed, no range to show */
+	/* hours for a chosen day or two; days up to a quarter; then months */
+	if (f->from_ms > 0 && f->to_ms > 0 && f->to_ms - f->from_ms <= 2 * REPORT_DAY_MS) {
+		*bucket = "hour";
+		step = 3600000;
+		first = (f->from_ms + zone) / step;
+		last = (f->to_ms - 1 + zone) / step;
+	} else {
+		*bucket = dhi - dlo < 92 ? "day" : "month";
+		first = dlo;
+		last = dhi;
+	}
+	if (last - first > 40000)
+		first = last - 40000; /* a century of days at most */
+	nb = (size_t)(last - first + 1);
+	rc = PB_ERR_NOMEM;
+	if ((cnt = calloc(nb, sizeof(*cnt))) == NULL)
+		goto out;
+	if (step != REPORT_DAY_MS) {
+		if ((rc = report__buckets(c, f, step, first, last, cnt, NULL, NULL)) != PB_OK)
+			goto out;
+	} else {
+		for (i = 0; i < days.n; i++)
+			if (days.p[i][0] >= first && days.p[i][0] <= last)
+				cnt[days.p[i][0] - first] += days.p[i][1];
 	}
 	rc = PB_ERR_NOMEM;
 	for (i = 0; i < nb;) {
@@ -1136,7 +1220,7 @@ report_completions(struct hdb_conn *c, const struct report_filter *f, struct rep
 		time_t secs = (time_t)(start / 1000);
 		struct tm tm;
 
-		if (step == REPORT_DAY_MS && strcmp(*bucket, "month") == 0) {
+		if (strcmp(*bucket, "month") == 0) {
 			start = report__month(start, 0);
 			end = report__month(start, 1);
 			for (; i < nb && (first + (int64_t)i) * step < end; i++)
@@ -1158,6 +1242,7 @@ report_completions(struct hdb_conn *c, const struct report_filter *f, struct rep
 	}
 	rc = PB_OK;
 out:
+	free(days.p);
 	free(cnt);
 	return rc;
 }

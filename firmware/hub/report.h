@@ -87,14 +87,12 @@ pb_err report_learners(struct hdb_conn *c, const struct report_ctx *x,
 pb_err report_boxes(struct hdb_conn *c, const struct report_filter *f, int flags, int64_t now_ms,
     struct report_table *t);
 /* Completions over time within unit, in the unit's zone: period (label),
- * start (UTC ISO 8601), completions, cumulative; buckets of an hour (a range
- * up to 2 days), a day (up to 92 days) or a month, with empty ones.
- * *bucket gets "hour", "day" or "month". */
+ * start (UTC ISO 8601), completions, cumulative; buckets of an hour (a chosen
+ * range up to 2 days), a day (up to 92 days) or a month, with empty ones.
+ * *bucket gets "hour", "day" or "month"; *sources what vouches for the
+ * completion times counted: {"hub": n, "phone": n, "none": n, "unknown": n}
+ * (unknown: the box did not say; docs/SYNC.md, Clock). */
 pb_err report_completions(struct hdb_conn *c, const struct report_filter *f,
-    struct report_table *t, const char **bucket);
-/* What vouches for the completion times report_completions counts:
- * {"hub": n, "phone": n, "none": n, "unknown": n} (unknown: boxes that
- * did not say; docs/SYNC.md, Clock). */
-pb_err report_sources(struct hdb_conn *c, const struct report_filter *f, json_t **out);
+    struct report_table *t, const char **bucket, json_t **sources);
 
 #endif

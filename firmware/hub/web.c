@@ -585,11 +585,10 @@ web__report(struct mg_connection *conn, struct web *w, enum web_report kind)
 		rc = report_boxes(c, &q.f, q.flags, util_wall_ms(), &t);
 		break;
 	case WR_COMPLETIONS:
-		rc = report_completions(c, &q.f, &t, &bucket);
-		if (rc == PB_OK) {
+		{
 			json_t *src = NULL;
 
-			rc = report_sources(c, &q.f, &src);
+			rc = report_completions(c, &q.f, &t, &bucket, &src);
 			extra = src != NULL ? json_pack("{s:o}", "time_sources", src) : NULL;
 		}
 		break;
