@@ -261,7 +261,8 @@ test_migrate_1(const char *path)
 	    "ALTER TABLE summaries DROP COLUMN time_source;"
 	    "ALTER TABLE users DROP COLUMN role; ALTER TABLE users DROP COLUMN area;"
 	    "ALTER TABLE users DROP COLUMN disabled; ALTER TABLE boxes DROP COLUMN disk_total;"
-	    "ALTER TABLE boxes DROP COLUMN db_state; PRAGMA user_version = 1;");
+	    "ALTER TABLE boxes DROP COLUMN db_state; DROP INDEX learners_p;"
+	    "DROP INDEX learners_r; DROP INDEX learners_d; PRAGMA user_version = 1;");
 	hubdb_put(db, c);
 	hubdb_close(db);
 	CHECK_EQ_INT(rc, PB_OK, "the database looks like schema 1 again");
