@@ -236,6 +236,17 @@ run(async () => {
   await page.waitForFunction(() => [...document.querySelectorAll('#users tbody tr')].some((tr) => tr.children[0].textContent === 'banyumas'));
   eq((await rows('#users')).find((r) => r[0] === 'banyumas').slice(0, 4), ['banyumas', 'hanya baca', 'Kabupaten Banyumas (33.02)', 'aktif'],
     'the administrator creates a read-only Banyumas account');
+  await page.click('#users button[data-user=banyumas][data-action=reset]');
+  eq(await page.inputValue('#r-name'), 'banyumas', 'the reset button picks the account in the reset form');
+  await page.fill('#r-password', 'Sawah hijau di Lumbir');
+  await page.click('#reset-form button[type=submit]');
+  await page.waitForFunction(() => document.getElementById('user-result').textContent === 'Tersimpan.');
+  ok(true, 'the administrator resets a password');
+  await page.click('#users button[data-user=banyumas][data-action=disable]');
+  await page.waitForFunction(() => [...document.querySelectorAll('#users tbody tr')].some((tr) => tr.children[0].textContent === 'banyumas' && tr.children[3].textContent === 'nonaktif'));
+  await page.click('#users button[data-user=banyumas][data-action=enable]');
+  await page.waitForFunction(() => [...document.querySelectorAll('#users tbody tr')].some((tr) => tr.children[0].textContent === 'banyumas' && tr.children[3].textContent === 'aktif'));
+  ok(true, 'the administrator disables and enables an account');
   await axeOk('users');
   await shotBoth('users');
 
@@ -245,7 +256,7 @@ run(async () => {
   ok(!(await page.isVisible('#nav')), 'after logout the navigation is gone');
   eq(await page.evaluate(async () => (await fetch('/api/v1/hub/me')).status), 401, 'after logout the session is gone');
   await page.fill('#login-name', 'banyumas');
-  await page.fill('#login-password', PW);
+  await page.fill('#login-password', 'Sawah hijau di Lumbir');
   await page.click('#login-form button[type=submit]');
   await page.waitForSelector('#completion-view:not([hidden])');
   await page.waitForFunction(() => document.querySelectorAll('#areas tbody tr[data-code]').length > 0);

@@ -36,13 +36,13 @@ const T = {
     role_admin: 'Administrator (nasional, mengelola akun)',
     area_code: 'Wilayah (kosong = nasional; kode provinsi 33 atau kabupaten 33.02)', create: 'Buat akun',
     disable: 'Nonaktifkan', enable: 'Aktifkan', reset: 'Atur ulang kata sandi',
-    new_password: 'Kata sandi baru untuk {u}:', active: 'aktif', disabled: 'nonaktif',
+    new_password_label: 'Kata sandi baru', active: 'aktif', disabled: 'nonaktif',
     national: 'Nasional', saved: 'Tersimpan.',
     attribution: 'Nama wilayah: Kemendagri melalui idn-area-data (ODbL).',
     indonesia: 'Indonesia', wrong: 'Nama atau kata sandi salah.',
     cooldown: 'Terlalu banyak percobaan. Coba lagi dalam {s} detik.', failed: 'Gagal: ',
     valid_until: 'berlaku sampai', sent: 'terkirim', already: 'sudah ada', fail: 'gagal',
-    no_data: 'Belum ada data.', yes: 'ya', no: 'tidak', days: '{n} hari lalu', never: 'belum pernah',
+    no_data: 'Belum ada data.', yes: 'ya', no: 'tidak', days: '{n} hari lalu', today: 'hari ini', never: 'belum pernah',
     bad_dates: 'Tanggal awal harus sebelum tanggal akhir.',
     zone_note: 'Waktu dalam {z} (zona wilayah ini); CSV memakai UTC.',
     per: { hour: 'per jam', day: 'per hari', month: 'per bulan' },
@@ -111,13 +111,13 @@ const T = {
     role_admin: 'Administrator (national, manages accounts)',
     area_code: 'Area (empty = national; province code 33 or regency 33.02)', create: 'Create account',
     disable: 'Disable', enable: 'Enable', reset: 'Reset password',
-    new_password: 'New password for {u}:', active: 'active', disabled: 'disabled',
+    new_password_label: 'New password', active: 'active', disabled: 'disabled',
     national: 'National', saved: 'Saved.',
     attribution: 'Region names: Kemendagri via idn-area-data (ODbL).',
     indonesia: 'Indonesia', wrong: 'Wrong name or password.',
     cooldown: 'Too many attempts. Try again in {s} seconds.', failed: 'Failed: ',
     valid_until: 'valid until', sent: 'sent', already: 'already stored', fail: 'failed',
-    no_data: 'No data yet.', yes: 'yes', no: 'no', days: '{n} days ago', never: 'never',
+    no_data: 'No data yet.', yes: 'yes', no: 'no', days: '{n} days ago', today: 'today', never: 'never',
     bad_dates: 'The start date must come before the end date.',
     zone_note: 'Times in {z} (this area\'s zone); CSV files use UTC.',
     per: { hour: 'per hour', day: 'per day', month: 'per month' },
@@ -600,7 +600,7 @@ async function loadBoxes () {
     cell: (td, c, v, row, cols) => {
       if (c === 'last_seen') {
         const d = row[cols.indexOf('days_unseen')];
-        td.textContent = v ? `${fmt(c, v)} (${fill(t('days'), { n: d })})` : t('never');
+        td.textContent = v ? `${fmt(c, v)} (${d === 0 ? t('today') : fill(t('days'), { n: d })})` : t('never');
         if (v === null || d >= 30) td.classList.add('warn');
         td.title = T[lang].col.time_source + ': ' + T[lang].src.hub;
         return true;
@@ -641,6 +641,10 @@ async function loadUsers () {
     columns: ['name', 'role', 'area', 'state', 'actions'],
     rows: r.data.users.map((u) => [u.name, u.role, u.area ? `${u.area_name || ''} (${u.area})` : t('national'), u.disabled ? t('disabled') : t('active'), u])
   };
+  const sel = $('r-name');
+  const keep = sel.value;
+  sel.replaceChildren(...r.data.users.map((u) => { const o = el('option', u.name); o.value = u.name; return o; }));
+  if (keep) sel.value = keep;
   renderTable('users', data, ['name', 'role', 'area', 'state', 'actions'], {
     cell: (td, c, v) => {
       if (c !== 'actions') return false;
@@ -654,10 +658,7 @@ async function loadUsers () {
       p.type = 'button';
       p.dataset.user = v.name;
       p.dataset.action = 'reset';
-      p.addEventListener('click', () => {
-        const pw = window.prompt(fill(t('new_password'), { u: v.name }));
-        if (pw) userAction({ action: 'reset', name: v.name, password: pw });
-      });
+      p.addEventListener('click', () => { $('r-name').value = v.name; $('r-password').focus(); });
       td.append(b, document.createTextNode(' '), p);
       return true;
     }
@@ -776,6 +777,11 @@ async function init () {
     $('xapi-result').textContent = r.status === 200
       ? `${r.data.sent} ${t('sent')}, ${r.data.already} ${t('already')}, ${r.data.failed} ${t('fail')}${r.data.last_error ? ' (' + r.data.last_error + ')' : ''}`
       : t('failed') + (r.data && r.data.message);
+  });
+  $('reset-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const st = await userAction({ action: 'reset', name: $('r-name').value, password: $('r-password').value });
+    if (st === 200) $('r-password').value = '';
   });
   $('user-form').addEventListener('submit', async (e) => {
     e.preventDefault();
