@@ -266,6 +266,12 @@ run(async () => {
   await page.click('#nav button[data-view=boxes]');
   await page.waitForSelector('#boxes tbody tr td');
   ok(!(await page.isVisible('#enroll-block')), 'a read-only account gets no enrollment-code button');
+  await page.click('#lang');
+  await page.waitForFunction(() => document.querySelector('#boxes th').textContent === 'Name');
+  eq([await page.textContent('#nav button[data-view=boxes]'), (await rows('#boxes'))[0][5]], ['Boxes', 'restored (degraded)'],
+    'the language switch shows English, in the tables too');
+  await page.click('#lang');
+  await page.waitForFunction(() => document.querySelector('#boxes th').textContent === 'Nama');
 
   // tablet width
   await page.setViewportSize(VIEWPORTS.tablet);
