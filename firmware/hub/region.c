@@ -152,31 +152,3 @@ region_count(const struct region *r)
 {
 	return r ? r->n : 0;
 }
-
-void
-region_unit_end(const char *unit, char *end, size_t len)
-{
-	size_t n = strlen(unit), i;
-	char parent[64];
-
-	if (n == 0 || n + 1 > len) {
-		snprintf(end, len, "A"); /* after every digit */
-		return;
-	}
-	memcpy(end, unit, n + 1);
-	/* add one to the last group of digits, carrying: 33.09 -> 33.10 */
-	for (i = n; i > 0 && end[i - 1] != '.'; i--) {
-		if (end[i - 1] != '9') {
-			end[i - 1]++;
-			return;
-		}
-		end[i - 1] = '0';
-	}
-	/* all nines: 33.99's codes end where the parent's do (34); 99's: "A" */
-	if (i == 0) {
-		snprintf(end, len, "A");
-		return;
-	}
-	snprintf(parent, sizeof(parent), "%.*s", (int)(i - 1), unit);
-	region_unit_end(parent, end, len);
-}

@@ -22,9 +22,5 @@ int region_code_valid(const char *code);
 /* Length of the codes one level below one of length len (0 = provinces);
  * 0 below villages. */
 size_t region_child_len(size_t len);
-/* The end of unit's codes for an index range scan: every code of unit or
- * below it sorts at or after unit and before end, bytewise and in the
- * usual locales ("33.09" ends before "33.10", "" before "A"). */
-void region_unit_end(const char *unit, char *end, size_t len);
 
 #endif

@@ -179,18 +179,6 @@ report__time(struct hdb_stmt *s, int i)
 	return json_string(iso);
 }
 
-/* Bind unit as parameter iu and the end of its codes as ie: queries filter
- * "village >= unit AND village < end" (an index range) and the exact prefix. */
-static void
-report__bind_unit(struct hdb_stmt *s, int iu, int ie, const char *unit)
-{
-	char end[64];
-
-	region_unit_end(unit, end, sizeof(end));
-	hdb_bind_text(s, iu, unit);
-	hdb_bind_text(s, ie, end);
-}
-
 static json_t *
 report__name(const struct region *r, const char *code)
 {
@@ -251,14 +239,13 @@ report_areas(struct hdb_conn *c, const struct region *r, const char *unit, const
 	    " count(*) FILTER (WHERE EXISTS(SELECT 1 FROM summaries s WHERE s.box = l.box"
 	    "   AND s.learner = l.id AND (?3 = '' OR s.course = ?3)"
 	    "   AND s.status = 'completed'))"
-	    " FROM learners l WHERE l.village >= ?2 AND l.village < ?4"
-	    " AND substr(l.village, 1, length(?2)) = ?2"
+	    " FROM learners l WHERE substr(l.village, 1, length(?2)) = ?2"
 	    " GROUP BY u ORDER BY u")) == NULL) {
 		log_warnx("report: %s", hdb_errmsg(c));
 		return PB_ERR_DB;
 	}
 	hdb_bind_int64(s, 1, (int64_t)child);
-	report__bind_unit(s, 2, 4, unit);
+	hdb_bind_text(s, 2, unit);
 	hdb_bind_text(s, 3, course);
 	rc = report__rows(c, s, t, report__area_row, r);
 	hdb_finalize(s);
@@ -286,10 +273,9 @@ report__count_learners(struct hdb_conn *c, const char *unit, int64_t *n)
 	pb_err rc = PB_ERR_DB;
 
 	if ((s = hdb_prepare(c, "SELECT count(*) FROM learners"
-	    " WHERE village >= ?1 AND village < ?2"
-	    " AND substr(village, 1, length(?1)) = ?1")) == NULL)
+	    " WHERE substr(village, 1, length(?1)) = ?1")) == NULL)
 		return PB_ERR_DB;
-	report__bind_unit(s, 1, 2, unit);
+	hdb_bind_text(s, 1, unit);
 	if (hdb_step(s) == HDB_ROW) {
 		*n = hdb_column_int64(s, 0);
 		rc = PB_OK;
@@ -318,13 +304,12 @@ report_courses(struct hdb_conn *c, const char *unit, struct report_table *t)
 	    " count(*) FILTER (WHERE s.passed != 0),"
 	    " round(avg(s.best_score), 1)"
 	    " FROM summaries s JOIN learners l ON l.box = s.box AND l.id = s.learner"
-	    " WHERE l.village >= ?1 AND l.village < ?2"
-	    " AND substr(l.village, 1, length(?1)) = ?1"
+	    " WHERE substr(l.village, 1, length(?1)) = ?1"
 	    " GROUP BY s.course ORDER BY s.course")) == NULL) {
 		log_warnx("report: %s", hdb_errmsg(c));
 		return PB_ERR_DB;
 	}
-	report__bind_unit(s, 1, 2, unit);
+	hdb_bind_text(s, 1, unit);
 	rc = report__rows(c, s, t, report__course_row, &learners);
 	hdb_finalize(s);
 	return rc;
@@ -388,14 +373,13 @@ report_learners(struct hdb_conn *c, const struct region *r, const char *unit, co
 	    " coalesce(s.time_source, l.time_source)"
 	    " FROM learners l LEFT JOIN boxes b ON b.box_id = l.box"
 	    " LEFT JOIN summaries s ON s.box = l.box AND s.learner = l.id"
-	    " WHERE l.village >= ?1 AND l.village < ?3"
-	    " AND substr(l.village, 1, length(?1)) = ?1"
+	    " WHERE substr(l.village, 1, length(?1)) = ?1"
 	    " AND (?2 = '' OR s.course = ?2)"
 	    " ORDER BY l.village, l.name, l.id, s.course")) == NULL) {
 		log_warnx("report: %s", hdb_errmsg(c));
 		return PB_ERR_DB;
 	}
-	report__bind_unit(s, 1, 3, unit);
+	hdb_bind_text(s, 1, unit);
 	hdb_bind_text(s, 2, course);
 	rc = report__rows(c, s, t, report__learner_row, r);
 	hdb_finalize(s);
@@ -463,14 +447,12 @@ report_completions(struct hdb_conn *c, const char *unit, const char *course,
 	if ((s = hdb_prepare(c, "SELECT s.completed_at / 86400000 AS day, count(*)"
 	    " FROM summaries s JOIN learners l ON l.box = s.box AND l.id = s.learner"
 	    " WHERE s.status = 'completed' AND s.completed_at > 0"
-	    " AND l.village >= ?1 AND l.village < ?3"
-	    " AND substr(l.village, 1, length(?1)) = ?1"
-	    " AND (?2 = '' OR s.course = ?2)"
+	    " AND substr(l.village, 1, length(?1)) = ?1 AND (?2 = '' OR s.course = ?2)"
 	    " GROUP BY day ORDER BY day")) == NULL) {
 		log_warnx("report: %s", hdb_errmsg(c));
 		return PB_ERR_DB;
 	}
-	report__bind_unit(s, 1, 3, unit);
+	hdb_bind_text(s, 1, unit);
 	hdb_bind_text(s, 2, course);
 	rc = report__rows(c, s, t, report__day_row, &cum);
 	hdb_finalize(s);
@@ -484,18 +466,16 @@ report_totals(struct hdb_conn *c, const char *unit, const char *course, json_t *
 	pb_err rc = PB_ERR_DB;
 
 	if ((s = hdb_prepare(c, "SELECT (SELECT count(*) FROM learners l"
-	    "   WHERE l.village >= ?1 AND l.village < ?3"
-	    "   AND substr(l.village, 1, length(?1)) = ?1),"
+	    "   WHERE substr(l.village, 1, length(?1)) = ?1),"
 	    " (SELECT count(*) FROM summaries s JOIN learners l"
 	    "   ON l.box = s.box AND l.id = s.learner"
-	    "   WHERE l.village >= ?1 AND l.village < ?3"
-	    "   AND substr(l.village, 1, length(?1)) = ?1"
+	    "   WHERE substr(l.village, 1, length(?1)) = ?1"
 	    "   AND (?2 = '' OR s.course = ?2) AND s.status = 'completed'),"
 	    " (SELECT count(*) FROM boxes)")) == NULL) {
 		log_warnx("report: %s", hdb_errmsg(c));
 		return PB_ERR_DB;
 	}
-	report__bind_unit(s, 1, 3, unit);
+	hdb_bind_text(s, 1, unit);
 	hdb_bind_text(s, 2, course);
 	if (hdb_step(s) == HDB_ROW) {
 		*out = json_pack("{s:I, s:I, s:I}",
