@@ -37,6 +37,11 @@ static const struct conf_opt hub_opts[] = {
 	    "Largest upload body as sent (gzip bytes); larger is refused with 413."),
 	OPT_I("upload", "max_json", max_json, "16777216", 1024, 1073741824,
 	    "Largest upload after decompression (bytes); larger is refused with 413."),
+	OPT_I("upload", "memory", upload_memory, "134217728", 1048576, 68719476736,
+	    "Memory all uploads being unpacked may hold at once (bytes): each\n"
+	    "counts its gunzipped size and four times that for the parsed JSON.\n"
+	    "An upload that would go over is answered 503 and sent again later.\n"
+	    "At least 5 x max_json, so that the largest upload fits."),
 	OPT_I("upload", "max_rows", max_rows, "20000", 1, 10000000,
 	    "Most learner + summary rows in one chunk."),
 	OPT_I("enroll", "code_ttl_s", code_ttl_s, "604800", 60, 31536000,
@@ -71,6 +76,12 @@ hub_config_load(struct hub_config *cfg, const char *path, char *err, size_t errl
 	if (path != NULL &&
 	    (rc = conf_load(hub_opts, PB_ARRAY_LEN(hub_opts), cfg, path, err, errlen)) != PB_OK)
 		return rc;
+	if (cfg->upload_memory < 5 * cfg->max_json) {
+		snprintf(err, errlen, "%s: upload.memory (%ld) must be at least 5 x"
+		    " upload.max_json (%ld)", path ? path : "(defaults)", cfg->upload_memory,
+		    cfg->max_json);
+		return PB_ERR_INVALID;
+	}
 	if (realip_parse(cfg->trusted_proxy, &cfg->proxies, msg, sizeof(msg)) != PB_OK) {
 		snprintf(err, errlen, "%s: http.trusted_proxy: %s", path ? path : "(defaults)",
 		    msg);

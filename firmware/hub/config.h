@@ -19,6 +19,7 @@ struct hub_config {
 	long max_body;                /* upload bytes as sent (gzip) */
 	long max_json;                /* upload bytes after gunzip */
 	long max_rows;                /* learner + summary rows per chunk */
+	long upload_memory;           /* all uploads being unpacked at once */
 	long code_ttl_s;              /* default enrollment code lifetime */
 	char area_file[CONF_STR_MAX]; /* wilayah.tsv.gz: CODE<TAB>NAME */
 	char courses_file[CONF_STR_MAX]; /* courses.tsv: ID<TAB>TITLE */

@@ -148,11 +148,31 @@ pg_check(struct hdb_conn *c)
 	return PB_ERR_IO;
 }
 
+/* Outside a transaction a statement that found the connection dead (the
+ * server restarted, a failover) is sent once more on a new connection:
+ * nothing of it ran, and the hub's writes are idempotent besides. */
+static int
+pg__retry(struct hdb_conn *c, int was_idle)
+{
+	if (!was_idle || PQstatus(PG(c)) != CONNECTION_BAD)
+		return 0;
+	log_warnx("postgresql: %s: connection lost; reconnecting", c->name);
+	PQreset(PG(c));
+	return PQstatus(PG(c)) == CONNECTION_OK;
+}
+
 static pb_err
 pg_exec(struct hdb_conn *c, const char *sql)
 {
+	int idle = PQtransactionStatus(PG(c)) == PQTRANS_IDLE;
 	PGresult *res = PQexec(PG(c), sql);
 	ExecStatusType st = PQresultStatus(res);
+
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && pg__retry(c, idle)) {
+		PQclear(res);
+		res = PQexec(PG(c), sql);
+		st = PQresultStatus(res);
+	}
 	pb_err rc = PB_OK;
 
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
@@ -283,9 +303,18 @@ pg_step(struct hdb_stmt *st)
 	ExecStatusType es;
 
 	if (s->res == NULL) {
+		int idle = PQtransactionStatus(p->pg) == PQTRANS_IDLE;
+
 		s->res = PQexecParams(p->pg, s->sql, s->nparams, NULL,
 		    (const char *const *)s->vals, NULL, NULL, 0);
 		es = PQresultStatus(s->res);
+		if (es != PGRES_COMMAND_OK && es != PGRES_TUPLES_OK &&
+		    pg__retry(st->c, idle)) {
+			PQclear(s->res);
+			s->res = PQexecParams(p->pg, s->sql, s->nparams, NULL,
+			    (const char *const *)s->vals, NULL, NULL, 0);
+			es = PQresultStatus(s->res);
+		}
 		if (es == PGRES_COMMAND_OK) {
 			p->changes = strtoll(PQcmdTuples(s->res), NULL, 10);
 			s->nrows = 0;

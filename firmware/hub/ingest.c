@@ -2,6 +2,7 @@
 #include "ingest.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -288,9 +289,62 @@ out:
 	json_decref(root);
 }
 
-pb_err
-ingest_gunzip(const unsigned char *in, size_t inlen, size_t max, char **out,
-    size_t *outlen)
+/* The memory all uploads being unpacked hold at once: their gunzipped text
+ * and INGEST_TREE_FACTOR times it for the parsed tree. An upload that would
+ * take the total over ingest_limits.max_memory is answered 503 (the box
+ * sends it again later) instead of waiting while it holds memory. */
+#define INGEST_TREE_FACTOR 4
+static pthread_mutex_t ingest__mem_mu = PTHREAD_MUTEX_INITIALIZER;
+static size_t ingest__mem_used;   /* bytes reserved now */
+static size_t ingest__mem_peak;   /* the most ever reserved at once */
+
+/* Grow this upload's reservation *held to want bytes; -1 if over budget
+ * (nothing more is reserved then). */
+static int
+ingest__mem_take(size_t budget, size_t *held, size_t want)
+{
+	int rc = 0;
+
+	if (want <= *held)
+		return 0;
+	pthread_mutex_lock(&ingest__mem_mu);
+	if (ingest__mem_used + (want - *held) > budget) {
+		rc = -1;
+	} else {
+		ingest__mem_used += want - *held;
+		*held = want;
+		if (ingest__mem_used > ingest__mem_peak)
+			ingest__mem_peak = ingest__mem_used;
+	}
+	pthread_mutex_unlock(&ingest__mem_mu);
+	return rc;
+}
+
+static void
+ingest__mem_give(size_t *held)
+{
+	pthread_mutex_lock(&ingest__mem_mu);
+	ingest__mem_used -= *held;
+	pthread_mutex_unlock(&ingest__mem_mu);
+	*held = 0;
+}
+
+size_t
+ingest_memory_peak(void)
+{
+	size_t v;
+
+	pthread_mutex_lock(&ingest__mem_mu);
+	v = ingest__mem_peak;
+	pthread_mutex_unlock(&ingest__mem_mu);
+	return v;
+}
+
+/* ingest_gunzip; with held, every buffer size is reserved first from a
+ * budget (PB_ERR_STATE when it would go over). */
+static pb_err
+ingest__gunzip(const unsigned char *in, size_t inlen, size_t max, char **out,
+    size_t *outlen, size_t budget, size_t *held)
 {
 	size_t cap = inlen * 4 + 1024, used = 0;
 	z_stream z;
@@ -304,6 +358,10 @@ ingest_gunzip(const unsigned char *in, size_t inlen, size_t max, char **out,
 		return PB_ERR_NOMEM;
 	if (cap > max + 1)
 		cap = max + 1;
+	if (held != NULL && ingest__mem_take(budget, held, cap + 1) != 0) {
+		rc = PB_ERR_STATE;
+		goto out;
+	}
 	if ((buf = malloc(cap + 1)) == NULL) {
 		rc = PB_ERR_NOMEM;
 		goto out;
@@ -317,6 +375,10 @@ ingest_gunzip(const unsigned char *in, size_t inlen, size_t max, char **out,
 				goto out;
 			}
 			cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+			if (held != NULL && ingest__mem_take(budget, held, cap + 1) != 0) {
+				rc = PB_ERR_STATE;
+				goto out;
+			}
 			if ((nb = realloc(buf, cap + 1)) == NULL) {
 				rc = PB_ERR_NOMEM;
 				goto out;
@@ -349,6 +411,13 @@ out:
 	inflateEnd(&z);
 	free(buf);
 	return rc;
+}
+
+pb_err
+ingest_gunzip(const unsigned char *in, size_t inlen, size_t max, char **out,
+    size_t *outlen)
+{
+	return ingest__gunzip(in, inlen, max, out, outlen, 0, NULL);
 }
 
 /* One parsed summary or learner row is checked in place in the JSON; these
@@ -933,6 +1002,7 @@ ingest_upload(struct hubdb *db, const struct ingest_limits *lim, const char *key
 	size_t jlen;
 	json_error_t jerr;
 	int64_t acked = 0;
+	size_t held = 0;
 	pb_err r;
 
 	memset(a, 0, sizeof(*a));
@@ -944,8 +1014,15 @@ ingest_upload(struct hubdb *db, const struct ingest_limits *lim, const char *key
 		ingest__fail(a, 401, "bad_signature", "signature does not verify");
 		goto out;
 	}
-	if ((r = ingest_gunzip(body, len, lim->max_json, &json, &jlen)) != PB_OK) {
-		if (r == PB_ERR_LIMIT)
+	if ((r = ingest__gunzip(body, len, lim->max_json, &json, &jlen, lim->max_memory,
+	    &held)) == PB_OK && ingest__mem_take(lim->max_memory, &held,
+	    jlen + 1 + jlen * INGEST_TREE_FACTOR) != 0)
+		r = PB_ERR_STATE;
+	if (r != PB_OK) {
+		if (r == PB_ERR_STATE)
+			ingest__fail(a, 503, "unavailable", "hub busy (upload memory in use);"
+			    " send again");
+		else if (r == PB_ERR_LIMIT)
 			ingest__fail(a, 413, "too_large", "over %zu bytes after gunzip",
 			    lim->max_json);
 		else if (r == PB_ERR_NOMEM)
@@ -980,4 +1057,5 @@ out:
 		hubdb_put(db, c);
 	json_decref(root);
 	free(json);
+	ingest__mem_give(&held);
 }

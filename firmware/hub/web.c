@@ -913,6 +913,7 @@ web_start(const struct hub_config *cfg, struct hubdb *db, const struct region *r
 	w->lim.max_body = (size_t)cfg->max_body;
 	w->lim.max_json = (size_t)cfg->max_json;
 	w->lim.max_rows = (size_t)cfg->max_rows;
+	w->lim.max_memory = (size_t)cfg->upload_memory;
 	w->started_ms = util_mono_ms();
 	w->secure = strncmp(cfg->public_url, "https:", 6) == 0;
 	if (strchr(cfg->listen, ':') != NULL)

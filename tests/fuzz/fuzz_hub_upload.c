@@ -32,7 +32,7 @@
 static struct hubdb *db;
 static unsigned char up_pk[32], up_sk[64], en_pk[32], en_sk[64];
 static char up_pkhex[65];
-static const struct ingest_limits lim = { 256 * 1024, 1024 * 1024, 200 };
+static const struct ingest_limits lim = { 256 * 1024, 1024 * 1024, 200, 5 * 1024 * 1024 };
 
 static void
 seed_key(unsigned char fill, unsigned char pk[32], unsigned char sk[64])

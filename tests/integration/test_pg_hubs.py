@@ -210,6 +210,20 @@ def test_boxes_uploading_through_both_hubs_at_once_lose_and_double_nothing():
        "neither hub logged a database error", hub_a.logtext() + hub_b.logtext())
 
 
+def test_hubs_carry_on_after_the_database_restarts():
+    k = BoxKey()
+    eq(enroll(hub_a.client(), k, hub_a.enroll_code())[0], 201, "a box enrolls")
+    cluster.restart()
+    got = []
+    for i in range(40):   # more requests than either hub's pool has connections
+        hub = (hub_a, hub_b)[i % 2]
+        got.append(upload(hub.client(), k, chunk(k, 0, 1, i + 1, [learner(1)]))[0])
+    eq(got, [200] * 40, "after PostgreSQL restarted every upload through both hubs is"
+       " answered 200 at the first try (dead connections are replaced)")
+    st, body, _ = hub_b.client().get("/api/v1/health")
+    eq((st, (body or {}).get("db")), (200, "ok"), "health says the database is ok")
+
+
 def test_stop():
     stop_nginx()
     hub_a.stop()

@@ -21,7 +21,10 @@ try:
     import psycopg2
 except ImportError:  # a python3 other than Debian's (pyenv) lacks its dist-packages
     sys.path.append("/usr/lib/python3/dist-packages")
-    import psycopg2
+    try:
+        import psycopg2
+    except ImportError:  # only the PostgreSQL runs need it (make test installs it)
+        psycopg2 = None
 
 from pbtest import free_port
 
@@ -45,6 +48,8 @@ class Cluster:
     """initdb + postgres as an unprivileged user; databases made on demand."""
 
     def __init__(self, fsync=False):
+        if psycopg2 is None:
+            raise RuntimeError("python3-psycopg2 is not installed (make test installs it)")
         self.tmp = tempfile.mkdtemp(prefix="pb-pg-test-")
         self.data = os.path.join(self.tmp, "data")
         self.port = free_port()
@@ -60,14 +65,17 @@ class Cluster:
         subprocess.run(self.prefix + [pg_bin("initdb"), "-D", self.data, "-U", SUPERUSER,
                                       "--auth=trust", "--no-locale", "-E", "UTF8"],
                        check=True, capture_output=True, cwd=self.tmp)
-        opts = ["-c", "listen_addresses=", "-c", "unix_socket_directories=" + self.tmp,
-                "-p", str(self.port), "-c", "max_connections=200"]
+        self.opts = ["-c", "listen_addresses=", "-c", "unix_socket_directories=" + self.tmp,
+                     "-p", str(self.port), "-c", "max_connections=200"]
         if not fsync:  # the tests prove the hub's logic, not the disk's
-            opts += ["-c", "fsync=off", "-c", "synchronous_commit=off"]
+            self.opts += ["-c", "fsync=off", "-c", "synchronous_commit=off"]
+        atexit.register(self.stop)
+        self.start()
+
+    def start(self):
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(self.prefix + [pg_bin("postgres"), "-D", self.data]
-                                         + opts, stdout=log, stderr=log, cwd=self.tmp)
-        atexit.register(self.stop)
+                                         + self.opts, stdout=log, stderr=log, cwd=self.tmp)
         deadline = time.time() + 60
         while True:
             try:
@@ -107,7 +115,12 @@ class Cluster:
         except OSError:
             return ""
 
-    def stop(self):
+    def restart(self):
+        """Stop the server (fast shutdown: clients are cut off) and start it again."""
+        self.stop(keep=True)
+        self.start()
+
+    def stop(self, keep=False):
         if self.proc is not None and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGINT)  # fast shutdown
             try:
@@ -116,7 +129,7 @@ class Cluster:
                 self.proc.kill()
                 self.proc.wait()
         self.proc = None
-        if os.environ.get("KEEP_TMP") is None:
+        if not keep and os.environ.get("KEEP_TMP") is None:
             shutil.rmtree(self.tmp, ignore_errors=True)
 
 

@@ -100,7 +100,7 @@ static void
 upload(struct hubdb *db, const unsigned char *sk, const char *pkhex, const char *json,
     struct ingest_answer *a)
 {
-	static const struct ingest_limits lim = { 1 << 20, 16 << 20, 10000 };
+	static const struct ingest_limits lim = { 1 << 20, 16 << 20, 10000, 80 << 20 };
 	unsigned char buf[8192], sig[64];
 	char sighex[129];
 	size_t n;
