@@ -419,8 +419,10 @@ rf_load(struct hdb_conn *c, const struct report_ctx *x, const struct report_filt
 		    "   ELSE 0 END),"
 		    " sum(CASE WHEN s.best_score IS NOT NULL AND s.status <> 'not_started'"
 		    "   AND s.first_activity >= ? AND s.first_activity < ? THEN 1 ELSE 0 END)"
-		    " FROM learners l JOIN summaries s ON s.box = l.box AND s.learner = l.id"
-		    " WHERE {U}"
+		    /* CROSS JOIN: SQLite then walks the area's learners (an index)
+		     * and looks their rows up, instead of every summary */
+		    " FROM learners l CROSS JOIN summaries s"
+		    " WHERE s.box = l.box AND s.learner = l.id AND {U}"
 		    " AND l.registered_at < ?"
 		    " AND (CAST(? AS TEXT) = '' OR s.course = CAST(? AS TEXT))"
 		    " GROUP BY l.village, s.course", f->unit, &s)) != PB_OK)
@@ -976,20 +978,33 @@ report_boxes(struct hdb_conn *c, const struct report_filter *f, int flags, int64
 
 	if ((rc = report__init(t, cols)) != PB_OK)
 		return rc;
+	/* the newest version any box runs (a handful of distinct values) */
+	if ((s = hdb_prepare(c, "SELECT DISTINCT version FROM boxes"
+	    " WHERE version IS NOT NULL")) == NULL)
+		return PB_ERR_DB;
+	while ((st = hdb_step(s)) == HDB_ROW) {
+		const char *ver = hdb_column_text(s, 0);
+
+		if (ver != NULL && strlen(ver) < sizeof(newest) &&
+		    (newest[0] == '\0' || report__vercmp(ver, newest) > 0))
+			snprintf(newest, sizeof(newest), "%s", ver);
+	}
+	hdb_finalize(s);
+	if (st != HDB_DONE)
+		return PB_ERR_DB;
 	if ((rc = report__prepare_unit(c,
 	    "SELECT b.box_id, b.name, b.last_seen, b.version, b.pending, b.disk_free,"
 	    " b.disk_total, b.db_state, b.clock, b.enrolled_at, b.uptime_s, b.db_bytes,"
-	    " b.acked_rev,"
-	    " (SELECT count(*) FROM learners l WHERE l.box = b.box_id"
-	    "   AND {U})"
-	    " FROM boxes b ORDER BY b.name, b.box_id", f->unit, &s)) != PB_OK)
+	    " b.acked_rev, COALESCE(n.c, 0)"
+	    " FROM boxes b LEFT JOIN (SELECT l.box AS box, count(*) AS c FROM learners l"
+	    "   WHERE {U} GROUP BY l.box) n ON n.box = b.box_id"
+	    " ORDER BY b.name, b.box_id", f->unit, &s)) != PB_OK)
 		return rc;
 	rf__bind_unit(s, 1, f->unit);
 	rows = json_array();
 	while (rows != NULL && (st = hdb_step(s)) == HDB_ROW) {
 		int64_t seen = hdb_column_int64(s, 2), learners = hdb_column_int64(s, 13);
 		int64_t dfree = hdb_column_int64(s, 5), dtotal = hdb_column_int64(s, 6);
-		const char *ver = hdb_column_text(s, 3);
 		json_t *used = dtotal > 0 && dfree <= dtotal ?
 		    json_real(report__pct(dtotal - dfree, dtotal)) : json_null();
 
@@ -997,9 +1012,6 @@ report_boxes(struct hdb_conn *c, const struct report_filter *f, int flags, int64
 			json_decref(used);
 			continue; /* did not serve this area */
 		}
-		if (ver != NULL && strlen(ver) < sizeof(newest) &&
-		    (newest[0] == '\0' || report__vercmp(ver, newest) > 0))
-			snprintf(newest, sizeof(newest), "%s", ver);
 		if (json_array_append_new(rows, json_pack("[o, o, o, o, o, b, o, o, o, o, o, o, I,"
 		    " o, o, o, o]", report__col(s, 0), report__col(s, 1), report__time(s, 2),
 		    seen > 0 ? json_integer((now_ms - seen) / REPORT_DAY_MS) : json_null(),
@@ -1110,8 +1122,9 @@ report__buckets(struct hdb_conn *c, const struct report_filter *f, int64_t step,
 	    " AND (CAST(? AS TEXT) = '' OR s.course = CAST(? AS TEXT))"
 	    " GROUP BY 1, 2" :
 	    "SELECT (s.completed_at + ?) / ?, s.time_source, count(*)"
-	    " FROM learners l JOIN summaries s ON s.box = l.box AND s.learner = l.id"
-	    " WHERE s.status = 'completed' AND s.completed_at > 0"
+	    " FROM learners l CROSS JOIN summaries s"
+	    " WHERE s.box = l.box AND s.learner = l.id"
+	    " AND s.status = 'completed' AND s.completed_at > 0"
 	    " AND s.completed_at >= ? AND s.completed_at < ? AND {U}"
 	    " AND (CAST(? AS TEXT) = '' OR s.course = CAST(? AS TEXT))"
 	    " GROUP BY 1, 2", f->unit, &s);
