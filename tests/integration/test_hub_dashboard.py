@@ -270,6 +270,19 @@ def test_admin_manages_accounts():
                                                      "password": "qwerty123", "role": "staff",
                                                      "area": ""})
     eq((st, body["error"]), (400, "weak_password"), "a weak password is refused")
+    for bad, why in (({"action": "create", "name": "a b", "password": PW, "role": "staff"},
+                      "a name with a space"),
+                     ({"action": "promote", "name": "jateng"}, "an unknown action"),
+                     ({"name": "jateng"}, "no action"),
+                     ({"action": "reset", "name": "x" * 65, "password": PW}, "a 65-byte name")):
+        st, body, _ = post(admin, "/api/v1/hub/users", bad)
+        eq(st, 400, "%s is refused" % why)
+    st, _, _ = admin.raw("POST", "/api/v1/hub/users", b'{"action": "create"}',
+                         {"Content-Type": "text/plain", "X-CSRF-Token": admin.csrf})
+    eq(st, 415, "an account change that is not JSON is refused")
+    st, _, _ = admin.raw("POST", "/api/v1/hub/users", b'{"action": ',
+                         {"Content-Type": "application/json", "X-CSRF-Token": admin.csrf})
+    eq(st, 400, "broken JSON is refused")
     st, body, _ = post(admin, "/api/v1/hub/users", {"action": "disable", "name": "admin"})
     eq(st, 409, "an administrator cannot disable their own account")
     users = {u["name"]: u for u in get(admin, "/api/v1/hub/users")["users"]}
