@@ -38,7 +38,7 @@ endif
 PKGS_COMMON := libsodium jansson zlib inih
 PKGS_D      := $(PKGS_COMMON) sqlite3 libarchive inih libcurl libsystemd libgpiod libmnl
 PKGS_PACK   := $(PKGS_COMMON) libcmark-gfm yaml-0.1 libarchive
-PKGS_HUB    := $(PKGS_COMMON) sqlite3 inih libcurl libsystemd
+PKGS_HUB    := $(PKGS_COMMON) sqlite3 libpq inih libcurl libsystemd
 
 pc_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
 pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
@@ -77,7 +77,12 @@ endif
 
 .PHONY: all deps run run-hub packs webroot test test-unit check bench image clean fuzz fuzz-bins \
         fault soak
-all: $(PROGS) webroot
+all: $(PROGS) webroot $(BUILD)/courses.tsv
+
+# Course titles for pamong-hub's `[courses] file`.
+$(BUILD)/courses.tsv: tools/course-titles.sh $(wildcard content/*/course.yaml)
+	@mkdir -p $(dir $@)
+	$(Q)tools/course-titles.sh $(wildcard content/*/course.yaml) >$@.tmp && mv $@.tmp $@
 
 # The learner app, staged with pre-compressed copies for CivetWeb.
 webroot:

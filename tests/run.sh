@@ -47,6 +47,11 @@ for suite in $SUITES; do
 		for t in tests/integration/test_*.py; do
 			[ -f "$t" ] || continue
 			run_one "${t#tests/}" python3 "$t"
+		done
+		# the hub suites again on PostgreSQL (a cluster of their own: tests/lib/pgtest.py)
+		for t in tests/integration/test_hub_*.py; do
+			[ -f "$t" ] || continue
+			run_one "${t#tests/} [postgresql]" env PB_HUB_DB=postgresql python3 "$t"
 		done ;;
 	fault)
 		run_one "fault/short" env FAULT_CASES=truncated,wal,readonly,full,eio,synckey,kill9,powercut \

@@ -6,8 +6,11 @@ cd "$(dirname "$0")/.."
 BUILD_PKGS="build-essential pkg-config libcivetweb-dev libsqlite3-dev libjansson-dev
  libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev libsodium-dev libunistring-dev
  libcurl4-openssl-dev libarchive-dev libinih-dev libsystemd-dev libgpiod-dev libmnl-dev
- zlib1g-dev"
-TEST_PKGS="$BUILD_PKGS python3 sqlite3 iproute2 nftables dnsmasq-base nginx-light openssl curl
+ zlib1g-dev libpq-dev"
+# postgresql-15 and python3-psycopg2: the hub suites also run on a PostgreSQL
+# cluster of their own (tests/lib/pgtest.py); poppler-utils: pdftotext reads the
+# hub dashboard's printed reports (tests/browser/test_hub_dashboard.mjs)
+TEST_PKGS="$BUILD_PKGS python3 sqlite3 postgresql-15 python3-psycopg2 poppler-utils iproute2 nftables dnsmasq-base nginx-light openssl curl
  chromium nodejs npm
  qemu-system-x86 mmdebstrap cpio e2fsprogs xz-utils linux-source-6.1 linux-headers-amd64"
 BENCH_PKGS="$TEST_PKGS wrk"

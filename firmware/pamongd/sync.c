@@ -602,7 +602,7 @@ sync__chunk(int64_t cursor, int64_t pending, char **json, int64_t *to_rev, int *
 	else if (strlen(stats.reason) > 300)
 		memcpy(stats.reason + 297, "...", 4);
 	root = json_pack("{s:s, s:{s:I, s:I, s:I}, s:O, s:O,"
-	    " s:{s:s, s:I, s:I, s:I, s:I, s:s, s:s, s:o}}",
+	    " s:{s:s, s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:s, s:o}}",
 	    "box", store_box_id(S.store),
 	    "chunk", "from_rev", (json_int_t)cursor, "to_rev", (json_int_t)*to_rev,
 	    "seq", (json_int_t)seq,
@@ -610,8 +610,10 @@ sync__chunk(int64_t cursor, int64_t pending, char **json, int64_t *to_rev, int *
 	    "health", "version", S.cfg.version,
 	    "uptime_s", (json_int_t)(util_mono_ms() / 1000),
 	    "disk_free", (json_int_t)((int64_t)vfs.f_bavail * (int64_t)vfs.f_frsize),
+	    "disk_total", (json_int_t)((int64_t)vfs.f_blocks * (int64_t)vfs.f_frsize),
 	    "db_bytes", (json_int_t)stats.db_bytes, "pending", (json_int_t)pending,
-	    "clock", S.st.clock[0] ? S.st.clock : "unknown", "db", stats.reason,
+	    "clock", S.st.clock[0] ? S.st.clock : "unknown",
+	    "db", stats.healthy ? "ok" : "degraded", "db_reason", stats.reason,
 	    "db_lost_writes", stats.lost_writes >= 0 ?
 	    json_integer((json_int_t)stats.lost_writes) : json_null());
 	rc = PB_ERR_NOMEM;

@@ -611,5 +611,6 @@ done
 [ $# -eq 0 ] && { python3 "$ROOT/tests/bench/sync_bench.py" || not_run=$((not_run + 1)); } # issue 4: box → hub sync
 # issue 9: health and writes while a large database is backed up
 [ $# -eq 0 ] && { python3 "$ROOT/tests/bench/backup_bench.py" || not_run=$((not_run + 1)); }
+[ $# -eq 0 ] && { python3 "$ROOT/tests/bench/hub_scale.py" || not_run=$((not_run + 1)); } # issue 14: the hub at national scale
 [ "$not_run" -eq 0 ] || { echo "bench: $not_run bench(es) could not run" >&2; exit 1; }
 exit 0

@@ -205,8 +205,9 @@ def test_upload_says_the_storage_is_degraded():
     box.stop()
     srv.shutdown()
     h = FakeHub.uploads[0] if FakeHub.uploads else {}
-    ok("restored from the backup" in (h.get("db") or ""),
-       "the next upload's health says the storage was restored", h)
+    eq(h.get("db"), "degraded", "the next upload's health says the storage is degraded")
+    ok("restored from the backup" in (h.get("db_reason") or ""),
+       "and that it was restored from a backup", h)
     eq(h.get("db_lost_writes"), 0, "and how many writes were lost")
     box.cleanup()
 
