@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -410,6 +411,12 @@ main(int argc, char **argv)
 		fprintf(stderr, "pamong-hub: configuration %s OK\n", conf ? conf : "(defaults)");
 		return 0;
 	}
+	/* Upload buffers (up to upload.max_json) come from mmap and go back to
+	 * the system when freed. Without a fixed threshold glibc raises it
+	 * after the first large free, and each worker thread's arena then keeps
+	 * the last large upload's pages: upload.memory would bound what is in
+	 * use but not the resident size. */
+	(void)mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	if (util_init() != PB_OK)
 		fatalx("libsodium failed to initialise");
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
