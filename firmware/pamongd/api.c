@@ -71,6 +71,8 @@ static const struct api__route {
 	{ "POST", 2, { "console", "facilitators" }, API_FACILITATOR,
 	  api__console_facilitator_add },
 	{ "GET", 2, { "console", "audit" }, API_FACILITATOR, api__console_audit },
+	{ "GET", 2, { "console", "today" }, API_FACILITATOR, api__console_today },
+	{ "GET", 2, { "console", "learners" }, API_FACILITATOR, api__console_learners },
 	{ "GET", 3, { "console", "learners", NULL }, API_FACILITATOR, api__console_learner },
 	{ "PUT", 3, { "console", "learners", NULL }, API_FACILITATOR,
 	  api__console_learner_edit },

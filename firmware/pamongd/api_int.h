@@ -115,7 +115,10 @@ void api__console_password(struct req *r);
 void api__console_facilitators(struct req *r);
 void api__console_facilitator_add(struct req *r);
 void api__console_audit(struct req *r);
-/* api_console_learners.c: the class and helping learners */
+/* api_console_class.c: watching the class */
+void api__console_today(struct req *r);
+void api__console_learners(struct req *r);
+/* api_console_learners.c: a learner's page and helping learners */
 void api__console_learner(struct req *r);
 void api__console_learner_edit(struct req *r);
 void api__console_learner_pin(struct req *r);

@@ -174,6 +174,10 @@ static const char *const store__migrations[] = {
 	"  WHERE completed_at IS NOT NULL;"
 	"CREATE INDEX attempts_finished ON attempts(finished_at) "
 	"  WHERE finished_at IS NOT NULL;",
+	/* 5: the console's per-village figures read completed courses by
+	 * status, and a village's learners by village */
+	"CREATE INDEX course_summary_status ON course_summary(status, learner);"
+	"CREATE INDEX learners_village ON learners(village);",
 };
 
 /* The highest rev any table holds: the engine never gives out a rev below

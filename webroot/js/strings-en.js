@@ -48,7 +48,7 @@ export default {
   name_pick_hint: 'Type your name or pick it from the list.',
   e_name: 'Enter your full name (2–60 letters).',
   e_name_chars: 'A name may only have letters, digits, spaces and . , \' -',
-  e_name_taken: 'This name is already registered on this box. Log in, or add a family name.',
+  e_name_taken: 'This name is already registered on this box with the same village and position. Log in, or add a family name.',
   e_position: 'Choose your position.',
   e_village: 'Pick your village from the list.',
   e_pin: 'The PIN must be 6 to 8 digits, not the same digit or a run like 123456.',

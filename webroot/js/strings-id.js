@@ -49,7 +49,7 @@ export default {
   name_pick_hint: 'Ketik nama Anda atau pilih dari daftar.',
   e_name: 'Isi nama lengkap (2–60 huruf).',
   e_name_chars: 'Nama hanya boleh berisi huruf, angka, spasi, dan tanda . , \' -',
-  e_name_taken: 'Nama ini sudah terdaftar di box ini. Silakan masuk, atau tambahkan nama belakang.',
+  e_name_taken: 'Nama ini sudah terdaftar di box ini dengan desa dan jabatan yang sama. Silakan masuk, atau tambahkan nama belakang.',
   e_position: 'Pilih jabatan Anda.',
   e_village: 'Pilih desa Anda dari daftar.',
   e_pin: 'PIN harus 6 sampai 8 angka, bukan angka yang sama semua atau berurutan seperti 123456.',
