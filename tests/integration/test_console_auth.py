@@ -256,6 +256,20 @@ def test_code_kept_over_restart_until_used():
     b.cleanup()
 
 
+def test_login_limit_per_address():
+    b = Box(extra_conf="[learners]\nsource_failures = 3\n").start()
+    b.first_facilitator()
+    c = b.console()
+    for i in range(3):
+        eq(c.login("orang-%d" % i, "tebakan-sandi-%d" % i)[0], 401, "wrong login %d from one address: 401" % (i + 1))
+    st, e, h = c.login()
+    eq((st, e["error"]), (429, "cooldown"), "then the address waits, even with the right password")
+    ok(int(h.get("retry-after", "0")) > 0, "Retry-After says how long", h)
+    st, e, _ = c.post(C + "setup", {"code": "1111-2222-3333", "username": "x", "password": FAC_PASSWORD})
+    eq(st, 429, "setup attempts from that address wait too")
+    b.cleanup()
+
+
 def test_button_setup_mode_is_the_other_proof():
     b = Box()
     state = os.path.join(b.tmp, "leds.state")
