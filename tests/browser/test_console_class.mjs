@@ -87,9 +87,10 @@ await run(async () => {
   eq(await page.textContent('h1'), 'Citra Dewi', 'the learner page opens');
   await checkConsole(page, 'class-04-learner');
   await page.selectOption('select[name=village]', vs[3].code);
+  before = await shown(page);
   await page.click('form button[type=submit] >> text=Simpan');
-  await page.waitForSelector('.banner.ok:not([hidden])');
-  ok(true, 'the village is corrected');
+  await screen(page, before);
+  ok((await page.textContent('.facts')).includes(vs[3].name), 'the village is corrected and the page shows it');
   await page.click('#pin-reset');
   await page.click('[role=alertdialog] .btn.danger');
   await page.waitForSelector('#pin-code');

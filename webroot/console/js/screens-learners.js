@@ -329,6 +329,8 @@ function confirmBox(msg, onYes) {
   return box;
 }
 
+var flash = null; /* told once on the next drawing of a learner's page */
+
 screen('learner', function (parts) {
   var id = parts[0] || '';
   return Promise.all([loadLists(), api('GET', 'learners/' + encodeURIComponent(id))]).then(function (x) {
@@ -357,7 +359,9 @@ screen('learner', function (parts) {
       return h('li', null, a.title + ' · ' + when(a.started_at) + ' · ',
         a.finished ? (t('score') + ' ' + a.score + ' · ' + (a.passed ? t('passed') : t('failed'))) : t('unfinished'));
     })) : h('p', null, t('no_attempts'));
-    var kids = [h('p', null, h('a', { href: '#/learners' }, '← ' + t('nav_learners'))), h('h1', null, l.name),
+    var told = flash ? h('div', { class: 'banner ok', role: 'status' }, flash) : null;
+    flash = null;
+    var kids = [h('p', null, h('a', { href: '#/learners' }, '← ' + t('nav_learners'))), h('h1', null, l.name), told,
       h('div', { class: 'card' }, info), h('div', { class: 'card' }, h('h2', null, t('courses_h')), courses),
       h('div', { class: 'card' }, h('h2', null, t('attempts_h')), attempts)];
     if (l.merged_into) {
@@ -386,7 +390,7 @@ function editCard(l, L) {
     msg.set('');
     api('PUT', 'learners/' + l.id, { name: name.input.value, village: vil.input.value, position: pos.input.value }).then(function (r) {
       btn.disabled = false;
-      if (r.status === 200) { msg.set(t('edited'), true); announce(t('edited')); return; }
+      if (r.status === 200) { flash = t('edited'); announce(t('edited')); go('#/learner/' + l.id); return; }
       if (r.status === 400 && r.body && r.body.field === 'name') { name.error(t('bad_name')); name.input.focus(); return; }
       msg.set(r.status === 409 ? t('name_taken') : failText(r));
     });
