@@ -67,6 +67,7 @@ api__village_name(struct req *r, const char *code)
 struct api__today_ctx {
 	struct req *r;
 	json_t *arr;
+	int64_t active; /* the villages' active learners, summed */
 };
 
 static int
@@ -89,6 +90,7 @@ api__today_village(void *arg, const struct store_today_village *v)
 	struct api__today_ctx *a = arg;
 	const struct area_village *av = area_village_find(a->r->app->area, v->village);
 
+	a->active += v->active;
 	json_array_append_new(a->arr, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I}",
 	    "village", v->village, "name", av ? av->name : v->village,
 	    "district", av && av->district ? av->district : "",
@@ -104,7 +106,7 @@ api__console_today(struct req *r)
 {
 	int64_t now = util_wall_ms();
 	struct store_today t;
-	struct api__today_ctx cs = { r, json_array() }, vs = { r, json_array() };
+	struct api__today_ctx cs = { r, json_array(), 0 }, vs = { r, json_array(), 0 };
 	long long since;
 	int phones = leds_wifi_phones();
 	pb_err rc;
@@ -114,7 +116,8 @@ api__console_today(struct req *r)
 		json_decref(vs.arr);
 		return;
 	}
-	if ((rc = store_today(r->app->store, since, now - API__HOUR_MS, &t)) != PB_OK ||
+	/* the active learners are the villages' sum: counted once, there */
+	if ((rc = store_today(r->app->store, since, 0, &t)) != PB_OK ||
 	    (rc = store_today_courses(r->app->store, since, api__today_course, &cs)) != PB_OK ||
 	    (rc = store_today_villages(r->app->store, now - API__HOUR_MS, api__today_village,
 	    &vs)) != PB_OK) {
@@ -127,7 +130,7 @@ api__console_today(struct req *r)
 	    " s:I, s:I}",
 	    "phones", phones >= 0 ? json_integer(phones) : json_null(),
 	    "capacity", (json_int_t)r->app->cfg->hs_max_stations,
-	    "learners", (json_int_t)t.learners, "active_hour", (json_int_t)t.active,
+	    "learners", (json_int_t)t.learners, "active_hour", (json_int_t)vs.active,
 	    "lessons_today", (json_int_t)t.lessons, "quizzes_today", (json_int_t)t.quizzes,
 	    "passed_today", (json_int_t)t.passed, "courses", cs.arr, "villages", vs.arr,
 	    "since", (json_int_t)since, "now", (json_int_t)now), NULL);
@@ -162,7 +165,7 @@ api__console_learners(struct req *r)
 	char q[128] = "", key[128] = "", display[128], village[24] = "", position[64] = "";
 	char course[72] = "", status[24] = "", sort[24] = "", dir[8] = "";
 	struct store_class_query cq;
-	struct api__today_ctx a = { r, NULL };
+	struct api__today_ctx a = { r, NULL, 0 };
 	long long page, per;
 	int64_t total;
 	json_t *courses;

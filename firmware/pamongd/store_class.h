@@ -14,7 +14,7 @@
 
 struct store_today {
 	int64_t learners;        /* registered, not merged away */
-	int64_t active;          /* with activity since active_since */
+	int64_t active;          /* with activity since active_since (-1: not asked) */
 	int64_t lessons;         /* lessons completed since day_start */
 	int64_t quizzes, passed; /* attempts finished since day_start, and passed */
 };
@@ -31,6 +31,7 @@ struct store_today_village {
 	int64_t learners, active, completed; /* completed: learners with a course done */
 };
 
+/* active_since 0: leave active out (-1), e.g. when the villages' sum gives it. */
 pb_err store_today(struct store *st, int64_t day_start, int64_t active_since,
     struct store_today *out);
 pb_err store_today_courses(struct store *st, int64_t day_start,

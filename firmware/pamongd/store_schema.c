@@ -178,6 +178,8 @@ static const char *const store__migrations[] = {
 	 * status, and a village's learners by village */
 	"CREATE INDEX course_summary_status ON course_summary(status, learner);"
 	"CREATE INDEX learners_village ON learners(village);",
+	/* 6: a learner's last activity in one seek (the console's sort by it) */
+	"CREATE INDEX course_summary_learner_last ON course_summary(learner, last_activity);",
 };
 
 /* The highest rev any table holds: the engine never gives out a rev below
