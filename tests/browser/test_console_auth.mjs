@@ -3,10 +3,43 @@
 // facilitator, my account, the audit log, the language switch; each screen
 // checked with axe-core at 360x640 and 1280x800 and photographed into
 // tests/out/screenshots/console/.
-import { run, ok, eq, startBox, browser, screen, shown } from './lib.mjs';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { run, ok, eq, startBox, browser, screen, shown, WEBROOT } from './lib.mjs';
 import { checkConsole, go, setupCode, login, FAC } from './console.mjs';
 
+const acorn = createRequire(import.meta.url)('acorn');
+
 await run(async () => {
+  // the console's modules keep the learner app's language level (docs/WEBAPP.md)
+  const dir = path.join(WEBROOT, 'console', 'js');
+  for (const f of fs.readdirSync(dir)) {
+    let err = null;
+    try { acorn.parse(fs.readFileSync(path.join(dir, f), 'utf8'), { ecmaVersion: 2017, sourceType: 'module' }); } catch (e) { err = e.message; }
+    ok(err === null, `console/js/${f} parses as an ES2017 module`, err);
+  }
+  const id = (await import(path.join(dir, 'strings-id.js'))).default;
+  const en = (await import(path.join(dir, 'strings-en.js'))).default;
+  eq(Object.keys(en).sort(), Object.keys(id).sort(), 'the console has every text in both languages');
+  for (const f of fs.readdirSync(dir)) {
+    const ast = acorn.parse(fs.readFileSync(path.join(dir, f), 'utf8'), { ecmaVersion: 2017, sourceType: 'module' });
+    const calls = [];
+    const walk = (n) => {
+      if (!n || typeof n.type !== 'string') return;
+      if (n.type === 'CallExpression' && n.callee.name === 'addTexts') calls.push(n);
+      for (const k of Object.keys(n)) {
+        const v = n[k];
+        if (Array.isArray(v)) v.forEach(walk); else if (v && typeof v === 'object') walk(v);
+      }
+    };
+    walk(ast);
+    for (const c of calls) {
+      const keys = c.arguments.map((o) => o.properties.map((p) => p.key.name || p.key.value).sort());
+      eq(keys[1], keys[0], `${f}: addTexts has every text in both languages`);
+    }
+  }
+
   const box = await startBox();
   const { page, errors } = await browser();
 
