@@ -1,7 +1,8 @@
 /* store_class.c — the console's views of the class (see store_class.h).
  * Each view is one statement over the summaries (course_summary: one row
- * per learner and course), the lessons and the attempts, by the indexes of
- * schema 4. */
+ * per learner and course; course_counts: their number per course, kept by
+ * triggers), the lessons and the attempts, by the indexes of schemas 4 to
+ * 6. */
 #include <string.h>
 
 #include "store_class.h"
@@ -63,11 +64,7 @@ store_today_courses(struct store *st, int64_t day_start,
 	struct store__course_fn a = { fn, arg };
 
 	return store__rows(st, "WITH"
-	    " g AS (SELECT course, status, count(*) AS n FROM course_summary"
-	    "   GROUP BY course, status),"
-	    " s AS (SELECT course, sum(n) AS started,"
-	    "   sum(CASE WHEN status = 'completed' THEN n ELSE 0 END) AS completed"
-	    "   FROM g GROUP BY course),"
+	    " s AS (SELECT course, started, completed FROM course_counts WHERE started > 0),"
 	    " l AS (SELECT course, count(*) AS n FROM lesson_progress"
 	    "   WHERE completed_at >= ?1 GROUP BY course),"
 	    " q AS (SELECT course, count(*) AS n, sum(passed != 0) AS passed FROM attempts"
@@ -103,68 +100,52 @@ store_today_villages(struct store *st, int64_t active_since,
 {
 	struct store__village_fn a = { fn, arg };
 
-	/* the few active and completed ones through their indexes, not an
-	 * aggregate of every summary */
-	return store__rows(st, "WITH"
-	    " n AS (SELECT village, count(*) AS learners FROM learners"
-	    "   WHERE merged_into IS NULL GROUP BY village),"
-	    " a AS (SELECT l.village, count(DISTINCT s.learner) AS active FROM course_summary s"
-	    "   JOIN learners l ON l.id = s.learner WHERE s.last_activity >= ?1"
-	    "   AND l.merged_into IS NULL GROUP BY l.village),"
-	    " d AS (SELECT l.village, count(DISTINCT s.learner) AS done FROM course_summary s"
-	    "   JOIN learners l ON l.id = s.learner WHERE s.status = 'completed'"
-	    "   AND l.merged_into IS NULL GROUP BY l.village)"
-	    " SELECT n.village, n.learners, coalesce(a.active, 0), coalesce(d.done, 0) FROM n"
-	    " LEFT JOIN a ON a.village = n.village LEFT JOIN d ON d.village = n.village"
-	    " ORDER BY n.learners DESC, n.village",
+	/* each learner's totals (learner_stats, kept by triggers) beside them */
+	return store__rows(st, "SELECT l.village, count(*),"
+	    " coalesce(sum(st.last_activity >= ?1), 0), coalesce(sum(st.completed > 0), 0)"
+	    " FROM learners l LEFT JOIN learner_stats st ON st.learner = l.id"
+	    " WHERE l.merged_into IS NULL GROUP BY l.village ORDER BY count(*) DESC, l.village",
 	    store__village_row, &a, "i", active_since);
 }
 
 /* ---- the learners table ---- */
 
 /* ?1 q, ?2 village, ?3 position, ?4 course, ?5 status, ?6 sort, ?7 desc,
- * ?8 limit, ?9 offset. The page is cut from the learners (5,000 rows at
- * most on a box) with each one's sort key and status read through the
- * summaries' primary key only when the order or the filter needs it (CASE
- * evaluates lazily); the totals shown are read for the page's rows alone. */
+ * ?8 limit, ?9 offset. The learners (5,000 at most on a box) beside their
+ * totals (learner_stats, one row each) and the course's summary. */
 #define STORE__CLASS_FILTER                                                     \
-    " FROM learners l LEFT JOIN course_summary c ON c.learner = l.id"         \
+    " FROM learners l LEFT JOIN learner_stats st ON st.learner = l.id"        \
+    "  LEFT JOIN course_summary c ON c.learner = l.id"                         \
     "  AND c.course = ?4 WHERE l.merged_into IS NULL"                          \
     "  AND (?1 = '' OR instr(' ' || l.name_norm, ' ' || ?1) > 0)"              \
     "  AND (?2 = '' OR l.village = ?2) AND (?3 = '' OR l.position = ?3)"       \
     "  AND (?4 = '' OR ?5 != '' OR c.learner IS NOT NULL)"                     \
     "  AND (?5 = '' OR (?4 != '' AND coalesce(c.status, 'not_started') = ?5)"  \
     "   OR (?4 = '' AND CASE ?5"                                               \
-    "    WHEN 'not_started' THEN NOT EXISTS (SELECT 1 FROM course_summary"     \
-    "     WHERE learner = l.id)"                                               \
-    "    WHEN 'completed' THEN EXISTS (SELECT 1 FROM course_summary"           \
-    "     WHERE learner = l.id AND status = 'completed')"                      \
-    "    WHEN 'in_progress' THEN EXISTS (SELECT 1 FROM course_summary"         \
-    "     WHERE learner = l.id AND status != 'completed')"                     \
+    "    WHEN 'not_started' THEN coalesce(st.started, 0) = 0"                  \
+    "    WHEN 'completed' THEN coalesce(st.completed, 0) > 0"                  \
+    "    WHEN 'in_progress' THEN coalesce(st.started, 0) > coalesce(st.completed, 0)" \
     "    ELSE 0 END))"
 
 static const char sql_class_page[] =
-    "SELECT p.id, p.name, p.village, p.position, p.registered_at,"
-    " (SELECT coalesce(max(last_activity), 0) FROM course_summary WHERE learner = p.id),"
-    " (SELECT coalesce(sum(seconds_spent), 0) FROM course_summary WHERE learner = p.id),"
-    " (SELECT count(*) FROM course_summary WHERE learner = p.id),"
-    " (SELECT count(*) FROM course_summary WHERE learner = p.id AND status = 'completed'),"
-    " p.cstatus, p.cdone, p.ctotal, p.cbest FROM"
-    " (SELECT l.id, l.name, l.village, l.position, l.registered_at, l.name_norm,"
-    "  coalesce(c.status, 'not_started') AS cstatus, coalesce(c.lessons_done, 0) AS cdone,"
-    "  coalesce(c.lessons_total, 0) AS ctotal, coalesce(c.best_score, -1) AS cbest,"
-    "  CASE ?6 WHEN 0 THEN l.name_norm WHEN 1 THEN l.village WHEN 2 THEN l.position"
-    "   WHEN 3 THEN l.registered_at"
-    "   WHEN 4 THEN (SELECT coalesce(max(last_activity), 0) FROM course_summary"
-    "    WHERE learner = l.id)"
-    "   ELSE CASE WHEN ?4 != '' THEN coalesce(c.lessons_done, 0)"
-    "    ELSE (SELECT coalesce(sum(lessons_done), 0) FROM course_summary"
-    "     WHERE learner = l.id) END END AS k"
+    "SELECT l.id, l.name, l.village, l.position, l.registered_at,"
+    " coalesce(st.last_activity, 0), coalesce(st.seconds, 0), coalesce(st.started, 0),"
+    " coalesce(st.completed, 0), coalesce(c.status, 'not_started'),"
+    " coalesce(c.lessons_done, 0), coalesce(c.lessons_total, 0),"
+    " coalesce(c.best_score, -1)"
     STORE__CLASS_FILTER
-    "  ORDER BY CASE WHEN ?7 = 0 THEN k END ASC, CASE WHEN ?7 != 0 THEN k END DESC,"
-    "  l.name_norm, l.id LIMIT ?8 OFFSET ?9) p"
-    " ORDER BY CASE WHEN ?7 = 0 THEN p.k END ASC, CASE WHEN ?7 != 0 THEN p.k END DESC,"
-    " p.name_norm, p.id";
+    " ORDER BY"
+    "  CASE WHEN ?7 = 0 THEN CASE ?6 WHEN 0 THEN l.name_norm WHEN 1 THEN l.village"
+    "   WHEN 2 THEN l.position WHEN 3 THEN l.registered_at"
+    "   WHEN 4 THEN coalesce(st.last_activity, 0)"
+    "   ELSE CASE WHEN ?4 != '' THEN coalesce(c.lessons_done, 0)"
+    "    ELSE coalesce(st.lessons, 0) END END END ASC,"
+    "  CASE WHEN ?7 != 0 THEN CASE ?6 WHEN 0 THEN l.name_norm WHEN 1 THEN l.village"
+    "   WHEN 2 THEN l.position WHEN 3 THEN l.registered_at"
+    "   WHEN 4 THEN coalesce(st.last_activity, 0)"
+    "   ELSE CASE WHEN ?4 != '' THEN coalesce(c.lessons_done, 0)"
+    "    ELSE coalesce(st.lessons, 0) END END END DESC,"
+    "  l.name_norm, l.id LIMIT ?8 OFFSET ?9";
 
 /* The rows of every page (?6..?9 bound but unused: one binding for both). */
 static const char sql_class_count[] =

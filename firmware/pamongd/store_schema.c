@@ -3,6 +3,31 @@
  * log every change to learner data appends to (see store.h). */
 #include "store_int.h"
 
+/* Schema 7's triggers: a summary added to, or taken from, its course's
+ * counts, and a learner's totals computed again from their summaries (a
+ * few rows by the primary key). */
+#define STORE__COURSE_ADD                                                      \
+	"  INSERT INTO course_counts (course, started, completed)"             \
+	"  VALUES (NEW.course, 1, NEW.status = 'completed') ON CONFLICT (course)" \
+	"  DO UPDATE SET started = started + 1,"                               \
+	"  completed = completed + (NEW.status = 'completed');"
+#define STORE__COURSE_SUB                                                      \
+	"  UPDATE course_counts SET started = started - 1,"                    \
+	"  completed = completed - (OLD.status = 'completed')"                 \
+	"  WHERE course = OLD.course;"
+#define STORE__LEARNER_STATS(row)                                              \
+	"  INSERT INTO learner_stats (learner, started, completed, last_activity," \
+	"  lessons, seconds) SELECT " row ".learner, count(*),"                \
+	"  coalesce(sum(status = 'completed'), 0), coalesce(max(last_activity), 0)," \
+	"  coalesce(sum(lessons_done), 0), coalesce(sum(seconds_spent), 0)"    \
+	"  FROM course_summary WHERE learner = " row ".learner"                \
+	"  ON CONFLICT (learner) DO UPDATE SET started = excluded.started,"    \
+	"  completed = excluded.completed, last_activity = excluded.last_activity," \
+	"  lessons = excluded.lessons, seconds = excluded.seconds;"
+#define STORE__COUNTS_TRIGGER(name, event, body)                               \
+	"CREATE TRIGGER summary_counts_" name " AFTER " event " ON course_summary" \
+	" BEGIN" body "END;"
+
 /* Forward migrations: entry i takes user_version i to i + 1. Never edit a
  * released entry; append a new one. */
 static const char *const store__migrations[] = {
@@ -180,6 +205,34 @@ static const char *const store__migrations[] = {
 	"CREATE INDEX learners_village ON learners(village);",
 	/* 6: a learner's last activity in one seek (the console's sort by it) */
 	"CREATE INDEX course_summary_learner_last ON course_summary(learner, last_activity);",
+	/* 7: figures kept by triggers on the summaries, for the console's
+	 * Today and learners table without a pass over every summary: each
+	 * course's learners (started, completed) and each learner's totals
+	 * (courses started and completed, last activity, lessons, seconds) */
+	"CREATE TABLE course_counts ("
+	"  course TEXT PRIMARY KEY,"
+	"  started INTEGER NOT NULL,"
+	"  completed INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"INSERT INTO course_counts (course, started, completed)"
+	"  SELECT course, count(*), sum(status = 'completed') FROM course_summary"
+	"  GROUP BY course;"
+	"CREATE TABLE learner_stats ("
+	"  learner TEXT PRIMARY KEY,"
+	"  started INTEGER NOT NULL,"
+	"  completed INTEGER NOT NULL,"
+	"  last_activity INTEGER NOT NULL,"
+	"  lessons INTEGER NOT NULL,"
+	"  seconds INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"INSERT INTO learner_stats (learner, started, completed, last_activity, lessons, seconds)"
+	"  SELECT learner, count(*), sum(status = 'completed'), max(last_activity),"
+	"  sum(lessons_done), sum(seconds_spent) FROM course_summary GROUP BY learner;"
+	"CREATE INDEX learner_stats_last ON learner_stats(last_activity);"
+	STORE__COUNTS_TRIGGER("insert", "INSERT", STORE__COURSE_ADD STORE__LEARNER_STATS("NEW"))
+	STORE__COUNTS_TRIGGER("delete", "DELETE", STORE__COURSE_SUB STORE__LEARNER_STATS("OLD"))
+	STORE__COUNTS_TRIGGER("update", "UPDATE", STORE__COURSE_SUB STORE__COURSE_ADD
+	    STORE__LEARNER_STATS("OLD") STORE__LEARNER_STATS("NEW")),
 };
 
 /* The highest rev any table holds: the engine never gives out a rev below

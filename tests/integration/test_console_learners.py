@@ -199,6 +199,21 @@ def test_merge():
     ok(len(course["lessons"]) >= 3, "the course has three lessons for this test")
 
 
+def test_course_counts_follow_every_change():
+    # after registrations, lessons, a quiz, corrections and a merge, Today's
+    # per-course figures (kept by triggers) equal a count over the summaries
+    st, t, _ = FAC.get(C + "today")
+    got = sorted((c["course"], c["started"], c["completed"]) for c in t["courses"])
+    want = sorted(db("SELECT course, count(*), sum(status = 'completed') FROM course_summary GROUP BY course"))
+    eq(got, [tuple(x) for x in want], "per course: started and completed match the summaries")
+    ok(got, "some course was started", got)
+    stats = sorted(db("SELECT learner, started, completed, last_activity, lessons, seconds FROM learner_stats"
+                      " WHERE started > 0"))
+    want = sorted(db("SELECT learner, count(*), sum(status = 'completed'), max(last_activity), sum(lessons_done),"
+                     " sum(seconds_spent) FROM course_summary GROUP BY learner"))
+    eq(stats, want, "each learner's totals (kept by triggers) match their summaries, merged ones too")
+
+
 def test_auth_matrix_and_csrf():
     _, _, me = register("Dedi Kurnia")
     learner, _, _ = register("Eka Putri")

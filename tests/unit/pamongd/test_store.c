@@ -76,8 +76,8 @@ test_open_fresh_and_reopen(void)
 	CHECK_EQ_INT(mk_learner(st, "Siti Aminah", id), PB_OK, "a learner is created");
 	store_close(st);
 
-	CHECK_EQ_INT(sql_int(path, "PRAGMA user_version"), 6,
-	    "migrations bring a fresh database to schema version 6");
+	CHECK_EQ_INT(sql_int(path, "PRAGMA user_version"), 7,
+	    "migrations bring a fresh database to schema version 7");
 	CHECK_EQ_INT(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE name = "
 	    "'learner_merges'"), 1, "schema 4 has the learner_merges table");
 	CHECK_EQ_INT(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE name IN "
@@ -934,7 +934,12 @@ test_migrate_from_1(void)
 	CHECK_EQ_INT(store_open(path, &st), PB_OK, "the migration-1 database opens");
 	if (st == NULL)
 		return;
-	CHECK_EQ_INT(sql_int(path, "PRAGMA user_version"), 6, "it is migrated to schema 6");
+	CHECK_EQ_INT(sql_int(path, "PRAGMA user_version"), 7, "it is migrated to schema 7");
+	CHECK_EQ_INT(sql_int(path, "SELECT count(*) FROM (SELECT course, count(*) AS n, "
+	    "sum(status = 'completed') AS c FROM course_summary GROUP BY course) s "
+	    "JOIN course_counts k USING (course) WHERE k.started = s.n AND k.completed = s.c"),
+	    sql_int(path, "SELECT count(DISTINCT course) FROM course_summary"),
+	    "schema 7: course_counts starts from the summaries of every course");
 	CHECK_EQ_INT(sql_int(path, "SELECT count(*) FROM learners WHERE name_norm IS NULL "
 	    "OR name_key != name_norm || '|' || village || '|' || position"), 0,
 	    "schema 3: each learner's name key moved to name_norm, name_key is name|village|position");
