@@ -76,8 +76,8 @@ test_open_fresh_and_reopen(void)
 	CHECK_EQ_INT(mk_learner(st, "Siti Aminah", id), PB_OK, "a learner is created");
 	store_close(st);
 
-	CHECK_EQ_INT(sql_int(path, "PRAGMA user_version"), 7,
-	    "migrations bring a fresh database to schema version 7");
+	CHECK_EQ_INT(sql_int(path, "PRAGMA user_version"), 8,
+	    "migrations bring a fresh database to schema version 8");
 	CHECK_EQ_INT(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE name = "
 	    "'learner_merges'"), 1, "schema 4 has the learner_merges table");
 	CHECK_EQ_INT(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE name IN "
@@ -934,7 +934,7 @@ test_migrate_from_1(void)
 	CHECK_EQ_INT(store_open(path, &st), PB_OK, "the migration-1 database opens");
 	if (st == NULL)
 		return;
-	CHECK_EQ_INT(sql_int(path, "PRAGMA user_version"), 7, "it is migrated to schema 7");
+	CHECK_EQ_INT(sql_int(path, "PRAGMA user_version"), 8, "it is migrated to schema 8");
 	CHECK_EQ_INT(sql_int(path, "SELECT count(*) FROM (SELECT course, count(*) AS n, "
 	    "sum(status = 'completed') AS c FROM course_summary GROUP BY course) s "
 	    "JOIN course_counts k USING (course) WHERE k.started = s.n AND k.completed = s.c"),
