@@ -127,13 +127,17 @@ store_today_villages(struct store *st, int64_t active_since,
     "    WHEN 'in_progress' THEN coalesce(st.started, 0) > coalesce(st.completed, 0)" \
     "    ELSE 0 END))"
 
-static const char sql_class_page[] =
-    "SELECT l.id, l.name, l.village, l.position, l.registered_at,"
-    " coalesce(st.last_activity, 0), coalesce(st.seconds, 0), coalesce(st.started, 0),"
-    " coalesce(st.completed, 0), coalesce(c.status, 'not_started'),"
-    " coalesce(c.lessons_done, 0), coalesce(c.lessons_total, 0),"
-    " coalesce(c.best_score, -1)"
+#define STORE__CLASS_SELECT                                                     \
+    "SELECT l.id, l.name, l.village, l.position, l.registered_at,"             \
+    " coalesce(st.last_activity, 0), coalesce(st.seconds, 0), coalesce(st.started, 0)," \
+    " coalesce(st.completed, 0), coalesce(c.status, 'not_started'),"           \
+    " coalesce(c.lessons_done, 0), coalesce(c.lessons_total, 0),"              \
+    " coalesce(c.best_score, -1)"                                              \
     STORE__CLASS_FILTER
+
+/* Any order: its key chosen by ?6, its direction by ?7. */
+static const char sql_class_page[] =
+    STORE__CLASS_SELECT
     " ORDER BY"
     "  CASE WHEN ?7 = 0 THEN CASE ?6 WHEN 0 THEN l.name_norm WHEN 1 THEN l.village"
     "   WHEN 2 THEN l.position WHEN 3 THEN l.registered_at"
@@ -146,6 +150,15 @@ static const char sql_class_page[] =
     "   ELSE CASE WHEN ?4 != '' THEN coalesce(c.lessons_done, 0)"
     "    ELSE coalesce(st.lessons, 0) END END END DESC,"
     "  l.name_norm, l.id LIMIT ?8 OFFSET ?9";
+
+/* The usual order, by name, walks the name index and stops at the page
+ * (?6 and ?7 bound but unused). */
+static const char sql_class_by_name[] =
+    STORE__CLASS_SELECT " AND ?6 >= 0 AND ?7 >= 0"
+    " ORDER BY l.name_norm, l.id LIMIT ?8 OFFSET ?9";
+static const char sql_class_by_name_desc[] =
+    STORE__CLASS_SELECT " AND ?6 >= 0 AND ?7 >= 0"
+    " ORDER BY l.name_norm DESC, l.id DESC LIMIT ?8 OFFSET ?9";
 
 /* The rows of every page (?6..?9 bound but unused: one binding for both). */
 static const char sql_class_count[] =
@@ -194,7 +207,8 @@ store_class_learners(struct store *st, const struct store_class_query *q,
 	pb_err err;
 
 	*total = 0;
-	err = store__rows(st, sql_class_page, store__class_row, &a, "tttttdddd", q->q,
+	err = store__rows(st, q->sort != STORE_SORT_NAME ? sql_class_page : q->desc ?
+	    sql_class_by_name_desc : sql_class_by_name, store__class_row, &a, "tttttdddd", q->q,
 	    q->village, q->position, q->course, q->status, (int)q->sort, q->desc, q->limit,
 	    q->offset);
 	if (err == PB_OK)
