@@ -426,6 +426,7 @@ struct ingest_chunk {
 	const char *box;
 	json_int_t from_rev, to_rev, seq;
 	json_t *learners, *summaries, *health;
+	json_t *merges; /* [{from, into}]: learners a facilitator merged (optional) */
 };
 
 static int
@@ -585,7 +586,23 @@ ingest__validate(json_t *root, const struct ingest_limits *lim, struct ingest_ch
 		    "learners and summaries must be arrays, health an object");
 		return -1;
 	}
-	if (json_array_size(ch->learners) + json_array_size(ch->summaries) > lim->max_rows) {
+	ch->merges = json_object_get(root, "merges");
+	if (ch->merges != NULL && !json_is_array(ch->merges)) {
+		ingest__bad_field(a, "merges", "must be an array of {from, into}");
+		return -1;
+	}
+	json_array_foreach(ch->merges, i, row) {
+		const char *f = ingest__str(row, "from", 36, 36), *t = ingest__str(row, "into", 36, 36);
+
+		if (!json_is_object(row) || f == NULL || t == NULL || !util_is_uuid(f) ||
+		    !util_is_uuid(t) || strcmp(f, t) == 0) {
+			ingest__fail(a, 400, "invalid_field",
+			    "merges[%zu]: need from and into, two learner ids", i);
+			return -1;
+		}
+	}
+	if (json_array_size(ch->learners) + json_array_size(ch->summaries) +
+	    json_array_size(ch->merges) > lim->max_rows) {
 		ingest__fail(a, 413, "too_large", "more than %zu rows in one chunk",
 		    lim->max_rows);
 		return -1;
@@ -759,6 +776,69 @@ static const char ingest__summaries_upsert[] =
 	" time_source = excluded.time_source"
 	" WHERE excluded.rev > summaries.rev";
 
+/* A box's merges ("learner X merged into Y" by a facilitator): recorded in
+ * learner_merges (made here, on the first merge any box sends), and the
+ * merged learner's rows of that box dropped, now and whenever a later
+ * chunk (a late bundle) brings them again: Y's summaries, uploaded under
+ * newer revs, hold the merged progress. */
+static pb_err
+ingest__merges(struct hdb_conn *c, const struct ingest_chunk *ch)
+{
+	static const char *const drop[] = {
+		"DELETE FROM summaries WHERE box = ?1 AND learner IN"
+		" (SELECT from_id FROM learner_merges WHERE box = ?1)",
+		"DELETE FROM learners WHERE box = ?1 AND id IN"
+		" (SELECT from_id FROM learner_merges WHERE box = ?1)",
+	};
+	struct hdb_stmt *s = NULL;
+	pb_err rc = PB_ERR_DB;
+	int have = 0;
+	json_t *row;
+	size_t i;
+
+	if (json_array_size(ch->merges) > 0) {
+		if (hdb_exec(c, "CREATE TABLE IF NOT EXISTS learner_merges (box TEXT NOT NULL,"
+		    " from_id TEXT NOT NULL, into_id TEXT NOT NULL, rev BIGINT NOT NULL,"
+		    " PRIMARY KEY (box, from_id))") != PB_OK ||
+		    (s = hdb_prepare(c, "INSERT INTO learner_merges (box, from_id, into_id, rev)"
+		    " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) == NULL)
+			return PB_ERR_DB;
+		json_array_foreach(ch->merges, i, row) {
+			hdb_bind_text(s, 1, ch->box);
+			hdb_bind_text(s, 2, json_string_value(json_object_get(row, "from")));
+			hdb_bind_text(s, 3, json_string_value(json_object_get(row, "into")));
+			hdb_bind_int64(s, 4, json_integer_value(json_object_get(row, "rev")));
+			if (hdb_step(s) != HDB_DONE)
+				goto out;
+			hdb_reset(s);
+		}
+		hdb_finalize(s);
+		s = NULL;
+	}
+	if ((s = hdb_prepare(c, hdb_kind(c) == HDB_PG ?
+	    "SELECT CASE WHEN to_regclass('learner_merges') IS NULL THEN 0 ELSE 1 END" :
+	    "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+	    " AND name = 'learner_merges'")) == NULL)
+		return PB_ERR_DB;
+	if (hdb_step(s) == HDB_ROW)
+		have = hdb_column_int(s, 0);
+	hdb_finalize(s);
+	s = NULL;
+	for (i = 0; have && i < PB_ARRAY_LEN(drop); i++) {
+		if ((s = hdb_prepare(c, drop[i])) == NULL)
+			return PB_ERR_DB;
+		hdb_bind_text(s, 1, ch->box);
+		if (hdb_step(s) != HDB_DONE)
+			goto out;
+		hdb_finalize(s);
+		s = NULL;
+	}
+	rc = PB_OK;
+out:
+	hdb_finalize(s);
+	return rc;
+}
+
 /* Bind a validated row's columns as ?2… (the box is ?1). */
 static pb_err
 ingest__bind_row(struct hdb_stmt *s, json_t *row, const struct ingest_col *cols)
@@ -882,6 +962,8 @@ ingest__apply(struct hdb_conn *c, const char *key, const struct ingest_chunk *ch
 	    ingest__learners_sqlite, ingest__learners_pg, ingest__learners_upsert)) != PB_OK ||
 	    (rc = ingest__upsert(c, ch->box, ch->summaries, ingest__summary_cols,
 	    ingest__summaries_sqlite, ingest__summaries_pg, ingest__summaries_upsert)) != PB_OK)
+		goto out;
+	if ((rc = ingest__merges(c, ch)) != PB_OK)
 		goto out;
 	rc = PB_ERR_DB;
 	/* contiguous: everything up to from_rev was held, now up to to_rev is */

@@ -612,5 +612,6 @@ done
 # issue 9: health and writes while a large database is backed up
 [ $# -eq 0 ] && { python3 "$ROOT/tests/bench/backup_bench.py" || not_run=$((not_run + 1)); }
 [ $# -eq 0 ] && { python3 "$ROOT/tests/bench/hub_scale.py" || not_run=$((not_run + 1)); } # issue 14: the hub at national scale
+[ $# -eq 0 ] && { python3 "$ROOT/tests/bench/console_bench.py" || not_run=$((not_run + 1)); } # issue 12: the console at 5,000 learners
 [ "$not_run" -eq 0 ] || { echo "bench: $not_run bench(es) could not run" >&2; exit 1; }
 exit 0
