@@ -23,6 +23,7 @@ struct app {
 	int64_t started_mono_ms; /* when pamongd started (CLOCK_BOOTTIME) */
 	volatile int state;      /* enum app_state */
 	char packs_dir[4096];    /* <data_dir>/packs */
+	char local_keys[4096];   /* <data_dir>/trusted-keys: keys added on the console */
 };
 
 #endif

@@ -249,6 +249,7 @@ main(int argc, char **argv)
 	if (fs_mkdirs(cfg.data_dir, 0750) != PB_OK)
 		fatal("cannot create %s", cfg.data_dir);
 	snprintf(app.packs_dir, sizeof(app.packs_dir), "%s/packs", cfg.data_dir);
+	snprintf(app.local_keys, sizeof(app.local_keys), "%s/trusted-keys", cfg.data_dir);
 	snprintf(dbpath, sizeof(dbpath), "%s/pamong.db", cfg.data_dir);
 	snprintf(bkdir, sizeof(bkdir), "%s/backups", cfg.data_dir);
 	snprintf(dmgdir, sizeof(dmgdir), "%s/damaged", cfg.data_dir);
@@ -271,6 +272,7 @@ main(int argc, char **argv)
 	copts.packs_dir = app.packs_dir;
 	copts.trusted_keys = cfg.trusted_keys;
 	copts.dev_mode = cfg.dev_mode;
+	copts.local_keys = app.local_keys;
 	if (catalog_open(&copts, &app.catalog) != PB_OK)
 		fatalx("cannot open the course packs in %s", app.packs_dir);
 	install_packs(&app);

@@ -22,6 +22,8 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "jsonin.h"
+#include "keyring.h"
 #include "log.h"
 #include "packfmt.h"
 #include "util.h"
@@ -45,7 +47,9 @@ struct packinst__files {
 struct packinst__manifest {
 	char id[64];
 	char version[32];
+	char title[128];
 	int dev;
+	unsigned long long size;     /* of the files listed */
 	struct packinst__files files;
 };
 
@@ -223,6 +227,35 @@ packinst_clean(const char *packs_dir)
 
 /* ---- installing ---- */
 
+/* A file of the pack kept in memory while scanning it. */
+struct packinst__buf {
+	char *data;
+	size_t len;
+	size_t max;
+};
+
+/* What a scan without unpacking keeps: the manifest and its signature. */
+struct packinst__kept {
+	struct packinst__buf manifest;
+	struct packinst__buf sig;
+};
+
+static pb_err
+packinst__buf_add(struct packinst__buf *b, const char *p, size_t n, char *err, size_t errlen)
+{
+	char *nd;
+
+	if (b->len + n > b->max)
+		return packfmt_fail(err, errlen, PB_ERR_LIMIT, "manifest too large");
+	if ((nd = realloc(b->data, b->len + n + 1)) == NULL)
+		return packfmt_fail(err, errlen, PB_ERR_NOMEM, "out of memory");
+	b->data = nd;
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return PB_OK;
+}
+
 /* mkdir every parent of rel inside root. */
 static int
 packinst__mkparents(const char *root, const char *rel, int self)
@@ -248,16 +281,25 @@ packinst__mkparents(const char *root, const char *rel, int self)
 /* Copy the current entry's data to root/rel, hashing it. */
 static pb_err
 packinst__extract_file(struct archive *a, const char *root, const char *rel,
-    unsigned long long *total, struct packinst__files *got, char *err, size_t errlen)
+    unsigned long long *total, struct packinst__files *got, struct packinst__kept *kept,
+    char *err, size_t errlen)
 {
 	crypto_hash_sha256_state st;
 	unsigned char h[crypto_hash_sha256_BYTES];
 	char path[PATH_MAX], hex[65];
 	static char buf[65536]; /* installs are serialized by the callers (packinst.h) */
 	unsigned long long size = 0;
+	struct packinst__buf *keep = NULL;
 	pb_err rc = PB_ERR_IO;
 	int fd = -1;
 
+	if (kept != NULL)
+		keep = strcmp(rel, "manifest.json") == 0 ? &kept->manifest :
+		    strcmp(rel, "manifest.sig") == 0 ? &kept->sig : NULL;
+	if (root == NULL) {
+		crypto_hash_sha256_init(&st);
+		goto copy;
+	}
 	if (packinst__mkparents(root, rel, 0) < 0)
 		return packfmt_fail(err, errlen, PB_ERR_INVALID, "%s: cannot create: %s", rel,
 		    strerror(errno));
@@ -272,6 +314,7 @@ packinst__extract_file(struct archive *a, const char *root, const char *rel,
 		    strerror(errno));
 	}
 	crypto_hash_sha256_init(&st);
+copy:
 	for (;;) {
 		la_ssize_t n = archive_read_data(a, buf, sizeof(buf));
 		const char *p = buf;
@@ -293,7 +336,11 @@ packinst__extract_file(struct archive *a, const char *root, const char *rel,
 		}
 		crypto_hash_sha256_update(&st, (const unsigned char *)buf,
 		    (unsigned long long)n);
-		for (left = (size_t)n; left > 0;) {
+		if (keep != NULL && (rc = packinst__buf_add(keep, buf, (size_t)n, err,
+		    errlen)) != PB_OK)
+			goto out;
+		rc = PB_ERR_IO;
+		for (left = fd < 0 ? 0 : (size_t)n; left > 0;) {
 			ssize_t w = write(fd, p, left);
 
 			if (w < 0 && errno == EINTR)
@@ -307,7 +354,7 @@ packinst__extract_file(struct archive *a, const char *root, const char *rel,
 			left -= (size_t)w;
 		}
 	}
-	if (fsync(fd) < 0) {
+	if (fd >= 0 && fsync(fd) < 0) {
 		rc = packfmt_fail(err, errlen, PB_ERR_IO, "%s: fsync: %s", rel,
 		    strerror(errno));
 		goto out;
@@ -317,17 +364,19 @@ packinst__extract_file(struct archive *a, const char *root, const char *rel,
 	if ((rc = packinst__files_add(got, rel, size, hex)) != PB_OK)
 		packfmt_fail(err, errlen, rc, "out of memory");
 out:
-	if (close(fd) < 0 && rc == PB_OK)
+	if (fd >= 0 && close(fd) < 0 && rc == PB_OK)
 		rc = packfmt_fail(err, errlen, PB_ERR_IO, "%s: close: %s", rel,
 		    strerror(errno));
 	return rc;
 }
 
 /* Unpack pack into root (an empty dir), refusing anything unsafe. The files
- * written, with sizes and hashes, go into got (sorted by path). */
+ * written, with sizes and hashes, go into got (sorted by path). With root
+ * NULL nothing is written: the files are only hashed, and manifest.json and
+ * manifest.sig are kept in kept. */
 static pb_err
 packinst__extract(const char *pack, const char *root, struct packinst__files *got,
-    char *err, size_t errlen)
+    struct packinst__kept *kept, char *err, size_t errlen)
 {
 	struct archive *a;
 	struct archive_entry *e;
@@ -398,7 +447,7 @@ packinst__extract(const char *pack, const char *root, struct packinst__files *go
 			goto out;
 		}
 		if (isdir) {
-			if (packinst__mkparents(root, rel, 1) < 0) {
+			if (root != NULL && packinst__mkparents(root, rel, 1) < 0) {
 				rc = packfmt_fail(err, errlen, PB_ERR_INVALID,
 				    "%s: cannot create: %s", rel, strerror(errno));
 				goto out;
@@ -411,49 +460,51 @@ packinst__extract(const char *pack, const char *root, struct packinst__files *go
 			    "pack is larger than %llu MB unpacked", PACKINST_MAX_TOTAL >> 20);
 			goto out;
 		}
-		if ((rc = packinst__extract_file(a, root, rel, &total, got, err, errlen)) !=
-		    PB_OK)
+		if ((rc = packinst__extract_file(a, root, rel, &total, got, kept, err,
+		    errlen)) != PB_OK)
 			goto out;
 	}
 	if (got->n > 1)
 		qsort(got->v, got->n, sizeof(*got->v), packinst__file_cmp);
+	for (size_t i = 1; i < got->n; i++)
+		if (strcmp(got->v[i - 1].path, got->v[i].path) == 0) {
+			/* only a scan gets here: unpacking refuses it at O_EXCL */
+			rc = packfmt_fail(err, errlen, PB_ERR_INVALID, "duplicate entry %s",
+			    got->v[i].path);
+			goto out;
+		}
 	rc = PB_OK;
 out:
 	archive_read_free(a);
 	return rc;
 }
 
+/* The manifest's fields and file list from its parsed JSON. */
 static pb_err
-packinst__parse_manifest(const char *root, struct packinst__manifest *m, char *err,
+packinst__manifest_from(const json_t *j, struct packinst__manifest *m, char *err,
     size_t errlen)
 {
-	json_t *j = NULL, *files, *fmt, *dev;
+	const json_t *files, *fmt, *dev, *title;
 	size_t i;
-	pb_err rc;
+	pb_err rc = PB_ERR_INVALID;
 
-	if ((rc = packfmt_load_json(root, "manifest.json", &j, err, errlen)) != PB_OK)
-		return rc;
-	rc = PB_ERR_INVALID;
 	fmt = json_object_get(j, "format");
 	dev = json_object_get(j, "dev");
 	files = json_object_get(j, "files");
-	if (!json_is_integer(fmt) || json_integer_value(fmt) != 1) {
-		packfmt_fail(err, errlen, rc, "manifest.json: unsupported format");
-		goto out;
-	}
+	title = json_object_get(j, "title");
+	if (!json_is_integer(fmt) || json_integer_value(fmt) != 1)
+		return packfmt_fail(err, errlen, rc, "manifest.json: unsupported format");
 	if ((rc = packfmt_id_version(j, "manifest.json", m->id, sizeof(m->id), m->version,
 	    sizeof(m->version), err, errlen)) != PB_OK)
-		goto out;
+		return rc;
 	rc = PB_ERR_INVALID;
-	if (dev != NULL && !json_is_boolean(dev)) {
-		packfmt_fail(err, errlen, rc, "manifest.json: dev must be true or false");
-		goto out;
-	}
+	if (dev != NULL && !json_is_boolean(dev))
+		return packfmt_fail(err, errlen, rc, "manifest.json: dev must be true or false");
 	m->dev = json_is_true(dev);
-	if (!json_is_array(files)) {
-		packfmt_fail(err, errlen, rc, "manifest.json: files missing");
-		goto out;
-	}
+	if (json_is_string(title))
+		snprintf(m->title, sizeof(m->title), "%s", json_string_value(title));
+	if (!json_is_array(files))
+		return packfmt_fail(err, errlen, rc, "manifest.json: files missing");
 	for (i = 0; i < json_array_size(files); i++) {
 		const json_t *f = json_array_get(files, i), *size = json_object_get(f, "size");
 		const char *path = packfmt_jstr(f, "path"), *sha = packfmt_jstr(f, "sha256");
@@ -462,95 +513,100 @@ packinst__parse_manifest(const char *root, struct packinst__manifest *m, char *e
 		if (path == NULL || !packfmt_safe_path(path) ||
 		    !packinst__allowed_path(path, 0) || packinst__is_manifest(path) ||
 		    !json_is_integer(size) || json_integer_value(size) < 0 || sha == NULL ||
-		    strlen(sha) != 64 || util_unhex(raw, sizeof(raw), sha) != PB_OK) {
-			packfmt_fail(err, errlen, rc, "manifest.json: file %zu (%s) is malformed",
-			    i + 1, path ? path : "?");
-			goto out;
-		}
+		    strlen(sha) != 64 || util_unhex(raw, sizeof(raw), sha) != PB_OK)
+			return packfmt_fail(err, errlen, rc,
+			    "manifest.json: file %zu (%s) is malformed", i + 1, path ? path : "?");
 		if (packinst__files_add(&m->files, path,
-		    (unsigned long long)json_integer_value(size), sha) != PB_OK) {
-			rc = packfmt_fail(err, errlen, PB_ERR_NOMEM, "out of memory");
-			goto out;
-		}
+		    (unsigned long long)json_integer_value(size), sha) != PB_OK)
+			return packfmt_fail(err, errlen, PB_ERR_NOMEM, "out of memory");
+		m->size += (unsigned long long)json_integer_value(size);
 	}
-	rc = PB_OK;
-out:
+	return PB_OK;
+}
+
+static pb_err
+packinst__parse_manifest(const char *manifest, size_t len, struct packinst__manifest *m,
+    char *err, size_t errlen)
+{
+	json_error_t jerr;
+	json_t *j;
+	pb_err rc;
+
+	if ((j = jsonin_parse(manifest, len, JSON_REJECT_DUPLICATES, &jerr)) == NULL)
+		return packfmt_fail(err, errlen, PB_ERR_INVALID, "manifest.json:%d: %s",
+		    jerr.line, jerr.text);
+	if (!json_is_object(j))
+		rc = packfmt_fail(err, errlen, PB_ERR_INVALID, "manifest.json: not a JSON object");
+	else
+		rc = packinst__manifest_from(j, m, err, errlen);
 	json_decref(j);
 	return rc;
 }
 
-/* Check manifest.sig against the trusted keys (or accept a dev pack). */
+/* Check manifest.sig (the signature's hex, then optionally the signer's
+ * public key's hex, one a line) over manifest against the trusted keys, or
+ * accept a dev pack in dev mode. The signer's fingerprint goes into fp and
+ * whether the box trusts it into *known. */
 static pb_err
-packinst__check_signature(const struct packinst_opts *o, const char *root,
-    const struct packinst__manifest *m, char *err, size_t errlen)
+packinst__check_signature(const struct packinst_opts *o, const char *man, size_t manlen,
+    char *sigtxt, const struct packinst__manifest *m, char fp[KEYRING_FPLEN], int *known,
+    char *err, size_t errlen)
 {
 	unsigned char sig[crypto_sign_BYTES], pk[crypto_sign_PUBLICKEYBYTES];
-	char path[PATH_MAX], *man = NULL, *sigtxt = NULL, *keys = NULL, *line, *save;
-	size_t manlen, siglen;
-	int nkeys = 0;
+	const struct keyring_key *k;
+	struct keyring kr;
+	char *line1, *line2, *save = NULL;
+	size_t i;
 	pb_err rc = PB_ERR_CRYPTO;
 
+	fp[0] = '\0';
+	*known = 0;
 	if (m->dev && o->dev_mode) {
 		log_info("pack %s %s: development pack, signature not checked", m->id,
 		    m->version);
 		return PB_OK;
 	}
-	if (packfmt_join(path, root, "manifest.sig") < 0 ||
-	    !packfmt_is_file(root, "manifest.sig")) {
+	if (sigtxt == NULL)
 		return packfmt_fail(err, errlen, PB_ERR_CRYPTO, "pack is not signed%s",
 		    m->dev ? " (development pack; the box is not in development mode)" : "");
+	line1 = strtok_r(sigtxt, "\r\n", &save);
+	line2 = strtok_r(NULL, "\r\n", &save);
+	if (line1 == NULL || util_unhex(sig, sizeof(sig), line1) != PB_OK)
+		return packfmt_fail(err, errlen, rc, "manifest.sig: not a hex Ed25519 signature");
+	if (line2 != NULL) {
+		if (util_unhex(pk, sizeof(pk), line2) != PB_OK)
+			return packfmt_fail(err, errlen, rc,
+			    "manifest.sig: the second line is not a hex Ed25519 public key");
+		keyring_fingerprint(pk, fp);
 	}
-	if (fs_read_file(path, 4096, &sigtxt, &siglen) != PB_OK) {
-		packfmt_fail(err, errlen, rc, "manifest.sig: cannot read");
-		goto out;
-	}
-	while (siglen > 0 && strchr(" \t\r\n", sigtxt[siglen - 1]) != NULL)
-		sigtxt[--siglen] = '\0';
-	if (util_unhex(sig, sizeof(sig), sigtxt) != PB_OK) {
-		packfmt_fail(err, errlen, rc, "manifest.sig: not a hex Ed25519 signature");
-		goto out;
-	}
-	if (packfmt_join(path, root, "manifest.json") < 0 ||
-	    fs_read_file(path, PACKFMT_MAX_JSON, &man, &manlen) != PB_OK) {
-		packfmt_fail(err, errlen, rc, "manifest.json: cannot read");
-		goto out;
-	}
-	if (o->trusted_keys == NULL ||
-	    fs_read_file(o->trusted_keys, 1 << 20, &keys, NULL) != PB_OK) {
-		packfmt_fail(err, errlen, rc, "signature does not verify (no trusted keys)");
-		goto out;
-	}
-	for (line = strtok_r(keys, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save)) {
-		char *hash = strchr(line, '#'), *end;
-
-		if (hash != NULL)
-			*hash = '\0';
-		while (*line == ' ' || *line == '\t')
-			line++;
-		end = line + strlen(line);
-		while (end > line && strchr(" \t\r", end[-1]) != NULL)
-			*--end = '\0';
-		if (*line == '\0')
-			continue;
-		if (util_unhex(pk, sizeof(pk), line) != PB_OK) {
-			log_warnx("%s: ignoring a line that is not a hex Ed25519 key",
-			    o->trusted_keys);
-			continue;
+	if (keyring_load(&kr, o->trusted_keys, o->local_keys) != PB_OK)
+		return packfmt_fail(err, errlen, rc, "cannot read the trusted keys");
+	if (line2 != NULL) {
+		if ((k = keyring_find(&kr, pk)) == NULL) {
+			packfmt_fail(err, errlen, rc, "signed by an unknown author key %s", fp);
+			goto out;
 		}
-		nkeys++;
+		*known = 1;
+		if (crypto_sign_verify_detached(sig, (const unsigned char *)man, manlen, pk) == 0)
+			rc = PB_OK;
+		else
+			packfmt_fail(err, errlen, rc, "signature does not verify (key %s)", fp);
+		goto out;
+	}
+	/* an older pack that does not name its key: any trusted key will do */
+	for (i = 0; i < kr.n; i++) {
 		if (crypto_sign_verify_detached(sig, (const unsigned char *)man, manlen,
-		    pk) == 0) {
+		    kr.v[i].pk) == 0) {
+			snprintf(fp, KEYRING_FPLEN, "%s", kr.v[i].fp);
+			*known = 1;
 			rc = PB_OK;
 			goto out;
 		}
 	}
 	packfmt_fail(err, errlen, rc, "signature does not verify%s",
-	    nkeys == 0 ? " (no trusted keys)" : "");
+	    kr.n == 0 ? " (no trusted keys)" : " with any trusted key");
 out:
-	free(man);
-	free(sigtxt);
-	free(keys);
+	keyring_free(&kr);
 	return rc;
 }
 
@@ -648,18 +704,93 @@ fail:
 	return PB_ERR_IO;
 }
 
+/* Scan pack without writing: parse its manifest, check the signature, ask
+ * the want hook, check every file's size and hash. info gets what was
+ * learned, however far it got. */
+static pb_err
+packinst__inspect(const struct packinst_opts *o, const char *pack,
+    const struct packinst_hooks *h, struct packinst_info *info, char *err, size_t errlen)
+{
+	struct packinst__kept kept;
+	struct packinst__manifest m;
+	struct packinst__files got;
+	pb_err rc;
+
+	memset(info, 0, sizeof(*info));
+	memset(&kept, 0, sizeof(kept));
+	memset(&m, 0, sizeof(m));
+	memset(&got, 0, sizeof(got));
+	kept.manifest.max = PACKFMT_MAX_JSON;
+	kept.sig.max = 4096;
+	if ((rc = packinst__extract(pack, NULL, &got, &kept, err, errlen)) != PB_OK)
+		goto out;
+	if (kept.manifest.data == NULL) {
+		rc = packfmt_fail(err, errlen, PB_ERR_INVALID, "manifest.json missing");
+		goto out;
+	}
+	if ((rc = packinst__parse_manifest(kept.manifest.data, kept.manifest.len, &m, err,
+	    errlen)) != PB_OK)
+		goto out;
+	snprintf(info->id, sizeof(info->id), "%s", m.id);
+	snprintf(info->version, sizeof(info->version), "%s", m.version);
+	snprintf(info->title, sizeof(info->title), "%s", m.title);
+	info->dev = m.dev;
+	info->size = m.size;
+	info->nfiles = m.files.n;
+	if ((rc = packinst__check_signature(o, kept.manifest.data, kept.manifest.len,
+	    kept.sig.data, &m, info->fp, &info->key_known, err, errlen)) != PB_OK)
+		goto out;
+	if (h != NULL && h->want != NULL &&
+	    (rc = h->want(h->arg, m.id, m.version, err, errlen)) != PB_OK)
+		goto out;
+	if ((rc = packinst__check_files(&m, &got, err, errlen)) != PB_OK)
+		goto out;
+	info->verified = 1;
+out:
+	free(kept.manifest.data);
+	free(kept.sig.data);
+	packinst__files_free(&m.files);
+	packinst__files_free(&got);
+	return rc;
+}
+
+pb_err
+packinst_inspect(const struct packinst_opts *o, const char *pack_path,
+    struct packinst_info *info, char *err, size_t errlen)
+{
+	return packinst__inspect(o, pack_path, NULL, info, err, errlen);
+}
+
+/* Read root/name (at most max bytes) or answer why not. */
+static pb_err
+packinst__read(const char *root, const char *name, size_t max, char **out, size_t *len,
+    char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+
+	if (packfmt_join(path, root, name) < 0 || !packfmt_is_file(root, name) ||
+	    fs_read_file(path, max, out, len) != PB_OK)
+		return packfmt_fail(err, errlen, PB_ERR_INVALID, "%s: cannot read", name);
+	return PB_OK;
+}
+
 pb_err
 packinst_install(const struct packinst_opts *o, const char *pack_path,
     const struct packinst_hooks *h, char vdir[PATH_MAX], char *err, size_t errlen)
 {
+	struct packinst_info info;
 	struct packinst__manifest m;
 	struct packinst__files got;
-	char tmp[PATH_MAX];
-	int have_tmp = 0;
+	char tmp[PATH_MAX], *man = NULL, *sig = NULL, fp[KEYRING_FPLEN];
+	size_t manlen = 0;
+	int have_tmp = 0, known;
 	pb_err rc;
 
 	memset(&m, 0, sizeof(m));
 	memset(&got, 0, sizeof(got));
+	/* nothing is unpacked before the signature and every hash check out */
+	if ((rc = packinst__inspect(o, pack_path, h, &info, err, errlen)) != PB_OK)
+		goto out;
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.tmp-XXXXXX", o->packs_dir) >=
 	    sizeof(tmp)) {
 		rc = packfmt_fail(err, errlen, PB_ERR_INVALID, "path too long");
@@ -670,18 +801,23 @@ packinst_install(const struct packinst_opts *o, const char *pack_path,
 		goto out;
 	}
 	have_tmp = 1;
-	if ((rc = packinst__extract(pack_path, tmp, &got, err, errlen)) != PB_OK)
+	/* the file may have changed since (a stick swapped): check it all again */
+	if ((rc = packinst__extract(pack_path, tmp, &got, NULL, err, errlen)) != PB_OK)
 		goto out;
-	if (packinst__files_find(&got, "manifest.json") == NULL) {
-		rc = packfmt_fail(err, errlen, PB_ERR_INVALID, "manifest.json missing");
+	if ((rc = packinst__read(tmp, "manifest.json", PACKFMT_MAX_JSON, &man, &manlen, err,
+	    errlen)) != PB_OK ||
+	    (rc = packinst__parse_manifest(man, manlen, &m, err, errlen)) != PB_OK)
+		goto out;
+	if (packfmt_is_file(tmp, "manifest.sig") &&
+	    (rc = packinst__read(tmp, "manifest.sig", 4096, &sig, NULL, err, errlen)) != PB_OK)
+		goto out;
+	if ((rc = packinst__check_signature(o, man, manlen, sig, &m, fp, &known, err,
+	    errlen)) != PB_OK)
+		goto out;
+	if (strcmp(m.id, info.id) != 0 || strcmp(m.version, info.version) != 0) {
+		rc = packfmt_fail(err, errlen, PB_ERR_INVALID, "the pack changed while installing");
 		goto out;
 	}
-	if ((rc = packinst__parse_manifest(tmp, &m, err, errlen)) != PB_OK ||
-	    (rc = packinst__check_signature(o, tmp, &m, err, errlen)) != PB_OK)
-		goto out;
-	if (h != NULL && h->want != NULL &&
-	    (rc = h->want(h->arg, m.id, m.version, err, errlen)) != PB_OK)
-		goto out;
 	if ((rc = packinst__check_files(&m, &got, err, errlen)) != PB_OK)
 		goto out;
 	if (h != NULL && h->check != NULL &&
@@ -694,6 +830,8 @@ packinst_install(const struct packinst_opts *o, const char *pack_path,
 out:
 	if (have_tmp && fs_remove_tree(tmp) != PB_OK)
 		log_warn("cannot remove %s", tmp);
+	free(man);
+	free(sig);
 	packinst__files_free(&m.files);
 	packinst__files_free(&got);
 	return rc;
