@@ -8,7 +8,7 @@ BUILD_PKGS="build-essential pkg-config libcivetweb-dev libsqlite3-dev libjansson
  libcurl4-openssl-dev libarchive-dev libinih-dev libsystemd-dev libgpiod-dev libmnl-dev
  zlib1g-dev"
 TEST_PKGS="$BUILD_PKGS python3 sqlite3 iproute2 nftables dnsmasq-base nginx-light openssl curl
- chromium nodejs npm
+ chromium nodejs npm dosfstools mtools libreoffice-calc-nogui poppler-utils
  qemu-system-x86 mmdebstrap cpio e2fsprogs xz-utils linux-source-6.1 linux-headers-amd64"
 BENCH_PKGS="$TEST_PKGS wrk"
 # make fuzz: clang with libFuzzer and the sanitizer runtimes (libclang-rt-14-dev

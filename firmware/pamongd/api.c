@@ -62,6 +62,16 @@ static const struct api__route {
 	{ "GET", 3, "courses", NULL, "certificate", NULL, 1, api__certificate },
 	{ "PUT", 4, "attempts", NULL, "answers", NULL, 1, api__answer },
 	{ "POST", 3, "attempts", NULL, "finish", NULL, 1, api__finish },
+	/* the console's course packs (api_console_courses.c) */
+	{ "GET", 2, "console", "courses", NULL, NULL, 0, api__console_courses },
+	{ "GET", 2, "console", "usb", NULL, NULL, 0, api__console_usb },
+	{ "POST", 3, "console", "usb", "install", NULL, 0, api__console_usb_install },
+	{ "POST", 2, "console", "uploads", NULL, NULL, 0, api__console_upload },
+	{ "POST", 3, "console", "uploads", NULL, NULL, 0, api__console_upload_install },
+	{ "DELETE", 3, "console", "uploads", NULL, NULL, 0, api__console_upload_drop },
+	{ "GET", 2, "console", "keys", NULL, NULL, 0, api__console_keys },
+	{ "POST", 2, "console", "keys", NULL, NULL, 0, api__console_key_add },
+	{ "DELETE", 3, "console", "keys", NULL, NULL, 0, api__console_key_remove },
 };
 
 static int
@@ -90,8 +100,9 @@ api__route(struct req *r)
 			continue;
 		if (rt->login && !api__need_login(r))
 			return;
+		/* an upload streams its body to a file itself */
 		if ((!strcmp(r->method, "POST") || !strcmp(r->method, "PUT")) &&
-		    !api__read_json(r))
+		    rt->fn != api__console_upload && !api__read_json(r))
 			return;
 		rt->fn(r);
 		return;

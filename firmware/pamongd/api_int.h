@@ -75,6 +75,18 @@ void api__certificate(struct req *r);
 void api__attempt_create(struct req *r);
 void api__answer(struct req *r);
 void api__finish(struct req *r);
+/* TEMPORARY until the console's login lands (api_console_stub.c) */
+void api__audit(struct req *r, const char *action, const char *detail);
+/* api_console_courses.c: course packs and author keys */
+void api__console_courses(struct req *r);
+void api__console_usb(struct req *r);
+void api__console_usb_install(struct req *r);
+void api__console_upload(struct req *r);
+void api__console_upload_install(struct req *r);
+void api__console_upload_drop(struct req *r);
+void api__console_keys(struct req *r);
+void api__console_key_add(struct req *r);
+void api__console_key_remove(struct req *r);
 /* api_health.c */
 void api__health(struct req *r);
 

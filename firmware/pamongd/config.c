@@ -68,6 +68,15 @@ static const struct conf_opt config__opts[] = {
 	    S(trusted_keys),
 	    "Ed25519 public keys (hex, one per line) whose signatures are accepted\n"
 	    "on course packs." },
+	{ "content", "usb_dir", CONF_STR, "/media/pamong", 0, 0, S(usb_dir),
+	    "Where USB sticks are mounted, read-only, one folder each (the image's\n"
+	    "udev rule, docs/APPLIANCE.md). The console lists the *.pack files at\n"
+	    "the top of each stick and in its pamong/ folder." },
+	{ "content", "max_upload_mb", CONF_INT, "512", 1, 4096, S(max_upload_mb),
+	    "Largest course pack a facilitator may upload from the console, in MB." },
+	{ "content", "upload_timeout_s", CONF_INT, "1800", 10, 86400, S(upload_timeout_s),
+	    "An upload from the console must arrive completely within this many\n"
+	    "seconds." },
 	{ "content", "dev_mode", CONF_BOOL, "no", 0, 0, S(dev_mode),
 	    "Accept unsigned packs built with `pamong-pack build --dev`. Never on a\n"
 	    "box in the field." },

@@ -34,6 +34,9 @@ struct config {
 	char incoming[CONF_STR_MAX]; /* packs found here are installed at start */
 	char trusted_keys[CONF_STR_MAX]; /* public keys that may sign packs */
 	int dev_mode;                /* accept unsigned development packs */
+	char usb_dir[CONF_STR_MAX];  /* USB sticks are mounted under here */
+	long max_upload_mb;          /* largest pack uploaded from the console */
+	long upload_timeout_s;       /* an upload arrives within this */
 	/* [area] */
 	char area_file[CONF_STR_MAX];  /* the official region list */
 	char area_codes[CONF_STR_MAX]; /* the regencies/districts this box serves */
