@@ -200,13 +200,18 @@ def test_upload_refusals():
         f.write(b"\x1f\x8b" + os.urandom(5000))
     st, body = upload(cl, junk)
     eq((st, body["state"], body["refusal"]["code"]), (201, "refused", "bad_pack"), "garbage is refused")
-    big = os.path.join(TMP, "big.pack")
-    with open(big, "wb") as f:
-        f.write(os.urandom(3 * 1024 * 1024))
-    st, body = upload(cl, big)
-    eq((st, body and body["error"]), (413, "too_large"), "an upload over max_upload_mb is refused")
-    # a chunked upload that grows past the cap is cut off while streaming
+    # a Content-Length over max_upload_mb is answered before any byte is read
     import http.client
+    conn = http.client.HTTPConnection("127.0.0.1", BOX.port, timeout=30)
+    conn.putrequest("POST", API + "/uploads")
+    conn.putheader("Content-Length", str(3 * 1024 * 1024))
+    conn.putheader("Content-Type", "application/octet-stream")
+    conn.endheaders()
+    r = conn.getresponse()
+    body = json.loads(r.read() or b"{}")
+    eq((r.status, body.get("error")), (413, "too_large"), "an upload over max_upload_mb is refused")
+    conn.close()
+    # a chunked upload that grows past the cap is cut off while streaming
     conn = http.client.HTTPConnection("127.0.0.1", BOX.port, timeout=30)
     conn.putrequest("POST", API + "/uploads")
     conn.putheader("Transfer-Encoding", "chunked")
