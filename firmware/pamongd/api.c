@@ -72,6 +72,8 @@ static const struct api__route {
 	{ "GET", 2, "console", "keys", NULL, NULL, 0, api__console_keys },
 	{ "POST", 2, "console", "keys", NULL, NULL, 0, api__console_key_add },
 	{ "DELETE", 3, "console", "keys", NULL, NULL, 0, api__console_key_remove },
+	/* carrying data home (api_console_export.c) */
+	{ "GET", 3, "console", "export", "learners.csv", NULL, 0, api__console_export_csv },
 };
 
 static int

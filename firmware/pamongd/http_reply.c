@@ -132,6 +132,13 @@ http_send_json(struct mg_connection *conn, int status, json_t *obj, const char *
 }
 
 void
+http_send_body(struct mg_connection *conn, int status, const char *ctype, const char *body,
+    size_t len, const char *extra)
+{
+	http__send(conn, status, ctype, body, len, extra);
+}
+
+void
 http_send_error(struct mg_connection *conn, int status, const char *code,
     const char *message, const char *field)
 {

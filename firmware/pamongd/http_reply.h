@@ -33,6 +33,9 @@ void http_send_json(struct mg_connection *conn, int status, json_t *obj,
 /* {"error": code, "message": message[, "field": field]} */
 void http_send_error(struct mg_connection *conn, int status, const char *code,
     const char *message, const char *field);
+/* Answer with body as it is (CSV, a download): ctype its Content-Type. */
+void http_send_body(struct mg_connection *conn, int status, const char *ctype,
+    const char *body, size_t len, const char *extra_headers);
 void http_send_empty(struct mg_connection *conn, int status, const char *extra_headers);
 
 #endif
