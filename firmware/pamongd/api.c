@@ -74,6 +74,7 @@ static const struct api__route {
 	{ "DELETE", 3, "console", "keys", NULL, NULL, 0, api__console_key_remove },
 	/* carrying data home (api_console_export.c) */
 	{ "GET", 3, "console", "export", "learners.csv", NULL, 0, api__console_export_csv },
+	{ "GET", 3, "console", "export", "bundle", NULL, 0, api__console_export_bundle },
 };
 
 static int

@@ -330,3 +330,36 @@ fail:
 	log_warnx("console: cannot build the CSV export");
 	api__error(r, 503, "unavailable", "cannot read the learners; try again");
 }
+
+/* GET console/export/bundle: everything the box holds as a signed sync
+ * bundle, for `pamong-hub import` or the hub's staff page. All of it, not
+ * only what the hub has not acknowledged: the hub keeps only rows newer than
+ * its own, so carrying more changes nothing twice. */
+void
+api__console_export_bundle(struct req *r)
+{
+	json_t *b = sync_bundle(0);
+	char extra[200], day[16], detail[64];
+	time_t now = time(NULL);
+	struct tm tm;
+	char *text;
+
+	if (b == NULL || (text = json_dumps(b, JSON_COMPACT)) == NULL) {
+		json_decref(b);
+		log_warnx("console: cannot build the sync bundle");
+		api__error(r, 503, "unavailable", "cannot build the bundle; try again");
+		return;
+	}
+	day[0] = '\0';
+	if (localtime_r(&now, &tm) != NULL)
+		strftime(day, sizeof(day), "%Y%m%d", &tm);
+	snprintf(extra, sizeof(extra),
+	    "Content-Disposition: attachment; filename=\"pamong-%.8s-%s.sync.json\"\r\n",
+	    store_box_id(r->app->store), day);
+	snprintf(detail, sizeof(detail), "%zu chunks",
+	    json_array_size(json_object_get(b, "chunks")));
+	api__audit(r, "export_bundle", detail);
+	http_send_body(r->conn, 200, "application/json", text, strlen(text), extra);
+	free(text);
+	json_decref(b);
+}

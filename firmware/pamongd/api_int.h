@@ -89,6 +89,7 @@ void api__console_key_add(struct req *r);
 void api__console_key_remove(struct req *r);
 /* api_console_export.c: carrying data home */
 void api__console_export_csv(struct req *r);
+void api__console_export_bundle(struct req *r);
 /* api_health.c */
 void api__health(struct req *r);
 

@@ -61,6 +61,14 @@ void sync_status(struct sync_status *out);
 /* Upload now if there is a link (the button's short press). */
 void sync_now(void);
 
+struct json_t;
+/* Everything changed after from_rev as a sync bundle to carry to the hub
+ * (docs/SYNC.md, "Bundles"): the same gzip JSON chunks an upload sends, each
+ * signed with the box key, and the signed enrollment request when an
+ * enrollment code is configured. Works without a hub_url; NULL when the
+ * store cannot be read or memory runs out. New reference. */
+struct json_t *sync_bundle(int64_t from_rev);
+
 /* The "sync" member of GET /api/v1/health (docs/API.md): state,
  * last_attempt, last_success (ms or null), pending, last_error (or null),
  * acked_rev, link, uplink, enrolled, clock, public_key. New reference. */
