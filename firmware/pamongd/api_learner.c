@@ -129,18 +129,6 @@ api__new_pin_ok(const char *pin)
 	return !same && !up && !down;
 }
 
-/* 429 with the wait in seconds, in the body and in Retry-After. */
-static void
-api__wait(struct req *r, const char *code, const char *message, long wait)
-{
-	json_t *o = json_pack("{s:s, s:s, s:i}", "error", code, "message", message,
-	    "retry_after", (int)wait);
-	char hdr[64];
-
-	snprintf(hdr, sizeof(hdr), "Retry-After: %ld\r\n", wait);
-	http_send_json(r->conn, 429, o, hdr);
-}
-
 void
 api__register(struct req *r)
 {

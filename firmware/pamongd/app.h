@@ -3,6 +3,7 @@
 #ifndef APP_H
 #define APP_H
 
+#include <pthread.h>
 #include <stdint.h>
 
 #include "area.h"
@@ -24,6 +25,11 @@ struct app {
 	volatile int state;      /* enum app_state */
 	char packs_dir[4096];    /* <data_dir>/packs */
 	char local_keys[4096];   /* <data_dir>/trusted-keys: keys added on the console */
+	/* the console's one-time setup code for the first facilitator
+	 * (api_console.c): "" when none is pending; under setup_mu */
+	pthread_mutex_t setup_mu;
+	char setup_code[16];
+	char setup_path[4096];   /* <data_dir>/console-setup-code */
 };
 
 #endif

@@ -138,7 +138,7 @@ run_shutdown_command(const char *cmd)
 }
 
 /* The web server with every path prefix it hands to a handler: the learner
- * API; the facilitator console's routes join here under their own prefix. */
+ * API, whose console/ routes are the facilitator console's. */
 static struct http *
 start_http(struct app *app)
 {
@@ -266,6 +266,8 @@ main(int argc, char **argv)
 	if (store_open_care(dbpath, &care, &app.store) != PB_OK)
 		fatalx("cannot open the database %s", dbpath);
 	store_set_group_commit(app.store, cfg.group_commit);
+	if (api_console_init(&app) != PB_OK)
+		fatalx("cannot read the facilitators from the database");
 	if (area_load(cfg.area_file, cfg.area_codes, &app.area, err, sizeof(err)) != PB_OK)
 		fatalx("area: %s", err);
 	memset(&copts, 0, sizeof(copts));

@@ -16,13 +16,16 @@ struct store_learner {
 	char position[48];     /* position (jabatan) id */
 	char village[20];      /* Kemendagri code PP.RR.DD.VVVV */
 	int64_t registered_at; /* wall ms */
+	int pin_reset;         /* the PIN is a facilitator's one-time code */
 };
 
 /* Learners. name_key is the lower-cased, space-collapsed name used for
- * uniqueness and login. PB_ERR_EXISTS if the name_key is taken. */
+ * login; a learner is unique by name_key, village and position together.
+ * PB_ERR_EXISTS if one with all three is registered. */
 pb_err store_learner_create(struct store *st, const struct store_learner *l,
     const char *name_key, const char *pin_hash, const struct store_when *w);
-/* PB_ERR_NOTFOUND if no such learner; pin_hash may be NULL. */
+/* The first registered learner of this name key; PB_ERR_NOTFOUND if none;
+ * pin_hash may be NULL. */
 pb_err store_learner_by_name(struct store *st, const char *name_key,
     struct store_learner *out, char *pin_hash, size_t pin_hash_len);
 pb_err store_learner_get(struct store *st, const char *id, struct store_learner *out);

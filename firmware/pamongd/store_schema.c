@@ -121,6 +121,41 @@ static const char *const store__migrations[] = {
 	"DROP INDEX events_migrate_2;"
 	/* the current boot's phones are learned often (health): by this index */
 	"CREATE INDEX events_boot ON events(boot_id);",
+	/* 3: the facilitator console (store_console.c): facilitators, their
+	 * sessions (apart from learners') and the audit log. Learners: two
+	 * officials of one name may register when their village or jabatan
+	 * differ, so name_key becomes the identity "name|village|position"
+	 * (still UNIQUE) and the plain name key moves to name_norm (login and
+	 * the names picker); pin_reset marks a PIN a facilitator reset, to be
+	 * replaced at the next login. */
+	"CREATE TABLE facilitators ("
+	"  id TEXT PRIMARY KEY,"
+	"  username TEXT NOT NULL UNIQUE,"
+	"  pw_hash TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  created_by TEXT"
+	");"
+	"CREATE TABLE console_sessions ("
+	"  token_hash TEXT PRIMARY KEY,"
+	"  facilitator TEXT NOT NULL REFERENCES facilitators(id) ON DELETE CASCADE,"
+	"  csrf TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL"
+	");"
+	"CREATE TABLE audit ("
+	"  id INTEGER PRIMARY KEY,"
+	"  at INTEGER NOT NULL,"
+	"  facilitator TEXT,"
+	"  username TEXT NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  detail TEXT NOT NULL,"
+	"  addr TEXT NOT NULL"
+	");"
+	"ALTER TABLE learners ADD COLUMN name_norm TEXT;"
+	"ALTER TABLE learners ADD COLUMN pin_reset INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE learners SET name_norm = name_key,"
+	"  name_key = name_key || '|' || village || '|' || position;"
+	"CREATE INDEX learners_name_norm ON learners(name_norm);",
 };
 
 /* The highest rev any table holds: the engine never gives out a rev below
