@@ -20,6 +20,7 @@ HUB.add_user("staf", "Kebun-Kopi-42")
 SYNC = ("[sync]\nhub_url = http://127.0.0.1:%d\nenroll_code = %s\nbox_name = Kotak Banyumas\n"
         "uplinks = nolink9\ninterval_s = 10\nbackoff_min_s = 1\n" % (HUB.port, CODE))
 BOX = Box(extra_conf=SYNC).start()
+FAC = BOX.first_facilitator()
 TMP = tempfile.mkdtemp(prefix="pb-bundle-")
 
 
@@ -38,7 +39,7 @@ def learn(names):
 
 
 def bundle(name):
-    st, hdrs, data = BOX.client().raw("GET", API + "/export/bundle")
+    st, hdrs, data = FAC.raw("GET", API + "/export/bundle")
     assert st == 200, (st, data[:200])
     path = os.path.join(TMP, name)
     with open(path, "wb") as f:
@@ -88,6 +89,7 @@ def test_live_upload_after_import_changes_nothing():
     with open(BOX.conf, "a") as f:
         f.write("watch_netlink = no\n")
     BOX.start()
+    FAC.login()
     deadline = time.time() + 30
     h = None
     while time.time() < deadline:

@@ -68,6 +68,8 @@ def start():
         f.write(conf)
     os.makedirs(USB, exist_ok=True)
     BOX.start()
+    global FAC
+    FAC = BOX.first_facilitator()
 
 
 def make_stick(files):
@@ -100,12 +102,17 @@ def unmount():
     shutil.rmtree(mnt, ignore_errors=True)
 
 
+FAC = None
+
+
 def c():
-    return BOX.client()
+    return FAC
 
 
 def upload(cl, path, headers=None):
     h = {"Content-Type": "application/octet-stream"}
+    if getattr(cl, "csrf", None):
+        h["X-CSRF-Token"] = cl.csrf
     h.update(headers or {})
     with open(path, "rb") as f:
         st, _, data = cl.raw("POST", API + "/uploads", f.read(), h)
@@ -204,6 +211,8 @@ def test_upload_refusals():
     import http.client
     conn = http.client.HTTPConnection("127.0.0.1", BOX.port, timeout=30)
     conn.putrequest("POST", API + "/uploads")
+    conn.putheader("Cookie", "pb_console=" + cl.cookies["pb_console"])
+    conn.putheader("X-CSRF-Token", cl.csrf)
     conn.putheader("Content-Length", str(3 * 1024 * 1024))
     conn.putheader("Content-Type", "application/octet-stream")
     conn.endheaders()
@@ -214,6 +223,8 @@ def test_upload_refusals():
     # a chunked upload that grows past the cap is cut off while streaming
     conn = http.client.HTTPConnection("127.0.0.1", BOX.port, timeout=30)
     conn.putrequest("POST", API + "/uploads")
+    conn.putheader("Cookie", "pb_console=" + cl.cookies["pb_console"])
+    conn.putheader("X-CSRF-Token", cl.csrf)
     conn.putheader("Transfer-Encoding", "chunked")
     conn.putheader("Content-Type", "application/octet-stream")
     conn.endheaders()
@@ -281,6 +292,54 @@ def test_bad_input():
         eq((st, body and body.get("error")), (want, err), "%s %s %s -> %d" % (method, path, json.dumps(obj), want))
     st, body, _ = cl.get(API + "/usb")
     eq((st, body["packs"]), (200, []), "no stick: an empty list")
+
+
+def learner_client():
+    cl = BOX.client()
+    village = cl.get("/api/v1/villages")[1]["villages"][0]["code"]
+    st, _, _ = cl.post("/api/v1/register", {"name": "Pelajar Iseng", "position": "kepala-desa",
+                                            "village": village, "pin": "482913"})
+    assert st == 201
+    return cl
+
+
+def test_auth_matrix():
+    """Every endpoint of this file: no session 401, a learner's session 401,
+    a facilitator without the CSRF token 403 (state changes) - and the
+    refused request changes nothing and reads no body."""
+    v = build("3.0.0", KEY)
+    st, body = upload(FAC, v)
+    up = body["upload"]
+    routes = [
+        ("GET", "/courses"), ("GET", "/usb"), ("POST", "/usb/install"),
+        ("POST", "/uploads"), ("POST", "/uploads/" + up), ("DELETE", "/uploads/" + up),
+        ("GET", "/keys"), ("POST", "/keys"), ("DELETE", "/keys/" + fingerprint(PUB)),
+        ("GET", "/export/learners.csv"), ("GET", "/export/bundle"),
+    ]
+    learner = learner_client()
+    nocsrf = BOX.console()
+    nocsrf.cookies = dict(FAC.cookies)
+    before = sorted(os.listdir(os.path.join(BOX.tmp, "uploads")))
+    for method, path in routes:
+        body = {"file": "x.pack", "key": open(OTHER_PUB).read()} if method == "POST" else None
+        st, b, _ = BOX.client().req(method, API + path, body)
+        eq((st, b and b.get("error")), (401, "not_logged_in"), "%s %s without a session: 401" % (method, path))
+        st, b, _ = learner.req(method, API + path, body)
+        eq(st, 401, "%s %s with a learner's session: 401" % (method, path))
+        if method != "GET":
+            st, b, _ = nocsrf.req(method, API + path, body)
+            eq((st, b and b.get("error")), (403, "csrf"), "%s %s without the CSRF token: 403" % (method, path))
+    eq(sorted(os.listdir(os.path.join(BOX.tmp, "uploads"))), before, "no refused request stored or removed an upload")
+    eq(len(FAC.get(API + "/keys")[1]["keys"]), 1, "...or added or removed a key")
+    st, _, _ = FAC.delete(API + "/uploads/" + up)
+    eq(st, 204, "the facilitator drops the upload")
+
+
+def test_audit_log():
+    st, body, _ = FAC.get(API + "/audit")
+    actions = [e["action"] for e in body["entries"]] if st == 200 else []
+    for a in ("course_install", "course_upload", "key_add", "key_remove"):
+        ok(a in actions, "the audit log records %s" % a, actions)
 
 
 if __name__ == "__main__":
