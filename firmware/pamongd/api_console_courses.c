@@ -594,6 +594,20 @@ api__console_upload_drop(struct req *r)
 
 static pthread_mutex_t cc__keys_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* Forget the packs read from sticks: whether they verify depends on the keys. */
+static void
+cc__cache_clear(void)
+{
+	size_t i;
+
+	pthread_mutex_lock(&cc__cache_lock);
+	for (i = 0; i < CC__USB_MAX; i++) {
+		json_decref(cc__cache[i].json);
+		cc__cache[i].json = NULL;
+	}
+	pthread_mutex_unlock(&cc__cache_lock);
+}
+
 void
 api__console_keys(struct req *r)
 {
@@ -635,6 +649,7 @@ api__console_key_add(struct req *r)
 	pthread_mutex_lock(&cc__keys_lock);
 	rc = keyring_add(r->app->cfg->trusted_keys, r->app->local_keys, pk, name);
 	pthread_mutex_unlock(&cc__keys_lock);
+	cc__cache_clear();
 	if (rc == PB_ERR_EXISTS) {
 		api__error(r, 409, "exists", "the box trusts this key already");
 		return;
@@ -667,6 +682,7 @@ api__console_key_remove(struct req *r)
 	pthread_mutex_lock(&cc__keys_lock);
 	rc = keyring_remove(r->app->cfg->trusted_keys, r->app->local_keys, fp);
 	pthread_mutex_unlock(&cc__keys_lock);
+	cc__cache_clear();
 	if (rc == PB_ERR_NOTFOUND) {
 		api__error(r, 404, "not_found", "no such key");
 		return;

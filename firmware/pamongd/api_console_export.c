@@ -241,8 +241,11 @@ api__console_export_csv(struct req *r)
 	int id;
 	size_t i, k;
 
-	(void)api__query(r, "lang", lang, sizeof(lang));
-	(void)api__query(r, "sep", sepname, sizeof(sepname));
+	/* absent parameters keep their defaults (a failed lookup clears the buffer) */
+	if (!api__query(r, "lang", lang, sizeof(lang)) || lang[0] == '\0')
+		snprintf(lang, sizeof(lang), "id");
+	if (!api__query(r, "sep", sepname, sizeof(sepname)) || sepname[0] == '\0')
+		snprintf(sepname, sizeof(sepname), "comma");
 	if (strcmp(lang, "id") != 0 && strcmp(lang, "en") != 0) {
 		api__field_error(r, "lang", "lang must be id or en");
 		return;

@@ -2,6 +2,7 @@
  * (core.js) over the screens (screens*.js register themselves). */
 import { t, lang, setLang, route } from './core.js';
 import './screens.js';
+import './screens-data.js';
 
 function header() {
   document.documentElement.lang = lang;
