@@ -119,6 +119,10 @@ def test_live_upload_after_import_changes_nothing():
 def test_staff_page_import():
     path, _, b = bundle("three.json")
     staff = HUB.client()
+    st, _, page = staff.raw("GET", "/import.html")
+    ok(st == 200 and b"/api/v1/hub/import" in open(os.path.join(os.path.dirname(__file__), "..", "..",
+                                                                "webroot", "hub", "import.js"), "rb").read()
+       and b"import.js" in page, "the hub serves the staff import page")
     st, _, _ = staff.raw("POST", "/api/v1/hub/import", open(path, "rb").read(),
                          {"Content-Type": "application/json"})
     eq(st, 401, "the hub's import needs a staff login")
