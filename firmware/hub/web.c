@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "certify.h"
 #include "import.h"
 #include "ingest.h"
 #include "jsonin.h"
@@ -616,6 +617,32 @@ web__enroll_code(struct mg_connection *conn, void *arg)
 	    (json_int_t)expires, "expires", iso), NULL);
 }
 
+/* GET /api/v1/verify?t=TOKEN: anyone holding a certificate a box printed
+ * may check it (certify.h); no login. */
+static int
+web__verify(struct mg_connection *conn, void *arg)
+{
+	struct web *w = arg;
+	const char *qs = mg_get_request_info(conn)->query_string;
+	char token[512];
+	json_t *out = NULL;
+	sqlite3 *c;
+	pb_err rc;
+
+	if (!web__method(conn, "GET"))
+		return 405;
+	if (qs == NULL || mg_get_var(qs, strlen(qs), "t", token, sizeof(token)) <= 0)
+		return web__error(conn, 400, "invalid_field", "t must be a certificate token");
+	c = hubdb_get(w->db);
+	rc = certify_check(c, token, &out);
+	hubdb_put(w->db, c);
+	if (rc == PB_ERR_INVALID)
+		return web__error(conn, 400, "invalid_field", "t is not a certificate token");
+	if (rc != PB_OK)
+		return web__error(conn, 503, "unavailable", "database error");
+	return web__json(conn, 200, out, NULL);
+}
+
 /* POST /api/v1/hub/import: a staff member uploads a sync bundle a
  * facilitator carried from a box (import.h). */
 static int
@@ -687,6 +714,7 @@ web_start(const struct hub_config *cfg, struct hubdb *db, const struct region *r
 		{ "/api/v1/hub/xapi/forward$", web__xapi_forward },
 		{ "/api/v1/hub/enroll-codes$", web__enroll_code },
 		{ "/api/v1/hub/import$", web__import },
+		{ "/api/v1/verify$", web__verify },
 		{ "/api/", web__not_found },
 	};
 	struct mg_callbacks cb;

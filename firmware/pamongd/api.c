@@ -88,6 +88,13 @@ static const struct api__route {
 	  api__console_export_csv },
 	{ "GET", 3, { "console", "export", "bundle" }, API_FACILITATOR,
 	  api__console_export_bundle },
+	/* printables (api_console_print.c) */
+	{ "GET", 3, { "console", "print", "attendance" }, API_FACILITATOR,
+	  api__console_attendance },
+	{ "GET", 3, { "console", "print", "certificate" }, API_FACILITATOR,
+	  api__console_certificate },
+	{ "GET", 3, { "console", "print", "learners" }, API_FACILITATOR,
+	  api__console_print_learners },
 };
 
 static int

@@ -120,6 +120,10 @@ void api__console_key_remove(struct req *r);
 /* api_console_export.c: carrying data home */
 void api__console_export_csv(struct req *r);
 void api__console_export_bundle(struct req *r);
+/* api_console_print.c: printables */
+void api__console_attendance(struct req *r);
+void api__console_certificate(struct req *r);
+void api__console_print_learners(struct req *r);
 /* api_health.c */
 void api__health(struct req *r);
 

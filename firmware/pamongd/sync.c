@@ -1069,3 +1069,14 @@ fail:
 	json_decref(chunks);
 	return NULL;
 }
+
+pb_err
+sync_sign(const void *msg, size_t len, unsigned char sig[64])
+{
+	static const unsigned char zero[crypto_sign_SECRETKEYBYTES];
+
+	if (S.store == NULL || sodium_memcmp(S.sk, zero, sizeof(zero)) == 0)
+		return PB_ERR_STATE;
+	crypto_sign_detached(sig, NULL, msg, len, S.sk);
+	return PB_OK;
+}

@@ -11,6 +11,7 @@
 #ifndef SYNC_H
 #define SYNC_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "pb.h"
@@ -60,6 +61,11 @@ void sync_stop(void);
 void sync_status(struct sync_status *out);
 /* Upload now if there is a link (the button's short press). */
 void sync_now(void);
+
+/* Sign msg with the box key (a certificate's verification code, which the
+ * hub checks against the key the box enrolled with). PB_ERR_STATE before
+ * sync_start loaded the key. */
+pb_err sync_sign(const void *msg, size_t len, unsigned char sig[64]);
 
 struct json_t;
 /* Everything changed after from_rev as a sync bundle to carry to the hub

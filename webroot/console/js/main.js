@@ -3,6 +3,7 @@
 import { t, lang, setLang, route } from './core.js';
 import './screens.js';
 import './screens-data.js';
+import './screens-print.js';
 
 function header() {
   document.documentElement.lang = lang;
