@@ -350,6 +350,7 @@ struct ingest_chunk {
 	const char *box;
 	json_int_t from_rev, to_rev, seq;
 	json_t *learners, *summaries, *health;
+	json_t *merges; /* [{from, into}]: learners a facilitator merged (optional) */
 };
 
 static int
@@ -522,7 +523,23 @@ ingest__validate(json_t *root, const struct ingest_limits *lim, struct ingest_ch
 		    "learners and summaries must be arrays, health an object");
 		return -1;
 	}
-	if (json_array_size(ch->learners) + json_array_size(ch->summaries) > lim->max_rows) {
+	ch->merges = json_object_get(root, "merges");
+	if (ch->merges != NULL && !json_is_array(ch->merges)) {
+		ingest__bad_field(a, "merges", "must be an array of {from, into}");
+		return -1;
+	}
+	json_array_foreach(ch->merges, i, row) {
+		const char *f = ingest__str(row, "from", 36, 36), *t = ingest__str(row, "into", 36, 36);
+
+		if (!json_is_object(row) || f == NULL || t == NULL || !util_is_uuid(f) ||
+		    !util_is_uuid(t) || strcmp(f, t) == 0) {
+			ingest__fail(a, 400, "invalid_field",
+			    "merges[%zu]: need from and into, two learner ids", i);
+			return -1;
+		}
+	}
+	if (json_array_size(ch->learners) + json_array_size(ch->summaries) +
+	    json_array_size(ch->merges) > lim->max_rows) {
 		ingest__fail(a, 413, "too_large", "more than %zu rows in one chunk",
 		    lim->max_rows);
 		return -1;
@@ -598,6 +615,69 @@ static json_int_t
 ingest__i(json_t *row, const char *key)
 {
 	return json_integer_value(json_object_get(row, key));
+}
+
+/* A box's merges ("learner X merged into Y" by a facilitator): recorded in
+ * learner_merges (made here, on the first merge any box sends), and the
+ * merged learner's rows of that box dropped, now and whenever a later
+ * chunk (a late bundle) brings them again: Y's summaries, uploaded under
+ * newer revs, hold the merged progress. */
+static pb_err
+ingest__merges(sqlite3 *c, const struct ingest_chunk *ch)
+{
+	static const char *const drop[] = {
+		"DELETE FROM summaries WHERE box = ?1 AND learner IN"
+		" (SELECT from_id FROM learner_merges WHERE box = ?1)",
+		"DELETE FROM learners WHERE box = ?1 AND id IN"
+		" (SELECT from_id FROM learner_merges WHERE box = ?1)",
+	};
+	sqlite3_stmt *s = NULL;
+	pb_err rc = PB_ERR_DB;
+	int have = 0;
+	json_t *row;
+	size_t i;
+
+	if (json_array_size(ch->merges) > 0) {
+		if (sqlu_exec(c, "CREATE TABLE IF NOT EXISTS learner_merges (box TEXT NOT NULL,"
+		    " from_id TEXT NOT NULL, into_id TEXT NOT NULL, rev INTEGER NOT NULL,"
+		    " PRIMARY KEY (box, from_id))") != PB_OK ||
+		    (s = sqlu_prepare(c, "INSERT INTO learner_merges (box, from_id, into_id, rev)"
+		    " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) == NULL)
+			return PB_ERR_DB;
+		json_array_foreach(ch->merges, i, row) {
+			sqlite3_bind_text(s, 1, ch->box, -1, SQLITE_STATIC);
+			sqlite3_bind_text(s, 2, json_string_value(json_object_get(row, "from")), -1,
+			    SQLITE_STATIC);
+			sqlite3_bind_text(s, 3, json_string_value(json_object_get(row, "into")), -1,
+			    SQLITE_STATIC);
+			sqlite3_bind_int64(s, 4, ingest__i(row, "rev"));
+			if (sqlite3_step(s) != SQLITE_DONE)
+				goto out;
+			sqlite3_reset(s);
+		}
+		sqlite3_finalize(s);
+		s = NULL;
+	}
+	if ((s = sqlu_prepare(c, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+	    " AND name = 'learner_merges'")) == NULL)
+		return PB_ERR_DB;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		have = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	s = NULL;
+	for (i = 0; have && i < PB_ARRAY_LEN(drop); i++) {
+		if ((s = sqlu_prepare(c, drop[i])) == NULL)
+			return PB_ERR_DB;
+		sqlite3_bind_text(s, 1, ch->box, -1, SQLITE_STATIC);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			goto out;
+		sqlite3_finalize(s);
+		s = NULL;
+	}
+	rc = PB_OK;
+out:
+	sqlite3_finalize(s);
+	return rc;
 }
 
 /* Apply a validated chunk for box in one transaction. */
@@ -698,6 +778,8 @@ ingest__apply(sqlite3 *c, const char *key, const struct ingest_chunk *ch, size_t
 			goto out;
 		sqlite3_reset(ss);
 	}
+	if (ingest__merges(c, ch) != PB_OK)
+		goto out;
 	/* contiguous: everything up to from_rev was held, now up to to_rev is */
 	if (ch->from_rev <= acked_rev && ch->to_rev > acked_rev)
 		acked_rev = ch->to_rev;

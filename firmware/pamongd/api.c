@@ -44,7 +44,8 @@ static const struct api__route {
 	{ "POST", 1, { "register" }, API_PUBLIC, api__register },
 	{ "POST", 1, { "login" }, API_PUBLIC, api__login },
 	{ "POST", 1, { "logout" }, API_PUBLIC, api__logout },
-	{ "GET", 1, { "me" }, API_LEARNER, api__me },
+	{ "GET", 1, { "me" }, API_LEARNER_RESET, api__me },
+	{ "POST", 1, { "pin" }, API_LEARNER_RESET, api__set_pin },
 	{ "GET", 1, { "courses" }, API_LEARNER, api__courses },
 	{ "GET", 2, { "courses" }, API_LEARNER, api__course_by_id },
 	{ "GET", 1, { "resume" }, API_LEARNER, api__resume },
@@ -70,6 +71,15 @@ static const struct api__route {
 	{ "POST", 2, { "console", "facilitators" }, API_FACILITATOR,
 	  api__console_facilitator_add },
 	{ "GET", 2, { "console", "audit" }, API_FACILITATOR, api__console_audit },
+	{ "GET", 2, { "console", "today" }, API_FACILITATOR, api__console_today },
+	{ "GET", 2, { "console", "learners" }, API_FACILITATOR, api__console_learners },
+	{ "GET", 3, { "console", "learners", NULL }, API_FACILITATOR, api__console_learner },
+	{ "PUT", 3, { "console", "learners", NULL }, API_FACILITATOR,
+	  api__console_learner_edit },
+	{ "POST", 4, { "console", "learners", NULL, "pin" }, API_FACILITATOR,
+	  api__console_learner_pin },
+	{ "POST", 4, { "console", "learners", NULL, "merge" }, API_FACILITATOR,
+	  api__console_learner_merge },
 	/* the console's course packs (api_console_courses.c) */
 	{ "GET", 2, { "console", "courses" }, API_FACILITATOR, api__console_courses },
 	{ "GET", 2, { "console", "usb" }, API_FACILITATOR, api__console_usb },
@@ -117,9 +127,16 @@ api__allowed(struct req *r, enum api_level level)
 	case API_PUBLIC:
 		return 1;
 	case API_LEARNER:
-		if (!r->logged_in)
+	case API_LEARNER_RESET:
+		if (!r->logged_in) {
 			api__error(r, 401, "not_logged_in", "log in first");
-		return r->logged_in;
+			return 0;
+		}
+		if (r->me.pin_reset && level != API_LEARNER_RESET) {
+			api__error(r, 403, "pin_change_required", "set a new PIN first");
+			return 0;
+		}
+		return 1;
 	case API_FACILITATOR:
 		if (!r->fac_logged_in) {
 			api__error(r, 401, "not_logged_in", "log in to the console first");

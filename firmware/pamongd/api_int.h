@@ -18,9 +18,11 @@
 #define API__COOKIE "pb_session"
 #define API__CONSOLE_COOKIE "pb_console"
 
-/* Who may call a route: anyone, a logged-in learner, a logged-in
- * facilitator (with the CSRF token for a state change). */
-enum api_level { API_PUBLIC, API_LEARNER, API_FACILITATOR };
+/* Who may call a route: anyone; a logged-in learner; a logged-in learner
+ * even one whose PIN a facilitator reset (who may do nothing else until a
+ * new PIN is set); a logged-in facilitator (with the CSRF token for a
+ * state change). */
+enum api_level { API_PUBLIC, API_LEARNER, API_LEARNER_RESET, API_FACILITATOR };
 
 /* A console session ends after this long unused, and this long after the
  * login however used. */
@@ -80,6 +82,12 @@ void api__register(struct req *r);
 void api__login(struct req *r);
 void api__logout(struct req *r);
 void api__me(struct req *r);
+void api__set_pin(struct req *r);
+/* api_learner.c, shared with the console's learner pages */
+json_t *api__learner_json(struct req *r, const struct store_learner *l);
+/* The PIN rules: one to log in with (4..8 digits), a new one. */
+int api__pin_ok(const char *pin);
+int api__new_pin_ok(const char *pin);
 /* api_course.c */
 void api__courses(struct req *r);
 void api__course_by_id(struct req *r);
@@ -107,6 +115,14 @@ void api__console_password(struct req *r);
 void api__console_facilitators(struct req *r);
 void api__console_facilitator_add(struct req *r);
 void api__console_audit(struct req *r);
+/* api_console_class.c: watching the class */
+void api__console_today(struct req *r);
+void api__console_learners(struct req *r);
+/* api_console_learners.c: a learner's page and helping learners */
+void api__console_learner(struct req *r);
+void api__console_learner_edit(struct req *r);
+void api__console_learner_pin(struct req *r);
+void api__console_learner_merge(struct req *r);
 /* api_console_courses.c: course packs and author keys */
 void api__console_courses(struct req *r);
 void api__console_usb(struct req *r);

@@ -318,6 +318,17 @@ leds_set_wifi(int phones)
 }
 
 int
+leds_wifi_phones(void)
+{
+	int v;
+
+	pthread_mutex_lock(&L.mu);
+	v = L.phones;
+	pthread_mutex_unlock(&L.mu);
+	return v;
+}
+
+int
 leds_setup_mode(void)
 {
 	int v;

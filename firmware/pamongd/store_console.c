@@ -4,6 +4,7 @@
 #include "log.h"
 #include "store_console.h"
 #include "store_int.h"
+#include "store_quiz.h"
 
 #define STORE__CSESSION_RENEW_MS 60000
 
@@ -356,4 +357,43 @@ store_audit_list(struct store *st, int64_t before, int limit,
 	return store__rows(st, "SELECT id, at, coalesce(facilitator, ''), username, action, "
 	    "detail, addr FROM audit WHERE ?1 <= 0 OR id < ?1 ORDER BY id DESC LIMIT ?2",
 	    store__audit_each, &a, "id", before, limit);
+}
+
+/* ---- a learner's attempts (the console's learner page) ---- */
+
+struct store__attempt_fn {
+	int (*fn)(void *arg, const struct store_attempt *a);
+	void *arg;
+};
+
+static int
+store__attempt_row(void *arg, sqlite3_stmt *stmt)
+{
+	struct store__attempt_fn *a = arg;
+	struct store_attempt at;
+
+	memset(&at, 0, sizeof(at));
+	sqlu_col_text(stmt, 0, at.id, sizeof(at.id));
+	sqlu_col_text(stmt, 1, at.learner, sizeof(at.learner));
+	sqlu_col_text(stmt, 2, at.course, sizeof(at.course));
+	at.started_at = sqlite3_column_int64(stmt, 3);
+	at.finished = sqlite3_column_type(stmt, 4) != SQLITE_NULL;
+	at.finished_at = sqlite3_column_int64(stmt, 4);
+	at.score = sqlite3_column_int(stmt, 5);
+	at.correct = sqlite3_column_int(stmt, 6);
+	at.total = sqlite3_column_int(stmt, 7);
+	at.passed = sqlite3_column_int(stmt, 8);
+	return a->fn(a->arg, &at);
+}
+
+pb_err
+store_console_attempts(struct store *st, const char *learner, int limit,
+    int (*fn)(void *arg, const struct store_attempt *a), void *arg)
+{
+	struct store__attempt_fn a = { fn, arg };
+
+	return store__rows(st, "SELECT id, learner, course, started_at, finished_at, "
+	    "coalesce(score, 0), coalesce(correct, 0), coalesce(total, 0), "
+	    "coalesce(passed, 0) FROM attempts WHERE learner = ? "
+	    "ORDER BY started_at DESC LIMIT ?", store__attempt_row, &a, "td", learner, limit);
 }

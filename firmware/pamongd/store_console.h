@@ -63,4 +63,9 @@ pb_err store_audit_add(struct store *st, const struct store_audit *a);
 pb_err store_audit_list(struct store *st, int64_t before, int limit,
     int (*fn)(void *arg, const struct store_audit *a), void *arg);
 
+struct store_attempt;
+/* A learner's quiz attempts, newest first, at most limit. */
+pb_err store_console_attempts(struct store *st, const char *learner, int limit,
+    int (*fn)(void *arg, const struct store_attempt *a), void *arg);
+
 #endif

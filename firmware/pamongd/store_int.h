@@ -194,6 +194,9 @@ pb_err store__event(struct store *st, const char *learner, const char *course,
 
 /* Read columns 0..4 (id, name, position, village, registered_at). */
 void store__row_learner(sqlite3_stmt *stmt, struct store_learner *l);
+/* The same, then pin_reset (column 6) and merged_into (7, '' if none);
+ * column 5 is the PIN hash. */
+void store__row_learner_full(sqlite3_stmt *stmt, struct store_learner *l);
 
 /* ---- summaries (store_progress.c) ---- */
 

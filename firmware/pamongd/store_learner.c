@@ -51,11 +51,11 @@ store_learner_create(struct store *st, const struct store_learner *l,
 }
 
 static const char sql_learner_by_name[] =
-    "SELECT id, name, position, village, registered_at, pin_hash, pin_reset "
-    "FROM learners WHERE name_norm = ? ORDER BY registered_at, id";
+    "SELECT id, name, position, village, registered_at, pin_hash, pin_reset, "
+    "coalesce(merged_into, '') FROM learners WHERE name_norm = ? AND merged_into IS NULL ORDER BY registered_at, id";
 static const char sql_learner_by_id[] =
-    "SELECT id, name, position, village, registered_at, pin_hash, pin_reset "
-    "FROM learners WHERE id = ?";
+    "SELECT id, name, position, village, registered_at, pin_hash, pin_reset, "
+    "coalesce(merged_into, '') FROM learners WHERE id = ?";
 
 void
 store__row_learner(sqlite3_stmt *stmt, struct store_learner *l)
@@ -68,12 +68,12 @@ store__row_learner(sqlite3_stmt *stmt, struct store_learner *l)
 	l->registered_at = sqlite3_column_int64(stmt, 4);
 }
 
-/* The same and pin_reset in column 6 (the queries here). */
-static void
+void
 store__row_learner_full(sqlite3_stmt *stmt, struct store_learner *l)
 {
 	store__row_learner(stmt, l);
 	l->pin_reset = sqlite3_column_int(stmt, 6);
+	sqlu_col_text(stmt, 7, l->merged_into, sizeof(l->merged_into));
 }
 
 /* Where store__learner_one puts the row it reads. */
@@ -113,6 +113,13 @@ store_learner_by_name(struct store *st, const char *name_key,
 }
 
 pb_err
+store_learner_get_pin(struct store *st, const char *id, struct store_learner *out,
+    char *pin_hash, size_t pin_hash_len)
+{
+	return store__learner_one(st, sql_learner_by_id, id, out, pin_hash, pin_hash_len);
+}
+
+pb_err
 store_learner_get(struct store *st, const char *id, struct store_learner *out)
 {
 	return store__learner_one(st, sql_learner_by_id, id, out, NULL, 0);
@@ -139,6 +146,7 @@ store_learner_names(struct store *st, const char *prefix, int limit,
 	struct store__name_fn a = { fn, arg };
 
 	return store__rows(st, "SELECT name FROM learners "
-	    "WHERE instr(' ' || name_norm, ' ' || ?1) > 0 ORDER BY name_norm, name LIMIT ?2",
+	    "WHERE instr(' ' || name_norm, ' ' || ?1) > 0 AND merged_into IS NULL "
+	    "GROUP BY name ORDER BY name_norm, name LIMIT ?2",
 	    store__name_row, &a, "td", prefix, limit);
 }

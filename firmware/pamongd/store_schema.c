@@ -156,6 +156,28 @@ static const char *const store__migrations[] = {
 	"UPDATE learners SET name_norm = name_key,"
 	"  name_key = name_key || '|' || village || '|' || position;"
 	"CREATE INDEX learners_name_norm ON learners(name_norm);",
+	/* 4: merging two accounts of one person (store_learner_admin.c): the
+	 * merged learner stays (learners are never deleted) marked with the
+	 * one it went into, and each merge is kept under its rev for sync to
+	 * tell the hub. Indexes for the console's class views. */
+	"ALTER TABLE learners ADD COLUMN merged_into TEXT;"
+	"CREATE TABLE learner_merges ("
+	"  from_id TEXT PRIMARY KEY,"
+	"  into_id TEXT NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  rev INTEGER NOT NULL"
+	");"
+	"CREATE INDEX learner_merges_rev ON learner_merges(rev);"
+	"CREATE INDEX course_summary_course ON course_summary(course, status);"
+	"CREATE INDEX course_summary_last ON course_summary(last_activity);"
+	"CREATE INDEX lesson_progress_done ON lesson_progress(completed_at) "
+	"  WHERE completed_at IS NOT NULL;"
+	"CREATE INDEX attempts_finished ON attempts(finished_at) "
+	"  WHERE finished_at IS NOT NULL;",
+	/* 5: the console's per-village figures read completed courses by
+	 * status, and a village's learners by village */
+	"CREATE INDEX course_summary_status ON course_summary(status, learner);"
+	"CREATE INDEX learners_village ON learners(village);",
 };
 
 /* The highest rev any table holds: the engine never gives out a rev below

@@ -482,13 +482,36 @@ sync__count_s(void *arg, const struct store_summary *s)
 	return 0;
 }
 
+/* A merge of two learners (store_learner.h) to tell the hub. */
+static int
+sync__merge_cb(void *arg, const char *from, const char *into, int64_t at, int64_t rev)
+{
+	(void)at;
+	if (json_array_append_new(arg, json_pack("{s:s, s:s, s:I}", "from", from, "into", into,
+	    "rev", (json_int_t)rev)) != 0)
+		return 1;
+	return 0;
+}
+
+static int
+sync__count_m(void *arg, const char *from, const char *into, int64_t at, int64_t rev)
+{
+	(void)from;
+	(void)into;
+	(void)at;
+	(void)rev;
+	(*(int64_t *)arg)++;
+	return 0;
+}
+
 static int64_t
 sync__pending(int64_t cursor)
 {
 	int64_t n = 0;
 
 	if (store_changed_learners(S.store, cursor, 0, sync__count_l, &n) != PB_OK ||
-	    store_changed_summaries(S.store, cursor, 0, sync__count_s, &n) != PB_OK)
+	    store_changed_summaries(S.store, cursor, 0, sync__count_s, &n) != PB_OK ||
+	    store_changed_merges(S.store, cursor, 0, sync__count_m, &n) != PB_OK)
 		return -1;
 	return n;
 }
@@ -500,6 +523,7 @@ sync__chunk(int64_t cursor, int64_t pending, char **json, int64_t *to_rev, int *
     long *rows)
 {
 	struct sync_rows l = { json_array(), 0, 0, 0 }, s = { json_array(), 0, 0, 0 };
+	json_t *merges = NULL;
 	struct store_stats stats;
 	struct statvfs vfs;
 	json_t *root = NULL;
@@ -534,7 +558,14 @@ sync__chunk(int64_t cursor, int64_t pending, char **json, int64_t *to_rev, int *
 		*to_rev = cursor;
 	sync__trim(l.arr, *to_rev);
 	sync__trim(s.arr, *to_rev);
-	*rows = (long)(json_array_size(l.arr) + json_array_size(s.arr));
+	/* the merges up to to_rev: few, never a chunk's limit */
+	if ((merges = json_array()) == NULL ||
+	    (rc = store_changed_merges(S.store, cursor, 0, sync__merge_cb, merges)) != PB_OK)
+		goto out;
+	rc = PB_ERR_NOMEM;
+	sync__trim(merges, *to_rev);
+	*rows = (long)(json_array_size(l.arr) + json_array_size(s.arr) +
+	    json_array_size(merges));
 	if ((rc = sync__next_seq(&seq)) != PB_OK)
 		goto out;
 	if (statvfs(S.cfg.data_dir, &vfs) != 0)
@@ -551,13 +582,16 @@ sync__chunk(int64_t cursor, int64_t pending, char **json, int64_t *to_rev, int *
 	    "db_bytes", (json_int_t)stats.db_bytes, "pending", (json_int_t)pending,
 	    "clock", S.st.clock[0] ? S.st.clock : "unknown");
 	rc = PB_ERR_NOMEM;
-	if (root == NULL || (*json = json_dumps(root, JSON_COMPACT)) == NULL)
+	if (root == NULL || (json_array_size(merges) > 0 &&
+	    json_object_set(root, "merges", merges) != 0) ||
+	    (*json = json_dumps(root, JSON_COMPACT)) == NULL)
 		goto out;
 	rc = PB_OK;
 out:
 	json_decref(root);
 	json_decref(l.arr);
 	json_decref(s.arr);
+	json_decref(merges);
 	return rc;
 }
 

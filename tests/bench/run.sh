@@ -568,5 +568,6 @@ done
 	    "the figures), $(date -u +%Y-%m-%dT%H:%M:%SZ), $(($(date +%s) - started)) s; details in tests/out/bench/"
 } | tee "$OUT/results.txt"
 [ $# -eq 0 ] && { python3 "$ROOT/tests/bench/sync_bench.py" || not_run=$((not_run + 1)); } # issue 4: box → hub sync
+[ $# -eq 0 ] && { python3 "$ROOT/tests/bench/console_bench.py" || not_run=$((not_run + 1)); } # issue 12: the console at 5,000 learners
 [ "$not_run" -eq 0 ] || { echo "bench: $not_run bench(es) could not run" >&2; exit 1; }
 exit 0

@@ -9,6 +9,7 @@ import socket
 import sqlite3
 import stat
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from pbtest import FAC_PASSWORD, FAC_USER, Box, eq, ok, run_tests  # noqa: E402
@@ -252,6 +253,32 @@ def test_code_kept_over_restart_until_used():
     eq(b.setup_code(), code, "an unused setup code stays the same over a restart")
     ok(b.logtext().count(code) >= 2, "and is printed again")
     b.first_facilitator()
+    b.cleanup()
+
+
+def test_button_setup_mode_is_the_other_proof():
+    b = Box()
+    state = os.path.join(b.tmp, "leds.state")
+    with open(b.conf, "a") as f:
+        f.write("[leds]\nbackend = sim\nsystem = led-system\nwifi = led-wifi\nsync = led-sync\n"
+                "button = button\nsim_file = %s\n" % state)
+    b.start()
+    c = b.console()
+    body = {"username": "penjaga", "password": FAC_PASSWORD}
+    eq(c.post(C + "setup", body)[0], 400, "without the code or the button: refused")
+    with open(state + ".button", "w"):
+        pass
+    time.sleep(2.5)  # a 2-5 s hold in the first two minutes: setup mode (leds.h)
+    os.unlink(state + ".button")
+    deadline = time.time() + 5
+    while time.time() < deadline and not b.client().get(C + "setup")[1]["button"]:
+        time.sleep(0.05)
+    eq(b.client().get(C + "setup")[1], {"needed": True, "button": True}, "setup says the button was held")
+    st, r, _ = c.post(C + "setup", body)
+    eq(st, 201, "the button held into setup mode makes the first facilitator without the code")
+    audit = c.get(C + "audit")[1]["entries"]
+    ok(any(e["action"] == "setup" and "button" in e["detail"] for e in audit), "the audit log says by the button", audit)
+    eq(b.console().post(C + "setup", dict(body, username="lain"))[0], 409, "and only once")
     b.cleanup()
 
 

@@ -76,8 +76,10 @@ test_open_fresh_and_reopen(void)
 	CHECK_EQ_INT(mk_learner(st, "Siti Aminah", id), PB_OK, "a learner is created");
 	store_close(st);
 
-	CHECK_EQ_INT(sql_int(path, "PRAGMA user_version"), 3,
-	    "migrations bring a fresh database to schema version 3");
+	CHECK_EQ_INT(sql_int(path, "PRAGMA user_version"), 5,
+	    "migrations bring a fresh database to schema version 5");
+	CHECK_EQ_INT(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE name = "
+	    "'learner_merges'"), 1, "schema 4 has the learner_merges table");
 	CHECK_EQ_INT(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE name IN "
 	    "('facilitators', 'console_sessions', 'audit')"), 3,
 	    "schema 3 has the console's tables");
@@ -932,7 +934,7 @@ test_migrate_from_1(void)
 	CHECK_EQ_INT(store_open(path, &st), PB_OK, "the migration-1 database opens");
 	if (st == NULL)
 		return;
-	CHECK_EQ_INT(sql_int(path, "PRAGMA user_version"), 3, "it is migrated to schema 3");
+	CHECK_EQ_INT(sql_int(path, "PRAGMA user_version"), 5, "it is migrated to schema 5");
 	CHECK_EQ_INT(sql_int(path, "SELECT count(*) FROM learners WHERE name_norm IS NULL "
 	    "OR name_key != name_norm || '|' || village || '|' || position"), 0,
 	    "schema 3: each learner's name key moved to name_norm, name_key is name|village|position");

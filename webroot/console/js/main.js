@@ -1,6 +1,7 @@
 /* The console's entry: the header's language switch, then the router
  * (core.js) over the screens (screens*.js register themselves). */
 import { t, lang, setLang, route } from './core.js';
+import './screens-learners.js';
 import './screens.js';
 import './screens-data.js';
 import './screens-print.js';

@@ -147,7 +147,7 @@ function packCard(p, install, msg) {
   }
   return h('li', { class: 'card pack' },
     h('h3', null, p.title || p.id),
-    h('dl', { class: 'facts' },
+    h('dl', { class: 'packfacts' },
       h('dt', null, t('col_version')), h('dd', null, p.version || '—'),
       h('dt', null, t('col_key')), h('dd', { class: 'fp' }, p.fingerprint || '—'),
       h('dt', null, t('col_size')), h('dd', null, size(p.size)),

@@ -174,12 +174,6 @@ screen('audit', function () {
   });
 });
 
-/* Until the class screens (screens-learners.js) register theirs. */
-screen('today', function () {
-  show(t('nav_today'), [h('h1', null, t('nav_today')), h('p', null, t('account_p', { name: session.fac.username }))]);
-});
-
-menu('nav_today', '#/today');
 menu('nav_facilitators', '#/facilitators');
 menu('nav_audit', '#/audit');
 menu('nav_account', '#/account');
