@@ -98,6 +98,12 @@ static const struct api__route {
 	  api__console_export_csv },
 	{ "GET", 3, { "console", "export", "bundle" }, API_FACILITATOR,
 	  api__console_export_bundle },
+	/* the box (api_console_box.c) */
+	{ "GET", 2, { "console", "status" }, API_FACILITATOR, api__console_status },
+	{ "POST", 2, { "console", "sync" }, API_FACILITATOR, api__console_sync_now },
+	{ "POST", 2, { "console", "clock" }, API_FACILITATOR, api__console_clock },
+	{ "POST", 2, { "console", "restart" }, API_FACILITATOR, api__console_restart },
+	{ "POST", 2, { "console", "shutdown" }, API_FACILITATOR, api__console_shutdown },
 	/* printables (api_console_print.c) */
 	{ "GET", 3, { "console", "print", "attendance" }, API_FACILITATOR,
 	  api__console_attendance },

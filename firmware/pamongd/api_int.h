@@ -136,6 +136,12 @@ void api__console_key_remove(struct req *r);
 /* api_console_export.c: carrying data home */
 void api__console_export_csv(struct req *r);
 void api__console_export_bundle(struct req *r);
+/* api_console_box.c: the box's state and buttons */
+void api__console_status(struct req *r);
+void api__console_sync_now(struct req *r);
+void api__console_clock(struct req *r);
+void api__console_restart(struct req *r);
+void api__console_shutdown(struct req *r);
 /* api_console_print.c: printables */
 void api__console_attendance(struct req *r);
 void api__console_certificate(struct req *r);

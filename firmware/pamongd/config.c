@@ -80,6 +80,15 @@ static const struct conf_opt config__opts[] = {
 	{ "content", "dev_mode", CONF_BOOL, "no", 0, 0, S(dev_mode),
 	    "Accept unsigned packs built with `pamong-pack build --dev`. Never on a\n"
 	    "box in the field." },
+	{ "console", "sys_dir", CONF_STR, "/sys", 0, 0, S(sys_dir),
+	    "Where the box status reads the CPU temperature (class/thermal) and the\n"
+	    "Pi firmware's throttling flags (devices/platform/soc/soc:firmware/\n"
+	    "get_throttled). Tests point it at a fake Pi." },
+	{ "console", "restart_command", CONF_STR, "", 0, 0, S(restart_command),
+	    "Run (with /bin/sh) after the console's Restart button has stopped\n"
+	    "pamongd cleanly, e.g. \"systemctl reboot\". Empty: pamongd exits with\n"
+	    "status 75 and its unit (Restart=on-failure) starts it again. The Safe\n"
+	    "shutdown button runs [leds] shutdown_command, like the button." },
 	{ "area", "file", CONF_STR, "/usr/share/pamong/wilayah.tsv.gz", 0, 0, S(area_file),
 	    "The official list of regions (Kemendagri codes, idn-area-data, ODbL)." },
 	{ "area", "codes", CONF_STR, "33.02", 0, 0, S(area_codes),
@@ -193,9 +202,9 @@ static const struct conf_opt config__opts[] = {
 	    "sim backend: the LED states are written to this file as one line\n"
 	    "(system=1 wifi=0 sync=0); the button is pressed while FILE.button exists." },
 	{ "leds", "shutdown_command", CONF_STR, "", 0, 0, S(shutdown_command),
-	    "Run (with /bin/sh) after a 5 s button hold has stopped pamongd\n"
-	    "cleanly, e.g. \"systemctl poweroff\". Empty: pamongd just exits with\n"
-	    "status 0 and the service manager decides." },
+	    "Run (with /bin/sh) after a 5 s button hold or the console's Safe\n"
+	    "shutdown has stopped pamongd cleanly, e.g. \"systemctl poweroff\".\n"
+	    "Empty: pamongd just exits with status 0 and the service manager decides." },
 };
 
 pb_err

@@ -37,6 +37,9 @@ struct config {
 	char usb_dir[CONF_STR_MAX];  /* USB sticks are mounted under here */
 	long max_upload_mb;          /* largest pack uploaded from the console */
 	long upload_timeout_s;       /* an upload arrives within this */
+	/* [console] */
+	char sys_dir[CONF_STR_MAX];          /* sysfs root for the box status */
+	char restart_command[CONF_STR_MAX];  /* after the console's Restart */
 	/* [area] */
 	char area_file[CONF_STR_MAX];  /* the official region list */
 	char area_codes[CONF_STR_MAX]; /* the regencies/districts this box serves */

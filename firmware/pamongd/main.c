@@ -308,6 +308,9 @@ main(int argc, char **argv)
 	}
 	if (leds_shutdown_requested())
 		log_info("stopping: shutdown by button");
+	else if (app.power != APP_POWER_NONE)
+		log_info("stopping: %s from the console",
+		    app.power == APP_POWER_RESTART ? "restart" : "shutdown");
 	else
 		log_info("stopping (signal %d)", sig);
 	sd_notify(0, "STOPPING=1");
@@ -323,7 +326,12 @@ main(int argc, char **argv)
 	leds_stop();
 	rc = 0;
 	log_info("stopped");
-	if (leds_shutdown_requested())
+	if (leds_shutdown_requested() || app.power == APP_POWER_SHUTDOWN)
 		run_shutdown_command(cfg.shutdown_command);
+	if (app.power == APP_POWER_RESTART) {
+		if (cfg.restart_command[0] == '\0')
+			rc = 75; /* EX_TEMPFAIL: Restart=on-failure starts pamongd again */
+		run_shutdown_command(cfg.restart_command);
+	}
 	return rc;
 }
