@@ -104,6 +104,9 @@ static const struct api__route {
 	{ "POST", 2, { "console", "clock" }, API_FACILITATOR, api__console_clock },
 	{ "POST", 2, { "console", "restart" }, API_FACILITATOR, api__console_restart },
 	{ "POST", 2, { "console", "shutdown" }, API_FACILITATOR, api__console_shutdown },
+	{ "GET", 2, { "console", "settings" }, API_FACILITATOR, api__console_settings },
+	{ "PUT", 2, { "console", "settings" }, API_FACILITATOR, api__console_settings_put },
+	{ "GET", 2, { "console", "areas" }, API_FACILITATOR, api__console_areas },
 	/* printables (api_console_print.c) */
 	{ "GET", 3, { "console", "print", "attendance" }, API_FACILITATOR,
 	  api__console_attendance },

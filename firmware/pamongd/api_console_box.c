@@ -3,8 +3,10 @@
  * temperature and the Pi's under-voltage/throttling flags (sysfs; "not
  * available" elsewhere), phones, uplink and sync, the clock; sync now, set
  * the clock from the facilitator's phone when the box has no good time,
- * restart and safe shutdown (configured commands). */
+ * restart and safe shutdown (configured commands); the settings a
+ * facilitator may change, written to the config file. */
 #include <civetweb.h>
+#include <pthread.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -14,8 +16,10 @@
 #include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "api_int.h"
+#include "confedit.h"
 #include "leds.h"
 #include "log.h"
 #include "store_clock.h"
@@ -202,4 +206,162 @@ void
 api__console_shutdown(struct req *r)
 {
 	cb__power(r, APP_POWER_SHUTDOWN, "shutdown");
+}
+
+/* ---- settings ---- */
+
+/* The options the console may change: JSON field, section, name. */
+static const struct cb__setting {
+	const char *field, *section, *name;
+} cb__settings[] = {
+	{ "box_name", "sync", "box_name" },
+	{ "area_codes", "area", "codes" },
+	{ "hotspot_ssid", "hotspot", "ssid" },
+	{ "hotspot_passphrase", "hotspot", "passphrase" },
+	{ "hub_url", "sync", "hub_url" },
+	{ "enroll_code", "sync", "enroll_code" },
+};
+
+static pthread_mutex_t cb__settings_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void
+api__console_settings(struct req *r)
+{
+	const struct config *c = r->app->cfg;
+
+	/* the passphrase is never sent back: only whether one is set */
+	http_send_json(r->conn, 200, json_pack("{s:s, s:s, s:s, s:b, s:b, s:s, s:b, s:s}",
+	    "box_name", c->box_name, "area_codes", c->area_codes, "hotspot_ssid", c->hs_ssid,
+	    "hotspot_passphrase_set", c->hs_passphrase[0] != '\0', "hotspot_open", c->hs_open,
+	    "hub_url", c->hub_url, "enroll_code_set", c->enroll_code[0] != '\0',
+	    "config_file", r->app->conf_path ? r->app->conf_path : ""), NULL);
+}
+
+/* PUT console/settings {field: value, ...}: each value checked as the
+ * config file's own option would be (on a copy of the running config, with
+ * the whole config's checks and the area codes loaded), then written to the
+ * config file atomically. The running box changes at its next start (the
+ * console's Restart): the database, sessions and uploads stay. */
+void
+api__console_settings_put(struct req *r)
+{
+	struct confedit_kv kv[PB_ARRAY_LEN(cb__settings)];
+	struct config *copy = NULL;
+	struct area *area = NULL;
+	char err[512], detail[200];
+	size_t i, n = 0, off = 0;
+	const char *k;
+	json_t *v;
+	pb_err rc;
+
+	json_object_foreach(r->body, k, v) {
+		for (i = 0; i < PB_ARRAY_LEN(cb__settings) && strcmp(cb__settings[i].field, k); i++)
+			;
+		if (i == PB_ARRAY_LEN(cb__settings)) {
+			api__field_error(r, k, "not a setting the console changes");
+			return;
+		}
+		if (!json_is_string(v) || strlen(json_string_value(v)) >= CONF_STR_MAX ||
+		    !util_utf8_valid(json_string_value(v), strlen(json_string_value(v))) ||
+		    !confedit_value_ok(json_string_value(v))) {
+			api__field_error(r, k, "must be one line of text without ; or #");
+			return;
+		}
+	}
+	if (r->app->conf_path == NULL) {
+		api__error(r, 409, "no_config_file", "pamongd runs without a config file");
+		return;
+	}
+	if ((copy = malloc(sizeof(*copy))) == NULL) {
+		api__error(r, 503, "unavailable", "out of memory");
+		return;
+	}
+	*copy = *r->app->cfg;
+	for (i = 0; i < PB_ARRAY_LEN(cb__settings); i++) {
+		const struct cb__setting *s = &cb__settings[i];
+
+		if ((v = json_object_get(r->body, s->field)) == NULL)
+			continue;
+		if (config_set(copy, s->section, s->name, json_string_value(v), err,
+		    sizeof(err)) != PB_OK) {
+			api__field_error(r, s->field, err);
+			goto out;
+		}
+		kv[n++] = (struct confedit_kv){ s->section, s->name, json_string_value(v) };
+		off += (size_t)snprintf(detail + off, off < sizeof(detail) ? sizeof(detail) - off : 0,
+		    "%s%s", off ? " " : "", s->field);
+		if (off >= sizeof(detail))
+			off = sizeof(detail) - 1;
+	}
+	if (n == 0) {
+		api__error(r, 400, "bad_request", "no setting given");
+		goto out;
+	}
+	if (copy->hub_url[0] != '\0' && strncmp(copy->hub_url, "https://", 8) != 0 &&
+	    strncmp(copy->hub_url, "http://", 7) != 0) {
+		api__field_error(r, "hub_url", "hub_url must start with https://");
+		goto out;
+	}
+	if (config_check(copy, err, sizeof(err)) != PB_OK) {
+		api__field_error(r, strstr(err, "passphrase") ? "hotspot_passphrase" :
+		    strstr(err, "hotspot") ? "hotspot_ssid" : "settings", err);
+		goto out;
+	}
+	if (area_load(copy->area_file, copy->area_codes, &area, err, sizeof(err)) != PB_OK) {
+		api__field_error(r, "area_codes", err);
+		goto out;
+	}
+	area_free(area);
+	pthread_mutex_lock(&cb__settings_lock);
+	rc = confedit_set(r->app->conf_path, kv, n);
+	pthread_mutex_unlock(&cb__settings_lock);
+	if (rc != PB_OK) {
+		log_warn("console: cannot write %s", r->app->conf_path);
+		api__error(r, 503, "unavailable", "cannot write the config file");
+		goto out;
+	}
+	api__audit(r, "settings", detail);
+	http_send_json(r->conn, 200, json_pack("{s:b, s:b}", "saved", 1, "restart_needed", 1),
+	    NULL);
+out:
+	free(copy);
+}
+
+/* GET console/areas?q=TEXT: provinces, regencies and districts of the
+ * official list whose name holds TEXT (20 at most), for the area setting. */
+void
+api__console_areas(struct req *r)
+{
+	char q[64], line[512];
+	json_t *a = json_array();
+	gzFile f;
+
+	if (!api__query(r, "q", q, sizeof(q)) || strlen(q) < 2) {
+		json_decref(a);
+		api__field_error(r, "q", "q must be 2 to 63 characters");
+		return;
+	}
+	if ((f = gzopen(r->app->cfg->area_file, "rb")) == NULL) {
+		json_decref(a);
+		api__error(r, 503, "unavailable", "cannot read the region list");
+		return;
+	}
+	while (json_array_size(a) < 20 && gzgets(f, line, sizeof(line)) != NULL) {
+		char *tab = strchr(line, '\t'), *nl;
+		int dots = 0;
+
+		if (tab == NULL)
+			continue;
+		*tab = '\0';
+		if ((nl = strchr(tab + 1, '\n')) != NULL)
+			*nl = '\0';
+		for (char *p = line; *p; p++)
+			dots += *p == '.';
+		if (dots > 2 || strcasestr(tab + 1, q) == NULL)
+			continue;
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "code", line, "name", tab + 1,
+		    "level", dots == 0 ? "province" : dots == 1 ? "regency" : "district"));
+	}
+	gzclose(f);
+	http_send_json(r->conn, 200, json_pack("{s:o}", "areas", a), NULL);
 }

@@ -142,6 +142,9 @@ void api__console_sync_now(struct req *r);
 void api__console_clock(struct req *r);
 void api__console_restart(struct req *r);
 void api__console_shutdown(struct req *r);
+void api__console_settings(struct req *r);
+void api__console_settings_put(struct req *r);
+void api__console_areas(struct req *r);
 /* api_console_print.c: printables */
 void api__console_attendance(struct req *r);
 void api__console_certificate(struct req *r);

@@ -27,6 +27,7 @@ struct app {
 	volatile int state;      /* enum app_state */
 	char packs_dir[4096];    /* <data_dir>/packs */
 	volatile int power;      /* enum app_power: asked for on the console */
+	const char *conf_path;   /* the config file the console's settings write */
 	char local_keys[4096];   /* <data_dir>/trusted-keys: keys added on the console */
 	/* the console's one-time setup code for the first facilitator
 	 * (api_console.c): "" when none is pending; under setup_mu */

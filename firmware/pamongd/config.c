@@ -260,6 +260,14 @@ config_check(const struct config *cfg, char *err, size_t errlen)
 	return PB_OK;
 }
 
+pb_err
+config_set(struct config *cfg, const char *section, const char *name, const char *value,
+    char *err, size_t errlen)
+{
+	return conf_set(config__opts, PB_ARRAY_LEN(config__opts), cfg, section, name, value,
+	    err, errlen);
+}
+
 void
 config_print_example(FILE *f)
 {

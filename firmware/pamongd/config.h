@@ -89,6 +89,10 @@ struct config {
 pb_err config_load(struct config *cfg, const char *path, char *err, size_t errlen);
 /* Checks that go beyond one value (paths exist, …); err gets a message. */
 pb_err config_check(const struct config *cfg, char *err, size_t errlen);
+/* Set one option from text with the checks of the file (the console's
+ * settings try their values on a copy first). */
+pb_err config_set(struct config *cfg, const char *section, const char *name,
+    const char *value, char *err, size_t errlen);
 void config_print_example(FILE *f);
 
 #endif

@@ -250,6 +250,7 @@ main(int argc, char **argv)
 		fatal("cannot create %s", cfg.data_dir);
 	snprintf(app.packs_dir, sizeof(app.packs_dir), "%s/packs", cfg.data_dir);
 	snprintf(app.local_keys, sizeof(app.local_keys), "%s/trusted-keys", cfg.data_dir);
+	app.conf_path = path;
 	snprintf(dbpath, sizeof(dbpath), "%s/pamong.db", cfg.data_dir);
 	snprintf(bkdir, sizeof(bkdir), "%s/backups", cfg.data_dir);
 	snprintf(dmgdir, sizeof(dmgdir), "%s/damaged", cfg.data_dir);

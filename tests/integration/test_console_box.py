@@ -91,6 +91,44 @@ def test_auth_matrix():
     eq(PC.proc.poll(), None, "no refused request stopped the box")
 
 
+def test_settings():
+    st, s, _ = PCFAC.get(API + "/settings")
+    eq((st, s["area_codes"], s["hotspot_passphrase_set"]), (200, "33.02", False), "the settings as running")
+    st, body, _ = PCFAC.get(API + "/areas?q=banyumas")
+    ok(st == 200 and {"code": "33.02", "name": "Kabupaten Banyumas", "level": "regency"} in body["areas"],
+       "the area search finds the regency by name", body)
+    before = open(PC.conf).read()
+    rows = [
+        ({"area_codes": "99.99"}, "area_codes"),
+        ({"area_codes": "33.02; 11"}, "area_codes"),
+        ({"hotspot_passphrase": "pendek"}, "hotspot_passphrase"),
+        ({"hotspot_ssid": "x" * 40}, "hotspot_ssid"),
+        ({"hub_url": "ftp://hub.example"}, "hub_url"),
+        ({"box_name": "Kotak\nBaru"}, "box_name"),
+        ({"box_name": 5}, "box_name"),
+        ({"colour": "merah"}, "colour"),
+    ]
+    for body, field in rows:
+        st, b, _ = PCFAC.put(API + "/settings", body)
+        eq((st, b.get("error"), b.get("field")), (400, "invalid_field", field), "%s is refused at its field" % body)
+    eq(PCFAC.put(API + "/settings", {})[0], 400, "no setting: 400")
+    eq(open(PC.conf).read(), before, "a refused change leaves the config file as it was")
+    new = {"box_name": "Kotak Kebasen", "area_codes": "33.02.05", "hotspot_ssid": "Pamong Kebasen",
+           "hotspot_passphrase": "kata-sandi-desa", "hub_url": "https://hub.example/", "enroll_code": "ABCD-1234"}
+    st, b, _ = PCFAC.put(API + "/settings", new)
+    eq((st, b["saved"], b["restart_needed"]), (200, True, True), "the settings are saved")
+    text = open(PC.conf).read()
+    ok(all(("%s = %s" % (k, v)) in text for k, v in (("box_name", "Kotak Kebasen"), ("codes", "33.02.05"),
+                                                      ("ssid", "Pamong Kebasen"), ("passphrase", "kata-sandi-desa"),
+                                                      ("hub_url", "https://hub.example/"), ("enroll_code", "ABCD-1234"))),
+       "...into the config file", text)
+    ok(text.startswith(before.split("\n")[0]), "the rest of the file is kept")
+    STATE["pc_settings"] = new
+
+
+STATE = {}
+
+
 def test_safe_shutdown_and_restart():
     cl = PI.client()
     v = cl.get("/api/v1/villages")[1]["villages"][0]["code"]
@@ -118,6 +156,15 @@ def test_safe_shutdown_and_restart():
     st, _, _ = PCFAC.post(API + "/restart")
     eq((st, PC.proc.wait(20)), (202, 75), "without a restart command pamongd exits 75 for systemd to start it again")
     PC.proc = None
+    PC.start()
+    PCFAC.login()
+    st, s, _ = PCFAC.get(API + "/settings")
+    eq((s["box_name"], s["area_codes"], s["hotspot_ssid"], s["hotspot_passphrase_set"], s["hub_url"]),
+       ("Kotak Kebasen", "33.02.05", "Pamong Kebasen", True, "https://hub.example/"),
+       "after the restart the box runs with the saved settings")
+    villages = PC.client().get("/api/v1/villages")[1]["villages"]
+    ok(villages and all(v["code"].startswith("33.02.05.") for v in villages), "registration offers the new area's villages")
+    eq(len(PCFAC.get(API + "/learners")[1].get("learners", [])), 1, "the learner registered before is still there")
 
 
 if __name__ == "__main__":
