@@ -5,6 +5,7 @@ import './screens-learners.js';
 import './screens.js';
 import './screens-data.js';
 import './screens-print.js';
+import './screens-box.js';
 
 function header() {
   document.documentElement.lang = lang;
