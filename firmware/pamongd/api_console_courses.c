@@ -439,9 +439,16 @@ cc__upload_prune(const char *dir)
 	while ((de = readdir(d)) != NULL) {
 		struct stat st;
 
-		if (de->d_name[0] == '.' || strlen(de->d_name) >= sizeof(v[0].name) ||
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+		    strlen(de->d_name) >= sizeof(v[0].name) ||
 		    packfmt_join(path, dir, de->d_name) < 0 || stat(path, &st) < 0)
 			continue;
+		if (de->d_name[0] == '.') {
+			/* an upload a crash or a dropped link left half-written */
+			if (now - st.st_mtime > CC__UPLOAD_AGE)
+				unlink(path);
+			continue;
+		}
 		if (now - st.st_mtime > CC__UPLOAD_AGE || n == PB_ARRAY_LEN(v)) {
 			unlink(path);
 			continue;
