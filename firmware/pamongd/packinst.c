@@ -1,9 +1,14 @@
 /* packinst.c — see packinst.h.
  *
- * Installing unpacks the archive with our own checks on every entry, hashing
- * each file while writing it, then checks the manifest's signature, sizes and
- * hashes and lets the caller check the tree before anything outside the
- * temporary directory is touched. */
+ * Installing reads the archive three times. The first pass writes nothing: it
+ * reads manifest.json and manifest.sig into memory, and the signature and
+ * the caller's version check are decided from them alone. The second writes
+ * nothing either: it hashes every file and checks it against the manifest
+ * (packinst_inspect is these two passes). Only then does the third pass
+ * unpack, with our own checks on every entry and only the files
+ * the verified manifest lists at their listed sizes, hashing each file while
+ * writing it; then the hashes are checked and the caller checks the tree
+ * before anything outside the temporary directory is touched. */
 #include "packinst.h"
 
 #include <archive.h>
@@ -22,7 +27,6 @@
 #include <unistd.h>
 
 #include "fsutil.h"
-#include "jsonin.h"
 #include "keyring.h"
 #include "log.h"
 #include "packfmt.h"
@@ -69,6 +73,22 @@ packinst__allowed_path(const char *p, int is_dir)
 		return strcmp(p, "lessons") == 0 || strcmp(p, "media") == 0;
 	return packinst__is_manifest(p) || strcmp(p, "course.json") == 0 ||
 	    strcmp(p, "quiz.json") == 0;
+}
+
+/* libarchive's message, or words when it has none (it may give NULL). */
+static const char *
+packinst__aerr(struct archive *a)
+{
+	const char *e = archive_error_string(a);
+
+	return e != NULL && *e != '\0' ? e : "the archive is damaged or ends early";
+}
+
+/* An entry's name for a message ("" has none). */
+static const char *
+packinst__ename(const char *name)
+{
+	return name[0] != '\0' ? name : "(an entry with an empty name)";
 }
 
 /* ---- file lists ---- */
@@ -227,35 +247,6 @@ packinst_clean(const char *packs_dir)
 
 /* ---- installing ---- */
 
-/* A file of the pack kept in memory while scanning it. */
-struct packinst__buf {
-	char *data;
-	size_t len;
-	size_t max;
-};
-
-/* What a scan without unpacking keeps: the manifest and its signature. */
-struct packinst__kept {
-	struct packinst__buf manifest;
-	struct packinst__buf sig;
-};
-
-static pb_err
-packinst__buf_add(struct packinst__buf *b, const char *p, size_t n, char *err, size_t errlen)
-{
-	char *nd;
-
-	if (b->len + n > b->max)
-		return packfmt_fail(err, errlen, PB_ERR_LIMIT, "manifest too large");
-	if ((nd = realloc(b->data, b->len + n + 1)) == NULL)
-		return packfmt_fail(err, errlen, PB_ERR_NOMEM, "out of memory");
-	b->data = nd;
-	memcpy(b->data + b->len, p, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-	return PB_OK;
-}
-
 /* mkdir every parent of rel inside root. */
 static int
 packinst__mkparents(const char *root, const char *rel, int self)
@@ -278,24 +269,20 @@ packinst__mkparents(const char *root, const char *rel, int self)
 	return 0;
 }
 
-/* Copy the current entry's data to root/rel, hashing it. */
+/* Copy the current entry's data to root/rel, hashing it; with root NULL
+ * only hash it. */
 static pb_err
 packinst__extract_file(struct archive *a, const char *root, const char *rel,
-    unsigned long long *total, struct packinst__files *got, struct packinst__kept *kept,
-    char *err, size_t errlen)
+    unsigned long long *total, struct packinst__files *got, char *err, size_t errlen)
 {
 	crypto_hash_sha256_state st;
 	unsigned char h[crypto_hash_sha256_BYTES];
 	char path[PATH_MAX], hex[65];
 	static char buf[65536]; /* installs are serialized by the callers (packinst.h) */
 	unsigned long long size = 0;
-	struct packinst__buf *keep = NULL;
 	pb_err rc = PB_ERR_IO;
 	int fd = -1;
 
-	if (kept != NULL)
-		keep = strcmp(rel, "manifest.json") == 0 ? &kept->manifest :
-		    strcmp(rel, "manifest.sig") == 0 ? &kept->sig : NULL;
 	if (root == NULL) {
 		crypto_hash_sha256_init(&st);
 		goto copy;
@@ -324,7 +311,7 @@ copy:
 			break;
 		if (n < 0) {
 			rc = packfmt_fail(err, errlen, PB_ERR_INVALID, "%s: %s", rel,
-			    archive_error_string(a));
+			    packinst__aerr(a));
 			goto out;
 		}
 		size += (unsigned long long)n;
@@ -336,10 +323,6 @@ copy:
 		}
 		crypto_hash_sha256_update(&st, (const unsigned char *)buf,
 		    (unsigned long long)n);
-		if (keep != NULL && (rc = packinst__buf_add(keep, buf, (size_t)n, err,
-		    errlen)) != PB_OK)
-			goto out;
-		rc = PB_ERR_IO;
 		for (left = fd < 0 ? 0 : (size_t)n; left > 0;) {
 			ssize_t w = write(fd, p, left);
 
@@ -370,34 +353,161 @@ out:
 	return rc;
 }
 
-/* Unpack pack into root (an empty dir), refusing anything unsafe. The files
- * written, with sizes and hashes, go into got (sorted by path). With root
- * NULL nothing is written: the files are only hashed, and manifest.json and
- * manifest.sig are kept in kept. */
+/* A pack opened for reading (gzip + tar), or NULL with the reason in err. */
+static struct archive *
+packinst__open(const char *pack, pb_err *rc, char *err, size_t errlen)
+{
+	struct archive *a;
+
+	if ((a = archive_read_new()) == NULL) {
+		*rc = packfmt_fail(err, errlen, PB_ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	if (archive_read_support_filter_gzip(a) != ARCHIVE_OK ||
+	    archive_read_support_format_tar(a) != ARCHIVE_OK) {
+		*rc = packfmt_fail(err, errlen, PB_ERR_STATE, "libarchive: %s",
+		    packinst__aerr(a));
+		archive_read_free(a);
+		return NULL;
+	}
+	if (archive_read_open_filename(a, pack, 65536) != ARCHIVE_OK) {
+		*rc = packfmt_fail(err, errlen, errno == ENOENT ? PB_ERR_NOTFOUND :
+		    PB_ERR_INVALID, "cannot read pack: %s", packinst__aerr(a));
+		archive_read_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+/* What the first pass reads from a pack, in memory, before anything is
+ * written: manifest.json and manifest.sig. */
+struct packinst__head {
+	char *man;      /* manifest.json (NUL-terminated) */
+	size_t manlen;
+	char *sig;      /* manifest.sig, NULL if the pack has none */
+	size_t siglen;
+};
+
+static void
+packinst__head_free(struct packinst__head *h)
+{
+	free(h->man);
+	free(h->sig);
+	memset(h, 0, sizeof(*h));
+}
+
+/* The current entry's data (at most max bytes) into a new buffer. */
 static pb_err
-packinst__extract(const char *pack, const char *root, struct packinst__files *got,
-    struct packinst__kept *kept, char *err, size_t errlen)
+packinst__read_entry(struct archive *a, struct archive_entry *e, size_t max,
+    const char *rel, char **out, size_t *outlen, char *err, size_t errlen)
+{
+	la_int64_t size = archive_entry_size(e);
+	size_t n = 0;
+	char *buf;
+
+	if (*out != NULL)
+		return packfmt_fail(err, errlen, PB_ERR_INVALID, "duplicate entry %s", rel);
+	if (size < 0 || (unsigned long long)size > max)
+		return packfmt_fail(err, errlen, PB_ERR_LIMIT, "%s: too large", rel);
+	if ((buf = malloc((size_t)size + 1)) == NULL)
+		return packfmt_fail(err, errlen, PB_ERR_NOMEM, "out of memory");
+	while (n < (size_t)size) {
+		la_ssize_t r = archive_read_data(a, buf + n, (size_t)size - n);
+
+		if (r < 0) {
+			free(buf);
+			return packfmt_fail(err, errlen, PB_ERR_INVALID, "%s: %s", rel,
+			    packinst__aerr(a));
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n != (size_t)size) {
+		free(buf);
+		return packfmt_fail(err, errlen, PB_ERR_INVALID, "%s: the pack ends early",
+		    rel);
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*outlen = n;
+	return PB_OK;
+}
+
+/* First pass: read manifest.json and manifest.sig into memory, writing
+ * nothing; the entries before them are skipped (their declared sizes count
+ * against the unpacked cap, so a bomb is refused without being inflated to
+ * disk). Stops once both are read. */
+static pb_err
+packinst__read_head(const char *pack, struct packinst__head *h, char *err, size_t errlen)
 {
 	struct archive *a;
 	struct archive_entry *e;
-	unsigned long long total = 0;
+	unsigned long long skipped = 0;
+	int nentries = 0, r;
+	pb_err rc = PB_OK;
+
+	memset(h, 0, sizeof(*h));
+	if ((a = packinst__open(pack, &rc, err, errlen)) == NULL)
+		return rc;
+	while (h->man == NULL || h->sig == NULL) {
+		const char *name, *p;
+
+		r = archive_read_next_header(a, &e);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r != ARCHIVE_OK) {
+			rc = packfmt_fail(err, errlen, PB_ERR_INVALID, "not a valid pack: %s",
+			    packinst__aerr(a));
+			goto out;
+		}
+		if (++nentries > PACKINST_MAX_ENTRIES) {
+			rc = packfmt_fail(err, errlen, PB_ERR_LIMIT, "more than %d entries",
+			    PACKINST_MAX_ENTRIES);
+			goto out;
+		}
+		if ((name = archive_entry_pathname(e)) == NULL)
+			name = "";
+		p = strncmp(name, "./", 2) == 0 ? name + 2 : name;
+		if (archive_entry_filetype(e) == AE_IFREG && strcmp(p, "manifest.json") == 0)
+			rc = packinst__read_entry(a, e, PACKFMT_MAX_JSON, p, &h->man,
+			    &h->manlen, err, errlen);
+		else if (archive_entry_filetype(e) == AE_IFREG &&
+		    strcmp(p, "manifest.sig") == 0)
+			rc = packinst__read_entry(a, e, 4096, p, &h->sig, &h->siglen, err,
+			    errlen);
+		else if (archive_entry_size(e) > 0 &&
+		    (skipped += (unsigned long long)archive_entry_size(e)) >
+		    PACKINST_MAX_TOTAL)
+			rc = packfmt_fail(err, errlen, PB_ERR_LIMIT,
+			    "pack is larger than %llu MB unpacked", PACKINST_MAX_TOTAL >> 20);
+		if (rc != PB_OK)
+			goto out;
+	}
+	if (h->man == NULL)
+		rc = packfmt_fail(err, errlen, PB_ERR_INVALID, "manifest.json missing");
+out:
+	archive_read_free(a);
+	if (rc != PB_OK)
+		packinst__head_free(h);
+	return rc;
+}
+
+/* Unpack pack into root (an empty dir), refusing anything unsafe. The files
+ * written, with sizes and hashes, go into got (sorted by path). */
+static pb_err
+packinst__extract(const char *pack, const char *root, struct packinst__manifest *m,
+    const struct packinst__head *h, struct packinst__files *got, char *err, size_t errlen)
+{
+	struct archive *a;
+	struct archive_entry *e;
+	unsigned long long total = 0, want;
 	char rel[PACKFMT_MAX_RELPATH + 8];
 	int nentries = 0, r;
-	pb_err rc = PB_ERR_NOMEM;
+	pb_err rc = PB_OK;
 
-	if ((a = archive_read_new()) == NULL)
-		return packfmt_fail(err, errlen, rc, "out of memory");
-	if (archive_read_support_filter_gzip(a) != ARCHIVE_OK ||
-	    archive_read_support_format_tar(a) != ARCHIVE_OK) {
-		rc = packfmt_fail(err, errlen, PB_ERR_STATE, "libarchive: %s",
-		    archive_error_string(a));
-		goto out;
-	}
-	if (archive_read_open_filename(a, pack, 65536) != ARCHIVE_OK) {
-		rc = packfmt_fail(err, errlen, errno == ENOENT ? PB_ERR_NOTFOUND :
-		    PB_ERR_INVALID, "cannot read pack: %s", archive_error_string(a));
-		goto out;
-	}
+	if ((a = packinst__open(pack, &rc, err, errlen)) == NULL)
+		return rc;
 	for (;;) {
 		const char *name, *p;
 		size_t len;
@@ -408,7 +518,7 @@ packinst__extract(const char *pack, const char *root, struct packinst__files *go
 			break;
 		if (r != ARCHIVE_OK) {
 			rc = packfmt_fail(err, errlen, PB_ERR_INVALID, "not a valid pack: %s",
-			    archive_error_string(a));
+			    packinst__aerr(a));
 			goto out;
 		}
 		if (++nentries > PACKINST_MAX_ENTRIES) {
@@ -433,7 +543,8 @@ packinst__extract(const char *pack, const char *root, struct packinst__files *go
 		if (isdir && len == 0)
 			continue; /* "./" */
 		if (!packfmt_safe_path(rel)) {
-			rc = packfmt_fail(err, errlen, PB_ERR_INVALID, "unsafe path %s", name);
+			rc = packfmt_fail(err, errlen, PB_ERR_INVALID, "unsafe path %s",
+			    packinst__ename(name));
 			goto out;
 		}
 		if (archive_entry_hardlink(e) != NULL || archive_entry_symlink(e) != NULL ||
@@ -460,8 +571,30 @@ packinst__extract(const char *pack, const char *root, struct packinst__files *go
 			    "pack is larger than %llu MB unpacked", PACKINST_MAX_TOTAL >> 20);
 			goto out;
 		}
-		if ((rc = packinst__extract_file(a, root, rel, &total, got, kept, err,
-		    errlen)) != PB_OK)
+		/* only what the verified manifest lists, at its size: nothing
+		 * else is ever written */
+		if (strcmp(rel, "manifest.json") == 0) {
+			want = h->manlen;
+		} else if (strcmp(rel, "manifest.sig") == 0) {
+			want = h->sig != NULL ? h->siglen : 0;
+		} else {
+			struct packinst__file *f = packinst__files_find(&m->files, rel);
+
+			if (f == NULL) {
+				rc = packfmt_fail(err, errlen, PB_ERR_INVALID,
+				    "%s: not in the manifest", rel);
+				goto out;
+			}
+			want = f->size;
+		}
+		if ((unsigned long long)archive_entry_size(e) != want) {
+			rc = packfmt_fail(err, errlen, PB_ERR_CRYPTO,
+			    "%s: size mismatch (manifest %llu, pack %lld)", rel, want,
+			    (long long)archive_entry_size(e));
+			goto out;
+		}
+		if ((rc = packinst__extract_file(a, root, rel, &total, got, err, errlen)) !=
+		    PB_OK)
 			goto out;
 	}
 	if (got->n > 1)
@@ -479,32 +612,42 @@ out:
 	return rc;
 }
 
-/* The manifest's fields and file list from its parsed JSON. */
 static pb_err
-packinst__manifest_from(const json_t *j, struct packinst__manifest *m, char *err,
-    size_t errlen)
+packinst__parse_manifest(const struct packinst__head *h, struct packinst__manifest *m,
+    char *err, size_t errlen)
 {
-	const json_t *files, *fmt, *dev, *title;
+	json_t *j = NULL, *files, *fmt, *dev, *title;
+	unsigned long long total = 0;
 	size_t i;
-	pb_err rc = PB_ERR_INVALID;
+	pb_err rc;
 
+	if ((rc = packfmt_parse_json(h->man, h->manlen, "manifest.json", &j, err, errlen)) !=
+	    PB_OK)
+		return rc;
+	rc = PB_ERR_INVALID;
 	fmt = json_object_get(j, "format");
 	dev = json_object_get(j, "dev");
 	files = json_object_get(j, "files");
 	title = json_object_get(j, "title");
-	if (!json_is_integer(fmt) || json_integer_value(fmt) != 1)
-		return packfmt_fail(err, errlen, rc, "manifest.json: unsupported format");
-	if ((rc = packfmt_id_version(j, "manifest.json", m->id, sizeof(m->id), m->version,
-	    sizeof(m->version), err, errlen)) != PB_OK)
-		return rc;
-	rc = PB_ERR_INVALID;
-	if (dev != NULL && !json_is_boolean(dev))
-		return packfmt_fail(err, errlen, rc, "manifest.json: dev must be true or false");
-	m->dev = json_is_true(dev);
 	if (json_is_string(title))
 		snprintf(m->title, sizeof(m->title), "%s", json_string_value(title));
-	if (!json_is_array(files))
-		return packfmt_fail(err, errlen, rc, "manifest.json: files missing");
+	if (!json_is_integer(fmt) || json_integer_value(fmt) != 1) {
+		packfmt_fail(err, errlen, rc, "manifest.json: unsupported format");
+		goto out;
+	}
+	if ((rc = packfmt_id_version(j, "manifest.json", m->id, sizeof(m->id), m->version,
+	    sizeof(m->version), err, errlen)) != PB_OK)
+		goto out;
+	rc = PB_ERR_INVALID;
+	if (dev != NULL && !json_is_boolean(dev)) {
+		packfmt_fail(err, errlen, rc, "manifest.json: dev must be true or false");
+		goto out;
+	}
+	m->dev = json_is_true(dev);
+	if (!json_is_array(files)) {
+		packfmt_fail(err, errlen, rc, "manifest.json: files missing");
+		goto out;
+	}
 	for (i = 0; i < json_array_size(files); i++) {
 		const json_t *f = json_array_get(files, i), *size = json_object_get(f, "size");
 		const char *path = packfmt_jstr(f, "path"), *sha = packfmt_jstr(f, "sha256");
@@ -513,50 +656,45 @@ packinst__manifest_from(const json_t *j, struct packinst__manifest *m, char *err
 		if (path == NULL || !packfmt_safe_path(path) ||
 		    !packinst__allowed_path(path, 0) || packinst__is_manifest(path) ||
 		    !json_is_integer(size) || json_integer_value(size) < 0 || sha == NULL ||
-		    strlen(sha) != 64 || util_unhex(raw, sizeof(raw), sha) != PB_OK)
-			return packfmt_fail(err, errlen, rc,
-			    "manifest.json: file %zu (%s) is malformed", i + 1, path ? path : "?");
+		    strlen(sha) != 64 || util_unhex(raw, sizeof(raw), sha) != PB_OK) {
+			packfmt_fail(err, errlen, rc, "manifest.json: file %zu (%s) is malformed",
+			    i + 1, path ? path : "?");
+			goto out;
+		}
+		total += (unsigned long long)json_integer_value(size);
+		if (total > PACKINST_MAX_TOTAL) {
+			rc = packfmt_fail(err, errlen, PB_ERR_LIMIT, "manifest.json: the files "
+			    "are larger than %llu MB", PACKINST_MAX_TOTAL >> 20);
+			goto out;
+		}
 		if (packinst__files_add(&m->files, path,
-		    (unsigned long long)json_integer_value(size), sha) != PB_OK)
-			return packfmt_fail(err, errlen, PB_ERR_NOMEM, "out of memory");
-		m->size += (unsigned long long)json_integer_value(size);
+		    (unsigned long long)json_integer_value(size), sha) != PB_OK) {
+			rc = packfmt_fail(err, errlen, PB_ERR_NOMEM, "out of memory");
+			goto out;
+		}
 	}
-	return PB_OK;
-}
-
-static pb_err
-packinst__parse_manifest(const char *manifest, size_t len, struct packinst__manifest *m,
-    char *err, size_t errlen)
-{
-	json_error_t jerr;
-	json_t *j;
-	pb_err rc;
-
-	if ((j = jsonin_parse(manifest, len, JSON_REJECT_DUPLICATES, &jerr)) == NULL)
-		return packfmt_fail(err, errlen, PB_ERR_INVALID, "manifest.json:%d: %s",
-		    jerr.line, jerr.text);
-	if (!json_is_object(j))
-		rc = packfmt_fail(err, errlen, PB_ERR_INVALID, "manifest.json: not a JSON object");
-	else
-		rc = packinst__manifest_from(j, m, err, errlen);
+	m->size = total;
+	if (m->files.n > 1) /* for packinst__files_find while unpacking */
+		qsort(m->files.v, m->files.n, sizeof(*m->files.v), packinst__file_cmp);
+	rc = PB_OK;
+out:
 	json_decref(j);
 	return rc;
 }
 
 /* Check manifest.sig (the signature's hex, then optionally the signer's
- * public key's hex, one a line) over manifest against the trusted keys, or
- * accept a dev pack in dev mode. The signer's fingerprint goes into fp and
- * whether the box trusts it into *known. */
+ * public key's hex, one a line) over manifest.json against the trusted keys
+ * (keyring.h), or accept a dev pack in dev mode. The signer's fingerprint
+ * goes into fp and whether the box trusts it into *known. */
 static pb_err
-packinst__check_signature(const struct packinst_opts *o, const char *man, size_t manlen,
-    char *sigtxt, const struct packinst__manifest *m, char fp[KEYRING_FPLEN], int *known,
-    char *err, size_t errlen)
+packinst__check_signature(const struct packinst_opts *o, const struct packinst__head *h,
+    const struct packinst__manifest *m, char fp[KEYRING_FPLEN], int *known, char *err,
+    size_t errlen)
 {
 	unsigned char sig[crypto_sign_BYTES], pk[crypto_sign_PUBLICKEYBYTES];
-	const struct keyring_key *k;
+	char sigtxt[4097], *line1, *line2, *save = NULL;
 	struct keyring kr;
-	char *line1, *line2, *save = NULL;
-	size_t i;
+	size_t siglen, i;
 	pb_err rc = PB_ERR_CRYPTO;
 
 	fp[0] = '\0';
@@ -566,9 +704,13 @@ packinst__check_signature(const struct packinst_opts *o, const char *man, size_t
 		    m->version);
 		return PB_OK;
 	}
-	if (sigtxt == NULL)
+	if (h->sig == NULL) {
 		return packfmt_fail(err, errlen, PB_ERR_CRYPTO, "pack is not signed%s",
 		    m->dev ? " (development pack; the box is not in development mode)" : "");
+	}
+	siglen = h->siglen < sizeof(sigtxt) - 1 ? h->siglen : sizeof(sigtxt) - 1;
+	memcpy(sigtxt, h->sig, siglen);
+	sigtxt[siglen] = '\0';
 	line1 = strtok_r(sigtxt, "\r\n", &save);
 	line2 = strtok_r(NULL, "\r\n", &save);
 	if (line1 == NULL || util_unhex(sig, sizeof(sig), line1) != PB_OK)
@@ -582,12 +724,14 @@ packinst__check_signature(const struct packinst_opts *o, const char *man, size_t
 	if (keyring_load(&kr, o->trusted_keys, o->local_keys) != PB_OK)
 		return packfmt_fail(err, errlen, rc, "cannot read the trusted keys");
 	if (line2 != NULL) {
-		if ((k = keyring_find(&kr, pk)) == NULL) {
+		/* the named key is only a name: it counts if the box trusts it */
+		if (keyring_find(&kr, pk) == NULL) {
 			packfmt_fail(err, errlen, rc, "signed by an unknown author key %s", fp);
 			goto out;
 		}
 		*known = 1;
-		if (crypto_sign_verify_detached(sig, (const unsigned char *)man, manlen, pk) == 0)
+		if (crypto_sign_verify_detached(sig, (const unsigned char *)h->man, h->manlen,
+		    pk) == 0)
 			rc = PB_OK;
 		else
 			packfmt_fail(err, errlen, rc, "signature does not verify (key %s)", fp);
@@ -595,7 +739,7 @@ packinst__check_signature(const struct packinst_opts *o, const char *man, size_t
 	}
 	/* an older pack that does not name its key: any trusted key will do */
 	for (i = 0; i < kr.n; i++) {
-		if (crypto_sign_verify_detached(sig, (const unsigned char *)man, manlen,
+		if (crypto_sign_verify_detached(sig, (const unsigned char *)h->man, h->manlen,
 		    kr.v[i].pk) == 0) {
 			snprintf(fp, KEYRING_FPLEN, "%s", kr.v[i].fp);
 			*known = 1;
@@ -704,32 +848,41 @@ fail:
 	return PB_ERR_IO;
 }
 
-/* Scan pack without writing: parse its manifest, check the signature, ask
- * the want hook, check every file's size and hash. info gets what was
- * learned, however far it got. */
+/* The manifest.json unpacked is the one whose signature was checked. */
+static pb_err
+packinst__same_manifest(const struct packinst__head *h, struct packinst__files *got,
+    char *err, size_t errlen)
+{
+	unsigned char d[crypto_hash_sha256_BYTES];
+	struct packinst__file *f = packinst__files_find(got, "manifest.json");
+	char hex[65];
+
+	crypto_hash_sha256(d, (const unsigned char *)h->man, h->manlen);
+	util_hex(hex, d, sizeof(d));
+	if (f == NULL || strcmp(f->sha, hex) != 0)
+		return packfmt_fail(err, errlen, PB_ERR_CRYPTO,
+		    "manifest.json changed while the pack was read");
+	return PB_OK;
+}
+
+/* Read pack without writing: manifest and signature (asking the want hook),
+ * then every file hashed against the manifest. info gets what was learned,
+ * however far it got. */
 static pb_err
 packinst__inspect(const struct packinst_opts *o, const char *pack,
-    const struct packinst_hooks *h, struct packinst_info *info, char *err, size_t errlen)
+    const struct packinst_hooks *hk, struct packinst_info *info, char *err, size_t errlen)
 {
-	struct packinst__kept kept;
 	struct packinst__manifest m;
 	struct packinst__files got;
+	struct packinst__head head;
 	pb_err rc;
 
 	memset(info, 0, sizeof(*info));
-	memset(&kept, 0, sizeof(kept));
 	memset(&m, 0, sizeof(m));
 	memset(&got, 0, sizeof(got));
-	kept.manifest.max = PACKFMT_MAX_JSON;
-	kept.sig.max = 4096;
-	if ((rc = packinst__extract(pack, NULL, &got, &kept, err, errlen)) != PB_OK)
-		goto out;
-	if (kept.manifest.data == NULL) {
-		rc = packfmt_fail(err, errlen, PB_ERR_INVALID, "manifest.json missing");
-		goto out;
-	}
-	if ((rc = packinst__parse_manifest(kept.manifest.data, kept.manifest.len, &m, err,
-	    errlen)) != PB_OK)
+	memset(&head, 0, sizeof(head));
+	if ((rc = packinst__read_head(pack, &head, err, errlen)) != PB_OK ||
+	    (rc = packinst__parse_manifest(&head, &m, err, errlen)) != PB_OK)
 		goto out;
 	snprintf(info->id, sizeof(info->id), "%s", m.id);
 	snprintf(info->version, sizeof(info->version), "%s", m.version);
@@ -737,18 +890,19 @@ packinst__inspect(const struct packinst_opts *o, const char *pack,
 	info->dev = m.dev;
 	info->size = m.size;
 	info->nfiles = m.files.n;
-	if ((rc = packinst__check_signature(o, kept.manifest.data, kept.manifest.len,
-	    kept.sig.data, &m, info->fp, &info->key_known, err, errlen)) != PB_OK)
+	if ((rc = packinst__check_signature(o, &head, &m, info->fp, &info->key_known, err,
+	    errlen)) != PB_OK)
 		goto out;
-	if (h != NULL && h->want != NULL &&
-	    (rc = h->want(h->arg, m.id, m.version, err, errlen)) != PB_OK)
+	if (hk != NULL && hk->want != NULL &&
+	    (rc = hk->want(hk->arg, m.id, m.version, err, errlen)) != PB_OK)
 		goto out;
-	if ((rc = packinst__check_files(&m, &got, err, errlen)) != PB_OK)
+	if ((rc = packinst__extract(pack, NULL, &m, &head, &got, err, errlen)) != PB_OK ||
+	    (rc = packinst__same_manifest(&head, &got, err, errlen)) != PB_OK ||
+	    (rc = packinst__check_files(&m, &got, err, errlen)) != PB_OK)
 		goto out;
 	info->verified = 1;
 out:
-	free(kept.manifest.data);
-	free(kept.sig.data);
+	packinst__head_free(&head);
 	packinst__files_free(&m.files);
 	packinst__files_free(&got);
 	return rc;
@@ -761,36 +915,35 @@ packinst_inspect(const struct packinst_opts *o, const char *pack_path,
 	return packinst__inspect(o, pack_path, NULL, info, err, errlen);
 }
 
-/* Read root/name (at most max bytes) or answer why not. */
-static pb_err
-packinst__read(const char *root, const char *name, size_t max, char **out, size_t *len,
-    char *err, size_t errlen)
-{
-	char path[PATH_MAX];
-
-	if (packfmt_join(path, root, name) < 0 || !packfmt_is_file(root, name) ||
-	    fs_read_file(path, max, out, len) != PB_OK)
-		return packfmt_fail(err, errlen, PB_ERR_INVALID, "%s: cannot read", name);
-	return PB_OK;
-}
-
 pb_err
 packinst_install(const struct packinst_opts *o, const char *pack_path,
     const struct packinst_hooks *h, char vdir[PATH_MAX], char *err, size_t errlen)
 {
-	struct packinst_info info;
 	struct packinst__manifest m;
 	struct packinst__files got;
-	char tmp[PATH_MAX], *man = NULL, *sig = NULL, fp[KEYRING_FPLEN];
-	size_t manlen = 0;
+	struct packinst__head head;
+	struct packinst_info info;
+	char tmp[PATH_MAX], fp[KEYRING_FPLEN];
 	int have_tmp = 0, known;
 	pb_err rc;
 
 	memset(&m, 0, sizeof(m));
 	memset(&got, 0, sizeof(got));
-	/* nothing is unpacked before the signature and every hash check out */
+	memset(&head, 0, sizeof(head));
+	/* Signature and version first, from the manifest alone, then every
+	 * file's hash, all without writing: a pack that is not trusted, not
+	 * wanted or not intact is never unpacked. */
 	if ((rc = packinst__inspect(o, pack_path, h, &info, err, errlen)) != PB_OK)
 		goto out;
+	/* the file may have changed since (a stick swapped): read it all again */
+	if ((rc = packinst__read_head(pack_path, &head, err, errlen)) != PB_OK ||
+	    (rc = packinst__parse_manifest(&head, &m, err, errlen)) != PB_OK ||
+	    (rc = packinst__check_signature(o, &head, &m, fp, &known, err, errlen)) != PB_OK)
+		goto out;
+	if (strcmp(m.id, info.id) != 0 || strcmp(m.version, info.version) != 0) {
+		rc = packfmt_fail(err, errlen, PB_ERR_INVALID, "the pack changed while installing");
+		goto out;
+	}
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.tmp-XXXXXX", o->packs_dir) >=
 	    sizeof(tmp)) {
 		rc = packfmt_fail(err, errlen, PB_ERR_INVALID, "path too long");
@@ -801,24 +954,9 @@ packinst_install(const struct packinst_opts *o, const char *pack_path,
 		goto out;
 	}
 	have_tmp = 1;
-	/* the file may have changed since (a stick swapped): check it all again */
-	if ((rc = packinst__extract(pack_path, tmp, &got, NULL, err, errlen)) != PB_OK)
-		goto out;
-	if ((rc = packinst__read(tmp, "manifest.json", PACKFMT_MAX_JSON, &man, &manlen, err,
-	    errlen)) != PB_OK ||
-	    (rc = packinst__parse_manifest(man, manlen, &m, err, errlen)) != PB_OK)
-		goto out;
-	if (packfmt_is_file(tmp, "manifest.sig") &&
-	    (rc = packinst__read(tmp, "manifest.sig", 4096, &sig, NULL, err, errlen)) != PB_OK)
-		goto out;
-	if ((rc = packinst__check_signature(o, man, manlen, sig, &m, fp, &known, err,
-	    errlen)) != PB_OK)
-		goto out;
-	if (strcmp(m.id, info.id) != 0 || strcmp(m.version, info.version) != 0) {
-		rc = packfmt_fail(err, errlen, PB_ERR_INVALID, "the pack changed while installing");
-		goto out;
-	}
-	if ((rc = packinst__check_files(&m, &got, err, errlen)) != PB_OK)
+	if ((rc = packinst__extract(pack_path, tmp, &m, &head, &got, err, errlen)) != PB_OK ||
+	    (rc = packinst__same_manifest(&head, &got, err, errlen)) != PB_OK ||
+	    (rc = packinst__check_files(&m, &got, err, errlen)) != PB_OK)
 		goto out;
 	if (h != NULL && h->check != NULL &&
 	    (rc = h->check(h->arg, tmp, m.id, m.version, err, errlen)) != PB_OK)
@@ -830,8 +968,7 @@ packinst_install(const struct packinst_opts *o, const char *pack_path,
 out:
 	if (have_tmp && fs_remove_tree(tmp) != PB_OK)
 		log_warn("cannot remove %s", tmp);
-	free(man);
-	free(sig);
+	packinst__head_free(&head);
 	packinst__files_free(&m.files);
 	packinst__files_free(&got);
 	return rc;

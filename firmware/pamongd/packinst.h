@@ -5,18 +5,24 @@
  *   <id>/current -> <version>
  *   .tmp-XXXXXX/            a pack being unpacked
  *
- * packinst_install() first reads the whole pack without writing anything
- * (packinst_inspect): libarchive with its own checks on every entry (only
- * regular files and directories under the names the format allows, no
- * absolute paths, no "..", no links), hashing each file; then checks the
- * Ed25519 signature over manifest.json against the trusted keys (keyring.h;
- * manifest.sig's second line names the signer's key; unsigned dev packs only
- * in dev mode), then every file's size and SHA-256. Only a pack that
- * verifies is unpacked into a temporary dir under packs_dir, hashed again
- * while written and checked again (the file may have changed in between);
- * then it fsyncs the tree, renames it into place and swaps `current`
- * atomically. A refused pack leaves every
- * current version as it was, and its temporary dir is removed.
+ * packinst_install() first reads only manifest.json and manifest.sig from the
+ * pack, into memory, writing nothing: it checks the Ed25519 signature over
+ * manifest.json against the trusted keys (keyring.h: the image's file and the
+ * facilitator's; manifest.sig's second line names the signer's key, so a
+ * pack by a key the box does not trust is refused as "signed by an unknown
+ * author key FINGERPRINT"; unsigned dev packs only in dev mode) and asks the
+ * caller whether it wants this id and version. Then it reads the pack again,
+ * still writing nothing, and hashes every file against the manifest
+ * (packinst_inspect is these two passes). Only a trusted, wanted, intact pack
+ * is unpacked, into a temporary dir under packs_dir, with libarchive and its
+ * own checks on every entry (only regular files and directories under the
+ * names the format allows, no absolute paths, no "..", no links, and only
+ * files the manifest lists, at their listed sizes, so what is written is
+ * bounded by the signed manifest), hashing each file again while writing it
+ * (the file may have changed in between); then every file's SHA-256 is
+ * checked, the tree fsynced, renamed into place and `current` swapped
+ * atomically. A refused pack leaves every current version as it was, and its
+ * temporary dir is removed.
  *
  * It knows nothing of who reads the installed packs: the caller decides
  * through hooks which packs it wants and what the unpacked tree must hold.
@@ -55,8 +61,7 @@ struct packinst_info {
  * from a hook refuses the pack with that code and the reason in err. */
 struct packinst_hooks {
 	/* Once manifest.json is signed by a trusted key (or a dev pack in dev
-	 * mode), before the files' hashes are checked: is this id and version
-	 * wanted? */
+	 * mode), before anything is unpacked: is this id and version wanted? */
 	pb_err (*want)(void *arg, const char *id, const char *version, char *err,
 	    size_t errlen);
 	/* Once every file is verified, before anything outside the temporary dir
@@ -67,7 +72,7 @@ struct packinst_hooks {
 	void *arg;                /* passed to both */
 };
 
-/* Read pack_path once, writing nothing: its manifest, signer and whether
+/* Read pack_path, writing nothing: its manifest, signer and whether
  * its signature, sizes and hashes check out (into info, as far as it got).
  * PB_OK only for a pack that would verify; a pack signed by a key the box
  * does not trust is PB_ERR_CRYPTO with "signed by an unknown author key
@@ -75,7 +80,8 @@ struct packinst_hooks {
 pb_err packinst_inspect(const struct packinst_opts *o, const char *pack_path,
     struct packinst_info *info, char *err, size_t errlen);
 
-/* Verify pack_path (packinst_inspect, before anything is unpacked) and install it as packs_dir/<id>/<version>, the new
+/* Verify pack_path (as packinst_inspect, before anything is unpacked) and
+ * install it as packs_dir/<id>/<version>, the new
  * current version; its dir goes in vdir. h may be NULL. On refusal returns
  * an error with the reason in err. */
 pb_err packinst_install(const struct packinst_opts *o, const char *pack_path,
