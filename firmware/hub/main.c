@@ -20,6 +20,7 @@
 #include "db.h"
 #include "dbcopy.h"
 #include "fsutil.h"
+#include "import.h"
 #include "ingest.h"
 #include "log.h"
 #include "password.h"
@@ -46,6 +47,7 @@ usage(FILE *f)
 	    "       pamong-hub [-f FILE] xapi-export [--forward]  print (or send) xAPI statements\n"
 	    "       pamong-hub migrate --from HUB.DB --to postgresql://USER@HOST/DB\n"
 	    "                                      copy a stopped SQLite hub into an empty database\n"
+	    "       pamong-hub [-f FILE] import BUNDLE   apply a sync bundle carried from a box\n"
 	    "       pamong-hub --print-config | --help | --version\n"
 	    "\n"
 	    "  -d  stay in the foreground and log to stderr\n"
@@ -272,6 +274,44 @@ out:
 	return rc;
 }
 
+/* Apply a sync bundle file with the same rules as live uploads. */
+static int
+cmd_import(const struct hub_config *cfg, int argc, char **argv)
+{
+	struct ingest_limits lim = { (size_t)cfg->max_body, (size_t)cfg->max_json,
+		(size_t)cfg->max_rows, (size_t)cfg->upload_memory };
+	struct import_result res;
+	struct hubdb *db = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	pb_err r;
+
+	if (argc != 2) {
+		usage(stderr);
+		return 2;
+	}
+	if ((r = fs_read_file(argv[1], IMPORT_MAX_BYTES, &text, &len)) != PB_OK) {
+		fprintf(stderr, "pamong-hub: %s: %s\n", argv[1], r == PB_ERR_LIMIT ?
+		    "larger than 64 MB" : strerror(errno));
+		return 1;
+	}
+	if (open_db(cfg, 1, &db) != PB_OK) {
+		free(text);
+		return 1;
+	}
+	import_bundle(db, &lim, text, len, util_wall_ms(), &res);
+	free(text);
+	hubdb_close(db);
+	if (res.error != NULL) {
+		fprintf(stderr, "pamong-hub: %s: %d of %d chunks applied, then refused: %s (%s)\n",
+		    argv[1], res.applied, res.chunks, res.error, res.message);
+		return 1;
+	}
+	printf("box %s: %d chunks applied%s, the hub holds rev %lld\n", res.box, res.applied,
+	    res.enrolled ? ", box enrolled" : "", (long long)res.acked_rev);
+	return 0;
+}
+
 static int
 cmd_migrate(int argc, char **argv)
 {
@@ -431,6 +471,8 @@ main(int argc, char **argv)
 		rc = cmd_xapi_export(&cfg, argc, argv);
 	else if (strcmp(argv[0], "migrate") == 0)
 		rc = cmd_migrate(argc, argv);
+	else if (strcmp(argv[0], "import") == 0)
+		rc = cmd_import(&cfg, argc, argv);
 	else {
 		usage(stderr);
 		rc = 2;

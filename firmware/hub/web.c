@@ -10,6 +10,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include "certify.h"
+#include "import.h"
 #include "ingest.h"
 #include "jsonin.h"
 #include "log.h"
@@ -843,6 +845,67 @@ web__enroll_code(struct mg_connection *conn, void *arg)
 	    (json_int_t)expires, "expires", iso), NULL);
 }
 
+/* GET /api/v1/verify?t=TOKEN: anyone holding a certificate a box printed
+ * may check it (certify.h); no login. */
+static int
+web__verify(struct mg_connection *conn, void *arg)
+{
+	struct web *w = arg;
+	const char *qs = mg_get_request_info(conn)->query_string;
+	char token[512];
+	json_t *out = NULL;
+	struct hdb_conn *c;
+	pb_err rc;
+
+	if (!web__method(conn, "GET"))
+		return 405;
+	if (qs == NULL || mg_get_var(qs, strlen(qs), "t", token, sizeof(token)) <= 0)
+		return web__error(conn, 400, "invalid_field", "t must be a certificate token");
+	c = hubdb_get(w->db);
+	rc = certify_check(c, token, &out);
+	hubdb_put(w->db, c);
+	if (rc == PB_ERR_INVALID)
+		return web__error(conn, 400, "invalid_field", "t is not a certificate token");
+	if (rc != PB_OK)
+		return web__error(conn, 503, "unavailable", "database error");
+	return web__json(conn, 200, out, NULL);
+}
+
+/* POST /api/v1/hub/import: a staff member uploads a sync bundle a
+ * facilitator carried from a box (import.h). */
+static int
+web__import(struct mg_connection *conn, void *arg)
+{
+	struct web *w = arg;
+	struct import_result res;
+	struct web_staff st;
+	char *body = NULL;
+	long len;
+
+	if (!web__method(conn, "POST"))
+		return 405;
+	if (!web__staff(conn, w, &st))
+		return 401;
+	if (!web__may_write(conn, &st))
+		return 403;
+	if (!web__json_type(conn))
+		return 415;
+	if ((len = web__body(conn, IMPORT_MAX_BYTES, &body)) < 0)
+		return web__error(conn, 413, "too_large", "the bundle is larger than 64 MB");
+	import_bundle(w->db, &w->lim, body, (size_t)len, util_wall_ms(), &res);
+	free(body);
+	log_info("staff %s imported a bundle of box %s: %d of %d chunks%s%s", st.who.name,
+	    res.box[0] ? res.box : "?", res.applied, res.chunks, res.error ? ", refused: " : "",
+	    res.error ? res.error : "");
+	if (res.error != NULL)
+		return web__json(conn, res.status, json_pack("{s:s, s:s, s:i, s:i}", "error",
+		    res.error, "message", res.message, "applied", res.applied, "chunks",
+		    res.chunks), NULL);
+	return web__json(conn, 200, json_pack("{s:s, s:i, s:i, s:b, s:I}", "box", res.box,
+	    "chunks", res.chunks, "applied", res.applied, "enrolled", res.enrolled,
+	    "acked_rev", (json_int_t)res.acked_rev), NULL);
+}
+
 static int
 web__not_found(struct mg_connection *conn, void *arg)
 {
@@ -882,6 +945,8 @@ web_start(const struct hub_config *cfg, struct hubdb *db, const struct region *r
 		{ "/api/v1/hub/xapi$", web__xapi },
 		{ "/api/v1/hub/xapi/forward$", web__xapi_forward },
 		{ "/api/v1/hub/enroll-codes$", web__enroll_code },
+		{ "/api/v1/hub/import$", web__import },
+		{ "/api/v1/verify$", web__verify },
 		{ "/api/", web__not_found },
 	};
 	struct mg_callbacks cb;

@@ -198,8 +198,8 @@ sign_pack(struct pack *p, const unsigned char sk[crypto_sign_SECRETKEYBYTES], ch
     size_t errlen)
 {
 	const struct pack_entry *m = pack_find(p, "manifest.json");
-	unsigned char sig[crypto_sign_BYTES];
-	char hex[2 * crypto_sign_BYTES + 2];
+	unsigned char sig[crypto_sign_BYTES], pk[crypto_sign_PUBLICKEYBYTES];
+	char hex[2 * crypto_sign_BYTES + 2 * crypto_sign_PUBLICKEYBYTES + 3];
 	size_t n;
 
 	if (m == NULL) {
@@ -211,11 +211,20 @@ sign_pack(struct pack *p, const unsigned char sk[crypto_sign_SECRETKEYBYTES], ch
 		snprintf(err, errlen, "%s", TR("gagal menandatangani", "signing failed"));
 		return PB_ERR_CRYPTO;
 	}
+	/* the second line names the signer, so a box that does not trust the
+	 * key can say which key it is */
+	if (crypto_sign_ed25519_sk_to_pk(pk, sk) != 0) {
+		snprintf(err, errlen, "%s", TR("gagal menandatangani", "signing failed"));
+		return PB_ERR_CRYPTO;
+	}
 	util_hex(hex, sig, sizeof(sig));
 	n = strlen(hex);
-	hex[n] = '\n';
-	hex[n + 1] = '\0';
-	return pack_put(p, "manifest.sig", hex, n + 1);
+	hex[n++] = '\n';
+	util_hex(hex + n, pk, sizeof(pk));
+	n = strlen(hex);
+	hex[n++] = '\n';
+	hex[n] = '\0';
+	return pack_put(p, "manifest.sig", hex, n);
 }
 
 /* Check manifest.sig against pk. */
@@ -233,8 +242,10 @@ sign__check_sig(const struct pack *p, const struct pack_entry *m, const unsigned
 		    "the pack is not signed (no manifest.sig)"));
 		return PB_ERR_CRYPTO;
 	}
-	len = s->len;
-	while (len > 0 && (s->data[len - 1] == '\n' || s->data[len - 1] == '\r'))
+	/* the signature is the first line; a second names the signer's key */
+	for (len = 0; len < s->len && s->data[len] != '\n'; len++)
+		;
+	while (len > 0 && s->data[len - 1] == '\r')
 		len--;
 	if (len != 2 * crypto_sign_BYTES) {
 		snprintf(err, errlen, "%s", TR("manifest.sig rusak", "manifest.sig is malformed"));

@@ -38,7 +38,8 @@ pb_err sign_load_public(const char *path, unsigned char pk[crypto_sign_PUBLICKEY
     char *err, size_t errlen);
 
 /* Add or replace manifest.sig: the hex Ed25519 signature of manifest.json's
- * exact bytes and a newline. */
+ * exact bytes and a newline, then the signer's public key in hex and a
+ * newline (so a box can name a key it does not trust). */
 pb_err sign_pack(struct pack *p, const unsigned char sk[crypto_sign_SECRETKEYBYTES],
     char *err, size_t errlen);
 

@@ -80,6 +80,40 @@ static const struct api__route {
 	  api__console_learner_pin },
 	{ "POST", 4, { "console", "learners", NULL, "merge" }, API_FACILITATOR,
 	  api__console_learner_merge },
+	/* the console's course packs (api_console_courses.c) */
+	{ "GET", 2, { "console", "courses" }, API_FACILITATOR, api__console_courses },
+	{ "GET", 2, { "console", "usb" }, API_FACILITATOR, api__console_usb },
+	{ "POST", 3, { "console", "usb", "install" }, API_FACILITATOR,
+	  api__console_usb_install },
+	{ "POST", 2, { "console", "uploads" }, API_FACILITATOR, api__console_upload },
+	{ "POST", 3, { "console", "uploads" }, API_FACILITATOR,
+	  api__console_upload_install },
+	{ "DELETE", 3, { "console", "uploads" }, API_FACILITATOR,
+	  api__console_upload_drop },
+	{ "GET", 2, { "console", "keys" }, API_FACILITATOR, api__console_keys },
+	{ "POST", 2, { "console", "keys" }, API_FACILITATOR, api__console_key_add },
+	{ "DELETE", 3, { "console", "keys" }, API_FACILITATOR, api__console_key_remove },
+	/* carrying data home (api_console_export.c) */
+	{ "GET", 3, { "console", "export", "learners.csv" }, API_FACILITATOR,
+	  api__console_export_csv },
+	{ "GET", 3, { "console", "export", "bundle" }, API_FACILITATOR,
+	  api__console_export_bundle },
+	/* the box (api_console_box.c) */
+	{ "GET", 2, { "console", "status" }, API_FACILITATOR, api__console_status },
+	{ "POST", 2, { "console", "sync" }, API_FACILITATOR, api__console_sync_now },
+	{ "POST", 2, { "console", "clock" }, API_FACILITATOR, api__console_clock },
+	{ "POST", 2, { "console", "restart" }, API_FACILITATOR, api__console_restart },
+	{ "POST", 2, { "console", "shutdown" }, API_FACILITATOR, api__console_shutdown },
+	{ "GET", 2, { "console", "settings" }, API_FACILITATOR, api__console_settings },
+	{ "PUT", 2, { "console", "settings" }, API_FACILITATOR, api__console_settings_put },
+	{ "GET", 2, { "console", "areas" }, API_FACILITATOR, api__console_areas },
+	/* printables (api_console_print.c) */
+	{ "GET", 3, { "console", "print", "attendance" }, API_FACILITATOR,
+	  api__console_attendance },
+	{ "GET", 3, { "console", "print", "certificate" }, API_FACILITATOR,
+	  api__console_certificate },
+	{ "GET", 3, { "console", "print", "learners" }, API_FACILITATOR,
+	  api__console_print_learners },
 };
 
 static int
@@ -153,8 +187,9 @@ api__route(struct req *r)
 			continue;
 		if (!api__allowed(r, rt->level))
 			return;
+		/* an upload streams its body to a file itself */
 		if ((!strcmp(r->method, "POST") || !strcmp(r->method, "PUT")) &&
-		    !api__read_json(r))
+		    rt->fn != api__console_upload && !api__read_json(r))
 			return;
 		rt->fn(r);
 		return;

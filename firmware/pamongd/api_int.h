@@ -123,6 +123,32 @@ void api__console_learner(struct req *r);
 void api__console_learner_edit(struct req *r);
 void api__console_learner_pin(struct req *r);
 void api__console_learner_merge(struct req *r);
+/* api_console_courses.c: course packs and author keys */
+void api__console_courses(struct req *r);
+void api__console_usb(struct req *r);
+void api__console_usb_install(struct req *r);
+void api__console_upload(struct req *r);
+void api__console_upload_install(struct req *r);
+void api__console_upload_drop(struct req *r);
+void api__console_keys(struct req *r);
+void api__console_key_add(struct req *r);
+void api__console_key_remove(struct req *r);
+/* api_console_export.c: carrying data home */
+void api__console_export_csv(struct req *r);
+void api__console_export_bundle(struct req *r);
+/* api_console_box.c: the box's state and buttons */
+void api__console_status(struct req *r);
+void api__console_sync_now(struct req *r);
+void api__console_clock(struct req *r);
+void api__console_restart(struct req *r);
+void api__console_shutdown(struct req *r);
+void api__console_settings(struct req *r);
+void api__console_settings_put(struct req *r);
+void api__console_areas(struct req *r);
+/* api_console_print.c: printables */
+void api__console_attendance(struct req *r);
+void api__console_certificate(struct req *r);
+void api__console_print_learners(struct req *r);
 /* api_health.c */
 void api__health(struct req *r);
 

@@ -13,6 +13,8 @@
 #include "store.h"
 
 enum app_state { APP_STARTING, APP_SERVING, APP_STOPPING };
+/* What the console asked for once pamongd has stopped cleanly. */
+enum app_power { APP_POWER_NONE, APP_POWER_RESTART, APP_POWER_SHUTDOWN };
 
 struct app {
 	const struct config *cfg;
@@ -24,6 +26,9 @@ struct app {
 	int64_t started_mono_ms; /* when pamongd started (CLOCK_BOOTTIME) */
 	volatile int state;      /* enum app_state */
 	char packs_dir[4096];    /* <data_dir>/packs */
+	volatile int power;      /* enum app_power: asked for on the console */
+	const char *conf_path;   /* the config file the console's settings write */
+	char local_keys[4096];   /* <data_dir>/trusted-keys: keys added on the console */
 	/* the console's one-time setup code for the first facilitator
 	 * (api_console.c): "" when none is pending; under setup_mu */
 	pthread_mutex_t setup_mu;

@@ -44,6 +44,7 @@ struct cat__snap {
 struct catalog {
 	char *dir;                     /* realpath of packs_dir */
 	char *keys_path;               /* trusted keys file or NULL */
+	char *local_keys;              /* the facilitator's keys file or NULL */
 	int dev_mode;
 	pthread_mutex_t lock;          /* snap pointer and every refcount */
 	pthread_mutex_t install_lock;  /* one install at a time */
@@ -513,6 +514,8 @@ catalog_open(const struct catalog_opts *opts, struct catalog **out)
 	rc = PB_ERR_NOMEM;
 	if (opts->trusted_keys != NULL && (cat->keys_path = strdup(opts->trusted_keys)) == NULL)
 		goto out;
+	if (opts->local_keys != NULL && (cat->local_keys = strdup(opts->local_keys)) == NULL)
+		goto out;
 	packinst_clean(cat->dir);
 	rc = PB_ERR_IO;
 	if ((d = opendir(cat->dir)) == NULL) {
@@ -582,6 +585,7 @@ catalog_close(struct catalog *cat)
 	pthread_mutex_destroy(&cat->install_lock);
 	free(cat->dir);
 	free(cat->keys_path);
+	free(cat->local_keys);
 	free(cat);
 }
 
@@ -593,6 +597,7 @@ struct cat__pending {
 	char id[64];                /* the manifest's */
 	char version[32];
 	char prev[64];              /* the version served until now, "" if none */
+	int force;                  /* install even if not newer */
 	struct cat__course *course; /* parsed from the unpacked tree */
 };
 
@@ -610,8 +615,11 @@ cat__want(void *arg, const char *id, const char *version, char *err, size_t errl
 	/* installs are serialized, so the snapshot cannot change under us */
 	snap = catalog_acquire(p->cat);
 	if ((old = cat_course_find(snap, id)) != NULL) {
+		int cmp = packfmt_vercmp(version, old->version);
+
 		snprintf(p->prev, sizeof(p->prev), "%s", old->version);
-		if (packfmt_vercmp(version, old->version) <= 0) {
+		/* the same version never reinstalls: its dir is the one served */
+		if (cmp == 0 || (cmp < 0 && !p->force)) {
 			rc = packfmt_fail(err, errlen, PB_ERR_EXISTS,
 			    "%s %s is not newer than the installed %s", id, version,
 			    old->version);
@@ -641,10 +649,10 @@ cat__check(void *arg, const char *root, const char *id, const char *version, cha
 }
 
 static pb_err
-cat__install(struct catalog *cat, const char *pack, char *err, size_t errlen)
+cat__install(struct catalog *cat, const char *pack, int force, char *err, size_t errlen)
 {
-	struct packinst_opts o = {cat->dir, cat->keys_path, cat->dev_mode};
-	struct cat__pending p = {.cat = cat};
+	struct packinst_opts o = {cat->dir, cat->keys_path, cat->dev_mode, cat->local_keys};
+	struct cat__pending p = {.cat = cat, .force = force};
 	struct packinst_hooks h = {cat__want, cat__check, &p};
 	char vdir[PATH_MAX];
 	pb_err rc;
@@ -670,14 +678,44 @@ out:
 }
 
 pb_err
+catalog_inspect(struct catalog *cat, const char *pack_path, struct packinst_info *info,
+    char *installed, size_t installedlen, char *err, size_t errlen)
+{
+	struct packinst_opts o = {cat->dir, cat->keys_path, cat->dev_mode, cat->local_keys};
+	const struct cat_snapshot *snap;
+	const struct cat_course *c;
+	pb_err rc;
+
+	/* one scan at a time: packinst reads through one static buffer */
+	pthread_mutex_lock(&cat->install_lock);
+	rc = packinst_inspect(&o, pack_path, info, err, errlen);
+	pthread_mutex_unlock(&cat->install_lock);
+	if (rc != PB_OK && rc != PB_ERR_NOMEM)
+		log_warnx("pack %s refused: %s", pack_path, err);
+	installed[0] = '\0';
+	snap = catalog_acquire(cat);
+	if (info->id[0] != '\0' && (c = cat_course_find(snap, info->id)) != NULL)
+		snprintf(installed, installedlen, "%s", c->version);
+	catalog_release(cat, snap);
+	return rc;
+}
+
+pb_err
 catalog_install(struct catalog *cat, const char *pack_path, char *err, size_t errlen)
+{
+	return catalog_install_force(cat, pack_path, 0, err, errlen);
+}
+
+pb_err
+catalog_install_force(struct catalog *cat, const char *pack_path, int force, char *err,
+    size_t errlen)
 {
 	char ebuf[CAT_ERRLEN];
 	pb_err rc;
 
 	ebuf[0] = '\0';
 	pthread_mutex_lock(&cat->install_lock);
-	rc = cat__install(cat, pack_path, ebuf, sizeof(ebuf));
+	rc = cat__install(cat, pack_path, force, ebuf, sizeof(ebuf));
 	pthread_mutex_unlock(&cat->install_lock);
 	if (rc == PB_ERR_EXISTS)
 		log_debug("pack %s skipped: %s", pack_path, ebuf);

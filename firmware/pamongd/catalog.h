@@ -72,9 +72,11 @@ struct catalog_opts {
 	const char *packs_dir;    /* where packs are installed */
 	const char *trusted_keys; /* file of hex Ed25519 public keys, one per line; may be NULL */
 	int dev_mode;             /* accept unsigned packs built with --dev */
+	const char *local_keys;   /* the facilitator's trusted keys (keyring.h); may be NULL */
 };
 
 struct catalog;
+struct packinst_info;
 
 /* Load the installed packs (re-verifying nothing but the files' presence). */
 pb_err catalog_open(const struct catalog_opts *opts, struct catalog **out);
@@ -84,6 +86,18 @@ void catalog_close(struct catalog *cat);
  * reason in err and leaves the installed packs unchanged. A pack whose
  * version is not newer than the installed one is PB_ERR_EXISTS. */
 pb_err catalog_install(struct catalog *cat, const char *pack_path, char *err, size_t errlen);
+
+/* Read a pack without installing it (packinst_inspect with the catalog's
+ * keys and mode): what it is, who signed it, whether it verifies; the
+ * version served now of its course goes into installed ("" if none). */
+pb_err catalog_inspect(struct catalog *cat, const char *pack_path, struct packinst_info *info,
+    char *installed, size_t installedlen, char *err, size_t errlen);
+
+/* Like catalog_install, but an older version than the one served installs
+ * too when force is set (a facilitator going back); the same version never
+ * does (PB_ERR_EXISTS). */
+pb_err catalog_install_force(struct catalog *cat, const char *pack_path, int force, char *err,
+    size_t errlen);
 
 /* Install every *.pack file in dir that is newer than what is installed;
  * logs each refusal. Returns the number installed (or -1 if dir is unreadable). */

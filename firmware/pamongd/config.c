@@ -68,9 +68,27 @@ static const struct conf_opt config__opts[] = {
 	    S(trusted_keys),
 	    "Ed25519 public keys (hex, one per line) whose signatures are accepted\n"
 	    "on course packs." },
+	{ "content", "usb_dir", CONF_STR, "/media/pamong", 0, 0, S(usb_dir),
+	    "Where USB sticks are mounted, read-only, one folder each (the image's\n"
+	    "udev rule, docs/APPLIANCE.md). The console lists the *.pack files at\n"
+	    "the top of each stick and in its pamong/ folder." },
+	{ "content", "max_upload_mb", CONF_INT, "512", 1, 4096, S(max_upload_mb),
+	    "Largest course pack a facilitator may upload from the console, in MB." },
+	{ "content", "upload_timeout_s", CONF_INT, "1800", 10, 86400, S(upload_timeout_s),
+	    "An upload from the console must arrive completely within this many\n"
+	    "seconds." },
 	{ "content", "dev_mode", CONF_BOOL, "no", 0, 0, S(dev_mode),
 	    "Accept unsigned packs built with `pamong-pack build --dev`. Never on a\n"
 	    "box in the field." },
+	{ "console", "sys_dir", CONF_STR, "/sys", 0, 0, S(sys_dir),
+	    "Where the box status reads the CPU temperature (class/thermal) and the\n"
+	    "Pi firmware's throttling flags (devices/platform/soc/soc:firmware/\n"
+	    "get_throttled). Tests point it at a fake Pi." },
+	{ "console", "restart_command", CONF_STR, "", 0, 0, S(restart_command),
+	    "Run (with /bin/sh) after the console's Restart button has stopped\n"
+	    "pamongd cleanly, e.g. \"systemctl reboot\". Empty: pamongd exits with\n"
+	    "status 75 and its unit (Restart=on-failure) starts it again. The Safe\n"
+	    "shutdown button runs [leds] shutdown_command, like the button." },
 	{ "area", "file", CONF_STR, "/usr/share/pamong/wilayah.tsv.gz", 0, 0, S(area_file),
 	    "The official list of regions (Kemendagri codes, idn-area-data, ODbL)." },
 	{ "area", "codes", CONF_STR, "33.02", 0, 0, S(area_codes),
@@ -184,9 +202,9 @@ static const struct conf_opt config__opts[] = {
 	    "sim backend: the LED states are written to this file as one line\n"
 	    "(system=1 wifi=0 sync=0); the button is pressed while FILE.button exists." },
 	{ "leds", "shutdown_command", CONF_STR, "", 0, 0, S(shutdown_command),
-	    "Run (with /bin/sh) after a 5 s button hold has stopped pamongd\n"
-	    "cleanly, e.g. \"systemctl poweroff\". Empty: pamongd just exits with\n"
-	    "status 0 and the service manager decides." },
+	    "Run (with /bin/sh) after a 5 s button hold or the console's Safe\n"
+	    "shutdown has stopped pamongd cleanly, e.g. \"systemctl poweroff\".\n"
+	    "Empty: pamongd just exits with status 0 and the service manager decides." },
 };
 
 pb_err
@@ -240,6 +258,14 @@ config_check(const struct config *cfg, char *err, size_t errlen)
 		return PB_ERR_INVALID;
 	}
 	return PB_OK;
+}
+
+pb_err
+config_set(struct config *cfg, const char *section, const char *name, const char *value,
+    char *err, size_t errlen)
+{
+	return conf_set(config__opts, PB_ARRAY_LEN(config__opts), cfg, section, name, value,
+	    err, errlen);
 }
 
 void

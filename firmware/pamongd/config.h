@@ -34,6 +34,12 @@ struct config {
 	char incoming[CONF_STR_MAX]; /* packs found here are installed at start */
 	char trusted_keys[CONF_STR_MAX]; /* public keys that may sign packs */
 	int dev_mode;                /* accept unsigned development packs */
+	char usb_dir[CONF_STR_MAX];  /* USB sticks are mounted under here */
+	long max_upload_mb;          /* largest pack uploaded from the console */
+	long upload_timeout_s;       /* an upload arrives within this */
+	/* [console] */
+	char sys_dir[CONF_STR_MAX];          /* sysfs root for the box status */
+	char restart_command[CONF_STR_MAX];  /* after the console's Restart */
 	/* [area] */
 	char area_file[CONF_STR_MAX];  /* the official region list */
 	char area_codes[CONF_STR_MAX]; /* the regencies/districts this box serves */
@@ -83,6 +89,10 @@ struct config {
 pb_err config_load(struct config *cfg, const char *path, char *err, size_t errlen);
 /* Checks that go beyond one value (paths exist, …); err gets a message. */
 pb_err config_check(const struct config *cfg, char *err, size_t errlen);
+/* Set one option from text with the checks of the file (the console's
+ * settings try their values on a copy first). */
+pb_err config_set(struct config *cfg, const char *section, const char *name,
+    const char *value, char *err, size_t errlen);
 void config_print_example(FILE *f);
 
 #endif

@@ -3,10 +3,12 @@
 #include "http_reply.h"
 
 #include <civetweb.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "http_int.h"
@@ -130,6 +132,13 @@ http_send_json(struct mg_connection *conn, int status, json_t *obj, const char *
 }
 
 void
+http_send_body(struct mg_connection *conn, int status, const char *ctype, const char *body,
+    size_t len, const char *extra)
+{
+	http__send(conn, status, ctype, body, len, extra);
+}
+
+void
 http_send_error(struct mg_connection *conn, int status, const char *code,
     const char *message, const char *field)
 {
@@ -194,6 +203,52 @@ http_read_body(struct mg_connection *conn, size_t max, long deadline_ms, char **
 	}
 	buf[len] = '\0';
 	*out = buf;
+	*outlen = len;
+	mg_set_user_connection_data(conn, HTTP__BODY_READ);
+	return PB_OK;
+}
+
+pb_err
+http_read_body_fd(struct mg_connection *conn, int fd, unsigned long long max,
+    long deadline_ms, unsigned long long *outlen)
+{
+	const struct mg_request_info *ri = mg_get_request_info(conn);
+	int64_t until = util_mono_ms() + deadline_ms;
+	unsigned long long len = 0;
+	char buf[16384];
+	int n;
+
+	*outlen = 0;
+	if (ri->content_length > (long long)max) {
+		mg_disable_connection_keep_alive(conn);
+		return PB_ERR_LIMIT;
+	}
+	while ((n = mg_read(conn, buf, sizeof(buf))) > 0) {
+		const char *p = buf;
+		size_t left = (size_t)n;
+
+		len += (unsigned long long)n;
+		if (len > max || util_mono_ms() > until) {
+			mg_disable_connection_keep_alive(conn);
+			return len > max ? PB_ERR_LIMIT : PB_ERR_TIMEOUT;
+		}
+		while (left > 0) {
+			ssize_t w = write(fd, p, left);
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0) {
+				mg_disable_connection_keep_alive(conn);
+				return PB_ERR_IO;
+			}
+			p += w;
+			left -= (size_t)w;
+		}
+	}
+	if (n < 0 || (ri->content_length >= 0 && len != (unsigned long long)ri->content_length)) {
+		mg_disable_connection_keep_alive(conn);
+		return n == 0 || util_mono_ms() > until ? PB_ERR_TIMEOUT : PB_ERR_IO;
+	}
 	*outlen = len;
 	mg_set_user_connection_data(conn, HTTP__BODY_READ);
 	return PB_OK;

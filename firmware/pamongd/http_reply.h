@@ -17,6 +17,12 @@ struct mg_connection;
  * into a NUL-terminated malloc'd buffer. PB_ERR_LIMIT if larger,
  * PB_ERR_TIMEOUT if it did not arrive in time, PB_ERR_IO if the client went
  * away. */
+/* Stream the request body into fd (a file: uploads never sit in memory),
+ * at most max bytes, all of it within deadline_ms; *outlen gets its
+ * length. The same errors as http_read_body, PB_ERR_IO also when fd cannot
+ * be written (errno set). */
+pb_err http_read_body_fd(struct mg_connection *conn, int fd, unsigned long long max,
+    long deadline_ms, unsigned long long *outlen);
 pb_err http_read_body(struct mg_connection *conn, size_t max, long deadline_ms, char **out,
     size_t *len);
 
@@ -27,6 +33,9 @@ void http_send_json(struct mg_connection *conn, int status, json_t *obj,
 /* {"error": code, "message": message[, "field": field]} */
 void http_send_error(struct mg_connection *conn, int status, const char *code,
     const char *message, const char *field);
+/* Answer with body as it is (CSV, a download): ctype its Content-Type. */
+void http_send_body(struct mg_connection *conn, int status, const char *ctype,
+    const char *body, size_t len, const char *extra_headers);
 void http_send_empty(struct mg_connection *conn, int status, const char *extra_headers);
 
 #endif

@@ -254,6 +254,8 @@ main(int argc, char **argv)
 	if (fs_mkdirs(cfg.data_dir, 0750) != PB_OK)
 		fatal("cannot create %s", cfg.data_dir);
 	snprintf(app.packs_dir, sizeof(app.packs_dir), "%s/packs", cfg.data_dir);
+	snprintf(app.local_keys, sizeof(app.local_keys), "%s/trusted-keys", cfg.data_dir);
+	app.conf_path = path;
 	snprintf(dbpath, sizeof(dbpath), "%s/pamong.db", cfg.data_dir);
 	snprintf(bkdir, sizeof(bkdir), "%s/backups", cfg.data_dir);
 	snprintf(dmgdir, sizeof(dmgdir), "%s/damaged", cfg.data_dir);
@@ -278,6 +280,7 @@ main(int argc, char **argv)
 	copts.packs_dir = app.packs_dir;
 	copts.trusted_keys = cfg.trusted_keys;
 	copts.dev_mode = cfg.dev_mode;
+	copts.local_keys = app.local_keys;
 	if (catalog_open(&copts, &app.catalog) != PB_OK)
 		fatalx("cannot open the course packs in %s", app.packs_dir);
 	install_packs(&app);
@@ -311,6 +314,9 @@ main(int argc, char **argv)
 	}
 	if (leds_shutdown_requested())
 		log_info("stopping: shutdown by button");
+	else if (app.power != APP_POWER_NONE)
+		log_info("stopping: %s from the console",
+		    app.power == APP_POWER_RESTART ? "restart" : "shutdown");
 	else
 		log_info("stopping (signal %d)", sig);
 	sd_notify(0, "STOPPING=1");
@@ -326,7 +332,12 @@ main(int argc, char **argv)
 	leds_stop();
 	rc = 0;
 	log_info("stopped");
-	if (leds_shutdown_requested())
+	if (leds_shutdown_requested() || app.power == APP_POWER_SHUTDOWN)
 		run_shutdown_command(cfg.shutdown_command);
+	if (app.power == APP_POWER_RESTART) {
+		if (cfg.restart_command[0] == '\0')
+			rc = 75; /* EX_TEMPFAIL: Restart=on-failure starts pamongd again */
+		run_shutdown_command(cfg.restart_command);
+	}
 	return rc;
 }

@@ -1,9 +1,11 @@
 /* packinst.c — see packinst.h.
  *
- * Installing reads the archive twice. The first pass writes nothing: it
+ * Installing reads the archive three times. The first pass writes nothing: it
  * reads manifest.json and manifest.sig into memory, and the signature and
- * the caller's version check are decided from them alone. Only then does the
- * second pass unpack, with our own checks on every entry and only the files
+ * the caller's version check are decided from them alone. The second writes
+ * nothing either: it hashes every file and checks it against the manifest
+ * (packinst_inspect is these two passes). Only then does the third pass
+ * unpack, with our own checks on every entry and only the files
  * the verified manifest lists at their listed sizes, hashing each file while
  * writing it; then the hashes are checked and the caller checks the tree
  * before anything outside the temporary directory is touched. */
@@ -25,6 +27,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "keyring.h"
 #include "log.h"
 #include "packfmt.h"
 #include "util.h"
@@ -48,7 +51,9 @@ struct packinst__files {
 struct packinst__manifest {
 	char id[64];
 	char version[32];
+	char title[128];
 	int dev;
+	unsigned long long size;     /* of the files listed */
 	struct packinst__files files;
 };
 
@@ -264,7 +269,8 @@ packinst__mkparents(const char *root, const char *rel, int self)
 	return 0;
 }
 
-/* Copy the current entry's data to root/rel, hashing it. */
+/* Copy the current entry's data to root/rel, hashing it; with root NULL
+ * only hash it. */
 static pb_err
 packinst__extract_file(struct archive *a, const char *root, const char *rel,
     unsigned long long *total, struct packinst__files *got, char *err, size_t errlen)
@@ -277,6 +283,10 @@ packinst__extract_file(struct archive *a, const char *root, const char *rel,
 	pb_err rc = PB_ERR_IO;
 	int fd = -1;
 
+	if (root == NULL) {
+		crypto_hash_sha256_init(&st);
+		goto copy;
+	}
 	if (packinst__mkparents(root, rel, 0) < 0)
 		return packfmt_fail(err, errlen, PB_ERR_INVALID, "%s: cannot create: %s", rel,
 		    strerror(errno));
@@ -291,6 +301,7 @@ packinst__extract_file(struct archive *a, const char *root, const char *rel,
 		    strerror(errno));
 	}
 	crypto_hash_sha256_init(&st);
+copy:
 	for (;;) {
 		la_ssize_t n = archive_read_data(a, buf, sizeof(buf));
 		const char *p = buf;
@@ -312,7 +323,7 @@ packinst__extract_file(struct archive *a, const char *root, const char *rel,
 		}
 		crypto_hash_sha256_update(&st, (const unsigned char *)buf,
 		    (unsigned long long)n);
-		for (left = (size_t)n; left > 0;) {
+		for (left = fd < 0 ? 0 : (size_t)n; left > 0;) {
 			ssize_t w = write(fd, p, left);
 
 			if (w < 0 && errno == EINTR)
@@ -326,7 +337,7 @@ packinst__extract_file(struct archive *a, const char *root, const char *rel,
 			left -= (size_t)w;
 		}
 	}
-	if (fsync(fd) < 0) {
+	if (fd >= 0 && fsync(fd) < 0) {
 		rc = packfmt_fail(err, errlen, PB_ERR_IO, "%s: fsync: %s", rel,
 		    strerror(errno));
 		goto out;
@@ -336,7 +347,7 @@ packinst__extract_file(struct archive *a, const char *root, const char *rel,
 	if ((rc = packinst__files_add(got, rel, size, hex)) != PB_OK)
 		packfmt_fail(err, errlen, rc, "out of memory");
 out:
-	if (close(fd) < 0 && rc == PB_OK)
+	if (fd >= 0 && close(fd) < 0 && rc == PB_OK)
 		rc = packfmt_fail(err, errlen, PB_ERR_IO, "%s: close: %s", rel,
 		    strerror(errno));
 	return rc;
@@ -547,7 +558,7 @@ packinst__extract(const char *pack, const char *root, struct packinst__manifest 
 			goto out;
 		}
 		if (isdir) {
-			if (packinst__mkparents(root, rel, 1) < 0) {
+			if (root != NULL && packinst__mkparents(root, rel, 1) < 0) {
 				rc = packfmt_fail(err, errlen, PB_ERR_INVALID,
 				    "%s: cannot create: %s", rel, strerror(errno));
 				goto out;
@@ -588,6 +599,13 @@ packinst__extract(const char *pack, const char *root, struct packinst__manifest 
 	}
 	if (got->n > 1)
 		qsort(got->v, got->n, sizeof(*got->v), packinst__file_cmp);
+	for (size_t i = 1; i < got->n; i++)
+		if (strcmp(got->v[i - 1].path, got->v[i].path) == 0) {
+			/* only a scan gets here: unpacking refuses it at O_EXCL */
+			rc = packfmt_fail(err, errlen, PB_ERR_INVALID, "duplicate entry %s",
+			    got->v[i].path);
+			goto out;
+		}
 	rc = PB_OK;
 out:
 	archive_read_free(a);
@@ -598,7 +616,7 @@ static pb_err
 packinst__parse_manifest(const struct packinst__head *h, struct packinst__manifest *m,
     char *err, size_t errlen)
 {
-	json_t *j = NULL, *files, *fmt, *dev;
+	json_t *j = NULL, *files, *fmt, *dev, *title;
 	unsigned long long total = 0;
 	size_t i;
 	pb_err rc;
@@ -610,6 +628,9 @@ packinst__parse_manifest(const struct packinst__head *h, struct packinst__manife
 	fmt = json_object_get(j, "format");
 	dev = json_object_get(j, "dev");
 	files = json_object_get(j, "files");
+	title = json_object_get(j, "title");
+	if (json_is_string(title))
+		snprintf(m->title, sizeof(m->title), "%s", json_string_value(title));
 	if (!json_is_integer(fmt) || json_integer_value(fmt) != 1) {
 		packfmt_fail(err, errlen, rc, "manifest.json: unsupported format");
 		goto out;
@@ -652,6 +673,7 @@ packinst__parse_manifest(const struct packinst__head *h, struct packinst__manife
 			goto out;
 		}
 	}
+	m->size = total;
 	if (m->files.n > 1) /* for packinst__files_find while unpacking */
 		qsort(m->files.v, m->files.n, sizeof(*m->files.v), packinst__file_cmp);
 	rc = PB_OK;
@@ -660,17 +682,23 @@ out:
 	return rc;
 }
 
-/* Check manifest.sig against the trusted keys (or accept a dev pack). */
+/* Check manifest.sig (the signature's hex, then optionally the signer's
+ * public key's hex, one a line) over manifest.json against the trusted keys
+ * (keyring.h), or accept a dev pack in dev mode. The signer's fingerprint
+ * goes into fp and whether the box trusts it into *known. */
 static pb_err
 packinst__check_signature(const struct packinst_opts *o, const struct packinst__head *h,
-    const struct packinst__manifest *m, char *err, size_t errlen)
+    const struct packinst__manifest *m, char fp[KEYRING_FPLEN], int *known, char *err,
+    size_t errlen)
 {
 	unsigned char sig[crypto_sign_BYTES], pk[crypto_sign_PUBLICKEYBYTES];
-	char sigtxt[4097], *keys = NULL, *line, *save;
-	size_t siglen;
-	int nkeys = 0;
+	char sigtxt[4097], *line1, *line2, *save = NULL;
+	struct keyring kr;
+	size_t siglen, i;
 	pb_err rc = PB_ERR_CRYPTO;
 
+	fp[0] = '\0';
+	*known = 0;
 	if (m->dev && o->dev_mode) {
 		log_info("pack %s %s: development pack, signature not checked", m->id,
 		    m->version);
@@ -683,46 +711,46 @@ packinst__check_signature(const struct packinst_opts *o, const struct packinst__
 	siglen = h->siglen < sizeof(sigtxt) - 1 ? h->siglen : sizeof(sigtxt) - 1;
 	memcpy(sigtxt, h->sig, siglen);
 	sigtxt[siglen] = '\0';
-	while (siglen > 0 && strchr(" \t\r\n", sigtxt[siglen - 1]) != NULL)
-		sigtxt[--siglen] = '\0';
-	if (util_unhex(sig, sizeof(sig), sigtxt) != PB_OK) {
-		packfmt_fail(err, errlen, rc, "manifest.sig: not a hex Ed25519 signature");
-		goto out;
+	line1 = strtok_r(sigtxt, "\r\n", &save);
+	line2 = strtok_r(NULL, "\r\n", &save);
+	if (line1 == NULL || util_unhex(sig, sizeof(sig), line1) != PB_OK)
+		return packfmt_fail(err, errlen, rc, "manifest.sig: not a hex Ed25519 signature");
+	if (line2 != NULL) {
+		if (util_unhex(pk, sizeof(pk), line2) != PB_OK)
+			return packfmt_fail(err, errlen, rc,
+			    "manifest.sig: the second line is not a hex Ed25519 public key");
+		keyring_fingerprint(pk, fp);
 	}
-	if (o->trusted_keys == NULL ||
-	    fs_read_file(o->trusted_keys, 1 << 20, &keys, NULL) != PB_OK) {
-		packfmt_fail(err, errlen, rc, "signature does not verify (no trusted keys)");
-		goto out;
-	}
-	for (line = strtok_r(keys, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save)) {
-		char *hash = strchr(line, '#'), *end;
-
-		if (hash != NULL)
-			*hash = '\0';
-		while (*line == ' ' || *line == '\t')
-			line++;
-		end = line + strlen(line);
-		while (end > line && strchr(" \t\r", end[-1]) != NULL)
-			*--end = '\0';
-		if (*line == '\0')
-			continue;
-		if (util_unhex(pk, sizeof(pk), line) != PB_OK) {
-			log_warnx("%s: ignoring a line that is not a hex Ed25519 key",
-			    o->trusted_keys);
-			continue;
+	if (keyring_load(&kr, o->trusted_keys, o->local_keys) != PB_OK)
+		return packfmt_fail(err, errlen, rc, "cannot read the trusted keys");
+	if (line2 != NULL) {
+		/* the named key is only a name: it counts if the box trusts it */
+		if (keyring_find(&kr, pk) == NULL) {
+			packfmt_fail(err, errlen, rc, "signed by an unknown author key %s", fp);
+			goto out;
 		}
-		nkeys++;
+		*known = 1;
 		if (crypto_sign_verify_detached(sig, (const unsigned char *)h->man, h->manlen,
-		    pk) == 0) {
+		    pk) == 0)
+			rc = PB_OK;
+		else
+			packfmt_fail(err, errlen, rc, "signature does not verify (key %s)", fp);
+		goto out;
+	}
+	/* an older pack that does not name its key: any trusted key will do */
+	for (i = 0; i < kr.n; i++) {
+		if (crypto_sign_verify_detached(sig, (const unsigned char *)h->man, h->manlen,
+		    kr.v[i].pk) == 0) {
+			snprintf(fp, KEYRING_FPLEN, "%s", kr.v[i].fp);
+			*known = 1;
 			rc = PB_OK;
 			goto out;
 		}
 	}
 	packfmt_fail(err, errlen, rc, "signature does not verify%s",
-	    nkeys == 0 ? " (no trusted keys)" : "");
+	    kr.n == 0 ? " (no trusted keys)" : " with any trusted key");
 out:
-	free(keys);
+	keyring_free(&kr);
 	return rc;
 }
 
@@ -837,6 +865,56 @@ packinst__same_manifest(const struct packinst__head *h, struct packinst__files *
 	return PB_OK;
 }
 
+/* Read pack without writing: manifest and signature (asking the want hook),
+ * then every file hashed against the manifest. info gets what was learned,
+ * however far it got. */
+static pb_err
+packinst__inspect(const struct packinst_opts *o, const char *pack,
+    const struct packinst_hooks *hk, struct packinst_info *info, char *err, size_t errlen)
+{
+	struct packinst__manifest m;
+	struct packinst__files got;
+	struct packinst__head head;
+	pb_err rc;
+
+	memset(info, 0, sizeof(*info));
+	memset(&m, 0, sizeof(m));
+	memset(&got, 0, sizeof(got));
+	memset(&head, 0, sizeof(head));
+	if ((rc = packinst__read_head(pack, &head, err, errlen)) != PB_OK ||
+	    (rc = packinst__parse_manifest(&head, &m, err, errlen)) != PB_OK)
+		goto out;
+	snprintf(info->id, sizeof(info->id), "%s", m.id);
+	snprintf(info->version, sizeof(info->version), "%s", m.version);
+	snprintf(info->title, sizeof(info->title), "%s", m.title);
+	info->dev = m.dev;
+	info->size = m.size;
+	info->nfiles = m.files.n;
+	if ((rc = packinst__check_signature(o, &head, &m, info->fp, &info->key_known, err,
+	    errlen)) != PB_OK)
+		goto out;
+	if (hk != NULL && hk->want != NULL &&
+	    (rc = hk->want(hk->arg, m.id, m.version, err, errlen)) != PB_OK)
+		goto out;
+	if ((rc = packinst__extract(pack, NULL, &m, &head, &got, err, errlen)) != PB_OK ||
+	    (rc = packinst__same_manifest(&head, &got, err, errlen)) != PB_OK ||
+	    (rc = packinst__check_files(&m, &got, err, errlen)) != PB_OK)
+		goto out;
+	info->verified = 1;
+out:
+	packinst__head_free(&head);
+	packinst__files_free(&m.files);
+	packinst__files_free(&got);
+	return rc;
+}
+
+pb_err
+packinst_inspect(const struct packinst_opts *o, const char *pack_path,
+    struct packinst_info *info, char *err, size_t errlen)
+{
+	return packinst__inspect(o, pack_path, NULL, info, err, errlen);
+}
+
 pb_err
 packinst_install(const struct packinst_opts *o, const char *pack_path,
     const struct packinst_hooks *h, char vdir[PATH_MAX], char *err, size_t errlen)
@@ -844,22 +922,28 @@ packinst_install(const struct packinst_opts *o, const char *pack_path,
 	struct packinst__manifest m;
 	struct packinst__files got;
 	struct packinst__head head;
-	char tmp[PATH_MAX];
-	int have_tmp = 0;
+	struct packinst_info info;
+	char tmp[PATH_MAX], fp[KEYRING_FPLEN];
+	int have_tmp = 0, known;
 	pb_err rc;
 
 	memset(&m, 0, sizeof(m));
 	memset(&got, 0, sizeof(got));
 	memset(&head, 0, sizeof(head));
-	/* Signature and version first, from the manifest alone: a pack that is
-	 * not trusted or not wanted is never unpacked. */
+	/* Signature and version first, from the manifest alone, then every
+	 * file's hash, all without writing: a pack that is not trusted, not
+	 * wanted or not intact is never unpacked. */
+	if ((rc = packinst__inspect(o, pack_path, h, &info, err, errlen)) != PB_OK)
+		goto out;
+	/* the file may have changed since (a stick swapped): read it all again */
 	if ((rc = packinst__read_head(pack_path, &head, err, errlen)) != PB_OK ||
 	    (rc = packinst__parse_manifest(&head, &m, err, errlen)) != PB_OK ||
-	    (rc = packinst__check_signature(o, &head, &m, err, errlen)) != PB_OK)
+	    (rc = packinst__check_signature(o, &head, &m, fp, &known, err, errlen)) != PB_OK)
 		goto out;
-	if (h != NULL && h->want != NULL &&
-	    (rc = h->want(h->arg, m.id, m.version, err, errlen)) != PB_OK)
+	if (strcmp(m.id, info.id) != 0 || strcmp(m.version, info.version) != 0) {
+		rc = packfmt_fail(err, errlen, PB_ERR_INVALID, "the pack changed while installing");
 		goto out;
+	}
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.tmp-XXXXXX", o->packs_dir) >=
 	    sizeof(tmp)) {
 		rc = packfmt_fail(err, errlen, PB_ERR_INVALID, "path too long");

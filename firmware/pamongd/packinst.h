@@ -7,16 +7,22 @@
  *
  * packinst_install() first reads only manifest.json and manifest.sig from the
  * pack, into memory, writing nothing: it checks the Ed25519 signature over
- * manifest.json against the trusted keys (unsigned dev packs only in dev
- * mode) and asks the caller whether it wants this id and version. Only a
- * trusted, wanted pack is unpacked, into a temporary dir under packs_dir,
- * with libarchive and its own checks on every entry (only regular files and
- * directories under the names the format allows, no absolute paths, no "..",
- * no links, and only files the manifest lists, at their listed sizes, so
- * what is written is bounded by the signed manifest), hashing each file
- * while writing it; then every file's SHA-256 is checked, the tree fsynced,
- * renamed into place and `current` swapped atomically. A refused pack leaves
- * every current version as it was, and its temporary dir is removed.
+ * manifest.json against the trusted keys (keyring.h: the image's file and the
+ * facilitator's; manifest.sig's second line names the signer's key, so a
+ * pack by a key the box does not trust is refused as "signed by an unknown
+ * author key FINGERPRINT"; unsigned dev packs only in dev mode) and asks the
+ * caller whether it wants this id and version. Then it reads the pack again,
+ * still writing nothing, and hashes every file against the manifest
+ * (packinst_inspect is these two passes). Only a trusted, wanted, intact pack
+ * is unpacked, into a temporary dir under packs_dir, with libarchive and its
+ * own checks on every entry (only regular files and directories under the
+ * names the format allows, no absolute paths, no "..", no links, and only
+ * files the manifest lists, at their listed sizes, so what is written is
+ * bounded by the signed manifest), hashing each file again while writing it
+ * (the file may have changed in between); then every file's SHA-256 is
+ * checked, the tree fsynced, renamed into place and `current` swapped
+ * atomically. A refused pack leaves every current version as it was, and its
+ * temporary dir is removed.
  *
  * It knows nothing of who reads the installed packs: the caller decides
  * through hooks which packs it wants and what the unpacked tree must hold.
@@ -28,12 +34,27 @@
 #include <limits.h>
 #include <stddef.h>
 
+#include "keyring.h"
 #include "pb.h"
 
 struct packinst_opts {
 	const char *packs_dir;    /* absolute path of the installed packs */
 	const char *trusted_keys; /* file of hex Ed25519 public keys, one per line; may be NULL */
 	int dev_mode;             /* accept unsigned packs built with --dev */
+	const char *local_keys;   /* the facilitator's keys (keyring.h); may be NULL */
+};
+
+/* What a pack says of itself, once scanned (packinst_inspect). */
+struct packinst_info {
+	char id[64];
+	char version[32];
+	char title[128];          /* manifest "title", may be empty */
+	int dev;                  /* a development pack */
+	char fp[KEYRING_FPLEN];   /* the signer's key fingerprint; "" if the pack names none */
+	int key_known;            /* the box trusts that key */
+	int verified;             /* signature and every file's size and hash check out */
+	unsigned long long size;  /* bytes of its files, unpacked */
+	size_t nfiles;            /* files listed in the manifest */
 };
 
 /* The caller's say in an install; any hook may be NULL (accept). An error
@@ -51,7 +72,16 @@ struct packinst_hooks {
 	void *arg;                /* passed to both */
 };
 
-/* Verify pack_path and install it as packs_dir/<id>/<version>, the new
+/* Read pack_path, writing nothing: its manifest, signer and whether
+ * its signature, sizes and hashes check out (into info, as far as it got).
+ * PB_OK only for a pack that would verify; a pack signed by a key the box
+ * does not trust is PB_ERR_CRYPTO with "signed by an unknown author key
+ * FINGERPRINT" in err. */
+pb_err packinst_inspect(const struct packinst_opts *o, const char *pack_path,
+    struct packinst_info *info, char *err, size_t errlen);
+
+/* Verify pack_path (as packinst_inspect, before anything is unpacked) and
+ * install it as packs_dir/<id>/<version>, the new
  * current version; its dir goes in vdir. h may be NULL. On refusal returns
  * an error with the reason in err. */
 pb_err packinst_install(const struct packinst_opts *o, const char *pack_path,

@@ -187,14 +187,20 @@ sync__next_seq(int64_t *seq)
 	char path[PATH_MAX + 16], num[32];
 	int n;
 
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER; /* thread and bundles */
+	pb_err rc = PB_OK;
+
 	sync__path(path, sizeof(path), "sync.seq");
+	pthread_mutex_lock(&lock);
 	n = snprintf(num, sizeof(num), "%lld\n", (long long)(S.seq + 1));
 	if (fs_write_atomic(path, num, (size_t)n, 0600) != PB_OK) {
 		log_warn("%s", path);
-		return PB_ERR_IO;
+		rc = PB_ERR_IO;
+	} else {
+		*seq = ++S.seq;
 	}
-	*seq = ++S.seq;
-	return PB_OK;
+	pthread_mutex_unlock(&lock);
+	return rc;
 }
 
 /* Record to_rev as sent before the chunk goes out (sync.sent, fsynced): the
@@ -661,6 +667,25 @@ out:
 	return rc;
 }
 
+/* The signed enrollment request (its JSON text, malloc'd; its signature's
+ * hex into sighex), or NULL without memory. */
+static char *
+sync__enroll_body(char sighex[2 * crypto_sign_BYTES + 1])
+{
+	unsigned char sig[crypto_sign_BYTES];
+	json_t *req = json_pack("{s:s, s:s, s:s, s:s}", "code", S.cfg.enroll_code,
+	    "public_key", S.st.public_key, "box_id", store_box_id(S.store), "name",
+	    S.cfg.box_name);
+	char *body = req ? json_dumps(req, JSON_COMPACT) : NULL;
+
+	json_decref(req);
+	if (body == NULL)
+		return NULL;
+	crypto_sign_detached(sig, NULL, (unsigned char *)body, strlen(body), S.sk);
+	util_hex(sighex, sig, sizeof(sig));
+	return body;
+}
+
 /* ---- one round ----------------------------------------------------- */
 
 enum sync_outcome { SYNC_DONE, SYNC_RETRY, SYNC_NEEDS_HUMAN };
@@ -668,7 +693,6 @@ enum sync_outcome { SYNC_DONE, SYNC_RETRY, SYNC_NEEDS_HUMAN };
 static enum sync_outcome
 sync__enroll(CURL *curl, int *gen, struct sync_resp *r)
 {
-	unsigned char sig[crypto_sign_BYTES];
 	char sighex[2 * crypto_sign_BYTES + 1], hdr[160], path[PATH_MAX + 16], code[40];
 	struct curl_slist *h = NULL;
 	enum sync_outcome out = SYNC_RETRY;
@@ -680,12 +704,9 @@ sync__enroll(CURL *curl, int *gen, struct sync_resp *r)
 		sync__error("not enrolled: set sync.enroll_code to a code from the hub");
 		return SYNC_NEEDS_HUMAN;
 	}
-	req = json_pack("{s:s, s:s, s:s, s:s}", "code", S.cfg.enroll_code, "public_key",
-	    S.st.public_key, "box_id", store_box_id(S.store), "name", S.cfg.box_name);
-	if (req == NULL || (body = json_dumps(req, JSON_COMPACT)) == NULL)
+	req = NULL;
+	if ((body = sync__enroll_body(sighex)) == NULL)
 		goto out;
-	crypto_sign_detached(sig, NULL, (unsigned char *)body, strlen(body), S.sk);
-	util_hex(sighex, sig, sizeof(sig));
 	snprintf(hdr, sizeof(hdr), "X-Pamong-Signature: %s", sighex);
 	if ((h = curl_slist_append(h, "Content-Type: application/json")) == NULL ||
 	    (h = curl_slist_append(h, hdr)) == NULL)
@@ -982,12 +1003,8 @@ sync_start(const struct sync_opts *o, struct store *st)
 	memset(&S.st, 0, sizeof(S.st));
 	snprintf(S.st.clock, sizeof(S.st.clock), "unknown");
 	sync__rebaseline(o->data_dir, st);
-	if (o->hub_url == NULL || o->hub_url[0] == '\0') {
-		snprintf(S.st.state, sizeof(S.st.state), "off");
-		return PB_OK;
-	}
 	memset(c, 0, sizeof(*c));
-	snprintf(c->hub_url, sizeof(c->hub_url), "%s", o->hub_url);
+	snprintf(c->hub_url, sizeof(c->hub_url), "%s", o->hub_url ? o->hub_url : "");
 	while (c->hub_url[0] && c->hub_url[strlen(c->hub_url) - 1] == '/')
 		c->hub_url[strlen(c->hub_url) - 1] = '\0';
 	snprintf(c->ca_file, sizeof(c->ca_file), "%s", o->ca_file ? o->ca_file : "");
@@ -1011,11 +1028,17 @@ sync_start(const struct sync_opts *o, struct store *st)
 	S.link_gen = 0;
 	util_boot_id(S.boot_id);
 	sync__clock_status();
+	/* the key and the seq also without a hub: a bundle carried home is
+	 * signed and numbered like an upload (sync_bundle) */
 	if ((rc = sync__key()) != PB_OK) {
 		snprintf(S.st.state, sizeof(S.st.state), "disabled");
 		return rc;
 	}
 	S.seq = sync__read_int("sync.seq");
+	if (c->hub_url[0] == '\0') {
+		snprintf(S.st.state, sizeof(S.st.state), "off");
+		return PB_OK;
+	}
 	sync__path(path, sizeof(path), "sync.enrolled");
 	S.st.enrolled = access(path, F_OK) == 0;
 	if (store_sync_cursor(st, &cursor) == PB_OK) {
@@ -1101,4 +1124,81 @@ sync_status_json(void)
 	    "uplink", s.uplink_if[0] ? s.uplink_if : NULL, "enrolled", s.enrolled,
 	    "clock", s.clock[0] ? s.clock : "unknown",
 	    "public_key", s.public_key[0] ? s.public_key : NULL);
+}
+
+json_t *
+sync_bundle(int64_t from_rev)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER; /* one bundle at a time */
+	char sighex[2 * crypto_sign_BYTES + 1], *json = NULL, *b64 = NULL, *enroll;
+	unsigned char sig[crypto_sign_BYTES], *gz = NULL;
+	json_t *root = NULL, *chunks = json_array();
+	int64_t cursor = from_rev, to_rev = 0, pending;
+	int complete = 0, n;
+	size_t gzlen;
+	long rows;
+
+	if (S.store == NULL || chunks == NULL) {
+		json_decref(chunks);
+		return NULL;
+	}
+	pthread_mutex_lock(&lock);
+	pending = sync__pending(cursor);
+	for (n = 0; n < SYNC_MAX_CHUNKS && !complete; n++) {
+		size_t b64len;
+
+		if (sync__chunk(cursor, pending, &json, &to_rev, &complete, &rows) != PB_OK ||
+		    sync__gzip(json, strlen(json), &gz, &gzlen) != PB_OK)
+			goto fail;
+		crypto_sign_detached(sig, NULL, gz, gzlen, S.sk);
+		util_hex(sighex, sig, sizeof(sig));
+		b64len = sodium_base64_ENCODED_LEN(gzlen, sodium_base64_VARIANT_ORIGINAL);
+		if ((b64 = malloc(b64len)) == NULL)
+			goto fail;
+		sodium_bin2base64(b64, b64len, gz, gzlen, sodium_base64_VARIANT_ORIGINAL);
+		if (json_array_append_new(chunks, json_pack("{s:s, s:s, s:I, s:I}", "signature",
+		    sighex, "gzip_base64", b64, "from_rev", (json_int_t)cursor, "to_rev",
+		    (json_int_t)to_rev)) != 0)
+			goto fail;
+		free(json);
+		free(gz);
+		free(b64);
+		json = NULL;
+		gz = NULL;
+		b64 = NULL;
+		if (!complete && to_rev <= cursor)
+			goto fail; /* no progress: never loop */
+		pending = pending > rows ? pending - rows : 0;
+		cursor = to_rev;
+	}
+	root = json_pack("{s:s, s:i, s:s, s:s, s:I, s:O}", "format", "pamong-sync-bundle",
+	    "version", 1, "box", store_box_id(S.store), "public_key", S.st.public_key,
+	    "made_at", (json_int_t)util_wall_ms(), "chunks", chunks);
+	if (root != NULL && S.cfg.enroll_code[0] != '\0' &&
+	    (enroll = sync__enroll_body(sighex)) != NULL) {
+		json_object_set_new(root, "enroll", json_pack("{s:s, s:s}", "body", enroll,
+		    "signature", sighex));
+		free(enroll);
+	}
+	pthread_mutex_unlock(&lock);
+	json_decref(chunks);
+	return root;
+fail:
+	pthread_mutex_unlock(&lock);
+	free(json);
+	free(gz);
+	free(b64);
+	json_decref(chunks);
+	return NULL;
+}
+
+pb_err
+sync_sign(const void *msg, size_t len, unsigned char sig[64])
+{
+	static const unsigned char zero[crypto_sign_SECRETKEYBYTES];
+
+	if (S.store == NULL || sodium_memcmp(S.sk, zero, sizeof(zero)) == 0)
+		return PB_ERR_STATE;
+	crypto_sign_detached(sig, NULL, msg, len, S.sk);
+	return PB_OK;
 }

@@ -11,6 +11,7 @@
 #ifndef SYNC_H
 #define SYNC_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "pb.h"
@@ -65,6 +66,19 @@ void sync_stop(void);
 void sync_status(struct sync_status *out);
 /* Upload now if there is a link (the button's short press). */
 void sync_now(void);
+
+/* Sign msg with the box key (a certificate's verification code, which the
+ * hub checks against the key the box enrolled with). PB_ERR_STATE before
+ * sync_start loaded the key. */
+pb_err sync_sign(const void *msg, size_t len, unsigned char sig[64]);
+
+struct json_t;
+/* Everything changed after from_rev as a sync bundle to carry to the hub
+ * (docs/SYNC.md, "Bundles"): the same gzip JSON chunks an upload sends, each
+ * signed with the box key, and the signed enrollment request when an
+ * enrollment code is configured. Works without a hub_url; NULL when the
+ * store cannot be read or memory runs out. New reference. */
+struct json_t *sync_bundle(int64_t from_rev);
 
 /* The "sync" member of GET /api/v1/health (docs/API.md): state,
  * last_attempt, last_success (ms or null), pending, last_error (or null),

@@ -164,6 +164,25 @@ def main():
         med, worst, cpu = timed(fac, path, RUNS, box.proc.pid)
         rows.append(("console: GET %s" % what, "%.0f ms (max %.0f, cpu %.1f)" % (med, worst, cpu),
                      "< %d ms (median)" % TARGET_MS, "ok" if med < TARGET_MS else "MISS"))
+    # the courses, take-home, printables and box screens (console-data)
+    today = time.strftime("%Y-%m-%d")
+    for what, path in [
+        ("courses", "/api/v1/console/courses"),
+        ("packs on USB (none)", "/api/v1/console/usb"),
+        ("box status", "/api/v1/console/status"),
+        ("settings", "/api/v1/console/settings"),
+        ("attendance list of a village, today", "/api/v1/console/print/attendance?village=%s&day=%s" % (vs[0], today)),
+        ("print: a village's learners", "/api/v1/console/print/learners?village=" + vs[0]),
+    ]:
+        med, worst = timed(fac, path, RUNS)
+        rows.append(("console: GET %s" % what, "%.1f ms (max %.1f)" % (med, worst),
+                     "< %d ms (median)" % TARGET_MS, "ok" if med < TARGET_MS else "MISS"))
+    for what, path in [("CSV of every learner x course", "/api/v1/console/export/learners.csv"),
+                       ("sync bundle of everything", "/api/v1/console/export/bundle")]:
+        med, worst = timed(fac, path, 3)
+        size = len(fac.raw("GET", path)[2])
+        rows.append(("console: GET %s" % what, "%.0f ms, %.1f MB" % (med, size / 1e6),
+                     "a download (no target)", "-"))
     box.cleanup()
     lines = ["", "%-46s %-28s %-18s %s" % ("bench", "measured", "reference", "verdict")]
     lines += ["%-46s %-28s %-18s %s" % r for r in rows]

@@ -8,7 +8,6 @@
 # CROWD_PHONES (160) x 6 conns for CROWD_SECONDS (30), CROWD_THINK (1000-3000 ms),
 # WRK_SECONDS (5) x WRK_ROUNDS (2), WRITE_SECONDS (5), WRITE_CLIENTS (100), STARTUP_RUNS (5),
 # SD_FSYNC_MS (10), KEEP_TMP (keep the temp dir).
-#
 # Needs: cc, pkg-config + libjansson-dev (loadgen), curl, python3 (a free
 # port), wrk and nginx (static), the sample packs in $BUILD/packs.
 cd "$(dirname "$0")/../.." || exit 2

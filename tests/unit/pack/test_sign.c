@@ -73,8 +73,15 @@ test_sign_verify(void)
 	    "an unsigned pack fails when a key is given");
 	CHECK_EQ_STR(err, "the pack is not signed (no manifest.sig)", "...saying it is unsigned");
 	CHECK_EQ_INT(sign_pack(&p, sk, err, sizeof(err)), PB_OK, "signing adds manifest.sig");
-	CHECK(pack_find(&p, "manifest.sig") != NULL && pack_find(&p, "manifest.sig")->len == 129,
-	    "manifest.sig is 128 hex characters and a newline");
+	CHECK(pack_find(&p, "manifest.sig") != NULL && pack_find(&p, "manifest.sig")->len == 194,
+	    "manifest.sig is 128 hex characters of signature, then 64 of the signer's key, a line each");
+	{
+		char pkhex[65];
+
+		util_hex(pkhex, pk, sizeof(pk));
+		CHECK(memcmp(pack_find(&p, "manifest.sig")->data + 129, pkhex, 64) == 0,
+		    "...the second line is the signer's public key");
+	}
 	CHECK_EQ_INT(sign_check(&p, pk, &info, err, sizeof(err)), PB_OK, "a signed pack verifies");
 	CHECK(info.sig_checked, "...with its signature checked");
 	CHECK_EQ_INT(sign_check(&p, pk2, &info, err, sizeof(err)), PB_ERR_CRYPTO,

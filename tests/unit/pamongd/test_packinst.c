@@ -102,7 +102,14 @@ test_refusals(void)
 		{{.version = "1.1.0", .dev = 1}, PB_ERR_CRYPTO, "not signed",
 		    "unsigned dev pack refused outside dev mode"},
 		{{.version = "1.1.0", .sk = sk_bad}, PB_ERR_CRYPTO,
-		    "signature does not verify", "pack signed with an untrusted key refused"},
+		    "signed by an unknown author key ", "pack signed with an untrusted key "
+		    "refused, naming the key"},
+		{{.version = "1.1.0", .sk = sk_bad, .nokey = 1}, PB_ERR_CRYPTO,
+		    "signature does not verify with any trusted key",
+		    "an older pack that does not name its key, signed by an untrusted key, refused"},
+		{{.version = "1.1.0", .sk = sk_bad, .claim = sk_good}, PB_ERR_CRYPTO,
+		    "signature does not verify (key ",
+		    "a pack naming a trusted key it was not signed with refused"},
 		{{.version = "1.1.0", .sk = sk_good, .tamper = "media/struktur.svg"},
 		    PB_ERR_CRYPTO, "media/struktur.svg: SHA-256 mismatch",
 		    "tampered media file refused"},
@@ -148,6 +155,67 @@ test_refusals(void)
 	rc = packinst_install(&opts, path, NULL, vdir, err, sizeof(err));
 	CHECK(rc != PB_OK, "a file that is not a pack is refused (%s)", err);
 	CHECK_EQ_INT(tmp_dirs(), 0, "temp dir removed");
+}
+
+/* Inspecting reads a pack and writes nothing: what it is, who signed it. */
+static void
+test_inspect(void)
+{
+	struct tpack p = {.id = "peek", .version = "2.0.0", .sk = sk_good};
+	struct packinst_info info;
+	struct keyring kr;
+	char path[PATH_MAX], err[256], fp[KEYRING_FPLEN];
+
+	snprintf(path, sizeof(path), "%s/peek.pack", root);
+	make_pack(path, &p);
+	CHECK_EQ_INT(packinst_inspect(&opts, path, &info, err, sizeof(err)), PB_OK,
+	    "a good pack inspects");
+	CHECK_EQ_STR(info.id, "peek", "...its id");
+	CHECK_EQ_STR(info.version, "2.0.0", "...its version");
+	CHECK_EQ_STR(info.title, "Administrasi Desa", "...its title");
+	keyring_fingerprint(sk_good + 32, fp);
+	CHECK_EQ_STR(info.fp, fp, "...the signer's fingerprint");
+	CHECK(info.key_known && info.verified && info.nfiles == 5 && info.size > 0,
+	    "...a known key, verified, five files and their size");
+	CHECK(!exists(packs, "peek") && tmp_dirs() == 0, "...and nothing is written");
+
+	p.sk = sk_bad;
+	make_pack(path, &p);
+	keyring_fingerprint(sk_bad + 32, fp);
+	CHECK_EQ_INT(packinst_inspect(&opts, path, &info, err, sizeof(err)), PB_ERR_CRYPTO,
+	    "a pack signed by an unknown key does not inspect");
+	CHECK(strstr(err, "signed by an unknown author key ") != NULL &&
+	    strstr(err, fp) != NULL, "...saying so with the key's fingerprint (%s)", err);
+	CHECK(!info.key_known && !info.verified && strcmp(info.fp, fp) == 0 &&
+	    strcmp(info.id, "peek") == 0, "...and still what the pack is and who signed it");
+
+	/* the facilitator trusts the key: it installs */
+	snprintf(path + strlen(path) - 9, 16, "local.keys");
+	opts.local_keys = path;
+	CHECK_EQ_INT(keyring_add(keys, path, sk_bad + 32, "Penulis\tBaru # x"), PB_OK,
+	    "a key is added to the facilitator's file");
+	CHECK_EQ_INT(keyring_add(keys, path, sk_bad + 32, NULL), PB_ERR_EXISTS,
+	    "...once");
+	CHECK_EQ_INT(keyring_add(keys, path, sk_good + 32, NULL), PB_ERR_EXISTS,
+	    "a built-in key is not added again");
+	keyring_load(&kr, keys, path);
+	CHECK(kr.n == 2 && kr.v[0].builtin && !kr.v[1].builtin &&
+	    strcmp(kr.v[1].name, "Penulis Baru   x") == 0 && strcmp(kr.v[1].fp, fp) == 0,
+	    "both keys load, the name one printable line without '#' (%s)",
+	    kr.n == 2 ? kr.v[1].name : "?");
+	keyring_free(&kr);
+	snprintf(err, sizeof(err), "%s/peek.pack", root);
+	CHECK_EQ_INT(packinst_inspect(&opts, err, &info, err, sizeof(err)), PB_OK,
+	    "the pack of the added key inspects");
+	keyring_fingerprint(sk_good + 32, fp);
+	CHECK_EQ_INT(keyring_remove(keys, path, fp), PB_ERR_DENIED,
+	    "a built-in key cannot be removed");
+	CHECK_EQ_INT(keyring_remove(keys, path, info.fp), PB_OK, "an added key is removed");
+	CHECK_EQ_INT(keyring_remove(keys, path, info.fp), PB_ERR_NOTFOUND, "...once");
+	snprintf(err, sizeof(err), "%s/peek.pack", root);
+	CHECK_EQ_INT(packinst_inspect(&opts, err, &info, err, sizeof(err)), PB_ERR_CRYPTO,
+	    "...and its packs are refused again");
+	opts.local_keys = NULL;
 }
 
 static void
@@ -422,6 +490,7 @@ main(void)
 	CHECK_EQ_INT(tmp_dirs(), 0, "no temp dir left");
 
 	test_refusals();
+	test_inspect();
 	test_hooks();
 	test_on_disk();
 	test_dev_mode();

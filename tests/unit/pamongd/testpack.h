@@ -38,6 +38,8 @@ struct tpack {
 	int evil_type;             /* AE_IFREG, AE_IFLNK or AE_IFDIR; 0 = hardlink */
 	const char *course;        /* course.json text instead of the good one */
 	const char *quiz;          /* quiz.json text instead of the good one */
+	int nokey;                 /* manifest.sig without the signer's key line (older packs) */
+	const unsigned char *claim; /* name this secret key's public key as the signer */
 };
 
 struct tfile {
@@ -127,7 +129,7 @@ make_pack(const char *out, const struct tpack *p)
 		{"quiz.json", NULL, 0},
 	};
 	unsigned char sig[crypto_sign_BYTES];
-	char sighex[2 * crypto_sign_BYTES + 2], sha[65];
+	char sighex[2 * crypto_sign_BYTES + 2 * crypto_sign_PUBLICKEYBYTES + 3], sha[65];
 	json_t *man, *list;
 	struct archive *a;
 	char *mtext;
@@ -168,6 +170,13 @@ make_pack(const char *out, const struct tpack *p)
 		crypto_sign_detached(sig, NULL, (const unsigned char *)mtext, strlen(mtext), p->sk);
 		util_hex(sighex, sig, sizeof(sig));
 		strcat(sighex, "\n");
+		if (!p->nokey) {
+			/* like pamong-pack: the signer's public key on the second line */
+			const unsigned char *who = p->claim ? p->claim : p->sk;
+
+			util_hex(sighex + strlen(sighex), who + 32, crypto_sign_PUBLICKEYBYTES);
+			strcat(sighex, "\n");
+		}
 		add_entry(a, "manifest.sig", AE_IFREG, sighex, strlen(sighex), NULL);
 	}
 	if (p->extra != NULL)

@@ -3,6 +3,9 @@
 import { t, lang, setLang, route } from './core.js';
 import './screens-learners.js';
 import './screens.js';
+import './screens-data.js';
+import './screens-print.js';
+import './screens-box.js';
 
 function header() {
   document.documentElement.lang = lang;
