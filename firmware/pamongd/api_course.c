@@ -1,12 +1,15 @@
 /* api_course.c — courses and progress: the course list and one course
  * with its lessons, a lesson opened, time spent, a lesson completed, where
  * to resume, the certificate of a completed course. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api_int.h"
+#include "area.h"
 #include "store_progress.h"
+#include "util.h"
 
 static json_t *
 api__nullable_int(int64_t v, int64_t none)
@@ -290,11 +293,33 @@ api__resume(struct req *r)
 		    NULL);
 }
 
+/* The completion page's check code of learner on course: the first 8 hex
+ * digits of SHA-256("pamong-cert-1\n" learner "\n" course), upper case, as
+ * XXXX-XXXX. The hub, which has the learner's id, computes the same to
+ * check a page shown to it (docs/API.md). */
+static void
+api__cert_code(const char *learner, const char *course, char out[10])
+{
+	char buf[160], hex[65];
+	int n = snprintf(buf, sizeof(buf), "pamong-cert-1\n%s\n%s", learner, course);
+	size_t i, j = 0;
+
+	util_sha256_hex(hex, buf, n > 0 && (size_t)n < sizeof(buf) ? (size_t)n : 0);
+	for (i = 0; i < 8; i++) {
+		if (i == 4)
+			out[j++] = '-';
+		out[j++] = (char)toupper((unsigned char)hex[i]);
+	}
+	out[j] = '\0';
+}
+
 void
 api__certificate(struct req *r)
 {
 	const struct cat_course *c = api__find_course(r, r->seg[1]);
+	const struct area_position *pos;
 	const struct area_village *v;
+	char code[10];
 	struct store_summary s;
 
 	if (c == NULL)
@@ -305,10 +330,14 @@ api__certificate(struct req *r)
 		return;
 	}
 	v = area_village_find(r->app->area, r->me.village);
-	http_send_json(r->conn, 200, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:i}",
-	    "learner", r->me.name, "village_name", v ? v->name : r->me.village,
+	pos = area_position_find(r->me.position);
+	api__cert_code(r->me.id, c->id, code);
+	http_send_json(r->conn, 200, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:i, s:s}",
+	    "learner", r->me.name, "position", r->me.position,
+	    "position_label", pos ? pos->label_id : r->me.position,
+	    "village_name", v ? v->name : r->me.village,
 	    "district", v && v->district ? v->district : "",
 	    "regency", v && v->regency ? v->regency : "", "course", c->id,
 	    "course_title", c->title, "completed_at", (json_int_t)s.completed_at,
-	    "score", s.best_score), NULL);
+	    "score", s.best_score, "code", code), NULL);
 }

@@ -15,6 +15,8 @@
 
 #define API__MAX_SEGS 6
 #define API__COOKIE "pb_session"
+/* beside it, readable by the page: a session may exist (no secret) */
+#define API__COOKIE_IN "pb_in"
 
 /* One request being handled. */
 struct req {
@@ -28,6 +30,7 @@ struct req {
 	json_t *body;              /* parsed JSON object (POST/PUT) */
 	struct store_learner me;   /* valid when logged_in */
 	int logged_in;
+	int has_cookie;            /* the request carried a session cookie */
 	char token_hash[65];
 	const struct cat_snapshot *snap;
 };

@@ -76,7 +76,8 @@ export async function pageLogin(ctx) {
   var submit = h('button', { type: 'submit', class: 'btn big' }, t('do_login'));
   var form = h('form', { novalidate: true, onsubmit: onSubmit }, name, pin, alertHost, submit);
   showPage(ctx, t('login'), [
-    h('div', { class: 'card' }, h('h1', null, t('login')), form),
+    h('div', { class: 'card' }, h('h1', null, t('login')), form,
+      h('p', { class: 'hint', id: 'forgot-pin' }, t('forgot_pin'))),
     h('p', null, t('no_account') + ' ', h('a', { href: '#/register', class: 'back' }, t('register')))
   ]);
   sg.update();
@@ -198,6 +199,37 @@ export async function pageRegister(ctx) {
   var pin2 = field('r-pin2', t('pin2'), pinInput('new-password'));
   bindDraft(pin2.input, d, 'pin2');
 
+  /* what each field needs (a message key, or null when it is right); an
+   * error shown on a field goes as soon as the field is right */
+  var takenName = null; /* the name the box said is taken */
+  var rules = [
+    [name, function () {
+      return validName(name.input.value) || (takenName !== null && name.input.value === takenName ? 'e_name_taken' : null);
+    }],
+    [pos, function () { return sel.value ? null : 'e_position'; }],
+    [vil, function () { return d.vil ? null : 'e_village'; }],
+    [pin, function () { return newPinOk(pin.input.value) ? null : 'e_pin'; }],
+    [pin2, function () { return pin.input.value && pin2.input.value !== pin.input.value ? 'e_pin2' : null; }]
+  ];
+  function recheck() {
+    rules.forEach(function (x) { if (x[0].input.getAttribute('aria-invalid') === 'true' && !x[1]()) x[0].setError(null); });
+  }
+  [name.input, sel, pin.input, pin2.input].forEach(function (i) {
+    i.addEventListener('input', recheck);
+    i.addEventListener('change', recheck);
+  });
+  /* the whole name of the chosen position under the list (a closed list
+   * shows only what fits on a small phone) */
+  var posFull = h('p', { class: 'hint', id: 'r-pos-full', 'aria-hidden': 'true' });
+  function showPos() {
+    var o = sel.options[sel.selectedIndex];
+    posFull.textContent = sel.value && o ? o.textContent : '';
+    posFull.hidden = !sel.value;
+  }
+  sel.addEventListener('change', showPos);
+  pos.insertBefore(posFull, pos.lastChild);
+  showPos();
+
   var alertHost = h('div');
   var submit = h('button', { type: 'submit', class: 'btn big' }, t('do_register'));
   var form = h('form', { novalidate: true, onsubmit: onSubmit }, name, pos, vil, pin, pin2, alertHost, submit);
@@ -213,12 +245,11 @@ export async function pageRegister(ctx) {
     ev.preventDefault();
     if (submit.disabled) return;
     var bad = [];
-    function check(f, key) { f.setError(key ? t(key) : null); if (key) bad.push(f); }
-    check(name, validName(name.input.value));
-    check(pos, sel.value ? null : 'e_position');
-    check(vil, d.vil ? null : 'e_village');
-    check(pin, newPinOk(pin.input.value) ? null : 'e_pin');
-    check(pin2, pin.input.value && pin2.input.value !== pin.input.value ? 'e_pin2' : null);
+    rules.forEach(function (x) {
+      var key = x[1]();
+      x[0].setError(key ? t(key) : null);
+      if (key) bad.push(x[0]);
+    });
     if (bad.length) { (bad[0].input.hidden ? bad[0].querySelector('button') : bad[0].input).focus(); return; }
     var body = withTime({ name: name.input.value.trim().replace(/\s+/g, ' '), position: sel.value,
       village: d.vil, pin: pin.input.value });
@@ -234,7 +265,7 @@ export async function pageRegister(ctx) {
         try { session.me = await api('POST', '/login', withTime({ name: body.name, pin: body.pin })); } catch (e2) { session.me = null; }
       }
       if (session.me) e = null;
-      else if (e.code === 'name_taken') { name.setError(t('e_name_taken')); name.input.focus(); return; }
+      else if (e.code === 'name_taken') { takenName = name.input.value; name.setError(t('e_name_taken')); name.input.focus(); return; }
       if (e && e.code === 'invalid_field') {
         var f = { name: [name, 'e_name_chars'], position: [pos, 'e_position'], village: [vil, 'e_village'], pin: [pin, 'e_pin'] }[e.body.field];
         if (f) { f[0].setError(t(f[1])); (f[0].input.hidden ? f[0].querySelector('button') : f[0].input).focus(); return; }
@@ -350,7 +381,9 @@ export async function pageCourse(ctx, cid) {
   } else if (c.quiz.passed) {
     top.push(h('div', { class: 'feedback ok' }, h('p', null, h('b', null, t('quiz_passed'))), h('p', null, t('lessons_left'))));
   }
-  if (cur) top.push(h('a', { class: 'btn big', href: lessonHref(cid, cur.id), id: 'continue' }, t('continue_lesson', { t: cur.title })));
+  /* a course never started is begun, not continued */
+  var fresh = c.status === 'not_started';
+  if (cur) top.push(h('a', { class: 'btn big', href: lessonHref(cid, cur.id), id: 'continue' }, t(fresh ? 'start_lesson' : 'continue_lesson', { t: cur.title })));
   else if (!c.quiz.passed) top.push(h('a', { class: 'btn big', href: quizHref, id: 'continue', onclick: freshAttempt }, quizLabel));
 
   showPage(ctx, c.title, [
@@ -368,7 +401,7 @@ export async function pageCourse(ctx, cid) {
       return h('li', null, h('a', { href: lessonHref(cid, l.id), class: l.state, 'data-lesson': l.id },
         h('span', { class: 'num', 'aria-hidden': 'true' }, l.state === 'done' ? '✓' : String(i + 1)),
         h('span', { class: 'lt' }, h('b', { lang: c.language }, l.title),
-          h('span', { class: 'small muted' }, t('l_' + l.state) + (l.minutes ? ' · ' + t('minutes', { n: l.minutes }) : '')))));
+          h('span', { class: 'small muted' }, t(fresh && l.state === 'current' ? 'l_first' : 'l_' + l.state) + (l.minutes ? ' · ' + t('minutes', { n: l.minutes }) : '')))));
     })),
     h('h2', null, t('quiz')),
     h('div', { class: 'card', id: 'quiz-card' },
@@ -427,11 +460,16 @@ function lessonNode(html, url, courseLang, title) {
   Array.prototype.forEach.call(frag.querySelectorAll('table'), function (tb) {
     var wrap = document.createElement('div');
     wrap.className = 'table-wrap';
-    wrap.setAttribute('tabindex', '0'); /* scrollable by keyboard too */
-    wrap.setAttribute('role', 'region');
-    wrap.setAttribute('aria-label', t('table'));
     tb.parentNode.insertBefore(wrap, tb);
     wrap.appendChild(tb);
+    /* each cell knows its column's heading, shown beside it when the
+     * table is stacked (fitTables) */
+    var heads = Array.prototype.map.call(tb.querySelectorAll('thead th'), function (th) { return th.textContent.trim(); });
+    Array.prototype.forEach.call(tb.querySelectorAll('tbody tr'), function (tr) {
+      Array.prototype.forEach.call(tr.children, function (td, i) {
+        if (heads[i]) td.setAttribute('data-label', heads[i]);
+      });
+    });
   });
   var art = h('article', { class: 'lesson-body', lang: courseLang });
   art.appendChild(frag);
@@ -444,6 +482,33 @@ function lessonNode(html, url, courseLang, title) {
   });
   return art;
 }
+
+/* A lesson's tables on this screen: a table wider than the lesson
+ * becomes stacked rows (each cell under its column's heading), so every
+ * word is readable on a 320 px phone without sideways scrolling. Roles
+ * keep it a table for screen readers. Measured again when the phone
+ * turns. */
+function fitTables() {
+  Array.prototype.forEach.call(main.querySelectorAll('.lesson-body .table-wrap'), function (wrap) {
+    var tb = wrap.firstElementChild;
+    wrap.classList.remove('stacked');
+    var stack = tb.scrollWidth > wrap.clientWidth + 1;
+    wrap.classList.toggle('stacked', stack);
+    [['table', 'table'], ['tr', 'row'], ['th', 'columnheader'], ['td', 'cell'], ['thead', 'rowgroup'], ['tbody', 'rowgroup']].forEach(function (x) {
+      var els = x[0] === 'table' ? [tb] : tb.querySelectorAll(x[0]);
+      Array.prototype.forEach.call(els, function (el) {
+        if (stack) el.setAttribute('role', x[1]); else el.removeAttribute('role');
+      });
+    });
+  });
+}
+var main = document.getElementById('main');
+var fitQueued = false;
+window.addEventListener('resize', function () {
+  if (fitQueued) return;
+  fitQueued = true;
+  setTimeout(function () { fitQueued = false; fitTables(); }, 100);
+});
 
 export async function pageLesson(ctx, cid, lid) {
   var key = location.hash;
@@ -467,7 +532,7 @@ export async function pageLesson(ctx, cid, lid) {
     if (seconds === null) seconds = visitSeconds(key);
     await act(done, alertHost, function () {
       return api('POST', '/courses/' + enc(cid) + '/lessons/' + enc(lid) + '/complete', withTime({ seconds: seconds }));
-    });
+    }, 'net_down');
     announce(t('lesson_saved'));
     visitClose(key);
     go(nextHash);
@@ -482,6 +547,7 @@ export async function pageLesson(ctx, cid, lid) {
     done,
     prev ? h('a', { class: 'btn alt', href: lessonHref(cid, prev.id), id: 'lesson-prev' }, t('prev')) : null
   ]);
+  fitTables();
 }
 
 /* ---------- quiz ---------- */
@@ -683,19 +749,21 @@ export async function pageCertificate(ctx, cid) {
     }
     throw e;
   }
+  /* one phone screen (360x640), so it can be shared as one screenshot */
   showPage(ctx, t('cert'), [
     h('a', { class: 'back no-print', href: '#/course/' + enc(cid) }, '← ' + cert.course_title),
     h('div', { class: 'card cert', id: 'cert' },
-      h('div', { class: 'seal', 'aria-hidden': 'true' }, '✓'),
-      h('h1', null, t('cert')),
+      h('h1', null, h('span', { class: 'seal', 'aria-hidden': 'true' }, '✓'), t('cert')),
       h('p', { class: 'muted' }, t('cert_given')),
       h('p', { class: 'who', id: 'cert-name' }, cert.learner),
-      h('p', null, t('village_line', { v: cert.village_name, d: cert.district, r: cert.regency })),
+      h('p', { id: 'cert-position' }, positionLabel(cert.position, cert.position_label)),
+      h('p', { id: 'cert-village' }, t('village_line', { v: cert.village_name, d: cert.district, r: cert.regency })),
       h('p', { class: 'muted' }, t('cert_did')),
       h('p', { class: 'what', id: 'cert-course' }, cert.course_title),
       h('dl', null,
-        h('dt', null, t('cert_date')), h('dd', { id: 'cert-date' }, cert.completed_at ? fmtDate(cert.completed_at) : '—'),
-        h('dt', null, t('cert_score')), h('dd', { id: 'cert-score' }, String(cert.score))),
+        h('div', null, h('dt', null, t('cert_date')), h('dd', { id: 'cert-date' }, cert.completed_at ? fmtDate(cert.completed_at) : '—')),
+        h('div', null, h('dt', null, t('cert_score')), h('dd', { id: 'cert-score' }, String(cert.score))),
+        h('div', null, h('dt', null, t('cert_code')), h('dd', { id: 'cert-code', class: 'code' }, cert.code || '—'))),
       cert.clock === 'unknown' ? h('p', { class: 'small muted' }, t('cert_clock')) : null),
     h('a', { class: 'btn alt no-print', href: '#/' }, t('to_home'))
   ]);
