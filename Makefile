@@ -67,7 +67,7 @@ HUB_OBJ     := $(call obj,$(HUB_SRC))
 # libunistring (names.c: Unicode NFC) ships no pkg-config file
 LIBS_COMMON := -lunistring
 LIBS_D    := -lcivetweb $(call pc_libs,$(PKGS_D)) $(LIBS_COMMON) -lpthread -lm
-LIBS_PACK := $(call pc_libs,$(PKGS_PACK)) $(LIBS_COMMON)
+LIBS_PACK := -lcivetweb $(call pc_libs,$(PKGS_PACK)) $(LIBS_COMMON) -lpthread
 LIBS_HUB  := -lcivetweb $(call pc_libs,$(PKGS_HUB)) $(LIBS_COMMON) -lpthread -lm
 
 PROGS := $(BUILD)/pamongd $(BUILD)/pamong-pack

@@ -557,6 +557,7 @@ static const struct {
 	{"mp3", "MP3", 0, NULL, 0}, {"m4a", "M4A", 4, "ftyp", 4}, {"mp4", "MP4", 4, "ftyp", 4},
 	{"ogg", "Ogg", 0, "OggS", 4}, {"opus", "Opus", 0, "OggS", 4},
 	{"webm", "WebM", 0, "\x1a\x45\xdf\xa3", 4}, {"pdf", "PDF", 0, "%PDF-", 5},
+	{"vtt", "WebVTT", 0, NULL, 0},
 };
 
 /* Non-zero if head (the first n bytes of a file) fits entry i. */
@@ -565,6 +566,9 @@ course__magic_ok(size_t i, const unsigned char *head, size_t n)
 {
 	const char *ext = course__magics[i].ext;
 
+	if (strcmp(ext, "vtt") == 0) /* "WEBVTT", perhaps after a UTF-8 byte order mark */
+		return (n >= 6 && memcmp(head, "WEBVTT", 6) == 0) ||
+		    (n >= 9 && memcmp(head, "\xef\xbb\xbfWEBVTT", 9) == 0);
 	if (strcmp(ext, "svg") == 0) /* XML text holding an <svg element early on */
 		return memmem(head, n, "<svg", 4) != NULL;
 	if (strcmp(ext, "mp3") == 0) /* an ID3 tag or an MPEG audio frame */
@@ -576,8 +580,37 @@ course__magic_ok(size_t i, const unsigned char *head, size_t n)
 	    memcmp(head + course__magics[i].off, course__magics[i].magic, course__magics[i].len) == 0;
 }
 
-/* Warn of a used media file over the budget or whose content is not what
- * its extension says. */
+/* Non-zero if the image in f (size bytes, its type's first bytes right)
+ * ends as its format says: PNG's IEND chunk, JPEG's end marker, GIF's
+ * trailer, WebP's RIFF length. A copy cut short (a failed download, a full
+ * USB stick) passes the first-bytes check but does not decode. */
+static int
+course__image_whole(FILE *f, const char *ext, long long size, const unsigned char *head, size_t n)
+{
+	unsigned char tail[32];
+	size_t t, i;
+
+	if (size < (long long)sizeof(tail) || fseek(f, -(long)sizeof(tail), SEEK_END) != 0 ||
+	    (t = fread(tail, 1, sizeof(tail), f)) != sizeof(tail))
+		return 0;
+	if (strcasecmp(ext, "png") == 0)
+		return memcmp(tail + t - 8, "IEND\xae\x42\x60\x82", 8) == 0;
+	if (strcasecmp(ext, "jpg") == 0 || strcasecmp(ext, "jpeg") == 0) {
+		for (i = 0; i + 1 < t; i++) /* a few bytes after the marker are common */
+			if (tail[i] == 0xff && tail[i + 1] == 0xd9)
+				return 1;
+		return 0;
+	}
+	if (strcasecmp(ext, "gif") == 0)
+		return tail[t - 1] == 0x3b;
+	if (strcasecmp(ext, "webp") == 0)
+		return n >= 8 && (long long)(head[4] | head[5] << 8 | head[6] << 16 |
+		    (unsigned long)head[7] << 24) + 8 <= size;
+	return 1;
+}
+
+/* Warn of a used media file over the budget, whose content is not what its
+ * extension says, or an image cut short. */
 static void
 course__media_check(struct course_ctx *cx, const char *rel)
 {
@@ -620,6 +653,15 @@ course__media_check(struct course_ctx *cx, const char *rel)
 		    "misnamed; open it and save it again as %s, or rename it"), course__magics[i].name,
 		    dot + 1, course__magics[i].name);
 		break;
+	}
+	if (dot != NULL && i == PB_ARRAY_LEN(course__magics) && kind == RENDER_IMAGE &&
+	    !course__image_whole(f, dot + 1, (long long)st.st_size, head, n)) {
+		course__size(size, sizeof(size), (double)st.st_size, 0);
+		diag_warn(cx->d, full, 0, TR("%s, tetapi gambarnya tidak utuh (berkasnya berhenti sebelum "
+		    "akhir gambar), jadi ponsel tidak dapat menampilkannya: salin atau simpan ulang dari "
+		    "berkas aslinya sebagai WebP atau JPEG", "%s, but the picture is not whole (the file "
+		    "stops before the picture's end), so phones cannot show it: copy it again or save it "
+		    "again from the original as WebP or JPEG"), size);
 	}
 	if ((unsigned long long)st.st_size > cx->budget && kind >= 0) {
 		course__size(size, sizeof(size), (double)st.st_size, 0);

@@ -10,6 +10,8 @@
 #include "diag.h"
 #include "log.h"
 #include "packfile.h"
+#include "preview.h"
+#include "scaffold.h"
 #include "sign.h"
 #include "util.h"
 
@@ -22,6 +24,11 @@ usage(FILE *f)
 	fputs(TR(
 	    "Pemakaian: pamong-pack PERINTAH ...\n"
 	    "\n"
+	    "  new FOLDER                        buat kursus kecil yang sah untuk dimulai\n"
+	    "                                    (nama folder menjadi id kursus)\n"
+	    "  preview FOLDER [--port N]         tampilkan kursus seperti di ponsel peserta\n"
+	    "                                    di http://127.0.0.1:8088/ (dibaca ulang\n"
+	    "                                    setiap kali halaman dimuat)\n"
 	    "  validate FOLDER                   periksa sumber kursus; setiap masalah\n"
 	    "                                    dicetak sebagai berkas:baris: pesan\n"
 	    "  build FOLDER -o PAKET.pack [--dev] periksa, lalu buat paket konten\n"
@@ -40,6 +47,11 @@ usage(FILE *f)
 	    "Format kursus dan paket: content/FORMAT.md\n",
 	    "Usage: pamong-pack COMMAND ...\n"
 	    "\n"
+	    "  new DIR                           write a small valid course to start from\n"
+	    "                                    (the folder's name becomes the course id)\n"
+	    "  preview DIR [--port N]            show the course as a learner's phone does\n"
+	    "                                    on http://127.0.0.1:8088/ (read again\n"
+	    "                                    at every page load)\n"
 	    "  validate DIR                      check course sources; every problem\n"
 	    "                                    is printed as file:line: message\n"
 	    "  build DIR -o PACK.pack [--dev]    check, then build the content pack\n"
@@ -73,6 +85,8 @@ struct cli {
 	const char *key;    /* -k */
 	const char *pub;    /* -p */
 	int dev;            /* --dev */
+	long port;          /* --port */
+	const char *webroot; /* --webroot */
 	struct course_opts copts; /* --media-budget MB */
 };
 
@@ -88,6 +102,8 @@ cli_parse(int argc, char **argv, const char *allowed, int want_pos, struct cli *
 		{"pub", required_argument, NULL, 'p'},
 		{"dev", no_argument, NULL, 'd'},
 		{"media-budget", required_argument, NULL, 'm'},
+		{"port", required_argument, NULL, 'P'},
+		{"webroot", required_argument, NULL, 'w'},
 		{NULL, 0, NULL, 0},
 	};
 	int ch;
@@ -108,6 +124,15 @@ cli_parse(int argc, char **argv, const char *allowed, int want_pos, struct cli *
 		case 'k': c->key = optarg; break;
 		case 'p': c->pub = optarg; break;
 		case 'd': c->dev = 1; break;
+		case 'w': c->webroot = optarg; break;
+		case 'P': {
+			char *end;
+
+			c->port = strtol(optarg, &end, 10);
+			if (end == optarg || *end != '\0' || c->port < 1 || c->port > 65535)
+				return usage_error(TR("--port perlu nomor 1..65535", "--port needs a number 1..65535"));
+			break;
+		}
 		case 'm': {
 			char *end;
 			double mb = strtod(optarg, &end);
@@ -137,6 +162,48 @@ load_course(const char *dir, const struct course_opts *co, struct course *c)
 
 	diag_print(&d, stderr);
 	diag_free(&d);
+	return rc == PB_OK ? 0 : EXIT_PROBLEM;
+}
+
+static int
+cmd_new(int argc, char **argv)
+{
+	struct cli o;
+	char err[512];
+	int rc;
+
+	if ((rc = cli_parse(argc, argv, "", 1, &o)) != 0)
+		return rc;
+	if (scaffold_write(o.pos, err, sizeof(err)) != PB_OK) {
+		fprintf(stderr, "pamong-pack: %s\n", err);
+		return EXIT_PROBLEM;
+	}
+	printf(TR("OK: kursus baru di %s (course.yaml, 2 materi, quiz.yaml, media/alur.svg)\n"
+	    "Lalu:  pamong-pack preview %s     lihat seperti di ponsel peserta\n"
+	    "       pamong-pack validate %s\n"
+	    "       pamong-pack build %s -o KURSUS.pack\n",
+	    "OK: a new course in %s (course.yaml, 2 lessons, quiz.yaml, media/alur.svg)\n"
+	    "Then:  pamong-pack preview %s     see it as a learner's phone does\n"
+	    "       pamong-pack validate %s\n"
+	    "       pamong-pack build %s -o COURSE.pack\n"), o.pos, o.pos, o.pos, o.pos);
+	return 0;
+}
+
+static int
+cmd_preview(int argc, char **argv)
+{
+	struct preview_opts po = {0};
+	struct cli o;
+	pb_err rc;
+	int r;
+
+	if ((r = cli_parse(argc, argv, "mPw", 1, &o)) != 0)
+		return r;
+	po.dir = o.pos;
+	po.port = o.port;
+	po.webroot = o.webroot;
+	po.media_budget = o.copts.media_budget;
+	rc = preview_run(&po);
 	return rc == PB_OK ? 0 : EXIT_PROBLEM;
 }
 
@@ -291,7 +358,7 @@ main(int argc, char **argv)
 		const char *name;
 		int (*fn)(int, char **);
 	} cmds[] = {
-		{"validate", cmd_validate}, {"build", cmd_build}, {"keygen", cmd_keygen},
+		{"new", cmd_new}, {"preview", cmd_preview}, {"validate", cmd_validate}, {"build", cmd_build}, {"keygen", cmd_keygen},
 		{"sign", cmd_sign}, {"verify", cmd_verify},
 	};
 	size_t i;
