@@ -146,7 +146,7 @@ def test_full_flow():
     st, _, _ = c.post("/api/v1/logout")
     eq(st, 204, "logout")
     st, _, _ = c.get("/api/v1/me")
-    eq(st, 401, "after logout the session is gone")
+    eq(st, 204, "after logout the session is gone (no cookie left: 204, not logged in)")
     st, me3, _ = c.post("/api/v1/login", {"name": "siti aminah", "pin": "482913"})
     eq((st, me3["id"]), (200, me["id"]), "login with name in other case and PIN")
 
@@ -170,6 +170,37 @@ def test_media_range_requests():
     eq((st, len(body)), (206, 100), "a Range request gets 206 and exactly the bytes asked for")
     ok(h.get("content-range", "").startswith("bytes 100-199/%d" % size), "Content-Range names the part and the size", h)
     eq(h.get("accept-ranges"), "bytes", "Accept-Ranges: bytes")
+
+
+def test_video_seeking_and_captions():
+    """The sample lesson video through CivetWeb as a phone seeks in it: a
+    Range into the middle of the real MP4, the poster and the captions as
+    text/vtt."""
+    c = BOX.client()
+    register(c, "Rina Video")
+    st, cd, _ = c.get("/api/v1/courses/desa-administrasi")
+    lesson = [l for l in cd["lessons"] if l["id"] == "musyawarah-desa"][0]
+    st, _, html = c.raw("GET", lesson["url"])
+    ok(b'<video controls preload="none" playsinline src="../media/musyawarah.mp4" poster="../media/musyawarah.jpg">'
+       in html and b'<track kind="captions" label="CC" default src="../media/musyawarah.vtt">' in html,
+       "the lesson has the video with its poster and captions, nothing loaded before a tap", html[:300])
+    base = lesson["url"].rsplit("/lessons/", 1)[0]
+    with tarfile.open(os.path.join(PACKS, "desa-administrasi.pack")) as t:
+        video = t.extractfile("media/musyawarah.mp4").read()
+    size = len(video)
+    ok(100000 < size < 2 * 1024 * 1024, "the video is a real file under the 2 MB budget (%d bytes)" % size)
+    mid = size // 2
+    st, h, body = c.raw("GET", base + "/media/musyawarah.mp4", headers={"Range": "bytes=%d-%d" % (mid, mid + 65535)})
+    eq((st, body), (206, video[mid:mid + 65536]), "a seek into the middle gets 206 with exactly those bytes")
+    eq(h.get("content-range"), "bytes %d-%d/%d" % (mid, mid + 65535, size), "Content-Range names the part")
+    eq(h.get("content-type"), "video/mp4", "as video/mp4")
+    st, h, body = c.raw("GET", base + "/media/musyawarah.mp4", headers={"Range": "bytes=%d-" % (size - 1000)})
+    eq((st, body), (206, video[-1000:]), "an open-ended Range from near the end (the MP4 index) gets the rest")
+    st, h, body = c.raw("GET", base + "/media/musyawarah.vtt")
+    ok(st == 200 and h.get("content-type", "").startswith("text/vtt") and body.startswith(b"WEBVTT"),
+       "the captions are served as text/vtt", (st, h.get("content-type")))
+    st, h, body = c.raw("GET", base + "/media/musyawarah.jpg")
+    ok(st == 200 and body[:3] == b"\xff\xd8\xff", "the poster is served", st)
 
 
 def test_pack_internals_are_not_served():
