@@ -170,19 +170,40 @@ api__lesson_open(struct req *r)
 	free(rows);
 }
 
-/* The body's "seconds" (time spent on one visit) into *out; 0 when absent
- * and optional. Answers 400 and returns 0 when it is not acceptable. */
+/* The body's "visit" (a UUID) into *visit, or NULL when absent; answers
+ * 400 and returns 0 when it is not a UUID. */
 static int
-api__seconds(struct req *r, int required, int64_t *out)
+api__visit(struct req *r, const char **visit)
 {
-	json_t *sec = json_object_get(r->body, "seconds");
+	json_t *v = json_object_get(r->body, "visit");
+
+	*visit = NULL;
+	if (v == NULL)
+		return 1;
+	if (!json_is_string(v) || !util_is_uuid(json_string_value(v))) {
+		api__field_error(r, "visit", "visit must be a UUID made by the phone");
+		return 0;
+	}
+	*visit = json_string_value(v);
+	return 1;
+}
+
+/* The body's "seconds" (time spent on one visit) into *out, or with a
+ * visit its "total" (the visit's running total); 0 when absent and
+ * optional. Answers 400 and returns 0 when it is not acceptable. */
+static int
+api__seconds(struct req *r, int required, const char *visit, int64_t *out)
+{
+	const char *key = visit != NULL ? "total" : "seconds";
+	json_t *sec = json_object_get(r->body, key);
 
 	*out = 0;
-	if (sec == NULL && !required)
+	if (sec == NULL && !required && visit == NULL)
 		return 1;
 	if (!json_is_integer(sec) || json_integer_value(sec) < 0 ||
 	    json_integer_value(sec) > 86400) {
-		api__field_error(r, "seconds", "seconds must be a whole number 0..86400");
+		api__field_error(r, key, visit != NULL ? "total must be a whole number 0..86400" :
+		    "seconds must be a whole number 0..86400");
 		return 0;
 	}
 	*out = (int64_t)json_integer_value(sec);
@@ -196,15 +217,20 @@ api__lesson_time(struct req *r)
 	const struct cat_course *c;
 	struct store_lesson *rows = NULL;
 	struct store_when w;
+	const char *visit;
 	int64_t seconds;
 	int li;
 	pb_err rc;
 
-	if (!api__lesson_target(r, &c, &li) || !api__seconds(r, 1, &seconds))
+	if (!api__lesson_target(r, &c, &li) || !api__visit(r, &visit) ||
+	    !api__seconds(r, 1, visit, &seconds))
 		return;
 	api__when(r, &w);
-	rc = store_lesson_time(r->app->store, r->me.id, c->id, c->lessons[li].id,
-	    seconds, c->nlessons, &w);
+	rc = visit != NULL ?
+	    store_lesson_visit(r->app->store, r->me.id, c->id, c->lessons[li].id, visit,
+		seconds, 0, c->nlessons, &w, NULL) :
+	    store_lesson_time(r->app->store, r->me.id, c->id, c->lessons[li].id,
+		seconds, c->nlessons, &w);
 	if (rc == PB_OK)
 		rc = api__load_lessons(r, c, &rows);
 	if (rc != PB_OK) {
@@ -222,15 +248,20 @@ api__lesson_complete(struct req *r)
 {
 	const struct cat_course *c;
 	struct store_when w;
+	const char *visit;
 	int64_t seconds;
 	int li, done = 0;
 	pb_err rc;
 
-	if (!api__lesson_target(r, &c, &li) || !api__seconds(r, 0, &seconds))
+	if (!api__lesson_target(r, &c, &li) || !api__visit(r, &visit) ||
+	    !api__seconds(r, 0, visit, &seconds))
 		return;
 	api__when(r, &w);
-	rc = store_lesson_complete(r->app->store, r->me.id, c->id, c->lessons[li].id,
-	    seconds, c->nlessons, &w, &done);
+	rc = visit != NULL ?
+	    store_lesson_visit(r->app->store, r->me.id, c->id, c->lessons[li].id, visit,
+		seconds, 1, c->nlessons, &w, &done) :
+	    store_lesson_complete(r->app->store, r->me.id, c->id, c->lessons[li].id,
+		seconds, c->nlessons, &w, &done);
 	if (rc != PB_OK) {
 		api__store_error(r, rc);
 		return;

@@ -121,6 +121,16 @@ static const char *const store__migrations[] = {
 	"DROP INDEX events_migrate_2;"
 	/* the current boot's phones are learned often (health): by this index */
 	"CREATE INDEX events_boot ON events(boot_id);",
+	/* 3: the running total of each visit of a lesson, so a resent /time
+	 * or /complete (its reply lost) adds nothing twice */
+	"CREATE TABLE lesson_visits ("
+	"  learner TEXT NOT NULL REFERENCES learners(id),"
+	"  visit TEXT NOT NULL,"          /* a UUID the phone made for the visit */
+	"  course TEXT NOT NULL,"
+	"  lesson TEXT NOT NULL,"
+	"  seconds INTEGER NOT NULL,"     /* the highest total counted */
+	"  PRIMARY KEY (learner, visit)"
+	") WITHOUT ROWID;",
 };
 
 /* The highest rev any table holds: the engine never gives out a rev below

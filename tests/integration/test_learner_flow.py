@@ -172,6 +172,31 @@ def test_media_range_requests():
     eq(h.get("accept-ranges"), "bytes", "Accept-Ranges: bytes")
 
 
+def test_visit_time_counts_once():
+    """A /time or /complete sent again with the same visit and total (its
+    reply lost) adds nothing; a later total adds only the difference."""
+    c = BOX.client()
+    register(c, "Tini Waktu")
+    base = "/api/v1/courses/desa-keuangan/lessons/"
+    st, cd, _ = c.get("/api/v1/courses/desa-keuangan")
+    l0 = cd["lessons"][0]["id"]
+    visit = str(uuid.uuid4())
+    for _ in range(2):
+        st, r, _ = c.post(base + l0 + "/time", {"seconds": 40, "visit": visit, "total": 40})
+        eq((st, r["seconds_spent"]), (200, 40), "a /time of 40 s, sent twice, counts 40 s")
+    for _ in range(2):
+        st, r, _ = c.post(base + l0 + "/complete", {"seconds": 25, "visit": visit, "total": 65})
+        eq((st, r["state"]), (200, "done"), "done with the visit's total of 65 s, sent twice")
+    st, cd, _ = c.get("/api/v1/courses/desa-keuangan")
+    eq(cd["lessons"][0]["seconds_spent"], 65, "the visit's 65 s are counted once")
+    st, r, _ = c.post(base + l0 + "/time", {"seconds": 10, "visit": "not-a-uuid", "total": 10})
+    eq((st, r.get("field")), (400, "visit"), "a visit that is not a UUID is refused")
+    st, r, _ = c.post(base + l0 + "/time", {"seconds": 10, "visit": visit})
+    eq((st, r.get("field")), (400, "total"), "a visit needs its total")
+    st, r, _ = c.post(base + l0 + "/time", {"seconds": 10})
+    eq((st, r["seconds_spent"]), (200, 75), "without a visit, seconds are added as before")
+
+
 def test_video_seeking_and_captions():
     """The sample lesson video through CivetWeb as a phone seeks in it: a
     Range into the middle of the real MP4, the poster and the captions as

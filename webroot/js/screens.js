@@ -531,7 +531,7 @@ export async function pageLesson(ctx, cid, lid) {
     /* the time not sent yet; a resend carries the same seconds */
     if (seconds === null) seconds = visitSeconds(key);
     await act(done, alertHost, function () {
-      return api('POST', '/courses/' + enc(cid) + '/lessons/' + enc(lid) + '/complete', withTime({ seconds: seconds }));
+      return api('POST', '/courses/' + enc(cid) + '/lessons/' + enc(lid) + '/complete', withTime(seconds));
     }, 'net_down');
     announce(t('lesson_saved'));
     visitClose(key);
