@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "build.h"
 #include "course.h"
@@ -224,6 +225,34 @@ cmd_validate(int argc, char **argv)
 	return rc;
 }
 
+/* A warning when out already holds a pack of this course and version with
+ * other contents: a box that installed that version skips this one. */
+static void
+warn_same_version(const char *out, const struct course *c, const struct pack *p)
+{
+	const struct pack_entry *m_old, *m_new = pack_find(p, "manifest.json");
+	struct pack old = {0};
+	char err[512], *want = NULL;
+
+	if (access(out, F_OK) != 0 || pack_read(out, &old, err, sizeof(err)) != PB_OK)
+		goto out;
+	m_old = pack_find(&old, "manifest.json");
+	if (m_old == NULL || m_new == NULL || asprintf(&want, "\"version\": \"%s\"", c->version) < 0)
+		goto out;
+	/* the same id and version, other files */
+	if (memmem(m_old->data, m_old->len, want, strlen(want)) != NULL &&
+	    (m_old->len != m_new->len || memcmp(m_old->data, m_new->data, m_new->len) != 0))
+		fprintf(stderr, TR("%s: peringatan: versi %s sama dengan paket yang sudah ada di sini, "
+		    "tetapi isinya berbeda: kotak yang sudah memasang %s melewati paket ini; naikkan "
+		    "version di course.yaml (misalnya ke versi PATCH berikutnya)\n",
+		    "%s: warning: version %s is the same as the pack already here, but its contents "
+		    "differ: a box that installed %s skips this pack; raise version in course.yaml "
+		    "(e.g. to the next PATCH)\n"), out, c->version, c->version);
+out:
+	free(want);
+	pack_free(&old);
+}
+
 static int
 cmd_build(int argc, char **argv)
 {
@@ -240,15 +269,19 @@ cmd_build(int argc, char **argv)
 	if ((rc = load_course(o.pos, &o.copts, &c)) != 0)
 		goto out;
 	rc = EXIT_PROBLEM;
-	if (build_pack(&c, o.pos, o.dev, &p, err, sizeof(err)) != PB_OK ||
-	    pack_write(&p, o.out, err, sizeof(err)) != PB_OK) {
-		fprintf(stderr, "pamong-pack: %s\n", err);
-		goto out;
-	}
+	if (build_pack(&c, o.pos, o.dev, &p, err, sizeof(err)) == PB_OK)
+		warn_same_version(o.out, &c, &p);
+	else
+		goto fail;
+	if (pack_write(&p, o.out, err, sizeof(err)) != PB_OK)
+		goto fail;
 	printf(TR("OK: %s (%s %s, %zu berkas tercantum di manifest.json%s)\n",
 	    "OK: %s (%s %s, %zu files listed in manifest.json%s)\n"), o.out, c.id, c.version,
 	    build_manifest_count(&p), o.dev ? TR(", pengembangan", ", development") : "");
 	rc = 0;
+	goto out;
+fail:
+	fprintf(stderr, "pamong-pack: %s\n", err);
 out:
 	pack_free(&p);
 	course_free(&c);

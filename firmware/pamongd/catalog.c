@@ -680,7 +680,7 @@ catalog_install(struct catalog *cat, const char *pack_path, char *err, size_t er
 	rc = cat__install(cat, pack_path, ebuf, sizeof(ebuf));
 	pthread_mutex_unlock(&cat->install_lock);
 	if (rc == PB_ERR_EXISTS)
-		log_debug("pack %s skipped: %s", pack_path, ebuf);
+		log_info("pack %s skipped: %s (raise its version to install it)", pack_path, ebuf);
 	else if (rc != PB_OK)
 		log_warnx("pack %s refused: %s", pack_path, ebuf);
 	if (err != NULL && errlen > 0)

@@ -242,6 +242,22 @@ def test_failed_build_keeps_old_pack():
        "a refused build leaves the existing pack untouched")
 
 
+def test_same_version_warns():
+    out = tmp("same.pack")
+    st, _, err = pack("build", GOOD, "-o", out)
+    st, _, err = pack("build", GOOD, "-o", out)
+    eq((st, err.count("same as the pack")), (0, 0), "building the same sources again over the pack: no warning")
+    src = tmp("same-src/kursus-contoh")
+    shutil.copytree(os.path.join(ROOT, GOOD), src)
+    with open(os.path.join(src, "lessons", "01-pengantar.md"), "a") as f:
+        f.write("\nSatu kalimat lagi.\n")
+    st, _, err = pack("build", src, "-o", out)
+    eq((st, err.splitlines()[-1]), (0, "%s: warning: version 1.0.0 is the same as the pack already here, but its "
+                                       "contents differ: a box that installed 1.0.0 skips this pack; raise version "
+                                       "in course.yaml (e.g. to the next PATCH)" % out),
+       "changed sources with the same version: build warns that a box would skip the pack, and still builds")
+
+
 def test_cleanup():
     shutil.rmtree(TMP, ignore_errors=True)
     ok(not os.path.exists(TMP), "temporary files removed")
