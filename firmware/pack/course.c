@@ -21,6 +21,7 @@ struct course_ctx {
 	struct course *c;
 	struct diags *d;
 	unsigned long long budget; /* media bytes before a warning */
+	int pretest_line;    /* line of pretest: quiz: in course.yaml */
 	int nomem;
 };
 
@@ -337,8 +338,10 @@ course__manifest(struct course_ctx *cx)
 	static const struct yfield f[] = {
 		{"id", 1}, {"title", 1}, {"summary", 1}, {"language", 1}, {"version", 1},
 		{"passing_score", 1}, {"feedback", 0}, {"minutes", 0}, {"lessons", 1},
-		{"quiz", 1},
+		{"quiz", 1}, {"pretest", 0},
 	};
+	static const struct yfield pf[] = {{"quiz", 1}, {"skippable", 0}};
+	yaml_node_t *pv[PB_ARRAY_LEN(pf)];
 	static const char *const langs[] = {"id", "en"}, *const fbs[] = {"immediate", "end"};
 	yaml_node_t *v[PB_ARRAY_LEN(f)], *root;
 	struct course *c = cx->c;
@@ -388,6 +391,15 @@ course__manifest(struct course_ctx *cx)
 	if (v[9] != NULL) {
 		course__path(&y, v[9], "quiz", &c->quiz);
 		quiz_line = ydoc_line(v[9]);
+	}
+	c->pretest_skippable = 1;
+	if (v[10] != NULL && ydoc_map(&y, v[10], "pretest", pf, PB_ARRAY_LEN(pf), pv) == 0) {
+		if (pv[0] != NULL) {
+			course__path(&y, pv[0], "quiz", &c->pretest);
+			cx->pretest_line = ydoc_line(pv[0]);
+		}
+		if (pv[1] != NULL)
+			ydoc_bool(&y, pv[1], "skippable", &c->pretest_skippable);
 	}
 	goto out;
 nomem:
@@ -446,8 +458,11 @@ course__choices(struct course_ctx *cx, struct ydoc *y, yaml_node_t *seq,
 	return unsure ? -1 : ncorrect;
 }
 
+/* The questions of the quiz file path (course-relative; named by key on
+ * line quiz_line of course.yaml) into *out_qs, *out_n. */
 static void
-course__quiz(struct course_ctx *cx, int quiz_line)
+course__questions(struct course_ctx *cx, const char *path, int quiz_line, const char *key,
+    struct course_question **out_qs, size_t *out_n)
 {
 	static const struct yfield rf[] = {{"questions", 1}};
 	static const struct yfield f[] = {
@@ -455,7 +470,7 @@ course__quiz(struct course_ctx *cx, int quiz_line)
 	};
 	static const char *const types[] = {"single", "multiple"};
 	yaml_node_t *v[PB_ARRAY_LEN(f)], *rv[1], *root;
-	struct course *c = cx->c;
+	struct course_question *qs = NULL;
 	char *buf = NULL, *shown = NULL, *from = NULL;
 	int n, i, j, type, ncorrect, *idline = NULL;
 	struct ydoc y = {0};
@@ -463,23 +478,24 @@ course__quiz(struct course_ctx *cx, int quiz_line)
 
 	if ((from = relpath_join(cx->dir, "course.yaml")) == NULL)
 		goto nomem;
-	if (course__read_text(cx, c->quiz, from, quiz_line, "quiz", &buf, &len) != 0)
+	if (course__read_text(cx, path, from, quiz_line, key, &buf, &len) != 0)
 		goto out;
-	if ((shown = relpath_join(cx->dir, c->quiz)) == NULL)
+	if ((shown = relpath_join(cx->dir, path)) == NULL)
 		goto nomem;
 	if ((root = ydoc_load(&y, buf, len, shown, cx->d)) == NULL)
 		goto out;
-	if (ydoc_map(&y, root, c->quiz, rf, 1, rv) != 0 || rv[0] == NULL)
+	if (ydoc_map(&y, root, path, rf, 1, rv) != 0 || rv[0] == NULL)
 		goto out;
 	if ((n = ydoc_seq(&y, rv[0], "questions", 1, 50)) <= 0)
 		goto out;
-	c->questions = calloc((size_t)n, sizeof(*c->questions));
+	qs = calloc((size_t)n, sizeof(*qs));
 	idline = calloc((size_t)n, sizeof(*idline));
-	if (c->questions == NULL || idline == NULL)
+	if (qs == NULL || idline == NULL)
 		goto nomem;
-	c->nquestions = (size_t)n;
+	*out_qs = qs;
+	*out_n = (size_t)n;
 	for (i = 0; i < n; i++) {
-		struct course_question *q = &c->questions[i];
+		struct course_question *q = &qs[i];
 		yaml_node_t *item = ydoc_item(&y, rv[0], i);
 
 		if (ydoc_map(&y, item, "questions", f, PB_ARRAY_LEN(f), v) != 0)
@@ -489,7 +505,7 @@ course__quiz(struct course_ctx *cx, int quiz_line)
 		if (q->id != NULL) {
 			idline[i] = ydoc_line(v[0]);
 			for (j = 0; j < i; j++) {
-				if (c->questions[j].id != NULL && strcmp(c->questions[j].id, q->id) == 0) {
+				if (qs[j].id != NULL && strcmp(qs[j].id, q->id) == 0) {
 					diag_add(cx->d, shown, idline[i], TR("id pertanyaan ganda: %s (pertama di baris %d)",
 					    "duplicate question id: %s (first on line %d)"), q->id, idline[j]);
 					break;
@@ -730,7 +746,7 @@ pb_err
 course_load_with(const char *dir, const struct course_opts *o, struct course *c,
     struct diags *d)
 {
-	struct course_ctx cx = {dir, c, d, COURSE_MEDIA_BUDGET, 0};
+	struct course_ctx cx = {dir, c, d, COURSE_MEDIA_BUDGET, 0, 0};
 	int quiz_line;
 	size_t i;
 
@@ -739,7 +755,10 @@ course_load_with(const char *dir, const struct course_opts *o, struct course *c,
 		cx.budget = o->media_budget;
 	quiz_line = course__manifest(&cx);
 	if (c->quiz != NULL)
-		course__quiz(&cx, quiz_line);
+		course__questions(&cx, c->quiz, quiz_line, "quiz", &c->questions, &c->nquestions);
+	if (c->pretest != NULL)
+		course__questions(&cx, c->pretest, cx.pretest_line, "pretest: quiz", &c->pre_questions,
+		    &c->npre);
 	if (c->nmedia > 1)
 		qsort(c->media, c->nmedia, sizeof(*c->media), course__cmp_str);
 	for (i = 0; i < c->nmedia; i++)
@@ -790,6 +809,18 @@ course_free(struct course *c)
 		free(q->explanation);
 	}
 	free(c->questions);
+	for (i = 0; i < c->npre; i++) {
+		struct course_question *q = &c->pre_questions[i];
+
+		for (j = 0; j < q->nchoices; j++)
+			free(q->choices[j].text);
+		free(q->choices);
+		free(q->id);
+		free(q->text);
+		free(q->explanation);
+	}
+	free(c->pre_questions);
+	free(c->pretest);
 	course__free_strs(c->media, c->nmedia);
 	free(c->id);
 	free(c->title);

@@ -124,6 +124,11 @@ api__course(struct req *r, const char *id)
 	    "lessons_done", have ? s.lessons_done : 0, "lessons_total", c->nlessons,
 	    "status", api__status(&s, have),
 	    "completed_at", have ? api__nullable_int(s.completed_at, 0) : json_null());
+	/* a course with a pre-test: its size, whether it may be skipped, the score */
+	if (o != NULL && c->npre > 0)
+		json_object_set_new(o, "pretest", json_pack("{s:i, s:b, s:o}", "questions", c->npre,
+		    "skippable", c->pre_skippable, "score", have && s.pre_score >= 0 ?
+		    json_integer(s.pre_score) : json_null()));
 	free(rows);
 	http_send_json(r->conn, 200, o, NULL);
 }

@@ -353,6 +353,7 @@ store__row_summary(sqlite3_stmt *stmt, struct store_summary *s)
 	s->last_activity = sqlite3_column_int64(stmt, 10);
 	s->completed_at = sqlite3_column_int64(stmt, 11);
 	s->rev = sqlite3_column_int64(stmt, 12);
+	s->pre_score = sqlite3_column_int(stmt, 13);
 }
 
 int

@@ -16,7 +16,8 @@ struct store_summary {
 	char status[16];       /* not_started, in_progress, completed */
 	int lessons_done;
 	int lessons_total;
-	int best_score;        /* percent, -1 if no finished attempt */
+	int best_score;        /* percent, -1 if no finished attempt (the post-test's score) */
+	int pre_score;         /* the first finished pre-test's percent, -1 if none */
 	int passed;            /* a finished attempt reached the passing score */
 	int attempts;          /* finished attempts */
 	int64_t seconds_spent; /* lessons' total time */

@@ -130,7 +130,11 @@ static const char *const store__migrations[] = {
 	"  lesson TEXT NOT NULL,"
 	"  seconds INTEGER NOT NULL,"     /* the highest total counted */
 	"  PRIMARY KEY (learner, visit)"
-	") WITHOUT ROWID;",
+	") WITHOUT ROWID;"
+	/* and the pre-test: an attempt's kind, the course's pre-test score */
+	"ALTER TABLE attempts ADD COLUMN kind TEXT NOT NULL DEFAULT 'quiz' "
+	"  CHECK (kind IN ('quiz', 'pre'));"
+	"ALTER TABLE course_summary ADD COLUMN pre_score INTEGER NOT NULL DEFAULT -1;",
 };
 
 /* The highest rev any table holds: the engine never gives out a rev below

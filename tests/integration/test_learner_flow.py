@@ -5,6 +5,7 @@ gzip), progress, quiz, certificate, logout/login, resume, restart."""
 import gzip
 import json
 import os
+import sqlite3
 import sys
 import tarfile
 import uuid
@@ -195,6 +196,63 @@ def test_visit_time_counts_once():
     eq((st, r.get("field")), (400, "total"), "a visit needs its total")
     st, r, _ = c.post(base + l0 + "/time", {"seconds": 10})
     eq((st, r["seconds_spent"]), (200, 75), "without a visit, seconds are added as before")
+
+
+def test_pretest_and_posttest():
+    """desa-keuangan declares a pre-test (its quiz's questions, skippable):
+    taken before the lessons it is scored but is no quiz attempt; the first
+    one counts; the final quiz is the post-test; both scores are kept."""
+    c = BOX.client()
+    register(c, "Dedi Tes Awal")
+    st, cd, _ = c.get("/api/v1/courses/desa-keuangan")
+    eq(cd.get("pretest"), {"questions": 8, "skippable": True, "score": None},
+       "the course says it has a skippable 8-question pre-test, not taken yet")
+    st, cd2, _ = c.get("/api/v1/courses/desa-administrasi")
+    ok("pretest" not in cd2, "a course without one says nothing of it")
+    st, e, _ = c.post("/api/v1/courses/desa-administrasi/attempts", {"attempt": str(uuid.uuid4()), "kind": "pre"})
+    eq(st, 404, "no pre-test attempt on a course without a pre-test")
+    st, e, _ = c.post("/api/v1/courses/desa-keuangan/attempts", {"attempt": str(uuid.uuid4()), "kind": "post"})
+    eq((st, e.get("field")), (400, "kind"), "kind is pre or quiz")
+    right = quiz_answers("desa-keuangan")
+    pre = str(uuid.uuid4())
+    st, a, _ = c.post("/api/v1/courses/desa-keuangan/attempts", {"attempt": pre, "kind": "pre"})
+    eq((st, a["kind"], len(a["questions"])), (201, "pre", 8), "a pre-test attempt starts with its questions")
+    qids = [q["id"] for q in a["questions"]]
+    eq(a["feedback"], "end", "a pre-test gives no feedback per question")
+    for i, q in enumerate(qids):  # 3 of 8 right: 37
+        wrong = [ch["id"] for ch in a["questions"][i]["choices"] if ch["id"] not in right[q]][:1]
+        c.put("/api/v1/attempts/%s/answers/%s" % (pre, q), {"choices": right[q] if i < 3 else wrong})
+    st, f, _ = c.post("/api/v1/attempts/%s/finish" % pre, {})
+    eq((st, f["kind"], f["score"], f["passed"], f["pre_score"], f["post_score"]), (200, "pre", 37, False, 37, None),
+       "the pre-test is scored (37), never passes, and is the course's pre_score")
+    eq(f["results"], [], "and shows no answers (its questions may be the post-test's)")
+    st, cd, _ = c.get("/api/v1/courses/desa-keuangan")
+    eq((cd["pretest"]["score"], cd["quiz"]["attempts"], cd["quiz"]["best_score"]), (37, 0, None),
+       "the course shows the pre-test score; it is no quiz attempt")
+    pre2 = str(uuid.uuid4())
+    c.post("/api/v1/courses/desa-keuangan/attempts", {"attempt": pre2, "kind": "pre"})
+    for q in qids:
+        c.put("/api/v1/attempts/%s/answers/%s" % (pre2, q), {"choices": right[q]})
+    st, f, _ = c.post("/api/v1/attempts/%s/finish" % pre2, {})
+    eq((f["score"], f["pre_score"]), (100, 37), "a second pre-test does not replace the first score")
+    post = str(uuid.uuid4())
+    st, a, _ = c.post("/api/v1/courses/desa-keuangan/attempts", {"attempt": post})
+    eq((st, a["kind"]), (201, "quiz"), "the final quiz (the post-test) starts as before")
+    st, e, _ = c.post("/api/v1/courses/desa-keuangan/attempts", {"attempt": pre, "kind": "quiz"})
+    eq(st, 409, "a pre-test attempt id cannot be reused for the quiz")
+    for q in qids:
+        c.put("/api/v1/attempts/%s/answers/%s" % (post, q), {"choices": right[q]})
+    st, f, _ = c.post("/api/v1/attempts/%s/finish" % post, {})
+    eq((f["kind"], f["score"], f["passed"], f["pre_score"], f["post_score"]), ("quiz", 100, True, 37, 100),
+       "the post-test's result carries both scores")
+    db = sqlite3.connect("file:%s?mode=ro" % BOX.db, uri=True)
+    rows = db.execute("SELECT a.kind, a.score FROM attempts a JOIN learners l ON l.id = a.learner "
+                      "WHERE l.name = 'Dedi Tes Awal' ORDER BY a.rowid").fetchall()
+    eq(rows, [("pre", 37), ("pre", 100), ("quiz", 100)], "the box stores each attempt with its kind")
+    rows = db.execute("SELECT s.pre_score, s.best_score FROM course_summary s JOIN learners l ON l.id = s.learner "
+                      "WHERE l.name = 'Dedi Tes Awal'").fetchall()
+    eq(rows, [(37, 100)], "and both scores in the course summary")
+    db.close()
 
 
 def test_video_seeking_and_captions():

@@ -348,7 +348,14 @@ export var session = {
 
 /* Where the phone remembers the learner's current quiz attempt of a course
  * ({id, finished}): an attempt survives a reload and is resent, never doubled. */
-export function attKey(cid) { return 'pb.att.' + (session.me ? session.me.id : '') + '.' + cid; }
+export function attKey(cid, pre) { return 'pb.att.' + (session.me ? session.me.id : '') + '.' + cid + (pre ? '.pre' : ''); }
+
+/* A course's pre-test still to be offered before its lessons: declared,
+ * not taken, not skipped on this phone. */
+export function pretestDue(c) {
+  return !!(c.pretest && c.pretest.score == null && !recall('pb.preskip.' + (session.me ? session.me.id : '') + '.' + c.id));
+}
+export function pretestSkip(cid) { store('pb.preskip.' + (session.me ? session.me.id : '') + '.' + cid, 1); }
 
 /* ---------- time spent on lessons ---------- */
 
@@ -521,7 +528,7 @@ export function timeWatch() {
 
 /* Hash routes:
  *   #/  #/login  #/register  #/course/ID  #/course/ID/lesson/LID
- *   #/course/ID/quiz  #/course/ID/certificate
+ *   #/course/ID/quiz  #/course/ID/pretest  #/course/ID/certificate
  * route() draws the screen of location.hash; a screen is an async
  * function (ctx, ...route parts) that loads its data and calls showPage.
  * ctx.alive() turns false once another route has started: that screen is
@@ -622,6 +629,7 @@ export async function route() {
       if (parts.length === 2) return await screens.course(ctx, parts[1]);
       if (parts[2] === 'lesson' && parts[3]) return await screens.lesson(ctx, parts[1], parts[3]);
       if (parts[2] === 'quiz') return await screens.quiz(ctx, parts[1]);
+      if (parts[2] === 'pretest') return await screens.quiz(ctx, parts[1], 'pre');
       if (parts[2] === 'certificate') return await screens.certificate(ctx, parts[1]);
     }
     problemPage(ctx, t('not_found'));

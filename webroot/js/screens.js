@@ -5,7 +5,7 @@
 import {
   ApiError, NetError, Stale, act, announce, api, apiGet, attKey, bindDraft, clear, enc,
   field, fmtDate, getCourse, go, h, lang, lessonHref, load, loadingCard, norm, pinInput,
-  problemPage, progressBar, recall, request, retrier, route, session, showPage,
+  pretestDue, pretestSkip, problemPage, progressBar, recall, request, retrier, route, session, showPage,
   statusBadge, store, suggester, t, timeForget, timeSettle, uuid, visitClose, visitEnd,
   visitOpen, visitSeconds, withTime
 } from './core.js';
@@ -383,8 +383,20 @@ export async function pageCourse(ctx, cid) {
   }
   /* a course never started is begun, not continued */
   var fresh = c.status === 'not_started';
+  /* a pre-test still due comes before the first lesson */
+  var preHref = '#/course/' + enc(cid) + '/pretest';
+  var preDue = pretestDue(c) && c.lessons_done === 0 && c.status !== 'completed';
+  if (preDue) {
+    top.push(h('div', { class: 'card', id: 'pretest-card' },
+      h('h2', null, t('pretest')),
+      h('p', null, t('pretest_p', { n: c.pretest.questions })),
+      h('a', { class: 'btn big', href: preHref, id: 'continue' }, t('pretest_go')),
+      c.pretest.skippable ? h('button', { type: 'button', class: 'btn alt', id: 'pretest-skip',
+        onclick: function () { pretestSkip(cid); route(); } }, t('pretest_skip')) : null));
+    cur = null;
+  }
   if (cur) top.push(h('a', { class: 'btn big', href: lessonHref(cid, cur.id), id: 'continue' }, t(fresh ? 'start_lesson' : 'continue_lesson', { t: cur.title })));
-  else if (!c.quiz.passed) top.push(h('a', { class: 'btn big', href: quizHref, id: 'continue', onclick: freshAttempt }, quizLabel));
+  else if (!c.quiz.passed && !preDue) top.push(h('a', { class: 'btn big', href: quizHref, id: 'continue', onclick: freshAttempt }, quizLabel));
 
   showPage(ctx, c.title, [
     h('a', { class: 'back', href: '#/' }, t('back_home')),
@@ -517,6 +529,10 @@ export async function pageLesson(ctx, cid, lid) {
   c.lessons.forEach(function (l, i) { if (l.id === lid) idx = i; });
   if (idx < 0) return problemPage(ctx, t('not_found'), '#/course/' + enc(cid), t('to_course'));
   var l = c.lessons[idx];
+  if (pretestDue(c) && !c.pretest.skippable && c.lessons_done === 0) {
+    go('#/course/' + enc(cid) + '/pretest');
+    return;
+  }
   var html = await load(ctx, function () {
     return lessonCache[l.url] != null ? lessonCache[l.url] : request('GET', l.url, undefined, true);
   });
@@ -557,13 +573,15 @@ export async function pageLesson(ctx, cid, lid) {
  * review. The attempt's id is kept on the phone (attKey, core.js), so a
  * resent answer or a reload never starts a second attempt. */
 
-export async function pageQuiz(ctx, cid) {
+export async function pageQuiz(ctx, cid, kind) {
+  var pre = kind === 'pre';
   var c = await getCourse(ctx, cid);
-  var key = attKey(cid);
+  if (pre && !c.pretest) return problemPage(ctx, t('not_found'), '#/course/' + enc(cid), t('to_course'));
+  var key = attKey(cid, pre);
   var mine = recall(key);
   if (!mine || !mine.id) { mine = { id: uuid() }; store(key, mine); }
   var att = await load(ctx, function () {
-    return api('POST', '/courses/' + enc(cid) + '/attempts', withTime({ attempt: mine.id }));
+    return api('POST', '/courses/' + enc(cid) + '/attempts', withTime({ attempt: mine.id, kind: pre ? 'pre' : 'quiz' }));
   });
   var qs = att.questions;
   var answers = att.answers || {};
@@ -606,6 +624,21 @@ export async function pageQuiz(ctx, cid) {
     }
     mine.finished = true;
     store(key, mine);
+    if (pre) {
+      /* a pre-test's result: its score, no pass or fail, no answers */
+      var first = c.lessons[0];
+      showPage(ctx, t('pretest_result'), [
+        h('a', { class: 'back', href: '#/course/' + enc(cid) }, '← ' + c.title),
+        h('div', { class: 'card', id: 'quiz-result' },
+          h('h1', null, t('pretest_result')),
+          h('p', { class: 'score', id: 'score' }, String(r.score)),
+          h('p', null, t('score_of', { c: r.correct, t: r.total })),
+          h('p', null, t('pretest_done_p')),
+          first ? h('a', { class: 'btn big', href: lessonHref(cid, first.id), id: 'to-lessons' }, t('start_lesson', { t: first.title })) : null,
+          h('a', { class: 'btn alt', href: '#/course/' + enc(cid) }, t('to_course')))
+      ]);
+      return;
+    }
     var byId = {};
     qs.forEach(function (q) { byId[q.id] = q; });
     showPage(ctx, t('result'), [
@@ -617,6 +650,8 @@ export async function pageQuiz(ctx, cid) {
         h('p', null, h('span', { class: 'badge ' + (r.passed ? 'done' : 'fail'), id: 'passfail' }, r.passed ? t('passed') : t('not_passed')),
           ' ', t('pass_need', { p: r.passing_score })),
         h('p', null, r.passed ? t('congrats') : t('try_again_p')),
+        r.pre_score != null ? h('p', { id: 'pre-post' }, t('pre_post', { a: r.pre_score, b: r.score,
+          d: (r.score - r.pre_score >= 0 ? '+' : '') + (r.score - r.pre_score) })) : null,
         r.passed && r.course_status !== 'completed' ? h('p', null, t('lessons_left')) : null,
         r.passed && r.course_status === 'completed' ? h('a', { class: 'btn big', href: '#/course/' + enc(cid) + '/certificate', id: 'see-cert' }, t('see_cert')) : null,
         !r.passed ? h('button', { type: 'button', class: 'btn big', id: 'retry-quiz', onclick: newAttempt }, t('try_again')) : null,
@@ -688,6 +723,7 @@ export async function pageQuiz(ctx, cid) {
     showPage(ctx, t('q_n', { i: i + 1, n: qs.length }), [
       h('a', { class: 'back', href: '#/course/' + enc(cid) }, '← ' + c.title),
       h('div', { class: 'card' },
+        pre ? h('p', { class: 'kicker muted', id: 'pretest-kicker' }, t('pretest')) : null,
         h('h1', { class: 'qhead' }, t('q_n', { i: i + 1, n: qs.length })),
         progressBar(i, qs.length, t('q_n', { i: i + 1, n: qs.length })),
         form)
