@@ -1,5 +1,5 @@
 // The learner app on small phones (issue 13): every lesson of the sample
-// courses at 320x640 and 360x640 without sideways page scrolling, every
+// courses at 320x568, 320x640 and 360x640 without sideways page scrolling, every
 // table cell wholly readable, images within the screen, axe-core clean;
 // a first open that logs no error; registration errors that go once the
 // field is right and the whole name of a long position; "Mulai" on a course
@@ -8,9 +8,10 @@
 // completion page that fits one 360x640 screen with position, village and
 // check code.
 
-import { run, ok, eq, note, startBox, browser, open, tapTo, axe, apiLearner, learnAnswers, uuid, TEXT } from './lib.mjs';
+import path from 'node:path';
+import { run, ok, eq, note, startBox, browser, open, tapTo, axe, apiLearner, learnAnswers, uuid, TEXT, SHOTS } from './lib.mjs';
 
-const SIZES = [{ width: 320, height: 640 }, { width: 360, height: 640 }];
+const SIZES = [{ width: 320, height: 568 }, { width: 320, height: 640 }, { width: 360, height: 640 }];
 
 // What does not fit on the current screen of a lesson.
 async function lessonProblems(page) {
@@ -128,6 +129,8 @@ await run(async () => {
     return { text: td.textContent, seen: r.width > 0 && r.right <= window.innerWidth, label: getComputedStyle(td, '::before').content };
   }));
   ok(kapan.length === 4 && kapan.every((k) => k.seen && k.label === '"Kapan"'), 'at 320 px every "Kapan" cell is on screen under its heading', kapan);
+  await page.evaluate(() => document.querySelector('.lesson-body table').scrollIntoView());
+  await page.screenshot({ path: path.join(SHOTS, 'screen-25-lesson-table-320.png') });
 
   // ---- the lesson's offline message speaks of no typed input
   await page.setViewportSize({ width: 360, height: 640 });
@@ -159,13 +162,14 @@ await run(async () => {
   await api.req('POST', `/attempts/${passAtt}/finish`, {});
   const cert = (await api.req('GET', `/courses/${c0}/certificate`)).json;
   ok(/^[0-9A-F]{4}-[0-9A-F]{4}$/.test(cert.code) && cert.position_label, 'the box gives the completion page a check code and the position', cert);
-  for (const vp of SIZES) {
+  for (const vp of [{ width: 320, height: 640 }, { width: 360, height: 640 }]) {
     await page.setViewportSize(vp);
     await open(page, box.url + `/#/course/${c0}/certificate`);
     await page.waitForSelector('#cert-code');
     const fit = await page.evaluate(() => ({ h: document.documentElement.scrollHeight, w: document.documentElement.scrollWidth,
       vh: window.innerHeight, vw: window.innerWidth, text: document.getElementById('cert').textContent }));
     ok(fit.h <= fit.vh && fit.w <= fit.vw, `at ${vp.width}x${vp.height} the completion page fits one screen`, fit);
+    if (vp.width === 360) await page.screenshot({ path: path.join(SHOTS, 'screen-26-certificate-one-screen.png') });
     ok(fit.text.includes(cert.position_label) && fit.text.includes(cert.village_name) && fit.text.includes(cert.code),
       'it shows the position, the village and the check code', fit.text);
   }

@@ -138,7 +138,6 @@ export default {
   cert_score: 'Quiz score',
   cert_place: 'Village',
   cert_code: 'Check code',
-  cert_code_hint: 'The central office can check this completion page with the code above.',
   cert_clock: 'Date by the box\'s clock; it may not be exact.',
   cert_none: 'No completion page yet. Finish every lesson and pass the quiz first.',
   village_line: '{v} village, {d} district, {r}'

@@ -139,7 +139,6 @@ export default {
   cert_score: 'Nilai kuis',
   cert_place: 'Desa',
   cert_code: 'Kode periksa',
-  cert_code_hint: 'Kantor pusat dapat memeriksa tanda selesai ini dengan kode di atas.',
   cert_clock: 'Tanggal menurut jam kotak; mungkin belum tepat.',
   cert_none: 'Tanda selesai belum ada. Selesaikan semua materi dan lulus kuis dulu.',
   village_line: 'Desa {v}, Kec. {d}, {r}'
