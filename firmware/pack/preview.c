@@ -35,6 +35,7 @@ struct preview {
 	int have;                 /* c is loaded */
 	char *problems;           /* the problems of the sources now, or NULL */
 	char attempt[64];         /* the quiz attempt being answered */
+	int pre;                  /* it is the pre-test's */
 	int answered[64];         /* per question: 1 + bitmask of the choices, 0 = not yet */
 	int finished;
 };
@@ -168,6 +169,9 @@ preview__course_json(const struct course *c, int full)
 	json_object_set_new(o, "feedback", json_string(c->feedback_end ? "end" : "immediate"));
 	json_object_set_new(o, "quiz", json_pack("{s:i, s:i, s:n, s:b}", "questions",
 	    (int)c->nquestions, "attempts", 0, "best_score", "passed", 0));
+	if (c->pretest != NULL)
+		json_object_set_new(o, "pretest", json_pack("{s:i, s:b, s:n}", "questions",
+		    (int)c->npre, "skippable", c->pretest_skippable, "score"));
 	return o;
 }
 
@@ -216,13 +220,24 @@ preview__result(const struct course_question *q, int answered)
 	    "explanation", q->explanation);
 }
 
+/* The questions of the attempt being answered: the pre-test's or the quiz's. */
+static const struct course_question *
+preview__qs(const struct preview *p, size_t *n)
+{
+	*n = p->pre ? p->c.npre : p->c.nquestions;
+	return p->pre ? p->c.pre_questions : p->c.questions;
+}
+
 static void
 preview__attempt(struct preview *p, struct mg_connection *conn, json_t *body)
 {
 	const struct course *c = &p->c;
 	const char *id = json_string_value(json_object_get(body, "attempt"));
+	const char *kind = json_string_value(json_object_get(body, "kind"));
 	json_t *qs = json_array(), *answers = json_object();
-	size_t i, j;
+	const struct course_question *v;
+	size_t i, j, n;
+	int pre = kind != NULL && strcmp(kind, "pre") == 0 && c->pretest != NULL;
 
 	if (id == NULL || strlen(id) >= sizeof(p->attempt)) {
 		json_decref(qs);
@@ -230,13 +245,15 @@ preview__attempt(struct preview *p, struct mg_connection *conn, json_t *body)
 		preview__error(conn, 400, "bad_request");
 		return;
 	}
-	if (strcmp(id, p->attempt) != 0) {
+	if (strcmp(id, p->attempt) != 0 || pre != p->pre) {
 		snprintf(p->attempt, sizeof(p->attempt), "%s", id);
 		memset(p->answered, 0, sizeof(p->answered));
 		p->finished = 0;
+		p->pre = pre;
 	}
-	for (i = 0; i < c->nquestions && i < PB_ARRAY_LEN(p->answered); i++) {
-		const struct course_question *q = &c->questions[i];
+	v = preview__qs(p, &n);
+	for (i = 0; i < n && i < PB_ARRAY_LEN(p->answered); i++) {
+		const struct course_question *q = &v[i];
 		json_t *ch = json_array();
 
 		for (j = 0; j < q->nchoices && j < PREVIEW__CHOICES; j++) {
@@ -250,9 +267,10 @@ preview__attempt(struct preview *p, struct mg_connection *conn, json_t *body)
 		if (p->answered[i])
 			json_object_set_new(answers, q->id, preview__result(q, p->answered[i]));
 	}
-	preview__json(conn, 201, json_pack("{s:s, s:s, s:s, s:b, s:o, s:o}", "attempt", p->attempt,
-	    "course", c->id, "feedback", c->feedback_end ? "end" : "immediate", "finished",
-	    p->finished, "questions", qs, "answers", answers));
+	preview__json(conn, 201, json_pack("{s:s, s:s, s:s, s:s, s:b, s:o, s:o}", "attempt",
+	    p->attempt, "course", c->id, "kind", pre ? "pre" : "quiz", "feedback",
+	    c->feedback_end || pre ? "end" : "immediate", "finished", p->finished, "questions", qs,
+	    "answers", answers));
 }
 
 static void
@@ -260,13 +278,14 @@ preview__answer(struct preview *p, struct mg_connection *conn, const char *qid, 
 {
 	const struct course *c = &p->c;
 	json_t *ch = json_object_get(body, "choices"), *v;
-	size_t i, k;
+	size_t i, k, n;
+	const struct course_question *qs = preview__qs(p, &n);
 	int mask = 0;
 
-	for (i = 0; i < c->nquestions && i < PB_ARRAY_LEN(p->answered); i++)
-		if (strcmp(c->questions[i].id, qid) == 0)
+	for (i = 0; i < n && i < PB_ARRAY_LEN(p->answered); i++)
+		if (strcmp(qs[i].id, qid) == 0)
 			break;
-	if (i == c->nquestions || i == PB_ARRAY_LEN(p->answered) || !json_is_array(ch)) {
+	if (i == n || i == PB_ARRAY_LEN(p->answered) || !json_is_array(ch)) {
 		preview__error(conn, 400, "bad_request");
 		return;
 	}
@@ -274,7 +293,7 @@ preview__answer(struct preview *p, struct mg_connection *conn, const char *qid, 
 		const char *s = json_string_value(v);
 
 		if (s == NULL || strlen(s) != 1 || s[0] < 'a' ||
-		    (size_t)(s[0] - 'a') >= c->questions[i].nchoices) {
+		    (size_t)(s[0] - 'a') >= qs[i].nchoices) {
 			preview__error(conn, 400, "invalid_field");
 			return;
 		}
@@ -282,11 +301,11 @@ preview__answer(struct preview *p, struct mg_connection *conn, const char *qid, 
 	}
 	if (!p->answered[i])
 		p->answered[i] = mask + 1;
-	if (c->feedback_end) {
+	if (c->feedback_end || p->pre) {
 		preview__json(conn, 200, json_pack("{s:s, s:b}", "question", qid, "recorded", 1));
 		return;
 	}
-	v = preview__result(&c->questions[i], p->answered[i]);
+	v = preview__result(&qs[i], p->answered[i]);
 	json_object_del(v, "choices");
 	preview__json(conn, 200, v);
 }
@@ -296,22 +315,26 @@ preview__finish(struct preview *p, struct mg_connection *conn)
 {
 	const struct course *c = &p->c;
 	json_t *results = json_array();
-	size_t i;
-	int right = 0, score, mask;
+	size_t i, n;
+	const struct course_question *qs = preview__qs(p, &n);
+	int right = 0, score;
 
-	for (i = 0; i < c->nquestions && i < PB_ARRAY_LEN(p->answered); i++) {
-		json_t *r = preview__result(&c->questions[i], p->answered[i]);
+	for (i = 0; i < n && i < PB_ARRAY_LEN(p->answered); i++) {
+		json_t *r = preview__result(&qs[i], p->answered[i]);
 
-		json_decref(preview__right(&c->questions[i], &mask));
 		right += json_is_true(json_object_get(r, "correct"));
-		json_array_append_new(results, r);
+		if (p->pre)
+			json_decref(r); /* a pre-test shows no answers */
+		else
+			json_array_append_new(results, r);
 	}
 	p->finished = 1;
-	score = c->nquestions ? (int)(100 * right / (int)c->nquestions) : 0;
-	preview__json(conn, 200, json_pack("{s:s, s:i, s:i, s:i, s:b, s:i, s:i, s:s, s:o}",
-	    "attempt", p->attempt, "score", score, "correct", right, "total", (int)c->nquestions,
-	    "passed", score >= c->passing_score, "passing_score", c->passing_score, "best_score",
-	    score, "course_status", "in_progress", "results", results));
+	score = n ? (int)(100 * right / (int)n) : 0;
+	preview__json(conn, 200, json_pack("{s:s, s:s, s:i, s:i, s:i, s:b, s:i, s:i, s:s, s:o, s:n, "
+	    "s:n}", "attempt", p->attempt, "kind", p->pre ? "pre" : "quiz", "score", score,
+	    "correct", right, "total", (int)n, "passed", !p->pre && score >= c->passing_score,
+	    "passing_score", c->passing_score, "best_score", score, "course_status", "in_progress",
+	    "results", results, "pre_score", "post_score"));
 }
 
 /* /api/v1/…: the stand-in of the box's learner API. */
