@@ -620,8 +620,8 @@ course__image_whole(FILE *f, const char *ext, long long size, const unsigned cha
 	if (strcasecmp(ext, "gif") == 0)
 		return tail[t - 1] == 0x3b;
 	if (strcasecmp(ext, "webp") == 0)
-		return n >= 8 && (long long)(head[4] | head[5] << 8 | head[6] << 16 |
-		    (unsigned long)head[7] << 24) + 8 <= size;
+		return n >= 8 && (long long)((unsigned long)head[4] | (unsigned long)head[5] << 8 |
+		    (unsigned long)head[6] << 16 | (unsigned long)head[7] << 24) + 8 <= size;
 	return 1;
 }
 
