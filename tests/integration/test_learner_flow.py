@@ -207,6 +207,9 @@ def test_pretest_and_posttest():
     st, cd, _ = c.get("/api/v1/courses/desa-keuangan")
     eq(cd.get("pretest"), {"questions": 8, "skippable": True, "score": None},
        "the course says it has a skippable 8-question pre-test, not taken yet")
+    base = cd["lessons"][0]["url"].rsplit("/lessons/", 1)[0]
+    st, _, body = c.raw("GET", base + "/pretest.json")
+    ok(st == 404 and b"correct" not in body, "pretest.json (with its answers) is never served (got %d)" % st)
     st, cd2, _ = c.get("/api/v1/courses/desa-administrasi")
     ok("pretest" not in cd2, "a course without one says nothing of it")
     st, e, _ = c.post("/api/v1/courses/desa-administrasi/attempts", {"attempt": str(uuid.uuid4()), "kind": "pre"})
