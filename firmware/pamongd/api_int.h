@@ -31,6 +31,7 @@ struct req {
 	struct store_learner me;   /* valid when logged_in */
 	int logged_in;
 	int has_cookie;            /* the request carried a session cookie */
+	int has_in_cookie;         /* ...and the page's pb_in beside it */
 	char token_hash[65];
 	const struct cat_snapshot *snap;
 };

@@ -355,6 +355,8 @@ api__villages(struct req *r)
 void
 api__me(struct req *r)
 {
+	char hdr[128];
+
 	if (!r->logged_in) {
 		/* A phone without any session cookie is simply not logged in: 204,
 		 * not an error a browser logs on every first open of the app. A
@@ -364,6 +366,13 @@ api__me(struct req *r)
 			return;
 		}
 		api__error(r, 401, "not_logged_in", "log in first");
+		return;
+	}
+	/* a session from before pb_in existed gets it now */
+	if (!r->has_in_cookie) {
+		snprintf(hdr, sizeof(hdr), "Set-Cookie: " API__COOKIE_IN "=1; Path=/; Max-Age=%ld; "
+		    "SameSite=Strict\r\n", r->app->cfg->session_days * 86400);
+		http_send_json(r->conn, 200, api__learner_json(r, &r->me), hdr);
 		return;
 	}
 	http_send_json(r->conn, 200, api__learner_json(r, &r->me), NULL);

@@ -57,8 +57,12 @@ def test_full_flow():
     eq(me["name"], "Siti Aminah", "the name is trimmed and its spaces collapsed")
     cookie = hdrs.get("set-cookie", "")
     ok("HttpOnly" in cookie and "SameSite=Strict" in cookie, "session cookie is HttpOnly and SameSite", cookie)
+    ok(c.cookies.get("pb_in") == "1", "beside it pb_in=1, which the page reads (no secret)", c.cookies)
     st, me2, _ = c.get("/api/v1/me")
     eq((st, me2["id"]), (200, me["id"]), "me returns the registered learner")
+    del c.cookies["pb_in"]
+    st, _, h = c.get("/api/v1/me")
+    ok(st == 200 and h.get("set-cookie", "").startswith("pb_in=1;"), "a session without pb_in (older) gets it from /me", h)
 
     st, cs, _ = c.get("/api/v1/courses")
     eq(st, 200, "course list answers")
