@@ -75,7 +75,7 @@ ifneq ($(HUB_SRC),)
 PROGS += $(BUILD)/pamong-hub
 endif
 
-.PHONY: all deps run run-hub packs webroot test test-unit check bench image clean fuzz fuzz-bins
+.PHONY: all deps run run-hub packs webroot test test-unit check bench image clean fuzz fuzz-bins sample-video
 all: $(PROGS) webroot
 
 # The learner app, staged with pre-compressed copies for CivetWeb.
@@ -223,6 +223,12 @@ bench:
 
 image:
 	$(Q)image-build/build.sh
+
+# The sample lesson video of desa-administrasi (with its poster and captions)
+# from the course's picture and espeak-ng speech; committed, made again by hand.
+sample-video:
+	$(Q)tools/install-deps.sh video
+	$(Q)tools/make-sample-video.sh
 
 clean:
 	rm -rf build build-san build-fuzz

@@ -4,6 +4,7 @@
 # H.264/AAC in MP4 (plays on old Android Chrome and iPhones), under 2 MB,
 # with its poster (JPEG) and Indonesian captions (WebVTT) beside it.
 #
+#   make sample-video   (installs ffmpeg and espeak-ng, then runs this)
 #   tools/make-sample-video.sh [COURSE_DIR]   (default content/desa-administrasi)
 #
 # Needs ffmpeg (with librsvg and libx264) and espeak-ng; run by hand when the
