@@ -75,7 +75,8 @@ ifneq ($(HUB_SRC),)
 PROGS += $(BUILD)/pamong-hub
 endif
 
-.PHONY: all deps run run-hub packs webroot test test-unit check bench image clean fuzz fuzz-bins sample-video
+.PHONY: all deps run run-hub packs webroot test test-unit check bench image clean fuzz fuzz-bins \
+        fault soak sample-video
 all: $(PROGS) webroot
 
 # The learner app, staged with pre-compressed copies for CivetWeb.
@@ -220,6 +221,24 @@ bench:
 	$(Q)tools/install-deps.sh bench
 	$(Q)$(MAKE) --no-print-directory all packs
 	$(Q)BUILD=$(BUILD) tests/bench/run.sh
+
+# Fault injection (tests/fault/): each kind of damaged database, a read-only
+# filesystem, a full disk, I/O errors, kill -9 trials; prints a table.
+# FAULT_CASES=truncated,wal,... picks cases; TRIALS=, WRITERS= size the kill -9 part.
+fault:
+	$(Q)tools/install-deps.sh fault
+	$(Q)$(MAKE) --no-print-directory all packs
+	$(Q)BUILD=$(BUILD) tests/fault/run.sh
+
+# A long run (SOAK_SECONDS, default 600) of LEARNERS (40) learners with
+# kill -9 every KILL_EVERY (60) s in the first half: RSS sampled and printed,
+# flat within RSS_TOLERANCE_MB (2) in the second half, no acknowledged write lost.
+soak:
+	$(Q)tools/install-deps.sh soak
+	$(Q)$(MAKE) --no-print-directory all packs
+	$(Q)mkdir -p tests/out/logs
+	$(Q)BUILD=$(BUILD) python3 tests/soak/soak.py | tee tests/out/logs/soak.log; \
+	    ! grep -q '^not ok' tests/out/logs/soak.log && grep -q '^1\.\.' tests/out/logs/soak.log
 
 image:
 	$(Q)image-build/build.sh

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs what a make target needs on Debian 12, only what is missing.
-# Usage: tools/install-deps.sh build|test|bench|fuzz|video
+# Usage: tools/install-deps.sh build|test|bench|fuzz|fault|soak|video
 set -e
 cd "$(dirname "$0")/.."
 BUILD_PKGS="build-essential pkg-config libcivetweb-dev libsqlite3-dev libjansson-dev
@@ -11,6 +11,9 @@ TEST_PKGS="$BUILD_PKGS python3 sqlite3 iproute2 nftables dnsmasq-base nginx-ligh
  chromium nodejs npm
  qemu-system-x86 mmdebstrap cpio e2fsprogs xz-utils linux-source-6.1 linux-headers-amd64"
 BENCH_PKGS="$TEST_PKGS wrk"
+# make fault / make soak: the build, python3, sqlite3; unshare and mount
+# (util-linux) are in every Debian system
+FAULT_PKGS="$BUILD_PKGS python3 sqlite3 util-linux"
 # make fuzz: clang with libFuzzer and the sanitizer runtimes (libclang-rt-14-dev
 # on Debian 12), llvm for llvm-symbolizer (readable stack traces)
 FUZZ_PKGS="$BUILD_PKGS clang libclang-rt-14-dev llvm"
@@ -22,8 +25,9 @@ build) want=$BUILD_PKGS ;;
 test) want=$TEST_PKGS ;;
 bench) want=$BENCH_PKGS ;;
 fuzz) want=$FUZZ_PKGS ;;
+fault|soak) want=$FAULT_PKGS ;;
 video) want=$VIDEO_PKGS ;;
-*) echo "usage: $0 build|test|bench|fuzz|video" >&2; exit 2 ;;
+*) echo "usage: $0 build|test|bench|fuzz|fault|soak|video" >&2; exit 2 ;;
 esac
 
 missing=
@@ -43,7 +47,8 @@ if [ -n "$missing" ]; then
 	apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $missing >/dev/null
 fi
 
-if [ "$1" != build ] && [ "$1" != fuzz ] && [ -f tests/package.json ]; then
+if [ "$1" != build ] && [ "$1" != fuzz ] && [ "$1" != fault ] && [ "$1" != soak ] &&
+	[ -f tests/package.json ]; then
 	if [ ! -d tests/node_modules ] || [ tests/package.json -nt tests/node_modules ]; then
 		echo "Installing test tools from npm (tests/package.json)"
 		(cd tests && npm ci --no-audit --no-fund --loglevel=error) && touch tests/node_modules

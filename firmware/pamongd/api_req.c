@@ -31,7 +31,9 @@ api__store_error(struct req *r, pb_err err)
 		api__error(r, 404, "not_found", "not found");
 		return;
 	}
-	log_warnx("store: %s", pb_strerror(err));
+	static struct log_limit lim = LOG_LIMIT_INIT;
+
+	log_warnx_limited(&lim, "store: a request's write failed: %s", pb_strerror(err));
 	api__error(r, 503, "unavailable", "storage is failing; try again");
 }
 

@@ -93,8 +93,13 @@ start_sync(struct app *app)
 	o.backoff_max_s = cfg->backoff_max_s;
 	o.connect_timeout_s = cfg->connect_timeout_s;
 	o.watch_netlink = cfg->watch_netlink;
-	if (sync_start(&o, app->store) != PB_OK)
-		fatalx("cannot start sync");
+	/* uploads are optional: the learner app never waits for them */
+	if (sync_start(&o, app->store) != PB_OK) {
+		struct sync_status ss;
+
+		sync_status(&ss);
+		log_warnx("sync: disabled: %s; learners are served as usual", ss.last_error);
+	}
 }
 
 /* The 5 s button hold: stop as SIGTERM does (the main loop's sigwait). */
@@ -289,9 +294,9 @@ main(int argc, char **argv)
 	sd_notify(0, "READY=1\nSTATUS=serving");
 
 	for (;;) {
-		/* every second: backups and idle checks when due */
+		/* every second: the system LED (backups and checks run on the
+		 * store's own thread) */
 		if ((sig = sigtimedwait(&set, NULL, &tick)) < 0) {
-			store_tick(app.store);
 			show_storage(&app);
 			continue;
 		}

@@ -513,6 +513,53 @@ test_revs_and_sync(void)
 	store_close(st);
 }
 
+/* A database that went back in time below what was sent: every row gets a
+ * rev above it, the cursor goes back to 0, new revs follow. */
+static void
+test_rebaseline(void)
+{
+	struct store *st = NULL;
+	struct store_stats ss;
+	struct store_when w = when(7000);
+	struct rev_list r;
+	char path[128], a[37], b[37];
+	int64_t resent = 0, cursor = -1;
+
+	db_path(path, sizeof(path), "rebase.db");
+	if (store_open(path, &st) != PB_OK)
+		return;
+	CHECK_EQ_INT(mk_learner(st, "Base A", a), PB_OK, "learner Base A");
+	CHECK_EQ_INT(mk_learner(st, "Base B", b), PB_OK, "learner Base B");
+	CHECK_EQ_INT(store_lesson_open(st, a, "ca", "l1", 2, &w), PB_OK, "A opens ca");
+	CHECK_EQ_INT(store_lesson_open(st, b, "ca", "l1", 2, &w), PB_OK, "B opens ca");
+	CHECK_EQ_INT(store_sync_set_cursor(st, 4), PB_OK, "the hub acknowledged rev 4");
+	CHECK_EQ_INT(store_sync_rebaseline(st, 4, &resent), PB_OK, "rebaseline at the rev held");
+	CHECK_EQ_INT(resent, -1, "nothing to do when the database holds the rev sent");
+	CHECK_EQ_INT(store_sync_rebaseline(st, 10, &resent), PB_OK,
+	    "rebaseline below a rev sent (10)");
+	CHECK_EQ_INT(resent, 4, "two learners and two summaries go again");
+	CHECK_EQ_INT(store_stats(st, &ss), PB_OK, "stats");
+	CHECK_EQ_INT(ss.rev, 14, "the rev is the highest renumbered one (10 + 4)");
+	CHECK_EQ_INT(store_sync_cursor(st, &cursor), PB_OK, "cursor read");
+	CHECK_EQ_INT(cursor, 0, "the cursor goes back to 0");
+	memset(&r, 0, sizeof(r));
+	CHECK_EQ_INT(store_changed_learners(st, 10, 0, collect_learner_rev, &r), PB_OK,
+	    "learners changed after 10");
+	CHECK_EQ_INT(r.n, 2, "both learners are above the rev sent");
+	memset(&r, 0, sizeof(r));
+	CHECK_EQ_INT(store_changed_summaries(st, 10, 0, collect_summary_rev, &r), PB_OK,
+	    "summaries changed after 10");
+	CHECK_EQ_INT(r.n, 2, "both summaries are above the rev sent");
+	CHECK_EQ_INT(sql_int(path, "SELECT min(rev) FROM events"), 11,
+	    "the events are renumbered too");
+	CHECK_EQ_INT(mk_learner(st, "Base C", NULL), PB_OK, "a learner after");
+	CHECK_EQ_INT(store_stats(st, &ss), PB_OK, "stats");
+	CHECK_EQ_INT(ss.rev, 15, "new revs follow the renumbered ones");
+	CHECK_EQ_INT(store_sync_rebaseline(st, 10, &resent), PB_OK, "rebaseline again");
+	CHECK_EQ_INT(resent, -1, "once is enough");
+	store_close(st);
+}
+
 /* ---- group commit ---- */
 
 #define NTHREADS 100
@@ -1064,6 +1111,7 @@ main(void)
 		store_close(st);
 	}
 	test_revs_and_sync();
+	test_rebaseline();
 	test_group_commit();
 	test_kill9();
 	test_clock();
