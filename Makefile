@@ -67,7 +67,7 @@ HUB_OBJ     := $(call obj,$(HUB_SRC))
 # libunistring (names.c: Unicode NFC) ships no pkg-config file
 LIBS_COMMON := -lunistring
 LIBS_D    := -lcivetweb $(call pc_libs,$(PKGS_D)) $(LIBS_COMMON) -lpthread -lm
-LIBS_PACK := $(call pc_libs,$(PKGS_PACK)) $(LIBS_COMMON)
+LIBS_PACK := -lcivetweb $(call pc_libs,$(PKGS_PACK)) $(LIBS_COMMON) -lpthread
 LIBS_HUB  := -lcivetweb $(call pc_libs,$(PKGS_HUB)) $(LIBS_COMMON) -lpthread -lm
 
 PROGS := $(BUILD)/pamongd $(BUILD)/pamong-pack
@@ -76,7 +76,7 @@ PROGS += $(BUILD)/pamong-hub
 endif
 
 .PHONY: all deps run run-hub packs webroot test test-unit check bench image clean fuzz fuzz-bins \
-        fault soak
+        fault soak sample-video
 all: $(PROGS) webroot $(BUILD)/courses.tsv
 
 # Course titles for pamong-hub's `[courses] file`.
@@ -247,6 +247,12 @@ soak:
 
 image:
 	$(Q)image-build/build.sh
+
+# The sample lesson video of desa-administrasi (with its poster and captions)
+# from the course's picture and espeak-ng speech; committed, made again by hand.
+sample-video:
+	$(Q)tools/install-deps.sh video
+	$(Q)tools/make-sample-video.sh
 
 clean:
 	rm -rf build build-san build-fuzz

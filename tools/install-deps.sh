@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs what a make target needs on Debian 12, only what is missing.
-# Usage: tools/install-deps.sh build|test|bench|fuzz|fault|soak
+# Usage: tools/install-deps.sh build|test|bench|fuzz|fault|soak|video
 set -e
 cd "$(dirname "$0")/.."
 BUILD_PKGS="build-essential pkg-config libcivetweb-dev libsqlite3-dev libjansson-dev
@@ -22,6 +22,8 @@ FAULT_PKGS="$BUILD_PKGS python3 sqlite3 util-linux"
 # make fuzz: clang with libFuzzer and the sanitizer runtimes (libclang-rt-14-dev
 # on Debian 12), llvm for llvm-symbolizer (readable stack traces)
 FUZZ_PKGS="$BUILD_PKGS clang libclang-rt-14-dev llvm"
+# make sample-video: the sample lesson video from a course's picture and speech
+VIDEO_PKGS="ffmpeg espeak-ng"
 
 case $1 in
 build) want=$BUILD_PKGS ;;
@@ -29,7 +31,8 @@ test) want=$TEST_PKGS ;;
 bench) want=$BENCH_PKGS ;;
 fuzz) want=$FUZZ_PKGS ;;
 fault|soak) want=$FAULT_PKGS ;;
-*) echo "usage: $0 build|test|bench|fuzz|fault|soak" >&2; exit 2 ;;
+video) want=$VIDEO_PKGS ;;
+*) echo "usage: $0 build|test|bench|fuzz|fault|soak|video" >&2; exit 2 ;;
 esac
 
 missing=

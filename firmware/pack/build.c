@@ -80,22 +80,30 @@ build_course_json(const struct course *c, char **out, size_t *outlen)
 	    "version", c->version, "passing_score", c->passing_score,
 	    "feedback", c->feedback_end ? "end" : "immediate", "minutes", minutes,
 	    "lessons", lessons, "quiz", "questions", (int)c->nquestions);
+	/* only a course with a pre-test says so: older boxes' packs stay as they were */
+	if (root != NULL && c->pretest != NULL &&
+	    json_object_set_new(root, "pretest", json_pack("{s:i, s:b}", "questions",
+		(int)c->npre, "skippable", c->pretest_skippable)) != 0) {
+		json_decref(root);
+		return PB_ERR_NOMEM;
+	}
 	return build__dump(root, out, outlen);
 nomem:
 	json_decref(lessons);
 	return PB_ERR_NOMEM;
 }
 
-pb_err
-build_quiz_json(const struct course *c, char **out, size_t *outlen)
+/* quiz.json's form of n questions. */
+static pb_err
+build__questions_json(const struct course_question *v, size_t n, char **out, size_t *outlen)
 {
 	json_t *qs = json_array(), *root;
 	size_t i, j;
 
 	if (qs == NULL)
 		return PB_ERR_NOMEM;
-	for (i = 0; i < c->nquestions; i++) {
-		const struct course_question *q = &c->questions[i];
+	for (i = 0; i < n; i++) {
+		const struct course_question *q = &v[i];
 		json_t *choices = json_array(), *o;
 
 		for (j = 0; choices != NULL && j < q->nchoices; j++) {
@@ -117,6 +125,18 @@ build_quiz_json(const struct course *c, char **out, size_t *outlen)
 	}
 	root = json_pack("{s:o}", "questions", qs);
 	return build__dump(root, out, outlen);
+}
+
+pb_err
+build_quiz_json(const struct course *c, char **out, size_t *outlen)
+{
+	return build__questions_json(c->questions, c->nquestions, out, outlen);
+}
+
+pb_err
+build_pretest_json(const struct course *c, char **out, size_t *outlen)
+{
+	return build__questions_json(c->pre_questions, c->npre, out, outlen);
 }
 
 size_t
@@ -181,6 +201,9 @@ build_pack(const struct course *c, const char *dir, int dev, struct pack *p, cha
 		return rc;
 	if ((rc = build_quiz_json(c, &text, &len)) != PB_OK ||
 	    (rc = pack_put_owned(p, "quiz.json", text, len)) != PB_OK)
+		return rc;
+	if (c->pretest != NULL && ((rc = build_pretest_json(c, &text, &len)) != PB_OK ||
+	    (rc = pack_put_owned(p, "pretest.json", text, len)) != PB_OK))
 		return rc;
 	for (i = 0; i < c->nlessons; i++) {
 		char name[128];

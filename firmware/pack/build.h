@@ -25,8 +25,10 @@ pb_err build_manifest(const struct pack *p, const char *id, const char *version,
  * manifest.sig (the count build and verify print). */
 size_t build_manifest_count(const struct pack *p);
 
-/* course.json and quiz.json texts; malloc'd. */
+/* course.json, quiz.json and (a course with a pre-test) pretest.json
+ * texts; malloc'd. */
 pb_err build_course_json(const struct course *c, char **out, size_t *outlen);
 pb_err build_quiz_json(const struct course *c, char **out, size_t *outlen);
+pb_err build_pretest_json(const struct course *c, char **out, size_t *outlen);
 
 #endif

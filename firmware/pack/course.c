@@ -21,6 +21,7 @@ struct course_ctx {
 	struct course *c;
 	struct diags *d;
 	unsigned long long budget; /* media bytes before a warning */
+	int pretest_line;    /* line of pretest: quiz: in course.yaml */
 	int nomem;
 };
 
@@ -337,8 +338,10 @@ course__manifest(struct course_ctx *cx)
 	static const struct yfield f[] = {
 		{"id", 1}, {"title", 1}, {"summary", 1}, {"language", 1}, {"version", 1},
 		{"passing_score", 1}, {"feedback", 0}, {"minutes", 0}, {"lessons", 1},
-		{"quiz", 1},
+		{"quiz", 1}, {"pretest", 0},
 	};
+	static const struct yfield pf[] = {{"quiz", 1}, {"skippable", 0}};
+	yaml_node_t *pv[PB_ARRAY_LEN(pf)];
 	static const char *const langs[] = {"id", "en"}, *const fbs[] = {"immediate", "end"};
 	yaml_node_t *v[PB_ARRAY_LEN(f)], *root;
 	struct course *c = cx->c;
@@ -388,6 +391,15 @@ course__manifest(struct course_ctx *cx)
 	if (v[9] != NULL) {
 		course__path(&y, v[9], "quiz", &c->quiz);
 		quiz_line = ydoc_line(v[9]);
+	}
+	c->pretest_skippable = 1;
+	if (v[10] != NULL && ydoc_map(&y, v[10], "pretest", pf, PB_ARRAY_LEN(pf), pv) == 0) {
+		if (pv[0] != NULL) {
+			course__path(&y, pv[0], "quiz", &c->pretest);
+			cx->pretest_line = ydoc_line(pv[0]);
+		}
+		if (pv[1] != NULL)
+			ydoc_bool(&y, pv[1], "skippable", &c->pretest_skippable);
 	}
 	goto out;
 nomem:
@@ -446,8 +458,11 @@ course__choices(struct course_ctx *cx, struct ydoc *y, yaml_node_t *seq,
 	return unsure ? -1 : ncorrect;
 }
 
+/* The questions of the quiz file path (course-relative; named by key on
+ * line quiz_line of course.yaml) into *out_qs, *out_n. */
 static void
-course__quiz(struct course_ctx *cx, int quiz_line)
+course__questions(struct course_ctx *cx, const char *path, int quiz_line, const char *key,
+    struct course_question **out_qs, size_t *out_n)
 {
 	static const struct yfield rf[] = {{"questions", 1}};
 	static const struct yfield f[] = {
@@ -455,7 +470,7 @@ course__quiz(struct course_ctx *cx, int quiz_line)
 	};
 	static const char *const types[] = {"single", "multiple"};
 	yaml_node_t *v[PB_ARRAY_LEN(f)], *rv[1], *root;
-	struct course *c = cx->c;
+	struct course_question *qs = NULL;
 	char *buf = NULL, *shown = NULL, *from = NULL;
 	int n, i, j, type, ncorrect, *idline = NULL;
 	struct ydoc y = {0};
@@ -463,23 +478,24 @@ course__quiz(struct course_ctx *cx, int quiz_line)
 
 	if ((from = relpath_join(cx->dir, "course.yaml")) == NULL)
 		goto nomem;
-	if (course__read_text(cx, c->quiz, from, quiz_line, "quiz", &buf, &len) != 0)
+	if (course__read_text(cx, path, from, quiz_line, key, &buf, &len) != 0)
 		goto out;
-	if ((shown = relpath_join(cx->dir, c->quiz)) == NULL)
+	if ((shown = relpath_join(cx->dir, path)) == NULL)
 		goto nomem;
 	if ((root = ydoc_load(&y, buf, len, shown, cx->d)) == NULL)
 		goto out;
-	if (ydoc_map(&y, root, c->quiz, rf, 1, rv) != 0 || rv[0] == NULL)
+	if (ydoc_map(&y, root, path, rf, 1, rv) != 0 || rv[0] == NULL)
 		goto out;
 	if ((n = ydoc_seq(&y, rv[0], "questions", 1, 50)) <= 0)
 		goto out;
-	c->questions = calloc((size_t)n, sizeof(*c->questions));
+	qs = calloc((size_t)n, sizeof(*qs));
 	idline = calloc((size_t)n, sizeof(*idline));
-	if (c->questions == NULL || idline == NULL)
+	if (qs == NULL || idline == NULL)
 		goto nomem;
-	c->nquestions = (size_t)n;
+	*out_qs = qs;
+	*out_n = (size_t)n;
 	for (i = 0; i < n; i++) {
-		struct course_question *q = &c->questions[i];
+		struct course_question *q = &qs[i];
 		yaml_node_t *item = ydoc_item(&y, rv[0], i);
 
 		if (ydoc_map(&y, item, "questions", f, PB_ARRAY_LEN(f), v) != 0)
@@ -489,7 +505,7 @@ course__quiz(struct course_ctx *cx, int quiz_line)
 		if (q->id != NULL) {
 			idline[i] = ydoc_line(v[0]);
 			for (j = 0; j < i; j++) {
-				if (c->questions[j].id != NULL && strcmp(c->questions[j].id, q->id) == 0) {
+				if (qs[j].id != NULL && strcmp(qs[j].id, q->id) == 0) {
 					diag_add(cx->d, shown, idline[i], TR("id pertanyaan ganda: %s (pertama di baris %d)",
 					    "duplicate question id: %s (first on line %d)"), q->id, idline[j]);
 					break;
@@ -557,6 +573,7 @@ static const struct {
 	{"mp3", "MP3", 0, NULL, 0}, {"m4a", "M4A", 4, "ftyp", 4}, {"mp4", "MP4", 4, "ftyp", 4},
 	{"ogg", "Ogg", 0, "OggS", 4}, {"opus", "Opus", 0, "OggS", 4},
 	{"webm", "WebM", 0, "\x1a\x45\xdf\xa3", 4}, {"pdf", "PDF", 0, "%PDF-", 5},
+	{"vtt", "WebVTT", 0, NULL, 0},
 };
 
 /* Non-zero if head (the first n bytes of a file) fits entry i. */
@@ -565,6 +582,9 @@ course__magic_ok(size_t i, const unsigned char *head, size_t n)
 {
 	const char *ext = course__magics[i].ext;
 
+	if (strcmp(ext, "vtt") == 0) /* "WEBVTT", perhaps after a UTF-8 byte order mark */
+		return (n >= 6 && memcmp(head, "WEBVTT", 6) == 0) ||
+		    (n >= 9 && memcmp(head, "\xef\xbb\xbfWEBVTT", 9) == 0);
 	if (strcmp(ext, "svg") == 0) /* XML text holding an <svg element early on */
 		return memmem(head, n, "<svg", 4) != NULL;
 	if (strcmp(ext, "mp3") == 0) /* an ID3 tag or an MPEG audio frame */
@@ -576,8 +596,37 @@ course__magic_ok(size_t i, const unsigned char *head, size_t n)
 	    memcmp(head + course__magics[i].off, course__magics[i].magic, course__magics[i].len) == 0;
 }
 
-/* Warn of a used media file over the budget or whose content is not what
- * its extension says. */
+/* Non-zero if the image in f (size bytes, its type's first bytes right)
+ * ends as its format says: PNG's IEND chunk, JPEG's end marker, GIF's
+ * trailer, WebP's RIFF length. A copy cut short (a failed download, a full
+ * USB stick) passes the first-bytes check but does not decode. */
+static int
+course__image_whole(FILE *f, const char *ext, long long size, const unsigned char *head, size_t n)
+{
+	unsigned char tail[32];
+	size_t t, i;
+
+	if (size < (long long)sizeof(tail) || fseek(f, -(long)sizeof(tail), SEEK_END) != 0 ||
+	    (t = fread(tail, 1, sizeof(tail), f)) != sizeof(tail))
+		return 0;
+	if (strcasecmp(ext, "png") == 0)
+		return memcmp(tail + t - 8, "IEND\xae\x42\x60\x82", 8) == 0;
+	if (strcasecmp(ext, "jpg") == 0 || strcasecmp(ext, "jpeg") == 0) {
+		for (i = 0; i + 1 < t; i++) /* a few bytes after the marker are common */
+			if (tail[i] == 0xff && tail[i + 1] == 0xd9)
+				return 1;
+		return 0;
+	}
+	if (strcasecmp(ext, "gif") == 0)
+		return tail[t - 1] == 0x3b;
+	if (strcasecmp(ext, "webp") == 0)
+		return n >= 8 && (long long)((unsigned long)head[4] | (unsigned long)head[5] << 8 |
+		    (unsigned long)head[6] << 16 | (unsigned long)head[7] << 24) + 8 <= size;
+	return 1;
+}
+
+/* Warn of a used media file over the budget, whose content is not what its
+ * extension says, or an image cut short. */
 static void
 course__media_check(struct course_ctx *cx, const char *rel)
 {
@@ -620,6 +669,15 @@ course__media_check(struct course_ctx *cx, const char *rel)
 		    "misnamed; open it and save it again as %s, or rename it"), course__magics[i].name,
 		    dot + 1, course__magics[i].name);
 		break;
+	}
+	if (dot != NULL && i == PB_ARRAY_LEN(course__magics) && kind == RENDER_IMAGE &&
+	    !course__image_whole(f, dot + 1, (long long)st.st_size, head, n)) {
+		course__size(size, sizeof(size), (double)st.st_size, 0);
+		diag_warn(cx->d, full, 0, TR("%s, tetapi gambarnya tidak utuh (berkasnya berhenti sebelum "
+		    "akhir gambar), jadi ponsel tidak dapat menampilkannya: salin atau simpan ulang dari "
+		    "berkas aslinya sebagai WebP atau JPEG", "%s, but the picture is not whole (the file "
+		    "stops before the picture's end), so phones cannot show it: copy it again or save it "
+		    "again from the original as WebP or JPEG"), size);
 	}
 	if ((unsigned long long)st.st_size > cx->budget && kind >= 0) {
 		course__size(size, sizeof(size), (double)st.st_size, 0);
@@ -688,7 +746,7 @@ pb_err
 course_load_with(const char *dir, const struct course_opts *o, struct course *c,
     struct diags *d)
 {
-	struct course_ctx cx = {dir, c, d, COURSE_MEDIA_BUDGET, 0};
+	struct course_ctx cx = {dir, c, d, COURSE_MEDIA_BUDGET, 0, 0};
 	int quiz_line;
 	size_t i;
 
@@ -697,7 +755,10 @@ course_load_with(const char *dir, const struct course_opts *o, struct course *c,
 		cx.budget = o->media_budget;
 	quiz_line = course__manifest(&cx);
 	if (c->quiz != NULL)
-		course__quiz(&cx, quiz_line);
+		course__questions(&cx, c->quiz, quiz_line, "quiz", &c->questions, &c->nquestions);
+	if (c->pretest != NULL)
+		course__questions(&cx, c->pretest, cx.pretest_line, "pretest: quiz", &c->pre_questions,
+		    &c->npre);
 	if (c->nmedia > 1)
 		qsort(c->media, c->nmedia, sizeof(*c->media), course__cmp_str);
 	for (i = 0; i < c->nmedia; i++)
@@ -748,6 +809,18 @@ course_free(struct course *c)
 		free(q->explanation);
 	}
 	free(c->questions);
+	for (i = 0; i < c->npre; i++) {
+		struct course_question *q = &c->pre_questions[i];
+
+		for (j = 0; j < q->nchoices; j++)
+			free(q->choices[j].text);
+		free(q->choices);
+		free(q->id);
+		free(q->text);
+		free(q->explanation);
+	}
+	free(c->pre_questions);
+	free(c->pretest);
 	course__free_strs(c->media, c->nmedia);
 	free(c->id);
 	free(c->title);

@@ -46,9 +46,13 @@ struct course {
 	int minutes;          /* as given; 0 when not given */
 	struct course_lesson *lessons;
 	size_t nlessons;
-	char *quiz;           /* course-relative path of quiz.yaml */
+	char *quiz;           /* course-relative path of quiz.yaml (the final quiz: the post-test) */
 	struct course_question *questions;
 	size_t nquestions;
+	char *pretest;        /* course-relative path of the pre-test's questions, or NULL */
+	int pretest_skippable; /* 1: the learner may skip the pre-test (the default) */
+	struct course_question *pre_questions;
+	size_t npre;
 	char **media;         /* every media file used, no repeats, sorted */
 	size_t nmedia;
 };

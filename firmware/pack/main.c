@@ -4,12 +4,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "build.h"
 #include "course.h"
 #include "diag.h"
 #include "log.h"
 #include "packfile.h"
+#include "preview.h"
+#include "scaffold.h"
 #include "sign.h"
 #include "util.h"
 
@@ -22,6 +25,11 @@ usage(FILE *f)
 	fputs(TR(
 	    "Pemakaian: pamong-pack PERINTAH ...\n"
 	    "\n"
+	    "  new FOLDER                        buat kursus kecil yang sah untuk dimulai\n"
+	    "                                    (nama folder menjadi id kursus)\n"
+	    "  preview FOLDER [--port N]         tampilkan kursus seperti di ponsel peserta\n"
+	    "                                    di http://127.0.0.1:8088/ (dibaca ulang\n"
+	    "                                    setiap kali halaman dimuat)\n"
 	    "  validate FOLDER                   periksa sumber kursus; setiap masalah\n"
 	    "                                    dicetak sebagai berkas:baris: pesan\n"
 	    "  build FOLDER -o PAKET.pack [--dev] periksa, lalu buat paket konten\n"
@@ -40,6 +48,11 @@ usage(FILE *f)
 	    "Format kursus dan paket: content/FORMAT.md\n",
 	    "Usage: pamong-pack COMMAND ...\n"
 	    "\n"
+	    "  new DIR                           write a small valid course to start from\n"
+	    "                                    (the folder's name becomes the course id)\n"
+	    "  preview DIR [--port N]            show the course as a learner's phone does\n"
+	    "                                    on http://127.0.0.1:8088/ (read again\n"
+	    "                                    at every page load)\n"
 	    "  validate DIR                      check course sources; every problem\n"
 	    "                                    is printed as file:line: message\n"
 	    "  build DIR -o PACK.pack [--dev]    check, then build the content pack\n"
@@ -73,6 +86,8 @@ struct cli {
 	const char *key;    /* -k */
 	const char *pub;    /* -p */
 	int dev;            /* --dev */
+	long port;          /* --port */
+	const char *webroot; /* --webroot */
 	struct course_opts copts; /* --media-budget MB */
 };
 
@@ -88,6 +103,8 @@ cli_parse(int argc, char **argv, const char *allowed, int want_pos, struct cli *
 		{"pub", required_argument, NULL, 'p'},
 		{"dev", no_argument, NULL, 'd'},
 		{"media-budget", required_argument, NULL, 'm'},
+		{"port", required_argument, NULL, 'P'},
+		{"webroot", required_argument, NULL, 'w'},
 		{NULL, 0, NULL, 0},
 	};
 	int ch;
@@ -108,6 +125,15 @@ cli_parse(int argc, char **argv, const char *allowed, int want_pos, struct cli *
 		case 'k': c->key = optarg; break;
 		case 'p': c->pub = optarg; break;
 		case 'd': c->dev = 1; break;
+		case 'w': c->webroot = optarg; break;
+		case 'P': {
+			char *end;
+
+			c->port = strtol(optarg, &end, 10);
+			if (end == optarg || *end != '\0' || c->port < 1 || c->port > 65535)
+				return usage_error(TR("--port perlu nomor 1..65535", "--port needs a number 1..65535"));
+			break;
+		}
 		case 'm': {
 			char *end;
 			double mb = strtod(optarg, &end);
@@ -141,6 +167,48 @@ load_course(const char *dir, const struct course_opts *co, struct course *c)
 }
 
 static int
+cmd_new(int argc, char **argv)
+{
+	struct cli o;
+	char err[512];
+	int rc;
+
+	if ((rc = cli_parse(argc, argv, "", 1, &o)) != 0)
+		return rc;
+	if (scaffold_write(o.pos, err, sizeof(err)) != PB_OK) {
+		fprintf(stderr, "pamong-pack: %s\n", err);
+		return EXIT_PROBLEM;
+	}
+	printf(TR("OK: kursus baru di %s (course.yaml, 2 materi, quiz.yaml, media/alur.svg)\n"
+	    "Lalu:  pamong-pack preview %s     lihat seperti di ponsel peserta\n"
+	    "       pamong-pack validate %s\n"
+	    "       pamong-pack build %s -o KURSUS.pack\n",
+	    "OK: a new course in %s (course.yaml, 2 lessons, quiz.yaml, media/alur.svg)\n"
+	    "Then:  pamong-pack preview %s     see it as a learner's phone does\n"
+	    "       pamong-pack validate %s\n"
+	    "       pamong-pack build %s -o COURSE.pack\n"), o.pos, o.pos, o.pos, o.pos);
+	return 0;
+}
+
+static int
+cmd_preview(int argc, char **argv)
+{
+	struct preview_opts po = {0};
+	struct cli o;
+	pb_err rc;
+	int r;
+
+	if ((r = cli_parse(argc, argv, "mPw", 1, &o)) != 0)
+		return r;
+	po.dir = o.pos;
+	po.port = o.port;
+	po.webroot = o.webroot;
+	po.media_budget = o.copts.media_budget;
+	rc = preview_run(&po);
+	return rc == PB_OK ? 0 : EXIT_PROBLEM;
+}
+
+static int
 cmd_validate(int argc, char **argv)
 {
 	struct course c;
@@ -155,6 +223,34 @@ cmd_validate(int argc, char **argv)
 		    c.nlessons, c.nquestions, c.nmedia);
 	course_free(&c);
 	return rc;
+}
+
+/* A warning when out already holds a pack of this course and version with
+ * other contents: a box that installed that version skips this one. */
+static void
+warn_same_version(const char *out, const struct course *c, const struct pack *p)
+{
+	const struct pack_entry *m_old, *m_new = pack_find(p, "manifest.json");
+	struct pack old = {0};
+	char err[512], *want = NULL;
+
+	if (access(out, F_OK) != 0 || pack_read(out, &old, err, sizeof(err)) != PB_OK)
+		goto out;
+	m_old = pack_find(&old, "manifest.json");
+	if (m_old == NULL || m_new == NULL || asprintf(&want, "\"version\": \"%s\"", c->version) < 0)
+		goto out;
+	/* the same id and version, other files */
+	if (memmem(m_old->data, m_old->len, want, strlen(want)) != NULL &&
+	    (m_old->len != m_new->len || memcmp(m_old->data, m_new->data, m_new->len) != 0))
+		fprintf(stderr, TR("%s: peringatan: versi %s sama dengan paket yang sudah ada di sini, "
+		    "tetapi isinya berbeda: kotak yang sudah memasang %s melewati paket ini; naikkan "
+		    "version di course.yaml (misalnya ke versi PATCH berikutnya)\n",
+		    "%s: warning: version %s is the same as the pack already here, but its contents "
+		    "differ: a box that installed %s skips this pack; raise version in course.yaml "
+		    "(e.g. to the next PATCH)\n"), out, c->version, c->version);
+out:
+	free(want);
+	pack_free(&old);
 }
 
 static int
@@ -173,15 +269,19 @@ cmd_build(int argc, char **argv)
 	if ((rc = load_course(o.pos, &o.copts, &c)) != 0)
 		goto out;
 	rc = EXIT_PROBLEM;
-	if (build_pack(&c, o.pos, o.dev, &p, err, sizeof(err)) != PB_OK ||
-	    pack_write(&p, o.out, err, sizeof(err)) != PB_OK) {
-		fprintf(stderr, "pamong-pack: %s\n", err);
-		goto out;
-	}
+	if (build_pack(&c, o.pos, o.dev, &p, err, sizeof(err)) == PB_OK)
+		warn_same_version(o.out, &c, &p);
+	else
+		goto fail;
+	if (pack_write(&p, o.out, err, sizeof(err)) != PB_OK)
+		goto fail;
 	printf(TR("OK: %s (%s %s, %zu berkas tercantum di manifest.json%s)\n",
 	    "OK: %s (%s %s, %zu files listed in manifest.json%s)\n"), o.out, c.id, c.version,
 	    build_manifest_count(&p), o.dev ? TR(", pengembangan", ", development") : "");
 	rc = 0;
+	goto out;
+fail:
+	fprintf(stderr, "pamong-pack: %s\n", err);
 out:
 	pack_free(&p);
 	course_free(&c);
@@ -291,7 +391,7 @@ main(int argc, char **argv)
 		const char *name;
 		int (*fn)(int, char **);
 	} cmds[] = {
-		{"validate", cmd_validate}, {"build", cmd_build}, {"keygen", cmd_keygen},
+		{"new", cmd_new}, {"preview", cmd_preview}, {"validate", cmd_validate}, {"build", cmd_build}, {"keygen", cmd_keygen},
 		{"sign", cmd_sign}, {"verify", cmd_verify},
 	};
 	size_t i;

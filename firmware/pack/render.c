@@ -21,6 +21,7 @@ static const struct {
 	{"pdf", RENDER_PDF},
 };
 
+#define RENDER_IMAGE_EXTS ".svg .png .jpg .jpeg .webp .gif"
 #define RENDER_EXT_LIST ".svg .png .jpg .jpeg .webp .gif .mp3 .m4a .ogg .opus .mp4 .webm .pdf"
 
 struct render_ctx {
@@ -297,7 +298,7 @@ render__alone(cmark_node *img)
 /* Write the HTML for one media reference. */
 static void
 render__media_html(FILE *f, enum render_kind kind, const char *href, const char *text,
-    const char *title, const char *path, int alone)
+    const char *title, const char *path, int alone, const char *poster, const char *track)
 {
 	const char *label = *text ? text : strrchr(path, '/') + 1;
 	const char *tag = kind == RENDER_AUDIO ? "audio" : "video";
@@ -325,7 +326,17 @@ render__media_html(FILE *f, enum render_kind kind, const char *href, const char 
 			fputs("\" aria-label=\"", f);
 			render__esc(f, text);
 		}
-		fputs("\"><a href=\"", f);
+		if (poster != NULL) {
+			fputs("\" poster=\"", f);
+			render__esc(f, poster);
+		}
+		fputs("\">", f);
+		if (track != NULL) {
+			fputs("<track kind=\"captions\" label=\"CC\" default src=\"", f);
+			render__esc(f, track);
+			fputs("\">", f);
+		}
+		fputs("<a href=\"", f);
 		render__esc(f, href);
 		fputs("\">", f);
 		render__esc(f, label);
@@ -382,6 +393,65 @@ fail:
 	return -1;
 }
 
+/* A video's title names its poster and captions: "poster=PATH
+ * captions=PATH" (either or both, paths relative to the lesson like the
+ * video's). Each found is checked (an image; a .vtt file under media/),
+ * added to the lesson's files and its pack URL put in *poster / *track.
+ * Problems are reported. Returns -1 when out of memory. */
+static int
+render__video_extras(struct render_ctx *cx, const char *title, int line, char **poster,
+    char **track)
+{
+	char *copy, *tok, *save = NULL, *upath = NULL, *path = NULL;
+	int rc = 0;
+
+	if (title == NULL || *title == '\0')
+		return 0;
+	if ((copy = strdup(title)) == NULL)
+		return -1;
+	for (tok = strtok_r(copy, " \t", &save); tok != NULL; tok = strtok_r(NULL, " \t", &save)) {
+		int is_poster = strncmp(tok, "poster=", 7) == 0;
+		const char *val = strchr(tok, '=') ? strchr(tok, '=') + 1 : "";
+		char **out = is_poster ? poster : track;
+
+		if (!is_poster && strncmp(tok, "captions=", 9) != 0) {
+			diag_add(cx->d, cx->shown, line, TR("judul video hanya boleh berisi poster=GAMBAR dan "
+			    "captions=TEKS.vtt, bukan %s", "a video's title may hold only poster=IMAGE and "
+			    "captions=TEXT.vtt, not %s"), tok);
+			continue;
+		}
+		free(upath);
+		upath = NULL;
+		render__split(val, &upath);
+		free(path);
+		path = NULL;
+		if (upath == NULL || *upath == '\0' || (path = render__local(cx, upath, line)) == NULL)
+			continue;
+		if (is_poster ? render_kind_of(path) != RENDER_IMAGE :
+		    (strlen(path) < 4 || strcasecmp(path + strlen(path) - 4, ".vtt") != 0)) {
+			diag_add(cx->d, cx->shown, line, is_poster ?
+			    TR("poster video harus gambar (" RENDER_IMAGE_EXTS "): %s",
+			    "a video's poster must be an image (" RENDER_IMAGE_EXTS "): %s") :
+			    TR("teks video (captions) harus berkas WebVTT .vtt: %s",
+			    "a video's captions must be a WebVTT .vtt file: %s"), val);
+			continue;
+		}
+		free(*out);
+		if ((*out = render__href(path, "")) == NULL) {
+			rc = -1;
+			break;
+		}
+		rc = render__add_ref(cx, path, line, is_poster ? RENDER_IMAGE : RENDER_LINK);
+		path = NULL; /* the list's now, or freed */
+		if (rc != 0)
+			break;
+	}
+	free(upath);
+	free(path);
+	free(copy);
+	return rc;
+}
+
 /* Replace an image node by the media it refers to. */
 static void
 render__image(struct render_ctx *cx, cmark_node *img)
@@ -389,6 +459,7 @@ render__image(struct render_ctx *cx, cmark_node *img)
 	const char *url = cmark_node_get_url(img), *frag;
 	int line = cmark_node_get_start_line(img), kind, alone;
 	char *upath = NULL, *path = NULL, *href = NULL, *text = NULL, *html = NULL;
+	char *poster = NULL, *track = NULL;
 	size_t textlen, htmllen;
 	cmark_node *repl = NULL;
 	FILE *f;
@@ -420,10 +491,14 @@ render__image(struct render_ctx *cx, cmark_node *img)
 	if (fclose(f) != 0)
 		goto nomem;
 	alone = render__alone(img);
+	if (kind == RENDER_VIDEO &&
+	    render__video_extras(cx, cmark_node_get_title(img), line, &poster, &track) < 0)
+		goto nomem;
 	if ((f = open_memstream(&html, &htmllen)) == NULL)
 		goto nomem;
-	render__media_html(f, (enum render_kind)kind, href, text, cmark_node_get_title(img), path,
-	    alone && kind != RENDER_IMAGE && kind != RENDER_PDF);
+	render__media_html(f, (enum render_kind)kind, href, text,
+	    kind == RENDER_VIDEO ? NULL : cmark_node_get_title(img), path,
+	    alone && kind != RENDER_IMAGE && kind != RENDER_PDF, poster, track);
 	if (fclose(f) != 0)
 		goto nomem;
 	if (alone && (kind == RENDER_AUDIO || kind == RENDER_VIDEO)) {
@@ -468,6 +543,8 @@ out:
 	free(href);
 	free(text);
 	free(html);
+	free(poster);
+	free(track);
 }
 
 /* Point a link to a local file at its place in the pack. Links with a

@@ -88,9 +88,11 @@ sign_keygen(const char *key_path, char *err, size_t errlen)
 		rc = PB_ERR_EXISTS;
 		goto out;
 	}
+	/* the whole secret key (seed, then public key: 128 hex characters), so
+	 * its length alone tells it from a public key (64) */
 	crypto_sign_keypair(pk, sk);
 	crypto_sign_ed25519_sk_to_seed(seed, sk);
-	util_hex(hex, seed, sizeof(seed));
+	util_hex(hex, sk, sizeof(sk));
 	n = strlen(hex);
 	hex[n] = '\n';
 	hex[n + 1] = '\0';
@@ -141,17 +143,28 @@ sign__load_hex(const char *path, unsigned char *out, size_t outlen, char *err, s
 	return rc;
 }
 
+/* The message for a key file that holds a public key. */
+static void
+sign__is_public(const char *path, char *err, size_t errlen)
+{
+	snprintf(err, errlen, TR("%s berisi kunci publik, bukan kunci rahasia (kunci rahasia dari "
+	    "pamong-pack keygen berisi 128 karakter heksadesimal): tandatangani dengan berkas .key "
+	    "yang dibuat oleh pamong-pack keygen", "%s holds a public key, not a secret key (a "
+	    "secret key from pamong-pack keygen has 128 hex characters): sign with the .key file "
+	    "made by pamong-pack keygen"), path);
+}
+
 pb_err
 sign_load_secret(const char *path, unsigned char sk[crypto_sign_SECRETKEYBYTES], char *err,
     size_t errlen)
 {
 	unsigned char seed[crypto_sign_SEEDBYTES], pk[crypto_sign_PUBLICKEYBYTES];
 	unsigned char pub[crypto_sign_PUBLICKEYBYTES];
-	size_t len = strlen(path);
-	char *pub_path = NULL, ignored[8];
+	size_t len = strlen(path), tlen = 0;
+	char *pub_path = NULL, *text = NULL, ignored[8];
+	int has_pub, legacy;
 	pb_err rc;
 
-	/* a public key has the same length as a secret seed: the name tells */
 	if (len >= 4 && strcmp(path + len - 4, ".pub") == 0) {
 		snprintf(err, errlen, TR("%s adalah kunci publik (.pub), bukan kunci rahasia: "
 		    "tandatangani dengan berkas .key yang dibuat oleh pamong-pack keygen",
@@ -159,11 +172,40 @@ sign_load_secret(const char *path, unsigned char sk[crypto_sign_SECRETKEYBYTES],
 		    "pamong-pack keygen"), path);
 		return PB_ERR_INVALID;
 	}
-	if ((rc = sign__load_hex(path, seed, sizeof(seed), err, errlen)) != PB_OK)
+	if ((rc = fs_read_file(path, 1024, &text, &tlen)) != PB_OK) {
+		snprintf(err, errlen, "%s: %s", path, rc == PB_ERR_IO ? strerror(errno) :
+		    pb_strerror(rc));
 		return rc;
-	rc = crypto_sign_seed_keypair(pk, sk, seed) == 0 ? PB_OK : PB_ERR_CRYPTO;
-	sodium_memzero(seed, sizeof(seed));
+	}
+	while (tlen > 0 && (text[tlen - 1] == '\n' || text[tlen - 1] == '\r' || text[tlen - 1] == ' '))
+		text[--tlen] = '\0';
+	/* 128 hex: keygen's secret key (seed, public key); 64: the seed alone,
+	 * as keygen wrote before, or a public key under another name */
+	legacy = tlen == 2 * crypto_sign_SEEDBYTES;
+	if (tlen == 2 * crypto_sign_SECRETKEYBYTES)
+		rc = util_unhex(sk, crypto_sign_SECRETKEYBYTES, text);
+	else if (legacy)
+		rc = util_unhex(seed, sizeof(seed), text);
+	else
+		rc = PB_ERR_INVALID;
+	sodium_memzero(text, tlen);
+	free(text);
 	if (rc != PB_OK) {
+		snprintf(err, errlen, TR("%s: bukan kunci rahasia (harus %d karakter heksadesimal)",
+		    "%s: not a secret key (must be %d hex characters)"), path,
+		    2 * crypto_sign_SECRETKEYBYTES);
+		return PB_ERR_INVALID;
+	}
+	if (!legacy) {
+		crypto_sign_ed25519_sk_to_seed(seed, sk);
+		memcpy(pub, sk + crypto_sign_SEEDBYTES, sizeof(pub));
+	}
+	rc = crypto_sign_seed_keypair(pk, sk, seed) == 0 ? PB_OK : PB_ERR_CRYPTO;
+	if (rc == PB_OK && !legacy && sodium_memcmp(pk, pub, sizeof(pk)) != 0)
+		rc = PB_ERR_CRYPTO; /* its halves do not belong together */
+	if (rc != PB_OK) {
+		sodium_memzero(seed, sizeof(seed));
+		sodium_memzero(sk, crypto_sign_SECRETKEYBYTES);
 		snprintf(err, errlen, "%s: %s", path, TR("bukan kunci rahasia", "not a secret key"));
 		return rc;
 	}
@@ -171,15 +213,27 @@ sign_load_secret(const char *path, unsigned char sk[crypto_sign_SECRETKEYBYTES],
 	if ((pub_path = sign_pub_path(path)) == NULL) {
 		snprintf(err, errlen, "%s", TR("memori habis", "out of memory"));
 		rc = PB_ERR_NOMEM;
+		goto out;
+	}
+	has_pub = access(pub_path, F_OK) == 0 &&
+	    sign__load_hex(pub_path, pub, sizeof(pub), ignored, sizeof(ignored)) == PB_OK;
+	if (legacy && ((has_pub && sodium_memcmp(pub, seed, sizeof(seed)) == 0) ||
+	    (!has_pub && crypto_core_ed25519_is_valid_point(seed)))) {
+		/* a copy of the .pub beside it, or 64 hex characters that are a
+		 * public key's point (a seed is one only by a 1-in-16 chance; the
+		 * message says to use keygen's file) */
+		sign__is_public(path, err, errlen);
+		rc = PB_ERR_INVALID;
 	} else if (access(pub_path, F_OK) == 0 &&
-	    (sign__load_hex(pub_path, pub, sizeof(pub), ignored, sizeof(ignored)) != PB_OK ||
-	    sodium_memcmp(pub, pk, sizeof(pk)) != 0)) {
+	    (!has_pub || sodium_memcmp(pub, pk, sizeof(pk)) != 0)) {
 		snprintf(err, errlen, TR("%s bukan pasangan %s di sebelahnya: tandatangani dengan berkas "
 		    ".key yang dibuat oleh pamong-pack keygen bersama .pub itu", "%s does not belong to "
 		    "%s beside it: sign with the .key file that pamong-pack keygen made together with "
 		    "that .pub"), path, pub_path);
 		rc = PB_ERR_CRYPTO;
 	}
+out:
+	sodium_memzero(seed, sizeof(seed));
 	if (rc != PB_OK)
 		sodium_memzero(sk, crypto_sign_SECRETKEYBYTES);
 	free(pub_path);

@@ -23,14 +23,17 @@ struct sign_info {
 /* NAME.key → NAME.pub (any other name: NAME + ".pub"); malloc'd. */
 char *sign_pub_path(const char *key_path);
 
-/* Make a key pair: key_path gets the 32-byte secret seed as hex (mode
- * 0600), its .pub the public key as hex; one line each. Refuses to
+/* Make a key pair: key_path gets the 64-byte secret key, seed then public
+ * key, as 128 hex characters (mode 0600), its .pub the public key as hex (64); one line each. Refuses to
  * overwrite either file (PB_ERR_EXISTS). */
 pb_err sign_keygen(const char *key_path, char *err, size_t errlen);
 
-/* Read a key file written by sign_keygen. sign_load_secret refuses a file
- * named .pub (a public key has the same length as a secret seed) and a
- * secret key whose NAME.pub beside it holds another key, each with a
+/* Read a key file written by sign_keygen. sign_load_secret takes the
+ * 128-hex secret key keygen writes (its two halves must belong together)
+ * and the 64-hex seed it wrote before; it refuses a file named .pub, a
+ * public key under any name (a copy of the NAME.pub beside it, or, with no
+ * .pub beside it, 64 hex characters that are an Ed25519 public key's point),
+ * and a secret key whose NAME.pub beside it holds another key, each with a
  * message in err saying which file to use. */
 pb_err sign_load_secret(const char *path, unsigned char sk[crypto_sign_SECRETKEYBYTES],
     char *err, size_t errlen);

@@ -44,7 +44,7 @@ static const struct api__route {
 	{ "POST", 1, { "register" }, API_PUBLIC, api__register },
 	{ "POST", 1, { "login" }, API_PUBLIC, api__login },
 	{ "POST", 1, { "logout" }, API_PUBLIC, api__logout },
-	{ "GET", 1, { "me" }, API_LEARNER_RESET, api__me },
+	{ "GET", 1, { "me" }, API_PUBLIC, api__me }, /* checks itself: 204, 401 */
 	{ "POST", 1, { "pin" }, API_LEARNER_RESET, api__set_pin },
 	{ "GET", 1, { "courses" }, API_LEARNER, api__courses },
 	{ "GET", 2, { "courses" }, API_LEARNER, api__course_by_id },

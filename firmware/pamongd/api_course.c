@@ -1,12 +1,15 @@
 /* api_course.c — courses and progress: the course list and one course
  * with its lessons, a lesson opened, time spent, a lesson completed, where
  * to resume, the certificate of a completed course. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api_int.h"
+#include "area.h"
 #include "store_progress.h"
+#include "util.h"
 
 static json_t *
 api__nullable_int(int64_t v, int64_t none)
@@ -121,6 +124,11 @@ api__course(struct req *r, const char *id)
 	    "lessons_done", have ? s.lessons_done : 0, "lessons_total", c->nlessons,
 	    "status", api__status(&s, have),
 	    "completed_at", have ? api__nullable_int(s.completed_at, 0) : json_null());
+	/* a course with a pre-test: its size, whether it may be skipped, the score */
+	if (o != NULL && c->npre > 0)
+		json_object_set_new(o, "pretest", json_pack("{s:i, s:b, s:o}", "questions", c->npre,
+		    "skippable", c->pre_skippable, "score", have && s.pre_score >= 0 ?
+		    json_integer(s.pre_score) : json_null()));
 	free(rows);
 	http_send_json(r->conn, 200, o, NULL);
 }
@@ -167,19 +175,40 @@ api__lesson_open(struct req *r)
 	free(rows);
 }
 
-/* The body's "seconds" (time spent on one visit) into *out; 0 when absent
- * and optional. Answers 400 and returns 0 when it is not acceptable. */
+/* The body's "visit" (a UUID) into *visit, or NULL when absent; answers
+ * 400 and returns 0 when it is not a UUID. */
 static int
-api__seconds(struct req *r, int required, int64_t *out)
+api__visit(struct req *r, const char **visit)
 {
-	json_t *sec = json_object_get(r->body, "seconds");
+	json_t *v = json_object_get(r->body, "visit");
+
+	*visit = NULL;
+	if (v == NULL)
+		return 1;
+	if (!json_is_string(v) || !util_is_uuid(json_string_value(v))) {
+		api__field_error(r, "visit", "visit must be a UUID made by the phone");
+		return 0;
+	}
+	*visit = json_string_value(v);
+	return 1;
+}
+
+/* The body's "seconds" (time spent on one visit) into *out, or with a
+ * visit its "total" (the visit's running total); 0 when absent and
+ * optional. Answers 400 and returns 0 when it is not acceptable. */
+static int
+api__seconds(struct req *r, int required, const char *visit, int64_t *out)
+{
+	const char *key = visit != NULL ? "total" : "seconds";
+	json_t *sec = json_object_get(r->body, key);
 
 	*out = 0;
-	if (sec == NULL && !required)
+	if (sec == NULL && !required && visit == NULL)
 		return 1;
 	if (!json_is_integer(sec) || json_integer_value(sec) < 0 ||
 	    json_integer_value(sec) > 86400) {
-		api__field_error(r, "seconds", "seconds must be a whole number 0..86400");
+		api__field_error(r, key, visit != NULL ? "total must be a whole number 0..86400" :
+		    "seconds must be a whole number 0..86400");
 		return 0;
 	}
 	*out = (int64_t)json_integer_value(sec);
@@ -193,15 +222,20 @@ api__lesson_time(struct req *r)
 	const struct cat_course *c;
 	struct store_lesson *rows = NULL;
 	struct store_when w;
+	const char *visit;
 	int64_t seconds;
 	int li;
 	pb_err rc;
 
-	if (!api__lesson_target(r, &c, &li) || !api__seconds(r, 1, &seconds))
+	if (!api__lesson_target(r, &c, &li) || !api__visit(r, &visit) ||
+	    !api__seconds(r, 1, visit, &seconds))
 		return;
 	api__when(r, &w);
-	rc = store_lesson_time(r->app->store, r->me.id, c->id, c->lessons[li].id,
-	    seconds, c->nlessons, &w);
+	rc = visit != NULL ?
+	    store_lesson_visit(r->app->store, r->me.id, c->id, c->lessons[li].id, visit,
+		seconds, 0, c->nlessons, &w, NULL) :
+	    store_lesson_time(r->app->store, r->me.id, c->id, c->lessons[li].id,
+		seconds, c->nlessons, &w);
 	if (rc == PB_OK)
 		rc = api__load_lessons(r, c, &rows);
 	if (rc != PB_OK) {
@@ -219,15 +253,20 @@ api__lesson_complete(struct req *r)
 {
 	const struct cat_course *c;
 	struct store_when w;
+	const char *visit;
 	int64_t seconds;
 	int li, done = 0;
 	pb_err rc;
 
-	if (!api__lesson_target(r, &c, &li) || !api__seconds(r, 0, &seconds))
+	if (!api__lesson_target(r, &c, &li) || !api__visit(r, &visit) ||
+	    !api__seconds(r, 0, visit, &seconds))
 		return;
 	api__when(r, &w);
-	rc = store_lesson_complete(r->app->store, r->me.id, c->id, c->lessons[li].id,
-	    seconds, c->nlessons, &w, &done);
+	rc = visit != NULL ?
+	    store_lesson_visit(r->app->store, r->me.id, c->id, c->lessons[li].id, visit,
+		seconds, 1, c->nlessons, &w, &done) :
+	    store_lesson_complete(r->app->store, r->me.id, c->id, c->lessons[li].id,
+		seconds, c->nlessons, &w, &done);
 	if (rc != PB_OK) {
 		api__store_error(r, rc);
 		return;
@@ -290,11 +329,33 @@ api__resume(struct req *r)
 		    NULL);
 }
 
+/* The completion page's check code of learner on course: the first 8 hex
+ * digits of SHA-256("pamong-cert-1\n" learner "\n" course), upper case, as
+ * XXXX-XXXX. The hub, which has the learner's id, computes the same to
+ * check a page shown to it (docs/API.md). */
+static void
+api__cert_code(const char *learner, const char *course, char out[10])
+{
+	char buf[160], hex[65];
+	int n = snprintf(buf, sizeof(buf), "pamong-cert-1\n%s\n%s", learner, course);
+	size_t i, j = 0;
+
+	util_sha256_hex(hex, buf, n > 0 && (size_t)n < sizeof(buf) ? (size_t)n : 0);
+	for (i = 0; i < 8; i++) {
+		if (i == 4)
+			out[j++] = '-';
+		out[j++] = (char)toupper((unsigned char)hex[i]);
+	}
+	out[j] = '\0';
+}
+
 void
 api__certificate(struct req *r)
 {
 	const struct cat_course *c = api__find_course(r, r->seg[1]);
+	const struct area_position *pos;
 	const struct area_village *v;
+	char code[10];
 	struct store_summary s;
 
 	if (c == NULL)
@@ -305,10 +366,14 @@ api__certificate(struct req *r)
 		return;
 	}
 	v = area_village_find(r->app->area, r->me.village);
-	http_send_json(r->conn, 200, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:i}",
-	    "learner", r->me.name, "village_name", v ? v->name : r->me.village,
+	pos = area_position_find(r->me.position);
+	api__cert_code(r->me.id, c->id, code);
+	http_send_json(r->conn, 200, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:i, s:s}",
+	    "learner", r->me.name, "position", r->me.position,
+	    "position_label", pos ? pos->label_id : r->me.position,
+	    "village_name", v ? v->name : r->me.village,
 	    "district", v && v->district ? v->district : "",
 	    "regency", v && v->regency ? v->regency : "", "course", c->id,
 	    "course_title", c->title, "completed_at", (json_int_t)s.completed_at,
-	    "score", s.best_score), NULL);
+	    "score", s.best_score, "code", code), NULL);
 }

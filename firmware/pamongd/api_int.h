@@ -16,6 +16,8 @@
 
 #define API__MAX_SEGS 6
 #define API__COOKIE "pb_session"
+/* beside it, readable by the page: a session may exist (no secret) */
+#define API__COOKIE_IN "pb_in"
 #define API__CONSOLE_COOKIE "pb_console"
 
 /* Who may call a route: anyone; a logged-in learner; a logged-in learner
@@ -41,6 +43,8 @@ struct req {
 	json_t *body;              /* parsed JSON object (POST/PUT) */
 	struct store_learner me;   /* valid when logged_in */
 	int logged_in;
+	int has_cookie;            /* the request carried a session cookie */
+	int has_in_cookie;         /* ...and the page's pb_in beside it */
 	char token_hash[65];
 	const struct cat_snapshot *snap;
 	/* the console (paths under console/ only) */

@@ -81,7 +81,7 @@ api__learner_json(struct req *r, const struct store_learner *l)
 static void
 api__start_session(struct req *r, int status, const struct store_learner *l)
 {
-	char token[AUTH_TOKEN_HEX], hash[65], hdr[256];
+	char token[AUTH_TOKEN_HEX], hash[65], hdr[384];
 	pb_err rc;
 
 	auth_new_token(token, hash);
@@ -89,9 +89,13 @@ api__start_session(struct req *r, int status, const struct store_learner *l)
 		api__store_error(r, rc);
 		return;
 	}
+	/* pb_in (no secret, readable by the page) tells the app's first
+	 * request whether a session may exist (webroot/index.html) */
 	snprintf(hdr, sizeof(hdr),
+	    "Set-Cookie: " API__COOKIE_IN "=1; Path=/; Max-Age=%ld; SameSite=Strict\r\n"
 	    "Set-Cookie: %s=%s; Path=/; Max-Age=%ld; HttpOnly; SameSite=Strict\r\n",
-	    API__COOKIE, token, r->app->cfg->session_days * 86400);
+	    r->app->cfg->session_days * 86400, API__COOKIE, token,
+	    r->app->cfg->session_days * 86400);
 	http_send_json(r->conn, status, api__learner_json(r, l), hdr);
 }
 
@@ -343,6 +347,7 @@ api__logout(struct req *r)
 	if (r->logged_in)
 		(void)store_session_delete(r->app->store, r->token_hash);
 	http_send_empty(r->conn, 204,
+	    "Set-Cookie: " API__COOKIE_IN "=; Path=/; Max-Age=0; SameSite=Strict\r\n"
 	    "Set-Cookie: " API__COOKIE "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict\r\n");
 }
 
@@ -425,6 +430,26 @@ api__villages(struct req *r)
 void
 api__me(struct req *r)
 {
+	char hdr[128];
+
+	if (!r->logged_in) {
+		/* A phone without any session cookie is simply not logged in: 204,
+		 * not an error a browser logs on every first open of the app. A
+		 * cookie that no longer names a session is refused as before. */
+		if (!r->has_cookie) {
+			http_send_empty(r->conn, 204, NULL);
+			return;
+		}
+		api__error(r, 401, "not_logged_in", "log in first");
+		return;
+	}
+	/* a session from before pb_in existed gets it now */
+	if (!r->has_in_cookie) {
+		snprintf(hdr, sizeof(hdr), "Set-Cookie: " API__COOKIE_IN "=1; Path=/; Max-Age=%ld; "
+		    "SameSite=Strict\r\n", r->app->cfg->session_days * 86400);
+		http_send_json(r->conn, 200, api__learner_json(r, &r->me), hdr);
+		return;
+	}
 	http_send_json(r->conn, 200, api__learner_json(r, &r->me), NULL);
 }
 

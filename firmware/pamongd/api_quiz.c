@@ -45,18 +45,28 @@ api__feedback(const struct cat_question *q, const struct store_answer *a)
 
 struct api__answers {
 	const struct cat_course *c;
+	int pre;          /* the pre-test's questions, not the final quiz's */
 	json_t *obj;      /* question id → feedback (or recorded) */
 	int correct;
 	struct store_answer *list; /* indexed like c->questions, for finish */
 };
 
-static int
-api__question_index(const struct cat_course *c, const char *qid)
+/* The questions of the pre-test (pre != 0) or of the final quiz. */
+static const struct cat_question *
+api__qs(const struct cat_course *c, int pre, int *n)
 {
-	int i;
+	*n = pre ? c->npre : c->nquestions;
+	return pre ? c->pre_questions : c->questions;
+}
 
-	for (i = 0; i < c->nquestions; i++)
-		if (strcmp(c->questions[i].id, qid) == 0)
+static int
+api__question_index(const struct cat_course *c, int pre, const char *qid)
+{
+	int i, n;
+	const struct cat_question *qs = api__qs(c, pre, &n);
+
+	for (i = 0; i < n; i++)
+		if (strcmp(qs[i].id, qid) == 0)
 			return i;
 	return -1;
 }
@@ -65,17 +75,19 @@ static int
 api__answer_row(void *arg, const struct store_answer *a)
 {
 	struct api__answers *as = arg;
-	int qi = api__question_index(as->c, a->question);
+	int qi = api__question_index(as->c, as->pre, a->question), n;
+	const struct cat_question *qs = api__qs(as->c, as->pre, &n);
 
 	if (qi < 0)
 		return 0;
 	if (as->list != NULL)
 		as->list[qi] = *a;
 	if (as->obj != NULL) {
-		json_t *f = as->c->feedback_end ?
+		/* a pre-test never shows answers: its questions may be the final quiz's */
+		json_t *f = as->c->feedback_end || as->pre ?
 		    json_pack("{s:s, s:o, s:b}", "question", a->question, "choices",
 			api__split_choices(a->choices), "recorded", 1) :
-		    api__feedback(&as->c->questions[qi], a);
+		    api__feedback(&qs[qi], a);
 		json_object_set_new(as->obj, a->question, f);
 	}
 	if (a->correct)
@@ -84,13 +96,14 @@ api__answer_row(void *arg, const struct store_answer *a)
 }
 
 static json_t *
-api__questions(const struct cat_course *c)
+api__questions(const struct cat_course *c, int pre)
 {
 	json_t *qs = json_array();
-	int i, k;
+	int i, k, n;
+	const struct cat_question *v = api__qs(c, pre, &n);
 
-	for (i = 0; i < c->nquestions; i++) {
-		const struct cat_question *q = &c->questions[i];
+	for (i = 0; i < n; i++) {
+		const struct cat_question *q = &v[i];
 		json_t *ch = json_array();
 
 		for (k = 0; k < q->nchoices; k++)
@@ -133,12 +146,12 @@ api__my_attempt(struct req *r, const char *id, struct store_attempt *at,
 void
 api__attempt_create(struct req *r)
 {
-	const char *id = api__str(r, "attempt");
+	const char *id = api__str(r, "attempt"), *kind = api__str(r, "kind");
 	const struct cat_course *c = api__find_course(r, r->seg[1]);
 	struct api__answers as;
 	struct store_attempt at;
 	struct store_when w;
-	int status = 201;
+	int status = 201, pre;
 	pb_err rc;
 
 	if (c == NULL)
@@ -147,8 +160,17 @@ api__attempt_create(struct req *r)
 		api__field_error(r, "attempt", "attempt must be a UUID made by the phone");
 		return;
 	}
+	if (kind != NULL && strcmp(kind, "pre") != 0 && strcmp(kind, "quiz") != 0) {
+		api__field_error(r, "kind", "kind must be pre or quiz");
+		return;
+	}
+	pre = kind != NULL && strcmp(kind, "pre") == 0;
+	if (pre && c->npre == 0) {
+		api__error(r, 404, "not_found", "this course has no pre-test");
+		return;
+	}
 	api__when(r, &w);
-	rc = store_attempt_create(r->app->store, id, r->me.id, c->id, &w);
+	rc = store_attempt_create_kind(r->app->store, id, r->me.id, c->id, pre, &w);
 	if (rc == PB_ERR_EXISTS) {
 		status = 200;
 	} else if (rc == PB_ERR_DENIED) {
@@ -164,15 +186,17 @@ api__attempt_create(struct req *r)
 	}
 	memset(&as, 0, sizeof(as));
 	as.c = c;
+	as.pre = pre;
 	as.obj = json_object();
 	if ((rc = store_answers(r->app->store, id, api__answer_row, &as)) != PB_OK) {
 		json_decref(as.obj);
 		api__store_error(r, rc);
 		return;
 	}
-	http_send_json(r->conn, status, json_pack("{s:s, s:s, s:s, s:b, s:o, s:o}",
-	    "attempt", id, "course", c->id, "feedback", c->feedback_end ? "end" : "immediate",
-	    "finished", at.finished, "questions", api__questions(c), "answers", as.obj), NULL);
+	http_send_json(r->conn, status, json_pack("{s:s, s:s, s:s, s:s, s:b, s:o, s:o}",
+	    "attempt", id, "course", c->id, "kind", pre ? "pre" : "quiz",
+	    "feedback", c->feedback_end || pre ? "end" : "immediate",
+	    "finished", at.finished, "questions", api__questions(c, pre), "answers", as.obj), NULL);
 }
 
 /* Checks the phone's choices against the question; builds "a,c" sorted. */
@@ -231,7 +255,7 @@ api__answer(struct req *r)
 
 	if (!api__my_attempt(r, r->seg[1], &at, &c))
 		return;
-	if ((q = cat_question_find(c, r->seg[3])) == NULL) {
+	if ((q = cat_question_of(c, at.pre, r->seg[3])) == NULL) {
 		api__error(r, 404, "not_found", "no such question");
 		return;
 	}
@@ -252,7 +276,7 @@ api__answer(struct req *r)
 		api__store_error(r, rc);
 		return;
 	}
-	if (c->feedback_end)
+	if (c->feedback_end || at.pre)
 		http_send_json(r->conn, 200, json_pack("{s:s, s:b}", "question", q->id,
 		    "recorded", 1), NULL);
 	else
@@ -268,42 +292,48 @@ api__finish(struct req *r)
 	struct api__answers as;
 	struct store_summary s;
 	struct store_when w;
+	const struct cat_question *qs;
 	json_t *results;
-	int score, i;
+	int score, i, n;
 	pb_err rc;
 
 	if (!api__my_attempt(r, r->seg[1], &at, &c))
 		return;
-	if ((list = calloc((size_t)c->nquestions + 1, sizeof(*list))) == NULL) {
+	qs = api__qs(c, at.pre, &n);
+	if ((list = calloc((size_t)n + 1, sizeof(*list))) == NULL) {
 		api__error(r, 503, "unavailable", "out of memory");
 		return;
 	}
 	memset(&as, 0, sizeof(as));
 	as.c = c;
+	as.pre = at.pre;
 	as.list = list;
 	if ((rc = store_answers(r->app->store, at.id, api__answer_row, &as)) != PB_OK)
 		goto fail;
-	score = c->nquestions > 0 ? as.correct * 100 / c->nquestions : 0;
+	score = n > 0 ? as.correct * 100 / n : 0;
 	api__when(r, &w);
-	rc = store_attempt_finish(r->app->store, at.id, score, as.correct, c->nquestions,
+	rc = store_attempt_finish(r->app->store, at.id, score, as.correct, n,
 	    c->passing_score, c->nlessons, &w, &res);
 	if (rc != PB_OK && rc != PB_ERR_EXISTS)
 		goto fail;
 	if ((rc = store_summary_get(r->app->store, r->me.id, c->id, &s)) != PB_OK)
 		goto fail;
 	results = json_array();
-	for (i = 0; i < c->nquestions; i++) {
+	for (i = 0; i < n && !at.pre; i++) { /* no answers for a pre-test */
 		struct store_answer a = list[i];
 
 		if (a.question[0] == '\0')
-			snprintf(a.question, sizeof(a.question), "%s", c->questions[i].id);
-		json_array_append_new(results, api__feedback(&c->questions[i], &a));
+			snprintf(a.question, sizeof(a.question), "%s", qs[i].id);
+		json_array_append_new(results, api__feedback(&qs[i], &a));
 	}
 	free(list);
-	http_send_json(r->conn, 200, json_pack("{s:s, s:i, s:i, s:i, s:b, s:i, s:i, s:s, s:o}",
-	    "attempt", at.id, "score", res.score, "correct", res.correct, "total", res.total,
-	    "passed", res.passed, "passing_score", c->passing_score,
-	    "best_score", s.best_score, "course_status", s.status, "results", results), NULL);
+	http_send_json(r->conn, 200, json_pack("{s:s, s:s, s:i, s:i, s:i, s:b, s:i, s:i, s:s, s:o, "
+	    "s:o, s:o}", "attempt", at.id, "kind", at.pre ? "pre" : "quiz", "score", res.score,
+	    "correct", res.correct, "total", res.total, "passed", res.passed,
+	    "passing_score", c->passing_score, "best_score", s.best_score,
+	    "course_status", s.status, "results", results,
+	    "pre_score", s.pre_score >= 0 ? json_integer(s.pre_score) : json_null(),
+	    "post_score", s.best_score >= 0 ? json_integer(s.best_score) : json_null()), NULL);
 	return;
 fail:
 	free(list);

@@ -75,11 +75,13 @@ api__load_session(struct req *r)
 {
 	const char *cookies = mg_get_header(r->conn, "Cookie");
 	char token[128];
-	char learner[37];
+	char learner[37], in[8];
 
-	if (cookies == NULL ||
-	    mg_get_cookie(cookies, API__COOKIE, token, sizeof(token)) <= 0 ||
-	    auth_token_hash(token, r->token_hash) != PB_OK)
+	if (cookies == NULL || mg_get_cookie(cookies, API__COOKIE, token, sizeof(token)) <= 0)
+		return;
+	r->has_cookie = 1;
+	r->has_in_cookie = mg_get_cookie(cookies, API__COOKIE_IN, in, sizeof(in)) > 0;
+	if (auth_token_hash(token, r->token_hash) != PB_OK)
 		return;
 	if (store_session_lookup(r->app->store, r->token_hash, util_wall_ms(),
 		(int64_t)r->app->cfg->session_days * 86400000, learner) != PB_OK)

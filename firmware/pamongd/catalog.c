@@ -78,6 +78,16 @@ cat__course_free(struct cat_course *c)
 		free(q->choices);
 	}
 	free(c->questions);
+	for (i = 0; i < c->npre; i++) {
+		struct cat_question *q = &c->pre_questions[i];
+
+		free(q->text);
+		free(q->explanation);
+		for (j = 0; j < q->nchoices; j++)
+			free(q->choices[j].text);
+		free(q->choices);
+	}
+	free(c->pre_questions);
 	free((struct cat__course *)c);
 }
 
@@ -220,8 +230,10 @@ cat__parse_question(struct cat_question *q, const json_t *o, size_t idx, char *e
 	return PB_OK;
 }
 
+/* The questions of quiz.json or pretest.json into *qs, *nq. */
 static pb_err
-cat__parse_quiz(struct cat_course *c, const json_t *quiz, char *err, size_t errlen)
+cat__parse_quiz(struct cat_question **qs, int *nq, const json_t *quiz, char *err,
+    size_t errlen)
 {
 	const json_t *arr = json_object_get(quiz, "questions");
 	size_t i, j, n = json_array_size(arr);
@@ -230,18 +242,17 @@ cat__parse_quiz(struct cat_course *c, const json_t *quiz, char *err, size_t errl
 	if (!json_is_array(arr) || n < 1 || n > CAT_MAX_QUESTIONS)
 		return packfmt_fail(err, errlen, PB_ERR_INVALID,
 		    "quiz.json: questions must be a list of 1..%d", CAT_MAX_QUESTIONS);
-	if ((c->questions = calloc(n, sizeof(*c->questions))) == NULL)
+	if ((*qs = calloc(n, sizeof(**qs))) == NULL)
 		return PB_ERR_NOMEM;
 	for (i = 0; i < n; i++) {
-		c->nquestions = (int)i + 1;
-		rc = cat__parse_question(&c->questions[i], json_array_get(arr, i), i, err,
-		    errlen);
+		*nq = (int)i + 1;
+		rc = cat__parse_question(&(*qs)[i], json_array_get(arr, i), i, err, errlen);
 		if (rc != PB_OK)
 			return rc;
 		for (j = 0; j < i; j++)
-			if (strcmp(c->questions[j].id, c->questions[i].id) == 0)
+			if (strcmp((*qs)[j].id, (*qs)[i].id) == 0)
 				return packfmt_fail(err, errlen, PB_ERR_INVALID,
-				    "quiz.json: duplicate question %s", c->questions[i].id);
+				    "quiz.json: duplicate question %s", (*qs)[i].id);
 	}
 	return PB_OK;
 }
@@ -250,7 +261,7 @@ cat__parse_quiz(struct cat_course *c, const json_t *quiz, char *err, size_t errl
 static pb_err
 cat__course_load(const char *root, struct cat__course **out, char *err, size_t errlen)
 {
-	json_t *course = NULL, *quiz = NULL;
+	json_t *course = NULL, *quiz = NULL, *pre = NULL;
 	struct cat__course *cc;
 	struct cat_course *c;
 	const char *lang, *fb;
@@ -296,8 +307,16 @@ cat__course_load(const char *root, struct cat__course **out, char *err, size_t e
 	if ((rc = cat__parse_lessons(c, json_object_get(course, "lessons"), root, err,
 	    errlen)) != PB_OK)
 		goto out;
-	if ((rc = cat__parse_quiz(c, quiz, err, errlen)) != PB_OK)
+	if ((rc = cat__parse_quiz(&c->questions, &c->nquestions, quiz, err, errlen)) != PB_OK)
 		goto out;
+	/* a course with a pre-test (course.json "pretest") has pretest.json */
+	if (json_is_object(json_object_get(course, "pretest"))) {
+		c->pre_skippable = !json_is_false(json_object_get(json_object_get(course, "pretest"),
+		    "skippable"));
+		if ((rc = packfmt_load_json(root, "pretest.json", &pre, err, errlen)) != PB_OK ||
+		    (rc = cat__parse_quiz(&c->pre_questions, &c->npre, pre, err, errlen)) != PB_OK)
+			goto out;
+	}
 	if ((c->dir = strdup(root)) == NULL) {
 		rc = PB_ERR_NOMEM;
 		goto out;
@@ -312,6 +331,7 @@ out:
 		cat__course_free(&cc->pub);
 	json_decref(course);
 	json_decref(quiz);
+	json_decref(pre);
 	return rc;
 }
 
@@ -453,6 +473,21 @@ cat_question_find(const struct cat_course *c, const char *qid)
 	for (i = 0; i < c->nquestions; i++)
 		if (strcmp(c->questions[i].id, qid) == 0)
 			return &c->questions[i];
+	return NULL;
+}
+
+const struct cat_question *
+cat_question_of(const struct cat_course *c, int pre, const char *qid)
+{
+	int i;
+
+	if (!pre)
+		return cat_question_find(c, qid);
+	if (c == NULL || qid == NULL)
+		return NULL;
+	for (i = 0; i < c->npre; i++)
+		if (strcmp(c->pre_questions[i].id, qid) == 0)
+			return &c->pre_questions[i];
 	return NULL;
 }
 
@@ -718,7 +753,7 @@ catalog_install_force(struct catalog *cat, const char *pack_path, int force, cha
 	rc = cat__install(cat, pack_path, force, ebuf, sizeof(ebuf));
 	pthread_mutex_unlock(&cat->install_lock);
 	if (rc == PB_ERR_EXISTS)
-		log_debug("pack %s skipped: %s", pack_path, ebuf);
+		log_info("pack %s skipped: %s (raise its version to install it)", pack_path, ebuf);
 	else if (rc != PB_OK)
 		log_warnx("pack %s refused: %s", pack_path, ebuf);
 	if (err != NULL && errlen > 0)

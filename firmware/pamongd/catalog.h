@@ -58,8 +58,11 @@ struct cat_course {
 	int minutes;
 	struct cat_lesson *lessons;
 	int nlessons;
-	struct cat_question *questions;
+	struct cat_question *questions; /* the final quiz (the post-test) */
 	int nquestions;
+	struct cat_question *pre_questions; /* the pre-test (pretest.json), or NULL */
+	int npre;
+	int pre_skippable;  /* 1: the learner may skip the pre-test */
 	char *dir;         /* absolute path of the installed version's root */
 };
 
@@ -111,5 +114,7 @@ void catalog_release(struct catalog *cat, const struct cat_snapshot *snap);
 const struct cat_course *cat_course_find(const struct cat_snapshot *snap, const char *id);
 int cat_lesson_index(const struct cat_course *c, const char *lesson_id);
 const struct cat_question *cat_question_find(const struct cat_course *c, const char *qid);
+/* A question of the pre-test (pre != 0) or of the final quiz. */
+const struct cat_question *cat_question_of(const struct cat_course *c, int pre, const char *qid);
 
 #endif

@@ -204,6 +204,7 @@ http_start(struct http *h)
 		"hide_files_patterns", "**.json$|**.sig$|**.pack$|**.tmp$",
 		"access_control_allow_origin", "",
 		"static_file_cache_control", "no-cache",
+		"extra_mime_types", ".vtt=text/vtt; charset=utf-8",
 		"decode_url", "no",
 		/* for what CivetWeb answers itself (ranges, errors); ours carry
 		 * HTTP__SECURITY or the page policy */

@@ -53,6 +53,19 @@ http__pack_path_ok(const char *uri)
 
 #define HTTP__SMALL_FILE (64 * 1024)
 
+/* CivetWeb's type for path, and text/vtt for a video's captions (CivetWeb
+ * 1.15 says text/plain, which browsers other than Chromium refuse for a
+ * <track>). */
+static const char *
+http__mime(const char *path)
+{
+	size_t n = strlen(path);
+
+	if (n > 4 && strcasecmp(path + n - 4, ".vtt") == 0)
+		return "text/vtt; charset=utf-8";
+	return mg_get_builtin_mime_type(path);
+}
+
 /* The file a static URI names: the webroot or a pack, index.html for "/". */
 static int
 http__static_path(const struct http *h, const char *uri, char *path, size_t len)
@@ -137,7 +150,7 @@ http__static_file(struct mg_connection *conn, const struct http *h, const char *
 	    "Cache-Control: no-cache\r\n"
 	    "Accept-Ranges: bytes\r\n"
 	    "%s%s%s\r\n",
-	    mg_get_builtin_mime_type(path), (long long)st.st_size, etag, lm,
+	    http__mime(path), (long long)st.st_size, etag, lm,
 	    http__is_html(path) ? h->page_policy : HTTP__SECURITY,
 	    gz & 1 ? "Content-Encoding: gzip\r\n" : "",
 	    gz & 2 ? "Vary: Accept-Encoding\r\n" : "");

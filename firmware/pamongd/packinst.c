@@ -72,7 +72,7 @@ packinst__allowed_path(const char *p, int is_dir)
 	if (is_dir)
 		return strcmp(p, "lessons") == 0 || strcmp(p, "media") == 0;
 	return packinst__is_manifest(p) || strcmp(p, "course.json") == 0 ||
-	    strcmp(p, "quiz.json") == 0;
+	    strcmp(p, "quiz.json") == 0 || strcmp(p, "pretest.json") == 0;
 }
 
 /* libarchive's message, or words when it has none (it may give NULL). */

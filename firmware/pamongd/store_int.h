@@ -215,7 +215,7 @@ void store__row_learner_full(sqlite3_stmt *stmt, struct store_learner *l);
 #define STORE__SUMMARY_COLS                                                    \
 	"learner, course, status, lessons_done, lessons_total, best_score, "   \
 	"passed, attempts, seconds_spent, first_activity, last_activity, "     \
-	"completed_at, rev"
+	"completed_at, rev, pre_score"
 
 /* A finished attempt to fold into the summary. */
 struct store__finish {
@@ -228,7 +228,7 @@ struct store__finish {
 pb_err store__summary_update(struct store *st, const char *learner,
     const char *course, int lessons_total, const struct store_when *w, int64_t rev,
     const struct store__finish *fin, struct store_summary *out);
-/* Read the STORE__SUMMARY_COLS columns (0..12). */
+/* Read the STORE__SUMMARY_COLS columns (0..13). */
 void store__row_summary(sqlite3_stmt *stmt, struct store_summary *s);
 
 /* A caller's callback for summaries and its argument. */

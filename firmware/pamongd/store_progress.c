@@ -130,7 +130,48 @@ struct store__lesson {
 	const struct store_when *w;
 	int *lessons_done;
 	enum store__lesson_kind kind;
+	const char *visit;   /* NULL, or the visit whose running total seconds is */
 };
+
+static const char sql_visit_get[] =
+    "SELECT seconds FROM lesson_visits WHERE learner = ? AND visit = ?";
+static const char sql_visit_put[] =
+    "INSERT INTO lesson_visits (learner, visit, course, lesson, seconds) "
+    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (learner, visit) DO UPDATE SET "
+    "seconds = max(seconds, excluded.seconds)";
+
+/* The seconds a visit's running total adds to what was counted of it;
+ * records the new total. */
+static pb_err
+store__visit_delta(struct store *st, const struct store__lesson *a, int64_t *delta)
+{
+	sqlite3_stmt *stmt;
+	int64_t before = 0;
+	pb_err err;
+	int rc;
+
+	if ((stmt = store__prep(st->w, sql_visit_get)) == NULL)
+		return PB_ERR_DB;
+	err = sqlu_bind(stmt, "tt", a->learner, a->visit);
+	if (err == PB_OK) {
+		rc = sqlite3_step(stmt);
+		if (rc == SQLITE_ROW)
+			before = sqlite3_column_int64(stmt, 0);
+		else if (rc != SQLITE_DONE)
+			err = PB_ERR_DB;
+	}
+	sqlu_done(stmt);
+	if (err != PB_OK)
+		return err;
+	*delta = a->seconds > before ? a->seconds - before : 0;
+	if ((stmt = store__prep(st->w, sql_visit_put)) == NULL)
+		return PB_ERR_DB;
+	err = sqlu_bind(stmt, "tttti", a->learner, a->visit, a->course, a->lesson, a->seconds);
+	if (err == PB_OK)
+		err = sqlu_step_done(stmt);
+	sqlu_done(stmt);
+	return err;
+}
 
 static const char sql_lesson_open[] =
     "INSERT INTO lesson_progress (learner, course, lesson, opened_at, last_activity) "
@@ -156,9 +197,12 @@ store__lesson(struct store *st, void *arg)
 	struct store__lesson *a = arg;
 	struct store_summary s;
 	sqlite3_stmt *stmt;
-	int64_t rev, wall = a->w->wall_ms;
+	int64_t rev, wall = a->w->wall_ms, seconds = a->seconds;
 	pb_err err;
 
+	if (a->visit != NULL && a->kind != STORE__OPEN &&
+	    (err = store__visit_delta(st, a, &seconds)) != PB_OK)
+		return err;
 	if (a->kind == STORE__OPEN) {
 		if ((stmt = store__prep(st->w, sql_lesson_open)) == NULL)
 			return PB_ERR_DB;
@@ -168,12 +212,12 @@ store__lesson(struct store *st, void *arg)
 		if ((stmt = store__prep(st->w, sql_lesson_time)) == NULL)
 			return PB_ERR_DB;
 		err = sqlu_bind(stmt, "tttiii", a->learner, a->course, a->lesson, wall,
-		    a->seconds, wall);
+		    seconds, wall);
 	} else {
 		if ((stmt = store__prep(st->w, sql_lesson_complete)) == NULL)
 			return PB_ERR_DB;
 		err = sqlu_bind(stmt, "tttiiii", a->learner, a->course, a->lesson, wall,
-		    wall, a->seconds, wall);
+		    wall, seconds, wall);
 	}
 	if (err == PB_OK)
 		err = sqlu_step_done(stmt);
@@ -197,7 +241,7 @@ store_lesson_open(struct store *st, const char *learner, const char *course,
 {
 	struct store_when def;
 	struct store__lesson a = { learner, course, lesson, 0, lessons_total, NULL,
-		NULL, STORE__OPEN };
+		NULL, STORE__OPEN, NULL };
 
 	if (learner == NULL || course == NULL || lesson == NULL)
 		return PB_ERR_INVALID;
@@ -213,7 +257,7 @@ store_lesson_complete(struct store *st, const char *learner, const char *course,
 	struct store_when def;
 	int done = 0;
 	struct store__lesson a = { learner, course, lesson, seconds, lessons_total,
-		NULL, &done, STORE__COMPLETE };
+		NULL, &done, STORE__COMPLETE, NULL };
 	pb_err err;
 
 	if (learner == NULL || course == NULL || lesson == NULL || seconds < 0)
@@ -231,12 +275,32 @@ store_lesson_time(struct store *st, const char *learner, const char *course,
 {
 	struct store_when def;
 	struct store__lesson a = { learner, course, lesson, seconds, lessons_total,
-		NULL, NULL, STORE__TIME };
+		NULL, NULL, STORE__TIME, NULL };
 
 	if (learner == NULL || course == NULL || lesson == NULL || seconds < 0)
 		return PB_ERR_INVALID;
 	a.w = store__when(w, &def);
 	return store__submit(st, store__lesson, &a);
+}
+
+pb_err
+store_lesson_visit(struct store *st, const char *learner, const char *course,
+    const char *lesson, const char *visit, int64_t total, int complete, int lessons_total,
+    const struct store_when *w, int *lessons_done)
+{
+	struct store_when def;
+	int done = 0;
+	struct store__lesson a = { learner, course, lesson, total, lessons_total, NULL,
+		&done, complete ? STORE__COMPLETE : STORE__TIME, visit };
+	pb_err err;
+
+	if (learner == NULL || course == NULL || lesson == NULL || visit == NULL || total < 0)
+		return PB_ERR_INVALID;
+	a.w = store__when(w, &def);
+	err = store__submit(st, store__lesson, &a);
+	if (err == PB_OK && lessons_done != NULL)
+		*lessons_done = done;
+	return err;
 }
 
 /* The caller's callback and its argument, for a row callback. */
@@ -289,6 +353,7 @@ store__row_summary(sqlite3_stmt *stmt, struct store_summary *s)
 	s->last_activity = sqlite3_column_int64(stmt, 10);
 	s->completed_at = sqlite3_column_int64(stmt, 11);
 	s->rev = sqlite3_column_int64(stmt, 12);
+	s->pre_score = sqlite3_column_int(stmt, 13);
 }
 
 int

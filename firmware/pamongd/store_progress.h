@@ -16,7 +16,8 @@ struct store_summary {
 	char status[16];       /* not_started, in_progress, completed */
 	int lessons_done;
 	int lessons_total;
-	int best_score;        /* percent, -1 if no finished attempt */
+	int best_score;        /* percent, -1 if no finished attempt (the post-test's score) */
+	int pre_score;         /* the first finished pre-test's percent, -1 if none */
 	int passed;            /* a finished attempt reached the passing score */
 	int attempts;          /* finished attempts */
 	int64_t seconds_spent; /* lessons' total time */
@@ -41,6 +42,13 @@ pb_err store_lesson_complete(struct store *st, const char *learner, const char *
 /* Adds time spent on a lesson without marking it done (a visit left early). */
 pb_err store_lesson_time(struct store *st, const char *learner, const char *course,
     const char *lesson, int64_t seconds, int lessons_total, const struct store_when *w);
+/* store_lesson_complete (complete != 0) or store_lesson_time for a visit
+ * the phone names: total is the visit's running total of seconds, and only
+ * what it adds to the highest total counted for (learner, visit) is added,
+ * so the same request sent again (its reply lost) counts nothing twice. */
+pb_err store_lesson_visit(struct store *st, const char *learner, const char *course,
+    const char *lesson, const char *visit, int64_t total, int complete, int lessons_total,
+    const struct store_when *w, int *lessons_done);
 /* Calls fn for each lesson of (learner, course) that has a row. */
 pb_err store_lessons(struct store *st, const char *learner, const char *course,
     int (*fn)(void *arg, const struct store_lesson *l), void *arg);

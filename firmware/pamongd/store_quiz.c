@@ -11,6 +11,7 @@ struct store__attempt {
 	const char *question, *choices;
 	int correct;
 	int score, ncorrect, total, passing_score, lessons_total;
+	int pre;
 	const struct store_when *w;
 	struct store_answer *stored;
 	struct store_attempt *out;
@@ -19,7 +20,7 @@ struct store__attempt {
 static const char sql_attempt_get[] =
     "SELECT id, learner, course, finished_at IS NOT NULL, coalesce(score, 0), "
     "coalesce(correct, 0), coalesce(total, 0), coalesce(passed, 0), started_at, "
-    "coalesce(finished_at, 0) FROM attempts WHERE id = ?";
+    "coalesce(finished_at, 0), kind = 'pre' FROM attempts WHERE id = ?";
 
 static void
 store__row_attempt(sqlite3_stmt *stmt, struct store_attempt *a)
@@ -35,6 +36,7 @@ store__row_attempt(sqlite3_stmt *stmt, struct store_attempt *a)
 	a->passed = sqlite3_column_int(stmt, 7);
 	a->started_at = sqlite3_column_int64(stmt, 8);
 	a->finished_at = sqlite3_column_int64(stmt, 9);
+	a->pre = sqlite3_column_int(stmt, 10);
 }
 
 /* Read an attempt on connection c; PB_ERR_NOTFOUND if there is none. */
@@ -67,23 +69,23 @@ store__attempt_create(struct store *st, void *arg)
 	err = store__attempt_read(st->w, a->attempt, &cur);
 	if (err == PB_OK) {
 		if (strcmp(cur.learner, a->learner) == 0 &&
-		    strcmp(cur.course, a->course) == 0)
+		    strcmp(cur.course, a->course) == 0 && cur.pre == a->pre)
 			return PB_ERR_EXISTS;
 		return PB_ERR_DENIED;
 	}
 	if (err != PB_ERR_NOTFOUND)
 		return err;
 	if ((stmt = store__prep(st->w, "INSERT INTO attempts (id, learner, course, "
-	    "started_at) VALUES (?, ?, ?, ?)")) == NULL)
+	    "started_at, kind) VALUES (?, ?, ?, ?, ?)")) == NULL)
 		return PB_ERR_DB;
-	err = sqlu_bind(stmt, "ttti", a->attempt, a->learner, a->course,
-	    a->w->wall_ms);
+	err = sqlu_bind(stmt, "tttit", a->attempt, a->learner, a->course,
+	    a->w->wall_ms, a->pre ? "pre" : "quiz");
 	if (err == PB_OK)
 		err = sqlu_step_done(stmt);
 	sqlu_done(stmt);
 	if (err == PB_OK)
-		err = store__event(st, a->learner, a->course, "attempt_start", a->attempt,
-		    a->w, &rev);
+		err = store__event(st, a->learner, a->course, a->pre ? "pretest_start" :
+		    "attempt_start", a->attempt, a->w, &rev);
 	if (err == PB_OK)
 		err = store__summary_update(st, a->learner, a->course, -1, a->w, rev,
 		    NULL, NULL);
@@ -91,8 +93,8 @@ store__attempt_create(struct store *st, void *arg)
 }
 
 pb_err
-store_attempt_create(struct store *st, const char *attempt, const char *learner,
-    const char *course, const struct store_when *w)
+store_attempt_create_kind(struct store *st, const char *attempt, const char *learner,
+    const char *course, int pre, const struct store_when *w)
 {
 	struct store_when def;
 	struct store__attempt a;
@@ -103,8 +105,16 @@ store_attempt_create(struct store *st, const char *attempt, const char *learner,
 	a.attempt = attempt;
 	a.learner = learner;
 	a.course = course;
+	a.pre = pre != 0;
 	a.w = store__when(w, &def);
 	return store__submit(st, store__attempt_create, &a);
+}
+
+pb_err
+store_attempt_create(struct store *st, const char *attempt, const char *learner,
+    const char *course, const struct store_when *w)
+{
+	return store_attempt_create_kind(st, attempt, learner, course, 0, w);
 }
 
 pb_err
@@ -254,7 +264,7 @@ store__attempt_finish(struct store *st, void *arg)
 		return PB_ERR_EXISTS;
 	}
 	fin.score = a->score;
-	fin.passed = a->score >= a->passing_score;
+	fin.passed = !cur.pre && a->score >= a->passing_score;
 	if ((stmt = store__prep(st->w, "UPDATE attempts SET finished_at = ?, "
 	    "score = ?, correct = ?, total = ?, passed = ? WHERE id = ?")) == NULL)
 		return PB_ERR_DB;
@@ -266,11 +276,22 @@ store__attempt_finish(struct store *st, void *arg)
 	if (err != PB_OK)
 		return err;
 	snprintf(detail, sizeof(detail), "%s score=%d", a->attempt, a->score);
-	err = store__event(st, cur.learner, cur.course, "attempt_finish", detail, a->w,
-	    &rev);
+	err = store__event(st, cur.learner, cur.course, cur.pre ? "pretest_finish" :
+	    "attempt_finish", detail, a->w, &rev);
+	/* the first finished pre-test is the course's pre_score; it is no quiz
+	 * attempt (best score, passed and attempts are the final quiz's) */
+	if (err == PB_OK && cur.pre) {
+		if ((stmt = store__prep(st->w, "UPDATE course_summary SET pre_score = ? "
+		    "WHERE learner = ? AND course = ? AND pre_score < 0")) == NULL)
+			return PB_ERR_DB;
+		err = sqlu_bind(stmt, "dtt", a->score, cur.learner, cur.course);
+		if (err == PB_OK)
+			err = sqlu_step_done(stmt);
+		sqlu_done(stmt);
+	}
 	if (err == PB_OK)
 		err = store__summary_update(st, cur.learner, cur.course, a->lessons_total,
-		    a->w, rev, &fin, NULL);
+		    a->w, rev, cur.pre ? NULL : &fin, NULL);
 	if (err == PB_OK && a->out != NULL) {
 		*a->out = cur;
 		a->out->finished = 1;

@@ -14,6 +14,7 @@ struct store_attempt {
 	char learner[37];
 	char course[64];
 	int finished;
+	int pre;           /* 1: a pre-test attempt, 0: the final quiz */
 	int score, correct, total, passed; /* valid when finished */
 	int64_t started_at, finished_at;
 };
@@ -29,6 +30,12 @@ struct store_answer {
  * the id belongs to another learner or course. */
 pb_err store_attempt_create(struct store *st, const char *attempt, const char *learner,
     const char *course, const struct store_when *w);
+/* store_attempt_create of a pre-test (pre != 0) or final-quiz attempt; an
+ * existing attempt of the other kind is PB_ERR_DENIED. A finished pre-test
+ * does not count as a quiz attempt: the first one's score becomes the
+ * summary's pre_score. */
+pb_err store_attempt_create_kind(struct store *st, const char *attempt, const char *learner,
+    const char *course, int pre, const struct store_when *w);
 pb_err store_attempt_get(struct store *st, const char *attempt, struct store_attempt *out);
 pb_err store_answers(struct store *st, const char *attempt,
     int (*fn)(void *arg, const struct store_answer *a), void *arg);

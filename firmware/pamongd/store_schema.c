@@ -269,6 +269,20 @@ static const char *const store__migrations[] = {
 	"  WHERE learner = NEW.learner;")
 	STORE__COUNTS_TRIGGER(other_learner, "UPDATE OF learner",
 	    STORE__LEARNER_STATS("OLD") STORE__LEARNER_STATS("NEW")),
+	/* 9: the running total of each visit of a lesson, so a resent /time
+	 * or /complete (its reply lost) adds nothing twice */
+	"CREATE TABLE lesson_visits ("
+	"  learner TEXT NOT NULL REFERENCES learners(id),"
+	"  visit TEXT NOT NULL,"          /* a UUID the phone made for the visit */
+	"  course TEXT NOT NULL,"
+	"  lesson TEXT NOT NULL,"
+	"  seconds INTEGER NOT NULL,"     /* the highest total counted */
+	"  PRIMARY KEY (learner, visit)"
+	") WITHOUT ROWID;"
+	/* and the pre-test: an attempt's kind, the course's pre-test score */
+	"ALTER TABLE attempts ADD COLUMN kind TEXT NOT NULL DEFAULT 'quiz' "
+	"  CHECK (kind IN ('quiz', 'pre'));"
+	"ALTER TABLE course_summary ADD COLUMN pre_score INTEGER NOT NULL DEFAULT -1;",
 };
 
 /* The highest rev any table holds: the engine never gives out a rev below

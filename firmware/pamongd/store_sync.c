@@ -202,9 +202,9 @@ store__sync_summary(void *arg, sqlite3_stmt *stmt)
 	struct store_summary_times t;
 
 	store__row_summary(stmt, &s);
-	store__fix_time(stmt, 13, s.first_activity, &t.first_activity);
-	store__fix_time(stmt, 15, s.last_activity, &t.last_activity);
-	store__fix_time(stmt, 17, s.completed_at, &t.completed_at);
+	store__fix_time(stmt, 14, s.first_activity, &t.first_activity);
+	store__fix_time(stmt, 16, s.last_activity, &t.last_activity);
+	store__fix_time(stmt, 18, s.completed_at, &t.completed_at);
 	return a->fn(a->arg, &s, &t);
 }
 

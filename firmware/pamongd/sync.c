@@ -502,6 +502,15 @@ sync__summary_cb(void *arg, const struct store_summary *s,
 	    "passed", s->passed, "attempts", s->attempts,
 	    "seconds_spent", (json_int_t)s->seconds_spent, "rev", (json_int_t)s->rev);
 
+	/* pre- and post-test scores (docs/SYNC.md): the post-test is the final
+	 * quiz, so post_score is best_score; null when not taken */
+	if (o != NULL && (json_object_set_new(o, "pre_score", s->pre_score >= 0 ?
+	    json_integer(s->pre_score) : json_null()) != 0 ||
+	    json_object_set_new(o, "post_score", s->best_score >= 0 ?
+	    json_integer(s->best_score) : json_null()) != 0)) {
+		json_decref(o);
+		o = NULL;
+	}
 	if (o == NULL || src == NULL ||
 	    sync__put_time(o, src, "first_activity", &t->first_activity, &corrected) != 0 ||
 	    sync__put_time(o, src, "last_activity", &t->last_activity, &corrected) != 0 ||

@@ -203,8 +203,10 @@ export class Api {
     if (this.cookie) headers.Cookie = this.cookie;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     const r = await fetch(this.url + '/api/v1' + p, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const sc = r.headers.get('set-cookie');
-    if (sc) this.cookie = sc.split(';')[0];
+    // the session cookie (the box also sets pb_in, which the page reads)
+    for (const sc of r.headers.getSetCookie ? r.headers.getSetCookie() : [r.headers.get('set-cookie') || '']) {
+      if (sc.startsWith('pb_session=')) this.cookie = sc.split(';')[0];
+    }
     const text = await r.text();
     let json = null;
     try { json = text ? JSON.parse(text) : null; } catch (e) { json = null; }

@@ -19,8 +19,8 @@ GOOD = "tests/data/pack/kursus-contoh"
 TMP = tempfile.mkdtemp(prefix="pb-test-pack-")
 
 
-def pack(*args):
-    env = dict(os.environ, LANG="en_US.UTF-8")
+def pack(*args, lang="en_US.UTF-8"):
+    env = dict(os.environ, LANG=lang)
     env.pop("LANGUAGE", None)
     env.pop("LC_ALL", None)
     env.pop("LC_MESSAGES", None)
@@ -115,6 +115,8 @@ def test_keygen():
        "NAME.pub is one line of 64 hex characters", pub)
     with open(tmp("dev.key"), "rb") as f:
         before = f.read()
+    ok(len(before) == 129 and before.endswith(b"\n") and all(c in b"0123456789abcdef" for c in before[:128]),
+       "NAME.key is one line of 128 hex characters (seed and public key), not a public key's 64", before[:10])
     st, out, err = pack("keygen", "-o", tmp("dev.key"))
     with open(tmp("dev.key"), "rb") as f:
         after = f.read()
@@ -153,6 +155,28 @@ def test_sign_refuses_a_public_key():
     eq((st, out, err), (1, "", "pamong-pack: %s is a public key (.pub), not a secret key: sign with the .key "
                                "file made by pamong-pack keygen\n" % tmp("dev.pub")),
        "sign refuses the public key file")
+    # a public key under a secret key's name: refused by its content
+    os.makedirs(tmp("renamed"), exist_ok=True)
+    shutil.copy(tmp("dev.pub"), tmp("renamed/author.key"))
+    msg = ("pamong-pack: %s holds a public key, not a secret key (a secret key from pamong-pack keygen has "
+           "128 hex characters): sign with the .key file made by pamong-pack keygen\n")
+    st, out, err = pack("sign", a, "-k", tmp("renamed/author.key"))
+    eq((st, out, err), (1, "", msg % tmp("renamed/author.key")), "sign refuses a public key copied as NAME.key")
+    shutil.copy(tmp("dev.pub"), tmp("copy.key"))
+    shutil.copy(tmp("dev.pub"), tmp("copy.pub"))
+    st, out, err = pack("sign", a, "-k", tmp("copy.key"), lang="id_ID.UTF-8")
+    eq((st, err), (1, "pamong-pack: %s berisi kunci publik, bukan kunci rahasia (kunci rahasia dari pamong-pack "
+                      "keygen berisi 128 karakter heksadesimal): tandatangani dengan berkas .key yang dibuat oleh "
+                      "pamong-pack keygen\n" % tmp("copy.key")),
+       "and a copy of the .pub beside it, in Indonesian")
+    # a secret seed as keygen wrote it before (64 hex) still signs
+    with open(tmp("dev.key")) as f:
+        seed = f.read()[:64]
+    with open(tmp("legacy.key"), "w") as f:
+        f.write(seed + "\n")
+    shutil.copy(tmp("dev.pub"), tmp("legacy.pub"))
+    st, out, err = pack("sign", tmp("b.pack"), "-k", tmp("legacy.key"))
+    eq((st, err), (0, ""), "an older 64-character secret key with its .pub still signs")
     shutil.copy(tmp("other.key"), tmp("mixed.key"))
     shutil.copy(tmp("dev.pub"), tmp("mixed.pub"))
     st, out, err = pack("sign", a, "-k", tmp("mixed.key"))
@@ -216,6 +240,22 @@ def test_failed_build_keeps_old_pack():
     st, out, err = pack("build", "tests/data/pack/bad/id-mismatch", "-o", out_path)
     ok(st == 1 and filecmp.cmp(out_path, tmp("a.pack"), shallow=False),
        "a refused build leaves the existing pack untouched")
+
+
+def test_same_version_warns():
+    out = tmp("same.pack")
+    st, _, err = pack("build", GOOD, "-o", out)
+    st, _, err = pack("build", GOOD, "-o", out)
+    eq((st, err.count("same as the pack")), (0, 0), "building the same sources again over the pack: no warning")
+    src = tmp("same-src/kursus-contoh")
+    shutil.copytree(os.path.join(ROOT, GOOD), src)
+    with open(os.path.join(src, "lessons", "01-pengantar.md"), "a") as f:
+        f.write("\nSatu kalimat lagi.\n")
+    st, _, err = pack("build", src, "-o", out)
+    eq((st, err.splitlines()[-1]), (0, "%s: warning: version 1.0.0 is the same as the pack already here, but its "
+                                       "contents differ: a box that installed 1.0.0 skips this pack; raise version "
+                                       "in course.yaml (e.g. to the next PATCH)" % out),
+       "changed sources with the same version: build warns that a box would skip the pack, and still builds")
 
 
 def test_cleanup():

@@ -211,11 +211,14 @@ def test_media_warnings():
         "misnamed; open it and save it again as PNG, or rename it",
         "media/peta.webp: warning: 20.0 KB, over the 0.01 MB budget for one media file: make the picture "
         "smaller (about 1000 pixels wide is enough for a phone) and save it as WebP or JPEG",
+        "media/potong.png: warning: 0.1 KB, but the picture is not whole (the file stops before the picture's "
+        "end), so phones cannot show it: copy it again or save it again from the original as WebP or JPEG",
         "media/lama.svg: warning: no lesson uses this media file, so it is left out of the pack",
     ])
     st, out, err = pack("validate", WARN, "--media-budget", "0.01")
-    eq((st, out, err), (0, "OK: kursus-peringatan 1.0.0 — 1 lessons, 2 questions, 3 media files\n", want),
-       "media warnings: content not matching the extension, over the budget, unused; still valid")
+    eq((st, out, err), (0, "OK: kursus-peringatan 1.0.0 — 1 lessons, 2 questions, 4 media files\n", want),
+       "media warnings: content not matching the extension, over the budget, an image cut short, unused; "
+       "still valid")
     st, out, err = pack("validate", WARN)
     eq(err, "".join(l + "\n" for l in want.splitlines() if "budget" not in l),
        "the default budget (2 MB) does not warn of a 20 KB file")
@@ -225,6 +228,9 @@ def test_media_warnings():
         "ekstensi; buka dan simpan ulang sebagai PNG, atau ganti namanya",
         "media/peta.webp: peringatan: 20,0 KB, lebih besar dari batas 0,01 MB untuk satu berkas media: "
         "perkecil gambarnya (lebar sekitar 1000 piksel cukup untuk layar ponsel) dan simpan sebagai WebP atau JPEG",
+        "media/potong.png: peringatan: 0,1 KB, tetapi gambarnya tidak utuh (berkasnya berhenti sebelum akhir "
+        "gambar), jadi ponsel tidak dapat menampilkannya: salin atau simpan ulang dari berkas aslinya sebagai "
+        "WebP atau JPEG",
         "media/lama.svg: peringatan: berkas media ini tidak dipakai materi mana pun, jadi tidak masuk paket",
     ]), "the warnings in Indonesian")
     tmp = tempfile.mkdtemp(prefix="pb-test-pack-")

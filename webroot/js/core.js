@@ -348,7 +348,14 @@ export var session = {
 
 /* Where the phone remembers the learner's current quiz attempt of a course
  * ({id, finished}): an attempt survives a reload and is resent, never doubled. */
-export function attKey(cid) { return 'pb.att.' + (session.me ? session.me.id : '') + '.' + cid; }
+export function attKey(cid, pre) { return 'pb.att.' + (session.me ? session.me.id : '') + '.' + cid + (pre ? '.pre' : ''); }
+
+/* A course's pre-test still to be offered before its lessons: declared,
+ * not taken, not skipped on this phone. */
+export function pretestDue(c) {
+  return !!(c.pretest && c.pretest.score == null && !recall('pb.preskip.' + (session.me ? session.me.id : '') + '.' + c.id));
+}
+export function pretestSkip(cid) { store('pb.preskip.' + (session.me ? session.me.id : '') + '.' + cid, 1); }
 
 /* ---------- time spent on lessons ---------- */
 
@@ -358,8 +365,8 @@ export function attKey(cid) { return 'pb.att.' + (session.me ? session.me.id : '
  * (the phone may drop it then) or unloaded. visit.sent counts what has
  * been handed on, so no second is sent twice. */
 
-var visit = null;    /* the lesson being read: {key, cid, lid, ms, since, sent} */
-var timeLeft = [];   /* lesson time not acknowledged yet: [{cid, lid, seconds, busy}] */
+var visit = null;    /* the lesson being read: {key, cid, lid, id, ms, since, sent} */
+var timeLeft = [];   /* lesson time not acknowledged yet: [{cid, lid, seconds, visit, total, busy}] */
 var timeBusy = null; /* the running timeSend() */
 
 function pageHidden() { return document.visibilityState === 'hidden'; }
@@ -376,9 +383,15 @@ function visitTake(final) {
   visit.sent += s;
   return s;
 }
+/* Each send names the visit and its running total, so the box counts a
+ * resent one (its reply lost) only once. */
 function timeAdd(s) {
-  if (visit && s > 0) timeLeft.push({ cid: visit.cid, lid: visit.lid, seconds: Math.min(86400, s) });
+  if (visit && s > 0) {
+    timeLeft.push({ cid: visit.cid, lid: visit.lid, seconds: Math.min(86400, s), visit: visit.id,
+      total: Math.min(86400, visit.sent) });
+  }
 }
+function timeBody(x) { return withTime({ seconds: x.seconds, visit: x.visit, total: x.total }); }
 function timeUrl(x) { return '/api/v1/courses/' + enc(x.cid) + '/lessons/' + enc(x.lid) + '/time'; }
 function timeDrop(x) { timeLeft = timeLeft.filter(function (y) { return y !== x; }); }
 
@@ -400,14 +413,17 @@ function visitLeave(key) {
 export function visitOpen(key, cid, lid) {
   if (visit && visit.key === key) return;
   visitEnd();
-  visit = { key: key, cid: cid, lid: lid, ms: 0, sent: 0, since: pageHidden() ? 0 : Date.now() };
+  visit = { key: key, cid: cid, lid: lid, id: uuid(), ms: 0, sent: 0, since: pageHidden() ? 0 : Date.now() };
   openLesson(cid, lid, key);
 }
 
 /* The seconds of the visit of route key not handed on yet, to go with
- * "done" (0 when that lesson is not being visited). */
+ * "done": {seconds, visit, total} ({seconds: 0} when that lesson is not
+ * being visited). */
 export function visitSeconds(key) {
-  return visit && visit.key === key ? visitTake(true) : 0;
+  if (!visit || visit.key !== key) return { seconds: 0 };
+  var s = visitTake(true);
+  return { seconds: s, visit: visit.id, total: Math.min(86400, visit.sent) };
 }
 
 /* The visit of route key is over and its time went with "done". */
@@ -451,7 +467,7 @@ function timeSend() {
       try {
         await reply(fetchT(timeUrl(x), { method: 'POST', credentials: 'same-origin', cache: 'no-store', keepalive: true,
           headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-          body: JSON.stringify(withTime({ seconds: x.seconds })) }, 20000));
+          body: JSON.stringify(timeBody(x)) }, 20000));
         timeDrop(x);
       } catch (e) {
         x.busy = false;
@@ -471,7 +487,7 @@ function timeBeacon() {
     var sent = false;
     try {
       sent = !!(navigator.sendBeacon && navigator.sendBeacon(timeUrl(x),
-        new Blob([JSON.stringify(withTime({ seconds: x.seconds }))], { type: 'application/json' })));
+        new Blob([JSON.stringify(timeBody(x))], { type: 'application/json' })));
     } catch (e) { sent = false; }
     if (sent) timeDrop(x);
   });
@@ -512,7 +528,7 @@ export function timeWatch() {
 
 /* Hash routes:
  *   #/  #/login  #/register  #/course/ID  #/course/ID/lesson/LID
- *   #/course/ID/quiz  #/course/ID/certificate
+ *   #/course/ID/quiz  #/course/ID/pretest  #/course/ID/certificate
  * route() draws the screen of location.hash; a screen is an async
  * function (ctx, ...route parts) that loads its data and calls showPage.
  * ctx.alive() turns false once another route has started: that screen is
@@ -614,6 +630,7 @@ export async function route() {
       if (parts.length === 2) return await screens.course(ctx, parts[1]);
       if (parts[2] === 'lesson' && parts[3]) return await screens.lesson(ctx, parts[1], parts[3]);
       if (parts[2] === 'quiz') return await screens.quiz(ctx, parts[1]);
+      if (parts[2] === 'pretest') return await screens.quiz(ctx, parts[1], 'pre');
       if (parts[2] === 'certificate') return await screens.certificate(ctx, parts[1]);
     }
     problemPage(ctx, t('not_found'));

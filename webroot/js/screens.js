@@ -5,7 +5,7 @@
 import {
   ApiError, NetError, Stale, act, announce, api, apiGet, attKey, bindDraft, clear, enc,
   field, fmtDate, getCourse, go, h, lang, lessonHref, load, loadingCard, norm, pinInput,
-  problemPage, progressBar, recall, request, retrier, route, session, showPage,
+  pretestDue, pretestSkip, problemPage, progressBar, recall, request, retrier, route, session, showPage,
   statusBadge, store, suggester, t, timeForget, timeSettle, uuid, visitClose, visitEnd,
   visitOpen, visitSeconds, withTime
 } from './core.js';
@@ -95,7 +95,8 @@ export async function pageLogin(ctx) {
   var submit = h('button', { type: 'submit', class: 'btn big' }, t('do_login'));
   var form = h('form', { novalidate: true, onsubmit: onSubmit }, name, chooser, pin, alertHost, submit);
   showPage(ctx, t('login'), [
-    h('div', { class: 'card' }, h('h1', null, t('login')), form),
+    h('div', { class: 'card' }, h('h1', null, t('login')), form,
+      h('p', { class: 'hint', id: 'forgot-pin' }, t('forgot_pin'))),
     h('p', null, t('no_account') + ' ', h('a', { href: '#/register', class: 'back' }, t('register')))
   ]);
   sg.update();
@@ -232,6 +233,37 @@ export async function pageRegister(ctx) {
   var pin2 = field('r-pin2', t('pin2'), pinInput('new-password'));
   bindDraft(pin2.input, d, 'pin2');
 
+  /* what each field needs (a message key, or null when it is right); an
+   * error shown on a field goes as soon as the field is right */
+  var takenName = null; /* the name the box said is taken */
+  var rules = [
+    [name, function () {
+      return validName(name.input.value) || (takenName !== null && name.input.value === takenName ? 'e_name_taken' : null);
+    }],
+    [pos, function () { return sel.value ? null : 'e_position'; }],
+    [vil, function () { return d.vil ? null : 'e_village'; }],
+    [pin, function () { return newPinOk(pin.input.value) ? null : 'e_pin'; }],
+    [pin2, function () { return pin.input.value && pin2.input.value !== pin.input.value ? 'e_pin2' : null; }]
+  ];
+  function recheck() {
+    rules.forEach(function (x) { if (x[0].input.getAttribute('aria-invalid') === 'true' && !x[1]()) x[0].setError(null); });
+  }
+  [name.input, sel, pin.input, pin2.input].forEach(function (i) {
+    i.addEventListener('input', recheck);
+    i.addEventListener('change', recheck);
+  });
+  /* the whole name of the chosen position under the list (a closed list
+   * shows only what fits on a small phone) */
+  var posFull = h('p', { class: 'hint', id: 'r-pos-full', 'aria-hidden': 'true' });
+  function showPos() {
+    var o = sel.options[sel.selectedIndex];
+    posFull.textContent = sel.value && o ? o.textContent : '';
+    posFull.hidden = !sel.value;
+  }
+  sel.addEventListener('change', showPos);
+  pos.insertBefore(posFull, pos.lastChild);
+  showPos();
+
   var alertHost = h('div');
   var submit = h('button', { type: 'submit', class: 'btn big' }, t('do_register'));
   var form = h('form', { novalidate: true, onsubmit: onSubmit }, name, pos, vil, pin, pin2, alertHost, submit);
@@ -247,12 +279,11 @@ export async function pageRegister(ctx) {
     ev.preventDefault();
     if (submit.disabled) return;
     var bad = [];
-    function check(f, key) { f.setError(key ? t(key) : null); if (key) bad.push(f); }
-    check(name, validName(name.input.value));
-    check(pos, sel.value ? null : 'e_position');
-    check(vil, d.vil ? null : 'e_village');
-    check(pin, newPinOk(pin.input.value) ? null : 'e_pin');
-    check(pin2, pin.input.value && pin2.input.value !== pin.input.value ? 'e_pin2' : null);
+    rules.forEach(function (x) {
+      var key = x[1]();
+      x[0].setError(key ? t(key) : null);
+      if (key) bad.push(x[0]);
+    });
     if (bad.length) { (bad[0].input.hidden ? bad[0].querySelector('button') : bad[0].input).focus(); return; }
     var body = withTime({ name: name.input.value.trim().replace(/\s+/g, ' '), position: sel.value,
       village: d.vil, pin: pin.input.value });
@@ -268,7 +299,7 @@ export async function pageRegister(ctx) {
         try { session.me = await api('POST', '/login', withTime({ name: body.name, pin: body.pin })); } catch (e2) { session.me = null; }
       }
       if (session.me) e = null;
-      else if (e.code === 'name_taken') { name.setError(t('e_name_taken')); name.input.focus(); return; }
+      else if (e.code === 'name_taken') { takenName = name.input.value; name.setError(t('e_name_taken')); name.input.focus(); return; }
       if (e && e.code === 'invalid_field') {
         var f = { name: [name, 'e_name_chars'], position: [pos, 'e_position'], village: [vil, 'e_village'], pin: [pin, 'e_pin'] }[e.body.field];
         if (f) { f[0].setError(t(f[1])); (f[0].input.hidden ? f[0].querySelector('button') : f[0].input).focus(); return; }
@@ -417,8 +448,22 @@ export async function pageCourse(ctx, cid) {
   } else if (c.quiz.passed) {
     top.push(h('div', { class: 'feedback ok' }, h('p', null, h('b', null, t('quiz_passed'))), h('p', null, t('lessons_left'))));
   }
-  if (cur) top.push(h('a', { class: 'btn big', href: lessonHref(cid, cur.id), id: 'continue' }, t('continue_lesson', { t: cur.title })));
-  else if (!c.quiz.passed) top.push(h('a', { class: 'btn big', href: quizHref, id: 'continue', onclick: freshAttempt }, quizLabel));
+  /* a course never started is begun, not continued */
+  var fresh = c.status === 'not_started';
+  /* a pre-test still due comes before the first lesson */
+  var preHref = '#/course/' + enc(cid) + '/pretest';
+  var preDue = pretestDue(c) && c.lessons_done === 0 && c.status !== 'completed';
+  if (preDue) {
+    top.push(h('div', { class: 'card', id: 'pretest-card' },
+      h('h2', null, t('pretest')),
+      h('p', null, t('pretest_p', { n: c.pretest.questions })),
+      h('a', { class: 'btn big', href: preHref, id: 'continue' }, t('pretest_go')),
+      c.pretest.skippable ? h('button', { type: 'button', class: 'btn alt', id: 'pretest-skip',
+        onclick: function () { pretestSkip(cid); route(); } }, t('pretest_skip')) : null));
+    cur = null;
+  }
+  if (cur) top.push(h('a', { class: 'btn big', href: lessonHref(cid, cur.id), id: 'continue' }, t(fresh ? 'start_lesson' : 'continue_lesson', { t: cur.title })));
+  else if (!c.quiz.passed && !preDue) top.push(h('a', { class: 'btn big', href: quizHref, id: 'continue', onclick: freshAttempt }, quizLabel));
 
   showPage(ctx, c.title, [
     h('a', { class: 'back', href: '#/' }, t('back_home')),
@@ -435,7 +480,7 @@ export async function pageCourse(ctx, cid) {
       return h('li', null, h('a', { href: lessonHref(cid, l.id), class: l.state, 'data-lesson': l.id },
         h('span', { class: 'num', 'aria-hidden': 'true' }, l.state === 'done' ? '✓' : String(i + 1)),
         h('span', { class: 'lt' }, h('b', { lang: c.language }, l.title),
-          h('span', { class: 'small muted' }, t('l_' + l.state) + (l.minutes ? ' · ' + t('minutes', { n: l.minutes }) : '')))));
+          h('span', { class: 'small muted' }, t(fresh && l.state === 'current' ? 'l_first' : 'l_' + l.state) + (l.minutes ? ' · ' + t('minutes', { n: l.minutes }) : '')))));
     })),
     h('h2', null, t('quiz')),
     h('div', { class: 'card', id: 'quiz-card' },
@@ -494,11 +539,16 @@ function lessonNode(html, url, courseLang, title) {
   Array.prototype.forEach.call(frag.querySelectorAll('table'), function (tb) {
     var wrap = document.createElement('div');
     wrap.className = 'table-wrap';
-    wrap.setAttribute('tabindex', '0'); /* scrollable by keyboard too */
-    wrap.setAttribute('role', 'region');
-    wrap.setAttribute('aria-label', t('table'));
     tb.parentNode.insertBefore(wrap, tb);
     wrap.appendChild(tb);
+    /* each cell knows its column's heading, shown beside it when the
+     * table is stacked (fitTables) */
+    var heads = Array.prototype.map.call(tb.querySelectorAll('thead th'), function (th) { return th.textContent.trim(); });
+    Array.prototype.forEach.call(tb.querySelectorAll('tbody tr'), function (tr) {
+      Array.prototype.forEach.call(tr.children, function (td, i) {
+        if (heads[i]) td.setAttribute('data-label', heads[i]);
+      });
+    });
   });
   var art = h('article', { class: 'lesson-body', lang: courseLang });
   art.appendChild(frag);
@@ -512,6 +562,33 @@ function lessonNode(html, url, courseLang, title) {
   return art;
 }
 
+/* A lesson's tables on this screen: a table wider than the lesson
+ * becomes stacked rows (each cell under its column's heading), so every
+ * word is readable on a 320 px phone without sideways scrolling. Roles
+ * keep it a table for screen readers. Measured again when the phone
+ * turns. */
+function fitTables() {
+  Array.prototype.forEach.call(main.querySelectorAll('.lesson-body .table-wrap'), function (wrap) {
+    var tb = wrap.firstElementChild;
+    wrap.classList.remove('stacked');
+    var stack = tb.scrollWidth > wrap.clientWidth + 1;
+    wrap.classList.toggle('stacked', stack);
+    [['table', 'table'], ['tr', 'row'], ['th', 'columnheader'], ['td', 'cell'], ['thead', 'rowgroup'], ['tbody', 'rowgroup']].forEach(function (x) {
+      var els = x[0] === 'table' ? [tb] : tb.querySelectorAll(x[0]);
+      Array.prototype.forEach.call(els, function (el) {
+        if (stack) el.setAttribute('role', x[1]); else el.removeAttribute('role');
+      });
+    });
+  });
+}
+var main = document.getElementById('main');
+var fitQueued = false;
+window.addEventListener('resize', function () {
+  if (fitQueued) return;
+  fitQueued = true;
+  setTimeout(function () { fitQueued = false; fitTables(); }, 100);
+});
+
 export async function pageLesson(ctx, cid, lid) {
   var key = location.hash;
   var c = await getCourse(ctx, cid);
@@ -519,6 +596,10 @@ export async function pageLesson(ctx, cid, lid) {
   c.lessons.forEach(function (l, i) { if (l.id === lid) idx = i; });
   if (idx < 0) return problemPage(ctx, t('not_found'), '#/course/' + enc(cid), t('to_course'));
   var l = c.lessons[idx];
+  if (pretestDue(c) && !c.pretest.skippable && c.lessons_done === 0) {
+    go('#/course/' + enc(cid) + '/pretest');
+    return;
+  }
   var html = await load(ctx, function () {
     return lessonCache[l.url] != null ? lessonCache[l.url] : request('GET', l.url, undefined, true);
   });
@@ -533,8 +614,8 @@ export async function pageLesson(ctx, cid, lid) {
     /* the time not sent yet; a resend carries the same seconds */
     if (seconds === null) seconds = visitSeconds(key);
     await act(done, alertHost, function () {
-      return api('POST', '/courses/' + enc(cid) + '/lessons/' + enc(lid) + '/complete', withTime({ seconds: seconds }));
-    });
+      return api('POST', '/courses/' + enc(cid) + '/lessons/' + enc(lid) + '/complete', withTime(seconds));
+    }, 'net_down');
     announce(t('lesson_saved'));
     visitClose(key);
     go(nextHash);
@@ -549,6 +630,7 @@ export async function pageLesson(ctx, cid, lid) {
     done,
     prev ? h('a', { class: 'btn alt', href: lessonHref(cid, prev.id), id: 'lesson-prev' }, t('prev')) : null
   ]);
+  fitTables();
 }
 
 /* ---------- quiz ---------- */
@@ -558,13 +640,15 @@ export async function pageLesson(ctx, cid, lid) {
  * review. The attempt's id is kept on the phone (attKey, core.js), so a
  * resent answer or a reload never starts a second attempt. */
 
-export async function pageQuiz(ctx, cid) {
+export async function pageQuiz(ctx, cid, kind) {
+  var pre = kind === 'pre';
   var c = await getCourse(ctx, cid);
-  var key = attKey(cid);
+  if (pre && !c.pretest) return problemPage(ctx, t('not_found'), '#/course/' + enc(cid), t('to_course'));
+  var key = attKey(cid, pre);
   var mine = recall(key);
   if (!mine || !mine.id) { mine = { id: uuid() }; store(key, mine); }
   var att = await load(ctx, function () {
-    return api('POST', '/courses/' + enc(cid) + '/attempts', withTime({ attempt: mine.id }));
+    return api('POST', '/courses/' + enc(cid) + '/attempts', withTime({ attempt: mine.id, kind: pre ? 'pre' : 'quiz' }));
   });
   var qs = att.questions;
   var answers = att.answers || {};
@@ -607,6 +691,21 @@ export async function pageQuiz(ctx, cid) {
     }
     mine.finished = true;
     store(key, mine);
+    if (pre) {
+      /* a pre-test's result: its score, no pass or fail, no answers */
+      var first = c.lessons[0];
+      showPage(ctx, t('pretest_result'), [
+        h('a', { class: 'back', href: '#/course/' + enc(cid) }, '← ' + c.title),
+        h('div', { class: 'card', id: 'quiz-result' },
+          h('h1', null, t('pretest_result')),
+          h('p', { class: 'score', id: 'score' }, String(r.score)),
+          h('p', null, t('score_of', { c: r.correct, t: r.total })),
+          h('p', null, t('pretest_done_p')),
+          first ? h('a', { class: 'btn big', href: lessonHref(cid, first.id), id: 'to-lessons' }, t('start_lesson', { t: first.title })) : null,
+          h('a', { class: 'btn alt', href: '#/course/' + enc(cid) }, t('to_course')))
+      ]);
+      return;
+    }
     var byId = {};
     qs.forEach(function (q) { byId[q.id] = q; });
     showPage(ctx, t('result'), [
@@ -618,6 +717,8 @@ export async function pageQuiz(ctx, cid) {
         h('p', null, h('span', { class: 'badge ' + (r.passed ? 'done' : 'fail'), id: 'passfail' }, r.passed ? t('passed') : t('not_passed')),
           ' ', t('pass_need', { p: r.passing_score })),
         h('p', null, r.passed ? t('congrats') : t('try_again_p')),
+        r.pre_score != null ? h('p', { id: 'pre-post' }, t('pre_post', { a: r.pre_score, b: r.score,
+          d: (r.score - r.pre_score >= 0 ? '+' : '') + (r.score - r.pre_score) })) : null,
         r.passed && r.course_status !== 'completed' ? h('p', null, t('lessons_left')) : null,
         r.passed && r.course_status === 'completed' ? h('a', { class: 'btn big', href: '#/course/' + enc(cid) + '/certificate', id: 'see-cert' }, t('see_cert')) : null,
         !r.passed ? h('button', { type: 'button', class: 'btn big', id: 'retry-quiz', onclick: newAttempt }, t('try_again')) : null,
@@ -689,6 +790,7 @@ export async function pageQuiz(ctx, cid) {
     showPage(ctx, t('q_n', { i: i + 1, n: qs.length }), [
       h('a', { class: 'back', href: '#/course/' + enc(cid) }, '← ' + c.title),
       h('div', { class: 'card' },
+        pre ? h('p', { class: 'kicker muted', id: 'pretest-kicker' }, t('pretest')) : null,
         h('h1', { class: 'qhead' }, t('q_n', { i: i + 1, n: qs.length })),
         progressBar(i, qs.length, t('q_n', { i: i + 1, n: qs.length })),
         form)
@@ -750,19 +852,21 @@ export async function pageCertificate(ctx, cid) {
     }
     throw e;
   }
+  /* one phone screen (360x640), so it can be shared as one screenshot */
   showPage(ctx, t('cert'), [
     h('a', { class: 'back no-print', href: '#/course/' + enc(cid) }, '← ' + cert.course_title),
     h('div', { class: 'card cert', id: 'cert' },
-      h('div', { class: 'seal', 'aria-hidden': 'true' }, '✓'),
-      h('h1', null, t('cert')),
+      h('h1', null, h('span', { class: 'seal', 'aria-hidden': 'true' }, '✓'), t('cert')),
       h('p', { class: 'muted' }, t('cert_given')),
       h('p', { class: 'who', id: 'cert-name' }, cert.learner),
-      h('p', null, t('village_line', { v: cert.village_name, d: cert.district, r: cert.regency })),
+      h('p', { id: 'cert-position' }, positionLabel(cert.position, cert.position_label)),
+      h('p', { id: 'cert-village' }, t('village_line', { v: cert.village_name, d: cert.district, r: cert.regency })),
       h('p', { class: 'muted' }, t('cert_did')),
       h('p', { class: 'what', id: 'cert-course' }, cert.course_title),
       h('dl', null,
-        h('dt', null, t('cert_date')), h('dd', { id: 'cert-date' }, cert.completed_at ? fmtDate(cert.completed_at) : '—'),
-        h('dt', null, t('cert_score')), h('dd', { id: 'cert-score' }, String(cert.score))),
+        h('div', null, h('dt', null, t('cert_date')), h('dd', { id: 'cert-date' }, cert.completed_at ? fmtDate(cert.completed_at) : '—')),
+        h('div', null, h('dt', null, t('cert_score')), h('dd', { id: 'cert-score' }, String(cert.score))),
+        h('div', null, h('dt', null, t('cert_code')), h('dd', { id: 'cert-code', class: 'code' }, cert.code || '—'))),
       cert.clock === 'unknown' ? h('p', { class: 'small muted' }, t('cert_clock')) : null),
     h('a', { class: 'btn alt no-print', href: '#/' }, t('to_home'))
   ]);

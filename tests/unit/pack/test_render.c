@@ -233,6 +233,50 @@ test_author_mistakes(void)
 	diag_free(&d);
 }
 
+/* A video's poster and captions, named in its title. */
+static void
+test_video_extras(void)
+{
+	struct diags d = {0};
+	struct render_out ro;
+	char *got;
+
+	check_html("![Musdes](../media/v.mp4 \"poster=../media/v.jpg captions=../media/v.vtt\")\n",
+	    "<figure class=\"pb-video\"><video controls preload=\"none\" playsinline src=\"../media/v.mp4\" "
+	    "poster=\"../media/v.jpg\"><track kind=\"captions\" label=\"CC\" default src=\"../media/v.vtt\">"
+	    "<a href=\"../media/v.mp4\">Musdes</a></video><figcaption>Musdes</figcaption></figure>\n",
+	    "a video's title names its poster and captions");
+	got = render("![Musdes](../media/v.mp4 \"poster=../media/v.jpg captions=../media/v.vtt\")\n", &d, &ro);
+	CHECK_EQ_INT(ro.nrefs, 3, "the poster and the captions are files of the pack too");
+	if (ro.nrefs == 3) {
+		CHECK_EQ_STR(ro.refs[0].path, "media/v.jpg", "  ...the poster");
+		CHECK_EQ_STR(ro.refs[1].path, "media/v.vtt", "  ...the captions");
+	}
+	free(got);
+	render_out_free(&ro);
+	diag_free(&d);
+
+	diag_english = 0;
+	got = render("![V](../media/v.mp4 \"poster=../media/v.mp3 sampul=x\")\n", &d, &ro);
+	CHECK_EQ_INT(d.n, 2, "a poster that is no picture and an unknown word are reported");
+	if (d.n == 2) {
+		CHECK_EQ_STR(d.v[0].msg, "poster video harus gambar (.svg .png .jpg .jpeg .webp .gif): ../media/v.mp3",
+		    "  ...the poster must be a picture");
+		CHECK_EQ_STR(d.v[1].msg, "judul video hanya boleh berisi poster=GAMBAR dan captions=TEKS.vtt, bukan "
+		    "sampul=x", "  ...only poster= and captions=");
+	}
+	free(got);
+	render_out_free(&ro);
+	diag_free(&d);
+	got = render("![V](../media/v.mp4 \"captions=../media/v.srt\")\n", &d, &ro);
+	CHECK(d.n == 1 && strcmp(d.v[0].msg, "teks video (captions) harus berkas WebVTT .vtt: ../media/v.srt") == 0,
+	    "captions must be a .vtt file");
+	free(got);
+	render_out_free(&ro);
+	diag_free(&d);
+	diag_english = 1;
+}
+
 static void
 test_kind_of(void)
 {
@@ -253,6 +297,7 @@ main(void)
 	test_refs();
 	test_problems();
 	test_author_mistakes();
+	test_video_extras();
 	test_kind_of();
 	return TAP_DONE();
 }

@@ -76,8 +76,10 @@ test_open_fresh_and_reopen(void)
 	CHECK_EQ_INT(mk_learner(st, "Siti Aminah", id), PB_OK, "a learner is created");
 	store_close(st);
 
-	CHECK_EQ_INT(sql_int(path, "PRAGMA user_version"), 8,
-	    "migrations bring a fresh database to schema version 8");
+	CHECK_EQ_INT(sql_int(path, "PRAGMA user_version"), 9,
+	    "migrations bring a fresh database to schema version 9");
+	CHECK_EQ_INT(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE name = "
+	    "'lesson_visits'"), 1, "schema 9 has the lesson_visits table");
 	CHECK_EQ_INT(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE name = "
 	    "'learner_merges'"), 1, "schema 4 has the learner_merges table");
 	CHECK_EQ_INT(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE name IN "
@@ -289,6 +291,29 @@ test_progress_and_quiz(struct store *st)
 	CHECK_EQ_INT(store_lesson_complete(st, other, "c1", "l1", 10, 3, &w, &done), PB_OK,
 	    "another learner completes l1");
 	CHECK_EQ_INT(done, 1, "each learner has their own count");
+
+	/* A visit's running total: a resent request adds nothing twice. */
+	{
+		const char *v = "4b0b5f1e-9c1a-4c36-9d1e-2f4a7c8e0a11";
+
+		CHECK_EQ_INT(store_lesson_visit(st, id, "cv", "l1", v, 30, 0, 1, &w, NULL), PB_OK,
+		    "a visit sends 30 s");
+		CHECK_EQ_INT(store_lesson_visit(st, id, "cv", "l1", v, 30, 0, 1, &w, NULL), PB_OK,
+		    "the same request again (its reply was lost)");
+		CHECK_EQ_INT(store_lesson_visit(st, id, "cv", "l1", v, 75, 1, 1, &w, &done), PB_OK,
+		    "the visit ends with done at 75 s");
+		CHECK_EQ_INT(store_lesson_visit(st, id, "cv", "l1", v, 75, 1, 1, &w, &done), PB_OK,
+		    "done resent");
+		CHECK_EQ_INT(store_lesson_visit(st, id, "cv", "l1", v, 40, 0, 1, &w, NULL), PB_OK,
+		    "an older total arriving late");
+		CHECK_EQ_INT(done, 1, "the lesson is done");
+		CHECK_EQ_INT(store_summary_get(st, id, "cv", &s), PB_OK, "summary after the visit");
+		CHECK_EQ_INT(s.seconds_spent, 75, "the visit counts its 75 s once");
+		CHECK_EQ_INT(store_lesson_visit(st, other, "cv", "l1", v, 20, 0, 1, &w, NULL), PB_OK,
+		    "another learner's visit with the same id");
+		CHECK_EQ_INT(store_summary_get(st, id, "cv", &s), PB_OK, "summary again");
+		CHECK_EQ_INT(s.seconds_spent, 75, "does not touch this learner's time");
+	}
 	CHECK_EQ_INT(store_lesson_open(st, "00000000-0000-4000-8000-000000000000", "c1",
 	    "l1", 3, &w), PB_ERR_NOTFOUND, "progress for an unknown learner is refused");
 
@@ -981,7 +1006,7 @@ test_migrate_from_1(void)
 	CHECK_EQ_INT(store_open(path, &st), PB_OK, "the migration-1 database opens");
 	if (st == NULL)
 		return;
-	CHECK_EQ_INT(sql_int(path, "PRAGMA user_version"), 8, "it is migrated to schema 8");
+	CHECK_EQ_INT(sql_int(path, "PRAGMA user_version"), 9, "it is migrated to schema 9");
 	CHECK_EQ_INT(sql_int(path, "SELECT count(*) FROM (SELECT course, count(*) AS n, "
 	    "sum(status = 'completed') AS c FROM course_summary GROUP BY course) s "
 	    "JOIN course_counts k USING (course) WHERE k.started = s.n AND k.completed = s.c"),
