@@ -39,7 +39,7 @@ await run(async () => {
   const usb = path.join(tmp, 'media');
   const stick = path.join(usb, 'FLASHDISK', 'pamong');
   fs.mkdirSync(stick, { recursive: true });
-  build('desa-keuangan', '1.1.0', devKey, path.join(stick, 'keuangan-1.1.0.pack'));
+  build('desa-keuangan', '1.2.0', devKey, path.join(stick, 'keuangan-1.2.0.pack'));
   build('literasi-digital', '2.0.0', strangerKey, path.join(stick, 'literasi-asing.pack'));
   const older = build('desa-administrasi', '0.9.0', devKey, path.join(tmp, 'administrasi-0.9.0.pack'));
 
@@ -63,13 +63,13 @@ await run(async () => {
   const fp = fingerprint(strangerPub);
   ok(text.includes('Ditandatangani kunci penulis yang tidak dikenal ' + fp),
     'a stick pack by an unknown key says so, with the key fingerprint', text.slice(0, 600));
-  ok(text.includes('Lebih baru dari 1.0.0'), 'the newer version on the stick says it is newer');
-  ok(text.includes('FLASHDISK/pamong/keuangan-1.1.0.pack'), 'each pack names its file on the stick');
+  ok(text.includes('Lebih baru dari 1.1.0'), 'the newer version on the stick says it is newer');
+  ok(text.includes('FLASHDISK/pamong/keuangan-1.2.0.pack'), 'each pack names its file on the stick');
   await checkConsole(page, 'data-01-courses');
 
-  await page.click('li.pack:has-text("keuangan-1.1.0.pack") button');
+  await page.click('li.pack:has-text("keuangan-1.2.0.pack") button');
   await page.waitForSelector('.banner.ok:not([hidden])');
-  ok((await page.textContent('.banner.ok:not([hidden])')).includes('versi 1.1.0 terpasang'), 'installing from the stick says it is installed');
+  ok((await page.textContent('.banner.ok:not([hidden])')).includes('versi 1.2.0 terpasang'), 'installing from the stick says it is installed');
   await checkConsole(page, 'data-02-installed');
   eq(box.sql("SELECT action FROM audit WHERE action = 'course_install'").length, 1, 'the install is in the audit log');
 
@@ -78,7 +78,7 @@ await run(async () => {
   await page.setInputFiles('input[name=pack]', older);
   await page.click('form:has(input[name=pack]) button[type=submit]');
   await page.waitForSelector('li.pack:has-text("0.9.0")');
-  ok((await page.textContent('li.pack:has-text("0.9.0")')).includes('Lebih lama dari 1.0.0'),
+  ok((await page.textContent('li.pack:has-text("0.9.0")')).includes('Lebih lama dari 1.1.0'),
     'an uploaded older pack is shown as older before anything is installed');
   ok(await page.isVisible('li.pack:has-text("0.9.0") button:has-text("Pasang versi lama ini")'), '...with a button that asks first');
   await checkConsole(page, 'data-03-upload-older');
