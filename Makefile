@@ -227,4 +227,4 @@ image:
 clean:
 	rm -rf build build-san build-fuzz
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -path $(BUILD)/appliance-guest -prune -o -name '*.d' -type f -print 2>/dev/null)

@@ -201,8 +201,8 @@ static const struct conf_opt config__opts[] = {
 static const struct conf_alias config__aliases[] = {
 	{ "sync", "hotspot_if", "hotspot", "interface", "use hotspot.interface" },
 	{ "http", "portal_url", NULL, NULL,
-	    "the portal is http://ADDRESS/ from hotspot.address; hotspot.portal = no "
-	    "turns it off" },
+	    "the portal is http://ADDRESS/portal/ from hotspot.address; "
+	    "hotspot.portal = no turns it off" },
 	{ "http", "portal_hosts", NULL, NULL,
 	    "the box's own names are hotspot.address, hotspot.name, localhost and "
 	    "127.0.0.1" },
@@ -219,10 +219,6 @@ config__derive(struct config *cfg)
 	    cfg->hs_address);
 	snprintf(cfg->hotspot_if, sizeof(cfg->hotspot_if), "%s", cfg->hs_interface);
 	snprintf(cfg->hotspot_ip, sizeof(cfg->hotspot_ip), "%s", ip);
-	if (cfg->hs_portal)
-		snprintf(cfg->portal_url, sizeof(cfg->portal_url), "http://%s/", ip);
-	else
-		cfg->portal_url[0] = '\0';
 	snprintf(cfg->portal_hosts, sizeof(cfg->portal_hosts), "%s,%s,localhost,127.0.0.1",
 	    ip, cfg->hs_name);
 }

@@ -81,7 +81,6 @@ struct config {
 	/* derived from [hotspot] by config_load (one source for each fact) */
 	char hotspot_if[CONF_STR_MAX];   /* the access point: never an uplink */
 	char hotspot_ip[64];             /* the box's address on it, no prefix */
-	char portal_url[CONF_STR_MAX];   /* "http://ADDRESS/"; "" = no portal */
 	char portal_hosts[CONF_STR_MAX + 128]; /* Host names the box answers as itself */
 	char warnings[2048];             /* deprecated options met, one a line */
 };

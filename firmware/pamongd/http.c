@@ -83,6 +83,7 @@ http__begin_request(struct mg_connection *conn)
 	const struct mg_request_info *ri = mg_get_request_info(conn);
 	const struct http *h = mg_get_user_data(mg_get_context(conn));
 	const char *uri = ri->local_uri_raw;
+	int status;
 
 	mg_set_user_connection_data(conn, NULL); /* the body is not read yet */
 	/* When three quarters of the workers hold a connection, answer and
@@ -102,9 +103,8 @@ http__begin_request(struct mg_connection *conn)
 	 * rather than let CivetWeb wait for a body a phone may send slowly. */
 	if (http__has_body(conn))
 		mg_disable_connection_keep_alive(conn);
-	if (h->cfg->portal_url[0] != '\0' &&
-	    captive_redirect(conn, h->cfg->portal_hosts, h->cfg->portal_url))
-		return 302;
+	if ((status = captive_handle(conn, &h->captive)) != 0)
+		return status;
 	return http__file(conn, h, uri);
 }
 
@@ -141,6 +141,10 @@ http_new(const struct config *cfg, const char *packs_dir, struct http **out)
 		return PB_ERR_NOMEM;
 	h->cfg = cfg;
 	h->packs_dir = packs_dir;
+	h->captive.portal = cfg->hs_portal;
+	h->captive.own_hosts = cfg->portal_hosts;
+	h->captive.box_ip = cfg->hotspot_ip;
+	h->captive.box_name = cfg->hs_name;
 	*out = h;
 	return PB_OK;
 }

@@ -4,6 +4,7 @@
 #ifndef HTTP_INT_H
 #define HTTP_INT_H
 
+#include "captive.h"
 #include <stddef.h>
 
 #include "http.h"
@@ -29,6 +30,7 @@ struct http {
 	char page_policy[768];    /* headers for HTML pages (http__page_policy) */
 	int busy;                 /* connections held by workers (atomic) */
 	char ports[600];          /* what it listens on (CivetWeb's listening_ports) */
+	struct captive_cfg captive; /* the portal strategy, from cfg's [hotspot] */
 };
 
 /* Headers every answer carries: no MIME sniffing, never inside a frame. */

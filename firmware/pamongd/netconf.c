@@ -353,16 +353,26 @@ netconf_dnsmasq(const struct config *cfg, char *buf, size_t len)
 	    "dhcp-option=option:dns-server,%s\n",
 	    cfg->hs_interface, cfg->hs_dhcp_start, cfg->hs_dhcp_end, net.netmask,
 	    cfg->hs_lease_s, (unsigned long)(hi - lo + 1), net.ip, net.ip);
-	/* Portal strategy: every name is the box, and RFC 8910 tells phones
-	 * where the portal is. TODO(issue 10, phone-access strategy): the
-	 * no-portal strategy behind one config switch — resolve only the box's
-	 * own names (address=/pamong.box/ADDRESS), answer every other name fast
-	 * with no address, and leave out option 114. */
-	netconf__put(&b,
-	    "# captive portal: every name is the box, and phones are told the portal\n"
-	    "# (DHCP option 114, RFC 8910)\n"
-	    "address=/#/%s\n"
-	    "dhcp-option=114,\"http://%s/\"\n", net.ip, net.ip);
+	if (cfg->hs_portal) {
+		/* every name is the box, so every connectivity check reaches
+		 * pamongd (captive.h); Windows also checks that this name has
+		 * Microsoft's address before it believes an HTTP answer */
+		netconf__put(&b,
+		    "# captive portal (hotspot.portal = yes): every name is the box, so every\n"
+		    "# phone's connectivity check reaches pamongd, which answers it per phone\n"
+		    "address=/#/%s\n"
+		    "address=/dns.msftncsi.com/131.107.255.255\n"
+		    "# RFC 8910: the RFC 8908 captive-portal API (phones that insist on HTTPS\n"
+		    "# for it ignore it and fall back to their checks)\n"
+		    "dhcp-option=114,\"http://%s/portal/api\"\n", net.ip, net.ip);
+	} else {
+		/* only the box's names; the rest fail at once (NXDOMAIN) */
+		netconf__put(&b,
+		    "# no portal (hotspot.portal = no): only the box's own name resolves;\n"
+		    "# every other name fails at once (NXDOMAIN), so phones' checks fail fast\n"
+		    "address=/%s/%s\n"
+		    "address=/#/\n", cfg->hs_name, net.ip);
+	}
 	return netconf__done(&b);
 }
 

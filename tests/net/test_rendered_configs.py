@@ -102,7 +102,7 @@ def test_changed_values():
     with open(os.path.join(net, "dnsmasq.conf")) as f:
         d = f.read()
     ok("dhcp-range=192.168.60.20,192.168.61.250,255.255.254.0,600s\n" in d
-       and "address=/#/192.168.60.1\n" in d and 'dhcp-option=114,"http://192.168.60.1/"' in d,
+       and "address=/#/192.168.60.1\n" in d and 'dhcp-option=114,"http://192.168.60.1/portal/api"' in d,
        "dnsmasq.conf carries the range, lease, address and portal URL")
     with open(os.path.join(net, "nftables.conf")) as f:
         n = f.read()

@@ -121,8 +121,16 @@ test_dnsmasq(void)
 	    "dnsmasq: the DHCP range, netmask and lease time");
 	CHECK(has(buf, "\ndhcp-lease-max=256\n"), "dnsmasq: as many leases as the range holds");
 	CHECK(has(buf, "\naddress=/#/192.168.50.1\n"), "dnsmasq: every name is the box (portal)");
-	CHECK(has(buf, "\ndhcp-option=114,\"http://192.168.50.1/\"\n"),
-	    "dnsmasq: option 114 (RFC 8910) carries the portal URL");
+	CHECK(has(buf, "\ndhcp-option=114,\"http://192.168.50.1/portal/api\"\n"),
+	    "dnsmasq: option 114 (RFC 8910) carries the RFC 8908 API's URL");
+	CHECK(has(buf, "\naddress=/dns.msftncsi.com/131.107.255.255\n"),
+	    "dnsmasq: Windows' DNS check gets Microsoft's address (portal)");
+	cfg.hs_portal = 0;
+	CHECK(netconf_dnsmasq(&cfg, buf, sizeof(buf)) == PB_OK &&
+	    has(buf, "\naddress=/pamong.box/192.168.50.1\n") && has(buf, "\naddress=/#/\n") &&
+	    !has(buf, "address=/#/192") && !has(buf, "114") && !has(buf, "msftncsi"),
+	    "dnsmasq, no portal: only pamong.box resolves, every other name NXDOMAIN, no option 114");
+	cfg.hs_portal = 1;
 	CHECK(has(buf, "\ndhcp-option=option:router,192.168.50.1\n") &&
 	    has(buf, "\ndhcp-option=option:dns-server,192.168.50.1\n"),
 	    "dnsmasq: the box is the phones' gateway and DNS server");
@@ -398,11 +406,9 @@ test_aliases(void)
 	    has(cfg.warnings, ":2: warning: http.portal_url is deprecated and ignored") &&
 	    has(cfg.warnings, ":3: warning: http.portal_hosts is deprecated and ignored"),
 	    "each old name is warned about with its line");
-	CHECK(strcmp(cfg.portal_url, "http://10.9.0.1/") == 0 &&
-	    strcmp(cfg.portal_hosts, "10.9.0.1,pamong.box,localhost,127.0.0.1") == 0 &&
+	CHECK(strcmp(cfg.portal_hosts, "10.9.0.1,pamong.box,localhost,127.0.0.1") == 0 &&
 	    strcmp(cfg.hotspot_ip, "10.9.0.1") == 0,
-	    "the portal and the box's names follow hotspot.address (%s; %s)", cfg.portal_url,
-	    cfg.portal_hosts);
+	    "the box's names follow hotspot.address (%s)", cfg.portal_hosts);
 	unlink(path);
 	defaults(&cfg);
 	CHECK(cfg.warnings[0] == '\0' && strcmp(cfg.listen, "hotspot,127.0.0.1") == 0,
