@@ -159,6 +159,12 @@ static const struct conf_opt config__opts[] = {
 	{ "hotspot", "per_phone_connections", CONF_INT, "8", 1, 1000, S(hs_per_phone),
 	    "Connections one phone (by its Wi-Fi hardware address) may hold to\n"
 	    "pamongd; more are refused at once by the firewall." },
+	{ "hotspot", "radios", CONF_STR, "", 0, 0, S(hs_radios),
+	    "Radios that carry the hotspot, comma-separated names or globs (wlan*).\n"
+	    "Empty: interface alone is the access point. Otherwise every radio present\n"
+	    "gets its own hostapd (the same SSID and passphrase, its own channel of\n"
+	    "1, 6, 11, as many phones as its adapter carries) joined to interface,\n"
+	    "which is then a bridge the render makes (e.g. interface = pamong0)." },
 	{ "hotspot", "name", CONF_STR, "pamong.box", 0, 0, S(hs_name),
 	    "The box's short name on the hotspot (http://pamong.box), printed on\n"
 	    "the facilitator card beside the address." },

@@ -72,6 +72,7 @@ struct config {
 	char hs_ctrl_dir[CONF_STR_MAX];  /* hostapd's control sockets (phones counted there) */
 	char hs_name[CONF_STR_MAX];      /* the box's short name (pamong.box) */
 	int hs_portal;                   /* captive portal (1) or none (0) */
+	char hs_radios[CONF_STR_MAX];    /* radios (names/globs); "" = interface alone */
 	/* [leds] (gpio.h, leds.h) */
 	char leds_backend[CONF_STR_MAX];    /* gpio, sim or none */
 	char led_lines[4][CONF_STR_MAX];    /* system, wifi, sync, button */

@@ -2,6 +2,8 @@
 #include "netconf.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
+#include <fnmatch.h>
 #include <errno.h>
 #include <limits.h>
 #include <net/if.h>
@@ -300,10 +302,13 @@ netconf_hostapd(const struct config *cfg, const struct netconf_ap *ap,
 	    radio ? radio->driver : "driver unknown",
 	    radio ? radio->chipsets : "not in pamongd's adapter table",
 	    ifname, cfg->hs_ctrl_dir, ap ? ap->ctrl_gid : 0L,
-	    cfg->hs_ssid, cfg->hs_country, cfg->hs_channel,
+	    cfg->hs_ssid, cfg->hs_country, ap && ap->channel ? ap->channel : cfg->hs_channel,
 	    radio && !radio->isolates ? " -- THIS RADIO IGNORES IT: phones on it can\n"
 	    "# reach each other (docs/APPLIANCE.md)" : "",
 	    cfg->hs_isolate ? 1 : 0, netconf_radio_capacity(radio, cfg->hs_max_stations));
+	if (ap && ap->bridge)
+		netconf__put(&b, "# one of several radios: hostapd joins it to the hotspot's bridge\n"
+		    "bridge=%s\n", ap->bridge);
 	if (cfg->hs_open) {
 		netconf__put(&b, "# open network: chosen in the config (hotspot.open = yes)\n"
 		    "wpa=0\n");
@@ -552,25 +557,95 @@ netconf__own(const char *data_dir, const char *path, char *err, size_t errlen)
 /* hotspot.env: what the units need, in shell syntax (values checked by
  * netconf_check, so never quoted characters). */
 static pb_err
-netconf__env(const struct config *cfg, char *buf, size_t len)
+netconf__env(const struct config *cfg, char names[][16], int n, char *buf, size_t len)
 {
 	struct netconf__buf b = { buf, len, 0, 0 };
+	int i;
 
 	buf[0] = '\0';
 	netconf__header(&b, "hotspot.env");
-	netconf__put(&b, "HOTSPOT_INTERFACE=%s\nHOTSPOT_ADDRESS=%s\n", cfg->hs_interface,
-	    cfg->hs_address);
+	netconf__put(&b, "HOTSPOT_INTERFACE=%s\nHOTSPOT_ADDRESS=%s\nHOTSPOT_BRIDGE=%d\n"
+	    "HOTSPOT_RADIOS=\"", cfg->hs_interface, cfg->hs_address,
+	    cfg->hs_radios[0] != '\0' ? 1 : 0);
+	for (i = 0; i < n; i++)
+		netconf__put(&b, "%s%s", i ? " " : "", names[i]);
+	netconf__put(&b, "\"\n");
 	return netconf__done(&b);
+}
+
+long
+netconf_radio_channel(long channel, int k)
+{
+	static const long others[] = { 1, 6, 11 };
+	long list[4];
+	int n = 0;
+	size_t i;
+
+	list[n++] = channel;
+	for (i = 0; i < PB_ARRAY_LEN(others); i++)
+		if (others[i] != channel)
+			list[n++] = others[i];
+	return list[k % n];
+}
+
+static int
+netconf__cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+int
+netconf_radios(const struct config *cfg, const char *sysfs_net, char names[][16], int max)
+{
+	char pats[CONF_STR_MAX], path[PATH_MAX], *save = NULL, *tok;
+	struct dirent *e;
+	DIR *d;
+	int n = 0;
+
+	if (cfg->hs_radios[0] == '\0') {
+		snprintf(names[0], 16, "%.15s", cfg->hs_interface);
+		return max > 0 ? 1 : 0;
+	}
+	if ((d = opendir(sysfs_net)) == NULL)
+		return 0;
+	while (n < max && (e = readdir(d)) != NULL) {
+		struct stat st;
+		int match = 0;
+
+		if (e->d_name[0] == '.' || strlen(e->d_name) >= 16)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/phy80211", sysfs_net, e->d_name);
+		if (stat(path, &st) < 0)
+			continue; /* not a radio */
+		snprintf(pats, sizeof(pats), "%s", cfg->hs_radios);
+		for (tok = strtok_r(pats, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save))
+			if (fnmatch(tok, e->d_name, 0) == 0)
+				match = 1;
+		if (match)
+			snprintf(names[n++], 16, "%s", e->d_name);
+	}
+	closedir(d);
+	qsort(names, (size_t)n, 16, netconf__cmp);
+	return n;
 }
 
 pb_err
 netconf_render(const struct config *cfg, const char *dir, char *err, size_t errlen)
 {
+	return netconf_render_at(cfg, dir, NETCONF_SYSFS_NET, err, errlen);
+}
+
+pb_err
+netconf_render_at(const struct config *cfg, const char *dir, const char *sysfs_net,
+    char *err, size_t errlen)
+{
 	enum { BUFSZ = 8192 };
 	char pass[NETCONF_PASS_MAX + 1], driver[64], path[PATH_MAX];
+	char names[NETCONF_MAX_RADIOS][16];
 	char *hostapd = NULL, *dnsmasq = NULL, *nft = NULL, *env = NULL;
 	struct netconf_ap ap;
 	struct stat st;
+	int nradios, i;
 	pb_err rc;
 
 	if ((rc = netconf_check(cfg, err, errlen)) != PB_OK)
@@ -591,18 +666,10 @@ netconf_render(const struct config *cfg, const char *dir, char *err, size_t errl
 		if ((rc = netconf__own(cfg->data_dir, path, err, errlen)) != PB_OK)
 			goto out;
 	}
-	/* the radio as the kernel has it now; hostapd's control socket in the
-	 * data dir's group (pamongd's), when that is known */
-	memset(&ap, 0, sizeof(ap));
-	ap.ifname = cfg->hs_interface;
-	if (netconf_radio_driver(NETCONF_SYSFS_NET, cfg->hs_interface, driver,
-	    sizeof(driver)) == 0)
-		ap.radio = netconf_radio_lookup(driver);
-	ap.ctrl_gid = stat(cfg->data_dir, &st) == 0 ? (long)st.st_gid : 0;
-	if ((rc = netconf_hostapd(cfg, &ap, pass, hostapd, BUFSZ)) != PB_OK ||
-	    (rc = netconf_dnsmasq(cfg, dnsmasq, BUFSZ)) != PB_OK ||
+	nradios = netconf_radios(cfg, sysfs_net, names, NETCONF_MAX_RADIOS);
+	if ((rc = netconf_dnsmasq(cfg, dnsmasq, BUFSZ)) != PB_OK ||
 	    (rc = netconf_nftables(cfg, nft, BUFSZ)) != PB_OK ||
-	    (rc = netconf__env(cfg, env, BUFSZ)) != PB_OK) {
+	    (rc = netconf__env(cfg, names, nradios, env, BUFSZ)) != PB_OK) {
 		snprintf(err, errlen, "cannot render the hotspot's configs (%s)", pb_strerror(rc));
 		goto out;
 	}
@@ -611,9 +678,25 @@ netconf_render(const struct config *cfg, const char *dir, char *err, size_t errl
 		rc = PB_ERR_IO;
 		goto out;
 	}
-	snprintf(path, sizeof(path), "hostapd-%s.conf", cfg->hs_interface);
-	if ((rc = netconf__write(dir, path, hostapd, 0600, err, errlen)) != PB_OK ||
-	    (rc = netconf__write(dir, "dnsmasq.conf", dnsmasq, 0644, err, errlen)) != PB_OK ||
+	/* one hostapd per radio, as the kernel has it now; the control socket
+	 * in the data dir's group (pamongd's) */
+	for (i = 0; i < nradios; i++) {
+		memset(&ap, 0, sizeof(ap));
+		ap.ifname = names[i];
+		if (netconf_radio_driver(sysfs_net, names[i], driver, sizeof(driver)) == 0)
+			ap.radio = netconf_radio_lookup(driver);
+		ap.ctrl_gid = stat(cfg->data_dir, &st) == 0 ? (long)st.st_gid : 0;
+		ap.channel = netconf_radio_channel(cfg->hs_channel, i);
+		ap.bridge = cfg->hs_radios[0] != '\0' ? cfg->hs_interface : NULL;
+		if ((rc = netconf_hostapd(cfg, &ap, pass, hostapd, BUFSZ)) != PB_OK) {
+			snprintf(err, errlen, "cannot render hostapd's config (%s)", pb_strerror(rc));
+			goto out;
+		}
+		snprintf(path, sizeof(path), "hostapd-%s.conf", names[i]);
+		if ((rc = netconf__write(dir, path, hostapd, 0600, err, errlen)) != PB_OK)
+			goto out;
+	}
+	if ((rc = netconf__write(dir, "dnsmasq.conf", dnsmasq, 0644, err, errlen)) != PB_OK ||
 	    (rc = netconf__write(dir, "nftables.conf", nft, 0644, err, errlen)) != PB_OK ||
 	    (rc = netconf__write(dir, "hotspot.env", env, 0644, err, errlen)) != PB_OK)
 		goto out;

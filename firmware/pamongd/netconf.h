@@ -49,6 +49,8 @@ struct netconf_ap {
 	const char *ifname;               /* the radio's interface */
 	const struct netconf_radio *radio; /* its adapter, NULL = unknown driver */
 	long ctrl_gid;                    /* group of the control socket (pamongd's) */
+	long channel;                     /* 0 = [hotspot] channel */
+	const char *bridge;               /* NULL, or the bridge hostapd joins */
 };
 /* ap NULL: the [hotspot] interface, adapter unknown, control group 0. */
 pb_err netconf_hostapd(const struct config *cfg, const struct netconf_ap *ap,
@@ -62,6 +64,19 @@ pb_err netconf_passphrase(const struct config *cfg, char *out, size_t outlen, ch
     size_t errlen);
 
 pb_err netconf_render(const struct config *cfg, const char *dir, char *err, size_t errlen);
+/* The same, with the radios looked up under sysfs_net (tests). */
+pb_err netconf_render_at(const struct config *cfg, const char *dir, const char *sysfs_net,
+    char *err, size_t errlen);
+
+#define NETCONF_MAX_RADIOS 8
+/* The radios of [hotspot] radios present under sysfs_net (wireless
+ * interfaces matching a name or glob), sorted; with radios empty, the
+ * interface alone. Returns how many (at most max). */
+int netconf_radios(const struct config *cfg, const char *sysfs_net,
+    char names[][16], int max);
+/* The channel of the k-th radio: [hotspot] channel first, then the others
+ * of 1, 6, 11 (channels that do not overlap). */
+long netconf_radio_channel(long channel, int k);
 
 /* The Wi-Fi adapters the box knows, by kernel driver (docs/APPLIANCE.md):
  * how many phones each carries in AP mode (rendered as max_num_sta, just

@@ -331,13 +331,80 @@ test_render(void)
 	(void)fs_remove_tree(dir);
 }
 
+/* One hostapd per radio present: a fake /sys/class/net with two radios of
+ * different adapters and a wired interface. */
+static void
+test_render_radios(void)
+{
+	char dir[] = "/tmp/test_radios2.XXXXXX", path[512], sys[300], *a = NULL, *b = NULL,
+	    *env = NULL;
+	static const char *const ifs[][2] = { { "wlan0", "brcmfmac" }, { "wlan1", "mt76x2u" },
+	    { "eth0", "smsc95xx" } };
+	struct config cfg;
+	size_t i, n;
+
+	if (mkdtemp(dir) == NULL)
+		return;
+	snprintf(sys, sizeof(sys), "%s/sys", dir);
+	for (i = 0; i < PB_ARRAY_LEN(ifs); i++) {
+		snprintf(path, sizeof(path), "%s/%s/device", sys, ifs[i][0]);
+		(void)fs_mkdirs(path, 0755);
+		snprintf(path, sizeof(path), "%s/%s/device/driver", sys, ifs[i][0]);
+		{
+			char target[100];
+
+			snprintf(target, sizeof(target), "../../../bus/drivers/%s", ifs[i][1]);
+			(void)symlink(target, path);
+		}
+		if (ifs[i][0][0] == 'w') {
+			snprintf(path, sizeof(path), "%s/%s/phy80211", sys, ifs[i][0]);
+			(void)fs_mkdirs(path, 0755);
+		}
+	}
+	defaults(&cfg);
+	snprintf(cfg.data_dir, sizeof(cfg.data_dir), "%s/data", dir);
+	snprintf(cfg.hs_interface, sizeof(cfg.hs_interface), "pamong0");
+	snprintf(cfg.hs_radios, sizeof(cfg.hs_radios), "wlan*");
+	snprintf(path, sizeof(path), "%s/net", dir);
+	CHECK(netconf_render_at(&cfg, path, sys, err, sizeof(err)) == PB_OK,
+	    "two radios render (%s)", err);
+	snprintf(path, sizeof(path), "%s/net/hostapd-wlan0.conf", dir);
+	(void)fs_read_file(path, 65536, &a, &n);
+	snprintf(path, sizeof(path), "%s/net/hostapd-wlan1.conf", dir);
+	(void)fs_read_file(path, 65536, &b, &n);
+	snprintf(path, sizeof(path), "%s/net/hostapd-eth0.conf", dir);
+	CHECK(a && b && access(path, F_OK) != 0, "one hostapd config per radio, none for eth0");
+	CHECK(a && has(a, "\ninterface=wlan0\n") && has(a, "\nchannel=6\n") &&
+	    has(a, "\nmax_num_sta=8\n") && has(a, "\nbridge=pamong0\n") && has(a, "IGNORES IT"),
+	    "wlan0 (brcmfmac): channel 6, 8 phones, in the bridge, ap_isolate said ignored");
+	CHECK(b && has(b, "\ninterface=wlan1\n") && has(b, "\nchannel=1\n") &&
+	    has(b, "\nmax_num_sta=32\n") && has(b, "\nbridge=pamong0\n"),
+	    "wlan1 (mt76x2u): channel 1, 32 phones, in the bridge");
+	CHECK(a && b && has(a, "\nssid=PamongBox\n") && has(b, "\nssid=PamongBox\n") &&
+	    strstr(a, "wpa_passphrase=") && strstr(b, "wpa_passphrase=") &&
+	    strcmp(strstr(a, "wpa_passphrase="), strstr(b, "wpa_passphrase=")) == 0,
+	    "the same SSID and passphrase on both");
+	snprintf(path, sizeof(path), "%s/net/hotspot.env", dir);
+	CHECK(fs_read_file(path, 65536, &env, &n) == PB_OK &&
+	    has(env, "\nHOTSPOT_INTERFACE=pamong0\n") && has(env, "\nHOTSPOT_BRIDGE=1\n") &&
+	    has(env, "\nHOTSPOT_RADIOS=\"wlan0 wlan1\"\n"),
+	    "hotspot.env: the bridge and both radios for the units");
+	CHECK(netconf_radio_channel(6, 0) == 6 && netconf_radio_channel(6, 1) == 1 &&
+	    netconf_radio_channel(6, 2) == 11 && netconf_radio_channel(3, 1) == 1,
+	    "channels: the configured one first, then 1, 6, 11");
+	free(a);
+	free(b);
+	free(env);
+	(void)fs_remove_tree(dir);
+}
+
 /* The adapter table: each radio's max_num_sta and ap_isolate note. */
 static void
 test_radios(void)
 {
 	const struct netconf_radio *brcm = netconf_radio_lookup("brcmfmac"),
 	    *mt = netconf_radio_lookup("mt76x2u"), *mt79 = netconf_radio_lookup("mt7921u");
-	struct netconf_ap ap = { "wlan0", NULL, 117 };
+	struct netconf_ap ap = { .ifname = "wlan0", .ctrl_gid = 117 };
 	char drv[32], dir[] = "/tmp/test_radios.XXXXXX", path[256];
 	struct config cfg;
 
@@ -429,6 +496,7 @@ main(void)
 	test_passphrase();
 	test_render();
 	test_radios();
+	test_render_radios();
 	test_aliases();
 	return TAP_DONE();
 }
