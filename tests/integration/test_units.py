@@ -20,7 +20,8 @@ from pbtest import AREA_FILE, BUILD, PAMONGD, ROOT, eq, ok, run_tests  # noqa: E
 OVERLAY = os.path.join(ROOT, "image-build", "overlay")
 UNIT_DIR = os.path.join(OVERLAY, "etc", "systemd", "system")
 UNITS = sorted(os.path.basename(p) for p in glob.glob(os.path.join(UNIT_DIR, "*.service"))
-               + glob.glob(os.path.join(UNIT_DIR, "*.timer")))
+               + [os.path.basename(p) for p in glob.glob(os.path.join(UNIT_DIR, "*.timer"))
+                  + glob.glob(os.path.join(UNIT_DIR, "*.path"))])
 # the template's instance the image enables (DefaultInstance)
 INSTANCES = [u.replace("@.", "@wlan0.") for u in UNITS]
 
