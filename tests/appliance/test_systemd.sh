@@ -10,7 +10,8 @@
 # status line says what pamongd does, a phone (wlan1 in its own namespace)
 # joins and leaves and health, the status line and the wifi LED follow;
 # systemd-networkd brings a wired uplink up by DHCP and pamongd sees it; a
-# hung pamongd (SIGSTOP) is killed by the watchdog and restarted.
+# hung pamongd (SIGSTOP) is killed by the watchdog and restarted; the button
+# held 5 s stops it and powers the box off through pamong-poweroff.path.
 # Usage (from the checkout): tests/appliance/guest/run.sh tests/appliance/test_systemd.sh
 cd "$(dirname "$0")/../.." || exit 2
 BUILD=${BUILD:-build}
@@ -34,14 +35,18 @@ prop() { systemctl show -P "$2" "$1"; }
 
 # (a) the image's files and the fresh binary, as the image build puts them
 install_box() {
-	cp -R "$O/etc/." /etc/ &&
+	# the user and group first, as in the image (sysusers runs at build or
+	# first boot, before udev reads 60-pamong-gpio.rules and its group)
+	systemd-sysusers "$PWD/$O/etc/sysusers.d/pamong.conf" &&
+		cp -R "$O/etc/." /etc/ && mkdir -p /usr/lib/pamong &&
+		cp "$O/usr/lib/pamong/"* /usr/lib/pamong/ &&
 		install -m 0755 "$BUILD/pamongd" /usr/sbin/pamongd &&
 		mkdir -p /usr/share/pamong /var/lib/pamong/incoming &&
 		ln -sfn "$PWD/$BUILD/webroot" /usr/share/pamong/webroot &&
 		cp content/area/wilayah.tsv.gz /usr/share/pamong/ &&
 		cp "$BUILD/dev-signing.pub" /etc/pamong/trusted-keys &&
 		cp "$BUILD"/packs/*.pack /var/lib/pamong/incoming/ &&
-		systemd-sysusers && id pamong && getent group gpio &&
+		id pamong && getent group gpio &&
 		sysctl -q -p /etc/sysctl.d/60-pamong.conf &&
 		udevadm control --reload
 }
@@ -69,8 +74,6 @@ check "gpio-sim makes a chip with lines GPIO17, GPIO27, GPIO22, GPIO23 (group gp
 chip=$(cat "$G/bank0/chip_name" 2>/dev/null)
 sim=/sys/devices/platform/$(cat "$G/dev_name" 2>/dev/null)/$chip
 cat >>/etc/pamong/pamongd.conf <<EOF
-[leds]
-backend = gpio
 [sync]
 hub_url = http://192.168.77.1:8090
 EOF
@@ -88,11 +91,11 @@ UNITS="pamong-net.service pamong-firewall.service pamong-hostapd@wlan0.service p
 start_box() {
 	systemctl daemon-reload &&
 		systemctl enable pamongd.service pamong-net.service pamong-firewall.service \
-			pamong-dnsmasq.service pamong-hostapd@.service &&
+			pamong-dnsmasq.service pamong-hostapd@.service pamong-poweroff.path &&
 		for u in $UNITS; do
 			[ -e "/etc/systemd/system/multi-user.target.wants/$u" ] || { echo "$u not enabled"; return 1; }
 		done &&
-		systemctl start $UNITS
+		systemctl start $UNITS pamong-poweroff.path
 }
 if start_box >"$T/start.log" 2>&1; then
 	ok "systemctl enable (the image's choice) and start: $UNITS"
@@ -295,6 +298,30 @@ restarted() {
 }
 check "pamongd stopped with SIGSTOP: the watchdog kills it and systemd starts it again" restarted
 check "after the restart it serves again" wait_health 20 'h["wifi"]["state"] == "up"'
+
+# (g) the button (GPIO23, active low) held 5 s: pamongd stops cleanly, is not
+# restarted, and asks pamong-poweroff.path for the power-off (its service
+# only leaves a mark here instead of powering the guest off)
+mkdir -p /etc/systemd/system/pamong-poweroff.service.d
+printf '[Service]\nExecStart=\nExecStart=/bin/touch /tmp/poweroff-asked\n' \
+	>/etc/systemd/system/pamong-poweroff.service.d/test.conf
+systemctl daemon-reload
+echo pull-down >"$sim/sim_gpio3/pull"
+powered_off() {
+	i=0
+	while [ $i -lt 60 ]; do
+		[ -e /tmp/poweroff-asked ] && [ "$(prop pamongd.service ActiveState)" = inactive ] && break
+		sleep 0.5
+		i=$((i + 1))
+	done
+	echo "pamongd: $(prop pamongd.service ActiveState) $(prop pamongd.service Result), restarts $(prop pamongd.service NRestarts)"
+	journalctl -b -u pamongd --no-pager -o cat | grep -E 'shutdown by button|stopped|shutdown command'
+	[ -e /tmp/poweroff-asked ] && [ "$(prop pamongd.service ActiveState)" = inactive ] &&
+		[ "$(prop pamongd.service Result)" = success ] &&
+		journalctl -b -u pamongd --no-pager -o cat | grep -q 'shutdown by button'
+}
+check "the button held 5 s: pamongd stops cleanly (not restarted), pamong-poweroff.path powers off" powered_off
+echo pull-up >"$sim/sim_gpio3/pull"
 
 echo "1..$n"
 [ "$failed" -eq 0 ]
