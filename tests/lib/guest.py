@@ -76,12 +76,17 @@ def write_job(job, script, args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--timeout", type=float, default=float(os.environ.get("GUEST_TIMEOUT", 300)))
+    ap.add_argument("--timeout", type=float, default=None,
+                    help="seconds (GUEST_TIMEOUT; default 300, 900 when booting systemd)")
     ap.add_argument("--shell", action="store_true", help="a shell on the console at the end")
     ap.add_argument("--keep", action="store_true", help="keep the job folder")
     ap.add_argument("script", nargs="?")
     ap.add_argument("args", nargs=argparse.REMAINDER)
     o = ap.parse_args()
+    systemd = bool(o.script) and wants_systemd(o.script)
+    if o.timeout is None:
+        # systemd as PID 1 boots in 30-180 s under TCG on a loaded machine
+        o.timeout = float(os.environ.get("GUEST_TIMEOUT", 900 if systemd else 300))
     if not o.script and not o.shell:
         ap.error("a script, or --shell")
     for f in ("vmlinux", "initrd.img", "root.img"):
@@ -92,7 +97,7 @@ def main():
     try:
         if o.script:
             write_job(job, o.script, o.args)
-        cmd = qemu_command(job, o.shell, bool(o.script) and wants_systemd(o.script))
+        cmd = qemu_command(job, o.shell, systemd)
         if o.shell:  # the terminal talks to the guest's console directly
             print("guest: Ctrl-A X quits QEMU; 'exit' in the shell powers off", flush=True)
             subprocess.run(cmd)
