@@ -38,7 +38,7 @@ endif
 PKGS_COMMON := libsodium jansson zlib inih
 PKGS_D      := $(PKGS_COMMON) sqlite3 libarchive inih libcurl libsystemd libgpiod libmnl
 PKGS_PACK   := $(PKGS_COMMON) libcmark-gfm yaml-0.1 libarchive
-PKGS_HUB    := $(PKGS_COMMON) sqlite3 inih libcurl libsystemd
+PKGS_HUB    := $(PKGS_COMMON) sqlite3 libpq inih libcurl libsystemd
 
 pc_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
 pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
@@ -75,8 +75,14 @@ ifneq ($(HUB_SRC),)
 PROGS += $(BUILD)/pamong-hub
 endif
 
-.PHONY: all deps run run-hub packs webroot test test-unit check bench image clean fuzz fuzz-bins
-all: $(PROGS) webroot
+.PHONY: all deps run run-hub packs webroot test test-unit check bench image clean fuzz fuzz-bins \
+        fault soak
+all: $(PROGS) webroot $(BUILD)/courses.tsv
+
+# Course titles for pamong-hub's `[courses] file`.
+$(BUILD)/courses.tsv: tools/course-titles.sh $(wildcard content/*/course.yaml)
+	@mkdir -p $(dir $@)
+	$(Q)tools/course-titles.sh $(wildcard content/*/course.yaml) >$@.tmp && mv $@.tmp $@
 
 # The learner app, staged with pre-compressed copies for CivetWeb.
 webroot:
@@ -220,6 +226,24 @@ bench:
 	$(Q)tools/install-deps.sh bench
 	$(Q)$(MAKE) --no-print-directory all packs
 	$(Q)BUILD=$(BUILD) tests/bench/run.sh
+
+# Fault injection (tests/fault/): each kind of damaged database, a read-only
+# filesystem, a full disk, I/O errors, kill -9 trials; prints a table.
+# FAULT_CASES=truncated,wal,... picks cases; TRIALS=, WRITERS= size the kill -9 part.
+fault:
+	$(Q)tools/install-deps.sh fault
+	$(Q)$(MAKE) --no-print-directory all packs
+	$(Q)BUILD=$(BUILD) tests/fault/run.sh
+
+# A long run (SOAK_SECONDS, default 600) of LEARNERS (40) learners with
+# kill -9 every KILL_EVERY (60) s in the first half: RSS sampled and printed,
+# flat within RSS_TOLERANCE_MB (2) in the second half, no acknowledged write lost.
+soak:
+	$(Q)tools/install-deps.sh soak
+	$(Q)$(MAKE) --no-print-directory all packs
+	$(Q)mkdir -p tests/out/logs
+	$(Q)BUILD=$(BUILD) python3 tests/soak/soak.py | tee tests/out/logs/soak.log; \
+	    ! grep -q '^not ok' tests/out/logs/soak.log && grep -q '^1\.\.' tests/out/logs/soak.log
 
 image:
 	$(Q)image-build/build.sh

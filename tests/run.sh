@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs the test suites and ends with "N passed, N failed".
-# Usage: tests/run.sh [suite ...]   suites: unit integration browser net appliance
+# Usage: tests/run.sh [suite ...]   suites: unit integration fault browser net appliance
+# (fault here is make fault's short version: a few cases, 3 kill -9 trials)
 # Every test program prints TAP lines ("ok N - …" / "not ok N - …"); a program
 # that exits non-zero without a "not ok" line counts as one failure.
 cd "$(dirname "$0")/.." || exit 2
@@ -8,7 +9,7 @@ BUILD=${BUILD:-build}
 export BUILD
 OUT=tests/out
 mkdir -p "$OUT/logs"
-SUITES=${*:-unit integration browser net appliance}
+SUITES=${*:-unit integration fault browser net appliance}
 passed=0
 failed=0
 
@@ -46,7 +47,15 @@ for suite in $SUITES; do
 		for t in tests/integration/test_*.py; do
 			[ -f "$t" ] || continue
 			run_one "${t#tests/}" python3 "$t"
+		done
+		# the hub suites again on PostgreSQL (a cluster of their own: tests/lib/pgtest.py)
+		for t in tests/integration/test_hub_*.py; do
+			[ -f "$t" ] || continue
+			run_one "${t#tests/} [postgresql]" env PB_HUB_DB=postgresql python3 "$t"
 		done ;;
+	fault)
+		run_one "fault/short" env FAULT_CASES=truncated,wal,readonly,full,eio,synckey,kill9,powercut \
+		    TRIALS=3 POWERCUTS=2 tests/fault/run.sh ;;
 	browser)
 		for t in tests/browser/test_*.mjs; do
 			[ -f "$t" ] || continue

@@ -1,16 +1,22 @@
 #!/bin/sh
 # Installs what a make target needs on Debian 12, only what is missing.
-# Usage: tools/install-deps.sh build|test|bench|fuzz
+# Usage: tools/install-deps.sh build|test|bench|fuzz|fault|soak
 set -e
 cd "$(dirname "$0")/.."
 BUILD_PKGS="build-essential pkg-config libcivetweb-dev libsqlite3-dev libjansson-dev
  libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev libsodium-dev libunistring-dev
  libcurl4-openssl-dev libarchive-dev libinih-dev libsystemd-dev libgpiod-dev libmnl-dev
- zlib1g-dev"
-TEST_PKGS="$BUILD_PKGS python3 sqlite3 iproute2 nftables dnsmasq-base nginx-light openssl curl systemd
+ zlib1g-dev libpq-dev"
+# postgresql-15 and python3-psycopg2: the hub suites also run on a PostgreSQL
+# cluster of their own (tests/lib/pgtest.py); poppler-utils: pdftotext reads the
+# hub dashboard's printed reports (tests/browser/test_hub_dashboard.mjs)
+TEST_PKGS="$BUILD_PKGS python3 sqlite3 postgresql-15 python3-psycopg2 poppler-utils iproute2 nftables dnsmasq-base nginx-light openssl curl systemd
  chromium nodejs npm
  qemu-system-x86 mmdebstrap cpio e2fsprogs xz-utils linux-source-6.1 linux-headers-amd64"
 BENCH_PKGS="$TEST_PKGS wrk"
+# make fault / make soak: the build, python3, sqlite3; unshare and mount
+# (util-linux) are in every Debian system
+FAULT_PKGS="$BUILD_PKGS python3 sqlite3 util-linux"
 # make fuzz: clang with libFuzzer and the sanitizer runtimes (libclang-rt-14-dev
 # on Debian 12), llvm for llvm-symbolizer (readable stack traces)
 FUZZ_PKGS="$BUILD_PKGS clang libclang-rt-14-dev llvm"
@@ -20,7 +26,8 @@ build) want=$BUILD_PKGS ;;
 test) want=$TEST_PKGS ;;
 bench) want=$BENCH_PKGS ;;
 fuzz) want=$FUZZ_PKGS ;;
-*) echo "usage: $0 build|test|bench|fuzz" >&2; exit 2 ;;
+fault|soak) want=$FAULT_PKGS ;;
+*) echo "usage: $0 build|test|bench|fuzz|fault|soak" >&2; exit 2 ;;
 esac
 
 missing=
@@ -40,7 +47,8 @@ if [ -n "$missing" ]; then
 	apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $missing >/dev/null
 fi
 
-if [ "$1" != build ] && [ "$1" != fuzz ] && [ -f tests/package.json ]; then
+if [ "$1" != build ] && [ "$1" != fuzz ] && [ "$1" != fault ] && [ "$1" != soak ] &&
+	[ -f tests/package.json ]; then
 	if [ ! -d tests/node_modules ] || [ tests/package.json -nt tests/node_modules ]; then
 		echo "Installing test tools from npm (tests/package.json)"
 		(cd tests && npm ci --no-audit --no-fund --loglevel=error) && touch tests/node_modules

@@ -13,12 +13,14 @@ DATA=$(cd "$DATA" && pwd)
 CONF=$DATA/pamong-hub.conf
 if [ ! -f "$CONF" ]; then
 	AREA=$PWD/content/area/wilayah.tsv.gz
+	COURSES=$(cd "$BUILD" && pwd)/courses.tsv
 	"$HUB" --print-config | sed \
 	    -e "s|^port = .*|port = $PORT|" \
 	    -e "s|^webroot = .*|webroot = $PWD/webroot/hub|" \
 	    -e "s|^public_url = .*|public_url = http://localhost:$PORT|" \
 	    -e "s|^data_dir = .*|data_dir = $DATA|" \
-	    -e "s|^file = .*wilayah.*|file = $AREA|" >"$CONF"
+	    -e "s|^file = .*wilayah.*|file = $AREA|" \
+	    -e "s|^file = .*courses.tsv|file = $COURSES|" >"$CONF"
 	echo "Config: $CONF"
 fi
 "$HUB" -n -f "$CONF"

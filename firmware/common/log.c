@@ -121,3 +121,33 @@ fatalx(const char *fmt, ...)
 	va_end(ap);
 	exit(1);
 }
+
+void
+log_warnx_limited(struct log_limit *l, const char *fmt, ...)
+{
+	char msg[sizeof(l->last)];
+	struct timespec ts;
+	int64_t now;
+	long repeats = -1;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	pthread_mutex_lock(&l->mu);
+	if (strcmp(msg, l->last) != 0 || now - l->at_ms >= LOG_LIMIT_S * 1000) {
+		repeats = strcmp(msg, l->last) == 0 ? l->repeats : 0;
+		memcpy(l->last, msg, sizeof(msg));
+		l->at_ms = now;
+		l->repeats = 0;
+	} else {
+		l->repeats++;
+	}
+	pthread_mutex_unlock(&l->mu);
+	if (repeats > 0)
+		log_warnx("%s (and %ld times more in the last %d s)", msg, repeats, LOG_LIMIT_S);
+	else if (repeats == 0)
+		log_warnx("%s", msg);
+}

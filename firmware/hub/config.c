@@ -27,11 +27,21 @@ static const struct conf_opt hub_opts[] = {
 	    "empty: none. From any other peer those headers are ignored and the peer\n"
 	    "is the client. The login limit counts failures per client address."),
 	OPT_S("storage", "data_dir", data_dir, "/var/lib/pamong-hub",
-	    "Data directory: hub.db (SQLite, WAL) lives here."),
+	    "Data directory: hub.db (SQLite, WAL) lives here unless db.url is set."),
+	OPT_S("db", "url", db_url, "",
+	    "The database: empty for data_dir/hub.db (SQLite), a SQLite file's\n"
+	    "path, or PostgreSQL as postgresql://USER@HOST:PORT/DBNAME (libpq URL;\n"
+	    "a password is better kept in ~/.pgpass or PGPASSWORD than here).\n"
+	    "Several hub processes may share one PostgreSQL database."),
 	OPT_I("upload", "max_body", max_body, "1048576", 1024, 268435456,
 	    "Largest upload body as sent (gzip bytes); larger is refused with 413."),
 	OPT_I("upload", "max_json", max_json, "16777216", 1024, 1073741824,
 	    "Largest upload after decompression (bytes); larger is refused with 413."),
+	OPT_I("upload", "memory", upload_memory, "134217728", 1048576, 68719476736,
+	    "Memory all uploads being unpacked may hold at once (bytes): each\n"
+	    "counts its gunzipped size and four times that for the parsed JSON.\n"
+	    "An upload that would go over is answered 503 and sent again later.\n"
+	    "At least 5 x max_json, so that the largest upload fits."),
 	OPT_I("upload", "max_rows", max_rows, "20000", 1, 10000000,
 	    "Most learner + summary rows in one chunk."),
 	OPT_I("enroll", "code_ttl_s", code_ttl_s, "604800", 60, 31536000,
@@ -39,6 +49,9 @@ static const struct conf_opt hub_opts[] = {
 	OPT_S("area", "file", area_file, "/usr/share/pamong/wilayah.tsv.gz",
 	    "Official region list (Kemendagri codes, idn-area-data, ODbL):\n"
 	    "gzip TSV, CODE<TAB>NAME. Without it the dashboard shows codes only."),
+	OPT_S("courses", "file", courses_file, "/usr/share/pamong/courses.tsv",
+	    "Course titles: ID<TAB>TITLE a line (`make` writes build/courses.tsv\n"
+	    "from content/*/course.yaml). Without it the dashboard shows course ids."),
 	OPT_I("auth", "session_hours", session_hours, "12", 1, 720,
 	    "Staff sessions last this long."),
 	OPT_I("auth", "login_attempts", login_attempts, "5", 1, 100,
@@ -63,6 +76,12 @@ hub_config_load(struct hub_config *cfg, const char *path, char *err, size_t errl
 	if (path != NULL &&
 	    (rc = conf_load(hub_opts, PB_ARRAY_LEN(hub_opts), cfg, path, err, errlen)) != PB_OK)
 		return rc;
+	if (cfg->upload_memory < 5 * cfg->max_json) {
+		snprintf(err, errlen, "%s: upload.memory (%ld) must be at least 5 x"
+		    " upload.max_json (%ld)", path ? path : "(defaults)", cfg->upload_memory,
+		    cfg->max_json);
+		return PB_ERR_INVALID;
+	}
 	if (realip_parse(cfg->trusted_proxy, &cfg->proxies, msg, sizeof(msg)) != PB_OK) {
 		snprintf(err, errlen, "%s: http.trusted_proxy: %s", path ? path : "(defaults)",
 		    msg);

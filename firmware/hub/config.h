@@ -15,11 +15,14 @@ struct hub_config {
 	char public_url[CONF_STR_MAX];/* how staff and LRSs reach the hub */
 	char trusted_proxy[CONF_STR_MAX]; /* proxies' addresses, as written */
 	char data_dir[CONF_STR_MAX];  /* SQLite database lives here */
+	char db_url[CONF_STR_MAX];    /* "" (data_dir/hub.db), a path or postgresql:// */
 	long max_body;                /* upload bytes as sent (gzip) */
 	long max_json;                /* upload bytes after gunzip */
 	long max_rows;                /* learner + summary rows per chunk */
+	long upload_memory;           /* all uploads being unpacked at once */
 	long code_ttl_s;              /* default enrollment code lifetime */
 	char area_file[CONF_STR_MAX]; /* wilayah.tsv.gz: CODE<TAB>NAME */
+	char courses_file[CONF_STR_MAX]; /* courses.tsv: ID<TAB>TITLE */
 	long session_hours;           /* staff session lifetime */
 	long login_attempts;          /* wrong passwords before a cool-down */
 	char lrs_endpoint[CONF_STR_MAX]; /* xAPI LRS base URL; empty = off */

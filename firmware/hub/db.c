@@ -11,103 +11,148 @@
 struct hubdb {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	int n;                          /* connections in the pool */
-	int nfree;                      /* how many are in free[] */
-	sqlite3 *all[HUBDB_MAX_CONN];   /* every connection, for close */
-	sqlite3 *free[HUBDB_MAX_CONN];  /* the idle ones */
+	enum hdb_kind kind;
+	int n;                                 /* connections in the pool */
+	int nfree;                             /* how many are in free[] */
+	struct hdb_conn *all[HUBDB_MAX_CONN];  /* every connection, for close */
+	struct hdb_conn *free[HUBDB_MAX_CONN]; /* the idle ones */
 };
 
-/* Forward migrations: schema version i+1 is reached by running hubdb__mig[i]. */
+const char *const hubdb_tables[] = { "boxes", "enroll_codes", "learners", "summaries",
+	"uploads", "users", "sessions", NULL };
+
+/* Forward migrations: schema version i+1 is reached by running hubdb__mig[i].
+ * Each is SQL that SQLite and PostgreSQL both run as written: BIGINT for
+ * integers (SQLite gives it INTEGER affinity), TEXT, no SQLite-only types
+ * or functions; "user" is quoted (a reserved word in PostgreSQL). */
 static const char *const hubdb__mig[] = {
 	"CREATE TABLE boxes("
 	"  key TEXT PRIMARY KEY,"             /* Ed25519 public key, hex */
 	"  box_id TEXT NOT NULL UNIQUE,"      /* the box's own UUID */
 	"  name TEXT NOT NULL,"
-	"  enrolled_at INTEGER NOT NULL,"
-	"  acked_rev INTEGER NOT NULL DEFAULT 0,"
-	"  last_seq INTEGER NOT NULL DEFAULT 0,"
-	"  last_seen INTEGER, version TEXT, uptime_s INTEGER, disk_free INTEGER,"
-	"  db_bytes INTEGER, pending INTEGER, clock TEXT);"
+	"  enrolled_at BIGINT NOT NULL,"
+	"  acked_rev BIGINT NOT NULL DEFAULT 0,"
+	"  last_seq BIGINT NOT NULL DEFAULT 0,"
+	"  last_seen BIGINT, version TEXT, uptime_s BIGINT, disk_free BIGINT,"
+	"  db_bytes BIGINT, pending BIGINT, clock TEXT);"
 	"CREATE TABLE enroll_codes("
 	"  hash TEXT PRIMARY KEY,"            /* SHA-256 of the normalised code */
-	"  created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
-	"  used_at INTEGER, used_by TEXT);"
+	"  created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL,"
+	"  used_at BIGINT, used_by TEXT);"
 	"CREATE TABLE learners("
 	"  box TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL,"
 	"  position TEXT NOT NULL, village TEXT NOT NULL,"
-	"  registered_at INTEGER NOT NULL, rev INTEGER NOT NULL,"
+	"  registered_at BIGINT NOT NULL, rev BIGINT NOT NULL,"
 	"  PRIMARY KEY(box, id));"
 	"CREATE INDEX learners_village ON learners(village);"
 	"CREATE TABLE summaries("
 	"  box TEXT NOT NULL, learner TEXT NOT NULL, course TEXT NOT NULL,"
-	"  status TEXT NOT NULL, lessons_done INTEGER NOT NULL,"
-	"  lessons_total INTEGER NOT NULL, best_score INTEGER,"
-	"  passed INTEGER NOT NULL, attempts INTEGER NOT NULL,"
-	"  seconds_spent INTEGER NOT NULL, first_activity INTEGER NOT NULL,"
-	"  last_activity INTEGER NOT NULL, completed_at INTEGER NOT NULL,"
-	"  times_corrected INTEGER NOT NULL, rev INTEGER NOT NULL,"
+	"  status TEXT NOT NULL, lessons_done BIGINT NOT NULL,"
+	"  lessons_total BIGINT NOT NULL, best_score BIGINT,"
+	"  passed BIGINT NOT NULL, attempts BIGINT NOT NULL,"
+	"  seconds_spent BIGINT NOT NULL, first_activity BIGINT NOT NULL,"
+	"  last_activity BIGINT NOT NULL, completed_at BIGINT NOT NULL,"
+	"  times_corrected BIGINT NOT NULL, rev BIGINT NOT NULL,"
 	"  PRIMARY KEY(box, learner, course));"
 	"CREATE INDEX summaries_completed ON summaries(completed_at)"
 	"  WHERE status = 'completed';"
 	"CREATE TABLE uploads("
-	"  box TEXT NOT NULL, at INTEGER NOT NULL, seq INTEGER NOT NULL,"
-	"  from_rev INTEGER NOT NULL, to_rev INTEGER NOT NULL,"
-	"  acked_rev INTEGER NOT NULL, learners INTEGER NOT NULL,"
-	"  summaries INTEGER NOT NULL, bytes INTEGER NOT NULL);"
+	"  box TEXT NOT NULL, at BIGINT NOT NULL, seq BIGINT NOT NULL,"
+	"  from_rev BIGINT NOT NULL, to_rev BIGINT NOT NULL,"
+	"  acked_rev BIGINT NOT NULL, learners BIGINT NOT NULL,"
+	"  summaries BIGINT NOT NULL, bytes BIGINT NOT NULL);"
 	"CREATE TABLE users("
-	"  name TEXT PRIMARY KEY, hash TEXT NOT NULL, created_at INTEGER NOT NULL);"
+	"  name TEXT PRIMARY KEY, hash TEXT NOT NULL, created_at BIGINT NOT NULL);"
 	"CREATE TABLE sessions("
-	"  token_hash TEXT PRIMARY KEY, user TEXT NOT NULL, csrf TEXT NOT NULL,"
-	"  expires_at INTEGER NOT NULL);",
+	"  token_hash TEXT PRIMARY KEY, \"user\" TEXT NOT NULL, csrf TEXT NOT NULL,"
+	"  expires_at BIGINT NOT NULL);",
 	/* 2: which clock vouches for each uploaded time (docs/SYNC.md, Clock):
 	 * time_source is the row's JSON object as sent, NULL from older boxes */
-	"ALTER TABLE learners ADD COLUMN times_corrected INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE learners ADD COLUMN times_corrected BIGINT NOT NULL DEFAULT 0;"
 	"ALTER TABLE learners ADD COLUMN time_source TEXT;"
 	"ALTER TABLE summaries ADD COLUMN time_source TEXT;",
+	/* 3: staff roles and areas (docs/HUB.md, People and roles); the box's
+	 * disk size and database state from its upload's health */
+	"ALTER TABLE users ADD COLUMN role TEXT NOT NULL DEFAULT 'admin';"
+	"ALTER TABLE users ADD COLUMN area TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE users ADD COLUMN disabled BIGINT NOT NULL DEFAULT 0;"
+	"ALTER TABLE boxes ADD COLUMN disk_total BIGINT;"
+	"ALTER TABLE boxes ADD COLUMN db_state TEXT;"
+	/* the dashboard asks by province, regency and district (report.c) */
+	"CREATE INDEX learners_p ON learners(substr(village, 1, 2));"
+	"CREATE INDEX learners_r ON learners(substr(village, 1, 5));"
+	"CREATE INDEX learners_d ON learners(substr(village, 1, 8));",
 };
 
-pb_err
-hubdb_begin(sqlite3 *c)
-{
-	return sqlu_exec(c, "BEGIN IMMEDIATE");
-}
+/* PostgreSQL only: read-only views for BI tools (docs/HUB.md, schema bi),
+ * made again at every start. CREATE OR REPLACE keeps the grants an
+ * operator gave; it can add columns at the end, never drop or rename one. */
+static const char hubdb__bi_views[] =
+	"CREATE SCHEMA IF NOT EXISTS bi;"
+	"CREATE OR REPLACE VIEW bi.boxes AS SELECT box_id, name,"
+	"  to_timestamp(enrolled_at / 1000.0) AS enrolled_at,"
+	"  to_timestamp(last_seen / 1000.0) AS last_seen, version, uptime_s,"
+	"  pending, disk_free, db_bytes, clock, acked_rev FROM public.boxes;"
+	"CREATE OR REPLACE VIEW bi.learners AS SELECT box AS box_id, id AS learner_id,"
+	"  name, position, village AS village_code,"
+	"  substr(village, 1, 2) AS province_code, substr(village, 1, 5) AS regency_code,"
+	"  substr(village, 1, 8) AS district_code,"
+	"  to_timestamp(registered_at / 1000.0) AS registered_at,"
+	"  times_corrected <> 0 AS times_corrected, time_source FROM public.learners;"
+	"CREATE OR REPLACE VIEW bi.course_progress AS SELECT s.box AS box_id,"
+	"  s.learner AS learner_id, s.course, s.status, s.lessons_done, s.lessons_total,"
+	"  s.best_score, s.passed <> 0 AS passed, s.attempts, s.seconds_spent,"
+	"  to_timestamp(nullif(s.first_activity, 0) / 1000.0) AS first_activity,"
+	"  to_timestamp(nullif(s.last_activity, 0) / 1000.0) AS last_activity,"
+	"  to_timestamp(nullif(s.completed_at, 0) / 1000.0) AS completed_at,"
+	"  s.times_corrected <> 0 AS times_corrected, s.time_source,"
+	"  l.village AS village_code, substr(l.village, 1, 2) AS province_code,"
+	"  substr(l.village, 1, 5) AS regency_code, substr(l.village, 1, 8) AS district_code"
+	"  FROM public.summaries s JOIN public.learners l"
+	"  ON l.box = s.box AND l.id = s.learner;"
+	"CREATE OR REPLACE VIEW bi.uploads AS SELECT box AS box_id,"
+	"  to_timestamp(at / 1000.0) AS at, seq, from_rev, to_rev, acked_rev, learners,"
+	"  summaries, bytes FROM public.uploads;";
 
-pb_err
-hubdb_commit(sqlite3 *c)
-{
-	return sqlu_exec(c, "COMMIT");
-}
-
-void
-hubdb_rollback(sqlite3 *c)
-{
-	if (!sqlite3_get_autocommit(c))
-		(void)sqlu_exec(c, "ROLLBACK");
-}
-
+/* Bring the schema to the newest version under the migration lock, each
+ * step in its own transaction; a database newer than this program is left
+ * alone (PB_ERR_STATE). */
 static pb_err
-hubdb__conn(const char *path, sqlite3 **out)
+hubdb__migrate(struct hdb_conn *c)
 {
-	sqlite3 *c = NULL;
+	int n = (int)PB_ARRAY_LEN(hubdb__mig), version = 0;
+	pb_err rc;
 
-	if (sqlite3_open_v2(path, &c, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		log_warnx("%s: %s", path, c ? sqlite3_errmsg(c) : "cannot open");
-		sqlite3_close(c);
-		return PB_ERR_DB;
+	if ((rc = hdb_lock_schema(c)) != PB_OK)
+		return rc;
+	if ((rc = hdb_schema_version(c, &version)) != PB_OK)
+		goto out;
+	if (version > n) {
+		log_warnx("%s has schema version %d but this program knows only up to %d;"
+		    " refusing to open it (use a newer pamong-hub)", hdb_name(c), version, n);
+		rc = PB_ERR_STATE;
+		goto out;
 	}
-	sqlite3_busy_timeout(c, 30000);
-	if (sqlu_exec(c, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-	    "PRAGMA foreign_keys=ON;") != PB_OK) {
-		sqlite3_close(c);
-		return PB_ERR_DB;
+	for (; version < n; version++) {
+		if ((rc = hdb_begin(c)) != PB_OK ||
+		    (rc = hdb_exec(c, hubdb__mig[version])) != PB_OK ||
+		    (rc = hdb_set_schema_version(c, version + 1)) != PB_OK ||
+		    (rc = hdb_commit(c)) != PB_OK) {
+			log_warnx("%s: migration %d failed", hdb_name(c), version + 1);
+			hdb_rollback(c);
+			goto out;
+		}
+		log_info("%s: migrated to schema version %d", hdb_name(c), version + 1);
 	}
-	*out = c;
-	return PB_OK;
+	if (hdb_kind(c) == HDB_PG && (rc = hdb_exec(c, hubdb__bi_views)) != PB_OK)
+		log_warnx("%s: the bi views could not be made", hdb_name(c));
+out:
+	hdb_unlock_schema(c);
+	return rc;
 }
 
 pb_err
-hubdb_open(const char *path, int nconn, struct hubdb **out)
+hubdb_open(const char *url, int nconn, struct hubdb **out)
 {
 	struct hubdb *db;
 	pb_err rc;
@@ -122,11 +167,11 @@ hubdb_open(const char *path, int nconn, struct hubdb **out)
 	pthread_mutex_init(&db->mu, NULL);
 	pthread_cond_init(&db->cv, NULL);
 	for (i = 0; i < nconn; i++) {
-		if ((rc = hubdb__conn(path, &db->all[i])) != PB_OK)
+		if ((rc = hdb_connect(url, &db->all[i])) != PB_OK)
 			goto out;
 		db->n++;
-		if (i == 0 && (rc = sqlu_migrate(db->all[0], path, hubdb__mig,
-		    (int)PB_ARRAY_LEN(hubdb__mig))) != PB_OK)
+		db->kind = hdb_kind(db->all[i]);
+		if (i == 0 && (rc = hubdb__migrate(db->all[0])) != PB_OK)
 			goto out;
 		db->free[db->nfree++] = db->all[i];
 	}
@@ -145,29 +190,36 @@ hubdb_close(struct hubdb *db)
 	if (db == NULL)
 		return;
 	for (i = 0; i < db->n; i++)
-		sqlite3_close(db->all[i]);
+		hdb_disconnect(db->all[i]);
 	pthread_mutex_destroy(&db->mu);
 	pthread_cond_destroy(&db->cv);
 	free(db);
 }
 
-sqlite3 *
+enum hdb_kind
+hubdb_kind(const struct hubdb *db)
+{
+	return db->kind;
+}
+
+struct hdb_conn *
 hubdb_get(struct hubdb *db)
 {
-	sqlite3 *c;
+	struct hdb_conn *c;
 
 	pthread_mutex_lock(&db->mu);
 	while (db->nfree == 0)
 		pthread_cond_wait(&db->cv, &db->mu);
 	c = db->free[--db->nfree];
 	pthread_mutex_unlock(&db->mu);
+	(void)hdb_check(c); /* a failure shows in the statements that follow */
 	return c;
 }
 
 void
-hubdb_put(struct hubdb *db, sqlite3 *c)
+hubdb_put(struct hubdb *db, struct hdb_conn *c)
 {
-	hubdb_rollback(c);
+	hdb_rollback(c);
 	pthread_mutex_lock(&db->mu);
 	db->free[db->nfree++] = c;
 	pthread_cond_signal(&db->cv);
@@ -177,11 +229,11 @@ hubdb_put(struct hubdb *db, sqlite3 *c)
 int
 hubdb_healthy(struct hubdb *db)
 {
-	sqlite3 *c = hubdb_get(db);
-	sqlite3_stmt *s = sqlu_prepare(c, "SELECT count(*) FROM boxes");
-	int ok = s != NULL && sqlite3_step(s) == SQLITE_ROW;
+	struct hdb_conn *c = hubdb_get(db);
+	struct hdb_stmt *s = hdb_prepare(c, "SELECT count(*) FROM boxes");
+	int ok = s != NULL && hdb_step(s) == HDB_ROW;
 
-	sqlite3_finalize(s);
+	hdb_finalize(s);
 	hubdb_put(db, c);
 	return ok;
 }

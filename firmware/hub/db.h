@@ -1,31 +1,32 @@
-/* db.h — the hub's SQLite database: schema, migrations and a pool of
- * connections shared by the web threads. WAL mode, synchronous=FULL.
- * Each module keeps its own SQL; this module only hands out connections. */
+/* db.h — the hub's database: schema, migrations and a pool of connections
+ * shared by the web threads, on SQLite (a file; WAL, synchronous=FULL) or
+ * PostgreSQL (a URL; several hubs may share it). Statements go through
+ * hdb.h; each module keeps its own SQL, written once for both. */
 #ifndef HUB_DB_H
 #define HUB_DB_H
 
-#include <sqlite3.h>
-
+#include "hdb.h"
 #include "pb.h"
-#include "sqlutil.h" /* statements: sqlu_prepare, sqlu_exec */
 
 struct hubdb;
 
-/* Open (creating and migrating) the database at path with a pool of
- * nconn connections. */
-pb_err hubdb_open(const char *path, int nconn, struct hubdb **out);
+/* Open (creating and migrating) the database at url — a SQLite path or a
+ * postgresql:// URL — with a pool of nconn connections. */
+pb_err hubdb_open(const char *url, int nconn, struct hubdb **out);
 void hubdb_close(struct hubdb *db);
+enum hdb_kind hubdb_kind(const struct hubdb *db);
 
-/* Borrow a connection (waits while all are busy); give it back with put. */
-sqlite3 *hubdb_get(struct hubdb *db);
-void hubdb_put(struct hubdb *db, sqlite3 *c);
-
-/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
-pb_err hubdb_begin(sqlite3 *c);
-pb_err hubdb_commit(sqlite3 *c);
-void hubdb_rollback(sqlite3 *c);
+/* Borrow a connection (waits while all are busy; reconnects one that
+ * PostgreSQL dropped); give it back with put, which rolls back a
+ * transaction left open. */
+struct hdb_conn *hubdb_get(struct hubdb *db);
+void hubdb_put(struct hubdb *db, struct hdb_conn *c);
 
 /* Non-zero if the database answers a trivial query. */
 int hubdb_healthy(struct hubdb *db);
+
+/* The names of the tables a hub's data lives in, in an order that keeps
+ * references valid (for pamong-hub migrate); NULL-terminated. */
+extern const char *const hubdb_tables[];
 
 #endif

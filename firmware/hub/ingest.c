@@ -2,6 +2,7 @@
 #include "ingest.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -76,8 +77,8 @@ ingest_code_create(struct hubdb *db, int64_t now_ms, int64_t ttl_ms,
 {
 	unsigned char rnd[16];
 	char norm[17], hash[65];
-	sqlite3_stmt *s = NULL;
-	sqlite3 *c = hubdb_get(db);
+	struct hdb_stmt *s = NULL;
+	struct hdb_conn *c = hubdb_get(db);
 	pb_err rc = PB_ERR_DB;
 	size_t i, o = 0;
 
@@ -92,19 +93,19 @@ ingest_code_create(struct hubdb *db, int64_t now_ms, int64_t ttl_ms,
 	code[o] = '\0';
 	util_sha256_hex(hash, norm, 16);
 	*expires_at = now_ms + ttl_ms;
-	if ((s = sqlu_prepare(c, "INSERT INTO enroll_codes(hash, created_at, expires_at)"
+	if ((s = hdb_prepare(c, "INSERT INTO enroll_codes(hash, created_at, expires_at)"
 	    " VALUES (?, ?, ?)")) == NULL)
 		goto out;
-	sqlite3_bind_text(s, 1, hash, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 2, now_ms);
-	sqlite3_bind_int64(s, 3, *expires_at);
-	if (sqlite3_step(s) != SQLITE_DONE) {
-		log_warnx("enroll code: %s", sqlite3_errmsg(c));
+	hdb_bind_text(s, 1, hash);
+	hdb_bind_int64(s, 2, now_ms);
+	hdb_bind_int64(s, 3, *expires_at);
+	if (hdb_step(s) != HDB_DONE) {
+		log_warnx("enroll code: %s", hdb_errmsg(c));
 		goto out;
 	}
 	rc = PB_OK;
 out:
-	sqlite3_finalize(s);
+	hdb_finalize(s);
 	hubdb_put(db, c);
 	return rc;
 }
@@ -165,8 +166,8 @@ ingest_enroll(struct hubdb *db, const char *body, size_t len, const char *sig_he
 {
 	const char *code, *key, *box_id, *name;
 	char norm[17], hash[65];
-	sqlite3_stmt *s = NULL;
-	sqlite3 *c = NULL;
+	struct hdb_stmt *s = NULL;
+	struct hdb_conn *c = NULL;
 	json_error_t jerr;
 	json_t *root;
 	pb_err vr;
@@ -200,69 +201,76 @@ ingest_enroll(struct hubdb *db, const char *body, size_t len, const char *sig_he
 	util_sha256_hex(hash, norm, 16);
 
 	c = hubdb_get(db);
-	if (hubdb_begin(c) != PB_OK) {
+	if (hdb_begin(c) != PB_OK) {
 		ingest__fail(a, 503, "unavailable", "database busy");
 		goto out;
 	}
-	if ((s = sqlu_prepare(c, "SELECT expires_at, used_by FROM enroll_codes"
-	    " WHERE hash = ?")) == NULL)
+	/* an UPDATE that changes nothing locks the code's row: enrollments with
+	 * one code through several hub processes take turns */
+	if ((s = hdb_prepare(c, "UPDATE enroll_codes SET hash = hash WHERE hash = ?"
+	    " RETURNING expires_at, used_by")) == NULL)
 		goto dberr;
-	sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) != SQLITE_ROW) {
+	hdb_bind_text(s, 1, hash);
+	if (hdb_step(s) != HDB_ROW) {
 		ingest__fail(a, 403, "bad_code", "unknown enrollment code");
 		goto out;
 	}
-	if (sqlite3_column_type(s, 1) != SQLITE_NULL) {
-		int same = strcmp((const char *)sqlite3_column_text(s, 1), key) == 0;
+	if (hdb_column_type(s, 1) != HDB_NULL) {
+		int same = strcmp(hdb_column_text(s, 1), key) == 0;
 
 		if (!same) {
 			ingest__fail(a, 409, "code_used", "this code was already used");
 			goto out;
 		}
-		sqlite3_finalize(s);
+		hdb_finalize(s);
 		/* the same box again: its answer was lost on the way */
-		if ((s = sqlu_prepare(c, "SELECT box_id, enrolled_at FROM boxes"
+		if ((s = hdb_prepare(c, "SELECT box_id, enrolled_at FROM boxes"
 		    " WHERE key = ?")) == NULL)
 			goto dberr;
-		sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-		if (sqlite3_step(s) != SQLITE_ROW)
+		hdb_bind_text(s, 1, key);
+		if (hdb_step(s) != HDB_ROW)
 			goto dberr;
 		a->status = 200;
-		a->body = json_pack("{s:s, s:I}", "box_id", sqlite3_column_text(s, 0),
-		    "enrolled_at", (json_int_t)sqlite3_column_int64(s, 1));
+		a->body = json_pack("{s:s, s:I}", "box_id", hdb_column_text(s, 0),
+		    "enrolled_at", (json_int_t)hdb_column_int64(s, 1));
 		goto out;
 	}
-	if (sqlite3_column_int64(s, 0) < now_ms) {
+	if (hdb_column_int64(s, 0) < now_ms) {
 		ingest__fail(a, 403, "code_expired", "this enrollment code has expired");
 		goto out;
 	}
-	sqlite3_finalize(s);
-	if ((s = sqlu_prepare(c, "SELECT 1 FROM boxes WHERE key = ? OR box_id = ?")) == NULL)
+	hdb_finalize(s);
+	if ((s = hdb_prepare(c, "SELECT 1 FROM boxes WHERE key = ? OR box_id = ?")) == NULL)
 		goto dberr;
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, box_id, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) == SQLITE_ROW) {
+	hdb_bind_text(s, 1, key);
+	hdb_bind_text(s, 2, box_id);
+	if (hdb_step(s) == HDB_ROW) {
 		ingest__fail(a, 409, "box_exists", "this key or box id is already enrolled");
 		goto out;
 	}
-	sqlite3_finalize(s);
-	if ((s = sqlu_prepare(c, "INSERT INTO boxes(key, box_id, name, enrolled_at)"
+	hdb_finalize(s);
+	if ((s = hdb_prepare(c, "INSERT INTO boxes(key, box_id, name, enrolled_at)"
 	    " VALUES (?, ?, ?, ?)")) == NULL)
 		goto dberr;
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, box_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, now_ms);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		goto dberr;
-	sqlite3_finalize(s);
-	if ((s = sqlu_prepare(c, "UPDATE enroll_codes SET used_at = ?, used_by = ?"
+	hdb_bind_text(s, 1, key);
+	hdb_bind_text(s, 2, box_id);
+	hdb_bind_text(s, 3, name);
+	hdb_bind_int64(s, 4, now_ms);
+	if (hdb_step(s) != HDB_DONE) {
+		if (hdb_err(c) != PB_ERR_EXISTS)
+			goto dberr;
+		/* enrolled at this moment through another hub process */
+		ingest__fail(a, 409, "box_exists", "this key or box id is already enrolled");
+		goto out;
+	}
+	hdb_finalize(s);
+	if ((s = hdb_prepare(c, "UPDATE enroll_codes SET used_at = ?, used_by = ?"
 	    " WHERE hash = ?")) == NULL)
 		goto dberr;
-	sqlite3_bind_int64(s, 1, now_ms);
-	sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, hash, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) != SQLITE_DONE || hubdb_commit(c) != PB_OK)
+	hdb_bind_int64(s, 1, now_ms);
+	hdb_bind_text(s, 2, key);
+	hdb_bind_text(s, 3, hash);
+	if (hdb_step(s) != HDB_DONE || hdb_commit(c) != PB_OK)
 		goto dberr;
 	log_info("enrolled box %s (%s)", box_id, name);
 	a->status = 201;
@@ -270,20 +278,73 @@ ingest_enroll(struct hubdb *db, const char *body, size_t len, const char *sig_he
 	    (json_int_t)now_ms);
 	goto out;
 dberr:
-	log_warnx("enroll: %s", sqlite3_errmsg(c));
+	log_warnx("enroll: %s", hdb_errmsg(c));
 	ingest__fail(a, 503, "unavailable", "database error");
 out:
-	sqlite3_finalize(s);
+	hdb_finalize(s);
 	if (c != NULL) {
-		hubdb_rollback(c);
+		hdb_rollback(c);
 		hubdb_put(db, c);
 	}
 	json_decref(root);
 }
 
-pb_err
-ingest_gunzip(const unsigned char *in, size_t inlen, size_t max, char **out,
-    size_t *outlen)
+/* The memory all uploads being unpacked hold at once: their gunzipped text
+ * and INGEST_TREE_FACTOR times it for the parsed tree. An upload that would
+ * take the total over ingest_limits.max_memory is answered 503 (the box
+ * sends it again later) instead of waiting while it holds memory. */
+#define INGEST_TREE_FACTOR 4
+static pthread_mutex_t ingest__mem_mu = PTHREAD_MUTEX_INITIALIZER;
+static size_t ingest__mem_used;   /* bytes reserved now */
+static size_t ingest__mem_peak;   /* the most ever reserved at once */
+
+/* Grow this upload's reservation *held to want bytes; -1 if over budget
+ * (nothing more is reserved then). */
+static int
+ingest__mem_take(size_t budget, size_t *held, size_t want)
+{
+	int rc = 0;
+
+	if (want <= *held)
+		return 0;
+	pthread_mutex_lock(&ingest__mem_mu);
+	if (ingest__mem_used + (want - *held) > budget) {
+		rc = -1;
+	} else {
+		ingest__mem_used += want - *held;
+		*held = want;
+		if (ingest__mem_used > ingest__mem_peak)
+			ingest__mem_peak = ingest__mem_used;
+	}
+	pthread_mutex_unlock(&ingest__mem_mu);
+	return rc;
+}
+
+static void
+ingest__mem_give(size_t *held)
+{
+	pthread_mutex_lock(&ingest__mem_mu);
+	ingest__mem_used -= *held;
+	pthread_mutex_unlock(&ingest__mem_mu);
+	*held = 0;
+}
+
+size_t
+ingest_memory_peak(void)
+{
+	size_t v;
+
+	pthread_mutex_lock(&ingest__mem_mu);
+	v = ingest__mem_peak;
+	pthread_mutex_unlock(&ingest__mem_mu);
+	return v;
+}
+
+/* ingest_gunzip; with held, every buffer size is reserved first from a
+ * budget (PB_ERR_STATE when it would go over). */
+static pb_err
+ingest__gunzip(const unsigned char *in, size_t inlen, size_t max, char **out,
+    size_t *outlen, size_t budget, size_t *held)
 {
 	size_t cap = inlen * 4 + 1024, used = 0;
 	z_stream z;
@@ -297,6 +358,10 @@ ingest_gunzip(const unsigned char *in, size_t inlen, size_t max, char **out,
 		return PB_ERR_NOMEM;
 	if (cap > max + 1)
 		cap = max + 1;
+	if (held != NULL && ingest__mem_take(budget, held, cap + 1) != 0) {
+		rc = PB_ERR_STATE;
+		goto out;
+	}
 	if ((buf = malloc(cap + 1)) == NULL) {
 		rc = PB_ERR_NOMEM;
 		goto out;
@@ -310,6 +375,10 @@ ingest_gunzip(const unsigned char *in, size_t inlen, size_t max, char **out,
 				goto out;
 			}
 			cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+			if (held != NULL && ingest__mem_take(budget, held, cap + 1) != 0) {
+				rc = PB_ERR_STATE;
+				goto out;
+			}
 			if ((nb = realloc(buf, cap + 1)) == NULL) {
 				rc = PB_ERR_NOMEM;
 				goto out;
@@ -344,12 +413,20 @@ out:
 	return rc;
 }
 
+pb_err
+ingest_gunzip(const unsigned char *in, size_t inlen, size_t max, char **out,
+    size_t *outlen)
+{
+	return ingest__gunzip(in, inlen, max, out, outlen, 0, NULL);
+}
+
 /* One parsed summary or learner row is checked in place in the JSON; these
  * hold what a chunk claims. */
 struct ingest_chunk {
 	const char *box;
 	json_int_t from_rev, to_rev, seq;
 	json_t *learners, *summaries, *health;
+	json_t *merges; /* [{from, into}]: learners a facilitator merged (optional) */
 };
 
 static int
@@ -424,19 +501,6 @@ ingest__time_source(json_t *row, const char *const *fields)
 static const char *const ingest__learner_times[] = { "registered_at", NULL };
 static const char *const ingest__summary_times[] = { "first_activity", "last_activity",
 	"completed_at", NULL };
-
-/* Bind a row's time_source as compact JSON text (NULL when absent). */
-static void
-ingest__bind_time_source(sqlite3_stmt *s, int col, json_t *row)
-{
-	json_t *src = json_object_get(row, "time_source");
-	char *text = src ? json_dumps(src, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-
-	if (text != NULL)
-		sqlite3_bind_text(s, col, text, -1, free);
-	else
-		sqlite3_bind_null(s, col);
-}
 
 /* A learner's name (names.h): refused with its field if it holds
  * characters that hide or reorder text, else replaced by its NFC form. */
@@ -522,7 +586,23 @@ ingest__validate(json_t *root, const struct ingest_limits *lim, struct ingest_ch
 		    "learners and summaries must be arrays, health an object");
 		return -1;
 	}
-	if (json_array_size(ch->learners) + json_array_size(ch->summaries) > lim->max_rows) {
+	ch->merges = json_object_get(root, "merges");
+	if (ch->merges != NULL && !json_is_array(ch->merges)) {
+		ingest__bad_field(a, "merges", "must be an array of {from, into}");
+		return -1;
+	}
+	json_array_foreach(ch->merges, i, row) {
+		const char *f = ingest__str(row, "from", 36, 36), *t = ingest__str(row, "into", 36, 36);
+
+		if (!json_is_object(row) || f == NULL || t == NULL || !util_is_uuid(f) ||
+		    !util_is_uuid(t) || strcmp(f, t) == 0) {
+			ingest__fail(a, 400, "invalid_field",
+			    "merges[%zu]: need from and into, two learner ids", i);
+			return -1;
+		}
+	}
+	if (json_array_size(ch->learners) + json_array_size(ch->summaries) +
+	    json_array_size(ch->merges) > lim->max_rows) {
 		ingest__fail(a, 413, "too_large", "more than %zu rows in one chunk",
 		    lim->max_rows);
 		return -1;
@@ -581,170 +661,360 @@ ingest__validate(json_t *root, const struct ingest_limits *lim, struct ingest_ch
 	return 0;
 }
 
-static void
-ingest__bind_health(sqlite3_stmt *s, json_t *h, int col, const char *key, int is_text)
-{
-	json_t *v = h ? json_object_get(h, key) : NULL;
+/* The columns of a stored row and how each is read from the row's JSON:
+ * 't' text, 'i' integer (null stays null), 'b' boolean as 0/1 (absent: 0),
+ * 'j' an object kept as its compact JSON text (absent: null). */
+struct ingest_col {
+	const char *name;
+	char kind;
+};
 
-	if (is_text && json_is_string(v))
-		sqlite3_bind_text(s, col, json_string_value(v), -1, SQLITE_TRANSIENT);
-	else if (!is_text && json_is_integer(v))
-		sqlite3_bind_int64(s, col, json_integer_value(v));
-	else
-		sqlite3_bind_null(s, col);
+static const struct ingest_col ingest__learner_cols[] = {
+	{ "id", 't' }, { "name", 't' }, { "position", 't' }, { "village", 't' },
+	{ "registered_at", 'i' }, { "rev", 'i' }, { "times_corrected", 'b' },
+	{ "time_source", 'j' }, { NULL, 0 } };
+static const struct ingest_col ingest__summary_cols[] = {
+	{ "learner", 't' }, { "course", 't' }, { "status", 't' }, { "lessons_done", 'i' },
+	{ "lessons_total", 'i' }, { "best_score", 'i' }, { "passed", 'b' },
+	{ "attempts", 'i' }, { "seconds_spent", 'i' }, { "first_activity", 'i' },
+	{ "last_activity", 'i' }, { "completed_at", 'i' }, { "times_corrected", 'b' },
+	{ "rev", 'i' }, { "time_source", 'j' }, { NULL, 0 } };
+
+/* The validated rows as the JSON text one upsert statement reads: each
+ * object reduced to the stored columns with their stored values. NULL if
+ * out of memory. */
+static char *
+ingest__rows_json(json_t *rows, const struct ingest_col *cols)
+{
+	json_t *out = json_array(), *row, *o, *v;
+	char *text = NULL, *ts;
+	size_t i;
+	int k;
+
+	if (out == NULL)
+		return NULL;
+	json_array_foreach(rows, i, row) {
+		if ((o = json_object()) == NULL || json_array_append_new(out, o) != 0)
+			goto out;
+		for (k = 0; cols[k].name != NULL; k++) {
+			v = json_object_get(row, cols[k].name);
+			switch (cols[k].kind) {
+			case 'b':
+				v = json_integer(json_is_true(v));
+				break;
+			case 'j':
+				ts = v ? json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+				v = ts ? json_string(ts) : json_null();
+				free(ts);
+				break;
+			default:
+				v = v ? json_incref(v) : json_null();
+			}
+			if (v == NULL || json_object_set_new(o, cols[k].name, v) != 0)
+				goto out;
+		}
+	}
+	text = json_dumps(out, JSON_COMPACT);
+out:
+	json_decref(out);
+	return text;
 }
 
-static json_int_t
-ingest__i(json_t *row, const char *key)
-{
-	return json_integer_value(json_object_get(row, key));
-}
+/* The upserts of a chunk's rows; a row replaces the stored one only if its
+ * rev is newer. PostgreSQL: one statement per table and chunk (one round
+ * trip), ?1 the box, ?2 the rows as JSON (ingest__rows_json) read with
+ * jsonb_to_recordset; it refuses to touch one row twice in a statement, so
+ * a key sent twice in a chunk keeps its highest rev, as SQLite's row by row
+ * application does. SQLite (in-process, no round trips): one prepared
+ * statement stepped per row, ?1 the box, ?2… the columns in the order of
+ * ingest__*_cols — faster than parsing JSON in SQL. */
+static const char ingest__learners_sqlite[] =
+	"INSERT INTO learners(box, id, name, position, village, registered_at, rev,"
+	" times_corrected, time_source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+static const char ingest__learners_pg[] =
+	"INSERT INTO learners(box, id, name, position, village, registered_at, rev,"
+	" times_corrected, time_source)"
+	" SELECT DISTINCT ON (x.id) ?1, x.id, x.name, x.position, x.village,"
+	" x.registered_at, x.rev, x.times_corrected, x.time_source"
+	" FROM jsonb_to_recordset(?2::jsonb) AS x(id text, name text, position text,"
+	" village text, registered_at bigint, rev bigint, times_corrected bigint,"
+	" time_source text) ORDER BY x.id, x.rev DESC";
+static const char ingest__learners_upsert[] =
+	" ON CONFLICT(box, id) DO UPDATE SET name = excluded.name,"
+	" position = excluded.position, village = excluded.village,"
+	" registered_at = excluded.registered_at, rev = excluded.rev,"
+	" times_corrected = excluded.times_corrected,"
+	" time_source = excluded.time_source"
+	" WHERE excluded.rev > learners.rev";
+static const char ingest__summaries_sqlite[] =
+	"INSERT INTO summaries(box, learner, course, status, lessons_done,"
+	" lessons_total, best_score, passed, attempts, seconds_spent, first_activity,"
+	" last_activity, completed_at, times_corrected, rev, time_source)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
+static const char ingest__summaries_pg[] =
+	"INSERT INTO summaries(box, learner, course, status, lessons_done,"
+	" lessons_total, best_score, passed, attempts, seconds_spent, first_activity,"
+	" last_activity, completed_at, times_corrected, rev, time_source)"
+	" SELECT DISTINCT ON (x.learner, x.course) ?1, x.learner, x.course, x.status,"
+	" x.lessons_done, x.lessons_total, x.best_score, x.passed, x.attempts,"
+	" x.seconds_spent, x.first_activity, x.last_activity, x.completed_at,"
+	" x.times_corrected, x.rev, x.time_source"
+	" FROM jsonb_to_recordset(?2::jsonb) AS x(learner text, course text, status text,"
+	" lessons_done bigint, lessons_total bigint, best_score bigint, passed bigint,"
+	" attempts bigint, seconds_spent bigint, first_activity bigint,"
+	" last_activity bigint, completed_at bigint, times_corrected bigint, rev bigint,"
+	" time_source text) ORDER BY x.learner, x.course, x.rev DESC";
+static const char ingest__summaries_upsert[] =
+	" ON CONFLICT(box, learner, course) DO UPDATE SET status = excluded.status,"
+	" lessons_done = excluded.lessons_done, lessons_total = excluded.lessons_total,"
+	" best_score = excluded.best_score, passed = excluded.passed,"
+	" attempts = excluded.attempts, seconds_spent = excluded.seconds_spent,"
+	" first_activity = excluded.first_activity,"
+	" last_activity = excluded.last_activity,"
+	" completed_at = excluded.completed_at,"
+	" times_corrected = excluded.times_corrected, rev = excluded.rev,"
+	" time_source = excluded.time_source"
+	" WHERE excluded.rev > summaries.rev";
 
-/* Apply a validated chunk for box in one transaction. */
+/* A box's merges ("learner X merged into Y" by a facilitator): recorded in
+ * learner_merges (made here, on the first merge any box sends), and the
+ * merged learner's rows of that box dropped, now and whenever a later
+ * chunk (a late bundle) brings them again: Y's summaries, uploaded under
+ * newer revs, hold the merged progress. */
 static pb_err
-ingest__apply(sqlite3 *c, const char *key, const struct ingest_chunk *ch, size_t bytes,
-    int64_t now_ms, int64_t *acked)
+ingest__merges(struct hdb_conn *c, const struct ingest_chunk *ch)
 {
-	sqlite3_stmt *sl = NULL, *ss = NULL, *s = NULL;
-	int64_t acked_rev, last_seq;
+	static const char *const drop[] = {
+		"DELETE FROM summaries WHERE box = ?1 AND learner IN"
+		" (SELECT from_id FROM learner_merges WHERE box = ?1)",
+		"DELETE FROM learners WHERE box = ?1 AND id IN"
+		" (SELECT from_id FROM learner_merges WHERE box = ?1)",
+	};
+	struct hdb_stmt *s = NULL;
+	pb_err rc = PB_ERR_DB;
+	int have = 0;
+	json_t *row;
+	size_t i;
+
+	if (json_array_size(ch->merges) > 0) {
+		if (hdb_exec(c, "CREATE TABLE IF NOT EXISTS learner_merges (box TEXT NOT NULL,"
+		    " from_id TEXT NOT NULL, into_id TEXT NOT NULL, rev BIGINT NOT NULL,"
+		    " PRIMARY KEY (box, from_id))") != PB_OK ||
+		    (s = hdb_prepare(c, "INSERT INTO learner_merges (box, from_id, into_id, rev)"
+		    " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) == NULL)
+			return PB_ERR_DB;
+		json_array_foreach(ch->merges, i, row) {
+			hdb_bind_text(s, 1, ch->box);
+			hdb_bind_text(s, 2, json_string_value(json_object_get(row, "from")));
+			hdb_bind_text(s, 3, json_string_value(json_object_get(row, "into")));
+			hdb_bind_int64(s, 4, json_integer_value(json_object_get(row, "rev")));
+			if (hdb_step(s) != HDB_DONE)
+				goto out;
+			hdb_reset(s);
+		}
+		hdb_finalize(s);
+		s = NULL;
+	}
+	if ((s = hdb_prepare(c, hdb_kind(c) == HDB_PG ?
+	    "SELECT CASE WHEN to_regclass('learner_merges') IS NULL THEN 0 ELSE 1 END" :
+	    "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+	    " AND name = 'learner_merges'")) == NULL)
+		return PB_ERR_DB;
+	if (hdb_step(s) == HDB_ROW)
+		have = hdb_column_int(s, 0);
+	hdb_finalize(s);
+	s = NULL;
+	for (i = 0; have && i < PB_ARRAY_LEN(drop); i++) {
+		if ((s = hdb_prepare(c, drop[i])) == NULL)
+			return PB_ERR_DB;
+		hdb_bind_text(s, 1, ch->box);
+		if (hdb_step(s) != HDB_DONE)
+			goto out;
+		hdb_finalize(s);
+		s = NULL;
+	}
+	rc = PB_OK;
+out:
+	hdb_finalize(s);
+	return rc;
+}
+
+/* Bind a validated row's columns as ?2… (the box is ?1). */
+static pb_err
+ingest__bind_row(struct hdb_stmt *s, json_t *row, const struct ingest_col *cols)
+{
+	json_t *v;
+	char *ts;
+	int k;
+
+	for (k = 0; cols[k].name != NULL; k++) {
+		v = json_object_get(row, cols[k].name);
+		switch (cols[k].kind) {
+		case 't':
+			hdb_bind_text(s, k + 2, json_string_value(v));
+			break;
+		case 'b':
+			hdb_bind_int64(s, k + 2, json_is_true(v));
+			break;
+		case 'j':
+			if (v == NULL) {
+				hdb_bind_null(s, k + 2);
+				break;
+			}
+			if ((ts = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
+				return PB_ERR_NOMEM;
+			hdb_bind_text(s, k + 2, ts);
+			free(ts);
+			break;
+		default:
+			if (json_is_integer(v))
+				hdb_bind_int64(s, k + 2, json_integer_value(v));
+			else
+				hdb_bind_null(s, k + 2);
+		}
+	}
+	return PB_OK;
+}
+
+/* Upsert rows (a JSON array) of box with the statement for c's database. */
+static pb_err
+ingest__upsert(struct hdb_conn *c, const char *box, json_t *rows,
+    const struct ingest_col *cols, const char *sqlite_head, const char *pg_head,
+    const char *tail)
+{
+	struct hdb_stmt *s = NULL;
+	char sql[2048], *text = NULL;
 	pb_err rc = PB_ERR_DB;
 	json_t *row;
 	size_t i;
 
-	if (hubdb_begin(c) != PB_OK)
+	if (json_array_size(rows) == 0)
+		return PB_OK;
+	snprintf(sql, sizeof(sql), "%s%s", hdb_kind(c) == HDB_PG ? pg_head : sqlite_head,
+	    tail);
+	if ((s = hdb_prepare(c, sql)) == NULL)
+		goto out;
+	hdb_bind_text(s, 1, box);
+	if (hdb_kind(c) == HDB_PG) {
+		if ((text = ingest__rows_json(rows, cols)) == NULL) {
+			rc = PB_ERR_NOMEM;
+			goto out;
+		}
+		hdb_bind_text(s, 2, text);
+		if (hdb_step(s) == HDB_DONE)
+			rc = PB_OK;
+		goto out;
+	}
+	json_array_foreach(rows, i, row) {
+		if (ingest__bind_row(s, row, cols) != PB_OK) {
+			rc = PB_ERR_NOMEM;
+			goto out;
+		}
+		if (hdb_step(s) != HDB_DONE)
+			goto out;
+		hdb_reset(s);
+	}
+	rc = PB_OK;
+out:
+	hdb_finalize(s);
+	free(text);
+	return rc;
+}
+
+static void
+ingest__bind_health(struct hdb_stmt *s, json_t *h, int col, const char *key, int is_text)
+{
+	json_t *v = h ? json_object_get(h, key) : NULL;
+
+	/* health is informative: an over-long text is dropped, not refused */
+	if (is_text && json_is_string(v) && json_string_length(v) <= 64)
+		hdb_bind_text(s, col, json_string_value(v));
+	else if (!is_text && json_is_integer(v))
+		hdb_bind_int64(s, col, json_integer_value(v));
+	else
+		hdb_bind_null(s, col);
+}
+
+/* Apply a validated chunk for box in one transaction. The box's row is
+ * locked first (an UPDATE that changes nothing), so chunks of one box
+ * applied by several hub processes at once take turns. */
+static pb_err
+ingest__apply(struct hdb_conn *c, const char *key, const struct ingest_chunk *ch,
+    size_t bytes, int64_t now_ms, int64_t *acked)
+{
+	struct hdb_stmt *s = NULL;
+	int64_t acked_rev, last_seq;
+	pb_err rc = PB_ERR_DB;
+
+	if (hdb_begin(c) != PB_OK)
 		return PB_ERR_DB;
-	if ((s = sqlu_prepare(c, "SELECT acked_rev, last_seq FROM boxes WHERE key = ?"))
-	    == NULL)
+	if ((s = hdb_prepare(c, "UPDATE boxes SET last_seq = last_seq WHERE key = ?"
+	    " RETURNING acked_rev, last_seq")) == NULL)
 		goto out;
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) != SQLITE_ROW)
+	hdb_bind_text(s, 1, key);
+	if (hdb_step(s) != HDB_ROW)
 		goto out;
-	acked_rev = sqlite3_column_int64(s, 0);
-	last_seq = sqlite3_column_int64(s, 1);
-	sqlite3_finalize(s);
+	acked_rev = hdb_column_int64(s, 0);
+	last_seq = hdb_column_int64(s, 1);
+	hdb_finalize(s);
 	s = NULL;
-
-	if ((sl = sqlu_prepare(c,
-	    "INSERT INTO learners(box, id, name, position, village, registered_at, rev,"
-	    " times_corrected, time_source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
-	    " ON CONFLICT(box, id) DO UPDATE SET name = excluded.name,"
-	    " position = excluded.position, village = excluded.village,"
-	    " registered_at = excluded.registered_at, rev = excluded.rev,"
-	    " times_corrected = excluded.times_corrected,"
-	    " time_source = excluded.time_source"
-	    " WHERE excluded.rev > learners.rev")) == NULL)
+	if ((rc = ingest__upsert(c, ch->box, ch->learners, ingest__learner_cols,
+	    ingest__learners_sqlite, ingest__learners_pg, ingest__learners_upsert)) != PB_OK ||
+	    (rc = ingest__upsert(c, ch->box, ch->summaries, ingest__summary_cols,
+	    ingest__summaries_sqlite, ingest__summaries_pg, ingest__summaries_upsert)) != PB_OK)
 		goto out;
-	json_array_foreach(ch->learners, i, row) {
-		sqlite3_bind_text(sl, 1, ch->box, -1, SQLITE_STATIC);
-		sqlite3_bind_text(sl, 2, json_string_value(json_object_get(row, "id")), -1,
-		    SQLITE_STATIC);
-		sqlite3_bind_text(sl, 3, json_string_value(json_object_get(row, "name")), -1,
-		    SQLITE_STATIC);
-		sqlite3_bind_text(sl, 4, json_string_value(json_object_get(row, "position")),
-		    -1, SQLITE_STATIC);
-		sqlite3_bind_text(sl, 5, json_string_value(json_object_get(row, "village")),
-		    -1, SQLITE_STATIC);
-		sqlite3_bind_int64(sl, 6, ingest__i(row, "registered_at"));
-		sqlite3_bind_int64(sl, 7, ingest__i(row, "rev"));
-		sqlite3_bind_int(sl, 8, ingest__bool(row, "times_corrected", 0));
-		ingest__bind_time_source(sl, 9, row);
-		if (sqlite3_step(sl) != SQLITE_DONE)
-			goto out;
-		sqlite3_reset(sl);
-	}
-	if ((ss = sqlu_prepare(c,
-	    "INSERT INTO summaries(box, learner, course, status, lessons_done,"
-	    " lessons_total, best_score, passed, attempts, seconds_spent, first_activity,"
-	    " last_activity, completed_at, times_corrected, rev, time_source)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-	    " ?16)"
-	    " ON CONFLICT(box, learner, course) DO UPDATE SET status = excluded.status,"
-	    " lessons_done = excluded.lessons_done, lessons_total = excluded.lessons_total,"
-	    " best_score = excluded.best_score, passed = excluded.passed,"
-	    " attempts = excluded.attempts, seconds_spent = excluded.seconds_spent,"
-	    " first_activity = excluded.first_activity,"
-	    " last_activity = excluded.last_activity,"
-	    " completed_at = excluded.completed_at,"
-	    " times_corrected = excluded.times_corrected, rev = excluded.rev,"
-	    " time_source = excluded.time_source"
-	    " WHERE excluded.rev > summaries.rev")) == NULL)
+	if ((rc = ingest__merges(c, ch)) != PB_OK)
 		goto out;
-	json_array_foreach(ch->summaries, i, row) {
-		json_t *best = json_object_get(row, "best_score");
-
-		sqlite3_bind_text(ss, 1, ch->box, -1, SQLITE_STATIC);
-		sqlite3_bind_text(ss, 2, json_string_value(json_object_get(row, "learner")),
-		    -1, SQLITE_STATIC);
-		sqlite3_bind_text(ss, 3, json_string_value(json_object_get(row, "course")),
-		    -1, SQLITE_STATIC);
-		sqlite3_bind_text(ss, 4, json_string_value(json_object_get(row, "status")),
-		    -1, SQLITE_STATIC);
-		sqlite3_bind_int64(ss, 5, ingest__i(row, "lessons_done"));
-		sqlite3_bind_int64(ss, 6, ingest__i(row, "lessons_total"));
-		if (json_is_integer(best))
-			sqlite3_bind_int64(ss, 7, json_integer_value(best));
-		else
-			sqlite3_bind_null(ss, 7);
-		sqlite3_bind_int(ss, 8, ingest__bool(row, "passed", 0));
-		sqlite3_bind_int64(ss, 9, ingest__i(row, "attempts"));
-		sqlite3_bind_int64(ss, 10, ingest__i(row, "seconds_spent"));
-		sqlite3_bind_int64(ss, 11, ingest__i(row, "first_activity"));
-		sqlite3_bind_int64(ss, 12, ingest__i(row, "last_activity"));
-		sqlite3_bind_int64(ss, 13, ingest__i(row, "completed_at"));
-		sqlite3_bind_int(ss, 14, ingest__bool(row, "times_corrected", 0));
-		sqlite3_bind_int64(ss, 15, ingest__i(row, "rev"));
-		ingest__bind_time_source(ss, 16, row);
-		if (sqlite3_step(ss) != SQLITE_DONE)
-			goto out;
-		sqlite3_reset(ss);
-	}
+	rc = PB_ERR_DB;
 	/* contiguous: everything up to from_rev was held, now up to to_rev is */
 	if (ch->from_rev <= acked_rev && ch->to_rev > acked_rev)
 		acked_rev = ch->to_rev;
-	if ((s = sqlu_prepare(c, ch->seq > last_seq ?
+	if ((s = hdb_prepare(c, ch->seq > last_seq ?
 	    "UPDATE boxes SET acked_rev = ?1, last_seq = ?2, last_seen = ?3,"
 	    " version = ?4, uptime_s = ?5, disk_free = ?6, db_bytes = ?7, pending = ?8,"
-	    " clock = ?9 WHERE key = ?10" :
-	    "UPDATE boxes SET acked_rev = ?1 WHERE key = ?10")) == NULL)
+	    " clock = ?9, disk_total = ?11, db_state = ?12 WHERE key = ?10" :
+	    "UPDATE boxes SET acked_rev = ?1 WHERE key = ?2")) == NULL)
 		goto out;
-	sqlite3_bind_int64(s, 1, acked_rev);
-	sqlite3_bind_text(s, 10, key, -1, SQLITE_STATIC);
+	hdb_bind_int64(s, 1, acked_rev);
 	if (ch->seq > last_seq) {
-		sqlite3_bind_int64(s, 2, ch->seq);
-		sqlite3_bind_int64(s, 3, now_ms);
+		hdb_bind_int64(s, 2, ch->seq);
+		hdb_bind_int64(s, 3, now_ms);
 		ingest__bind_health(s, ch->health, 4, "version", 1);
 		ingest__bind_health(s, ch->health, 5, "uptime_s", 0);
 		ingest__bind_health(s, ch->health, 6, "disk_free", 0);
 		ingest__bind_health(s, ch->health, 7, "db_bytes", 0);
 		ingest__bind_health(s, ch->health, 8, "pending", 0);
 		ingest__bind_health(s, ch->health, 9, "clock", 1);
+		hdb_bind_text(s, 10, key);
+		ingest__bind_health(s, ch->health, 11, "disk_total", 0);
+		ingest__bind_health(s, ch->health, 12, "db", 1);
+	} else {
+		hdb_bind_text(s, 2, key);
 	}
-	if (sqlite3_step(s) != SQLITE_DONE)
+	if (hdb_step(s) != HDB_DONE)
 		goto out;
-	sqlite3_finalize(s);
-	if ((s = sqlu_prepare(c, "INSERT INTO uploads(box, at, seq, from_rev, to_rev,"
+	hdb_finalize(s);
+	if ((s = hdb_prepare(c, "INSERT INTO uploads(box, at, seq, from_rev, to_rev,"
 	    " acked_rev, learners, summaries, bytes) VALUES (?,?,?,?,?,?,?,?,?)")) == NULL)
 		goto out;
-	sqlite3_bind_text(s, 1, ch->box, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, now_ms);
-	sqlite3_bind_int64(s, 3, ch->seq);
-	sqlite3_bind_int64(s, 4, ch->from_rev);
-	sqlite3_bind_int64(s, 5, ch->to_rev);
-	sqlite3_bind_int64(s, 6, acked_rev);
-	sqlite3_bind_int64(s, 7, (sqlite3_int64)json_array_size(ch->learners));
-	sqlite3_bind_int64(s, 8, (sqlite3_int64)json_array_size(ch->summaries));
-	sqlite3_bind_int64(s, 9, (sqlite3_int64)bytes);
-	if (sqlite3_step(s) != SQLITE_DONE || hubdb_commit(c) != PB_OK)
+	hdb_bind_text(s, 1, ch->box);
+	hdb_bind_int64(s, 2, now_ms);
+	hdb_bind_int64(s, 3, ch->seq);
+	hdb_bind_int64(s, 4, ch->from_rev);
+	hdb_bind_int64(s, 5, ch->to_rev);
+	hdb_bind_int64(s, 6, acked_rev);
+	hdb_bind_int64(s, 7, (int64_t)json_array_size(ch->learners));
+	hdb_bind_int64(s, 8, (int64_t)json_array_size(ch->summaries));
+	hdb_bind_int64(s, 9, (int64_t)bytes);
+	if (hdb_step(s) != HDB_DONE || hdb_commit(c) != PB_OK)
 		goto out;
 	*acked = acked_rev;
 	rc = PB_OK;
 out:
 	if (rc != PB_OK)
-		log_warnx("upload: %s", sqlite3_errmsg(c));
-	sqlite3_finalize(s);
-	sqlite3_finalize(sl);
-	sqlite3_finalize(ss);
-	hubdb_rollback(c);
+		log_warnx("upload: %s", hdb_errmsg(c));
+	hdb_finalize(s);
+	hdb_rollback(c);
 	return rc;
 }
 
@@ -755,8 +1025,8 @@ ingest__head(struct hubdb *db, const struct ingest_limits *lim, const char *key_
     struct ingest_answer *a)
 {
 	unsigned char sig[crypto_sign_BYTES];
-	sqlite3_stmt *s = NULL;
-	sqlite3 *c;
+	struct hdb_stmt *s = NULL;
+	struct hdb_conn *c;
 	int rc = -1;
 
 	if (!ingest__is_hexkey(key_hex) || sig_hex == NULL ||
@@ -766,17 +1036,17 @@ ingest__head(struct hubdb *db, const struct ingest_limits *lim, const char *key_
 		return -1;
 	}
 	c = hubdb_get(db);
-	if ((s = sqlu_prepare(c, "SELECT box_id FROM boxes WHERE key = ?")) == NULL) {
+	if ((s = hdb_prepare(c, "SELECT box_id FROM boxes WHERE key = ?")) == NULL) {
 		ingest__fail(a, 503, "unavailable", "database error");
 		goto out;
 	}
-	sqlite3_bind_text(s, 1, key_hex, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) != SQLITE_ROW) {
+	hdb_bind_text(s, 1, key_hex);
+	if (hdb_step(s) != HDB_ROW) {
 		ingest__fail(a, 403, "unknown_box", "this key is not enrolled");
 		goto out;
 	}
 	if (box_id != NULL)
-		snprintf(box_id, 37, "%s", (const char *)sqlite3_column_text(s, 0));
+		snprintf(box_id, 37, "%s", hdb_column_text(s, 0));
 	if (declared_len > (long long)lim->max_body) {
 		ingest__fail(a, 413, "too_large", "body over %zu bytes", lim->max_body);
 		goto out;
@@ -787,7 +1057,7 @@ ingest__head(struct hubdb *db, const struct ingest_limits *lim, const char *key_
 	}
 	rc = 0;
 out:
-	sqlite3_finalize(s);
+	hdb_finalize(s);
 	hubdb_put(db, c);
 	return rc;
 }
@@ -808,12 +1078,13 @@ ingest_upload(struct hubdb *db, const struct ingest_limits *lim, const char *key
 {
 	struct ingest_chunk ch;
 	char box_id[37] = "";
-	sqlite3 *c = NULL;
+	struct hdb_conn *c = NULL;
 	json_t *root = NULL;
 	char *json = NULL;
 	size_t jlen;
 	json_error_t jerr;
 	int64_t acked = 0;
+	size_t held = 0;
 	pb_err r;
 
 	memset(a, 0, sizeof(*a));
@@ -825,8 +1096,15 @@ ingest_upload(struct hubdb *db, const struct ingest_limits *lim, const char *key
 		ingest__fail(a, 401, "bad_signature", "signature does not verify");
 		goto out;
 	}
-	if ((r = ingest_gunzip(body, len, lim->max_json, &json, &jlen)) != PB_OK) {
-		if (r == PB_ERR_LIMIT)
+	if ((r = ingest__gunzip(body, len, lim->max_json, &json, &jlen, lim->max_memory,
+	    &held)) == PB_OK && ingest__mem_take(lim->max_memory, &held,
+	    jlen + 1 + jlen * INGEST_TREE_FACTOR) != 0)
+		r = PB_ERR_STATE;
+	if (r != PB_OK) {
+		if (r == PB_ERR_STATE)
+			ingest__fail(a, 503, "unavailable", "hub busy (upload memory in use);"
+			    " send again");
+		else if (r == PB_ERR_LIMIT)
 			ingest__fail(a, 413, "too_large", "over %zu bytes after gunzip",
 			    lim->max_json);
 		else if (r == PB_ERR_NOMEM)
@@ -861,4 +1139,5 @@ out:
 		hubdb_put(db, c);
 	json_decref(root);
 	free(json);
+	ingest__mem_give(&held);
 }

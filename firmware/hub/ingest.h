@@ -30,7 +30,12 @@ struct ingest_limits {
 	size_t max_body;     /* bytes as sent */
 	size_t max_json;     /* bytes after gunzip */
 	size_t max_rows;     /* learner + summary rows */
+	size_t max_memory;   /* all uploads being unpacked at once: gunzipped
+			      * bytes + 4x for the parsed tree (503 above) */
 };
+
+/* The most upload memory (as max_memory counts it) ever held at once. */
+size_t ingest_memory_peak(void);
 
 /* Make a single-use enrollment code valid until now_ms + ttl_ms; only its
  * hash is stored. */

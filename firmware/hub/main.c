@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +16,9 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "courses.h"
 #include "db.h"
+#include "dbcopy.h"
 #include "fsutil.h"
 #include "ingest.h"
 #include "log.h"
@@ -35,8 +38,14 @@ usage(FILE *f)
 	    "usage: pamong-hub [-dnv] [-f FILE]              run the hub\n"
 	    "       pamong-hub [-f FILE] enroll-code [--ttl 7d] [--count N]\n"
 	    "                                      make box enrollment codes (one a line)\n"
-	    "       pamong-hub [-f FILE] add-user NAME          add a staff user (password on stdin)\n"
+	    "       pamong-hub [-f FILE] add-user [--role R] [--area CODE] [--reset] NAME\n"
+	    "                                      add a staff user (password on stdin); role\n"
+	    "                                      admin (default), staff or readonly; area a\n"
+	    "                                      province (33) or regency (33.02) code;\n"
+	    "                                      --reset sets a new password for an existing one\n"
 	    "       pamong-hub [-f FILE] xapi-export [--forward]  print (or send) xAPI statements\n"
+	    "       pamong-hub migrate --from HUB.DB --to postgresql://USER@HOST/DB\n"
+	    "                                      copy a stopped SQLite hub into an empty database\n"
 	    "       pamong-hub --print-config | --help | --version\n"
 	    "\n"
 	    "  -d  stay in the foreground and log to stderr\n"
@@ -76,6 +85,8 @@ open_db(const struct hub_config *cfg, int nconn, struct hubdb **db)
 {
 	char path[PATH_MAX];
 
+	if (cfg->db_url[0] != '\0')
+		return hubdb_open(cfg->db_url, nconn, db);
 	if (fs_mkdirs(cfg->data_dir, 0750) != PB_OK) {
 		log_warn("%s", cfg->data_dir);
 		return PB_ERR_IO;
@@ -142,21 +153,43 @@ cmd_add_user(const struct hub_config *cfg, int argc, char **argv)
 	char pw[1024];
 	struct hubdb *db = NULL;
 	struct termios old, quiet;
-	int tty = isatty(STDIN_FILENO), rc = 1;
+	const char *role = "admin", *area = "", *name = NULL;
+	int tty = isatty(STDIN_FILENO), rc = 1, reset = 0, a;
 	enum password_problem why;
 	pb_err r;
 
-	if (argc != 2) {
+	for (a = 1; a < argc; a++) {
+		if (strcmp(argv[a], "--reset") == 0) {
+			reset = 1;
+		} else if (strcmp(argv[a], "--role") == 0 && a + 1 < argc) {
+			role = argv[++a];
+		} else if (strcmp(argv[a], "--area") == 0 && a + 1 < argc) {
+			area = argv[++a];
+		} else if (argv[a][0] != '-' && name == NULL) {
+			name = argv[a];
+		} else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (name == NULL) {
 		usage(stderr);
 		return 2;
 	}
-	if (!staff_name_valid(argv[1])) {
+	if (!staff_name_valid(name)) {
 		fprintf(stderr, "pamong-hub: nama harus 1..64 karakter A-Z a-z 0-9 . _ - /"
 		    " the name must be 1..64 of A-Z a-z 0-9 . _ -\n");
 		return 2;
 	}
+	if (!staff_role_valid(role) || !staff_area_valid(role, area)) {
+		fprintf(stderr, "pamong-hub: peran admin, staff atau readonly; wilayah kode"
+		    " provinsi (33) atau kabupaten (33.02), admin hanya nasional /"
+		    " role admin, staff or readonly; area a province (33) or regency (33.02)"
+		    " code, admin only national\n");
+		return 2;
+	}
 	if (tty) {
-		fprintf(stderr, "Kata sandi / password for %s: ", argv[1]);
+		fprintf(stderr, "Kata sandi / password for %s: ", name);
 		tcgetattr(STDIN_FILENO, &old);
 		quiet = old;
 		quiet.c_lflag &= ~(tcflag_t)ECHO;
@@ -169,17 +202,27 @@ cmd_add_user(const struct hub_config *cfg, int argc, char **argv)
 		fputc('\n', stderr);
 	}
 	pw[strcspn(pw, "\r\n")] = '\0';
-	if ((why = password_check(argv[1], pw)) != PASSWORD_OK) {
+	if ((why = password_check(name, pw)) != PASSWORD_OK) {
 		fprintf(stderr, "pamong-hub: %s\n", password_message(why));
 		rc = 2;
 		goto out;
 	}
 	if (open_db(cfg, 1, &db) != PB_OK)
 		goto out;
-	r = staff_user_set(db, argv[1], pw, util_wall_ms());
+	r = reset ? staff_user_reset(db, name, pw) :
+	    staff_user_create(db, name, pw, role, area, util_wall_ms());
+	if (r == PB_ERR_EXISTS) {
+		fprintf(stderr, "pamong-hub: pengguna %s sudah ada; --reset untuk mengganti kata"
+		    " sandinya / user %s exists; --reset sets a new password\n", name, name);
+		goto out;
+	}
+	if (r == PB_ERR_NOTFOUND) {
+		fprintf(stderr, "pamong-hub: tidak ada pengguna %s / no user %s\n", name, name);
+		goto out;
+	}
 	if (r != PB_OK)
 		goto out;
-	fprintf(stderr, "user %s saved\n", argv[1]);
+	fprintf(stderr, reset ? "password of %s reset\n" : "user %s saved\n", name);
 	rc = 0;
 out:
 	sodium_memzero(pw, sizeof(pw));
@@ -193,7 +236,7 @@ cmd_xapi_export(const struct hub_config *cfg, int argc, char **argv)
 	struct xapi_forward_result res;
 	struct hubdb *db = NULL;
 	json_t *stmts = NULL;
-	sqlite3 *c;
+	struct hdb_conn *c;
 	int forward = argc == 2 && strcmp(argv[1], "--forward") == 0, rc = 1;
 	pb_err r;
 
@@ -208,7 +251,7 @@ cmd_xapi_export(const struct hub_config *cfg, int argc, char **argv)
 	if (open_db(cfg, 1, &db) != PB_OK)
 		goto out;
 	c = hubdb_get(db);
-	r = xapi_statements(c, cfg->public_url, 0, &stmts);
+	r = xapi_statements(c, cfg->public_url, 0, "", &stmts);
 	hubdb_put(db, c);
 	if (r != PB_OK)
 		goto out;
@@ -230,9 +273,41 @@ out:
 }
 
 static int
+cmd_migrate(int argc, char **argv)
+{
+	const char *from = NULL, *to = NULL;
+	int a;
+
+	for (a = 1; a + 1 < argc; a += 2) {
+		if (strcmp(argv[a], "--from") == 0)
+			from = argv[a + 1];
+		else if (strcmp(argv[a], "--to") == 0)
+			to = argv[a + 1];
+		else
+			break;
+	}
+	if (a != argc || from == NULL || to == NULL) {
+		usage(stderr);
+		return 2;
+	}
+	if (!hdb_url_is_pg(to) && strcmp(from, to) == 0) {
+		fprintf(stderr, "pamong-hub: --from and --to are the same database\n");
+		return 2;
+	}
+	if (dbcopy_run(from, to, stdout) != PB_OK) {
+		fprintf(stderr, "pamong-hub: migrate failed; the target is unchanged\n");
+		return 1;
+	}
+	fprintf(stderr, "pindah selesai / migrated: set [db] url to the new database and"
+	    " start the hub\n");
+	return 0;
+}
+
+static int
 serve(const struct hub_config *cfg)
 {
 	struct region *region = NULL;
+	struct courses *courses = NULL;
 	struct hubdb *db = NULL;
 	struct web *web = NULL;
 	char err[600];
@@ -250,6 +325,17 @@ serve(const struct hub_config *cfg)
 			log_info("%zu region names from %s", region_count(region),
 			    cfg->area_file);
 	}
+	if (cfg->courses_file[0] != '\0') {
+		pb_err r = courses_load(cfg->courses_file, &courses, err, sizeof(err));
+
+		if (r == PB_ERR_INVALID)
+			goto bad_area;
+		if (r != PB_OK)
+			log_warnx("%s; the dashboard shows course ids only", err);
+		else
+			log_info("%zu course titles from %s", courses_count(courses),
+			    cfg->courses_file);
+	}
 	if (open_db(cfg, (int)(cfg->threads < 16 ? cfg->threads : 16), &db) != PB_OK)
 		goto out;
 	/* block the stop signals in every thread; main waits for them */
@@ -259,7 +345,7 @@ serve(const struct hub_config *cfg)
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (web_start(cfg, db, region, &web) != PB_OK)
+	if (web_start(cfg, db, region, courses, &web) != PB_OK)
 		goto out;
 	(void)sd_notify(0, "READY=1\nSTATUS=serving");
 	for (;;) {
@@ -281,6 +367,7 @@ out:
 	web_stop(web);
 	hubdb_close(db);
 	region_free(region);
+	courses_free(courses);
 	return rc;
 }
 
@@ -324,6 +411,12 @@ main(int argc, char **argv)
 		fprintf(stderr, "pamong-hub: configuration %s OK\n", conf ? conf : "(defaults)");
 		return 0;
 	}
+	/* Upload buffers (up to upload.max_json) come from mmap and go back to
+	 * the system when freed. Without a fixed threshold glibc raises it
+	 * after the first large free, and each worker thread's arena then keeps
+	 * the last large upload's pages: upload.memory would bound what is in
+	 * use but not the resident size. */
+	(void)mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	if (util_init() != PB_OK)
 		fatalx("libsodium failed to initialise");
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
@@ -336,6 +429,8 @@ main(int argc, char **argv)
 		rc = cmd_add_user(&cfg, argc, argv);
 	else if (strcmp(argv[0], "xapi-export") == 0)
 		rc = cmd_xapi_export(&cfg, argc, argv);
+	else if (strcmp(argv[0], "migrate") == 0)
+		rc = cmd_migrate(argc, argv);
 	else {
 		usage(stderr);
 		rc = 2;

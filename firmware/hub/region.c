@@ -152,3 +152,58 @@ region_count(const struct region *r)
 {
 	return r ? r->n : 0;
 }
+
+size_t
+region_each(const struct region *r, const char *prefix, size_t len,
+    void (*fn)(const char *code, const char *name, void *arg), void *arg)
+{
+	size_t plen = strlen(prefix), lo = 0, hi, n = 0;
+
+	if (r == NULL)
+		return 0;
+	/* the first entry not below prefix: codes sorted, a prefix's range is one run */
+	hi = r->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(r->ents[mid].code, prefix) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < r->n && strncmp(r->ents[lo].code, prefix, plen) == 0; lo++) {
+		if (strlen(r->ents[lo].code) != len)
+			continue;
+		if (fn != NULL)
+			fn(r->ents[lo].code, r->ents[lo].name, arg);
+		n++;
+	}
+	return n;
+}
+
+const char *
+region_zone(const char *code, int *offset_s)
+{
+	/* Presidential Decree 41/1987: WITA from Bali, Nusa Tenggara, South, East
+	 * and North Kalimantan and Sulawesi; WIT from Maluku and Papua */
+	static const char *const wita = "51 52 53 63 64 65 71 72 73 74 75 76";
+	static const char *const wit = "81 82 91 92 93 94 95 96";
+	char pp[3];
+
+	if (strlen(code) >= 2 && isdigit((unsigned char)code[0]) &&
+	    isdigit((unsigned char)code[1])) {
+		pp[0] = code[0];
+		pp[1] = code[1];
+		pp[2] = '\0';
+		if (strstr(wita, pp) != NULL) {
+			*offset_s = 8 * 3600;
+			return "WITA";
+		}
+		if (strstr(wit, pp) != NULL) {
+			*offset_s = 9 * 3600;
+			return "WIT";
+		}
+	}
+	*offset_s = 7 * 3600;
+	return "WIB";
+}

@@ -22,5 +22,13 @@ int region_code_valid(const char *code);
 /* Length of the codes one level below one of length len (0 = provinces);
  * 0 below villages. */
 size_t region_child_len(size_t len);
+/* Call fn for every code of length len (2, 5, 8 or 13) that starts with
+ * prefix ("" = all), in code order; returns how many. */
+size_t region_each(const struct region *r, const char *prefix, size_t len,
+    void (*fn)(const char *code, const char *name, void *arg), void *arg);
+/* The time zone of the province of code: "WIB" (UTC+7), "WITA" (UTC+8) or
+ * "WIT" (UTC+9), with its offset in seconds; the whole country ("") and
+ * unknown provinces are WIB, as national offices keep Jakarta time. */
+const char *region_zone(const char *code, int *offset_s);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 #include "util.h"
@@ -152,15 +153,15 @@ fail:
 
 /* A cell from column i of the current row: text, integer, real or null. */
 static json_t *
-report__col(sqlite3_stmt *s, int i)
+report__col(struct hdb_stmt *s, int i)
 {
-	switch (sqlite3_column_type(s, i)) {
-	case SQLITE_INTEGER:
-		return json_integer(sqlite3_column_int64(s, i));
-	case SQLITE_FLOAT:
-		return json_real(sqlite3_column_double(s, i));
-	case SQLITE_TEXT:
-		return json_string((const char *)sqlite3_column_text(s, i));
+	switch (hdb_column_type(s, i)) {
+	case HDB_INT:
+		return json_integer(hdb_column_int64(s, i));
+	case HDB_REAL:
+		return json_real(hdb_column_double(s, i));
+	case HDB_TEXT:
+		return json_string(hdb_column_text(s, i));
 	default:
 		return json_null();
 	}
@@ -168,12 +169,12 @@ report__col(sqlite3_stmt *s, int i)
 
 /* A wall time in ms as ISO 8601, null for 0. */
 static json_t *
-report__time(sqlite3_stmt *s, int i)
+report__time(struct hdb_stmt *s, int i)
 {
 	char iso[32];
-	int64_t ms = sqlite3_column_int64(s, i);
+	int64_t ms = hdb_column_int64(s, i);
 
-	if (sqlite3_column_type(s, i) == SQLITE_NULL || ms <= 0)
+	if (hdb_column_type(s, i) == HDB_NULL || ms <= 0)
 		return json_null();
 	util_iso8601(iso, ms);
 	return json_string(iso);
@@ -189,137 +190,673 @@ report__name(const struct region *r, const char *code)
 
 /* Step s to the end, adding one row per result made by fn. */
 static pb_err
-report__rows(sqlite3 *c, sqlite3_stmt *s, struct report_table *t,
-    json_t *(*fn)(sqlite3_stmt *s, const void *arg), const void *arg)
+report__rows(struct hdb_conn *c, struct hdb_stmt *s, struct report_table *t,
+    json_t *(*fn)(struct hdb_stmt *s, const void *arg), const void *arg)
 {
 	int r;
 
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((r = hdb_step(s)) == HDB_ROW) {
 		json_t *row = fn(s, arg);
 
 		if (row == NULL || json_array_append_new(t->rows, row) != 0)
 			return PB_ERR_NOMEM;
 	}
-	if (r != SQLITE_DONE) {
-		log_warnx("report: %s", sqlite3_errmsg(c));
+	if (r != HDB_DONE) {
+		log_warnx("report: %s", hdb_errmsg(c));
 		return PB_ERR_DB;
 	}
 	return PB_OK;
 }
 
-static json_t *
-report__area_row(sqlite3_stmt *s, const void *arg)
-{
-	const char *code = (const char *)sqlite3_column_text(s, 0);
-	int64_t learners = sqlite3_column_int64(s, 1), done = sqlite3_column_int64(s, 3);
+#define REPORT_END_MS ((int64_t)1 << 62) /* "no end" */
+#define REPORT_DAY_MS 86400000LL
 
-	return json_pack("[s, o, I, I, I, f]", code, report__name(arg, code),
-	    (json_int_t)learners, (json_int_t)sqlite3_column_int64(s, 2),
-	    (json_int_t)done, learners ? 100.0 * (double)done / (double)learners : 0.0);
+static int64_t
+report__to(const struct report_filter *f)
+{
+	return f->to_ms > 0 ? f->to_ms : REPORT_END_MS;
 }
 
-pb_err
-report_areas(sqlite3 *c, const struct region *r, const char *unit, const char *course,
-    struct report_table *t)
+/* The SQL of "village is in unit" for a column, with the two parameters
+ * rf__bind_unit binds (its length, then the code). The length is written
+ * into the SQL as well, so that each level matches its expression index
+ * (learners_p, _r, _d in db.c; a village uses learners_village). */
+static void
+report__unit_sql(char *out, size_t len, const char *col, const char *unit)
 {
-	static const char *const cols[] = { "code", "name", "learners", "started",
-		"completed", "percent", NULL };
-	size_t child = region_child_len(strlen(unit));
-	sqlite3_stmt *s = NULL;
-	pb_err rc;
+	size_t n = strlen(unit);
 
-	if ((rc = report__init(t, cols)) != PB_OK)
-		return rc;
-	if (child == 0)
-		return PB_OK; /* a village has no child units */
-	if (sqlite3_prepare_v2(c,
-	    "SELECT substr(l.village, 1, ?1) AS u, count(*),"
-	    " sum(EXISTS(SELECT 1 FROM summaries s WHERE s.box = l.box"
-	    "   AND s.learner = l.id AND (?3 = '' OR s.course = ?3)"
-	    "   AND s.status != 'not_started')),"
-	    " sum(EXISTS(SELECT 1 FROM summaries s WHERE s.box = l.box"
-	    "   AND s.learner = l.id AND (?3 = '' OR s.course = ?3)"
-	    "   AND s.status = 'completed'))"
-	    " FROM learners l WHERE substr(l.village, 1, length(?2)) = ?2"
-	    " GROUP BY u ORDER BY u", -1, &s, NULL) != SQLITE_OK) {
-		log_warnx("report: %s", sqlite3_errmsg(c));
+	if (n == 0)
+		snprintf(out, len, "(CAST(? AS INTEGER) = 0 AND CAST(? AS TEXT) = '')");
+	else if (n == 13)
+		snprintf(out, len, "(CAST(? AS INTEGER) = 13 AND %s = CAST(? AS TEXT))", col);
+	else
+		snprintf(out, len, "(CAST(? AS INTEGER) = %zu AND substr(%s, 1, %zu) ="
+		    " CAST(? AS TEXT))", n, col, n);
+}
+
+/* Prepare sql with {U} (learners l) and {V} (learners, no alias) replaced
+ * by unit's condition. */
+static pb_err
+report__prepare_unit(struct hdb_conn *c, const char *sql, const char *unit,
+    struct hdb_stmt **s)
+{
+	char buf[4096], u[160], v[160];
+	size_t o = 0;
+	const char *p;
+
+	report__unit_sql(u, sizeof(u), "l.village", unit);
+	report__unit_sql(v, sizeof(v), "village", unit);
+	for (p = sql; *p && o + 160 < sizeof(buf); p++) {
+		if (p[0] == '{' && (p[1] == 'U' || p[1] == 'V') && p[2] == '}') {
+			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s", p[1] == 'U' ? u : v);
+			p += 2;
+		} else {
+			buf[o++] = *p;
+		}
+	}
+	if (*p != '\0')
+		return PB_ERR_INVALID; /* a programming error: the SQL is ours */
+	buf[o] = '\0';
+	if ((*s = hdb_prepare(c, buf)) == NULL) {
+		log_warnx("report: %s", hdb_errmsg(c));
 		return PB_ERR_DB;
 	}
-	sqlite3_bind_int64(s, 1, (sqlite3_int64)child);
-	sqlite3_bind_text(s, 2, unit, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, course, -1, SQLITE_STATIC);
-	rc = report__rows(c, s, t, report__area_row, r);
-	sqlite3_finalize(s);
+	return PB_OK;
+}
+
+/* ---- per-village, per-course counts ---------------------------------- */
+
+struct rf_counts {
+	int64_t started, in_progress, completed, passed, score_sum, score_n;
+};
+
+struct rf_village {
+	char code[24];
+	int64_t learners;
+};
+
+struct rf {
+	struct rf_village *v;   /* sorted by code */
+	size_t nv;
+	char (*course)[65];     /* sorted ids */
+	size_t nc;
+	struct rf_counts *cnt;  /* nv * nc */
+};
+
+static void
+rf_free(struct rf *r)
+{
+	free(r->v);
+	free(r->course);
+	free(r->cnt);
+	memset(r, 0, sizeof(*r));
+}
+
+static int
+rf__vcmp(const void *a, const void *b)
+{
+	return strcmp(((const struct rf_village *)a)->code, ((const struct rf_village *)b)->code);
+}
+
+static int
+rf__ccmp(const void *a, const void *b)
+{
+	return strcmp((const char *)a, (const char *)b);
+}
+
+static pb_err
+rf__add_course(struct rf *r, size_t *cap, const char *id)
+{
+	if (strlen(id) >= sizeof(r->course[0]))
+		return PB_OK;
+	if (r->nc == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 16;
+		char (*nc)[65] = realloc(r->course, ncap * sizeof(*nc));
+
+		if (nc == NULL)
+			return PB_ERR_NOMEM;
+		r->course = nc;
+		*cap = ncap;
+	}
+	snprintf(r->course[r->nc++], sizeof(r->course[0]), "%s", id);
+	return PB_OK;
+}
+
+static void
+rf__bind_unit(struct hdb_stmt *s, int col, const char *unit)
+{
+	hdb_bind_int64(s, col, (int64_t)strlen(unit));
+	hdb_bind_text(s, col + 1, unit);
+}
+
+/* One row of the per-village, per-course query, kept until every course is
+ * known. */
+struct rf_row {
+	size_t village;
+	char course[65];
+	struct rf_counts n;
+};
+
+/* Sort r->course and drop repeats. */
+static void
+rf__unique_courses(struct rf *r)
+{
+	size_t i, j;
+
+	if (r->nc < 2)
+		return;
+	qsort(r->course, r->nc, sizeof(r->course[0]), rf__ccmp);
+	for (i = j = 1; i < r->nc; i++)
+		if (strcmp(r->course[i], r->course[j - 1]) != 0)
+			memmove(r->course[j++], r->course[i], sizeof(r->course[0]));
+	r->nc = j;
+}
+
+/* Load the counts for the filter's unit, course and range. The courses are
+ * the one filtered on, or every course in the titles file and every course a
+ * learner of the unit has a row for. */
+static pb_err
+rf_load(struct hdb_conn *c, const struct report_ctx *x, const struct report_filter *f,
+    struct rf *r)
+{
+	struct hdb_stmt *s = NULL;
+	struct rf_row *rows = NULL;
+	size_t cap = 0, ccap = 0, nrows = 0, rcap = 0, k;
+	int64_t to = report__to(f);
+	pb_err rc;
+	int st, i;
+
+	memset(r, 0, sizeof(*r));
+	if (f->course[0] != '\0') {
+		if ((rc = rf__add_course(r, &ccap, f->course)) != PB_OK)
+			goto fail;
+	} else {
+		for (k = 0; k < courses_count(x->courses); k++)
+			if ((rc = rf__add_course(r, &ccap, courses_id(x->courses, k))) != PB_OK)
+				goto fail;
+	}
+	if ((rc = report__prepare_unit(c, "SELECT village, count(*) FROM learners"
+	    " WHERE {V}"
+	    " AND registered_at < ? GROUP BY village", f->unit, &s)) != PB_OK)
+		goto fail;
+	rf__bind_unit(s, 1, f->unit);
+	hdb_bind_int64(s, 3, to);
+	rc = PB_ERR_NOMEM;
+	while ((st = hdb_step(s)) == HDB_ROW) {
+		if (r->nv == cap) {
+			size_t ncap = cap ? cap * 2 : 256;
+			struct rf_village *nv = realloc(r->v, ncap * sizeof(*nv));
+
+			if (nv == NULL)
+				goto fail;
+			r->v = nv;
+			cap = ncap;
+		}
+		snprintf(r->v[r->nv].code, sizeof(r->v[0].code), "%s", hdb_column_text(s, 0));
+		r->v[r->nv++].learners = hdb_column_int64(s, 1);
+	}
+	if (st != HDB_DONE) {
+		rc = PB_ERR_DB;
+		goto fail;
+	}
+	hdb_finalize(s);
+	s = NULL;
+	if (r->nv > 1)
+		qsort(r->v, r->nv, sizeof(*r->v), rf__vcmp);
+	if (r->nv > 0) {
+		if ((rc = report__prepare_unit(c, "SELECT l.village, s.course,"
+		    " sum(CASE WHEN s.status <> 'not_started' AND s.first_activity >= ?"
+		    "   AND s.first_activity < ? THEN 1 ELSE 0 END),"
+		    " sum(CASE WHEN s.status = 'in_progress' AND s.first_activity >= ?"
+		    "   AND s.first_activity < ? THEN 1 ELSE 0 END),"
+		    " sum(CASE WHEN s.status = 'completed' AND s.completed_at >= ?"
+		    "   AND s.completed_at < ? THEN 1 ELSE 0 END),"
+		    " sum(CASE WHEN s.passed <> 0 AND s.completed_at >= ?"
+		    "   AND s.completed_at < ? THEN 1 ELSE 0 END),"
+		    " sum(CASE WHEN s.best_score IS NOT NULL AND s.status <> 'not_started'"
+		    "   AND s.first_activity >= ? AND s.first_activity < ? THEN s.best_score"
+		    "   ELSE 0 END),"
+		    " sum(CASE WHEN s.best_score IS NOT NULL AND s.status <> 'not_started'"
+		    "   AND s.first_activity >= ? AND s.first_activity < ? THEN 1 ELSE 0 END)"
+		    /* CROSS JOIN: SQLite then walks the area's learners (an index)
+		     * and looks their rows up, instead of every summary */
+		    " FROM learners l CROSS JOIN summaries s"
+		    " WHERE s.box = l.box AND s.learner = l.id AND {U}"
+		    " AND l.registered_at < ?"
+		    " AND (CAST(? AS TEXT) = '' OR s.course = CAST(? AS TEXT))"
+		    " GROUP BY l.village, s.course", f->unit, &s)) != PB_OK)
+			goto fail;
+		for (i = 0; i < 6; i++) {
+			/* started: by the end of the range; completed: within it */
+			hdb_bind_int64(s, 1 + 2 * i, i == 2 || i == 3 ? f->from_ms : 0);
+			hdb_bind_int64(s, 2 + 2 * i, to);
+		}
+		rf__bind_unit(s, 13, f->unit);
+		hdb_bind_int64(s, 15, to);
+		hdb_bind_text(s, 16, f->course);
+		hdb_bind_text(s, 17, f->course);
+		rc = PB_ERR_NOMEM;
+		while ((st = hdb_step(s)) == HDB_ROW) {
+			struct rf_village key, *v;
+			struct rf_row *row;
+
+			snprintf(key.code, sizeof(key.code), "%s", hdb_column_text(s, 0));
+			v = bsearch(&key, r->v, r->nv, sizeof(*r->v), rf__vcmp);
+			if (v == NULL || strlen(hdb_column_text(s, 1)) >= sizeof(rows[0].course))
+				continue;
+			if (nrows == rcap) {
+				size_t ncap = rcap ? rcap * 2 : 256;
+				struct rf_row *nr = realloc(rows, ncap * sizeof(*nr));
+
+				if (nr == NULL)
+					goto fail;
+				rows = nr;
+				rcap = ncap;
+			}
+			row = &rows[nrows++];
+			row->village = (size_t)(v - r->v);
+			snprintf(row->course, sizeof(row->course), "%s", hdb_column_text(s, 1));
+			row->n.started = hdb_column_int64(s, 2);
+			row->n.in_progress = hdb_column_int64(s, 3);
+			row->n.completed = hdb_column_int64(s, 4);
+			row->n.passed = hdb_column_int64(s, 5);
+			row->n.score_sum = hdb_column_int64(s, 6);
+			row->n.score_n = hdb_column_int64(s, 7);
+			if (f->course[0] == '\0' &&
+			    (r->nc == 0 || strcmp(r->course[r->nc - 1], row->course) != 0) &&
+			    rf__add_course(r, &ccap, row->course) != PB_OK)
+				goto fail;
+		}
+		if (st != HDB_DONE) {
+			rc = PB_ERR_DB;
+			goto fail;
+		}
+		hdb_finalize(s);
+		s = NULL;
+	}
+	rf__unique_courses(r);
+	if (r->nv > 0 && r->nc > 0 &&
+	    (r->cnt = calloc(r->nv * r->nc, sizeof(*r->cnt))) == NULL) {
+		rc = PB_ERR_NOMEM;
+		goto fail;
+	}
+	for (k = 0; k < nrows; k++) {
+		char (*cp)[65] = bsearch(rows[k].course, r->course, r->nc, sizeof(r->course[0]),
+		    rf__ccmp);
+		struct rf_counts *n;
+
+		if (cp == NULL)
+			continue;
+		n = &r->cnt[rows[k].village * r->nc + (size_t)(cp - r->course)];
+		n->started += rows[k].n.started;
+		n->in_progress += rows[k].n.in_progress;
+		n->completed += rows[k].n.completed;
+		n->passed += rows[k].n.passed;
+		n->score_sum += rows[k].n.score_sum;
+		n->score_n += rows[k].n.score_n;
+	}
+	free(rows);
+	return PB_OK;
+fail:
+	if (rc == PB_ERR_DB)
+		log_warnx("report: %s", hdb_errmsg(c));
+	hdb_finalize(s);
+	free(rows);
+	rf_free(r);
 	return rc;
 }
 
-static json_t *
-report__course_row(sqlite3_stmt *s, const void *arg)
+static double
+report__pct(int64_t part, int64_t whole)
 {
-	const int64_t *unit_learners = arg;
-	int64_t done = sqlite3_column_int64(s, 3);
-
-	return json_pack("[o, I, I, I, I, f, o]", report__col(s, 0),
-	    (json_int_t)sqlite3_column_int64(s, 1), (json_int_t)sqlite3_column_int64(s, 2),
-	    (json_int_t)done, (json_int_t)sqlite3_column_int64(s, 4),
-	    *unit_learners ? 100.0 * (double)done / (double)*unit_learners : 0.0,
-	    report__col(s, 5));
+	return whole > 0 ? 100.0 * (double)part / (double)whole : 0.0;
 }
 
-/* Learners registered in unit. */
-static pb_err
-report__count_learners(sqlite3 *c, const char *unit, int64_t *n)
-{
-	sqlite3_stmt *s;
-	pb_err rc = PB_ERR_DB;
+/* ---- areas and totals --------------------------------------------------- */
 
-	if (sqlite3_prepare_v2(c, "SELECT count(*) FROM learners"
-	    " WHERE substr(village, 1, length(?1)) = ?1", -1, &s, NULL) != SQLITE_OK)
-		return PB_ERR_DB;
-	sqlite3_bind_text(s, 1, unit, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		*n = sqlite3_column_int64(s, 0);
+struct area_acc {
+	char code[24];
+	int64_t villages, reached, learners, started, completed;
+};
+
+struct area_list {
+	struct area_acc *a;
+	size_t n, cap;
+	size_t child;
+	int oom;
+};
+
+static struct area_acc *
+area__get(struct area_list *l, const char *code)
+{
+	size_t i;
+
+	/* children arrive mostly in order: look from the end */
+	for (i = l->n; i > 0; i--)
+		if (strcmp(l->a[i - 1].code, code) == 0)
+			return &l->a[i - 1];
+	if (l->n == l->cap) {
+		size_t ncap = l->cap ? l->cap * 2 : 64;
+		struct area_acc *na = realloc(l->a, ncap * sizeof(*na));
+
+		if (na == NULL) {
+			l->oom = 1;
+			return NULL;
+		}
+		l->a = na;
+		l->cap = ncap;
+	}
+	memset(&l->a[l->n], 0, sizeof(l->a[0]));
+	snprintf(l->a[l->n].code, sizeof(l->a[0].code), "%s", code);
+	return &l->a[l->n++];
+}
+
+static void
+area__child(const char *code, const char *name, void *arg)
+{
+	(void)name;
+	(void)area__get(arg, code);
+}
+
+static void
+area__village(const char *code, const char *name, void *arg)
+{
+	struct area_list *l = arg;
+	char child[24];
+	struct area_acc *a;
+
+	(void)name;
+	snprintf(child, sizeof(child), "%.*s", (int)l->child, code);
+	if ((a = area__get(l, child)) != NULL)
+		a->villages++;
+}
+
+static int
+area__cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct area_acc *)a)->code, ((const struct area_acc *)b)->code);
+}
+
+/* Boxes that registered a learner in the unit. */
+static pb_err
+report__boxes_served(struct hdb_conn *c, const struct report_filter *f, int64_t *n)
+{
+	struct hdb_stmt *s = NULL;
+	pb_err rc;
+
+	if ((rc = report__prepare_unit(c, "SELECT count(DISTINCT box) FROM learners"
+	    " WHERE {V}"
+	    " AND registered_at < ?", f->unit, &s)) != PB_OK)
+		return rc;
+	rf__bind_unit(s, 1, f->unit);
+	hdb_bind_int64(s, 3, report__to(f));
+	rc = PB_ERR_DB;
+	if (hdb_step(s) == HDB_ROW) {
+		*n = hdb_column_int64(s, 0);
 		rc = PB_OK;
 	}
-	sqlite3_finalize(s);
+	hdb_finalize(s);
 	return rc;
 }
 
-pb_err
-report_courses(sqlite3 *c, const char *unit, struct report_table *t)
+/* A village counts as reached when the list has it (or no list is loaded). */
+static int
+report__listed(const struct region *r, const char *code)
 {
-	static const char *const cols[] = { "course", "started", "in_progress",
-		"completed", "passed", "percent", "avg_best_score", NULL };
-	sqlite3_stmt *s = NULL;
+	return r == NULL || region_count(r) == 0 || region_name(r, code) != NULL;
+}
+
+pb_err
+report_areas(struct hdb_conn *c, const struct report_ctx *x, const struct report_filter *f,
+    struct report_table *t, json_t **totals)
+{
+	static const char *const cols[] = { "code", "name", "villages", "villages_reached",
+		"villages_percent", "learners", "started", "completed", "percent", NULL };
+	struct area_list l = { NULL, 0, 0, region_child_len(strlen(f->unit)), 0 };
+	struct area_acc tot;
+	struct rf r;
+	int64_t boxes = 0;
+	size_t i, j;
+	pb_err rc;
+
+	*totals = NULL;
+	if ((rc = report__init(t, cols)) != PB_OK)
+		return rc;
+	if ((rc = rf_load(c, x, f, &r)) != PB_OK ||
+	    (rc = report__boxes_served(c, f, &boxes)) != PB_OK)
+		goto out;
+	memset(&tot, 0, sizeof(tot));
+	tot.villages = (int64_t)region_each(x->region, f->unit, 13, NULL, NULL);
+	if (l.child != 0) {
+		/* every child the list has, even without learners */
+		region_each(x->region, f->unit, l.child, area__child, &l);
+		region_each(x->region, f->unit, 13, area__village, &l);
+	}
+	for (i = 0; i < r.nv; i++) {
+		struct area_acc *a = NULL;
+		int listed = report__listed(x->region, r.v[i].code);
+
+		tot.learners += r.v[i].learners;
+		tot.reached += listed;
+		if (l.child != 0) {
+			char child[24];
+
+			snprintf(child, sizeof(child), "%.*s", (int)l.child, r.v[i].code);
+			if ((a = area__get(&l, child)) == NULL)
+				break;
+			a->learners += r.v[i].learners;
+			a->reached += listed;
+		}
+		for (j = 0; j < r.nc; j++) {
+			const struct rf_counts *n = &r.cnt[i * r.nc + j];
+
+			tot.started += n->started;
+			tot.completed += n->completed;
+			if (a != NULL) {
+				a->started += n->started;
+				a->completed += n->completed;
+			}
+		}
+	}
+	rc = PB_ERR_NOMEM;
+	if (l.oom)
+		goto out;
+	if (l.n > 1)
+		qsort(l.a, l.n, sizeof(*l.a), area__cmp);
+	for (i = 0; i < l.n; i++) {
+		const struct area_acc *a = &l.a[i];
+
+		if (json_array_append_new(t->rows, json_pack("[s, o, I, I, f, I, I, I, f]",
+		    a->code, report__name(x->region, a->code), (json_int_t)a->villages,
+		    (json_int_t)a->reached, report__pct(a->reached, a->villages),
+		    (json_int_t)a->learners, (json_int_t)a->started, (json_int_t)a->completed,
+		    report__pct(a->completed, a->started))) != 0)
+			goto out;
+	}
+	*totals = json_pack("{s:I, s:I, s:I, s:f, s:I, s:I, s:f, s:I}",
+	    "learners", (json_int_t)tot.learners, "started", (json_int_t)tot.started,
+	    "completions", (json_int_t)tot.completed,
+	    "percent", report__pct(tot.completed, tot.started),
+	    "villages", (json_int_t)tot.villages, "villages_reached", (json_int_t)tot.reached,
+	    "villages_percent", report__pct(tot.reached, tot.villages),
+	    "boxes", (json_int_t)boxes);
+	rc = *totals != NULL ? PB_OK : PB_ERR_NOMEM;
+out:
+	free(l.a);
+	rf_free(&r);
+	return rc;
+}
+
+/* ---- courses ------------------------------------------------------------ */
+
+static json_t *
+report__title(const struct courses *cs, const char *id)
+{
+	const char *title = courses_title(cs, id);
+
+	return json_string(title != NULL ? title : id);
+}
+
+pb_err
+report_courses(struct hdb_conn *c, const struct report_ctx *x, const struct report_filter *f,
+    struct report_table *t)
+{
+	static const char *const cols[] = { "course", "title", "learners", "started",
+		"in_progress", "completed", "passed", "percent", "avg_best_score", NULL };
+	struct rf r;
 	int64_t learners = 0;
+	size_t i, j;
 	pb_err rc;
 
 	if ((rc = report__init(t, cols)) != PB_OK)
 		return rc;
-	if ((rc = report__count_learners(c, unit, &learners)) != PB_OK)
+	if ((rc = rf_load(c, x, f, &r)) != PB_OK)
 		return rc;
-	if (sqlite3_prepare_v2(c,
-	    "SELECT s.course, sum(s.status != 'not_started'),"
-	    " sum(s.status = 'in_progress'), sum(s.status = 'completed'), sum(s.passed),"
-	    " round(avg(s.best_score), 1)"
-	    " FROM summaries s JOIN learners l ON l.box = s.box AND l.id = s.learner"
-	    " WHERE substr(l.village, 1, length(?1)) = ?1"
-	    " GROUP BY s.course ORDER BY s.course", -1, &s, NULL) != SQLITE_OK) {
-		log_warnx("report: %s", sqlite3_errmsg(c));
-		return PB_ERR_DB;
+	for (i = 0; i < r.nv; i++)
+		learners += r.v[i].learners;
+	for (j = 0; j < r.nc; j++) {
+		struct rf_counts n;
+		json_t *avg;
+
+		memset(&n, 0, sizeof(n));
+		for (i = 0; i < r.nv; i++) {
+			const struct rf_counts *v = &r.cnt[i * r.nc + j];
+
+			n.started += v->started;
+			n.in_progress += v->in_progress;
+			n.completed += v->completed;
+			n.passed += v->passed;
+			n.score_sum += v->score_sum;
+			n.score_n += v->score_n;
+		}
+		avg = n.score_n > 0 ? json_real((double)(n.score_sum * 10 / n.score_n) / 10.0) :
+		    json_null();
+		if (json_array_append_new(t->rows, json_pack("[s, o, I, I, I, I, I, f, o]",
+		    r.course[j], report__title(x->courses, r.course[j]), (json_int_t)learners,
+		    (json_int_t)n.started, (json_int_t)n.in_progress, (json_int_t)n.completed,
+		    (json_int_t)n.passed, report__pct(n.completed, n.started), avg)) != 0) {
+			rc = PB_ERR_NOMEM;
+			break;
+		}
 	}
-	sqlite3_bind_text(s, 1, unit, -1, SQLITE_STATIC);
-	rc = report__rows(c, s, t, report__course_row, &learners);
-	sqlite3_finalize(s);
+	rf_free(&r);
 	return rc;
 }
+
+/* ---- village x course ----------------------------------------------------- */
+
+struct vil_list {
+	char (*code)[24];
+	size_t n, cap;
+	int oom;
+};
+
+static void
+vil__add(const char *code, const char *name, void *arg)
+{
+	struct vil_list *l = arg;
+
+	(void)name;
+	if (l->oom)
+		return;
+	if (l->n == l->cap) {
+		size_t ncap = l->cap ? l->cap * 2 : 256;
+		char (*nc)[24] = realloc(l->code, ncap * sizeof(*nc));
+
+		if (nc == NULL) {
+			l->oom = 1;
+			return;
+		}
+		l->code = nc;
+		l->cap = ncap;
+	}
+	snprintf(l->code[l->n++], sizeof(l->code[0]), "%s", code);
+}
+
+/* The status of a village for a course, in words. */
+static const char *
+report__vstatus(int64_t learners, int64_t started, int64_t completed, int en)
+{
+	if (learners == 0)
+		return en ? "no learners yet" : "belum ada peserta";
+	if (started == 0)
+		return en ? "not started" : "belum mulai";
+	if (completed == 0)
+		return en ? "in progress" : "sedang berjalan";
+	if (completed < learners)
+		return en ? "partly completed" : "sebagian selesai";
+	return en ? "all completed" : "semua selesai";
+}
+
+pb_err
+report_villages(struct hdb_conn *c, const struct report_ctx *x, const struct report_filter *f,
+    struct report_table *t)
+{
+	static const char *const cols[] = { "province_code", "province", "regency_code",
+		"regency", "district_code", "district", "village_code", "village", "course",
+		"course_title", "learners", "started", "completed", "percent", "status", NULL };
+	struct vil_list l = { NULL, 0, 0, 0 };
+	struct rf r;
+	size_t i, j;
+	pb_err rc;
+
+	if (strlen(f->unit) < 2)
+		return PB_ERR_LIMIT; /* 80,000 villages x courses: choose a province */
+	if ((rc = report__init(t, cols)) != PB_OK)
+		return rc;
+	if ((rc = rf_load(c, x, f, &r)) != PB_OK)
+		return rc;
+	region_each(x->region, f->unit, 13, vil__add, &l);
+	for (i = 0; i < r.nv; i++) /* codes learners gave that the list lacks */
+		if (!report__listed(x->region, r.v[i].code) || region_count(x->region) == 0)
+			vil__add(r.v[i].code, NULL, &l);
+	rc = PB_ERR_NOMEM;
+	if (l.oom)
+		goto out;
+	if (l.n > 1)
+		qsort(l.code, l.n, sizeof(l.code[0]), rf__ccmp);
+	for (i = 0; i < l.n; i++) {
+		struct rf_village key, *v;
+		char p[3], rg[6], d[9];
+
+		snprintf(key.code, sizeof(key.code), "%s", l.code[i]);
+		v = r.nv ? bsearch(&key, r.v, r.nv, sizeof(*r.v), rf__vcmp) : NULL;
+		snprintf(p, sizeof(p), "%.2s", l.code[i]);
+		snprintf(rg, sizeof(rg), "%.5s", l.code[i]);
+		snprintf(d, sizeof(d), "%.8s", l.code[i]);
+		for (j = 0; j < r.nc; j++) {
+			struct rf_counts zero = { 0, 0, 0, 0, 0, 0 };
+			const struct rf_counts *n = v ? &r.cnt[(size_t)(v - r.v) * r.nc + j] : &zero;
+			int64_t learners = v ? v->learners : 0;
+
+			if (json_array_append_new(t->rows, json_pack(
+			    "[s, o, s, o, s, o, s, o, s, o, I, I, I, f, s]",
+			    p, report__name(x->region, p), rg, report__name(x->region, rg),
+			    d, report__name(x->region, d), l.code[i],
+			    report__name(x->region, l.code[i]), r.course[j],
+			    report__title(x->courses, r.course[j]), (json_int_t)learners,
+			    (json_int_t)n->started, (json_int_t)n->completed,
+			    report__pct(n->completed, n->started),
+			    report__vstatus(learners, n->started, n->completed, f->en))) != 0)
+				goto out;
+		}
+	}
+	rc = PB_OK;
+out:
+	free(l.code);
+	rf_free(&r);
+	return rc;
+}
+
+/* ---- learners ------------------------------------------------------------- */
 
 /* A row's time_source JSON ({"completed_at": "phone", …}) as text staff can
  * read in a spreadsheet: "completed_at: phone; first_activity: hub". */
 static json_t *
-report__time_source(sqlite3_stmt *s, int col)
+report__time_source(struct hdb_stmt *s, int col)
 {
-	const char *text = (const char *)sqlite3_column_text(s, col);
+	const char *text = hdb_column_text(s, col);
 	json_t *obj, *v, *out;
 	const char *k;
 	char buf[256] = "";
@@ -338,151 +875,387 @@ report__time_source(sqlite3_stmt *s, int col)
 }
 
 static json_t *
-report__learner_row(sqlite3_stmt *s, const void *arg)
+report__learner_row(struct hdb_stmt *s, const void *arg)
 {
-	const char *village = (const char *)sqlite3_column_text(s, 3);
+	const struct report_ctx *x = arg;
+	const char *village = hdb_column_text(s, 3);
+	const char *course = hdb_column_text(s, 7);
 
-	return json_pack("[o, o, o, s, o, o, o, o, o, o, o, o, b, o, o, o, o, o, b, o]",
+	return json_pack("[o, o, o, s, o, o, o, o, o, o, o, o, o, b, o, o, o, o, o, b, o]",
 	    report__col(s, 0), report__col(s, 1), report__col(s, 2), village,
-	    report__name(arg, village), report__col(s, 4), report__col(s, 5),
-	    report__time(s, 6), report__col(s, 7), report__col(s, 8), report__col(s, 9),
-	    report__col(s, 10), sqlite3_column_int(s, 11), report__col(s, 12),
-	    report__col(s, 13), report__time(s, 14), report__time(s, 15),
-	    report__time(s, 16), sqlite3_column_int(s, 17), report__time_source(s, 18));
+	    report__name(x->region, village), report__col(s, 4), report__col(s, 5),
+	    report__time(s, 6), report__col(s, 7),
+	    course ? report__title(x->courses, course) : json_null(), report__col(s, 8),
+	    report__col(s, 9), report__col(s, 10), hdb_column_int(s, 11) != 0,
+	    report__col(s, 12), report__col(s, 13), report__time(s, 14), report__time(s, 15),
+	    report__time(s, 16), hdb_column_int(s, 17) != 0, report__time_source(s, 18));
 }
 
 pb_err
-report_learners(sqlite3 *c, const struct region *r, const char *unit, const char *course,
+report_learners(struct hdb_conn *c, const struct report_ctx *x, const struct report_filter *f,
     struct report_table *t)
 {
 	static const char *const cols[] = { "learner", "name", "position", "village",
-		"village_name", "box", "box_name", "registered_at", "course", "status",
-		"lessons_done", "lessons_total", "passed", "best_score", "attempts",
+		"village_name", "box", "box_name", "registered_at", "course", "course_title",
+		"status", "lessons_done", "lessons_total", "passed", "best_score", "attempts",
 		"first_activity", "last_activity", "completed_at", "times_corrected",
 		"time_source", NULL };
-	sqlite3_stmt *s = NULL;
+	struct hdb_stmt *s = NULL;
+	int64_t to = report__to(f);
 	pb_err rc;
 
 	if ((rc = report__init(t, cols)) != PB_OK)
 		return rc;
-	if (sqlite3_prepare_v2(c,
+	if ((rc = report__prepare_unit(c,
 	    "SELECT l.id, l.name, l.position, l.village, l.box, b.name, l.registered_at,"
-	    " s.course, s.status, s.lessons_done, s.lessons_total, coalesce(s.passed, 0),"
+	    " s.course, s.status, s.lessons_done, s.lessons_total, COALESCE(s.passed, 0),"
 	    " s.best_score, s.attempts, s.first_activity, s.last_activity,"
-	    " s.completed_at, coalesce(s.times_corrected, 0),"
-	    " coalesce(s.time_source, l.time_source)"
+	    " s.completed_at, COALESCE(s.times_corrected, 0),"
+	    " COALESCE(s.time_source, l.time_source)"
 	    " FROM learners l LEFT JOIN boxes b ON b.box_id = l.box"
 	    " LEFT JOIN summaries s ON s.box = l.box AND s.learner = l.id"
-	    " WHERE substr(l.village, 1, length(?1)) = ?1"
-	    " AND (?2 = '' OR s.course = ?2)"
-	    " ORDER BY l.village, l.name, l.id, s.course", -1, &s, NULL) != SQLITE_OK) {
-		log_warnx("report: %s", sqlite3_errmsg(c));
-		return PB_ERR_DB;
-	}
-	sqlite3_bind_text(s, 1, unit, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, course, -1, SQLITE_STATIC);
-	rc = report__rows(c, s, t, report__learner_row, r);
-	sqlite3_finalize(s);
-	return rc;
-}
-
-static json_t *
-report__box_row(sqlite3_stmt *s, const void *arg)
-{
-	(void)arg;
-	return json_pack("[o, o, o, o, o, o, o, o, o, o, o, o]", report__col(s, 0),
-	    report__col(s, 1), report__time(s, 2), report__time(s, 3), report__col(s, 4),
-	    report__col(s, 5), report__col(s, 6), report__col(s, 7), report__col(s, 8),
-	    report__col(s, 9), report__col(s, 10), report__col(s, 11));
-}
-
-pb_err
-report_boxes(sqlite3 *c, struct report_table *t)
-{
-	static const char *const cols[] = { "box", "name", "enrolled_at", "last_seen",
-		"version", "uptime_s", "pending", "disk_free", "db_bytes", "clock",
-		"acked_rev", "learners", NULL };
-	sqlite3_stmt *s = NULL;
-	pb_err rc;
-
-	if ((rc = report__init(t, cols)) != PB_OK)
+	    " WHERE {U}"
+	    " AND l.registered_at < ?"
+	    " AND (CAST(? AS TEXT) = '' OR s.course = CAST(? AS TEXT))"
+	    " AND (s.learner IS NULL OR (s.last_activity >= ? AND s.first_activity < ?)"
+	    "   OR (s.completed_at >= ? AND s.completed_at < ?))"
+	    " ORDER BY l.village, l.name, l.id, s.course", f->unit, &s)) != PB_OK)
 		return rc;
-	if (sqlite3_prepare_v2(c,
-	    "SELECT b.box_id, b.name, b.enrolled_at, b.last_seen, b.version, b.uptime_s,"
-	    " b.pending, b.disk_free, b.db_bytes, b.clock, b.acked_rev,"
-	    " (SELECT count(*) FROM learners l WHERE l.box = b.box_id)"
-	    " FROM boxes b ORDER BY b.name, b.box_id", -1, &s, NULL) != SQLITE_OK) {
-		log_warnx("report: %s", sqlite3_errmsg(c));
-		return PB_ERR_DB;
-	}
-	rc = report__rows(c, s, t, report__box_row, NULL);
-	sqlite3_finalize(s);
+	rf__bind_unit(s, 1, f->unit);
+	hdb_bind_int64(s, 3, to);
+	hdb_bind_text(s, 4, f->course);
+	hdb_bind_text(s, 5, f->course);
+	hdb_bind_int64(s, 6, f->from_ms);
+	hdb_bind_int64(s, 7, to);
+	hdb_bind_int64(s, 8, f->from_ms);
+	hdb_bind_int64(s, 9, to);
+	rc = report__rows(c, s, t, report__learner_row, x);
+	hdb_finalize(s);
 	return rc;
 }
 
-static json_t *
-report__day_row(sqlite3_stmt *s, const void *arg)
-{
-	int64_t *cum = (int64_t *)(uintptr_t)arg;
+/* ---- the fleet ------------------------------------------------------------ */
 
-	*cum += sqlite3_column_int64(s, 1);
-	return json_pack("[o, I, I]", report__col(s, 0),
-	    (json_int_t)sqlite3_column_int64(s, 1), (json_int_t)*cum);
+/* Compare dotted versions numerically ("0.10.0" > "0.9.2"); text after the
+ * numbers compares as text. */
+static int
+report__vercmp(const char *a, const char *b)
+{
+	while (*a || *b) {
+		char *ea, *eb;
+		unsigned long long na = strtoull(a, &ea, 10), nb = strtoull(b, &eb, 10);
+
+		if (ea == a || eb == b)
+			return strcmp(a, b);
+		if (na != nb)
+			return na < nb ? -1 : 1;
+		a = ea;
+		b = eb;
+		if (*a == '.')
+			a++;
+		if (*b == '.')
+			b++;
+		if ((*a == '\0') != (*b == '\0'))
+			return *a == '\0' ? -1 : 1;
+	}
+	return 0;
 }
 
 pb_err
-report_completions(sqlite3 *c, const char *unit, const char *course,
+report_boxes(struct hdb_conn *c, const struct report_filter *f, int flags, int64_t now_ms,
     struct report_table *t)
 {
-	static const char *const cols[] = { "day", "completions", "cumulative", NULL };
-	sqlite3_stmt *s = NULL;
-	int64_t cum = 0;
+	static const char *const cols[] = { "box", "name", "last_seen", "days_unseen",
+		"version", "old_version", "pending", "disk_free", "disk_total",
+		"disk_used_percent", "db_state", "clock", "learners", "enrolled_at", "uptime_s",
+		"db_bytes", "acked_rev", NULL };
+	struct hdb_stmt *s = NULL;
+	char newest[65] = "";
+	json_t *rows;
+	size_t i;
+	int st;
 	pb_err rc;
 
 	if ((rc = report__init(t, cols)) != PB_OK)
 		return rc;
-	if (sqlite3_prepare_v2(c,
-	    "SELECT date(s.completed_at / 1000, 'unixepoch') AS day, count(*)"
-	    " FROM summaries s JOIN learners l ON l.box = s.box AND l.id = s.learner"
-	    " WHERE s.status = 'completed' AND s.completed_at > 0"
-	    " AND substr(l.village, 1, length(?1)) = ?1 AND (?2 = '' OR s.course = ?2)"
-	    " GROUP BY day ORDER BY day", -1, &s, NULL) != SQLITE_OK) {
-		log_warnx("report: %s", sqlite3_errmsg(c));
+	/* the newest version any box runs (a handful of distinct values) */
+	if ((s = hdb_prepare(c, "SELECT DISTINCT version FROM boxes"
+	    " WHERE version IS NOT NULL")) == NULL)
+		return PB_ERR_DB;
+	while ((st = hdb_step(s)) == HDB_ROW) {
+		const char *ver = hdb_column_text(s, 0);
+
+		if (ver != NULL && strlen(ver) < sizeof(newest) &&
+		    (newest[0] == '\0' || report__vercmp(ver, newest) > 0))
+			snprintf(newest, sizeof(newest), "%s", ver);
+	}
+	hdb_finalize(s);
+	if (st != HDB_DONE)
+		return PB_ERR_DB;
+	if ((rc = report__prepare_unit(c,
+	    "SELECT b.box_id, b.name, b.last_seen, b.version, b.pending, b.disk_free,"
+	    " b.disk_total, b.db_state, b.clock, b.enrolled_at, b.uptime_s, b.db_bytes,"
+	    " b.acked_rev, COALESCE(n.c, 0)"
+	    " FROM boxes b LEFT JOIN (SELECT l.box AS box, count(*) AS c FROM learners l"
+	    "   WHERE {U} GROUP BY l.box) n ON n.box = b.box_id"
+	    " ORDER BY b.name, b.box_id", f->unit, &s)) != PB_OK)
+		return rc;
+	rf__bind_unit(s, 1, f->unit);
+	rows = json_array();
+	while (rows != NULL && (st = hdb_step(s)) == HDB_ROW) {
+		int64_t seen = hdb_column_int64(s, 2), learners = hdb_column_int64(s, 13);
+		int64_t dfree = hdb_column_int64(s, 5), dtotal = hdb_column_int64(s, 6);
+		json_t *used = dtotal > 0 && dfree <= dtotal ?
+		    json_real(report__pct(dtotal - dfree, dtotal)) : json_null();
+
+		if (f->unit[0] != '\0' && learners == 0) {
+			json_decref(used);
+			continue; /* did not serve this area */
+		}
+		if (json_array_append_new(rows, json_pack("[o, o, o, o, o, b, o, o, o, o, o, o, I,"
+		    " o, o, o, o]", report__col(s, 0), report__col(s, 1), report__time(s, 2),
+		    seen > 0 ? json_integer((now_ms - seen) / REPORT_DAY_MS) : json_null(),
+		    report__col(s, 3), 0, report__col(s, 4), report__col(s, 5),
+		    report__col(s, 6), used, report__col(s, 7), report__col(s, 8),
+		    (json_int_t)learners, report__time(s, 9), report__col(s, 10),
+		    report__col(s, 11), report__col(s, 12))) != 0) {
+			json_decref(rows);
+			rows = NULL;
+		}
+		/* keep the raw last_seen for the range test below */
+		if (rows != NULL)
+			json_array_append_new(json_array_get(rows, json_array_size(rows) - 1),
+			    json_integer(seen));
+	}
+	hdb_finalize(s);
+	if (rows == NULL)
+		return PB_ERR_NOMEM;
+	if (st != HDB_DONE) {
+		json_decref(rows);
 		return PB_ERR_DB;
 	}
-	sqlite3_bind_text(s, 1, unit, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, course, -1, SQLITE_STATIC);
-	rc = report__rows(c, s, t, report__day_row, &cum);
-	sqlite3_finalize(s);
-	return rc;
+	for (i = 0; i < json_array_size(rows); i++) {
+		json_t *row = json_array_get(rows, i);
+		int64_t seen = json_integer_value(json_array_get(row, 17));
+		const char *ver = json_string_value(json_array_get(row, 4));
+		const char *db = json_string_value(json_array_get(row, 10));
+		json_t *used = json_array_get(row, 9);
+		int old = ver != NULL && newest[0] && report__vercmp(ver, newest) < 0;
+
+		json_array_set_new(row, 5, json_boolean(old));
+		json_array_remove(row, 17);
+		if ((f->from_ms > 0 || f->to_ms > 0) &&
+		    (seen < f->from_ms || seen >= report__to(f)))
+			continue;
+		if ((flags & REPORT_STALE) && seen > 0 && now_ms - seen < 30 * REPORT_DAY_MS)
+			continue;
+		if ((flags & REPORT_DISK) && !(json_is_real(used) && json_real_value(used) > 80.0))
+			continue;
+		if ((flags & REPORT_DEGRADED) && (db == NULL || strcmp(db, "degraded") != 0))
+			continue;
+		if ((flags & REPORT_OLD) && !old)
+			continue;
+		if (json_array_append(t->rows, row) != 0) {
+			json_decref(rows);
+			return PB_ERR_NOMEM;
+		}
+	}
+	json_decref(rows);
+	return PB_OK;
+}
+
+/* ---- completions over time ------------------------------------------------- */
+
+/* The start (local ms since the epoch, zone applied) of the month holding
+ * local ms t, and of the next one. */
+static int64_t
+report__month(int64_t t, int next)
+{
+	time_t secs = (time_t)(t / 1000);
+	struct tm tm;
+
+	gmtime_r(&secs, &tm);
+	tm.tm_mday = 1;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	if (next)
+		tm.tm_mon++;
+	return (int64_t)timegm(&tm) * 1000;
+}
+
+/* The source of completed_at in a row's time_source JSON: 0 hub, 1 phone,
+ * 2 none (the box clock, uncorrected), 3 not said. */
+static int
+report__source(const char *text)
+{
+	json_t *obj = text ? json_loads(text, 0, NULL) : NULL;
+	const char *src = json_string_value(json_object_get(obj, "completed_at"));
+	int i = 3;
+
+	if (src != NULL)
+		i = strcmp(src, "hub") == 0 ? 0 : strcmp(src, "phone") == 0 ? 1 : 2;
+	json_decref(obj);
+	return i;
+}
+
+/* Completions in the filter per bucket of step ms (local time), added into
+ * cnt[b - first] for first <= b <= last; with src, also per time source.
+ * At the country level the learners are not joined at all. */
+struct report_pairs {
+	int64_t (*p)[2]; /* bucket, completions */
+	size_t n, cap;
+};
+
+static pb_err
+report__buckets(struct hdb_conn *c, const struct report_filter *f, int64_t step,
+    int64_t first, int64_t last, int64_t *cnt, int64_t src[4], struct report_pairs *pairs)
+{
+	struct hdb_stmt *s = NULL;
+	int64_t zone = (int64_t)f->zone_s * 1000, b, n;
+	pb_err rc;
+	int st;
+
+	rc = report__prepare_unit(c, f->unit[0] == '\0' ?
+	    "SELECT (s.completed_at + ?) / ?, s.time_source, count(*) FROM summaries s"
+	    " WHERE s.status = 'completed' AND s.completed_at > 0"
+	    " AND s.completed_at >= ? AND s.completed_at < ?"
+	    " AND (CAST(? AS INTEGER) = 0 AND CAST(? AS TEXT) = '')"
+	    " AND (CAST(? AS TEXT) = '' OR s.course = CAST(? AS TEXT))"
+	    " GROUP BY 1, 2" :
+	    "SELECT (s.completed_at + ?) / ?, s.time_source, count(*)"
+	    " FROM learners l CROSS JOIN summaries s"
+	    " WHERE s.box = l.box AND s.learner = l.id"
+	    " AND s.status = 'completed' AND s.completed_at > 0"
+	    " AND s.completed_at >= ? AND s.completed_at < ? AND {U}"
+	    " AND (CAST(? AS TEXT) = '' OR s.course = CAST(? AS TEXT))"
+	    " GROUP BY 1, 2", f->unit, &s);
+	if (rc != PB_OK)
+		return rc;
+	hdb_bind_int64(s, 1, zone);
+	hdb_bind_int64(s, 2, step);
+	hdb_bind_int64(s, 3, f->from_ms);
+	hdb_bind_int64(s, 4, report__to(f));
+	rf__bind_unit(s, 5, f->unit);
+	hdb_bind_text(s, 7, f->course);
+	hdb_bind_text(s, 8, f->course);
+	while ((st = hdb_step(s)) == HDB_ROW) {
+		b = hdb_column_int64(s, 0);
+		n = hdb_column_int64(s, 2);
+		if (pairs != NULL) {
+			if (pairs->n == pairs->cap) {
+				size_t ncap = pairs->cap ? pairs->cap * 2 : 64;
+				int64_t (*np)[2] = realloc(pairs->p, ncap * sizeof(*np));
+
+				if (np == NULL) {
+					hdb_finalize(s);
+					return PB_ERR_NOMEM;
+				}
+				pairs->p = np;
+				pairs->cap = ncap;
+			}
+			pairs->p[pairs->n][0] = b;
+			pairs->p[pairs->n++][1] = n;
+		}
+		if (src != NULL)
+			src[report__source(hdb_column_text(s, 1))] += n;
+		if (cnt != NULL && b >= first && b <= last)
+			cnt[b - first] += n;
+	}
+	hdb_finalize(s);
+	return st == HDB_DONE ? PB_OK : PB_ERR_DB;
 }
 
 pb_err
-report_totals(sqlite3 *c, const char *unit, const char *course, json_t **out)
+report_completions(struct hdb_conn *c, const struct report_filter *f, struct report_table *t,
+    const char **bucket, json_t **sources)
 {
-	sqlite3_stmt *s = NULL;
-	pb_err rc = PB_ERR_DB;
+	static const char *const cols[] = { "period", "start", "completions", "cumulative",
+		NULL };
+	int64_t zone = (int64_t)f->zone_s * 1000, step = REPORT_DAY_MS, first, last, cum = 0;
+	int64_t src[4] = { 0, 0, 0, 0 }, dlo = -1, dhi = -1, *cnt = NULL;
+	struct report_pairs days = { NULL, 0, 0 };
+	size_t nb, i;
+	pb_err rc;
 
-	if (sqlite3_prepare_v2(c,
-	    "SELECT (SELECT count(*) FROM learners l"
-	    "   WHERE substr(l.village, 1, length(?1)) = ?1),"
-	    " (SELECT count(*) FROM summaries s JOIN learners l"
-	    "   ON l.box = s.box AND l.id = s.learner"
-	    "   WHERE substr(l.village, 1, length(?1)) = ?1"
-	    "   AND (?2 = '' OR s.course = ?2) AND s.status = 'completed'),"
-	    " (SELECT count(*) FROM boxes)", -1, &s, NULL) != SQLITE_OK) {
-		log_warnx("report: %s", sqlite3_errmsg(c));
-		return PB_ERR_DB;
+	*bucket = "day";
+	*sources = NULL;
+	if ((rc = report__init(t, cols)) != PB_OK)
+		return rc;
+	/* one pass by local day (and time source) gives the span and the counts */
+	if ((rc = report__buckets(c, f, REPORT_DAY_MS, 0, -1, NULL, src, &days)) != PB_OK)
+		goto out;
+	rc = PB_ERR_NOMEM;
+	*sources = json_pack("{s:I, s:I, s:I, s:I}", "hub", (json_int_t)src[0], "phone",
+	    (json_int_t)src[1], "none", (json_int_t)src[2], "unknown", (json_int_t)src[3]);
+	if (*sources == NULL)
+		goto out;
+	for (i = 0; i < days.n; i++) {
+		if (dlo < 0 || days.p[i][0] < dlo)
+			dlo = days.p[i][0];
+		if (dhi < 0 || days.p[i][0] > dhi)
+			dhi = days.p[i][0];
 	}
-	sqlite3_bind_text(s, 1, unit, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, course, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		*out = json_pack("{s:I, s:I, s:I}",
-		    "learners", (json_int_t)sqlite3_column_int64(s, 0),
-		    "completions", (json_int_t)sqlite3_column_int64(s, 1),
-		    "boxes", (json_int_t)sqlite3_column_int64(s, 2));
-		rc = *out ? PB_OK : PB_ERR_NOMEM;
+	if (f->from_ms > 0)
+		dlo = (f->from_ms + zone) / REPORT_DAY_MS;
+	if (f->to_ms > 0)
+		dhi = (f->to_ms - 1 + zone) / REPORT_DAY_MS;
+	rc = PB_OK;
+	if (dlo < 0 || dhi < dlo)
+		goto out; /* nothing completed, no range to show */
+	/* hours for a chosen day or two; days up to a quarter; then months */
+	if (f->from_ms > 0 && f->to_ms > 0 && f->to_ms - f->from_ms <= 2 * REPORT_DAY_MS) {
+		*bucket = "hour";
+		step = 3600000;
+		first = (f->from_ms + zone) / step;
+		last = (f->to_ms - 1 + zone) / step;
+	} else {
+		*bucket = dhi - dlo < 92 ? "day" : "month";
+		first = dlo;
+		last = dhi;
 	}
-	sqlite3_finalize(s);
+	if (last - first > 40000)
+		first = last - 40000; /* a century of days at most */
+	nb = (size_t)(last - first + 1);
+	rc = PB_ERR_NOMEM;
+	if ((cnt = calloc(nb, sizeof(*cnt))) == NULL)
+		goto out;
+	if (step != REPORT_DAY_MS) {
+		if ((rc = report__buckets(c, f, step, first, last, cnt, NULL, NULL)) != PB_OK)
+			goto out;
+	} else {
+		for (i = 0; i < days.n; i++)
+			if (days.p[i][0] >= first && days.p[i][0] <= last)
+				cnt[days.p[i][0] - first] += days.p[i][1];
+	}
+	rc = PB_ERR_NOMEM;
+	for (i = 0; i < nb;) {
+		int64_t start = (first + (int64_t)i) * step, n = 0, end;
+		char label[32], iso[32];
+		time_t secs = (time_t)(start / 1000);
+		struct tm tm;
+
+		if (strcmp(*bucket, "month") == 0) {
+			start = report__month(start, 0);
+			end = report__month(start, 1);
+			for (; i < nb && (first + (int64_t)i) * step < end; i++)
+				n += cnt[i];
+			secs = (time_t)(start / 1000);
+			gmtime_r(&secs, &tm);
+			strftime(label, sizeof(label), "%Y-%m", &tm);
+		} else {
+			n = cnt[i++];
+			gmtime_r(&secs, &tm);
+			strftime(label, sizeof(label), step == REPORT_DAY_MS ? "%Y-%m-%d" :
+			    "%Y-%m-%d %H:00", &tm);
+		}
+		cum += n;
+		util_iso8601(iso, start - zone);
+		if (json_array_append_new(t->rows, json_pack("[s, s, I, I]", label, iso,
+		    (json_int_t)n, (json_int_t)cum)) != 0)
+			goto out;
+	}
+	rc = PB_OK;
+out:
+	free(days.p);
+	free(cnt);
 	return rc;
 }

@@ -2,19 +2,51 @@
  * cells (string, integer, real, null) and renders as JSON or as CSV, so any
  * table the dashboard shows can be exported. Units are Kemendagri code
  * prefixes: "" (all), province PP, regency PP.RR, district PP.RR.DD,
- * village PP.RR.DD.VVVV. */
+ * village PP.RR.DD.VVVV.
+ *
+ * What is counted (the same everywhere, so the numbers agree):
+ * - learners: learners registered in the unit (before the range's end);
+ * - started / in_progress / completed / passed: learner-course pairs, one
+ *   per learner per course; with a date range, started and in_progress
+ *   count pairs started before its end, completed and passed those
+ *   completed within it;
+ * - percent: completed of started, in the same rows;
+ * - villages: the unit's villages in the Kemendagri list, reached: those
+ *   with at least one learner;
+ * - boxes: boxes that registered a learner in the unit.
+ * Areas, totals, courses and the village × course table all come from one
+ * per-village, per-course count, so they add up. */
 #ifndef HUB_REPORT_H
 #define HUB_REPORT_H
 
 #include <jansson.h>
-#include <sqlite3.h>
+#include "hdb.h"
+#include <stdint.h>
 
+#include "courses.h"
 #include "pb.h"
 #include "region.h"
 
 struct report_table {
 	json_t *columns; /* array of column ids (strings) */
 	json_t *rows;    /* array of arrays, one cell per column */
+};
+
+/* What every report is about. */
+struct report_filter {
+	char unit[16];       /* region code prefix, "" = all */
+	char course[65];     /* course id, "" = all */
+	int64_t from_ms;     /* range start (inclusive), 0 = open */
+	int64_t to_ms;       /* range end (exclusive), 0 = open */
+	int zone_s;          /* the unit's UTC offset (region_zone) */
+	const char *zone;    /* its name: WIB, WITA, WIT */
+	int en;              /* words (status) in English, else Bahasa Indonesia */
+};
+
+/* Where names come from. */
+struct report_ctx {
+	const struct region *region;
+	const struct courses *courses;
 };
 
 void report_table_free(struct report_table *t);
@@ -24,22 +56,43 @@ json_t *report_table_json(const struct report_table *t);
  * a spreadsheet would take for a formula gets a leading apostrophe. */
 char *report_table_csv(const struct report_table *t, size_t *len);
 
-/* Child units of unit (course "" = any course): code, name, learners,
- * started, completed (learners who completed), percent. */
-pb_err report_areas(sqlite3 *c, const struct region *r, const char *unit,
-    const char *course, struct report_table *t);
-/* Courses within unit: course, started, in_progress, completed, passed,
- * percent (completed of the unit's learners), avg_best_score. */
-pb_err report_courses(sqlite3 *c, const char *unit, struct report_table *t);
-/* Learner x course rows within unit (course "" = all). */
-pb_err report_learners(sqlite3 *c, const struct region *r, const char *unit,
-    const char *course, struct report_table *t);
-/* Every enrolled box and its last health. */
-pb_err report_boxes(sqlite3 *c, struct report_table *t);
-/* Completions per day within unit: day, completions, cumulative. */
-pb_err report_completions(sqlite3 *c, const char *unit, const char *course,
+/* Child units of the filter's unit: code, name, villages, villages_reached,
+ * villages_percent, learners, started, completed, percent. *totals gets the
+ * unit's own {learners, started, completed, percent, villages,
+ * villages_reached, villages_percent, boxes}. */
+pb_err report_areas(struct hdb_conn *c, const struct report_ctx *x, const struct report_filter *f,
+    struct report_table *t, json_t **totals);
+/* Courses (every known one) within the unit: course, title, learners,
+ * started, in_progress, completed, passed, percent, avg_best_score. */
+pb_err report_courses(struct hdb_conn *c, const struct report_ctx *x, const struct report_filter *f,
     struct report_table *t);
-/* Totals for a unit: learners, completed (learner-course pairs), boxes. */
-pb_err report_totals(sqlite3 *c, const char *unit, const char *course, json_t **out);
+/* Village × course for every village of the unit in the Kemendagri list
+ * (and any other village code learners gave): names and codes of province,
+ * regency, district and village, course, course title, learners, started,
+ * completed, percent, status (words). PB_ERR_LIMIT for the whole country. */
+pb_err report_villages(struct hdb_conn *c, const struct report_ctx *x,
+    const struct report_filter *f, struct report_table *t);
+/* Learner x course rows within unit (course "" = all). Times in UTC. */
+pb_err report_learners(struct hdb_conn *c, const struct report_ctx *x,
+    const struct report_filter *f, struct report_table *t);
+
+/* Fleet filters (report_boxes). */
+#define REPORT_STALE    0x1  /* not seen for 30 days (or never) */
+#define REPORT_DISK     0x2  /* disk over 80 % used */
+#define REPORT_DEGRADED 0x4  /* database degraded (restored after damage) */
+#define REPORT_OLD      0x8  /* older version than the newest box runs */
+/* Boxes that served the unit (every box for ""), with their last health;
+ * with a date range, those last seen in it; only those matching every
+ * filter in flags. */
+pb_err report_boxes(struct hdb_conn *c, const struct report_filter *f, int flags, int64_t now_ms,
+    struct report_table *t);
+/* Completions over time within unit, in the unit's zone: period (label),
+ * start (UTC ISO 8601), completions, cumulative; buckets of an hour (a chosen
+ * range up to 2 days), a day (up to 92 days) or a month, with empty ones.
+ * *bucket gets "hour", "day" or "month"; *sources what vouches for the
+ * completion times counted: {"hub": n, "phone": n, "none": n, "unknown": n}
+ * (unknown: the box did not say; docs/SYNC.md, Clock). */
+pb_err report_completions(struct hdb_conn *c, const struct report_filter *f,
+    struct report_table *t, const char **bucket, json_t **sources);
 
 #endif

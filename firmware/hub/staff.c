@@ -11,6 +11,7 @@
 
 #include "log.h"
 #include "password.h"
+#include "region.h"
 #include "util.h"
 
 #define STAFF_SLOTS 1024          /* rate-limit entries kept in memory */
@@ -68,33 +69,177 @@ staff_name_valid(const char *n)
 	return 1;
 }
 
-pb_err
-staff_user_set(struct hubdb *db, const char *name, const char *password, int64_t now_ms)
+int
+staff_role_valid(const char *role)
 {
-	char hash[crypto_pwhash_STRBYTES];
-	sqlite3_stmt *s = NULL;
-	sqlite3 *c;
+	return strcmp(role, "admin") == 0 || strcmp(role, "staff") == 0 ||
+	    strcmp(role, "readonly") == 0;
+}
+
+int
+staff_area_valid(const char *role, const char *area)
+{
+	size_t n = strlen(area);
+
+	if (n == 0)
+		return 1;
+	if (strcmp(role, "admin") == 0)
+		return 0; /* an administrator sees every account: national only */
+	return (n == 2 || n == 5) && region_code_valid(area);
+}
+
+/* Run one statement with text/integer parameters ("t" / "i" per char of
+ * types); *changes gets the rows it changed. */
+static pb_err
+staff__exec(struct hubdb *db, const char *sql, const char *types, const void *const *args,
+    int *changes)
+{
+	struct hdb_stmt *s = NULL;
+	struct hdb_conn *c = hubdb_get(db);
 	pb_err rc = PB_ERR_DB;
+	int i, r;
+
+	if ((s = hdb_prepare(c, sql)) == NULL)
+		goto out;
+	for (i = 0; types[i]; i++) {
+		if (types[i] == 't')
+			hdb_bind_text(s, i + 1, args[i]);
+		else
+			hdb_bind_int64(s, i + 1, *(const int64_t *)args[i]);
+	}
+	r = hdb_step(s);
+	if (r != HDB_DONE) {
+		if ((rc = hdb_err(c)) != PB_ERR_EXISTS) {
+			log_warnx("staff: %s", hdb_errmsg(c));
+			rc = PB_ERR_DB;
+		}
+		goto out;
+	}
+	if (changes != NULL)
+		*changes = (int)hdb_changes(c);
+	rc = PB_OK;
+out:
+	hdb_finalize(s);
+	hubdb_put(db, c);
+	return rc;
+}
+
+static pb_err
+staff__hash(const char *name, const char *password, char hash[crypto_pwhash_STRBYTES])
+{
+	pb_err rc = PB_OK;
 
 	if (!staff_name_valid(name) || password_check(name, password) != PASSWORD_OK)
 		return PB_ERR_INVALID;
+	pthread_mutex_lock(&staff_hash_mu);
 	if (crypto_pwhash_str(hash, password, strlen(password), STAFF_OPSLIMIT,
 	    STAFF_MEMLIMIT) != 0)
-		return PB_ERR_NOMEM;
-	c = hubdb_get(db);
-	if ((s = sqlu_prepare(c, "INSERT INTO users(name, hash, created_at) VALUES (?,?,?)"
-	    " ON CONFLICT(name) DO UPDATE SET hash = excluded.hash")) == NULL)
+		rc = PB_ERR_NOMEM;
+	pthread_mutex_unlock(&staff_hash_mu);
+	return rc;
+}
+
+pb_err
+staff_user_create(struct hubdb *db, const char *name, const char *password,
+    const char *role, const char *area, int64_t now_ms)
+{
+	char hash[crypto_pwhash_STRBYTES];
+	const void *args[5];
+	pb_err rc;
+
+	if (!staff_role_valid(role) || !staff_area_valid(role, area))
+		return PB_ERR_INVALID;
+	if ((rc = staff__hash(name, password, hash)) != PB_OK)
+		return rc;
+	args[0] = name;
+	args[1] = hash;
+	args[2] = &now_ms;
+	args[3] = role;
+	args[4] = area;
+	/* a taken name violates the primary key: PB_ERR_EXISTS, nothing changes */
+	return staff__exec(db, "INSERT INTO users(name, hash, created_at, role, area,"
+	    " disabled) VALUES (?, ?, ?, ?, ?, 0)", "ttitt", args, NULL);
+}
+
+/* End every session of name. */
+static void
+staff__end_sessions(struct hubdb *db, const char *name)
+{
+	const void *args[1] = { name };
+
+	(void)staff__exec(db, "DELETE FROM sessions WHERE \"user\" = ?", "t", args, NULL);
+}
+
+pb_err
+staff_user_reset(struct hubdb *db, const char *name, const char *password)
+{
+	char hash[crypto_pwhash_STRBYTES];
+	const void *args[2];
+	int n = 0;
+	pb_err rc;
+
+	if ((rc = staff__hash(name, password, hash)) != PB_OK)
+		return rc;
+	args[0] = hash;
+	args[1] = name;
+	if ((rc = staff__exec(db, "UPDATE users SET hash = ? WHERE name = ?", "tt", args,
+	    &n)) != PB_OK)
+		return rc;
+	if (n == 0)
+		return PB_ERR_NOTFOUND;
+	staff__end_sessions(db, name);
+	return PB_OK;
+}
+
+pb_err
+staff_user_disable(struct hubdb *db, const char *name, int disabled)
+{
+	int64_t d = disabled ? 1 : 0;
+	const void *args[2] = { &d, name };
+	int n = 0;
+	pb_err rc;
+
+	if ((rc = staff__exec(db, "UPDATE users SET disabled = ? WHERE name = ?", "it", args,
+	    &n)) != PB_OK)
+		return rc;
+	if (n == 0)
+		return PB_ERR_NOTFOUND;
+	if (disabled)
+		staff__end_sessions(db, name);
+	return PB_OK;
+}
+
+pb_err
+staff_user_list(struct hubdb *db, json_t **out)
+{
+	struct hdb_stmt *s = NULL;
+	struct hdb_conn *c = hubdb_get(db);
+	json_t *arr = json_array();
+	pb_err rc = PB_ERR_DB;
+	int r;
+
+	if (arr == NULL || (s = hdb_prepare(c, "SELECT name, role, area, disabled, created_at"
+	    " FROM users ORDER BY name")) == NULL)
 		goto out;
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, now_ms);
-	if (sqlite3_step(s) != SQLITE_DONE) {
-		log_warnx("add user: %s", sqlite3_errmsg(c));
-		goto out;
+	while ((r = hdb_step(s)) == HDB_ROW) {
+		if (json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:b, s:I}",
+		    "name", hdb_column_text(s, 0),
+		    "role", hdb_column_text(s, 1),
+		    "area", hdb_column_text(s, 2),
+		    "disabled", hdb_column_int(s, 3) != 0,
+		    "created_at", (json_int_t)hdb_column_int64(s, 4))) != 0) {
+			rc = PB_ERR_NOMEM;
+			goto out;
+		}
 	}
+	if (r != HDB_DONE)
+		goto out;
+	*out = arr;
+	arr = NULL;
 	rc = PB_OK;
 out:
-	sqlite3_finalize(s);
+	json_decref(arr);
+	hdb_finalize(s);
 	hubdb_put(db, c);
 	return rc;
 }
@@ -197,8 +342,8 @@ staff_login(struct hubdb *db, const char *name, const char *password, const char
     char csrf[STAFF_TOKEN_LEN], int *retry_after_s)
 {
 	char hash[crypto_pwhash_STRBYTES] = "", nkey[96], akey[96], thash[65];
-	sqlite3_stmt *s = NULL;
-	sqlite3 *c = NULL;
+	struct hdb_stmt *s = NULL;
+	struct hdb_conn *c = NULL;
 	int wait_a, good, known;
 	int64_t delay;
 	pb_err rc = PB_ERR_DB;
@@ -221,13 +366,14 @@ staff_login(struct hubdb *db, const char *name, const char *password, const char
 			;
 	}
 	c = hubdb_get(db);
-	if ((s = sqlu_prepare(c, "SELECT hash FROM users WHERE name = ?")) == NULL)
+	if ((s = hdb_prepare(c, "SELECT hash FROM users WHERE name = ? AND disabled = 0")) ==
+	    NULL)
 		goto out;
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		snprintf(hash, sizeof(hash), "%s", (const char *)sqlite3_column_text(s, 0));
+	hdb_bind_text(s, 1, name);
+	if (hdb_step(s) == HDB_ROW)
+		snprintf(hash, sizeof(hash), "%s", hdb_column_text(s, 0));
 	known = hash[0] != '\0';
-	sqlite3_finalize(s);
+	hdb_finalize(s);
 	s = NULL;
 	/* an unknown name costs the same argon2id check as a known one */
 	pthread_mutex_lock(&staff_hash_mu);
@@ -245,34 +391,34 @@ staff_login(struct hubdb *db, const char *name, const char *password, const char
 	util_token(token, 32);
 	util_token(csrf, 32);
 	util_sha256_hex(thash, token, strlen(token));
-	if ((s = sqlu_prepare(c, "INSERT INTO sessions(token_hash, user, csrf, expires_at)"
+	if ((s = hdb_prepare(c, "INSERT INTO sessions(token_hash, \"user\", csrf, expires_at)"
 	    " VALUES (?,?,?,?)")) == NULL)
 		goto out;
-	sqlite3_bind_text(s, 1, thash, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, csrf, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, now_ms + ttl_ms);
-	if (sqlite3_step(s) != SQLITE_DONE)
+	hdb_bind_text(s, 1, thash);
+	hdb_bind_text(s, 2, name);
+	hdb_bind_text(s, 3, csrf);
+	hdb_bind_int64(s, 4, now_ms + ttl_ms);
+	if (hdb_step(s) != HDB_DONE)
 		goto out;
-	sqlite3_finalize(s);
+	hdb_finalize(s);
 	/* expired sessions are cleaned up whenever someone logs in */
-	if ((s = sqlu_prepare(c, "DELETE FROM sessions WHERE expires_at < ?")) == NULL)
+	if ((s = hdb_prepare(c, "DELETE FROM sessions WHERE expires_at < ?")) == NULL)
 		goto out;
-	sqlite3_bind_int64(s, 1, now_ms);
-	(void)sqlite3_step(s);
+	hdb_bind_int64(s, 1, now_ms);
+	(void)hdb_step(s);
 	rc = PB_OK;
 out:
-	sqlite3_finalize(s);
+	hdb_finalize(s);
 	hubdb_put(db, c);
 	return rc;
 }
 
 pb_err
-staff_session(struct hubdb *db, const char *token, int64_t now_ms, char user[65],
-    char csrf[STAFF_TOKEN_LEN])
+staff_session(struct hubdb *db, const char *token, int64_t now_ms,
+    struct staff_user *who, char csrf[STAFF_TOKEN_LEN])
 {
-	sqlite3_stmt *s = NULL;
-	sqlite3 *c;
+	struct hdb_stmt *s = NULL;
+	struct hdb_conn *c;
 	char thash[65];
 	pb_err rc = PB_ERR_DENIED;
 
@@ -280,20 +426,27 @@ staff_session(struct hubdb *db, const char *token, int64_t now_ms, char user[65]
 		return PB_ERR_DENIED;
 	util_sha256_hex(thash, token, strlen(token));
 	c = hubdb_get(db);
-	if ((s = sqlu_prepare(c, "SELECT user, csrf FROM sessions WHERE token_hash = ?"
-	    " AND expires_at > ?")) == NULL) {
+	if ((s = hdb_prepare(c, "SELECT s.\"user\", s.csrf, u.role, u.area"
+	    " FROM sessions s JOIN users u ON u.name = s.\"user\""
+	    " WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0")) == NULL) {
 		rc = PB_ERR_DB;
 		goto out;
 	}
-	sqlite3_bind_text(s, 1, thash, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, now_ms);
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		snprintf(user, 65, "%s", (const char *)sqlite3_column_text(s, 0));
-		snprintf(csrf, STAFF_TOKEN_LEN, "%s", (const char *)sqlite3_column_text(s, 1));
+	hdb_bind_text(s, 1, thash);
+	hdb_bind_int64(s, 2, now_ms);
+	if (hdb_step(s) == HDB_ROW) {
+		memset(who, 0, sizeof(*who));
+		snprintf(who->name, sizeof(who->name), "%s",
+		    hdb_column_text(s, 0));
+		snprintf(csrf, STAFF_TOKEN_LEN, "%s", hdb_column_text(s, 1));
+		snprintf(who->role, sizeof(who->role), "%s",
+		    hdb_column_text(s, 2));
+		snprintf(who->area, sizeof(who->area), "%s",
+		    hdb_column_text(s, 3));
 		rc = PB_OK;
 	}
 out:
-	sqlite3_finalize(s);
+	hdb_finalize(s);
 	hubdb_put(db, c);
 	return rc;
 }
@@ -301,8 +454,8 @@ out:
 pb_err
 staff_logout(struct hubdb *db, const char *token)
 {
-	sqlite3_stmt *s = NULL;
-	sqlite3 *c;
+	struct hdb_stmt *s = NULL;
+	struct hdb_conn *c;
 	char thash[65];
 	pb_err rc = PB_ERR_DB;
 
@@ -310,12 +463,12 @@ staff_logout(struct hubdb *db, const char *token)
 		return PB_OK;
 	util_sha256_hex(thash, token, strlen(token));
 	c = hubdb_get(db);
-	if ((s = sqlu_prepare(c, "DELETE FROM sessions WHERE token_hash = ?")) != NULL) {
-		sqlite3_bind_text(s, 1, thash, -1, SQLITE_STATIC);
-		if (sqlite3_step(s) == SQLITE_DONE)
+	if ((s = hdb_prepare(c, "DELETE FROM sessions WHERE token_hash = ?")) != NULL) {
+		hdb_bind_text(s, 1, thash);
+		if (hdb_step(s) == HDB_DONE)
 			rc = PB_OK;
 	}
-	sqlite3_finalize(s);
+	hdb_finalize(s);
 	hubdb_put(db, c);
 	return rc;
 }

@@ -13,6 +13,7 @@
 #include "ingest.h"
 #include "jsonin.h"
 #include "log.h"
+#include "password.h"
 #include "report.h"
 #include "staff.h"
 #include "util.h"
@@ -24,6 +25,7 @@ struct web {
 	const struct hub_config *cfg;
 	struct hubdb *db;
 	const struct region *region;
+	const struct courses *courses;
 	struct mg_context *ctx;
 	struct ingest_limits lim;
 	int64_t started_ms;
@@ -32,7 +34,7 @@ struct web {
 
 /* The staff member behind a request. */
 struct web_staff {
-	char user[65];
+	struct staff_user who;
 	char csrf[STAFF_TOKEN_LEN];
 	char token[STAFF_TOKEN_LEN];
 };
@@ -249,7 +251,7 @@ web__staff(struct mg_connection *conn, struct web *w, struct web_staff *st)
 	memset(st, 0, sizeof(*st));
 	if (cookie == NULL || mg_get_cookie(cookie, "pbh_session", st->token,
 	    sizeof(st->token)) < 0 || staff_session(w->db, st->token, util_wall_ms(),
-	    st->user, st->csrf) != PB_OK) {
+	    &st->who, st->csrf) != PB_OK) {
 		web__error(conn, 401, "not_logged_in", "log in first");
 		return 0;
 	}
@@ -262,6 +264,26 @@ web__staff(struct mg_connection *conn, struct web *w, struct web_staff *st)
 		}
 	}
 	return 1;
+}
+
+/* Non-zero if the staff member may change things (not read-only); else 403. */
+static int
+web__may_write(struct mg_connection *conn, const struct web_staff *st)
+{
+	if (strcmp(st->who.role, "readonly") != 0)
+		return 1;
+	web__error(conn, 403, "read_only", "this account can only read");
+	return 0;
+}
+
+/* Non-zero for an administrator; else 403. */
+static int
+web__admin(struct mg_connection *conn, const struct web_staff *st)
+{
+	if (strcmp(st->who.role, "admin") == 0)
+		return 1;
+	web__error(conn, 403, "not_admin", "only an administrator may do this");
+	return 0;
 }
 
 static json_t *
@@ -349,39 +371,78 @@ web__me(struct mg_connection *conn, void *arg)
 {
 	struct web *w = arg;
 	struct web_staff st;
+	const char *zone;
+	int off;
 
 	if (!web__staff(conn, w, &st))
 		return 401;
-	return web__json(conn, 200, json_pack("{s:s, s:s, s:s}", "user", st.user, "csrf",
-	    st.csrf, "public_url", w->cfg->public_url), NULL);
+	zone = region_zone(st.who.area, &off);
+	return web__json(conn, 200, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s, s:i,"
+	    " s:b}", "user", st.who.name, "csrf", st.csrf, "public_url", w->cfg->public_url,
+	    "role", st.who.role, "area", st.who.area, "area_name",
+	    st.who.area[0] ? region_name(w->region, st.who.area) : NULL, "zone", zone,
+	    "zone_offset_s", off, "lrs", w->cfg->lrs_endpoint[0] != '\0'), NULL);
 }
 
-/* Query parameters of the staff reports, checked. */
+/* Query parameters of the staff reports, checked and scoped. */
 struct web_query {
-	char unit[16];
-	char course[65];
+	struct report_filter f;
 	char format[8];
 	char since[24];
+	char from[16], to[16];    /* YYYY-MM-DD in the unit's zone */
+	char lang[4];
+	char filter[64];          /* fleet: stale,disk,degraded,old */
+	int flags;
 };
 
+/* Local midnight of YYYY-MM-DD as UTC ms, with zone offset_s; -1 if bad. */
+static int64_t
+web__date(const char *s, int offset_s)
+{
+	struct tm tm;
+	int y, m, d;
+	char tail;
+
+	if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 ||
+	    s[4] != '-' || s[7] != '-' || y < 2000 || y > 2100 || m < 1 || m > 12 || d < 1 ||
+	    d > 31)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	if (timegm(&tm) < 0 || tm.tm_mday != d) /* normalised: 31 February is refused */
+		return -1;
+	return ((int64_t)timegm(&tm) - offset_s) * 1000;
+}
+
+/* Parse the query and limit it to the staff member's area: no unit means
+ * their area; a unit outside it is refused (403). Returns 0 after answering. */
 static int
-web__query(struct mg_connection *conn, struct web_query *q)
+web__query(struct mg_connection *conn, const struct web_staff *st, struct web_query *q)
 {
 	const char *qs = mg_get_request_info(conn)->query_string;
-	size_t qlen = qs ? strlen(qs) : 0;
+	size_t qlen = qs ? strlen(qs) : 0, alen = strlen(st->who.area);
+	struct report_filter *f = &q->f;
 	const char *p;
+	char *tok, *save;
+	int64_t v;
 
 	memset(q, 0, sizeof(*q));
 	if (qs != NULL) {
-		if (mg_get_var(qs, qlen, "unit", q->unit, sizeof(q->unit)) < -1 ||
-		    mg_get_var(qs, qlen, "course", q->course, sizeof(q->course)) < -1 ||
+		if (mg_get_var(qs, qlen, "unit", f->unit, sizeof(f->unit)) < -1 ||
+		    mg_get_var(qs, qlen, "course", f->course, sizeof(f->course)) < -1 ||
 		    mg_get_var(qs, qlen, "format", q->format, sizeof(q->format)) < -1 ||
-		    mg_get_var(qs, qlen, "since", q->since, sizeof(q->since)) < -1)
+		    mg_get_var(qs, qlen, "since", q->since, sizeof(q->since)) < -1 ||
+		    mg_get_var(qs, qlen, "from", q->from, sizeof(q->from)) < -1 ||
+		    mg_get_var(qs, qlen, "to", q->to, sizeof(q->to)) < -1 ||
+		    mg_get_var(qs, qlen, "lang", q->lang, sizeof(q->lang)) < -1 ||
+		    mg_get_var(qs, qlen, "filter", q->filter, sizeof(q->filter)) < -1)
 			goto bad;
 	}
-	if (q->unit[0] != '\0' && !region_code_valid(q->unit))
+	if (f->unit[0] != '\0' && !region_code_valid(f->unit))
 		goto bad;
-	for (p = q->course; *p; p++)
+	for (p = f->course; *p; p++)
 		if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) && *p != '-' &&
 		    *p != '_' && *p != '.')
 			goto bad;
@@ -391,10 +452,47 @@ web__query(struct mg_connection *conn, struct web_query *q)
 	if (q->format[0] != '\0' && strcmp(q->format, "csv") != 0 &&
 	    strcmp(q->format, "json") != 0)
 		goto bad;
+	if (q->lang[0] != '\0' && strcmp(q->lang, "id") != 0 && strcmp(q->lang, "en") != 0)
+		goto bad;
+	f->en = strcmp(q->lang, "en") == 0;
+	for (tok = strtok_r(q->filter, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (strcmp(tok, "stale") == 0)
+			q->flags |= REPORT_STALE;
+		else if (strcmp(tok, "disk") == 0)
+			q->flags |= REPORT_DISK;
+		else if (strcmp(tok, "degraded") == 0)
+			q->flags |= REPORT_DEGRADED;
+		else if (strcmp(tok, "old") == 0)
+			q->flags |= REPORT_OLD;
+		else
+			goto bad;
+	}
+	/* the staff member's area bounds everything */
+	if (f->unit[0] == '\0')
+		snprintf(f->unit, sizeof(f->unit), "%s", st->who.area);
+	if (strncmp(f->unit, st->who.area, alen) != 0 || strlen(f->unit) < alen) {
+		web__error(conn, 403, "outside_area", "this account may only read its own area");
+		return 0;
+	}
+	f->zone = region_zone(f->unit, &f->zone_s);
+	if (q->from[0] != '\0') {
+		if ((v = web__date(q->from, f->zone_s)) < 0)
+			goto bad;
+		f->from_ms = v;
+	}
+	if (q->to[0] != '\0') {
+		if ((v = web__date(q->to, f->zone_s)) < 0)
+			goto bad;
+		f->to_ms = v + 86400000; /* "to" is the last day shown */
+	}
+	if (f->to_ms > 0 && f->to_ms <= f->from_ms)
+		goto bad;
 	return 1;
 bad:
 	web__error(conn, 400, "bad_request",
-	    "unit must be a region code, course [a-z0-9-], format csv|json, since ms");
+	    "unit must be a region code, course [a-z0-9._-], format csv|json, since ms,"
+	    " from/to YYYY-MM-DD (from before to), lang id|en,"
+	    " filter stale,disk,degraded,old");
 	return 0;
 }
 
@@ -414,7 +512,7 @@ web__table(struct mg_connection *conn, const struct web_query *q, const char *na
 		if (csv == NULL)
 			return web__error(conn, 503, "unavailable", "out of memory");
 		snprintf(hdr, sizeof(hdr), "Content-Disposition: attachment;"
-		    " filename=\"%s%s%s.csv\"\r\n", name, q->unit[0] ? "-" : "", q->unit);
+		    " filename=\"%s%s%s.csv\"\r\n", name, q->f.unit[0] ? "-" : "", q->f.unit);
 		web__send(conn, 200, "text/csv; charset=utf-8", hdr, csv, len);
 		free(csv);
 		return 200;
@@ -449,50 +547,73 @@ web__crumbs(const struct region *r, const char *unit)
 	return arr;
 }
 
-enum web_report { WR_AREAS, WR_COURSES, WR_LEARNERS, WR_BOXES, WR_COMPLETIONS };
+enum web_report { WR_AREAS, WR_COURSES, WR_LEARNERS, WR_BOXES, WR_COMPLETIONS,
+	WR_VILLAGES };
 
 static int
 web__report(struct mg_connection *conn, struct web *w, enum web_report kind)
 {
 	static const char *const names[] = { "areas", "courses", "learners", "boxes",
-		"completions" };
+		"completions", "villages" };
+	struct report_ctx x = { w->region, w->courses };
 	struct report_table t = { NULL, NULL };
 	struct web_staff st;
 	struct web_query q;
 	json_t *extra = NULL;
-	sqlite3 *c;
+	const char *bucket = NULL;
+	struct hdb_conn *c;
 	pb_err rc = PB_ERR_INVALID;
 
 	if (!web__method(conn, "GET"))
 		return 405;
-	if (!web__staff(conn, w, &st) || !web__query(conn, &q))
+	if (!web__staff(conn, w, &st))
+		return 401;
+	if (!web__query(conn, &st, &q))
 		return 400;
 	c = hubdb_get(w->db);
 	switch (kind) {
 	case WR_AREAS:
-		rc = report_areas(c, w->region, q.unit, q.course, &t);
-		if (rc == PB_OK && report_totals(c, q.unit, q.course, &extra) == PB_OK)
-			json_object_set_new(extra, "crumbs", web__crumbs(w->region, q.unit));
+		rc = report_areas(c, &x, &q.f, &t, &extra);
 		break;
 	case WR_COURSES:
-		rc = report_courses(c, q.unit, &t);
+		rc = report_courses(c, &x, &q.f, &t);
 		break;
 	case WR_LEARNERS:
-		rc = report_learners(c, w->region, q.unit, q.course, &t);
+		rc = report_learners(c, &x, &q.f, &t);
 		break;
 	case WR_BOXES:
-		rc = report_boxes(c, &t);
+		rc = report_boxes(c, &q.f, q.flags, util_wall_ms(), &t);
 		break;
 	case WR_COMPLETIONS:
-		rc = report_completions(c, q.unit, q.course, &t);
+		{
+			json_t *src = NULL;
+
+			rc = report_completions(c, &q.f, &t, &bucket, &src);
+			extra = src != NULL ? json_pack("{s:o}", "time_sources", src) : NULL;
+		}
+		break;
+	case WR_VILLAGES:
+		rc = report_villages(c, &x, &q.f, &t);
 		break;
 	}
 	hubdb_put(w->db, c);
+	if (rc == PB_ERR_LIMIT)
+		return web__error(conn, 400, "choose_area",
+		    "choose a province, regency or district first");
 	if (rc != PB_OK) {
 		json_decref(extra);
 		report_table_free(&t);
 		return web__error(conn, 503, "unavailable", "database error");
 	}
+	/* every JSON answer says what it covers */
+	if (extra == NULL)
+		extra = json_object();
+	json_object_set_new(extra, "unit", json_string(q.f.unit));
+	json_object_set_new(extra, "crumbs", web__crumbs(w->region, q.f.unit));
+	json_object_set_new(extra, "zone", json_string(q.f.zone));
+	json_object_set_new(extra, "zone_offset_s", json_integer(q.f.zone_s));
+	if (bucket != NULL)
+		json_object_set_new(extra, "bucket", json_string(bucket));
 	web__table(conn, &q, names[kind], &t, extra);
 	report_table_free(&t);
 	return 200;
@@ -529,22 +650,30 @@ web__completions(struct mg_connection *conn, void *arg)
 }
 
 static int
+web__villages(struct mg_connection *conn, void *arg)
+{
+	return web__report(conn, arg, WR_VILLAGES);
+}
+
+static int
 web__xapi(struct mg_connection *conn, void *arg)
 {
 	struct web *w = arg;
 	struct web_staff st;
 	struct web_query q;
 	json_t *stmts = NULL;
-	sqlite3 *c;
+	struct hdb_conn *c;
 	pb_err rc;
 
 	if (!web__method(conn, "GET"))
 		return 405;
-	if (!web__staff(conn, w, &st) || !web__query(conn, &q))
+	if (!web__staff(conn, w, &st))
+		return 401;
+	if (!web__query(conn, &st, &q))
 		return 400;
 	c = hubdb_get(w->db);
 	rc = xapi_statements(c, w->cfg->public_url, q.since[0] ? strtoll(q.since, NULL, 10) : 0,
-	    &stmts);
+	    q.f.unit, &stmts);
 	hubdb_put(w->db, c);
 	if (rc != PB_OK)
 		return web__error(conn, 503, "unavailable", "database error");
@@ -559,28 +688,125 @@ web__xapi_forward(struct mg_connection *conn, void *arg)
 	struct xapi_forward_result res;
 	struct web_staff st;
 	json_t *stmts = NULL;
-	sqlite3 *c;
+	struct hdb_conn *c;
 	pb_err rc;
 
 	if (!web__method(conn, "POST"))
 		return 405;
 	if (!web__staff(conn, w, &st))
 		return 401;
+	if (!web__may_write(conn, &st))
+		return 403;
 	if (w->cfg->lrs_endpoint[0] == '\0')
 		return web__error(conn, 409, "no_lrs", "xapi.lrs_endpoint is not configured");
 	c = hubdb_get(w->db);
-	rc = xapi_statements(c, w->cfg->public_url, 0, &stmts);
+	rc = xapi_statements(c, w->cfg->public_url, 0, st.who.area, &stmts);
 	hubdb_put(w->db, c);
 	if (rc != PB_OK)
 		return web__error(conn, 503, "unavailable", "database error");
 	(void)xapi_forward(w->cfg->lrs_endpoint, w->cfg->lrs_user, w->cfg->lrs_password,
 	    stmts, &res);
 	json_decref(stmts);
-	log_info("xapi forward by %s: %d sent, %d already stored, %d failed", st.user,
+	log_info("xapi forward by %s: %d sent, %d already stored, %d failed", st.who.name,
 	    res.sent, res.already, res.failed);
 	return web__json(conn, 200, json_pack("{s:i, s:i, s:i, s:s*}", "sent", res.sent,
 	    "already", res.already, "failed", res.failed, "last_error",
 	    res.last_error[0] ? res.last_error : NULL), NULL);
+}
+
+/* GET: every account (administrators only). POST {"action": "create",
+ * "name", "password", "role", "area"} | {"action": "disable" | "enable",
+ * "name"} | {"action": "reset", "name", "password"}. */
+static int
+web__users(struct mg_connection *conn, void *arg)
+{
+	struct web *w = arg;
+	struct web_staff st;
+	const char *method = mg_get_request_info(conn)->request_method;
+	const char *action, *name, *pw, *role, *area;
+	json_t *req, *list = NULL;
+	pb_err rc;
+	int r;
+
+	if (!web__staff(conn, w, &st))
+		return 401;
+	if (!web__admin(conn, &st))
+		return 403;
+	if (strcmp(method, "GET") == 0) {
+		size_t i;
+		json_t *u;
+
+		if (staff_user_list(w->db, &list) != PB_OK)
+			return web__error(conn, 503, "unavailable", "database error");
+		json_array_foreach(list, i, u) {
+			const char *a = json_string_value(json_object_get(u, "area"));
+
+			json_object_set_new(u, "area_name", a && a[0] && region_name(w->region, a) ?
+			    json_string(region_name(w->region, a)) : json_null());
+		}
+		return web__json(conn, 200, json_pack("{s:o}", "users", list), NULL);
+	}
+	if (!web__method(conn, "POST"))
+		return 405;
+	if (!web__json_type(conn))
+		return 415;
+	if ((req = web__body_json(conn)) == NULL)
+		return web__error(conn, 400, "bad_request", "need a JSON object");
+	action = json_string_value(json_object_get(req, "action"));
+	name = json_string_value(json_object_get(req, "name"));
+	pw = json_string_value(json_object_get(req, "password"));
+	role = json_string_value(json_object_get(req, "role"));
+	area = json_string_value(json_object_get(req, "area"));
+	if (action == NULL || name == NULL || !staff_name_valid(name)) {
+		r = web__error(conn, 400, "bad_request", "need action and a valid name");
+		goto out;
+	}
+	if (strcmp(action, "create") == 0) {
+		if (pw == NULL || role == NULL || !staff_role_valid(role) ||
+		    !staff_area_valid(role, area ? area : "")) {
+			r = web__error(conn, 400, "invalid_field", "role admin|staff|readonly;"
+			    " area \"\", a province or a regency code; admin only national");
+			goto out;
+		}
+		if (password_check(name, pw) != PASSWORD_OK) {
+			r = web__error(conn, 400, "weak_password",
+			    password_message(password_check(name, pw)));
+			goto out;
+		}
+		rc = staff_user_create(w->db, name, pw, role, area ? area : "", util_wall_ms());
+	} else if (strcmp(action, "reset") == 0) {
+		if (pw == NULL || password_check(name, pw) != PASSWORD_OK) {
+			r = web__error(conn, 400, "weak_password",
+			    password_message(pw ? password_check(name, pw) : PASSWORD_SHORT));
+			goto out;
+		}
+		rc = staff_user_reset(w->db, name, pw);
+	} else if (strcmp(action, "disable") == 0 || strcmp(action, "enable") == 0) {
+		if (strcmp(name, st.who.name) == 0) {
+			r = web__error(conn, 409, "self", "you cannot disable your own account");
+			goto out;
+		}
+		rc = staff_user_disable(w->db, name, action[0] == 'd');
+	} else {
+		r = web__error(conn, 400, "bad_request", "action create|reset|disable|enable");
+		goto out;
+	}
+	if (rc == PB_ERR_EXISTS)
+		r = web__error(conn, 409, "exists", "a user with this name exists");
+	else if (rc == PB_ERR_NOTFOUND)
+		r = web__error(conn, 404, "no_user", "no such user");
+	else if (rc == PB_ERR_INVALID)
+		r = web__error(conn, 400, "invalid_field", "bad name, role, area or password");
+	else if (rc != PB_OK)
+		r = web__error(conn, 503, "unavailable", "database error");
+	else {
+		log_info("staff %s: %s user %s", st.who.name, action, name);
+		r = web__json(conn, 200, json_pack("{s:s, s:s}", "name", name, "done", action),
+		    NULL);
+	}
+out:
+	json_decref(req);
+	return r;
 }
 
 static int
@@ -597,6 +823,8 @@ web__enroll_code(struct mg_connection *conn, void *arg)
 		return 405;
 	if (!web__staff(conn, w, &st))
 		return 401;
+	if (!web__may_write(conn, &st))
+		return 403;
 	if (!web__json_type(conn))
 		return 415;
 	if ((req = web__body_json(conn)) == NULL)
@@ -610,7 +838,7 @@ web__enroll_code(struct mg_connection *conn, void *arg)
 	    PB_OK)
 		return web__error(conn, 503, "unavailable", "database error");
 	util_iso8601(iso, expires);
-	log_info("staff %s made an enrollment code valid until %s", st.user, iso);
+	log_info("staff %s made an enrollment code valid until %s", st.who.name, iso);
 	return web__json(conn, 201, json_pack("{s:s, s:I, s:s}", "code", code, "expires_at",
 	    (json_int_t)expires, "expires", iso), NULL);
 }
@@ -632,7 +860,7 @@ web__log_message(const struct mg_connection *conn, const char *msg)
 
 pb_err
 web_start(const struct hub_config *cfg, struct hubdb *db, const struct region *r,
-    struct web **out)
+    const struct courses *cs, struct web **out)
 {
 	static const struct {
 		const char *uri;
@@ -649,6 +877,8 @@ web_start(const struct hub_config *cfg, struct hubdb *db, const struct region *r
 		{ "/api/v1/hub/learners$", web__learners },
 		{ "/api/v1/hub/boxes$", web__boxes },
 		{ "/api/v1/hub/completions$", web__completions },
+		{ "/api/v1/hub/villages$", web__villages },
+		{ "/api/v1/hub/users$", web__users },
 		{ "/api/v1/hub/xapi$", web__xapi },
 		{ "/api/v1/hub/xapi/forward$", web__xapi_forward },
 		{ "/api/v1/hub/enroll-codes$", web__enroll_code },
@@ -679,9 +909,11 @@ web_start(const struct hub_config *cfg, struct hubdb *db, const struct region *r
 	w->cfg = cfg;
 	w->db = db;
 	w->region = r;
+	w->courses = cs;
 	w->lim.max_body = (size_t)cfg->max_body;
 	w->lim.max_json = (size_t)cfg->max_json;
 	w->lim.max_rows = (size_t)cfg->max_rows;
+	w->lim.max_memory = (size_t)cfg->upload_memory;
 	w->started_ms = util_mono_ms();
 	w->secure = strncmp(cfg->public_url, "https:", 6) == 0;
 	if (strchr(cfg->listen, ':') != NULL)

@@ -5,6 +5,7 @@
 #define HUB_WEB_H
 
 #include "config.h"
+#include "courses.h"
 #include "db.h"
 #include "region.h"
 
@@ -12,7 +13,7 @@ struct web;
 
 /* Start listening; the server runs on CivetWeb's threads until web_stop. */
 pb_err web_start(const struct hub_config *cfg, struct hubdb *db, const struct region *r,
-    struct web **out);
+    const struct courses *cs, struct web **out);
 void web_stop(struct web *w);
 
 #endif

@@ -34,14 +34,14 @@ xapi_uuid(char out[37], const char *box, const char *learner, const char *course
 }
 
 static json_t *
-xapi__statement(sqlite3_stmt *s, const char *home, const char *verb, int64_t when)
+xapi__statement(struct hdb_stmt *s, const char *home, const char *verb, int64_t when)
 {
-	const char *box = (const char *)sqlite3_column_text(s, 0);
-	const char *learner = (const char *)sqlite3_column_text(s, 1);
-	const char *course = (const char *)sqlite3_column_text(s, 2);
-	const char *name = (const char *)sqlite3_column_text(s, 3);
-	const char *village = (const char *)sqlite3_column_text(s, 4);
-	int passed = sqlite3_column_int(s, 6);
+	const char *box = hdb_column_text(s, 0);
+	const char *learner = hdb_column_text(s, 1);
+	const char *course = hdb_column_text(s, 2);
+	const char *name = hdb_column_text(s, 3);
+	const char *village = hdb_column_text(s, 4);
+	int passed = hdb_column_int(s, 6);
 	char id[37], iso[32], verb_id[96], activity[600], ext_box[600], ext_vil[600];
 	char duration[40];
 	json_t *st, *result;
@@ -53,16 +53,16 @@ xapi__statement(sqlite3_stmt *s, const char *home, const char *verb, int64_t whe
 	snprintf(ext_box, sizeof(ext_box), "%s/xapi/extensions/box", home);
 	snprintf(ext_vil, sizeof(ext_vil), "%s/xapi/extensions/village", home);
 	snprintf(duration, sizeof(duration), "PT%lldS",
-	    (long long)sqlite3_column_int64(s, 8));
+	    (long long)hdb_column_int64(s, 8));
 	result = json_pack("{s:b, s:s}", "completion",
-	    strcmp((const char *)sqlite3_column_text(s, 5), "completed") == 0,
+	    strcmp(hdb_column_text(s, 5), "completed") == 0,
 	    "duration", duration);
 	if (result == NULL)
 		return NULL;
 	if (strcmp(verb, "completed") != 0)
 		json_object_set_new(result, "success", json_boolean(passed));
-	if (sqlite3_column_type(s, 7) != SQLITE_NULL) {
-		int score = sqlite3_column_int(s, 7);
+	if (hdb_column_type(s, 7) != HDB_NULL) {
+		int score = hdb_column_int(s, 7);
 
 		json_object_set_new(result, "score", json_pack("{s:f, s:i, s:i, s:i}",
 		    "scaled", score / 100.0, "raw", score, "min", 0, "max", 100));
@@ -88,9 +88,10 @@ xapi__statement(sqlite3_stmt *s, const char *home, const char *verb, int64_t whe
 }
 
 pb_err
-xapi_statements(sqlite3 *c, const char *home, int64_t since_ms, json_t **out)
+xapi_statements(struct hdb_conn *c, const char *home, int64_t since_ms, const char *unit,
+    json_t **out)
 {
-	sqlite3_stmt *s = NULL;
+	struct hdb_stmt *s = NULL;
 	json_t *arr = json_array(), *st;
 	pb_err rc = PB_ERR_DB;
 	int r;
@@ -98,23 +99,25 @@ xapi_statements(sqlite3 *c, const char *home, int64_t since_ms, json_t **out)
 	*out = NULL;
 	if (arr == NULL)
 		return PB_ERR_NOMEM;
-	if (sqlite3_prepare_v2(c,
-	    "SELECT s.box, s.learner, s.course, l.name, l.village, s.status, s.passed,"
+	if ((s = hdb_prepare(c, "SELECT s.box, s.learner, s.course, l.name, l.village, s.status, s.passed,"
 	    " s.best_score, s.seconds_spent, s.attempts, s.completed_at, s.last_activity"
 	    " FROM summaries s JOIN learners l ON l.box = s.box AND l.id = s.learner"
 	    " WHERE (s.status = 'completed' OR s.attempts > 0)"
-	    " AND max(s.last_activity, s.completed_at) >= ?1"
-	    " ORDER BY s.box, s.learner, s.course", -1, &s, NULL) != SQLITE_OK) {
-		log_warnx("xapi: %s", sqlite3_errmsg(c));
+	    " AND (s.last_activity >= ?1 OR s.completed_at >= ?1)"
+	    " AND substr(l.village, 1, CAST(?2 AS INTEGER)) = CAST(?3 AS TEXT)"
+	    " ORDER BY s.box, s.learner, s.course")) == NULL) {
+		log_warnx("xapi: %s", hdb_errmsg(c));
 		goto out;
 	}
-	sqlite3_bind_int64(s, 1, since_ms);
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		int completed = strcmp((const char *)sqlite3_column_text(s, 5),
+	hdb_bind_int64(s, 1, since_ms);
+	hdb_bind_int64(s, 2, (int64_t)strlen(unit));
+	hdb_bind_text(s, 3, unit);
+	while ((r = hdb_step(s)) == HDB_ROW) {
+		int completed = strcmp(hdb_column_text(s, 5),
 		    "completed") == 0;
-		int passed = sqlite3_column_int(s, 6), attempts = sqlite3_column_int(s, 9);
-		int64_t done_at = sqlite3_column_int64(s, 10);
-		int64_t last = sqlite3_column_int64(s, 11);
+		int passed = hdb_column_int(s, 6), attempts = hdb_column_int(s, 9);
+		int64_t done_at = hdb_column_int64(s, 10);
+		int64_t last = hdb_column_int64(s, 11);
 
 		if (completed) {
 			if ((st = xapi__statement(s, home, "completed", done_at)) == NULL ||
@@ -128,8 +131,8 @@ xapi_statements(sqlite3 *c, const char *home, int64_t since_ms, json_t **out)
 				goto nomem;
 		}
 	}
-	if (r != SQLITE_DONE) {
-		log_warnx("xapi: %s", sqlite3_errmsg(c));
+	if (r != HDB_DONE) {
+		log_warnx("xapi: %s", hdb_errmsg(c));
 		goto out;
 	}
 	*out = arr;
@@ -139,7 +142,7 @@ xapi_statements(sqlite3 *c, const char *home, int64_t since_ms, json_t **out)
 nomem:
 	rc = PB_ERR_NOMEM;
 out:
-	sqlite3_finalize(s);
+	hdb_finalize(s);
 	json_decref(arr);
 	return rc;
 }

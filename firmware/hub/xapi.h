@@ -5,7 +5,7 @@
 #define HUB_XAPI_H
 
 #include <jansson.h>
-#include <sqlite3.h>
+#include "hdb.h"
 
 #include "pb.h"
 
@@ -18,8 +18,11 @@ void xapi_uuid(char out[37], const char *box, const char *learner, const char *c
     const char *verb);
 
 /* Every statement (completed / passed / failed) for rows changed at or
- * after since_ms (0 = all), as a JSON array. home is the hub's public URL. */
-pb_err xapi_statements(sqlite3 *c, const char *home, int64_t since_ms, json_t **out);
+ * after since_ms (0 = all) of learners in unit (a region code prefix, ""
+ * = all), as a JSON array. home is the hub's public URL. */
+pb_err xapi_statements(struct hdb_conn *c, const char *home, int64_t since_ms,
+    const char *unit,
+    json_t **out);
 
 struct xapi_forward_result {
 	int sent;     /* stored by the LRS now (200/204) */

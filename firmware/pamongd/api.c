@@ -1,4 +1,4 @@
-/* api.c — the learner API (docs/API.md): the route table and the one
+/* api.c — the learner API and the facilitator console's (docs/API.md): the route table and the one
  * function that answers every request under /api/v1/. The handlers are in
  * one file per resource (api_int.h). Every handler: parse and check the
  * input, look things up in the catalog snapshot, read or write through the
@@ -6,6 +6,7 @@
 #include "api.h"
 
 #include <civetweb.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,41 +28,58 @@ api__split(struct req *r, const char *uri)
 	return r->nseg > 0;
 }
 
-static int
-api__need_login(struct req *r)
-{
-	if (!r->logged_in)
-		api__error(r, 401, "not_logged_in", "log in first");
-	return r->logged_in;
-}
-
 /* Every endpoint: method, number of path segments, the fixed segments at
- * positions 0, 1, 2 and 4 (NULL = any id), whether it needs a login. */
+ * positions 0..4 (NULL = any id), who may call it, the handler. */
 static const struct api__route {
 	const char *method;
 	int nseg;
-	const char *s0, *s1, *s2, *s4;
-	int login;
+	const char *s[5];
+	enum api_level level;
 	void (*fn)(struct req *r);
 } api__routes[] = {
-	{ "GET", 1, "health", NULL, NULL, NULL, 0, api__health },
-	{ "GET", 1, "positions", NULL, NULL, NULL, 0, api__positions },
-	{ "GET", 1, "villages", NULL, NULL, NULL, 0, api__villages },
-	{ "GET", 2, "learners", "names", NULL, NULL, 0, api__names },
-	{ "POST", 1, "register", NULL, NULL, NULL, 0, api__register },
-	{ "POST", 1, "login", NULL, NULL, NULL, 0, api__login },
-	{ "POST", 1, "logout", NULL, NULL, NULL, 0, api__logout },
-	{ "GET", 1, "me", NULL, NULL, NULL, 1, api__me },
-	{ "GET", 1, "courses", NULL, NULL, NULL, 1, api__courses },
-	{ "GET", 2, "courses", NULL, NULL, NULL, 1, api__course_by_id },
-	{ "GET", 1, "resume", NULL, NULL, NULL, 1, api__resume },
-	{ "POST", 5, "courses", NULL, "lessons", "open", 1, api__lesson_open },
-	{ "POST", 5, "courses", NULL, "lessons", "complete", 1, api__lesson_complete },
-	{ "POST", 5, "courses", NULL, "lessons", "time", 1, api__lesson_time },
-	{ "POST", 3, "courses", NULL, "attempts", NULL, 1, api__attempt_create },
-	{ "GET", 3, "courses", NULL, "certificate", NULL, 1, api__certificate },
-	{ "PUT", 4, "attempts", NULL, "answers", NULL, 1, api__answer },
-	{ "POST", 3, "attempts", NULL, "finish", NULL, 1, api__finish },
+	{ "GET", 1, { "health" }, API_PUBLIC, api__health },
+	{ "GET", 1, { "positions" }, API_PUBLIC, api__positions },
+	{ "GET", 1, { "villages" }, API_PUBLIC, api__villages },
+	{ "GET", 2, { "learners", "names" }, API_PUBLIC, api__names },
+	{ "POST", 1, { "register" }, API_PUBLIC, api__register },
+	{ "POST", 1, { "login" }, API_PUBLIC, api__login },
+	{ "POST", 1, { "logout" }, API_PUBLIC, api__logout },
+	{ "GET", 1, { "me" }, API_LEARNER_RESET, api__me },
+	{ "POST", 1, { "pin" }, API_LEARNER_RESET, api__set_pin },
+	{ "GET", 1, { "courses" }, API_LEARNER, api__courses },
+	{ "GET", 2, { "courses" }, API_LEARNER, api__course_by_id },
+	{ "GET", 1, { "resume" }, API_LEARNER, api__resume },
+	{ "POST", 5, { "courses", NULL, "lessons", NULL, "open" }, API_LEARNER,
+	  api__lesson_open },
+	{ "POST", 5, { "courses", NULL, "lessons", NULL, "complete" }, API_LEARNER,
+	  api__lesson_complete },
+	{ "POST", 5, { "courses", NULL, "lessons", NULL, "time" }, API_LEARNER,
+	  api__lesson_time },
+	{ "POST", 3, { "courses", NULL, "attempts" }, API_LEARNER, api__attempt_create },
+	{ "GET", 3, { "courses", NULL, "certificate" }, API_LEARNER, api__certificate },
+	{ "PUT", 4, { "attempts", NULL, "answers" }, API_LEARNER, api__answer },
+	{ "POST", 3, { "attempts", NULL, "finish" }, API_LEARNER, api__finish },
+	/* the facilitator console (api_console*.c) */
+	{ "GET", 2, { "console", "setup" }, API_PUBLIC, api__console_setup_state },
+	{ "POST", 2, { "console", "setup" }, API_PUBLIC, api__console_setup },
+	{ "POST", 2, { "console", "login" }, API_PUBLIC, api__console_login },
+	{ "POST", 2, { "console", "logout" }, API_FACILITATOR, api__console_logout },
+	{ "GET", 2, { "console", "me" }, API_FACILITATOR, api__console_me },
+	{ "POST", 2, { "console", "password" }, API_FACILITATOR, api__console_password },
+	{ "GET", 2, { "console", "facilitators" }, API_FACILITATOR,
+	  api__console_facilitators },
+	{ "POST", 2, { "console", "facilitators" }, API_FACILITATOR,
+	  api__console_facilitator_add },
+	{ "GET", 2, { "console", "audit" }, API_FACILITATOR, api__console_audit },
+	{ "GET", 2, { "console", "today" }, API_FACILITATOR, api__console_today },
+	{ "GET", 2, { "console", "learners" }, API_FACILITATOR, api__console_learners },
+	{ "GET", 3, { "console", "learners", NULL }, API_FACILITATOR, api__console_learner },
+	{ "PUT", 3, { "console", "learners", NULL }, API_FACILITATOR,
+	  api__console_learner_edit },
+	{ "POST", 4, { "console", "learners", NULL, "pin" }, API_FACILITATOR,
+	  api__console_learner_pin },
+	{ "POST", 4, { "console", "learners", NULL, "merge" }, API_FACILITATOR,
+	  api__console_learner_merge },
 };
 
 static int
@@ -70,25 +88,70 @@ api__seg_is(struct req *r, int i, const char *want)
 	return want == NULL || (i < r->nseg && strcmp(r->seg[i], want) == 0);
 }
 
-/* The route of a request: found, then its login checked, and only then its
- * body read, so a request that is refused anyway never waits for a body. */
+/* Whether the request may go on to its handler; answers it if not. A
+ * learner needs a learner session. A facilitator route needs a console
+ * session, and a state change also its CSRF token in X-CSRF-Token: a
+ * learner's cookie opens nothing here, and another page cannot act with
+ * the facilitator's cookie. */
+static int
+api__allowed(struct req *r, enum api_level level)
+{
+	const char *tok;
+
+	switch (level) {
+	case API_PUBLIC:
+		return 1;
+	case API_LEARNER:
+	case API_LEARNER_RESET:
+		if (!r->logged_in) {
+			api__error(r, 401, "not_logged_in", "log in first");
+			return 0;
+		}
+		if (r->me.pin_reset && level != API_LEARNER_RESET) {
+			api__error(r, 403, "pin_change_required", "set a new PIN first");
+			return 0;
+		}
+		return 1;
+	case API_FACILITATOR:
+		if (!r->fac_logged_in) {
+			api__error(r, 401, "not_logged_in", "log in to the console first");
+			return 0;
+		}
+		if (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0)
+			return 1;
+		tok = mg_get_header(r->conn, "X-CSRF-Token");
+		if (tok == NULL || strlen(tok) != strlen(r->csrf) ||
+		    sodium_memcmp(tok, r->csrf, strlen(r->csrf)) != 0) {
+			api__error(r, 403, "csrf", "missing or wrong X-CSRF-Token");
+			return 0;
+		}
+		return 1;
+	}
+	return 0;
+}
+
+/* The route of a request: found, then who may call it checked, and only
+ * then its body read, so a request that is refused anyway never waits for
+ * a body. */
 static void
 api__route(struct req *r)
 {
-	int path_known = 0;
+	int path_known = 0, k;
 	size_t i;
 
 	for (i = 0; i < PB_ARRAY_LEN(api__routes); i++) {
 		const struct api__route *rt = &api__routes[i];
 
-		if (rt->nseg != r->nseg || !api__seg_is(r, 0, rt->s0) ||
-		    !api__seg_is(r, 1, rt->s1) || !api__seg_is(r, 2, rt->s2) ||
-		    !api__seg_is(r, 4, rt->s4))
+		if (rt->nseg != r->nseg)
+			continue;
+		for (k = 0; k < 5 && api__seg_is(r, k, rt->s[k]); k++)
+			;
+		if (k < 5)
 			continue;
 		path_known = 1;
 		if (strcmp(rt->method, r->method) != 0)
 			continue;
-		if (rt->login && !api__need_login(r))
+		if (!api__allowed(r, rt->level))
 			return;
 		if ((!strcmp(r->method, "POST") || !strcmp(r->method, "PUT")) &&
 		    !api__read_json(r))
@@ -117,7 +180,10 @@ api_serve(struct mg_connection *conn, const char *path, void *app)
 		return 404;
 	}
 	r.snap = catalog_acquire(r.app->catalog);
-	api__load_session(&r);
+	if (strcmp(r.seg[0], "console") == 0)
+		api__load_console_session(&r);
+	else
+		api__load_session(&r);
 	api__route(&r);
 	catalog_release(r.app->catalog, r.snap);
 	json_decref(r.body);

@@ -7,8 +7,11 @@
 
 #include <stddef.h>
 
+#include "pb.h"
+
 #define API_PREFIX "/api/v1/"
 
+struct app;
 struct mg_connection;
 
 /* Answer one request under API_PREFIX (an http_handler): path is the rest
@@ -17,6 +20,12 @@ int api_serve(struct mg_connection *conn, const char *path, void *app);
 /* Answer 404 for any other path under /api/ (an http_handler): no version
  * but API_PREFIX exists, whatever the method. */
 int api_unknown(struct mg_connection *conn, const char *path, void *app);
+
+/* At start, after the store is open: while the box has no facilitator,
+ * the one-time setup code that creates the first one (made once and kept
+ * in <data_dir>/console-setup-code, 0600, until used), printed on stdout
+ * and logged. Returns PB_OK also when none is needed. */
+pb_err api_console_init(struct app *app);
 
 /* Normalise a learner's name: refuse hidden or reordering characters
  * (names.h), bring it to NFC, trim and collapse inner whitespace, allow

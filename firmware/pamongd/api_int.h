@@ -11,10 +11,23 @@
 
 #include "app.h"
 #include "http_reply.h"
+#include "store_console.h"
 #include "store_learner.h"
 
 #define API__MAX_SEGS 6
 #define API__COOKIE "pb_session"
+#define API__CONSOLE_COOKIE "pb_console"
+
+/* Who may call a route: anyone; a logged-in learner; a logged-in learner
+ * even one whose PIN a facilitator reset (who may do nothing else until a
+ * new PIN is set); a logged-in facilitator (with the CSRF token for a
+ * state change). */
+enum api_level { API_PUBLIC, API_LEARNER, API_LEARNER_RESET, API_FACILITATOR };
+
+/* A console session ends after this long unused, and this long after the
+ * login however used. */
+#define API_CONSOLE_IDLE_MS (2LL * 3600 * 1000)
+#define API_CONSOLE_LIFE_MS (12LL * 3600 * 1000)
 
 /* One request being handled. */
 struct req {
@@ -30,10 +43,16 @@ struct req {
 	int logged_in;
 	char token_hash[65];
 	const struct cat_snapshot *snap;
+	/* the console (paths under console/ only) */
+	int fac_logged_in;
+	struct store_fac fac;       /* valid when fac_logged_in */
+	char csrf[STORE_CSRF_HEX];  /* the console session's CSRF token */
 };
 
 /* api_req.c: answers every handler gives, and what it reads of a request */
 void api__error(struct req *r, int status, const char *code, const char *msg);
+/* 429 with the wait in seconds, in the body and in Retry-After. */
+void api__wait(struct req *r, const char *code, const char *message, long wait);
 /* 400 invalid_field naming the field. */
 void api__field_error(struct req *r, const char *field, const char *msg);
 /* 404 for PB_ERR_NOTFOUND, else 503 (logged). */
@@ -63,6 +82,12 @@ void api__register(struct req *r);
 void api__login(struct req *r);
 void api__logout(struct req *r);
 void api__me(struct req *r);
+void api__set_pin(struct req *r);
+/* api_learner.c, shared with the console's learner pages */
+json_t *api__learner_json(struct req *r, const struct store_learner *l);
+/* The PIN rules: one to log in with (4..8 digits), a new one. */
+int api__pin_ok(const char *pin);
+int api__new_pin_ok(const char *pin);
 /* api_course.c */
 void api__courses(struct req *r);
 void api__course_by_id(struct req *r);
@@ -75,6 +100,29 @@ void api__certificate(struct req *r);
 void api__attempt_create(struct req *r);
 void api__answer(struct req *r);
 void api__finish(struct req *r);
+/* api_console.c: getting in */
+/* The facilitator of the request's console cookie, if any, into r->fac. */
+void api__load_console_session(struct req *r);
+/* Record a console action in the audit log: who (the request's
+ * facilitator, or nobody), what, when, from which address. */
+void api__audit(struct req *r, const char *action, const char *detail);
+void api__console_setup_state(struct req *r);
+void api__console_setup(struct req *r);
+void api__console_login(struct req *r);
+void api__console_logout(struct req *r);
+void api__console_me(struct req *r);
+void api__console_password(struct req *r);
+void api__console_facilitators(struct req *r);
+void api__console_facilitator_add(struct req *r);
+void api__console_audit(struct req *r);
+/* api_console_class.c: watching the class */
+void api__console_today(struct req *r);
+void api__console_learners(struct req *r);
+/* api_console_learners.c: a learner's page and helping learners */
+void api__console_learner(struct req *r);
+void api__console_learner_edit(struct req *r);
+void api__console_learner_pin(struct req *r);
+void api__console_learner_merge(struct req *r);
 /* api_health.c */
 void api__health(struct req *r);
 

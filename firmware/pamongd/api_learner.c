@@ -62,19 +62,19 @@ out:
 	return ok;
 }
 
-static json_t *
+json_t *
 api__learner_json(struct req *r, const struct store_learner *l)
 {
 	const struct area_position *pos = area_position_find(l->position);
 	const struct area_village *v = area_village_find(r->app->area, l->village);
 
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}",
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:b}",
 	    "id", l->id, "name", l->name, "position", l->position,
 	    "position_label", pos ? pos->label_id : l->position,
 	    "village", l->village, "village_name", v ? v->name : l->village,
 	    "district", v && v->district ? v->district : "",
 	    "regency", v && v->regency ? v->regency : "",
-	    "registered_at", (json_int_t)l->registered_at);
+	    "registered_at", (json_int_t)l->registered_at, "must_set_pin", l->pin_reset);
 }
 
 /* Make a session for the learner and answer with it and the learner. */
@@ -97,7 +97,7 @@ api__start_session(struct req *r, int status, const struct store_learner *l)
 
 /* A PIN to log in with: 4 to 8 digits (PINs made before 6 became the rule
  * still work). */
-static int
+int
 api__pin_ok(const char *pin)
 {
 	size_t n = strlen(pin), i;
@@ -113,7 +113,7 @@ api__pin_ok(const char *pin)
 /* A new PIN: 6 to 8 digits, like a bank card's PIN here, and not one digit
  * repeated or a run up or down (111111, 123456, 987654): guessing one
  * learner's 6-digit PIN at the box's limits takes years (docs/API.md). */
-static int
+int
 api__new_pin_ok(const char *pin)
 {
 	size_t n = strlen(pin), i;
@@ -129,16 +129,47 @@ api__new_pin_ok(const char *pin)
 	return !same && !up && !down;
 }
 
-/* 429 with the wait in seconds, in the body and in Retry-After. */
-static void
-api__wait(struct req *r, const char *code, const char *message, long wait)
-{
-	json_t *o = json_pack("{s:s, s:s, s:i}", "error", code, "message", message,
-	    "retry_after", (int)wait);
-	char hdr[64];
+/* The learners of one name, as login and registration see them. */
+#define API__SAME_MAX 20
+struct api__namesakes {
+	const char *village, *position; /* only these (NULL: any) */
+	int n;
+	struct store_learner l[API__SAME_MAX];
+	char hash[API__SAME_MAX][AUTH_HASH_MAX];
+};
 
-	snprintf(hdr, sizeof(hdr), "Retry-After: %ld\r\n", wait);
-	http_send_json(r->conn, 429, o, hdr);
+static int
+api__namesake(void *arg, const struct store_learner *l, const char *pin_hash)
+{
+	struct api__namesakes *a = arg;
+
+	if ((a->village && strcmp(a->village, l->village) != 0) ||
+	    (a->position && strcmp(a->position, l->position) != 0) || a->n == API__SAME_MAX)
+		return 0;
+	a->l[a->n] = *l;
+	snprintf(a->hash[a->n], AUTH_HASH_MAX, "%s", pin_hash ? pin_hash : "");
+	a->n++;
+	return 0;
+}
+
+static pb_err
+api__namesakes(struct req *r, const char *key, struct api__namesakes *a)
+{
+	a->n = 0;
+	return store_learner_all_by_name(r->app->store, key, api__namesake, a);
+}
+
+/* Whether a learner of this name, village and position is registered:
+ * the same person (officials of one name elsewhere or in another post
+ * may register). */
+static int
+api__same_person(struct req *r, const char *key, const char *village, const char *position)
+{
+	static __thread struct api__namesakes a;
+
+	a.village = village;
+	a.position = position;
+	return api__namesakes(r, key, &a) == PB_OK && a.n > 0;
 }
 
 void
@@ -169,8 +200,9 @@ api__register(struct req *r)
 		    "PIN must be 6 to 8 digits, not one digit repeated or a run like 123456");
 		return;
 	}
-	if (store_learner_by_name(r->app->store, key, &l, NULL, 0) == PB_OK) {
-		api__error(r, 409, "name_taken", "a learner with this name is registered");
+	if (api__same_person(r, key, village, position)) {
+		api__error(r, 409, "name_taken",
+		    "a learner with this name, village and position is registered");
 		return;
 	}
 	if (auth_register_take(r->app->auth, r->addr, util_mono_ms(), &wait) != PB_OK) {
@@ -195,7 +227,8 @@ api__register(struct req *r)
 	if (rc != PB_OK)
 		auth_register_return(r->app->auth, r->addr);
 	if (rc == PB_ERR_EXISTS) {
-		api__error(r, 409, "name_taken", "a learner with this name is registered");
+		api__error(r, 409, "name_taken",
+		    "a learner with this name, village and position is registered");
 		return;
 	}
 	if (rc != PB_OK) {
@@ -216,6 +249,47 @@ api__login_failed(struct req *r, const char *learner_id)
 		auth_failed(r->app->auth, learner_id, now);
 	auth_source_failed(r->app->auth, r->addr, now);
 	api__error(r, 401, "wrong_credentials", "wrong name or PIN");
+}
+
+/* The learner a login names: by name, and when several officials share
+ * it, by the village and position the body adds. PB_ERR_EXISTS after
+ * answering 409 choose_learner with the choices (village and position,
+ * never ids) when the name alone is not enough. */
+static pb_err
+api__login_pick(struct req *r, const char *key, struct store_learner *l,
+    char hash[AUTH_HASH_MAX])
+{
+	static __thread struct api__namesakes a;
+	json_t *choices;
+	pb_err rc;
+	int i;
+
+	a.village = api__str(r, "village");
+	a.position = api__str(r, "position");
+	if ((rc = api__namesakes(r, key, &a)) != PB_OK)
+		return rc;
+	if (a.n == 0)
+		return PB_ERR_NOTFOUND;
+	if (a.n == 1) {
+		*l = a.l[0];
+		snprintf(hash, AUTH_HASH_MAX, "%s", a.hash[0]);
+		return PB_OK;
+	}
+	choices = json_array();
+	for (i = 0; i < a.n; i++) {
+		const struct area_position *pos = area_position_find(a.l[i].position);
+		const struct area_village *v = area_village_find(r->app->area, a.l[i].village);
+
+		json_array_append_new(choices, json_pack("{s:s, s:s, s:s, s:s, s:s}",
+		    "village", a.l[i].village, "village_name", v ? v->name : a.l[i].village,
+		    "district", v && v->district ? v->district : "",
+		    "position", a.l[i].position,
+		    "position_label", pos ? pos->label_id : a.l[i].position));
+	}
+	http_send_json(r->conn, 409, json_pack("{s:s, s:s, s:o}", "error", "choose_learner",
+	    "message", "several learners have this name: send village and position",
+	    "choices", choices), NULL);
+	return PB_ERR_EXISTS;
 }
 
 void
@@ -240,7 +314,8 @@ api__login(struct req *r)
 		api__login_failed(r, NULL);
 		return;
 	}
-	rc = store_learner_by_name(r->app->store, key, &l, hash, sizeof(hash));
+	if ((rc = api__login_pick(r, key, &l, hash)) == PB_ERR_EXISTS)
+		return; /* answered: which of them? */
 	if (rc == PB_ERR_NOTFOUND) {
 		auth_pin_dummy(r->app->auth, pin); /* as slow as a wrong PIN */
 		api__login_failed(r, NULL);
@@ -350,5 +425,56 @@ api__villages(struct req *r)
 void
 api__me(struct req *r)
 {
+	http_send_json(r->conn, 200, api__learner_json(r, &r->me), NULL);
+}
+
+/* A learner sets a new PIN: after a facilitator's reset (logged in with
+ * the one-time code) without the old one, else with old_pin. Every other
+ * session of the learner ends. */
+void
+api__set_pin(struct req *r)
+{
+	const char *pin = api__str(r, "pin"), *old = api__str(r, "old_pin");
+	char hash[AUTH_HASH_MAX];
+	struct store_learner l;
+	long wait;
+	pb_err rc;
+
+	if (!r->me.pin_reset) {
+		if (old == NULL || !api__pin_ok(old)) {
+			api__field_error(r, "old_pin", "the current PIN is required");
+			return;
+		}
+		if ((rc = store_learner_get_pin(r->app->store, r->me.id, &l, hash,
+		    sizeof(hash))) != PB_OK) {
+			api__store_error(r, rc);
+			return;
+		}
+		if ((wait = auth_cooldown_left(r->app->auth, l.id, util_mono_ms())) > 0) {
+			api__wait(r, "cooldown", "too many wrong PINs; wait", wait);
+			return;
+		}
+		if (auth_pin_verify(r->app->auth, hash, old) != PB_OK) {
+			auth_failed(r->app->auth, l.id, util_mono_ms());
+			api__field_error(r, "old_pin", "the current PIN is wrong");
+			return;
+		}
+	}
+	if (pin == NULL || !api__new_pin_ok(pin)) {
+		api__field_error(r, "pin",
+		    "PIN must be 6 to 8 digits, not one digit repeated or a run like 123456");
+		return;
+	}
+	if (auth_pin_hash(r->app->auth, pin, hash) != PB_OK) {
+		api__error(r, 503, "unavailable", "cannot hash the PIN now");
+		return;
+	}
+	if ((rc = store_learner_set_pin(r->app->store, r->me.id, hash, 0, r->token_hash)) !=
+	    PB_OK) {
+		api__store_error(r, rc);
+		return;
+	}
+	log_info("learner %s set a new PIN", r->me.id);
+	r->me.pin_reset = 0;
 	http_send_json(r->conn, 200, api__learner_json(r, &r->me), NULL);
 }

@@ -18,6 +18,18 @@ api__error(struct req *r, int status, const char *code, const char *msg)
 	http_send_error(r->conn, status, code, msg, NULL);
 }
 
+/* 429 with the wait in seconds, in the body and in Retry-After. */
+void
+api__wait(struct req *r, const char *code, const char *message, long wait)
+{
+	json_t *o = json_pack("{s:s, s:s, s:i}", "error", code, "message", message,
+	    "retry_after", (int)wait);
+	char hdr[64];
+
+	snprintf(hdr, sizeof(hdr), "Retry-After: %ld\r\n", wait);
+	http_send_json(r->conn, 429, o, hdr);
+}
+
 void
 api__field_error(struct req *r, const char *field, const char *msg)
 {
@@ -31,7 +43,9 @@ api__store_error(struct req *r, pb_err err)
 		api__error(r, 404, "not_found", "not found");
 		return;
 	}
-	log_warnx("store: %s", pb_strerror(err));
+	static struct log_limit lim = LOG_LIMIT_INIT;
+
+	log_warnx_limited(&lim, "store: a request's write failed: %s", pb_strerror(err));
 	api__error(r, 503, "unavailable", "storage is failing; try again");
 }
 

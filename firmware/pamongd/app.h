@@ -3,6 +3,7 @@
 #ifndef APP_H
 #define APP_H
 
+#include <pthread.h>
 #include <stdint.h>
 
 #include "area.h"
@@ -23,6 +24,11 @@ struct app {
 	int64_t started_mono_ms; /* when pamongd started (CLOCK_BOOTTIME) */
 	volatile int state;      /* enum app_state */
 	char packs_dir[4096];    /* <data_dir>/packs */
+	/* the console's one-time setup code for the first facilitator
+	 * (api_console.c): "" when none is pending; under setup_mu */
+	pthread_mutex_t setup_mu;
+	char setup_code[16];
+	char setup_path[4096];   /* <data_dir>/console-setup-code */
 };
 
 #endif

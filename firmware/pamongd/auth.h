@@ -46,6 +46,9 @@ void auth_free(struct auth *a);
 
 /* argon2id hash of a PIN into out (AUTH_HASH_MAX bytes). */
 pb_err auth_pin_hash(struct auth *a, const char *pin, char out[AUTH_HASH_MAX]);
+/* argon2id hash of a facilitator's password (stronger than a PIN's);
+ * auth_pin_verify checks it, since a hash carries its own parameters. */
+pb_err auth_password_hash(struct auth *a, const char *password, char out[AUTH_HASH_MAX]);
 /* PB_OK if pin matches hash, PB_ERR_DENIED if not. */
 pb_err auth_pin_verify(struct auth *a, const char *hash, const char *pin);
 /* As long as auth_pin_verify, for a name that has no learner. */

@@ -6,11 +6,12 @@
  * catalog parses the current version's course.json and quiz.json into a
  * cat_course (a course that does not parse is logged and not served).
  *
- * Installing unpacks the pack into a temporary directory and verifies it
- * (Ed25519 signature over manifest.json against the trusted keys, then every
- * file's size and SHA-256; unsigned dev packs only in dev mode; packinst.h
- * has the details). The catalog accepts only a version newer than the one it
- * serves and a course that parses; then packinst renames the tree into place
+ * Installing checks the pack's manifest first (Ed25519 signature over
+ * manifest.json against the trusted keys; unsigned dev packs only in dev
+ * mode) and the catalog accepts only a version newer than the one it serves,
+ * both before anything is unpacked; then the pack is unpacked into a
+ * temporary directory and every file's size and SHA-256 verified (packinst.h
+ * has the details), and the course must parse; then packinst renames the tree into place
  * and swaps `current` atomically, and the catalog publishes the course. Until
  * then the old version keeps being served. A refused pack is logged with the
  * reason and changes nothing.

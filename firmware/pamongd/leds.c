@@ -63,7 +63,8 @@ leds_sync_pattern(const char *state)
 		return LEDS_STEADY;
 	if (strcmp(state, "uploading") == 0)
 		return LEDS_SLOW;
-	if (strcmp(state, "failing") == 0 || strcmp(state, "not_enrolled") == 0)
+	if (strcmp(state, "failing") == 0 || strcmp(state, "not_enrolled") == 0 ||
+	    strcmp(state, "disabled") == 0)
 		return LEDS_FAST;
 	return LEDS_OFF; /* "", off, no_link */
 }
@@ -315,6 +316,17 @@ leds_set_wifi(int phones)
 	pthread_mutex_lock(&L.mu);
 	L.phones = phones < 0 ? -1 : phones;
 	pthread_mutex_unlock(&L.mu);
+}
+
+int
+leds_wifi_phones(void)
+{
+	int v;
+
+	pthread_mutex_lock(&L.mu);
+	v = L.phones;
+	pthread_mutex_unlock(&L.mu);
+	return v;
 }
 
 int

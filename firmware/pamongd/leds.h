@@ -86,6 +86,8 @@ pb_err leds_start(const struct leds_opts *o);
 void leds_stop(void);
 void leds_set_system(enum leds_system s);
 void leds_set_wifi(int phones);
+/* The phones last given to leds_set_wifi (-1: unknown). */
+int leds_wifi_phones(void);
 /* 1 once the button turned setup mode on. */
 int leds_setup_mode(void);
 /* 1 once the button asked for a shutdown. */

@@ -95,8 +95,13 @@ start_sync(struct app *app)
 	o.backoff_max_s = cfg->backoff_max_s;
 	o.connect_timeout_s = cfg->connect_timeout_s;
 	o.watch_netlink = cfg->watch_netlink;
-	if (sync_start(&o, app->store) != PB_OK)
-		fatalx("cannot start sync");
+	/* uploads are optional: the learner app never waits for them */
+	if (sync_start(&o, app->store) != PB_OK) {
+		struct sync_status ss;
+
+		sync_status(&ss);
+		log_warnx("sync: disabled: %s; learners are served as usual", ss.last_error);
+	}
 }
 
 /* The 5 s button hold: stop as SIGTERM does (the main loop's sigwait). */
@@ -140,7 +145,7 @@ run_shutdown_command(const char *cmd)
 }
 
 /* The web server with every path prefix it hands to a handler: the learner
- * API; the facilitator console's routes join here under their own prefix. */
+ * API, whose console/ routes are the facilitator console's. */
 static struct http *
 start_http(struct app *app)
 {
@@ -317,6 +322,8 @@ main(int argc, char **argv)
 	if (store_open_care(dbpath, &care, &app.store) != PB_OK)
 		fatalx("cannot open the database %s", dbpath);
 	store_set_group_commit(app.store, cfg.group_commit);
+	if (api_console_init(&app) != PB_OK)
+		fatalx("cannot read the facilitators from the database");
 	if (area_load(cfg.area_file, cfg.area_codes, &app.area, err, sizeof(err)) != PB_OK)
 		fatalx("area: %s", err);
 	memset(&copts, 0, sizeof(copts));
@@ -347,10 +354,9 @@ main(int argc, char **argv)
 		log_info("watchdog: every %llu ms", (unsigned long long)(watchdog_us / 1000));
 
 	for (;;) {
-		/* every second: backups and idle checks when due, the watchdog,
-		 * the status line */
+		/* every second: the system LED, the watchdog, the status line
+		 * (backups and checks run on the store's own thread) */
 		if ((sig = sigtimedwait(&set, NULL, &tick)) < 0) {
-			store_tick(app.store);
 			show_storage(&app);
 			if (watchdog_us)
 				sd_notify(0, "WATCHDOG=1");

@@ -131,7 +131,6 @@ packfmt_load_json(const char *root, const char *name, json_t **out, char *err,
     size_t errlen)
 {
 	char path[PATH_MAX];
-	json_error_t jerr;
 	size_t len;
 	char *buf;
 	pb_err rc;
@@ -142,8 +141,21 @@ packfmt_load_json(const char *root, const char *name, json_t **out, char *err,
 	if ((rc = fs_read_file(path, PACKFMT_MAX_JSON, &buf, &len)) != PB_OK)
 		return packfmt_fail(err, errlen, rc == PB_ERR_LIMIT ? rc : PB_ERR_INVALID,
 		    "%s: %s", name, rc == PB_ERR_LIMIT ? "too large" : strerror(errno));
-	*out = jsonin_parse(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	rc = packfmt_parse_json(buf, len, name, out, err, errlen);
 	free(buf);
+	return rc;
+}
+
+pb_err
+packfmt_parse_json(const char *text, size_t len, const char *name, json_t **out,
+    char *err, size_t errlen)
+{
+	json_error_t jerr;
+
+	*out = NULL;
+	if (len > PACKFMT_MAX_JSON)
+		return packfmt_fail(err, errlen, PB_ERR_LIMIT, "%s: too large", name);
+	*out = jsonin_parse(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (*out == NULL)
 		return packfmt_fail(err, errlen, PB_ERR_INVALID, "%s:%d: %s", name, jerr.line,
 		    jerr.text);

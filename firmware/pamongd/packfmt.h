@@ -41,6 +41,10 @@ int packfmt_is_file(const char *root, const char *rel);
  * On failure *out is NULL and err says why, prefixed with name. */
 pb_err packfmt_load_json(const char *root, const char *name, json_t **out, char *err,
     size_t errlen);
+/* The same for len bytes of JSON text already in memory (named name in
+ * err). */
+pb_err packfmt_parse_json(const char *text, size_t len, const char *name, json_t **out,
+    char *err, size_t errlen);
 /* A string member; NULL when absent or not a string. */
 const char *packfmt_jstr(const json_t *o, const char *key);
 /* Check the "id" and "version" members of o, read from the file name, and

@@ -1,9 +1,12 @@
 /* packinst.c — see packinst.h.
  *
- * Installing unpacks the archive with our own checks on every entry, hashing
- * each file while writing it, then checks the manifest's signature, sizes and
- * hashes and lets the caller check the tree before anything outside the
- * temporary directory is touched. */
+ * Installing reads the archive twice. The first pass writes nothing: it
+ * reads manifest.json and manifest.sig into memory, and the signature and
+ * the caller's version check are decided from them alone. Only then does the
+ * second pass unpack, with our own checks on every entry and only the files
+ * the verified manifest lists at their listed sizes, hashing each file while
+ * writing it; then the hashes are checked and the caller checks the tree
+ * before anything outside the temporary directory is touched. */
 #include "packinst.h"
 
 #include <archive.h>
@@ -65,6 +68,22 @@ packinst__allowed_path(const char *p, int is_dir)
 		return strcmp(p, "lessons") == 0 || strcmp(p, "media") == 0;
 	return packinst__is_manifest(p) || strcmp(p, "course.json") == 0 ||
 	    strcmp(p, "quiz.json") == 0;
+}
+
+/* libarchive's message, or words when it has none (it may give NULL). */
+static const char *
+packinst__aerr(struct archive *a)
+{
+	const char *e = archive_error_string(a);
+
+	return e != NULL && *e != '\0' ? e : "the archive is damaged or ends early";
+}
+
+/* An entry's name for a message ("" has none). */
+static const char *
+packinst__ename(const char *name)
+{
+	return name[0] != '\0' ? name : "(an entry with an empty name)";
 }
 
 /* ---- file lists ---- */
@@ -281,7 +300,7 @@ packinst__extract_file(struct archive *a, const char *root, const char *rel,
 			break;
 		if (n < 0) {
 			rc = packfmt_fail(err, errlen, PB_ERR_INVALID, "%s: %s", rel,
-			    archive_error_string(a));
+			    packinst__aerr(a));
 			goto out;
 		}
 		size += (unsigned long long)n;
@@ -323,32 +342,161 @@ out:
 	return rc;
 }
 
-/* Unpack pack into root (an empty dir), refusing anything unsafe. The files
- * written, with sizes and hashes, go into got (sorted by path). */
+/* A pack opened for reading (gzip + tar), or NULL with the reason in err. */
+static struct archive *
+packinst__open(const char *pack, pb_err *rc, char *err, size_t errlen)
+{
+	struct archive *a;
+
+	if ((a = archive_read_new()) == NULL) {
+		*rc = packfmt_fail(err, errlen, PB_ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	if (archive_read_support_filter_gzip(a) != ARCHIVE_OK ||
+	    archive_read_support_format_tar(a) != ARCHIVE_OK) {
+		*rc = packfmt_fail(err, errlen, PB_ERR_STATE, "libarchive: %s",
+		    packinst__aerr(a));
+		archive_read_free(a);
+		return NULL;
+	}
+	if (archive_read_open_filename(a, pack, 65536) != ARCHIVE_OK) {
+		*rc = packfmt_fail(err, errlen, errno == ENOENT ? PB_ERR_NOTFOUND :
+		    PB_ERR_INVALID, "cannot read pack: %s", packinst__aerr(a));
+		archive_read_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+/* What the first pass reads from a pack, in memory, before anything is
+ * written: manifest.json and manifest.sig. */
+struct packinst__head {
+	char *man;      /* manifest.json (NUL-terminated) */
+	size_t manlen;
+	char *sig;      /* manifest.sig, NULL if the pack has none */
+	size_t siglen;
+};
+
+static void
+packinst__head_free(struct packinst__head *h)
+{
+	free(h->man);
+	free(h->sig);
+	memset(h, 0, sizeof(*h));
+}
+
+/* The current entry's data (at most max bytes) into a new buffer. */
 static pb_err
-packinst__extract(const char *pack, const char *root, struct packinst__files *got,
-    char *err, size_t errlen)
+packinst__read_entry(struct archive *a, struct archive_entry *e, size_t max,
+    const char *rel, char **out, size_t *outlen, char *err, size_t errlen)
+{
+	la_int64_t size = archive_entry_size(e);
+	size_t n = 0;
+	char *buf;
+
+	if (*out != NULL)
+		return packfmt_fail(err, errlen, PB_ERR_INVALID, "duplicate entry %s", rel);
+	if (size < 0 || (unsigned long long)size > max)
+		return packfmt_fail(err, errlen, PB_ERR_LIMIT, "%s: too large", rel);
+	if ((buf = malloc((size_t)size + 1)) == NULL)
+		return packfmt_fail(err, errlen, PB_ERR_NOMEM, "out of memory");
+	while (n < (size_t)size) {
+		la_ssize_t r = archive_read_data(a, buf + n, (size_t)size - n);
+
+		if (r < 0) {
+			free(buf);
+			return packfmt_fail(err, errlen, PB_ERR_INVALID, "%s: %s", rel,
+			    packinst__aerr(a));
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n != (size_t)size) {
+		free(buf);
+		return packfmt_fail(err, errlen, PB_ERR_INVALID, "%s: the pack ends early",
+		    rel);
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*outlen = n;
+	return PB_OK;
+}
+
+/* First pass: read manifest.json and manifest.sig into memory, writing
+ * nothing; the entries before them are skipped (their declared sizes count
+ * against the unpacked cap, so a bomb is refused without being inflated to
+ * disk). Stops once both are read. */
+static pb_err
+packinst__read_head(const char *pack, struct packinst__head *h, char *err, size_t errlen)
 {
 	struct archive *a;
 	struct archive_entry *e;
-	unsigned long long total = 0;
+	unsigned long long skipped = 0;
+	int nentries = 0, r;
+	pb_err rc = PB_OK;
+
+	memset(h, 0, sizeof(*h));
+	if ((a = packinst__open(pack, &rc, err, errlen)) == NULL)
+		return rc;
+	while (h->man == NULL || h->sig == NULL) {
+		const char *name, *p;
+
+		r = archive_read_next_header(a, &e);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r != ARCHIVE_OK) {
+			rc = packfmt_fail(err, errlen, PB_ERR_INVALID, "not a valid pack: %s",
+			    packinst__aerr(a));
+			goto out;
+		}
+		if (++nentries > PACKINST_MAX_ENTRIES) {
+			rc = packfmt_fail(err, errlen, PB_ERR_LIMIT, "more than %d entries",
+			    PACKINST_MAX_ENTRIES);
+			goto out;
+		}
+		if ((name = archive_entry_pathname(e)) == NULL)
+			name = "";
+		p = strncmp(name, "./", 2) == 0 ? name + 2 : name;
+		if (archive_entry_filetype(e) == AE_IFREG && strcmp(p, "manifest.json") == 0)
+			rc = packinst__read_entry(a, e, PACKFMT_MAX_JSON, p, &h->man,
+			    &h->manlen, err, errlen);
+		else if (archive_entry_filetype(e) == AE_IFREG &&
+		    strcmp(p, "manifest.sig") == 0)
+			rc = packinst__read_entry(a, e, 4096, p, &h->sig, &h->siglen, err,
+			    errlen);
+		else if (archive_entry_size(e) > 0 &&
+		    (skipped += (unsigned long long)archive_entry_size(e)) >
+		    PACKINST_MAX_TOTAL)
+			rc = packfmt_fail(err, errlen, PB_ERR_LIMIT,
+			    "pack is larger than %llu MB unpacked", PACKINST_MAX_TOTAL >> 20);
+		if (rc != PB_OK)
+			goto out;
+	}
+	if (h->man == NULL)
+		rc = packfmt_fail(err, errlen, PB_ERR_INVALID, "manifest.json missing");
+out:
+	archive_read_free(a);
+	if (rc != PB_OK)
+		packinst__head_free(h);
+	return rc;
+}
+
+/* Unpack pack into root (an empty dir), refusing anything unsafe. The files
+ * written, with sizes and hashes, go into got (sorted by path). */
+static pb_err
+packinst__extract(const char *pack, const char *root, struct packinst__manifest *m,
+    const struct packinst__head *h, struct packinst__files *got, char *err, size_t errlen)
+{
+	struct archive *a;
+	struct archive_entry *e;
+	unsigned long long total = 0, want;
 	char rel[PACKFMT_MAX_RELPATH + 8];
 	int nentries = 0, r;
-	pb_err rc = PB_ERR_NOMEM;
+	pb_err rc = PB_OK;
 
-	if ((a = archive_read_new()) == NULL)
-		return packfmt_fail(err, errlen, rc, "out of memory");
-	if (archive_read_support_filter_gzip(a) != ARCHIVE_OK ||
-	    archive_read_support_format_tar(a) != ARCHIVE_OK) {
-		rc = packfmt_fail(err, errlen, PB_ERR_STATE, "libarchive: %s",
-		    archive_error_string(a));
-		goto out;
-	}
-	if (archive_read_open_filename(a, pack, 65536) != ARCHIVE_OK) {
-		rc = packfmt_fail(err, errlen, errno == ENOENT ? PB_ERR_NOTFOUND :
-		    PB_ERR_INVALID, "cannot read pack: %s", archive_error_string(a));
-		goto out;
-	}
+	if ((a = packinst__open(pack, &rc, err, errlen)) == NULL)
+		return rc;
 	for (;;) {
 		const char *name, *p;
 		size_t len;
@@ -359,7 +507,7 @@ packinst__extract(const char *pack, const char *root, struct packinst__files *go
 			break;
 		if (r != ARCHIVE_OK) {
 			rc = packfmt_fail(err, errlen, PB_ERR_INVALID, "not a valid pack: %s",
-			    archive_error_string(a));
+			    packinst__aerr(a));
 			goto out;
 		}
 		if (++nentries > PACKINST_MAX_ENTRIES) {
@@ -384,7 +532,8 @@ packinst__extract(const char *pack, const char *root, struct packinst__files *go
 		if (isdir && len == 0)
 			continue; /* "./" */
 		if (!packfmt_safe_path(rel)) {
-			rc = packfmt_fail(err, errlen, PB_ERR_INVALID, "unsafe path %s", name);
+			rc = packfmt_fail(err, errlen, PB_ERR_INVALID, "unsafe path %s",
+			    packinst__ename(name));
 			goto out;
 		}
 		if (archive_entry_hardlink(e) != NULL || archive_entry_symlink(e) != NULL ||
@@ -411,6 +560,28 @@ packinst__extract(const char *pack, const char *root, struct packinst__files *go
 			    "pack is larger than %llu MB unpacked", PACKINST_MAX_TOTAL >> 20);
 			goto out;
 		}
+		/* only what the verified manifest lists, at its size: nothing
+		 * else is ever written */
+		if (strcmp(rel, "manifest.json") == 0) {
+			want = h->manlen;
+		} else if (strcmp(rel, "manifest.sig") == 0) {
+			want = h->sig != NULL ? h->siglen : 0;
+		} else {
+			struct packinst__file *f = packinst__files_find(&m->files, rel);
+
+			if (f == NULL) {
+				rc = packfmt_fail(err, errlen, PB_ERR_INVALID,
+				    "%s: not in the manifest", rel);
+				goto out;
+			}
+			want = f->size;
+		}
+		if ((unsigned long long)archive_entry_size(e) != want) {
+			rc = packfmt_fail(err, errlen, PB_ERR_CRYPTO,
+			    "%s: size mismatch (manifest %llu, pack %lld)", rel, want,
+			    (long long)archive_entry_size(e));
+			goto out;
+		}
 		if ((rc = packinst__extract_file(a, root, rel, &total, got, err, errlen)) !=
 		    PB_OK)
 			goto out;
@@ -424,14 +595,16 @@ out:
 }
 
 static pb_err
-packinst__parse_manifest(const char *root, struct packinst__manifest *m, char *err,
-    size_t errlen)
+packinst__parse_manifest(const struct packinst__head *h, struct packinst__manifest *m,
+    char *err, size_t errlen)
 {
 	json_t *j = NULL, *files, *fmt, *dev;
+	unsigned long long total = 0;
 	size_t i;
 	pb_err rc;
 
-	if ((rc = packfmt_load_json(root, "manifest.json", &j, err, errlen)) != PB_OK)
+	if ((rc = packfmt_parse_json(h->man, h->manlen, "manifest.json", &j, err, errlen)) !=
+	    PB_OK)
 		return rc;
 	rc = PB_ERR_INVALID;
 	fmt = json_object_get(j, "format");
@@ -467,12 +640,20 @@ packinst__parse_manifest(const char *root, struct packinst__manifest *m, char *e
 			    i + 1, path ? path : "?");
 			goto out;
 		}
+		total += (unsigned long long)json_integer_value(size);
+		if (total > PACKINST_MAX_TOTAL) {
+			rc = packfmt_fail(err, errlen, PB_ERR_LIMIT, "manifest.json: the files "
+			    "are larger than %llu MB", PACKINST_MAX_TOTAL >> 20);
+			goto out;
+		}
 		if (packinst__files_add(&m->files, path,
 		    (unsigned long long)json_integer_value(size), sha) != PB_OK) {
 			rc = packfmt_fail(err, errlen, PB_ERR_NOMEM, "out of memory");
 			goto out;
 		}
 	}
+	if (m->files.n > 1) /* for packinst__files_find while unpacking */
+		qsort(m->files.v, m->files.n, sizeof(*m->files.v), packinst__file_cmp);
 	rc = PB_OK;
 out:
 	json_decref(j);
@@ -481,12 +662,12 @@ out:
 
 /* Check manifest.sig against the trusted keys (or accept a dev pack). */
 static pb_err
-packinst__check_signature(const struct packinst_opts *o, const char *root,
+packinst__check_signature(const struct packinst_opts *o, const struct packinst__head *h,
     const struct packinst__manifest *m, char *err, size_t errlen)
 {
 	unsigned char sig[crypto_sign_BYTES], pk[crypto_sign_PUBLICKEYBYTES];
-	char path[PATH_MAX], *man = NULL, *sigtxt = NULL, *keys = NULL, *line, *save;
-	size_t manlen, siglen;
+	char sigtxt[4097], *keys = NULL, *line, *save;
+	size_t siglen;
 	int nkeys = 0;
 	pb_err rc = PB_ERR_CRYPTO;
 
@@ -495,24 +676,17 @@ packinst__check_signature(const struct packinst_opts *o, const char *root,
 		    m->version);
 		return PB_OK;
 	}
-	if (packfmt_join(path, root, "manifest.sig") < 0 ||
-	    !packfmt_is_file(root, "manifest.sig")) {
+	if (h->sig == NULL) {
 		return packfmt_fail(err, errlen, PB_ERR_CRYPTO, "pack is not signed%s",
 		    m->dev ? " (development pack; the box is not in development mode)" : "");
 	}
-	if (fs_read_file(path, 4096, &sigtxt, &siglen) != PB_OK) {
-		packfmt_fail(err, errlen, rc, "manifest.sig: cannot read");
-		goto out;
-	}
+	siglen = h->siglen < sizeof(sigtxt) - 1 ? h->siglen : sizeof(sigtxt) - 1;
+	memcpy(sigtxt, h->sig, siglen);
+	sigtxt[siglen] = '\0';
 	while (siglen > 0 && strchr(" \t\r\n", sigtxt[siglen - 1]) != NULL)
 		sigtxt[--siglen] = '\0';
 	if (util_unhex(sig, sizeof(sig), sigtxt) != PB_OK) {
 		packfmt_fail(err, errlen, rc, "manifest.sig: not a hex Ed25519 signature");
-		goto out;
-	}
-	if (packfmt_join(path, root, "manifest.json") < 0 ||
-	    fs_read_file(path, PACKFMT_MAX_JSON, &man, &manlen) != PB_OK) {
-		packfmt_fail(err, errlen, rc, "manifest.json: cannot read");
 		goto out;
 	}
 	if (o->trusted_keys == NULL ||
@@ -539,7 +713,7 @@ packinst__check_signature(const struct packinst_opts *o, const char *root,
 			continue;
 		}
 		nkeys++;
-		if (crypto_sign_verify_detached(sig, (const unsigned char *)man, manlen,
+		if (crypto_sign_verify_detached(sig, (const unsigned char *)h->man, h->manlen,
 		    pk) == 0) {
 			rc = PB_OK;
 			goto out;
@@ -548,8 +722,6 @@ packinst__check_signature(const struct packinst_opts *o, const char *root,
 	packfmt_fail(err, errlen, rc, "signature does not verify%s",
 	    nkeys == 0 ? " (no trusted keys)" : "");
 out:
-	free(man);
-	free(sigtxt);
 	free(keys);
 	return rc;
 }
@@ -648,18 +820,46 @@ fail:
 	return PB_ERR_IO;
 }
 
+/* The manifest.json unpacked is the one whose signature was checked. */
+static pb_err
+packinst__same_manifest(const struct packinst__head *h, struct packinst__files *got,
+    char *err, size_t errlen)
+{
+	unsigned char d[crypto_hash_sha256_BYTES];
+	struct packinst__file *f = packinst__files_find(got, "manifest.json");
+	char hex[65];
+
+	crypto_hash_sha256(d, (const unsigned char *)h->man, h->manlen);
+	util_hex(hex, d, sizeof(d));
+	if (f == NULL || strcmp(f->sha, hex) != 0)
+		return packfmt_fail(err, errlen, PB_ERR_CRYPTO,
+		    "manifest.json changed while the pack was read");
+	return PB_OK;
+}
+
 pb_err
 packinst_install(const struct packinst_opts *o, const char *pack_path,
     const struct packinst_hooks *h, char vdir[PATH_MAX], char *err, size_t errlen)
 {
 	struct packinst__manifest m;
 	struct packinst__files got;
+	struct packinst__head head;
 	char tmp[PATH_MAX];
 	int have_tmp = 0;
 	pb_err rc;
 
 	memset(&m, 0, sizeof(m));
 	memset(&got, 0, sizeof(got));
+	memset(&head, 0, sizeof(head));
+	/* Signature and version first, from the manifest alone: a pack that is
+	 * not trusted or not wanted is never unpacked. */
+	if ((rc = packinst__read_head(pack_path, &head, err, errlen)) != PB_OK ||
+	    (rc = packinst__parse_manifest(&head, &m, err, errlen)) != PB_OK ||
+	    (rc = packinst__check_signature(o, &head, &m, err, errlen)) != PB_OK)
+		goto out;
+	if (h != NULL && h->want != NULL &&
+	    (rc = h->want(h->arg, m.id, m.version, err, errlen)) != PB_OK)
+		goto out;
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.tmp-XXXXXX", o->packs_dir) >=
 	    sizeof(tmp)) {
 		rc = packfmt_fail(err, errlen, PB_ERR_INVALID, "path too long");
@@ -670,19 +870,9 @@ packinst_install(const struct packinst_opts *o, const char *pack_path,
 		goto out;
 	}
 	have_tmp = 1;
-	if ((rc = packinst__extract(pack_path, tmp, &got, err, errlen)) != PB_OK)
-		goto out;
-	if (packinst__files_find(&got, "manifest.json") == NULL) {
-		rc = packfmt_fail(err, errlen, PB_ERR_INVALID, "manifest.json missing");
-		goto out;
-	}
-	if ((rc = packinst__parse_manifest(tmp, &m, err, errlen)) != PB_OK ||
-	    (rc = packinst__check_signature(o, tmp, &m, err, errlen)) != PB_OK)
-		goto out;
-	if (h != NULL && h->want != NULL &&
-	    (rc = h->want(h->arg, m.id, m.version, err, errlen)) != PB_OK)
-		goto out;
-	if ((rc = packinst__check_files(&m, &got, err, errlen)) != PB_OK)
+	if ((rc = packinst__extract(pack_path, tmp, &m, &head, &got, err, errlen)) != PB_OK ||
+	    (rc = packinst__same_manifest(&head, &got, err, errlen)) != PB_OK ||
+	    (rc = packinst__check_files(&m, &got, err, errlen)) != PB_OK)
 		goto out;
 	if (h != NULL && h->check != NULL &&
 	    (rc = h->check(h->arg, tmp, m.id, m.version, err, errlen)) != PB_OK)
@@ -694,6 +884,7 @@ packinst_install(const struct packinst_opts *o, const char *pack_path,
 out:
 	if (have_tmp && fs_remove_tree(tmp) != PB_OK)
 		log_warn("cannot remove %s", tmp);
+	packinst__head_free(&head);
 	packinst__files_free(&m.files);
 	packinst__files_free(&got);
 	return rc;

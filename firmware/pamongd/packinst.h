@@ -5,14 +5,18 @@
  *   <id>/current -> <version>
  *   .tmp-XXXXXX/            a pack being unpacked
  *
- * packinst_install() unpacks a pack into a temporary dir under packs_dir with
- * libarchive and its own checks on every entry (only regular files and
+ * packinst_install() first reads only manifest.json and manifest.sig from the
+ * pack, into memory, writing nothing: it checks the Ed25519 signature over
+ * manifest.json against the trusted keys (unsigned dev packs only in dev
+ * mode) and asks the caller whether it wants this id and version. Only a
+ * trusted, wanted pack is unpacked, into a temporary dir under packs_dir,
+ * with libarchive and its own checks on every entry (only regular files and
  * directories under the names the format allows, no absolute paths, no "..",
- * no links), hashing each file while writing it; checks the Ed25519 signature
- * over manifest.json against the trusted keys (unsigned dev packs only in dev
- * mode), then every file's size and SHA-256; then fsyncs the tree, renames it
- * into place and swaps `current` atomically. A refused pack leaves every
- * current version as it was, and its temporary dir is removed.
+ * no links, and only files the manifest lists, at their listed sizes, so
+ * what is written is bounded by the signed manifest), hashing each file
+ * while writing it; then every file's SHA-256 is checked, the tree fsynced,
+ * renamed into place and `current` swapped atomically. A refused pack leaves
+ * every current version as it was, and its temporary dir is removed.
  *
  * It knows nothing of who reads the installed packs: the caller decides
  * through hooks which packs it wants and what the unpacked tree must hold.
@@ -36,8 +40,7 @@ struct packinst_opts {
  * from a hook refuses the pack with that code and the reason in err. */
 struct packinst_hooks {
 	/* Once manifest.json is signed by a trusted key (or a dev pack in dev
-	 * mode), before the files' hashes are checked: is this id and version
-	 * wanted? */
+	 * mode), before anything is unpacked: is this id and version wanted? */
 	pb_err (*want)(void *arg, const char *id, const char *version, char *err,
 	    size_t errlen);
 	/* Once every file is verified, before anything outside the temporary dir

@@ -30,6 +30,16 @@
 
 #define STORE__READERS 6   /* read connections: more readers wait for one */
 #define STORE__BUSY_MS 5000
+/* Memory: every cache has a bound, so that RSS stays flat as the file grows
+ * (make soak). Page caches: the writer's 2 MB, each reader's 512 KB; the
+ * WAL is checkpointed into the file every 1000 pages and its file cut back
+ * to 4 MB after; all of SQLite's heap is held to a soft 16 MB, beyond which
+ * it gives back cache pages first. Statements are cached per connection,
+ * one per SQL literal (a fixed set). */
+#define STORE__WRITER_CACHE "PRAGMA cache_size=-2048; PRAGMA wal_autocheckpoint=1000; " \
+	"PRAGMA journal_size_limit=4194304;"
+#define STORE__READER_CACHE "PRAGMA query_only=ON; PRAGMA cache_size=-512;"
+#define STORE__HEAP_SOFT (16LL * 1024 * 1024)
 
 /* One queued write: fn runs on the writer thread with arg. */
 struct store__op {
@@ -96,9 +106,9 @@ store__conn_open(const char *path, int writer, struct store__conn **out)
 			    mode ? (const char *)mode : "?");
 			goto out;
 		}
-		err = PB_OK;
+		err = sqlu_exec(c->db, STORE__WRITER_CACHE);
 	} else {
-		err = sqlu_exec(c->db, "PRAGMA query_only=ON; PRAGMA cache_size=-512;");
+		err = sqlu_exec(c->db, STORE__READER_CACHE);
 	}
 out:
 	sqlite3_finalize(stmt);
@@ -353,6 +363,9 @@ store__run_batch(struct store *st, struct store__op *batch, int *commits, int *f
 	return healthy;
 }
 
+/* Failing writes are said once a minute, not once a batch. */
+static struct log_limit store__wfail_log = LOG_LIMIT_INIT;
+
 static void *
 store__writer(void *arg)
 {
@@ -400,7 +413,7 @@ store__writer(void *arg)
 			    sqlite3_errstr(fail_rc));
 			st->wfail_sticky |= (fail_rc & 0xff) == SQLITE_CORRUPT ||
 			    (fail_rc & 0xff) == SQLITE_NOTADB;
-			log_warnx("store: %s", st->wfail);
+			log_warnx_limited(&store__wfail_log, "store: %s", st->wfail);
 		} else if (commits > 0 && !st->wfail_sticky) {
 			st->wfail[0] = '\0';
 		}
@@ -528,6 +541,7 @@ store__open(const char *path, const struct store__schema *schema, struct store *
 	*out = NULL;
 	if (util_init() != PB_OK)
 		return PB_ERR_CRYPTO;
+	(void)sqlite3_soft_heap_limit64(STORE__HEAP_SOFT);
 	st = calloc(1, sizeof(*st));
 	if (st == NULL)
 		return PB_ERR_NOMEM;
@@ -582,6 +596,7 @@ store_close(struct store *st)
 
 	if (st == NULL)
 		return;
+	store__care_stop(st);
 	pthread_mutex_lock(&st->mu);
 	st->stopping = 1;
 	pthread_cond_signal(&st->work);

@@ -75,8 +75,10 @@ pb_err store_open(const char *path, struct store **out);
  * be opened, or the file is from a newer program (PB_ERR_STATE). */
 pb_err store_open_care(const char *path, const struct store_care *care,
     struct store **out);
-/* The main loop's periodic call: a backup when one is due and something
- * was written since the last, a quick_check when due and idle. */
+/* The periodic care: a backup when one is due and something was written
+ * since the last, a quick_check when due and idle, the mark. A store opened
+ * by store_open_care runs it every second on a thread of its own, so that a
+ * long backup never holds up its caller; call it only on stores without. */
 void store_tick(struct store *st);
 /* Back up now (if anything was written since the last backup, or force),
  * then drop the oldest beyond backups_kept and the budget. */

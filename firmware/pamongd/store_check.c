@@ -94,6 +94,10 @@ store__mark_path(const char *db, char *out, size_t len)
 	snprintf(out, len, "%s.mark", db);
 }
 
+/* A full or read-only disk fails the mark every few seconds: said once a
+ * minute. */
+static struct log_limit store__mark_log = LOG_LIMIT_INIT;
+
 pb_err
 store__mark(struct store *st, int clean)
 {
@@ -122,7 +126,8 @@ store__mark(struct store *st, int clean)
 		return PB_ERR_LIMIT;
 	store__mark_path(st->path, path, sizeof(path));
 	if ((err = fs_write_atomic(path, buf, n, 0640)) != PB_OK)
-		log_warn("store: cannot write %s", path);
+		log_warnx_limited(&store__mark_log, "store: cannot write %s: %s", path,
+		    strerror(errno));
 	return err;
 }
 
@@ -500,6 +505,7 @@ store_open_care(const char *path, const struct store_care *care, struct store **
 		(void)store_backup(st, 1);
 	else
 		(void)store__mark(st, 0);
+	(void)store__care_start(st);
 	*out = st;
 	return PB_OK;
 }
@@ -537,4 +543,67 @@ store_tick(struct store *st)
 			    "serving (%s); restart pamongd to restore the newest backup", why);
 		}
 	}
+}
+
+/* ---- the care thread ---- */
+
+static void *
+store__care_run(void *arg)
+{
+	struct store *st = arg;
+	struct timespec until;
+
+	pthread_mutex_lock(&st->mu);
+	while (!st->care_stop) {
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_sec += 1;
+		pthread_cond_timedwait(&st->care_cv, &st->mu, &until);
+		if (st->care_stop)
+			break;
+		pthread_mutex_unlock(&st->mu);
+		/* a backup of a large file takes seconds: here it delays only
+		 * the next tick, never a request, a signal or the LEDs */
+		store_tick(st);
+		pthread_mutex_lock(&st->mu);
+	}
+	pthread_mutex_unlock(&st->mu);
+	return NULL;
+}
+
+pb_err
+store__care_start(struct store *st)
+{
+	pthread_condattr_t a;
+	int r;
+
+	if (pthread_condattr_init(&a) != 0)
+		return PB_ERR_NOMEM;
+	r = pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+	if (r == 0)
+		r = pthread_cond_init(&st->care_cv, &a);
+	pthread_condattr_destroy(&a);
+	if (r != 0)
+		return PB_ERR_NOMEM;
+	st->care_stop = 0;
+	if (pthread_create(&st->care_thread, NULL, store__care_run, st) != 0) {
+		pthread_cond_destroy(&st->care_cv);
+		log_warnx("store: cannot start the care thread: no backups or checks");
+		return PB_ERR_NOMEM;
+	}
+	st->care_running = 1;
+	return PB_OK;
+}
+
+void
+store__care_stop(struct store *st)
+{
+	if (!st->care_running)
+		return;
+	pthread_mutex_lock(&st->mu);
+	st->care_stop = 1;
+	pthread_cond_signal(&st->care_cv);
+	pthread_mutex_unlock(&st->mu);
+	pthread_join(st->care_thread, NULL);
+	pthread_cond_destroy(&st->care_cv);
+	st->care_running = 0;
 }

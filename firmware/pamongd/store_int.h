@@ -110,8 +110,20 @@ struct store {
 	int64_t lost_writes;      /* revs lost to a restore; -1 unknown/none */
 	int64_t backup_writes;    /* writes counted at the last backup (under mu) */
 	int64_t last_backup_ms, last_check_ms, last_write_ms, last_mark_ms; /* util_mono_ms() */
-	int64_t marked_rev;       /* the rev in the mark file (main thread) */
+	int64_t marked_rev;       /* the rev in the mark file (care thread) */
+	pthread_t care_thread;    /* store_tick every second (store_check.c) */
+	pthread_cond_t care_cv;   /* wakes it to stop (CLOCK_MONOTONIC) */
+	int care_running;
+	int care_stop;            /* under mu */
 };
+
+/* ---- the care thread (store_check.c) ---- */
+
+/* Start the thread that runs store_tick every second (backups, the idle
+ * check, the mark), so that none of it runs on a caller's thread; stop it
+ * (store_close does, before anything else). */
+pb_err store__care_start(struct store *st);
+void store__care_stop(struct store *st);
 
 /* Open (creating and migrating as needed) a store with the given schema;
  * store_open() is this with the box's (store__box_schema). */
@@ -194,6 +206,9 @@ pb_err store__event(struct store *st, const char *learner, const char *course,
 
 /* Read columns 0..4 (id, name, position, village, registered_at). */
 void store__row_learner(sqlite3_stmt *stmt, struct store_learner *l);
+/* The same, then pin_reset (column 6) and merged_into (7, '' if none);
+ * column 5 is the PIN hash. */
+void store__row_learner_full(sqlite3_stmt *stmt, struct store_learner *l);
 
 /* ---- summaries (store_progress.c) ---- */
 

@@ -11,9 +11,9 @@ struct store__learner_create {
 };
 
 static const char sql_learner_insert[] =
-    "INSERT INTO learners (id, name, name_key, position, village, pin_hash, "
-    "registered_at, boot_id, mono_ms, client_ms, rev) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "INSERT INTO learners (id, name, name_norm, name_key, position, village, "
+    "pin_hash, registered_at, boot_id, mono_ms, client_ms, rev) "
+    "VALUES (?1, ?2, ?3, ?3 || '|' || ?5 || '|' || ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
 
 static pb_err
 store__learner_create(struct store *st, void *arg)
@@ -51,11 +51,11 @@ store_learner_create(struct store *st, const struct store_learner *l,
 }
 
 static const char sql_learner_by_name[] =
-    "SELECT id, name, position, village, registered_at, pin_hash "
-    "FROM learners WHERE name_key = ?";
+    "SELECT id, name, position, village, registered_at, pin_hash, pin_reset, "
+    "coalesce(merged_into, '') FROM learners WHERE name_norm = ? AND merged_into IS NULL ORDER BY registered_at, id";
 static const char sql_learner_by_id[] =
-    "SELECT id, name, position, village, registered_at, pin_hash "
-    "FROM learners WHERE id = ?";
+    "SELECT id, name, position, village, registered_at, pin_hash, pin_reset, "
+    "coalesce(merged_into, '') FROM learners WHERE id = ?";
 
 void
 store__row_learner(sqlite3_stmt *stmt, struct store_learner *l)
@@ -66,6 +66,14 @@ store__row_learner(sqlite3_stmt *stmt, struct store_learner *l)
 	sqlu_col_text(stmt, 2, l->position, sizeof(l->position));
 	sqlu_col_text(stmt, 3, l->village, sizeof(l->village));
 	l->registered_at = sqlite3_column_int64(stmt, 4);
+}
+
+void
+store__row_learner_full(sqlite3_stmt *stmt, struct store_learner *l)
+{
+	store__row_learner(stmt, l);
+	l->pin_reset = sqlite3_column_int(stmt, 6);
+	sqlu_col_text(stmt, 7, l->merged_into, sizeof(l->merged_into));
 }
 
 /* Where store__learner_one puts the row it reads. */
@@ -81,7 +89,7 @@ store__learner_read(void *arg, sqlite3_stmt *stmt)
 	struct store__learner_out *a = arg;
 
 	if (a->l != NULL)
-		store__row_learner(stmt, a->l);
+		store__row_learner_full(stmt, a->l);
 	if (a->pin_hash != NULL && a->pin_hash_len > 0)
 		sqlu_col_text(stmt, 5, a->pin_hash, a->pin_hash_len);
 	return 0;
@@ -102,6 +110,13 @@ store_learner_by_name(struct store *st, const char *name_key,
 {
 	return store__learner_one(st, sql_learner_by_name, name_key, out, pin_hash,
 	    pin_hash_len);
+}
+
+pb_err
+store_learner_get_pin(struct store *st, const char *id, struct store_learner *out,
+    char *pin_hash, size_t pin_hash_len)
+{
+	return store__learner_one(st, sql_learner_by_id, id, out, pin_hash, pin_hash_len);
 }
 
 pb_err
@@ -131,6 +146,7 @@ store_learner_names(struct store *st, const char *prefix, int limit,
 	struct store__name_fn a = { fn, arg };
 
 	return store__rows(st, "SELECT name FROM learners "
-	    "WHERE instr(' ' || name_key, ' ' || ?1) > 0 ORDER BY name_key, name LIMIT ?2",
+	    "WHERE instr(' ' || name_norm, ' ' || ?1) > 0 AND merged_into IS NULL "
+	    "GROUP BY name ORDER BY name_norm, name LIMIT ?2",
 	    store__name_row, &a, "td", prefix, limit);
 }

@@ -3,6 +3,39 @@
  * log every change to learner data appends to (see store.h). */
 #include "store_int.h"
 
+/* Schema 7's triggers: a summary added to, or taken from, its course's
+ * counts, and a learner's totals computed again from their summaries (a
+ * few rows by the primary key). */
+#define STORE__COURSE_ADD                                                      \
+	"  INSERT INTO course_counts (course, started, completed)"             \
+	"  VALUES (NEW.course, 1, NEW.status = 'completed') ON CONFLICT (course)" \
+	"  DO UPDATE SET started = started + 1,"                               \
+	"  completed = completed + (NEW.status = 'completed');"
+#define STORE__COURSE_SUB                                                      \
+	"  UPDATE course_counts SET started = started - 1,"                    \
+	"  completed = completed - (OLD.status = 'completed')"                 \
+	"  WHERE course = OLD.course;"
+#define STORE__LEARNER_STATS(row)                                              \
+	"  INSERT INTO learner_stats (learner, started, completed, last_activity," \
+	"  lessons, seconds) SELECT " row ".learner, count(*),"                \
+	"  coalesce(sum(status = 'completed'), 0), coalesce(max(last_activity), 0)," \
+	"  coalesce(sum(lessons_done), 0), coalesce(sum(seconds_spent), 0)"    \
+	"  FROM course_summary WHERE learner = " row ".learner"                \
+	"  ON CONFLICT (learner) DO UPDATE SET started = excluded.started,"    \
+	"  completed = excluded.completed, last_activity = excluded.last_activity," \
+	"  lessons = excluded.lessons, seconds = excluded.seconds;"
+#define STORE__COUNTS_TRIGGER(name, event, body)                               \
+	"CREATE TRIGGER summary_counts_" #name " AFTER " event " ON course_summary" \
+	STORE__WHEN_##name " BEGIN" body "END;"
+/* which rows a trigger is for (schema 8) */
+#define STORE__WHEN_insert ""
+#define STORE__WHEN_delete ""
+#define STORE__WHEN_update ""
+#define STORE__WHEN_status                                                     \
+	" WHEN OLD.status IS NOT NEW.status OR OLD.course IS NOT NEW.course"
+#define STORE__WHEN_same_learner " WHEN OLD.learner = NEW.learner"
+#define STORE__WHEN_other_learner " WHEN OLD.learner != NEW.learner"
+
 /* Forward migrations: entry i takes user_version i to i + 1. Never edit a
  * released entry; append a new one. */
 static const char *const store__migrations[] = {
@@ -121,6 +154,121 @@ static const char *const store__migrations[] = {
 	"DROP INDEX events_migrate_2;"
 	/* the current boot's phones are learned often (health): by this index */
 	"CREATE INDEX events_boot ON events(boot_id);",
+	/* 3: the facilitator console (store_console.c): facilitators, their
+	 * sessions (apart from learners') and the audit log. Learners: two
+	 * officials of one name may register when their village or jabatan
+	 * differ, so name_key becomes the identity "name|village|position"
+	 * (still UNIQUE) and the plain name key moves to name_norm (login and
+	 * the names picker); pin_reset marks a PIN a facilitator reset, to be
+	 * replaced at the next login. */
+	"CREATE TABLE facilitators ("
+	"  id TEXT PRIMARY KEY,"
+	"  username TEXT NOT NULL UNIQUE,"
+	"  pw_hash TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  created_by TEXT"
+	");"
+	"CREATE TABLE console_sessions ("
+	"  token_hash TEXT PRIMARY KEY,"
+	"  facilitator TEXT NOT NULL REFERENCES facilitators(id) ON DELETE CASCADE,"
+	"  csrf TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL"
+	");"
+	"CREATE TABLE audit ("
+	"  id INTEGER PRIMARY KEY,"
+	"  at INTEGER NOT NULL,"
+	"  facilitator TEXT,"
+	"  username TEXT NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  detail TEXT NOT NULL,"
+	"  addr TEXT NOT NULL"
+	");"
+	"ALTER TABLE learners ADD COLUMN name_norm TEXT;"
+	"ALTER TABLE learners ADD COLUMN pin_reset INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE learners SET name_norm = name_key,"
+	"  name_key = name_key || '|' || village || '|' || position;"
+	"CREATE INDEX learners_name_norm ON learners(name_norm);",
+	/* 4: merging two accounts of one person (store_learner_admin.c): the
+	 * merged learner stays (learners are never deleted) marked with the
+	 * one it went into, and each merge is kept under its rev for sync to
+	 * tell the hub. Indexes for the console's class views. */
+	"ALTER TABLE learners ADD COLUMN merged_into TEXT;"
+	"CREATE TABLE learner_merges ("
+	"  from_id TEXT PRIMARY KEY,"
+	"  into_id TEXT NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  rev INTEGER NOT NULL"
+	");"
+	"CREATE INDEX learner_merges_rev ON learner_merges(rev);"
+	"CREATE INDEX course_summary_course ON course_summary(course, status);"
+	"CREATE INDEX course_summary_last ON course_summary(last_activity);"
+	"CREATE INDEX lesson_progress_done ON lesson_progress(completed_at) "
+	"  WHERE completed_at IS NOT NULL;"
+	"CREATE INDEX attempts_finished ON attempts(finished_at) "
+	"  WHERE finished_at IS NOT NULL;",
+	/* 5: the console's per-village figures read completed courses by
+	 * status, and a village's learners by village */
+	"CREATE INDEX course_summary_status ON course_summary(status, learner);"
+	"CREATE INDEX learners_village ON learners(village);",
+	/* 6: a learner's last activity in one seek (the console's sort by it) */
+	"CREATE INDEX course_summary_learner_last ON course_summary(learner, last_activity);",
+	/* 7: figures kept by triggers on the summaries, for the console's
+	 * Today and learners table without a pass over every summary: each
+	 * course's learners (started, completed) and each learner's totals
+	 * (courses started and completed, last activity, lessons, seconds) */
+	"CREATE TABLE course_counts ("
+	"  course TEXT PRIMARY KEY,"
+	"  started INTEGER NOT NULL,"
+	"  completed INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"INSERT INTO course_counts (course, started, completed)"
+	"  SELECT course, count(*), sum(status = 'completed') FROM course_summary"
+	"  GROUP BY course;"
+	"CREATE TABLE learner_stats ("
+	"  learner TEXT PRIMARY KEY,"
+	"  started INTEGER NOT NULL,"
+	"  completed INTEGER NOT NULL,"
+	"  last_activity INTEGER NOT NULL,"
+	"  lessons INTEGER NOT NULL,"
+	"  seconds INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"INSERT INTO learner_stats (learner, started, completed, last_activity, lessons, seconds)"
+	"  SELECT learner, count(*), sum(status = 'completed'), max(last_activity),"
+	"  sum(lessons_done), sum(seconds_spent) FROM course_summary GROUP BY learner;"
+	"CREATE INDEX learner_stats_last ON learner_stats(last_activity);"
+	STORE__COUNTS_TRIGGER(insert, "INSERT", STORE__COURSE_ADD STORE__LEARNER_STATS("NEW"))
+	STORE__COUNTS_TRIGGER(delete, "DELETE", STORE__COURSE_SUB STORE__LEARNER_STATS("OLD"))
+	STORE__COUNTS_TRIGGER(update, "UPDATE", STORE__COURSE_SUB STORE__COURSE_ADD
+	    STORE__LEARNER_STATS("OLD") STORE__LEARNER_STATS("NEW")),
+	/* 8: the same figures for less work on every summary write (the
+	 * learner hot path): a learner's totals moved by the change instead of
+	 * computed again, the course counts touched only when a status
+	 * changes; computed again only when a summary changes learner or goes
+	 * (merges), or its last activity goes back */
+	"DROP TRIGGER summary_counts_update;"
+	"DROP TRIGGER summary_counts_insert;"
+	STORE__COUNTS_TRIGGER(insert, "INSERT", STORE__COURSE_ADD
+	"  INSERT INTO learner_stats (learner, started, completed, last_activity, lessons,"
+	"  seconds) VALUES (NEW.learner, 1, NEW.status = 'completed', NEW.last_activity,"
+	"  NEW.lessons_done, NEW.seconds_spent) ON CONFLICT (learner) DO UPDATE SET"
+	"  started = started + 1, completed = completed + excluded.completed,"
+	"  last_activity = max(last_activity, excluded.last_activity),"
+	"  lessons = lessons + excluded.lessons, seconds = seconds + excluded.seconds;")
+	STORE__COUNTS_TRIGGER(status, "UPDATE OF course, status",
+	    STORE__COURSE_SUB STORE__COURSE_ADD)
+	STORE__COUNTS_TRIGGER(same_learner, "UPDATE",
+	"  UPDATE learner_stats SET"
+	"  completed = completed + (NEW.status = 'completed') - (OLD.status = 'completed'),"
+	"  lessons = lessons + NEW.lessons_done - OLD.lessons_done,"
+	"  seconds = seconds + NEW.seconds_spent - OLD.seconds_spent,"
+	"  last_activity = CASE WHEN NEW.last_activity >= OLD.last_activity"
+	"   THEN max(last_activity, NEW.last_activity)"
+	"   ELSE (SELECT coalesce(max(last_activity), 0) FROM course_summary"
+	"    WHERE learner = NEW.learner) END"
+	"  WHERE learner = NEW.learner;")
+	STORE__COUNTS_TRIGGER(other_learner, "UPDATE OF learner",
+	    STORE__LEARNER_STATS("OLD") STORE__LEARNER_STATS("NEW")),
 };
 
 /* The highest rev any table holds: the engine never gives out a rev below

@@ -34,6 +34,86 @@ store_sync_set_cursor(struct store *st, int64_t acked_rev)
 	return store__submit(st, store__sync_set_cursor, &acked_rev);
 }
 
+struct store__rebase {
+	int64_t sent_rev;
+	int64_t resent;
+};
+
+static int64_t
+store__one_int(struct store__conn *c, const char *sql, pb_err *err)
+{
+	sqlite3_stmt *stmt;
+	int64_t v = 0;
+
+	if ((stmt = store__prep(c, sql)) == NULL) {
+		*err = PB_ERR_DB;
+		return 0;
+	}
+	if ((*err = sqlu_step_row(stmt)) == PB_OK)
+		v = sqlite3_column_int64(stmt, 0);
+	sqlu_done(stmt);
+	return v;
+}
+
+/* Writer thread: renumber every row above max(sent_rev, the rev given out). */
+static pb_err
+store__rebaseline(struct store *st, void *arg)
+{
+	struct store__rebase *a = arg;
+	int64_t held, delta;
+	sqlite3_stmt *stmt;
+	pb_err err = PB_OK;
+
+	a->resent = -1;
+	held = store__one_int(st->w, st->schema->max_rev_sql, &err);
+	if (err != PB_OK || held >= a->sent_rev)
+		return err;
+	a->resent = 0;
+	delta = st->rev > a->sent_rev ? st->rev : a->sent_rev;
+	/* new revs (held_rev + delta) are all above every old one: no clash */
+	if ((stmt = store__prep(st->w, "UPDATE events SET rev = rev + ?")) == NULL)
+		return PB_ERR_DB;
+	if ((err = sqlu_bind(stmt, "i", delta)) == PB_OK)
+		err = sqlu_step_done(stmt);
+	sqlu_done(stmt);
+	if (err != PB_OK)
+		return err;
+	if ((stmt = store__prep(st->w, "UPDATE learners SET rev = rev + ?")) == NULL)
+		return PB_ERR_DB;
+	if ((err = sqlu_bind(stmt, "i", delta)) == PB_OK)
+		err = sqlu_step_done(stmt);
+	sqlu_done(stmt);
+	if (err != PB_OK)
+		return err;
+	a->resent = sqlite3_changes(st->w->db);
+	if ((stmt = store__prep(st->w, "UPDATE course_summary SET rev = rev + ?")) == NULL)
+		return PB_ERR_DB;
+	if ((err = sqlu_bind(stmt, "i", delta)) == PB_OK)
+		err = sqlu_step_done(stmt);
+	sqlu_done(stmt);
+	if (err != PB_OK)
+		return err;
+	a->resent += sqlite3_changes(st->w->db);
+	if ((err = store__meta_set(st->w, "sync_acked_rev", 0)) != PB_OK)
+		return err;
+	st->rev = delta + held; /* the engine records it at commit */
+	return PB_OK;
+}
+
+pb_err
+store_sync_rebaseline(struct store *st, int64_t sent_rev, int64_t *resent)
+{
+	struct store__rebase a = { sent_rev, -1 };
+	pb_err err;
+
+	*resent = -1;
+	if (sent_rev <= 0)
+		return PB_OK;
+	if ((err = store__submit(st, store__rebaseline, &a)) == PB_OK)
+		*resent = a.resent;
+	return err;
+}
+
 /* The caller's callback and its argument, for a row callback. */
 struct store__changed_fn {
 	int (*fn)(void *arg, const struct store_learner *l, int64_t rev);

@@ -19,6 +19,17 @@ struct store_summary_times {
 	struct store_time first_activity, last_activity, completed_at;
 };
 
+/* Re-baseline after the database went back in time (its -wal lost after a
+ * crash, an older backup restored): sent_rev is the highest rev ever sent to
+ * the hub, recorded outside the database. If no row holds a rev that high,
+ * the hub may hold revs the box has lost, and rows the box holds now would
+ * look older than the hub's: every learner and summary row (and event) is
+ * given a new rev above both sent_rev and any rev given out, and the cursor
+ * goes back to 0, so that all of them are sent again and the hub takes them.
+ * *resent gets the number of rows to send again, -1 when the database
+ * holds sent_rev (nothing was done). */
+pb_err store_sync_rebaseline(struct store *st, int64_t sent_rev, int64_t *resent);
+
 /* Sync support: rows changed after a rev, in rev order, at most limit. */
 pb_err store_sync_cursor(struct store *st, int64_t *acked_rev);
 pb_err store_sync_set_cursor(struct store *st, int64_t acked_rev);

@@ -52,6 +52,7 @@ static struct {
 	pthread_t thread;
 	unsigned char sk[crypto_sign_SECRETKEYBYTES];
 	int64_t seq;              /* last seq used; persisted in sync.seq */
+	int64_t sent;             /* highest to_rev ever sent; persisted in sync.sent */
 	char boot_id[37];         /* this boot: the hub's Date corrects only it */
 } S = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
 
@@ -80,13 +81,16 @@ sync__error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	static struct log_limit lim = LOG_LIMIT_INIT;
+
 	pthread_mutex_lock(&S.mu);
 	snprintf(S.st.last_error, sizeof(S.st.last_error), "%s", msg);
 	pthread_mutex_unlock(&S.mu);
-	log_warnx("sync: %s", msg);
+	log_warnx_limited(&lim, "sync: %s", msg);
 }
 
-/* Load the box key, or make one (0600, written atomically). */
+/* Load the box key, or make one (0600, written atomically). On failure the
+ * reason is in the status's last_error. */
 static pb_err
 sync__key(void)
 {
@@ -100,8 +104,11 @@ sync__key(void)
 	rc = fs_read_file(path, 1024, &buf, &len);
 	if (rc == PB_OK) {
 		if (len != sizeof(S.sk)) {
-			log_warnx("%s: not a key (%zu bytes); move it away to make a new one",
-			    path, len);
+			sync__error("the box key %s is damaged (%zu bytes, not %zu): move it "
+			    "away to make a new one, then enroll the box again", path, len,
+			    sizeof(S.sk));
+			if (buf != NULL)
+				sodium_memzero(buf, len);
 			free(buf);
 			return PB_ERR_INVALID;
 		}
@@ -111,17 +118,52 @@ sync__key(void)
 	} else if (errno == ENOENT) {
 		crypto_sign_keypair(pk, S.sk);
 		if ((rc = fs_write_atomic(path, S.sk, sizeof(S.sk), 0600)) != PB_OK) {
-			log_warn("%s", path);
+			sync__error("cannot make the box key %s: %s", path, strerror(errno));
 			return rc;
 		}
 		log_info("sync: made the box key %s", path);
 	} else {
-		log_warn("%s", path);
+		sync__error("cannot read the box key %s: %s", path, strerror(errno));
 		return rc;
 	}
 	crypto_sign_ed25519_sk_to_pk(pk, S.sk);
 	util_hex(S.st.public_key, pk, sizeof(pk));
 	return PB_OK;
+}
+
+/* The database may have gone back in time since the last start (its -wal
+ * lost after a crash, an older backup restored): compare it with the
+ * highest rev ever sent (sync.sent) and re-baseline so that the hub, which
+ * may hold revs the box lost, takes the box's rows again. */
+static void
+sync__rebaseline(const char *data_dir, struct store *st)
+{
+	char path[PATH_MAX + 16], *buf = NULL;
+	int64_t resent;
+
+	S.sent = 0;
+	if (data_dir == NULL)
+		return;
+	snprintf(path, sizeof(path), "%s/sync.sent", data_dir);
+	if (fs_read_file(path, 64, &buf, NULL) == PB_OK) {
+		S.sent = strtoll(buf, NULL, 10);
+		free(buf);
+	}
+	if (S.sent > (1LL << 53)) { /* the hub refuses revs this high: not ours */
+		log_warnx("sync: ignoring %s (%lld is not a rev)", path, (long long)S.sent);
+		S.sent = 0;
+	}
+	if (S.sent <= 0)
+		return;
+	if (store_sync_rebaseline(st, S.sent, &resent) != PB_OK) {
+		log_warnx("sync: cannot re-baseline the revs above %lld", (long long)S.sent);
+		return;
+	}
+	if (resent >= 0)
+		log_warnx("sync: the database holds no rev as high as %lld, the highest "
+		    "sent to the hub (it went back in time: a lost -wal or a restored "
+		    "backup); its %lld learner and summary rows get new revs and are all "
+		    "sent again", (long long)S.sent, (long long)resent);
 }
 
 static int64_t
@@ -152,6 +194,27 @@ sync__next_seq(int64_t *seq)
 		return PB_ERR_IO;
 	}
 	*seq = ++S.seq;
+	return PB_OK;
+}
+
+/* Record to_rev as sent before the chunk goes out (sync.sent, fsynced): the
+ * hub can then never hold a rev above the one recorded, which is how a
+ * database that went back in time is found at the next start. */
+static pb_err
+sync__note_sent(int64_t to_rev)
+{
+	char path[PATH_MAX + 16], num[32];
+	int n;
+
+	if (to_rev <= S.sent)
+		return PB_OK;
+	sync__path(path, sizeof(path), "sync.sent");
+	n = snprintf(num, sizeof(num), "%lld\n", (long long)to_rev);
+	if (fs_write_atomic(path, num, (size_t)n, 0600) != PB_OK) {
+		log_warn("%s", path);
+		return PB_ERR_IO;
+	}
+	S.sent = to_rev;
 	return PB_OK;
 }
 
@@ -476,13 +539,36 @@ sync__count_s(void *arg, const struct store_summary *s)
 	return 0;
 }
 
+/* A merge of two learners (store_learner.h) to tell the hub. */
+static int
+sync__merge_cb(void *arg, const char *from, const char *into, int64_t at, int64_t rev)
+{
+	(void)at;
+	if (json_array_append_new(arg, json_pack("{s:s, s:s, s:I}", "from", from, "into", into,
+	    "rev", (json_int_t)rev)) != 0)
+		return 1;
+	return 0;
+}
+
+static int
+sync__count_m(void *arg, const char *from, const char *into, int64_t at, int64_t rev)
+{
+	(void)from;
+	(void)into;
+	(void)at;
+	(void)rev;
+	(*(int64_t *)arg)++;
+	return 0;
+}
+
 static int64_t
 sync__pending(int64_t cursor)
 {
 	int64_t n = 0;
 
 	if (store_changed_learners(S.store, cursor, 0, sync__count_l, &n) != PB_OK ||
-	    store_changed_summaries(S.store, cursor, 0, sync__count_s, &n) != PB_OK)
+	    store_changed_summaries(S.store, cursor, 0, sync__count_s, &n) != PB_OK ||
+	    store_changed_merges(S.store, cursor, 0, sync__count_m, &n) != PB_OK)
 		return -1;
 	return n;
 }
@@ -494,6 +580,7 @@ sync__chunk(int64_t cursor, int64_t pending, char **json, int64_t *to_rev, int *
     long *rows)
 {
 	struct sync_rows l = { json_array(), 0, 0, 0 }, s = { json_array(), 0, 0, 0 };
+	json_t *merges = NULL;
 	struct store_stats stats;
 	struct statvfs vfs;
 	json_t *root = NULL;
@@ -528,13 +615,25 @@ sync__chunk(int64_t cursor, int64_t pending, char **json, int64_t *to_rev, int *
 		*to_rev = cursor;
 	sync__trim(l.arr, *to_rev);
 	sync__trim(s.arr, *to_rev);
-	*rows = (long)(json_array_size(l.arr) + json_array_size(s.arr));
+	/* the merges up to to_rev: few, never a chunk's limit */
+	if ((merges = json_array()) == NULL ||
+	    (rc = store_changed_merges(S.store, cursor, 0, sync__merge_cb, merges)) != PB_OK)
+		goto out;
+	rc = PB_ERR_NOMEM;
+	sync__trim(merges, *to_rev);
+	*rows = (long)(json_array_size(l.arr) + json_array_size(s.arr) +
+	    json_array_size(merges));
 	if ((rc = sync__next_seq(&seq)) != PB_OK)
 		goto out;
 	if (statvfs(S.cfg.data_dir, &vfs) != 0)
 		memset(&vfs, 0, sizeof(vfs));
+	/* the box's storage state travels with every upload (degraded: why) */
+	if (stats.healthy)
+		snprintf(stats.reason, sizeof(stats.reason), "ok");
+	else if (strlen(stats.reason) > 300)
+		memcpy(stats.reason + 297, "...", 4);
 	root = json_pack("{s:s, s:{s:I, s:I, s:I}, s:O, s:O,"
-	    " s:{s:s, s:I, s:I, s:I, s:I, s:s}}",
+	    " s:{s:s, s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:s, s:o}}",
 	    "box", store_box_id(S.store),
 	    "chunk", "from_rev", (json_int_t)cursor, "to_rev", (json_int_t)*to_rev,
 	    "seq", (json_int_t)seq,
@@ -542,16 +641,23 @@ sync__chunk(int64_t cursor, int64_t pending, char **json, int64_t *to_rev, int *
 	    "health", "version", S.cfg.version,
 	    "uptime_s", (json_int_t)(util_mono_ms() / 1000),
 	    "disk_free", (json_int_t)((int64_t)vfs.f_bavail * (int64_t)vfs.f_frsize),
+	    "disk_total", (json_int_t)((int64_t)vfs.f_blocks * (int64_t)vfs.f_frsize),
 	    "db_bytes", (json_int_t)stats.db_bytes, "pending", (json_int_t)pending,
-	    "clock", S.st.clock[0] ? S.st.clock : "unknown");
+	    "clock", S.st.clock[0] ? S.st.clock : "unknown",
+	    "db", stats.healthy ? "ok" : "degraded", "db_reason", stats.reason,
+	    "db_lost_writes", stats.lost_writes >= 0 ?
+	    json_integer((json_int_t)stats.lost_writes) : json_null());
 	rc = PB_ERR_NOMEM;
-	if (root == NULL || (*json = json_dumps(root, JSON_COMPACT)) == NULL)
+	if (root == NULL || (json_array_size(merges) > 0 &&
+	    json_object_set(root, "merges", merges) != 0) ||
+	    (*json = json_dumps(root, JSON_COMPACT)) == NULL)
 		goto out;
 	rc = PB_OK;
 out:
 	json_decref(root);
 	json_decref(l.arr);
 	json_decref(s.arr);
+	json_decref(merges);
 	return rc;
 }
 
@@ -642,6 +748,11 @@ sync__upload(CURL *curl, int *gen, struct sync_resp *r)
 		if (sync__chunk(cursor, pending, &json, &to_rev, &complete, &rows) != PB_OK ||
 		    sync__gzip(json, strlen(json), &gz, &gzlen) != PB_OK) {
 			sync__error("cannot build a chunk");
+			goto out;
+		}
+		if (sync__note_sent(to_rev) != PB_OK) {
+			sync__error("cannot record the rev sent in sync.sent: %s",
+			    strerror(errno));
 			goto out;
 		}
 		crypto_sign_detached(sig, NULL, gz, gzlen, S.sk);
@@ -870,6 +981,7 @@ sync_start(const struct sync_opts *o, struct store *st)
 
 	memset(&S.st, 0, sizeof(S.st));
 	snprintf(S.st.clock, sizeof(S.st.clock), "unknown");
+	sync__rebaseline(o->data_dir, st);
 	if (o->hub_url == NULL || o->hub_url[0] == '\0') {
 		snprintf(S.st.state, sizeof(S.st.state), "off");
 		return PB_OK;
@@ -899,8 +1011,10 @@ sync_start(const struct sync_opts *o, struct store *st)
 	S.link_gen = 0;
 	util_boot_id(S.boot_id);
 	sync__clock_status();
-	if ((rc = sync__key()) != PB_OK)
+	if ((rc = sync__key()) != PB_OK) {
+		snprintf(S.st.state, sizeof(S.st.state), "disabled");
 		return rc;
+	}
 	S.seq = sync__read_int("sync.seq");
 	sync__path(path, sizeof(path), "sync.enrolled");
 	S.st.enrolled = access(path, F_OK) == 0;
@@ -909,12 +1023,18 @@ sync_start(const struct sync_opts *o, struct store *st)
 		S.st.pending = sync__pending(cursor);
 	}
 	snprintf(S.st.state, sizeof(S.st.state), "no_link");
-	if ((rc = sync__init_cv()) != PB_OK)
+	if ((rc = sync__init_cv()) != PB_OK) {
+		sync__error("cannot start: out of memory");
+		snprintf(S.st.state, sizeof(S.st.state), "disabled");
 		return rc;
+	}
 	if (c->watch_netlink) {
 		if ((rc = uplink_start(c->uplinks, c->hotspot_if, sync__on_link, NULL,
-		    &S.uplink)) != PB_OK)
+		    &S.uplink)) != PB_OK) {
+			sync__error("cannot watch the uplinks (netlink): %s", pb_strerror(rc));
+			snprintf(S.st.state, sizeof(S.st.state), "disabled");
 			return rc;
+		}
 	} else {
 		S.link = S.st.link = 1;
 		S.link_gen = 1;
@@ -922,6 +1042,8 @@ sync_start(const struct sync_opts *o, struct store *st)
 	if (pthread_create(&S.thread, NULL, sync__run, NULL) != 0) {
 		uplink_stop(S.uplink);
 		S.uplink = NULL;
+		sync__error("cannot start the upload thread");
+		snprintf(S.st.state, sizeof(S.st.state), "disabled");
 		return PB_ERR_NOMEM;
 	}
 	S.started = 1;

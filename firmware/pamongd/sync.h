@@ -37,7 +37,8 @@ struct sync_opts {
 };
 
 struct sync_status {
-	char state[16];        /* off, no_link, idle, uploading, failing, not_enrolled */
+	char state[16];        /* off, no_link, idle, uploading, failing, not_enrolled,
+	                        * disabled (sync could not start: last_error says why) */
 	int link;              /* an uplink default route exists */
 	char uplink_if[16];    /* its interface */
 	int enrolled;          /* the hub knows this box's key */
@@ -51,8 +52,12 @@ struct sync_status {
 	char public_key[65];   /* the box's Ed25519 public key, hex */
 };
 
-/* Load or make the key and start the thread (and the netlink watch). With
- * an empty hub_url nothing starts and the state is "off". */
+/* Re-baseline the store if it went back in time (store_sync_rebaseline
+ * with the rev recorded in data_dir/sync.sent), then load or make the key
+ * and start the thread (and the netlink watch). With an empty hub_url
+ * nothing starts and the state is "off". On failure (a damaged sync.key)
+ * the state is "disabled" with the reason in last_error; the caller carries
+ * on without sync. */
 pb_err sync_start(const struct sync_opts *opts, struct store *st);
 /* Stop the thread; an upload in flight is abandoned (its rows are resent). */
 void sync_stop(void);

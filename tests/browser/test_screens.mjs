@@ -60,6 +60,15 @@ await run(async () => {
   await page.tap('.sugg button');
   await page.fill('#r-pin', '135792');
   await page.fill('#r-pin2', '135792');
+  // officials of one name may register from another village or jabatan: the
+  // name is taken only with the same village and jabatan, so an Ahmad Fauzi
+  // of the chosen ones registers first
+  const chosenVillage = await page.textContent('.chosen b');
+  const chosenPos = await page.inputValue('#r-pos');
+  const vcode = (await (await fetch(box.url + '/api/v1/villages')).json()).villages.find((v) => v.name === chosenVillage).code;
+  const twin = await fetch(box.url + '/api/v1/register', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name: 'Ahmad Fauzi', position: chosenPos, village: vcode, pin: '135792' }) });
+  eq(twin.status, 201, 'an Ahmad Fauzi of the chosen village and jabatan registers through the API');
   await page.tap('form button[type=submit]');
   await page.waitForSelector('#r-name[aria-invalid=true]');
   const taken = await page.textContent('#r-name-err');

@@ -32,7 +32,7 @@
 static struct hubdb *db;
 static unsigned char up_pk[32], up_sk[64], en_pk[32], en_sk[64];
 static char up_pkhex[65];
-static const struct ingest_limits lim = { 256 * 1024, 1024 * 1024, 200 };
+static const struct ingest_limits lim = { 256 * 1024, 1024 * 1024, 200, 5 * 1024 * 1024 };
 
 static void
 seed_key(unsigned char fill, unsigned char pk[32], unsigned char sk[64])
@@ -46,9 +46,9 @@ seed_key(unsigned char fill, unsigned char pk[32], unsigned char sk[64])
 static void
 exec_or_die(const char *sql)
 {
-	sqlite3 *c = hubdb_get(db);
+	struct hdb_conn *c = hubdb_get(db);
 
-	if (sqlu_exec(c, sql) != PB_OK)
+	if (hdb_exec(c, sql) != PB_OK)
 		abort();
 	hubdb_put(db, c);
 }

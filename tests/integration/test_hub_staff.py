@@ -113,23 +113,25 @@ def test_completion_totals_and_drill_down():
     eq(st, 200, "areas answers")
     eq((body["learners"], body["completions"], body["boxes"]), (4, 3, 2),
        "country totals: 4 learners, 3 completions, 2 boxes")
-    eq([(r["code"], r["name"], r["learners"], r["started"], r["completed"]) for r in table(body)],
-       [("33", "Jawa Tengah", 3, 3, 2), ("35", "Jawa Timur", 1, 1, 1)],
-       "provinces with learners, started and completed")
+    eq([(r["code"], r["name"], r["learners"], r["started"], r["completed"]) for r in table(body)
+        if r["learners"]],
+       [("33", "Jawa Tengah", 3, 4, 2), ("35", "Jawa Timur", 1, 1, 1)],
+       "provinces with learners, started and completed (learner-course pairs)")
+    eq(len(table(body)), 38, "every province is listed, also those without learners")
     st, body, _ = staff.get("/api/v1/hub/areas?unit=33.02")
     eq([(r["code"], r["name"], r["learners"], r["completed"], round(r["percent"], 1))
-        for r in table(body)],
-       [("33.02.01", "Lumbir", 2, 1, 50.0), ("33.02.02", "Wangon", 1, 1, 100.0)],
-       "districts of Banyumas with completion percentages")
+        for r in table(body) if r["learners"]],
+       [("33.02.01", "Lumbir", 2, 1, 33.3), ("33.02.02", "Wangon", 1, 1, 100.0)],
+       "districts of Banyumas with completed of started")
     eq([c["name"] for c in body["crumbs"]], ["Jawa Tengah", "Kabupaten Banyumas"],
        "breadcrumbs name the path")
     st, body, _ = staff.get("/api/v1/hub/areas?unit=33.02&course=desa-keuangan")
-    eq([(r["code"], r["started"], r["completed"]) for r in table(body)],
+    eq([(r["code"], r["started"], r["completed"]) for r in table(body)][:2],
        [("33.02.01", 1, 0), ("33.02.02", 0, 0)], "a course filter narrows the counts")
     st, body, _ = staff.get("/api/v1/hub/courses?unit=33.02.01.2001")
     eq([(r["course"], r["started"], r["completed"], r["passed"], r["percent"]) for r in table(body)],
        [("desa-administrasi", 2, 1, 1, 50.0), ("desa-keuangan", 1, 0, 0, 0.0)],
-       "courses of one village")
+       "courses of one village (percent: completed of started)")
     st, body, _ = staff.get("/api/v1/hub/learners?unit=33.02.01.2001")
     eq(sorted((r["name"], r["course"], r["status"]) for r in table(body)),
        sorted([(A["name"], "desa-administrasi", "completed"),
@@ -142,8 +144,10 @@ def test_completion_totals_and_drill_down():
 
 def test_completions_over_time():
     st, body, _ = staff.get("/api/v1/hub/completions")
-    eq([tuple(r) for r in body["rows"]], [("2025-11-29", 1, 1), ("2025-11-30", 2, 3)],
-       "completions per day with a running total")
+    eq([tuple(r) for r in body["rows"]],
+       [("2025-11-29", "2025-11-28T17:00:00Z", 1, 1), ("2025-11-30", "2025-11-29T17:00:00Z", 2, 3)],
+       "completions per day (WIB) with the day's start in UTC and a running total")
+    eq((body["bucket"], body["zone"]), ("day", "WIB"), "the national view counts days in WIB")
 
 
 def test_boxes_table():

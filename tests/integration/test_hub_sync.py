@@ -61,10 +61,8 @@ def test_enrollment_refusals_store_nothing():
          401, "bad_signature"),
     ]
     expired = hub.enroll_code(ttl="60s")
-    db = hub.db()  # let the 60 s code run out without waiting for it
-    db.execute("UPDATE enroll_codes SET expires_at = 1 WHERE used_by IS NULL")
-    db.commit()
-    db.close()
+    # let the 60 s code run out without waiting for it
+    hub.rows("UPDATE enroll_codes SET expires_at = 1 WHERE used_by IS NULL")
     cases.append(("expired code", lambda: enroll(c, k, expired), 403, "code_expired"))
     cases.append(("same box id again", lambda: enroll(c, _same_id(k), hub.enroll_code()),
                   409, "box_exists"))

@@ -1,5 +1,6 @@
 """Helpers for pamong-hub tests: start the real hub on a free port with its own
-config and data dir, box keys (Ed25519 through libsodium with ctypes, since the
+config and data dir (SQLite, or a fresh database of a test PostgreSQL cluster
+when PB_HUB_DB=postgresql: pgtest.py), box keys (Ed25519 through libsodium with ctypes, since the
 standard library has none), and signed gzip upload chunks as in docs/SYNC.md.
 Standard library only."""
 
@@ -18,6 +19,7 @@ import time
 import uuid
 
 from pbtest import BUILD, ROOT, Client, free_port
+import pgtest
 
 HUB = os.path.join(BUILD, "pamong-hub")
 WEBROOT = os.path.join(ROOT, "webroot", "hub")
@@ -49,9 +51,17 @@ class BoxKey:
 class Hub:
     """A real pamong-hub on a free port with its own data dir and config."""
 
-    def __init__(self, extra_conf="", area_file=None, flags=()):
+    def __init__(self, extra_conf="", area_file=None, flags=(), db_url=None, backend=None):
         self.tmp = tempfile.mkdtemp(prefix="pb-hub-test-")
         self.port = free_port()
+        self.backend = "postgresql" if db_url else backend or pgtest.backend()
+        self.pg_db = None
+        if db_url is None and self.backend == "postgresql":
+            self.pg_db = pgtest.cluster().create_db()
+            db_url = pgtest.cluster().url(self.pg_db)
+        self.db_url = db_url
+        if db_url:
+            extra_conf = "[db]\nurl = %s\n%s" % (db_url, extra_conf)
         self.conf = os.path.join(self.tmp, "pamong-hub.conf")
         self.proc = None
         self.flags = list(flags)  # more command-line flags, e.g. ["-v"]
@@ -118,12 +128,22 @@ class Hub:
         return Client(self.port)
 
     def db(self):
+        """A connection to the hub's database (sqlite3 or psycopg2)."""
+        if self.backend == "postgresql":
+            return pgtest.psycopg2.connect(self.db_url)
         return sqlite3.connect(os.path.join(self.tmp, "hub.db"), timeout=30)
 
     def rows(self, sql, *args):
+        """Rows of sql (? placeholders) on either database."""
         c = self.db()
         try:
-            return c.execute(sql, args).fetchall()
+            if self.backend == "postgresql":
+                out = pgtest.rows(c, sql, args)
+                c.commit()
+                return out
+            out = c.execute(sql, args).fetchall()
+            c.commit()
+            return out
         finally:
             c.close()
 

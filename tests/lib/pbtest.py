@@ -133,6 +133,25 @@ class Box:
     def client(self):
         return Client(self.port)
 
+    def console(self):
+        return ConsoleClient(self.port)
+
+    def setup_code(self):
+        """The one-time console setup code pamongd made at its first start."""
+        with open(os.path.join(self.tmp, "console-setup-code")) as f:
+            return f.read().strip()
+
+    def first_facilitator(self, username=None, password=None):
+        """Create the first facilitator with the setup code; returns a
+        ConsoleClient logged in as them."""
+        c = self.console()
+        st, body, _ = c.post("/api/v1/console/setup", {
+            "code": self.setup_code(), "username": username or FAC_USER,
+            "password": password or FAC_PASSWORD})
+        if st != 201:
+            raise RuntimeError("console setup answered %d: %r" % (st, body))
+        return c
+
     @property
     def db(self):
         return os.path.join(self.tmp, "pamong.db")
@@ -141,6 +160,10 @@ class Box:
         self.stop()
         if os.environ.get("KEEP_TMP") is None:
             shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+FAC_USER = "fasilitator"
+FAC_PASSWORD = "kotak-pamong-2026"
 
 
 class Client:
@@ -211,3 +234,29 @@ class Client:
         if self.conn is not None:
             self.conn.close()
             self.conn = None
+
+
+class ConsoleClient(Client):
+    """A Client for the facilitator console: keeps the session's CSRF token
+    (from login, setup or /console/me) and sends it as X-CSRF-Token with
+    every POST, PUT and DELETE unless the caller gives its own."""
+
+    def __init__(self, port, host="127.0.0.1"):
+        super().__init__(port, host)
+        self.csrf = None
+
+    def req(self, method, path, obj=None, headers=None):
+        h = dict(headers or {})
+        if self.csrf and method not in ("GET", "HEAD") and "X-CSRF-Token" not in h:
+            h["X-CSRF-Token"] = self.csrf
+        st, body, hdrs = super().req(method, path, obj, h)
+        if isinstance(body, dict) and isinstance(body.get("csrf"), str):
+            self.csrf = body["csrf"]
+        return st, body, hdrs
+
+    def delete(self, path, obj=None, **kw):
+        return self.req("DELETE", path, obj, **kw)
+
+    def login(self, username=None, password=None):
+        return self.post("/api/v1/console/login", {"username": username or FAC_USER,
+                                                   "password": password or FAC_PASSWORD})

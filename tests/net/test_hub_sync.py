@@ -404,6 +404,9 @@ def test_link_up_uploads_within_10s():
     state["key"] = (h.get("sync") or {}).get("public_key")
     eq(hub_rows("SELECT count(*) FROM boxes WHERE key = ?", state["key"]), [(1,)],
        "the box enrolled with its own key")
+    eq(hub_rows("SELECT db_state, CASE WHEN disk_total >= disk_free AND disk_free > 0"
+                " THEN 1 ELSE 0 END FROM boxes WHERE key = ?", state["key"]), [("ok", 1)],
+       "the box's health tells the hub its database state and disk size (the fleet page)")
     state["linked"] = True
     # waiting for the next round (sync.interval_s) must cost no CPU: a timed
     # wait on the wrong clock once made the sync thread spin here

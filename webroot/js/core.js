@@ -519,7 +519,7 @@ export function timeWatch() {
  * then stale and draws nothing. main.js hands the screens over
  * (setScreens): nothing in this file knows a screen. */
 
-var screens = null;  /* {welcome, login, register, home, course, lesson, quiz, certificate} */
+var screens = null;  /* {welcome, login, register, newpin, home, course, lesson, quiz, certificate} */
 var renderSeq = 0;
 var errorFails = 0;  /* error pages in a row (their retry backs off) */
 var firstRender = true;
@@ -608,6 +608,7 @@ export async function route() {
       if (p0) session.afterLogin = location.hash;
       return await screens.welcome(ctx);
     }
+    if (session.me.must_set_pin) return await screens.newpin(ctx);
     if (p0 === '') return await screens.home(ctx);
     if (p0 === 'course' && parts[1]) {
       if (parts.length === 2) return await screens.course(ctx, parts[1]);

@@ -8,7 +8,7 @@
  * same request; form state survives errors and language switches. */
 import { t, lang, setLang, takeEarly, timeWatch, setScreens, route, redraw, unhandled } from './core.js';
 import {
-  pageWelcome, pageLogin, pageRegister, pageHome, pageCourse, pageLesson, pageQuiz, pageCertificate
+  pageWelcome, pageLogin, pageRegister, pageNewPin, pageHome, pageCourse, pageLesson, pageQuiz, pageCertificate
 } from './screens.js';
 
 /* The header (index.html) in the current language. */
@@ -27,6 +27,7 @@ setScreens({
   welcome: pageWelcome,
   login: pageLogin,
   register: pageRegister,
+  newpin: pageNewPin,
   home: pageHome,
   course: pageCourse,
   lesson: pageLesson,

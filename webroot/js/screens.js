@@ -72,9 +72,28 @@ export async function pageLogin(ctx) {
   name.insertBefore(sg.ul, name.lastChild);
   var pin = field('l-pin', t('pin_login'), pinInput('current-password'));
   bindDraft(pin.input, d, 'pin');
+  /* officials of one name: the box asks which one (village and jabatan) */
+  var chooser = h('div');
+  function showChoices(choices) {
+    clear(chooser);
+    if (!choices) return;
+    chooser.appendChild(h('fieldset', { class: 'field choose' }, h('legend', null, t('choose_h')),
+      choices.map(function (c, i) {
+        var id = 'l-who-' + i;
+        var checked = d.choice && d.choice.village === c.village && d.choice.position === c.position;
+        return h('label', { class: 'choice', for: id },
+          h('input', { type: 'radio', name: 'who', id: id, checked: checked, onchange: function () {
+            d.choice = { village: c.village, position: c.position };
+          } }),
+          h('span', null, positionLabel(c.position, c.position_label) + ' · ' + c.village_name +
+            (c.district ? ' (' + c.district + ')' : '')));
+      })));
+  }
+  if (d.choices) showChoices(d.choices);
+  nameIn.addEventListener('input', function () { d.choices = null; d.choice = null; showChoices(null); });
   var alertHost = h('div');
   var submit = h('button', { type: 'submit', class: 'btn big' }, t('do_login'));
-  var form = h('form', { novalidate: true, onsubmit: onSubmit }, name, pin, alertHost, submit);
+  var form = h('form', { novalidate: true, onsubmit: onSubmit }, name, chooser, pin, alertHost, submit);
   showPage(ctx, t('login'), [
     h('div', { class: 'card' }, h('h1', null, t('login')), form),
     h('p', null, t('no_account') + ' ', h('a', { href: '#/register', class: 'back' }, t('register')))
@@ -89,10 +108,25 @@ export async function pageLogin(ctx) {
     if (!nameIn.value.trim()) { nameIn.focus(); return; }
     if (!pin.input.value) { pin.input.focus(); return; }
     var body = withTime({ name: nameIn.value.trim().replace(/\s+/g, ' '), pin: pin.input.value });
+    if (d.choices && !d.choice) {
+      alertHost.appendChild(h('div', { class: 'alert bad', role: 'alert' }, h('p', null, t('choose_p'))));
+      var first = chooser.querySelector('input');
+      if (first) first.focus();
+      return;
+    }
+    if (d.choice) { body.village = d.choice.village; body.position = d.choice.position; }
     try {
       session.me = await act(submit, alertHost, function () { return api('POST', '/login', body); });
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
+      if (e.code === 'choose_learner' && e.body && e.body.choices) {
+        d.choices = e.body.choices;
+        d.choice = null;
+        showChoices(d.choices);
+        alertHost.appendChild(h('div', { class: 'alert', role: 'alert' }, h('p', null, t('choose_p'))));
+        chooser.querySelector('input').focus();
+        return;
+      }
       var msg = e.code === 'cooldown' ? t('e_cooldown', { n: e.body.retry_after || 60 })
         : e.code === 'wrong_credentials' || e.status === 401 ? t('e_wrong')
         : e.code === 'invalid_field' || e.code === 'bad_request' ? t('e_wrong') : t('error');
@@ -248,6 +282,39 @@ export async function pageRegister(ctx) {
     var next = session.afterLogin || '#/';
     session.afterLogin = null;
     go(next);
+  }
+}
+
+/* ---------- a new PIN after a facilitator's reset ---------- */
+
+/* A learner who logged in with the facilitator's one-time code sets a
+ * PIN of their own before anything else. */
+export async function pageNewPin(ctx) {
+  var pin = field('n-pin', t('pin'), pinInput('new-password'), t('pin_hint'));
+  var pin2 = field('n-pin2', t('pin2'), pinInput('new-password'));
+  var alertHost = h('div');
+  var submit = h('button', { type: 'submit', class: 'btn big' }, t('do_newpin'));
+  var form = h('form', { novalidate: true, onsubmit: onSubmit }, pin, pin2, alertHost, submit);
+  showPage(ctx, t('newpin_h'), h('div', { class: 'card' }, h('h1', null, t('newpin_h')),
+    h('p', null, t('newpin_p', { name: session.me.name })), form));
+
+  async function onSubmit(ev) {
+    ev.preventDefault();
+    if (submit.disabled) return;
+    pin.setError(newPinOk(pin.input.value) ? null : t('e_pin'));
+    pin2.setError(pin.input.value && pin2.input.value !== pin.input.value ? t('e_pin2') : null);
+    if (!newPinOk(pin.input.value)) { pin.input.focus(); return; }
+    if (pin2.input.value !== pin.input.value) { pin2.input.focus(); return; }
+    try {
+      session.me = await act(submit, alertHost, function () { return api('POST', '/pin', { pin: pin.input.value }); });
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      if (e.code === 'invalid_field') { pin.setError(t('e_pin')); pin.input.focus(); return; }
+      alertHost.appendChild(h('div', { class: 'alert bad', role: 'alert' }, h('p', null, t('error'))));
+      return;
+    }
+    announce(t('newpin_done'));
+    go('#/');
   }
 }
 

@@ -100,7 +100,7 @@ static void
 upload(struct hubdb *db, const unsigned char *sk, const char *pkhex, const char *json,
     struct ingest_answer *a)
 {
-	static const struct ingest_limits lim = { 1 << 20, 16 << 20, 10000 };
+	static const struct ingest_limits lim = { 1 << 20, 16 << 20, 10000, 80 << 20 };
 	unsigned char buf[8192], sig[64];
 	char sighex[129];
 	size_t n;
@@ -117,14 +117,14 @@ upload(struct hubdb *db, const unsigned char *sk, const char *pkhex, const char 
 static long long
 db_int(struct hubdb *db, const char *sql)
 {
-	sqlite3 *c = hubdb_get(db);
-	sqlite3_stmt *s = NULL;
+	struct hdb_conn *c = hubdb_get(db);
+	struct hdb_stmt *s = NULL;
 	long long v = -1;
 
-	if (sqlite3_prepare_v2(c, sql, -1, &s, NULL) == SQLITE_OK &&
-	    sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
+	if ((s = hdb_prepare(c, sql)) != NULL &&
+	    hdb_step(s) == HDB_ROW)
+		v = hdb_column_int64(s, 0);
+	hdb_finalize(s);
 	hubdb_put(db, c);
 	return v;
 }
@@ -132,15 +132,15 @@ db_int(struct hubdb *db, const char *sql)
 static void
 db_text(struct hubdb *db, const char *sql, char *out, size_t len)
 {
-	sqlite3 *c = hubdb_get(db);
-	sqlite3_stmt *s = NULL;
-	const unsigned char *t;
+	struct hdb_conn *c = hubdb_get(db);
+	struct hdb_stmt *s = NULL;
+	const char *t;
 
 	out[0] = '\0';
-	if (sqlite3_prepare_v2(c, sql, -1, &s, NULL) == SQLITE_OK &&
-	    sqlite3_step(s) == SQLITE_ROW && (t = sqlite3_column_text(s, 0)) != NULL)
+	if ((s = hdb_prepare(c, sql)) != NULL &&
+	    hdb_step(s) == HDB_ROW && (t = hdb_column_text(s, 0)) != NULL)
 		snprintf(out, len, "%s", (const char *)t);
-	sqlite3_finalize(s);
+	hdb_finalize(s);
 	hubdb_put(db, c);
 }
 
@@ -244,30 +244,35 @@ test_time_source(struct hubdb *db)
 	    2, "and is not stored");
 }
 
-/* A hub database of schema 1 gains the columns of schema 2. */
+/* A hub database of schema 1 gains the columns of schemas 2 and 3. */
 static void
 test_migrate_1(const char *path)
 {
 	struct hubdb *db = NULL;
-	sqlite3 *c;
-	int rc;
+	struct hdb_conn *c;
+	pb_err rc;
 
 	CHECK(hubdb_open(path, 1, &db) == PB_OK, "a hub database to take back to schema 1");
 	if (db == NULL)
 		return;
 	c = hubdb_get(db);
-	rc = sqlite3_exec(c, "ALTER TABLE learners DROP COLUMN times_corrected;"
+	rc = hdb_exec(c, "ALTER TABLE learners DROP COLUMN times_corrected;"
 	    "ALTER TABLE learners DROP COLUMN time_source;"
-	    "ALTER TABLE summaries DROP COLUMN time_source; PRAGMA user_version = 1;",
-	    NULL, NULL, NULL);
+	    "ALTER TABLE summaries DROP COLUMN time_source;"
+	    "ALTER TABLE users DROP COLUMN role; ALTER TABLE users DROP COLUMN area;"
+	    "ALTER TABLE users DROP COLUMN disabled; ALTER TABLE boxes DROP COLUMN disk_total;"
+	    "ALTER TABLE boxes DROP COLUMN db_state; DROP INDEX learners_p;"
+	    "DROP INDEX learners_r; DROP INDEX learners_d; PRAGMA user_version = 1;");
 	hubdb_put(db, c);
 	hubdb_close(db);
-	CHECK_EQ_INT(rc, SQLITE_OK, "the database looks like schema 1 again");
+	CHECK_EQ_INT(rc, PB_OK, "the database looks like schema 1 again");
 	db = NULL;
 	CHECK(hubdb_open(path, 1, &db) == PB_OK, "a schema-1 hub database opens");
 	if (db == NULL)
 		return;
-	CHECK_EQ_INT(db_int(db, "PRAGMA user_version"), 2, "and is migrated to schema 2");
+	CHECK_EQ_INT(db_int(db, "PRAGMA user_version"), 3, "and is migrated to schema 3");
+	CHECK_EQ_INT(db_int(db, "SELECT count(*) FROM pragma_table_info('users') "
+	    "WHERE name IN ('role', 'area', 'disabled')"), 3, "users have role, area, disabled");
 	CHECK_EQ_INT(db_int(db, "SELECT count(*) FROM pragma_table_info('summaries') "
 	    "WHERE name = 'time_source'"), 1, "summaries have time_source");
 	CHECK_EQ_INT(db_int(db, "SELECT count(*) FROM learners WHERE time_source IS NOT "

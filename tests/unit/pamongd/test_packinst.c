@@ -19,6 +19,7 @@ struct seen {
 	char want_id[64], want_version[32];
 	char check_root[PATH_MAX], check_id[64], check_version[32];
 	int check_had_course;  /* root/course.json was there */
+	int tmp_at_want;       /* temporary dirs when want was asked */
 	pb_err want_rc, check_rc;
 };
 
@@ -28,6 +29,7 @@ hook_want(void *arg, const char *id, const char *version, char *err, size_t errl
 	struct seen *s = arg;
 
 	s->wants++;
+	s->tmp_at_want = tmp_dirs();
 	snprintf(s->want_id, sizeof(s->want_id), "%s", id);
 	snprintf(s->want_version, sizeof(s->want_version), "%s", version);
 	if (s->want_rc != PB_OK)
@@ -273,6 +275,128 @@ test_dev_mode(void)
 	opts.dev_mode = 0;
 }
 
+/* Bytes this process has passed to write() so far (/proc/self/io wchar). */
+static long long
+written(void)
+{
+	FILE *f = fopen("/proc/self/io", "r");
+	char line[128];
+	long long v = -1;
+
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "wchar: %lld", &v) == 1)
+			break;
+	if (f != NULL)
+		fclose(f);
+	return v;
+}
+
+/* A gzip bomb: lessons/bomb.html is mb MB of zeros (about 1/1000 of that
+ * compressed) before manifest.json, which lists it at its true size and
+ * hash, or at 10 bytes when lie; signed with sk. Returns 0 on success. */
+static int
+make_bomb(const char *out, size_t mb, int lie, const unsigned char *sk)
+{
+	static char zeros[1 << 20];
+	crypto_hash_sha256_state hs;
+	unsigned char d[crypto_hash_sha256_BYTES], sig[crypto_sign_BYTES];
+	char sha[65], sighex[2 * crypto_sign_BYTES + 2], *mtext;
+	struct archive_entry *e;
+	struct archive *a;
+	json_t *man;
+	size_t i;
+
+	crypto_hash_sha256_init(&hs);
+	for (i = 0; i < mb; i++)
+		crypto_hash_sha256_update(&hs, (const unsigned char *)zeros, sizeof(zeros));
+	crypto_hash_sha256_final(&hs, d);
+	util_hex(sha, d, sizeof(d));
+	man = json_pack("{s:i, s:s, s:s, s:s, s:b, s:[{s:s, s:I, s:s}]}", "format", 1,
+	    "id", "demo", "version", "9.0.0", "title", "Bom", "dev", 0, "files", "path",
+	    "lessons/bomb.html", "size", (json_int_t)(lie ? 10 : mb << 20), "sha256", sha);
+	mtext = json_dumps(man, JSON_INDENT(2));
+	json_decref(man);
+	a = archive_write_new();
+	archive_write_add_filter_gzip(a);
+	archive_write_set_format_pax_restricted(a);
+	if (archive_write_open_filename(a, out) != ARCHIVE_OK)
+		return -1;
+	e = archive_entry_new();
+	archive_entry_set_pathname(e, "lessons/bomb.html");
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0644);
+	archive_entry_set_size(e, (la_int64_t)(mb << 20));
+	archive_write_header(a, e);
+	for (i = 0; i < mb; i++)
+		archive_write_data(a, zeros, sizeof(zeros));
+	archive_entry_free(e);
+	add_entry(a, "manifest.json", AE_IFREG, mtext, strlen(mtext), NULL);
+	crypto_sign_detached(sig, NULL, (const unsigned char *)mtext, strlen(mtext), sk);
+	util_hex(sighex, sig, sizeof(sig));
+	strcat(sighex, "\n");
+	add_entry(a, "manifest.sig", AE_IFREG, sighex, strlen(sighex), NULL);
+	archive_write_close(a);
+	archive_write_free(a);
+	free(mtext);
+	return 0;
+}
+
+/* Nothing is unpacked before the signature and the version are checked:
+ * bytes written by the install measured with /proc/self/io. */
+static void
+test_checked_before_unpacking(void)
+{
+	const struct {
+		int lie;
+		const unsigned char *sk;
+		pb_err rc;
+		const char *msg, *what;
+	} rows[] = {
+		{0, sk_bad, PB_ERR_CRYPTO, "signature does not verify",
+		    "a 64 MB gzip bomb signed by an untrusted key"},
+		{1, sk_good, PB_ERR_CRYPTO, "size mismatch",
+		    "a 64 MB entry its signed manifest lists at 10 bytes"},
+	};
+	struct tpack old = {.id = "demo", .version = "0.0.1", .sk = sk_good};
+	struct seen s = {0};
+	struct packinst_hooks h = {hook_want, hook_check, &s};
+	char path[PATH_MAX], err[256], vdir[PATH_MAX];
+	long long before, w;
+	struct stat sb;
+	size_t i;
+	pb_err rc;
+
+	for (i = 0; i < PB_ARRAY_LEN(rows); i++) {
+		snprintf(path, sizeof(path), "%s/bomb%zu.pack", root, i);
+		if (!CHECK(make_bomb(path, 64, rows[i].lie, rows[i].sk) == 0, "bomb built"))
+			return;
+		before = written();
+		rc = packinst_install(&opts, path, NULL, vdir, err, sizeof(err));
+		w = written() - before;
+		CHECK(rc == rows[i].rc, "%s is refused (%d)", rows[i].what, rc);
+		if (!CHECK(strstr(err, rows[i].msg) != NULL, "%s: the reason is given",
+		    rows[i].what))
+			printf("#   expected \"%s\" in \"%s\"\n", rows[i].msg, err);
+		stat(path, &sb);
+		printf("# %s (%lld bytes of gzip): %lld bytes written while refusing it\n",
+		    rows[i].what, (long long)sb.st_size, w);
+		CHECK(before >= 0 && w < 1024 * 1024, "%s: under 1 MB written (%lld bytes)",
+		    rows[i].what, w);
+		CHECK(tmp_dirs() == 0, "%s: no temp dir left", rows[i].what);
+		unlink(path);
+	}
+
+	s.want_rc = PB_ERR_EXISTS;
+	before = written();
+	rc = install(&old, &h, vdir, err, sizeof(err));
+	w = written() - before;
+	CHECK_EQ_INT(rc, PB_ERR_EXISTS, "a pack that is not wanted (not newer) is skipped");
+	CHECK_EQ_INT(s.tmp_at_want, 0, "the version is asked before anything is unpacked");
+	CHECK_EQ_INT(s.checks, 0, "the tree check is never reached");
+	printf("# a pack not newer than the installed one: %lld bytes written, of which "
+	    "building it took the most\n", w);
+}
+
 int
 main(void)
 {
@@ -301,6 +425,7 @@ main(void)
 	test_hooks();
 	test_on_disk();
 	test_dev_mode();
+	test_checked_before_unpacking();
 
 	fs_remove_tree(root);
 	return TAP_DONE();

@@ -76,8 +76,13 @@ test_open_fresh_and_reopen(void)
 	CHECK_EQ_INT(mk_learner(st, "Siti Aminah", id), PB_OK, "a learner is created");
 	store_close(st);
 
-	CHECK_EQ_INT(sql_int(path, "PRAGMA user_version"), 2,
-	    "migrations bring a fresh database to schema version 2");
+	CHECK_EQ_INT(sql_int(path, "PRAGMA user_version"), 8,
+	    "migrations bring a fresh database to schema version 8");
+	CHECK_EQ_INT(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE name = "
+	    "'learner_merges'"), 1, "schema 4 has the learner_merges table");
+	CHECK_EQ_INT(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE name IN "
+	    "('facilitators', 'console_sessions', 'audit')"), 3,
+	    "schema 3 has the console's tables");
 	CHECK_EQ_INT(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE name = "
 	    "'boot_clock'"), 1, "schema 2 has the boot_clock table");
 	CHECK_EQ_INT(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE name IN "
@@ -487,6 +492,53 @@ test_revs_and_sync(void)
 	    "changed learners after the last rev before reopen");
 	CHECK_EQ_INT(r.n, 1, "one new learner");
 	CHECK(r.n == 1 && r.revs[0] == r1 + 1, "revs continue after a reopen");
+	store_close(st);
+}
+
+/* A database that went back in time below what was sent: every row gets a
+ * rev above it, the cursor goes back to 0, new revs follow. */
+static void
+test_rebaseline(void)
+{
+	struct store *st = NULL;
+	struct store_stats ss;
+	struct store_when w = when(7000);
+	struct rev_list r;
+	char path[128], a[37], b[37];
+	int64_t resent = 0, cursor = -1;
+
+	db_path(path, sizeof(path), "rebase.db");
+	if (store_open(path, &st) != PB_OK)
+		return;
+	CHECK_EQ_INT(mk_learner(st, "Base A", a), PB_OK, "learner Base A");
+	CHECK_EQ_INT(mk_learner(st, "Base B", b), PB_OK, "learner Base B");
+	CHECK_EQ_INT(store_lesson_open(st, a, "ca", "l1", 2, &w), PB_OK, "A opens ca");
+	CHECK_EQ_INT(store_lesson_open(st, b, "ca", "l1", 2, &w), PB_OK, "B opens ca");
+	CHECK_EQ_INT(store_sync_set_cursor(st, 4), PB_OK, "the hub acknowledged rev 4");
+	CHECK_EQ_INT(store_sync_rebaseline(st, 4, &resent), PB_OK, "rebaseline at the rev held");
+	CHECK_EQ_INT(resent, -1, "nothing to do when the database holds the rev sent");
+	CHECK_EQ_INT(store_sync_rebaseline(st, 10, &resent), PB_OK,
+	    "rebaseline below a rev sent (10)");
+	CHECK_EQ_INT(resent, 4, "two learners and two summaries go again");
+	CHECK_EQ_INT(store_stats(st, &ss), PB_OK, "stats");
+	CHECK_EQ_INT(ss.rev, 14, "the rev is the highest renumbered one (10 + 4)");
+	CHECK_EQ_INT(store_sync_cursor(st, &cursor), PB_OK, "cursor read");
+	CHECK_EQ_INT(cursor, 0, "the cursor goes back to 0");
+	memset(&r, 0, sizeof(r));
+	CHECK_EQ_INT(store_changed_learners(st, 10, 0, collect_learner_rev, &r), PB_OK,
+	    "learners changed after 10");
+	CHECK_EQ_INT(r.n, 2, "both learners are above the rev sent");
+	memset(&r, 0, sizeof(r));
+	CHECK_EQ_INT(store_changed_summaries(st, 10, 0, collect_summary_rev, &r), PB_OK,
+	    "summaries changed after 10");
+	CHECK_EQ_INT(r.n, 2, "both summaries are above the rev sent");
+	CHECK_EQ_INT(sql_int(path, "SELECT min(rev) FROM events"), 11,
+	    "the events are renumbered too");
+	CHECK_EQ_INT(mk_learner(st, "Base C", NULL), PB_OK, "a learner after");
+	CHECK_EQ_INT(store_stats(st, &ss), PB_OK, "stats");
+	CHECK_EQ_INT(ss.rev, 15, "new revs follow the renumbered ones");
+	CHECK_EQ_INT(store_sync_rebaseline(st, 10, &resent), PB_OK, "rebaseline again");
+	CHECK_EQ_INT(resent, -1, "once is enough");
 	store_close(st);
 }
 
@@ -929,7 +981,15 @@ test_migrate_from_1(void)
 	CHECK_EQ_INT(store_open(path, &st), PB_OK, "the migration-1 database opens");
 	if (st == NULL)
 		return;
-	CHECK_EQ_INT(sql_int(path, "PRAGMA user_version"), 2, "it is migrated to schema 2");
+	CHECK_EQ_INT(sql_int(path, "PRAGMA user_version"), 8, "it is migrated to schema 8");
+	CHECK_EQ_INT(sql_int(path, "SELECT count(*) FROM (SELECT course, count(*) AS n, "
+	    "sum(status = 'completed') AS c FROM course_summary GROUP BY course) s "
+	    "JOIN course_counts k USING (course) WHERE k.started = s.n AND k.completed = s.c"),
+	    sql_int(path, "SELECT count(DISTINCT course) FROM course_summary"),
+	    "schema 7: course_counts starts from the summaries of every course");
+	CHECK_EQ_INT(sql_int(path, "SELECT count(*) FROM learners WHERE name_norm IS NULL "
+	    "OR name_key != name_norm || '|' || village || '|' || position"), 0,
+	    "schema 3: each learner's name key moved to name_norm, name_key is name|village|position");
 	CHECK_EQ_INT(sql_int(path, "SELECT count(*) FROM course_summary WHERE "
 	    "first_boot = 'old-a' AND last_boot = 'old-b' AND completed_boot = 'old-b'"), 1,
 	    "the summary's times found their boots in the events");
@@ -1041,6 +1101,7 @@ main(void)
 		store_close(st);
 	}
 	test_revs_and_sync();
+	test_rebaseline();
 	test_group_commit();
 	test_kill9();
 	test_clock();

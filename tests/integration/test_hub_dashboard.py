@@ -1,0 +1,386 @@
+"""pamong-hub's dashboard numbers on a seeded hub: the totals, areas, courses
+and the village x course table agree at every level; coverage counts the
+Kemendagri villages; course titles; date ranges and time zones; the fleet
+and its filters; staff roles (a regency account reads only its regency in
+every endpoint and CSV, whatever the URL says); account management and
+`add-user` refusing an existing name."""
+
+import csv
+import gzip
+import io
+import json
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from pbtest import AREA_FILE, Client, eq, ok, run_tests  # noqa: E402
+from hubtest import BoxKey, Hub, chunk, enroll, learner, summary, upload  # noqa: E402
+
+PW = "Kebun-Kopi-42"
+hub = Hub(area_file=AREA_FILE)
+TITLES = os.path.join(hub.tmp, "courses.tsv")
+with open(TITLES, "w") as f:
+    f.write("desa-administrasi\tAdministrasi Pemerintahan Desa\n"
+            "desa-keuangan\tSiklus Keuangan Desa\n"
+            "literasi-digital\t=Literasi Digital\n")  # a title a spreadsheet would run
+with open(hub.conf, "a") as f:
+    f.write("[courses]\nfile = %s\n" % TITLES)
+hub.start()
+hub.add_user("admin", PW)
+
+with gzip.open(AREA_FILE, "rt", encoding="utf-8") as f:
+    REGION = dict(line.rstrip("\n").split("\t")[:2] for line in f if "\t" in line)
+
+
+def villages_in(unit):
+    return sorted(c for c in REGION if len(c) == 13 and c.startswith(unit))
+
+
+# Three boxes. Banyumas (33.02): 4 learners in two districts; Cilacap (33.01):
+# 2 learners; Malang (35.07): 1 learner. One more box enrolled, never seen.
+DAY = 86400000
+T0 = 1764403000000  # 2025-11-29 07:56:40 UTC = 14:56 WIB
+kb, kc, km, kn = BoxKey(), BoxKey(), BoxKey(), BoxKey()
+A = learner(1, "33.02.01.2001", "Siti Aminah")
+B = learner(2, "33.02.01.2001", "Budi Santoso")
+C = learner(3, "33.02.01.2002", "Citra")
+D = learner(4, "33.02.02.2003", "Dewi")
+E = learner(1, "33.01.01.2001", "Eko")
+F = learner(2, "33.01.01.2002", "Fajar")
+G = learner(1, "35.07.01.2001", "Gita")
+
+
+def setup():
+    hc = hub.client()
+    for k, name in ((kb, "Kotak Banyumas"), (kc, "Kotak Cilacap"), (km, "Kotak Malang"),
+                    (kn, "Kotak Baru")):
+        assert enroll(hc, k, hub.enroll_code(), name)[0] == 201
+    sb = [summary(A["id"], "desa-administrasi", 5, completed_at=T0),
+          summary(A["id"], "desa-keuangan", 6, completed_at=T0 + 40 * DAY),
+          summary(B["id"], "desa-administrasi", 7, status="in_progress", passed=False,
+                  score=40, completed_at=0),
+          dict(summary(C["id"], "desa-administrasi", 8, completed_at=T0 + DAY),
+               times_corrected=True, time_source={"completed_at": "phone"}),
+          summary(D["id"], "literasi-digital", 9, status="in_progress", passed=False,
+                  score=None, completed_at=0)]
+    health = {"version": "0.2.0", "uptime_s": 60, "disk_free": 10 ** 9,
+              "disk_total": 8 * 10 ** 9, "db_bytes": 65536, "pending": 3, "clock": "hub",
+              "db": "degraded"}
+    assert upload(hc, kb, chunk(kb, 0, 9, 1, [A, B, C, D], sb, health))[:2] == \
+        (200, {"acked_rev": 9})
+    sc = [summary(E["id"], "desa-administrasi", 3, completed_at=T0 + 2 * DAY),
+          summary(F["id"], "desa-keuangan", 4, completed_at=T0 + 400 * DAY)]
+    assert upload(hc, kc, chunk(kc, 0, 4, 1, [E, F], sc,
+                                {"version": "0.2.0", "disk_free": 7 * 10 ** 9,
+                                 "disk_total": 8 * 10 ** 9, "pending": 0, "clock": "phone",
+                                 "db": "ok"}))[0] == 200
+    sm = [summary(G["id"], "desa-administrasi", 2, completed_at=T0)]
+    assert upload(hc, km, chunk(km, 0, 2, 1, [G], sm,
+                                {"version": "0.1.0", "disk_free": 10 ** 9,
+                                 "disk_total": 2 * 10 ** 9, "pending": 0,
+                                 "clock": "unknown", "db": "ok"}))[0] == 200
+    # Malang was last seen 40 days ago
+    hub.rows("UPDATE boxes SET last_seen = ? WHERE box_id = ?",
+             int(time.time() * 1000) - 40 * DAY, km.box_id)
+
+
+setup()
+
+
+def login(name, password=PW):
+    c = Client(hub.port)
+    st, body, _ = c.post("/api/v1/hub/login", {"name": name, "password": password})
+    if st != 200:
+        return None
+    c.csrf = body["csrf"]
+    return c
+
+
+admin = login("admin")
+
+
+def table(body):
+    return [dict(zip(body["columns"], r)) for r in body["rows"]]
+
+
+def get(c, path):
+    st, body, _ = c.get(path)
+    assert st == 200, (path, st, body)
+    return body
+
+
+def post(c, path, obj):
+    return c.post(path, obj, headers={"X-CSRF-Token": c.csrf})
+
+
+def test_numbers_agree_at_every_level():
+    for unit in ("", "33", "33.02", "33.02.01", "33.02.01.2001"):
+        q = "?unit=" + unit if unit else ""
+        areas = get(admin, "/api/v1/hub/areas" + q)
+        courses = table(get(admin, "/api/v1/hub/courses" + q))
+        rows = table(areas)
+        name = unit or "Indonesia"
+        eq(sum(r["completed"] for r in courses), areas["completions"],
+           "%s: the card's completions = the courses table's" % name)
+        if rows:
+            eq((sum(r["completed"] for r in rows), sum(r["started"] for r in rows),
+                sum(r["learners"] for r in rows)),
+               (areas["completions"], areas["started"], areas["learners"]),
+               "%s: the areas table adds up to the cards" % name)
+        if unit:
+            vil = table(get(admin, "/api/v1/hub/villages" + q))
+            eq((sum(r["completed"] for r in vil), sum(r["started"] for r in vil)),
+               (areas["completions"], areas["started"]),
+               "%s: the village x course table adds up to the cards" % name)
+    tot = get(admin, "/api/v1/hub/areas")
+    eq((tot["learners"], tot["started"], tot["completions"], tot["boxes"]), (7, 8, 6, 3),
+       "country: 7 learners, 8 started and 6 completed learner-course pairs, 3 boxes served")
+
+
+def test_boxes_card_counts_boxes_that_served_the_area():
+    eq([get(admin, "/api/v1/hub/areas?unit=" + u)["boxes"] for u in ("33", "33.02", "35",
+                                                                      "11")],
+       [2, 1, 1, 0], "boxes: Jawa Tengah 2, Banyumas 1, Jawa Timur 1, Aceh 0")
+
+
+def test_coverage_counts_kemendagri_villages():
+    body = get(admin, "/api/v1/hub/areas?unit=33.02")
+    eq((body["villages"], body["villages_reached"]), (len(villages_in("33.02")), 3),
+       "Banyumas: every village in the list, 3 with learners")
+    lumbir = [r for r in table(body) if r["code"] == "33.02.01"][0]
+    eq((lumbir["villages"], lumbir["villages_reached"], lumbir["learners"]),
+       (len(villages_in("33.02.01")), 2, 3), "Lumbir: villages reached of all, learners")
+    ok(abs(lumbir["villages_percent"] - 200.0 / len(villages_in("33.02.01"))) < 0.01,
+       "villages_percent is reached of all villages", lumbir)
+
+
+def test_village_by_course_table():
+    body = get(admin, "/api/v1/hub/villages?unit=33.02.01")
+    rows = table(body)
+    eq(len(rows), len(villages_in("33.02.01")) * 3, "every village of Lumbir x 3 courses")
+    r = [x for x in rows if x["village_code"] == "33.02.01.2001"
+         and x["course"] == "desa-administrasi"][0]
+    eq((r["province"], r["regency"], r["district"], r["village"], r["course_title"],
+        r["learners"], r["started"], r["completed"], r["status"]),
+       ("Jawa Tengah", "Kabupaten Banyumas", "Lumbir", "Cirahab",
+        "Administrasi Pemerintahan Desa", 2, 2, 1, "sebagian selesai"),
+       "Cirahab x Administrasi: names, title, 1 of 2 completed, status in words")
+    empty = [x for x in rows if x["learners"] == 0][0]
+    eq(empty["status"], "belum ada peserta", "a village without learners says so")
+    st, hdrs, data = admin.raw("GET", "/api/v1/hub/villages?unit=33.02.01&format=csv&lang=en")
+    eq(st, 200, "the village x course table exports as CSV")
+    rows = list(csv.reader(io.StringIO(data[3:].decode())))
+    eq(rows[0], ["province_code", "province", "regency_code", "regency", "district_code",
+                 "district", "village_code", "village", "course", "course_title", "learners",
+                 "started", "completed", "percent", "status"], "CSV columns: names and codes")
+    ok(["33.02.01.2001", "Cirahab", "desa-administrasi", "Administrasi Pemerintahan Desa"]
+       == [x for x in rows if x[6] == "33.02.01.2001" and x[8] == "desa-administrasi"][0][6:10],
+       "CSV rows carry the course id and title")
+    ok(any(x[9] == "'=Literasi Digital" for x in rows), "a formula-like title is defused")
+    ok(any(x[14] == "partly completed" for x in rows) and
+       any(x[14] == "no learners yet" for x in rows), "lang=en writes English status words")
+    st, body, _ = admin.get("/api/v1/hub/villages")
+    eq((st, body["error"]), (400, "choose_area"), "the whole country is refused: choose an area")
+
+
+def test_course_titles_everywhere():
+    courses = table(get(admin, "/api/v1/hub/courses"))
+    eq([(r["course"], r["title"]) for r in courses],
+       [("desa-administrasi", "Administrasi Pemerintahan Desa"),
+        ("desa-keuangan", "Siklus Keuangan Desa"), ("literasi-digital", "=Literasi Digital")],
+       "courses carry their titles (ids stay as a column)")
+    lr = table(get(admin, "/api/v1/hub/learners?unit=33.02.01.2001"))
+    eq(sorted({r["course_title"] for r in lr}),
+       ["Administrasi Pemerintahan Desa", "Siklus Keuangan Desa"], "learners carry titles")
+    ok(any(r["time_source"] == "completed_at: phone"
+           for r in table(get(admin, "/api/v1/hub/learners?unit=33.02.01.2002"))),
+       "the learners table says which clock vouches for a time")
+
+
+def test_date_range_and_zones():
+    body = get(admin, "/api/v1/hub/areas?from=2025-11-29&to=2025-11-30")
+    eq(body["completions"], 3, "29-30 Nov 2025 (WIB): 3 completions")
+    body = get(admin, "/api/v1/hub/completions?from=2025-11-29&to=2025-11-29")
+    eq((body["bucket"], len(body["rows"]), sum(r[2] for r in body["rows"])), ("hour", 24, 2),
+       "a one-day range has 24 hourly buckets")
+    body = get(admin, "/api/v1/hub/completions?from=2025-11-01&to=2025-11-30")
+    eq((body["bucket"], len(body["rows"]), body["rows"][-1][3]), ("day", 30, 3),
+       "a month has daily buckets")
+    body = get(admin, "/api/v1/hub/completions")
+    eq((body["bucket"], body["rows"][0][0], body["rows"][-1][0], body["rows"][-1][3]),
+       ("month", "2025-11", "2027-01", 6), "a span over a year has monthly buckets")
+    eq(body["time_sources"], {"hub": 0, "phone": 1, "none": 0, "unknown": 5},
+       "the chart says which clock vouches for the completion times")
+    eq([get(admin, "/api/v1/hub/completions?unit=" + u)["zone"] for u in ("33", "51", "94")],
+       ["WIB", "WITA", "WIT"], "the zone follows the province")
+    bali = get(admin, "/api/v1/hub/completions?unit=51&from=2025-11-29&to=2025-11-29")
+    eq(bali["rows"][0][1], "2025-11-28T16:00:00Z", "a WITA day starts at 16:00 UTC")
+    st, hdrs, data = admin.raw("GET", "/api/v1/hub/completions?format=csv")
+    eq(data[3:].decode().split("\r\n")[0], '"period","start","completions","cumulative"',
+       "the CSV has each period's start in UTC")
+    for bad in ("from=2025-02-30", "from=2025-13-01", "to=yesterday", "from=2025-11-30&to=2025-11-01",
+                "from=1999-01-01", "from=2025-1-1", "filter=broken", "lang=fr", "unit=33.0",
+                "course=Desa"):
+        st, body, _ = admin.get("/api/v1/hub/areas?" + bad)
+        eq((st, (body or {}).get("error")), (400, "bad_request"), "%s is refused" % bad)
+
+
+def test_fleet():
+    rows = {r["name"]: r for r in table(get(admin, "/api/v1/hub/boxes"))}
+    eq(sorted(rows), ["Kotak Banyumas", "Kotak Baru", "Kotak Cilacap", "Kotak Malang"],
+       "the national fleet lists every box")
+    b = rows["Kotak Banyumas"]
+    eq((b["version"], b["pending"], b["db_state"], b["clock"], round(b["disk_used_percent"]),
+        b["old_version"], b["days_unseen"]), ("0.2.0", 3, "degraded", "hub", 88, False, 0),
+       "a box: version, pending, database state, clock, disk used")
+    eq((rows["Kotak Malang"]["old_version"], rows["Kotak Malang"]["days_unseen"]), (True, 40),
+       "an older version and 40 days unseen")
+    for flt, want in (("stale", ["Kotak Baru", "Kotak Malang"]), ("disk", ["Kotak Banyumas"]),
+                      ("degraded", ["Kotak Banyumas"]), ("old", ["Kotak Malang"]),
+                      ("stale,old", ["Kotak Malang"])):
+        got = sorted(r["name"] for r in table(get(admin, "/api/v1/hub/boxes?filter=" + flt)))
+        eq(got, want, "filter %s" % flt)
+        st, _, data = admin.raw("GET", "/api/v1/hub/boxes?format=csv&filter=" + flt)
+        names = sorted(r[1] for r in list(csv.reader(io.StringIO(data[3:].decode())))[1:])
+        eq(names, want, "the CSV of filter %s has the same boxes" % flt)
+
+
+# ---- people and roles ----------------------------------------------------
+
+def test_admin_manages_accounts():
+    for name, role, area in (("jateng", "staff", "33"), ("banyumas", "readonly", "33.02"),
+                             ("cilacap", "staff", "33.01")):
+        st, body, _ = post(admin, "/api/v1/hub/users", {"action": "create", "name": name,
+                                                         "password": PW, "role": role,
+                                                         "area": area})
+        eq(st, 200, "the administrator creates %s (%s, %s)" % (name, role, area))
+    st, body, _ = post(admin, "/api/v1/hub/users", {"action": "create", "name": "jateng",
+                                                     "password": PW, "role": "staff",
+                                                     "area": "33"})
+    eq((st, body["error"]), (409, "exists"), "a taken name is refused")
+    for bad, why in (({"role": "boss", "area": ""}, "an unknown role"),
+                     ({"role": "admin", "area": "33"}, "an administrator with an area"),
+                     ({"role": "staff", "area": "33.02.01"}, "a district area"),
+                     ({"role": "staff", "area": "99.x"}, "a malformed area")):
+        st, body, _ = post(admin, "/api/v1/hub/users", dict(bad, action="create", name="x1",
+                                                             password=PW))
+        eq(st, 400, "%s is refused" % why)
+    st, body, _ = post(admin, "/api/v1/hub/users", {"action": "create", "name": "x2",
+                                                     "password": "qwerty123", "role": "staff",
+                                                     "area": ""})
+    eq((st, body["error"]), (400, "weak_password"), "a weak password is refused")
+    for bad, why in (({"action": "create", "name": "a b", "password": PW, "role": "staff"},
+                      "a name with a space"),
+                     ({"action": "promote", "name": "jateng"}, "an unknown action"),
+                     ({"name": "jateng"}, "no action"),
+                     ({"action": "reset", "name": "x" * 65, "password": PW}, "a 65-byte name")):
+        st, body, _ = post(admin, "/api/v1/hub/users", bad)
+        eq(st, 400, "%s is refused" % why)
+    st, _, _ = admin.raw("POST", "/api/v1/hub/users", b'{"action": "create"}',
+                         {"Content-Type": "text/plain", "X-CSRF-Token": admin.csrf})
+    eq(st, 415, "an account change that is not JSON is refused")
+    st, _, _ = admin.raw("POST", "/api/v1/hub/users", b'{"action": ',
+                         {"Content-Type": "application/json", "X-CSRF-Token": admin.csrf})
+    eq(st, 400, "broken JSON is refused")
+    st, body, _ = post(admin, "/api/v1/hub/users", {"action": "disable", "name": "admin"})
+    eq(st, 409, "an administrator cannot disable their own account")
+    users = {u["name"]: u for u in get(admin, "/api/v1/hub/users")["users"]}
+    eq((users["banyumas"]["role"], users["banyumas"]["area"], users["banyumas"]["area_name"]),
+       ("readonly", "33.02", "Kabupaten Banyumas"), "the list shows role and area")
+
+
+ENDPOINTS = ("areas", "courses", "learners", "boxes", "completions", "villages", "xapi")
+
+
+def test_regency_account_reads_only_its_regency():
+    c = login("banyumas")
+    mine = get(admin, "/api/v1/hub/areas?unit=33.02")
+    got = get(c, "/api/v1/hub/areas")
+    eq((got["unit"], got["learners"], got["completions"], got["boxes"]),
+       ("33.02", mine["learners"], mine["completions"], 1),
+       "without a unit, a Banyumas account sees Banyumas")
+    for ep in ENDPOINTS:
+        for q in ("unit=33.01", "unit=33", "unit=35.07.01.2001", "unit=33.01&unit=33.02",
+                  "unit=33.01&format=csv"):
+            st, body, _ = c.get("/api/v1/hub/%s?%s" % (ep, q))
+            eq((st, (body or {}).get("error")), (403, "outside_area"),
+               "Banyumas cannot read %s?%s" % (ep, q))
+    st, _, _ = c.get("/api/v1/hub/learners?unit=33.02.01.2001")
+    eq(st, 200, "a village inside the regency is allowed")
+    names = {r["name"] for r in table(get(c, "/api/v1/hub/learners"))}
+    eq(sorted(names), ["Budi Santoso", "Citra", "Dewi", "Siti Aminah"],
+       "learners: only Banyumas's")
+    st, _, data = c.raw("GET", "/api/v1/hub/learners?format=csv")
+    text = data.decode("utf-8")
+    ok("Eko" not in text and "Gita" not in text and "Siti Aminah" in text,
+       "the learners CSV holds only Banyumas's rows")
+    eq(sorted(r["name"] for r in table(get(c, "/api/v1/hub/boxes"))), ["Kotak Banyumas"],
+       "boxes: only the box that served Banyumas")
+    learners = {s["actor"]["account"]["name"] for s in get(c, "/api/v1/hub/xapi")}
+    eq(learners, {A["id"], B["id"], C["id"]}, "xAPI export: only Banyumas's learners")
+    eq(sum(r[2] for r in get(c, "/api/v1/hub/completions")["rows"]), 3,
+       "the chart counts only Banyumas's completions")
+    st, body, _ = post(c, "/api/v1/hub/enroll-codes", {"ttl_s": 3600})
+    eq((st, body["error"]), (403, "read_only"), "a read-only account makes no codes")
+    st, body, _ = c.get("/api/v1/hub/users")
+    eq((st, body["error"]), (403, "not_admin"), "only an administrator lists accounts")
+    st, body, _ = post(c, "/api/v1/hub/users", {"action": "create", "name": "x3",
+                                                 "password": PW, "role": "admin"})
+    eq(st, 403, "nor creates one")
+    st, me, _ = c.get("/api/v1/hub/me")
+    eq((me["role"], me["area"], me["area_name"], me["zone"]),
+       ("readonly", "33.02", "Kabupaten Banyumas", "WIB"), "me says role, area and zone")
+
+
+def test_province_account_reads_its_province():
+    c = login("jateng")
+    eq([r["code"] for r in table(get(c, "/api/v1/hub/areas")) if r["learners"]],
+       ["33.01", "33.02"], "Jawa Tengah sees its regencies")
+    st, _, _ = c.get("/api/v1/hub/areas?unit=35")
+    eq(st, 403, "but not Jawa Timur")
+    st, _, _ = post(c, "/api/v1/hub/enroll-codes", {"ttl_s": 3600})
+    eq(st, 201, "a staff account makes enrollment codes")
+
+
+def test_disable_and_reset():
+    c = login("cilacap")
+    ok(c is not None, "cilacap logs in")
+    st, _, _ = post(admin, "/api/v1/hub/users", {"action": "disable", "name": "cilacap"})
+    eq(st, 200, "the administrator disables cilacap")
+    eq(c.get("/api/v1/hub/areas")[0], 401, "a disabled account's session ends at once")
+    ok(login("cilacap") is None, "and it cannot log in")
+    post(admin, "/api/v1/hub/users", {"action": "enable", "name": "cilacap"})
+    c = login("cilacap")
+    ok(c is not None, "enabled again, it logs in")
+    st, _, _ = post(admin, "/api/v1/hub/users", {"action": "reset", "name": "cilacap",
+                                                 "password": "Sawah hijau di Lumbir"})
+    eq(st, 200, "the administrator sets a new password")
+    eq(c.get("/api/v1/hub/areas")[0], 401, "a reset ends the account's sessions")
+    ok(login("cilacap") is None and login("cilacap", "Sawah hijau di Lumbir") is not None,
+       "the old password no longer works, the new one does")
+    st, _, _ = post(admin, "/api/v1/hub/users", {"action": "reset", "name": "nobody",
+                                                 "password": PW})
+    eq(st, 404, "resetting an unknown user is 404")
+
+
+def test_add_user_refuses_an_existing_name():
+    before = hub.rows("SELECT hash FROM users WHERE name = 'admin'")
+    rc, _, err = hub.cmd("add-user", "admin", stdin="Another-Password-7\n")
+    ok(rc != 0 and "--reset" in err, "add-user on an existing name refuses", err)
+    eq(hub.rows("SELECT hash FROM users WHERE name = 'admin'"), before, "and changes nothing")
+    rc, _, err = hub.cmd("add-user", "--reset", "admin", stdin="Another-Password-7\n")
+    eq(rc, 0, "with --reset it sets the new password (%s)" % err.strip())
+    ok(login("admin", "Another-Password-7") is not None, "the new password works")
+    rc, _, err = hub.cmd("add-user", "--reset", "ghost", stdin="Another-Password-7\n")
+    ok(rc != 0, "--reset of an unknown name fails", err)
+    rc, _, err = hub.cmd("add-user", "--role", "readonly", "--area", "33.02", "pemda",
+                         stdin=PW + "\n")
+    eq(rc, 0, "add-user makes a read-only regency account")
+    eq(hub.rows("SELECT role, area FROM users WHERE name = 'pemda'"), [("readonly", "33.02")],
+       "with its role and area")
+    rc, _, err = hub.cmd("add-user", "--role", "admin", "--area", "33", "x4", stdin=PW + "\n")
+    eq(rc, 2, "an administrator with an area is refused")
+
+
+run_tests(globals())

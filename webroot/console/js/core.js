@@ -1,0 +1,214 @@
+/* The machinery of the facilitator console that knows no screen: the
+ * element builder, language and texts, requests to the box (with the
+ * session's CSRF token), the session, the menu and the router. Screens
+ * register themselves with screen() and menu(); main.js starts it all.
+ * Nothing the box sends is ever parsed as HTML: strings become text. */
+import id from './strings-id.js';
+import en from './strings-en.js';
+
+var texts = { id: id, en: en };
+
+/* ---------- language ---------- */
+
+function recall(key) { try { return localStorage.getItem(key); } catch (e) { return null; } }
+function remember(key, v) { try { localStorage.setItem(key, v); } catch (e) { /* private mode */ } }
+
+export var lang = recall('pb_console_lang') === 'en' ? 'en' : 'id';
+export function setLang(l) { lang = l; remember('pb_console_lang', l); }
+/* A text in the current language with {name} values put in; a key only
+ * one language has falls back to Indonesian. */
+export function t(key, vars) {
+  var s = texts[lang][key];
+  if (s == null) s = id[key];
+  if (s == null) s = key;
+  return String(s).replace(/\{(\w+)\}/g, function (m, k) { return vars && vars[k] != null ? vars[k] : m; });
+}
+/* Add texts (a screen module's own keys) for both languages. */
+export function addTexts(idTexts, enTexts) {
+  Object.assign(id, idTexts);
+  Object.assign(en, enTexts);
+}
+
+/* ---------- building the page ---------- */
+
+export var main = document.getElementById('main');
+
+export function h(tag, props) {
+  var el = document.createElement(tag);
+  for (var k in props || {}) {
+    var v = props[k];
+    if (v == null || v === false) continue;
+    if (k.slice(0, 2) === 'on') el.addEventListener(k.slice(2), v);
+    else if (k === 'class') el.className = v;
+    else if (k === 'text') el.textContent = v;
+    else if (k === 'value') el.value = v;
+    else el.setAttribute(k, v === true ? '' : v);
+  }
+  for (var i = 2; i < arguments.length; i++) add(el, arguments[i]);
+  return el;
+}
+function add(el, kid) {
+  if (kid == null || kid === false) return;
+  if (Array.isArray(kid)) { kid.forEach(function (k) { add(el, k); }); return; }
+  el.appendChild(typeof kid === 'object' ? kid : document.createTextNode(String(kid)));
+}
+export function clear(el) { while (el.firstChild) el.removeChild(el.firstChild); return el; }
+
+/* Tell screen readers (the live region of index.html). */
+export function announce(msg) {
+  var s = document.getElementById('status');
+  s.textContent = '';
+  setTimeout(function () { s.textContent = msg; }, 50);
+}
+
+/* Draw a screen: its content replaces main's, the title follows its
+ * first heading, focus goes to main for screen readers. */
+export function show(title, kids) {
+  clear(main);
+  main.setAttribute('data-shown', +(main.getAttribute('data-shown') || 0) + 1);
+  add(main, kids);
+  document.title = title + ' · ' + t('app');
+  main.focus({ preventScroll: true });
+}
+
+var uid = 0;
+/* A labelled input with its hint and a place for its error:
+ * returns { el, input, error(msg) }. */
+export function field(label, props, hint) {
+  var fid = 'f' + (++uid), hid = fid + 'h', eid = fid + 'e';
+  var input = props && props.options ? h('select', { id: fid, name: props.name }, props.options.map(function (o) {
+    return h('option', { value: o[0], selected: o[0] === props.value }, o[1]);
+  })) : h('input', Object.assign({ id: fid, 'aria-describedby': hint ? hid : null }, props || {}));
+  var err = h('p', { class: 'err', id: eid, hidden: true });
+  return {
+    el: h('div', { class: 'field' }, h('label', { for: fid }, label), input,
+      hint ? h('p', { class: 'hint', id: hid }, hint) : null, err),
+    input: input,
+    error: function (msg) {
+      err.textContent = msg || '';
+      err.hidden = !msg;
+      if (msg) { input.setAttribute('aria-invalid', 'true'); input.setAttribute('aria-describedby', eid + (hint ? ' ' + hid : '')); }
+      else { input.removeAttribute('aria-invalid'); if (hint) input.setAttribute('aria-describedby', hid); }
+    }
+  };
+}
+
+/* A banner (role=alert for errors) that can be set and hidden. */
+export function banner() {
+  var b = h('div', { class: 'banner', role: 'alert', hidden: true });
+  b.set = function (msg, good) {
+    b.textContent = msg || '';
+    b.className = good ? 'banner ok' : 'banner';
+    b.hidden = !msg;
+  };
+  return b;
+}
+
+/* ---------- the box ---------- */
+
+/* The logged-in facilitator ({id, username}) and the CSRF token. */
+export var session = { fac: null, csrf: null };
+
+/* A request to /api/v1/console/<path>: resolves {status, body, headers}
+ * (status 0 when the box cannot be reached). State changes carry the CSRF
+ * token; a 401 outside getting in sends the facilitator to the login. */
+export function api(method, path, body) {
+  var o = { method: method, credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } };
+  if (method !== 'GET') {
+    o.headers['Content-Type'] = 'application/json';
+    o.body = JSON.stringify(body || {});
+    if (session.csrf) o.headers['X-CSRF-Token'] = session.csrf;
+  }
+  return fetch('/api/v1/console/' + path, o).then(function (r) {
+    return r.text().then(function (txt) {
+      var b = null;
+      try { b = txt ? JSON.parse(txt) : null; } catch (e) { b = null; }
+      if (b && b.csrf) session.csrf = b.csrf;
+      if (b && b.facilitator) session.fac = b.facilitator;
+      if (r.status === 401 && !/^(login|setup)$/.test(path)) {
+        session.fac = null;
+        session.csrf = null;
+        go('#/login');
+      }
+      return { status: r.status, body: b, headers: r.headers };
+    });
+  }, function () { return { status: 0, body: null }; });
+}
+
+/* The text for a failed answer (field errors are the caller's). */
+export function failText(res) {
+  if (res.status === 0) return t('net_down');
+  if (res.status === 429) return t('wait_s', { n: (res.body && res.body.retry_after) || 60 });
+  if (res.status === 503) return t('busy');
+  return t('error');
+}
+
+/* ---------- dates and numbers ---------- */
+
+export function when(ms) {
+  if (!ms) return '—';
+  var d = new Date(ms);
+  try {
+    return d.toLocaleString(lang === 'id' ? 'id-ID' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' });
+  } catch (e) { return d.toISOString().replace('T', ' ').slice(0, 16); }
+}
+export function num(n) {
+  try { return Number(n).toLocaleString(lang === 'id' ? 'id-ID' : 'en-GB'); } catch (e) { return String(n); }
+}
+
+/* ---------- menu and router ---------- */
+
+var screens = {};   /* first path part → function(parts, query) */
+var menuItems = []; /* { key, hash } in menu order */
+var publicScreens = { login: 1, setup: 1 };
+
+/* A screen for #/name/...: fn(parts) draws it (parts: the path after #/). */
+export function screen(name, fn, isPublic) {
+  screens[name] = fn;
+  if (isPublic) publicScreens[name] = 1;
+}
+/* An entry of the menu (shown once logged in): label key, hash. */
+export function menu(key, hash) { menuItems.push({ key: key, hash: hash }); }
+
+export function go(hash) {
+  if (location.hash === hash) route();
+  else location.hash = hash;
+}
+
+function drawMenu(current) {
+  var nav = document.getElementById('nav');
+  clear(nav);
+  nav.setAttribute('aria-label', t('nav_aria'));
+  nav.hidden = !session.fac;
+  if (!session.fac) return;
+  menuItems.forEach(function (m) {
+    nav.appendChild(h('a', { href: m.hash, 'aria-current': m.hash === '#/' + current ? 'page' : null }, t(m.key)));
+  });
+  nav.appendChild(h('a', { href: '#/logout' }, t('logout')));
+}
+
+/* Who is logged in, asked once per page load (the cookie is HttpOnly). */
+var known = false;
+function whoami() {
+  if (known) return Promise.resolve();
+  return api('GET', 'me').then(function (res) {
+    known = true;
+    if (res.status !== 200) { session.fac = null; session.csrf = null; }
+  });
+}
+export function forget() { known = true; session.fac = null; session.csrf = null; }
+
+export function route() {
+  var hash = location.hash.replace(/^#\/?/, '');
+  var q = hash.indexOf('?');
+  var query = new URLSearchParams(q >= 0 ? hash.slice(q + 1) : '');
+  var parts = (q >= 0 ? hash.slice(0, q) : hash).split('/').filter(Boolean).map(decodeURIComponent);
+  return whoami().then(function () {
+    var name = parts[0] || (session.fac ? 'today' : 'login');
+    if (!session.fac && !publicScreens[name]) name = 'login';
+    if (session.fac && publicScreens[name]) name = 'today';
+    drawMenu(name);
+    var fn = screens[name] || screens.today;
+    return fn(parts.slice(1), query);
+  });
+}
