@@ -257,4 +257,4 @@ sample-video:
 clean:
 	rm -rf build build-san build-fuzz
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -path $(BUILD)/appliance-guest -prune -o -name '*.d' -type f -print 2>/dev/null)

@@ -12,7 +12,7 @@ BUILD_PKGS="build-essential pkg-config libcivetweb-dev libsqlite3-dev libjansson
 # hub dashboard's printed reports (tests/browser/test_hub_dashboard.mjs);
 # dosfstools, mtools: a real FAT stick image for the console's USB listing;
 # libreoffice-calc-nogui opens the console's CSV export in a test
-TEST_PKGS="$BUILD_PKGS python3 sqlite3 postgresql-15 python3-psycopg2 poppler-utils iproute2 nftables dnsmasq-base nginx-light openssl curl
+TEST_PKGS="$BUILD_PKGS python3 sqlite3 postgresql-15 python3-psycopg2 poppler-utils iproute2 nftables dnsmasq-base nginx-light openssl curl systemd
  chromium nodejs npm dosfstools mtools libreoffice-calc-nogui
  qemu-system-x86 mmdebstrap cpio e2fsprogs xz-utils linux-source-6.1 linux-headers-amd64"
 BENCH_PKGS="$TEST_PKGS wrk"

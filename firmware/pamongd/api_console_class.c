@@ -10,6 +10,8 @@
 #include "api.h"
 #include "api_int.h"
 #include "leds.h"
+#include "netconf.h"
+#include "stations.h"
 #include "store_class.h"
 #include "util.h"
 
@@ -108,7 +110,7 @@ api__console_today(struct req *r)
 	struct store_today t;
 	struct api__today_ctx cs = { r, json_array(), 0 }, vs = { r, json_array(), 0 };
 	long long since;
-	int phones = leds_wifi_phones();
+	int phones = stations_phones(), radios, capacity;
 	pb_err rc;
 
 	if (!api__query_int(r, "since", 0, now + API__DAY_MS, now - API__DAY_MS, &since)) {
@@ -126,10 +128,14 @@ api__console_today(struct req *r)
 		api__store_error(r, rc);
 		return;
 	}
+	/* the radios' capacity from the adapter table; none up: the config's */
+	stations_totals(&radios, &capacity);
+	if (radios == 0)
+		capacity = (int)netconf_radio_capacity(NULL, r->app->cfg->hs_max_stations);
 	http_send_json(r->conn, 200, json_pack("{s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o,"
 	    " s:I, s:I}",
 	    "phones", phones >= 0 ? json_integer(phones) : json_null(),
-	    "capacity", (json_int_t)r->app->cfg->hs_max_stations,
+	    "capacity", (json_int_t)capacity,
 	    "learners", (json_int_t)t.learners, "active_hour", (json_int_t)vs.active,
 	    "lessons_today", (json_int_t)t.lessons, "quizzes_today", (json_int_t)t.quizzes,
 	    "passed_today", (json_int_t)t.passed, "courses", cs.arr, "villages", vs.arr,

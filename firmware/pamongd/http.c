@@ -83,6 +83,7 @@ http__begin_request(struct mg_connection *conn)
 	const struct mg_request_info *ri = mg_get_request_info(conn);
 	const struct http *h = mg_get_user_data(mg_get_context(conn));
 	const char *uri = ri->local_uri_raw;
+	int status;
 
 	mg_set_user_connection_data(conn, NULL); /* the body is not read yet */
 	/* When three quarters of the workers hold a connection, answer and
@@ -102,9 +103,8 @@ http__begin_request(struct mg_connection *conn)
 	 * rather than let CivetWeb wait for a body a phone may send slowly. */
 	if (http__has_body(conn))
 		mg_disable_connection_keep_alive(conn);
-	if (h->cfg->portal_url[0] != '\0' &&
-	    captive_redirect(conn, h->cfg->portal_hosts, h->cfg->portal_url))
-		return 302;
+	if ((status = captive_handle(conn, &h->captive)) != 0)
+		return status;
 	return http__file(conn, h, uri);
 }
 
@@ -141,6 +141,10 @@ http_new(const struct config *cfg, const char *packs_dir, struct http **out)
 		return PB_ERR_NOMEM;
 	h->cfg = cfg;
 	h->packs_dir = packs_dir;
+	h->captive.portal = cfg->hs_portal;
+	h->captive.own_hosts = cfg->portal_hosts;
+	h->captive.box_ip = cfg->hotspot_ip;
+	h->captive.box_name = cfg->hs_name;
 	*out = h;
 	return PB_OK;
 }
@@ -172,6 +176,35 @@ http_handle(struct http *h, const char *prefix, http_handler fn, void *arg)
 	return PB_OK;
 }
 
+/* CivetWeb's listening_ports from [http] listen and port: each address in
+ * the list, "hotspot" meaning the box's hotspot address. */
+static pb_err
+http__ports(const struct config *cfg, char *out, size_t len)
+{
+	char buf[CONF_STR_MAX], *save = NULL, *tok;
+	size_t used = 0;
+	int n;
+
+	out[0] = '\0';
+	snprintf(buf, sizeof(buf), "%s", cfg->listen);
+	for (tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+		const char *a = strcmp(tok, "hotspot") == 0 ? cfg->hotspot_ip : tok;
+
+		n = snprintf(out + used, len - used, "%s%s%s%s:%ld", used ? "," : "",
+		    strchr(a, ':') ? "[" : "", a, strchr(a, ':') ? "]" : "", cfg->port);
+		if (n < 0 || (size_t)n >= len - used)
+			return PB_ERR_LIMIT;
+		used += (size_t)n;
+	}
+	return used ? PB_OK : PB_ERR_INVALID;
+}
+
+const char *
+http_listening(const struct http *h)
+{
+	return h->ports;
+}
+
 pb_err
 http_start(struct http *h)
 {
@@ -182,7 +215,9 @@ http_start(struct http *h)
 
 	if (h->ctx != NULL)
 		return PB_ERR_STATE;
-	snprintf(ports, sizeof(ports), "%s:%ld", cfg->listen, cfg->port);
+	if (http__ports(cfg, ports, sizeof(ports)) != PB_OK)
+		return PB_ERR_INVALID;
+	snprintf(h->ports, sizeof(h->ports), "%s", ports);
 	snprintf(threads, sizeof(threads), "%ld", cfg->threads);
 	snprintf(keepalive, sizeof(keepalive), "%ld", cfg->keepalive_ms);
 	snprintf(timeout, sizeof(timeout), "%ld", cfg->request_timeout_ms);

@@ -4,6 +4,7 @@
 #ifndef HTTP_INT_H
 #define HTTP_INT_H
 
+#include "captive.h"
 #include <stddef.h>
 
 #include "http.h"
@@ -28,6 +29,8 @@ struct http {
 	size_t nhandlers;
 	char page_policy[768];    /* headers for HTML pages (http__page_policy) */
 	int busy;                 /* connections held by workers (atomic) */
+	char ports[600];          /* what it listens on (CivetWeb's listening_ports) */
+	struct captive_cfg captive; /* the portal strategy, from cfg's [hotspot] */
 };
 
 /* Headers every answer carries: no MIME sniffing, never inside a frame. */

@@ -2,6 +2,8 @@
 #include "netconf.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
+#include <fnmatch.h>
 #include <errno.h>
 #include <limits.h>
 #include <net/if.h>
@@ -11,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "fsutil.h"
 
@@ -174,6 +178,24 @@ netconf_check(const struct config *cfg, char *err, size_t errlen)
 	if (net.addr >= lo && net.addr <= hi)
 		BAD("hotspot.address: the box's own address %s is inside the DHCP range",
 		    net.ip);
+	n = strlen(cfg->hs_name);
+	if (n == 0 || n > 63 || cfg->hs_name[0] == '.' || cfg->hs_name[0] == '-' ||
+	    strchr(cfg->hs_name, '.') == NULL)
+		BAD("hotspot.name: \"%s\" is not a host name like pamong.box", cfg->hs_name);
+	for (p = cfg->hs_name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+		    *p == '.'))
+			BAD("hotspot.name: \"%s\" is not a host name like pamong.box "
+			    "(lower-case letters, digits, '-', '.')", cfg->hs_name);
+	n = strlen(cfg->hs_ctrl_dir);
+	if (cfg->hs_ctrl_dir[0] != '/' || n > 80)
+		BAD("hotspot.control_dir: \"%s\" is not an absolute path (of at most 80 "
+		    "bytes)", cfg->hs_ctrl_dir);
+	for (p = cfg->hs_ctrl_dir; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("/-_.", *p) != NULL))
+			BAD("hotspot.control_dir: \"%s\": only letters, digits and / - _ .",
+			    cfg->hs_ctrl_dir);
 #undef BAD
 	return PB_OK;
 }
@@ -188,21 +210,81 @@ netconf__header(struct netconf__buf *b, const char *what)
 	    "# (docs/APPLIANCE.md says what each line is for).\n", what);
 }
 
+/* Measured on Debian's kernels and firmware (PLATFORM.md, docs/APPLIANCE.md). */
+static const struct netconf_radio netconf__radios[] = {
+	{ "brcmfmac", "Raspberry Pi on-board (BCM43455, BCM43436; Debian's standard "
+	    "firmware)", 8, 0 },
+	{ "mt76x2u", "MediaTek MT7612U USB (firmware-mediatek)", 32, 1 },
+	{ "mt76x0u", "MediaTek MT7610U USB (firmware-mediatek)", 16, 1 },
+	{ "mt7921u", "MediaTek MT7921AU USB (firmware-mediatek)", 14, 1 },
+	{ "mt7925u", "MediaTek MT7925U USB (firmware-mediatek)", 14, 1 },
+	{ "rt2800usb", "Ralink/MediaTek RT5370, RT5572 USB (firmware-misc-nonfree)", 10, 1 },
+	{ "mac80211_hwsim", "simulated radio (tests)", 30, 1 },
+};
+
+const struct netconf_radio *
+netconf_radio_table(size_t *n)
+{
+	*n = PB_ARRAY_LEN(netconf__radios);
+	return netconf__radios;
+}
+
+const struct netconf_radio *
+netconf_radio_lookup(const char *driver)
+{
+	size_t i;
+
+	for (i = 0; i < PB_ARRAY_LEN(netconf__radios); i++)
+		if (strcmp(netconf__radios[i].driver, driver) == 0)
+			return &netconf__radios[i];
+	return NULL;
+}
+
+int
+netconf_radio_driver(const char *sysfs_net, const char *ifname, char *out, size_t len)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	const char *base;
+	ssize_t n;
+
+	if (len == 0 || strchr(ifname, '/') != NULL || ifname[0] == '.')
+		return -1;
+	snprintf(path, sizeof(path), "%s/%s/device/driver", sysfs_net, ifname);
+	if ((n = readlink(path, target, sizeof(target) - 1)) <= 0)
+		return -1;
+	target[n] = '\0';
+	base = strrchr(target, '/');
+	snprintf(out, len, "%s", base ? base + 1 : target);
+	return 0;
+}
+
+long
+netconf_radio_capacity(const struct netconf_radio *t, long max_stations)
+{
+	if (t == NULL)
+		return max_stations > 0 ? max_stations : NETCONF_UNKNOWN_MAX_STA;
+	return max_stations > 0 && max_stations < t->max_sta ? max_stations : t->max_sta;
+}
+
 pb_err
-netconf_hostapd(const struct config *cfg, const char *passphrase, char *buf, size_t len)
+netconf_hostapd(const struct config *cfg, const struct netconf_ap *ap,
+    const char *passphrase, char *buf, size_t len)
 {
 	struct netconf__buf b = { buf, len, 0, 0 };
+	const struct netconf_radio *radio = ap ? ap->radio : NULL;
+	const char *ifname = ap ? ap->ifname : cfg->hs_interface;
 
 	if (len == 0)
 		return PB_ERR_LIMIT;
 	buf[0] = '\0';
-	netconf__header(&b, "hostapd.conf");
+	netconf__header(&b, "hostapd-RADIO.conf");
 	netconf__put(&b,
+	    "# the radio: %s (%s)\n"
 	    "interface=%s\n"
 	    "driver=nl80211\n"
 	    "# pamongd counts the phones connected through this socket\n"
-	    "ctrl_interface=/run/hostapd\n"
-	    "ctrl_interface_group=0\n"
+	    "ctrl_interface=%s\n"
+	    "ctrl_interface_group=%ld\n"
 	    "ssid=%s\n"
 	    "utf8_ssid=1\n"
 	    "country_code=%s\n"
@@ -211,14 +293,22 @@ netconf_hostapd(const struct config *cfg, const char *passphrase, char *buf, siz
 	    "channel=%ld\n"
 	    "ieee80211n=1\n"
 	    "wmm_enabled=1\n"
-	    "# phones reach the box, not each other (radios that ignore it: APPLIANCE.md)\n"
+	    "# phones reach the box, not each other%s\n"
 	    "ap_isolate=%d\n"
 	    "# just under the radio's real limit: hostapd refuses, the firmware does not fail\n"
 	    "max_num_sta=%ld\n"
 	    "auth_algs=1\n"
 	    "ignore_broadcast_ssid=0\n",
-	    cfg->hs_interface, cfg->hs_ssid, cfg->hs_country, cfg->hs_channel,
-	    cfg->hs_isolate ? 1 : 0, cfg->hs_max_stations);
+	    radio ? radio->driver : "driver unknown",
+	    radio ? radio->chipsets : "not in pamongd's adapter table",
+	    ifname, cfg->hs_ctrl_dir, ap ? ap->ctrl_gid : 0L,
+	    cfg->hs_ssid, cfg->hs_country, ap && ap->channel ? ap->channel : cfg->hs_channel,
+	    radio && !radio->isolates ? " -- THIS RADIO IGNORES IT: phones on it can\n"
+	    "# reach each other (docs/APPLIANCE.md)" : "",
+	    cfg->hs_isolate ? 1 : 0, netconf_radio_capacity(radio, cfg->hs_max_stations));
+	if (ap && ap->bridge)
+		netconf__put(&b, "# one of several radios: hostapd joins it to the hotspot's bridge\n"
+		    "bridge=%s\n", ap->bridge);
 	if (cfg->hs_open) {
 		netconf__put(&b, "# open network: chosen in the config (hotspot.open = yes)\n"
 		    "wpa=0\n");
@@ -268,16 +358,26 @@ netconf_dnsmasq(const struct config *cfg, char *buf, size_t len)
 	    "dhcp-option=option:dns-server,%s\n",
 	    cfg->hs_interface, cfg->hs_dhcp_start, cfg->hs_dhcp_end, net.netmask,
 	    cfg->hs_lease_s, (unsigned long)(hi - lo + 1), net.ip, net.ip);
-	/* Portal strategy: every name is the box, and RFC 8910 tells phones
-	 * where the portal is. TODO(issue 10, phone-access strategy): the
-	 * no-portal strategy behind one config switch — resolve only the box's
-	 * own names (address=/pamong.box/ADDRESS), answer every other name fast
-	 * with no address, and leave out option 114. */
-	netconf__put(&b,
-	    "# captive portal: every name is the box, and phones are told the portal\n"
-	    "# (DHCP option 114, RFC 8910)\n"
-	    "address=/#/%s\n"
-	    "dhcp-option=114,\"http://%s/\"\n", net.ip, net.ip);
+	if (cfg->hs_portal) {
+		/* every name is the box, so every connectivity check reaches
+		 * pamongd (captive.h); Windows also checks that this name has
+		 * Microsoft's address before it believes an HTTP answer */
+		netconf__put(&b,
+		    "# captive portal (hotspot.portal = yes): every name is the box, so every\n"
+		    "# phone's connectivity check reaches pamongd, which answers it per phone\n"
+		    "address=/#/%s\n"
+		    "address=/dns.msftncsi.com/131.107.255.255\n"
+		    "# RFC 8910: the RFC 8908 captive-portal API (phones that insist on HTTPS\n"
+		    "# for it ignore it and fall back to their checks)\n"
+		    "dhcp-option=114,\"http://%s/portal/api\"\n", net.ip, net.ip);
+	} else {
+		/* only the box's names; the rest fail at once (NXDOMAIN) */
+		netconf__put(&b,
+		    "# no portal (hotspot.portal = no): only the box's own name resolves;\n"
+		    "# every other name fails at once (NXDOMAIN), so phones' checks fail fast\n"
+		    "address=/%s/%s\n"
+		    "address=/#/\n", cfg->hs_name, net.ip);
+	}
 	return netconf__done(&b);
 }
 
@@ -437,12 +537,115 @@ netconf__write(const char *dir, const char *name, const char *text, int mode, ch
 	return PB_OK;
 }
 
+/* Run as root (the render unit): give path the data dir's owner and group,
+ * so pamongd, its own user, can read what root made there. */
+static pb_err
+netconf__own(const char *data_dir, const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (geteuid() != 0)
+		return PB_OK;
+	if (stat(data_dir, &st) < 0 || chown(path, st.st_uid, st.st_gid) < 0) {
+		snprintf(err, errlen, "cannot give %s to the owner of %s: %s", path, data_dir,
+		    strerror(errno));
+		return PB_ERR_IO;
+	}
+	return PB_OK;
+}
+
+/* hotspot.env: what the units need, in shell syntax (values checked by
+ * netconf_check, so never quoted characters). */
+static pb_err
+netconf__env(const struct config *cfg, char names[][16], int n, char *buf, size_t len)
+{
+	struct netconf__buf b = { buf, len, 0, 0 };
+	int i;
+
+	buf[0] = '\0';
+	netconf__header(&b, "hotspot.env");
+	netconf__put(&b, "HOTSPOT_INTERFACE=%s\nHOTSPOT_ADDRESS=%s\nHOTSPOT_BRIDGE=%d\n"
+	    "HOTSPOT_RADIOS=\"", cfg->hs_interface, cfg->hs_address,
+	    cfg->hs_radios[0] != '\0' ? 1 : 0);
+	for (i = 0; i < n; i++)
+		netconf__put(&b, "%s%s", i ? " " : "", names[i]);
+	netconf__put(&b, "\"\n");
+	return netconf__done(&b);
+}
+
+long
+netconf_radio_channel(long channel, int k)
+{
+	static const long others[] = { 1, 6, 11 };
+	long list[4];
+	int n = 0;
+	size_t i;
+
+	list[n++] = channel;
+	for (i = 0; i < PB_ARRAY_LEN(others); i++)
+		if (others[i] != channel)
+			list[n++] = others[i];
+	return list[k % n];
+}
+
+static int
+netconf__cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+int
+netconf_radios(const struct config *cfg, const char *sysfs_net, char names[][16], int max)
+{
+	char pats[CONF_STR_MAX], path[PATH_MAX], *save = NULL, *tok;
+	struct dirent *e;
+	DIR *d;
+	int n = 0;
+
+	if (cfg->hs_radios[0] == '\0') {
+		snprintf(names[0], 16, "%.15s", cfg->hs_interface);
+		return max > 0 ? 1 : 0;
+	}
+	if ((d = opendir(sysfs_net)) == NULL)
+		return 0;
+	while (n < max && (e = readdir(d)) != NULL) {
+		struct stat st;
+		int match = 0;
+
+		if (e->d_name[0] == '.' || strlen(e->d_name) >= 16)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/phy80211", sysfs_net, e->d_name);
+		if (stat(path, &st) < 0)
+			continue; /* not a radio */
+		snprintf(pats, sizeof(pats), "%s", cfg->hs_radios);
+		for (tok = strtok_r(pats, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save))
+			if (fnmatch(tok, e->d_name, 0) == 0)
+				match = 1;
+		if (match)
+			snprintf(names[n++], 16, "%s", e->d_name);
+	}
+	closedir(d);
+	qsort(names, (size_t)n, 16, netconf__cmp);
+	return n;
+}
+
 pb_err
 netconf_render(const struct config *cfg, const char *dir, char *err, size_t errlen)
 {
+	return netconf_render_at(cfg, dir, NETCONF_SYSFS_NET, err, errlen);
+}
+
+pb_err
+netconf_render_at(const struct config *cfg, const char *dir, const char *sysfs_net,
+    char *err, size_t errlen)
+{
 	enum { BUFSZ = 8192 };
-	char pass[NETCONF_PASS_MAX + 1];
-	char *hostapd = NULL, *dnsmasq = NULL, *nft = NULL;
+	char pass[NETCONF_PASS_MAX + 1], driver[64], path[PATH_MAX];
+	char names[NETCONF_MAX_RADIOS][16];
+	char *hostapd = NULL, *dnsmasq = NULL, *nft = NULL, *env = NULL;
+	struct netconf_ap ap;
+	struct stat st;
+	int nradios, i;
 	pb_err rc;
 
 	if ((rc = netconf_check(cfg, err, errlen)) != PB_OK)
@@ -450,16 +653,23 @@ netconf_render(const struct config *cfg, const char *dir, char *err, size_t errl
 	hostapd = malloc(BUFSZ);
 	dnsmasq = malloc(BUFSZ);
 	nft = malloc(BUFSZ);
-	if (hostapd == NULL || dnsmasq == NULL || nft == NULL) {
+	env = malloc(BUFSZ);
+	if (hostapd == NULL || dnsmasq == NULL || nft == NULL || env == NULL) {
 		snprintf(err, errlen, "out of memory");
 		rc = PB_ERR_NOMEM;
 		goto out;
 	}
 	if ((rc = netconf_passphrase(cfg, pass, sizeof(pass), err, errlen)) != PB_OK)
 		goto out;
-	if ((rc = netconf_hostapd(cfg, pass, hostapd, BUFSZ)) != PB_OK ||
-	    (rc = netconf_dnsmasq(cfg, dnsmasq, BUFSZ)) != PB_OK ||
-	    (rc = netconf_nftables(cfg, nft, BUFSZ)) != PB_OK) {
+	if (!cfg->hs_open && cfg->hs_passphrase[0] == '\0') {
+		snprintf(path, sizeof(path), "%s/%s", cfg->data_dir, NETCONF_PASS_FILE);
+		if ((rc = netconf__own(cfg->data_dir, path, err, errlen)) != PB_OK)
+			goto out;
+	}
+	nradios = netconf_radios(cfg, sysfs_net, names, NETCONF_MAX_RADIOS);
+	if ((rc = netconf_dnsmasq(cfg, dnsmasq, BUFSZ)) != PB_OK ||
+	    (rc = netconf_nftables(cfg, nft, BUFSZ)) != PB_OK ||
+	    (rc = netconf__env(cfg, names, nradios, env, BUFSZ)) != PB_OK) {
 		snprintf(err, errlen, "cannot render the hotspot's configs (%s)", pb_strerror(rc));
 		goto out;
 	}
@@ -468,9 +678,27 @@ netconf_render(const struct config *cfg, const char *dir, char *err, size_t errl
 		rc = PB_ERR_IO;
 		goto out;
 	}
-	if ((rc = netconf__write(dir, "hostapd.conf", hostapd, 0600, err, errlen)) != PB_OK ||
-	    (rc = netconf__write(dir, "dnsmasq.conf", dnsmasq, 0644, err, errlen)) != PB_OK ||
-	    (rc = netconf__write(dir, "nftables.conf", nft, 0644, err, errlen)) != PB_OK)
+	/* one hostapd per radio, as the kernel has it now; the control socket
+	 * in the data dir's group (pamongd's) */
+	for (i = 0; i < nradios; i++) {
+		memset(&ap, 0, sizeof(ap));
+		ap.ifname = names[i];
+		if (netconf_radio_driver(sysfs_net, names[i], driver, sizeof(driver)) == 0)
+			ap.radio = netconf_radio_lookup(driver);
+		ap.ctrl_gid = stat(cfg->data_dir, &st) == 0 ? (long)st.st_gid : 0;
+		ap.channel = netconf_radio_channel(cfg->hs_channel, i);
+		ap.bridge = cfg->hs_radios[0] != '\0' ? cfg->hs_interface : NULL;
+		if ((rc = netconf_hostapd(cfg, &ap, pass, hostapd, BUFSZ)) != PB_OK) {
+			snprintf(err, errlen, "cannot render hostapd's config (%s)", pb_strerror(rc));
+			goto out;
+		}
+		snprintf(path, sizeof(path), "hostapd-%s.conf", names[i]);
+		if ((rc = netconf__write(dir, path, hostapd, 0600, err, errlen)) != PB_OK)
+			goto out;
+	}
+	if ((rc = netconf__write(dir, "dnsmasq.conf", dnsmasq, 0644, err, errlen)) != PB_OK ||
+	    (rc = netconf__write(dir, "nftables.conf", nft, 0644, err, errlen)) != PB_OK ||
+	    (rc = netconf__write(dir, "hotspot.env", env, 0644, err, errlen)) != PB_OK)
 		goto out;
 out:
 	sodium_memzero(pass, sizeof(pass));
@@ -479,5 +707,6 @@ out:
 	free(hostapd);
 	free(dnsmasq);
 	free(nft);
+	free(env);
 	return rc;
 }

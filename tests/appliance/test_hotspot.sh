@@ -5,7 +5,7 @@
 # paths ([hotspot] is all defaults); hostapd, dnsmasq, nft and pamongd start
 # with exactly those files on wlan0; a "phone" (wlan1 in its own network
 # namespace) joins with the passphrase pamongd made and stored in its data
-# dir, gets a DHCP lease carrying option 114 (RFC 8910) with the portal URL,
+# dir, gets a DHCP lease carrying option 114 (RFC 8910) with the portal API's URL,
 # resolves an arbitrary name to the box, and reads
 # http://pamong.box/api/v1/health through port 80.
 # Usage (from the checkout): tests/appliance/guest/run.sh tests/appliance/test_hotspot.sh
@@ -39,11 +39,11 @@ EOF
 check "pamongd --render-net writes hostapd.conf, dnsmasq.conf and nftables.conf" \
 	"$BUILD/pamongd" -f "$T/pamongd.conf" --render-net "$NET"
 PSK=$(cat "$T/box/hotspot-passphrase" 2>/dev/null)
-SSID=$(sed -n 's/^ssid=//p' "$NET/hostapd.conf")
+SSID=$(sed -n 's/^ssid=//p' "$NET/hostapd-wlan0.conf")
 passphrase_made() {
 	ls -l "$T/box/hotspot-passphrase"
 	[ "${#PSK}" -ge 12 ] && ls -l "$T/box/hotspot-passphrase" | grep -q '^-rw-------' &&
-		grep -qx "wpa_passphrase=$PSK" "$NET/hostapd.conf"
+		grep -qx "wpa_passphrase=$PSK" "$NET/hostapd-wlan0.conf"
 }
 check "the passphrase was made (${#PSK} characters), stored 0600 and rendered" passphrase_made
 
@@ -51,7 +51,7 @@ check "the passphrase was made (${#PSK} characters), stored 0600 and rendered" p
 ip addr add "$BOX_IP/24" dev wlan0
 ip link set wlan0 up
 check "nft loads the rendered ruleset" nft -f "$NET/nftables.conf"
-bg "$T/hostapd.log" hostapd "$NET/hostapd.conf"
+bg "$T/hostapd.log" hostapd "$NET/hostapd-wlan0.conf"
 if wait_for 15 "$T/hostapd.log" 'AP-ENABLED'; then
 	ok "hostapd starts from the rendered hostapd.conf (AP-ENABLED, WPA2, SSID $SSID)"
 else
@@ -112,14 +112,14 @@ if lease >"$T/udhcpc.log" 2>&1; then
 else
 	not_ok "dnsmasq leases the phone an address" "$T/udhcpc.log" "$T/dnsmasq.log"
 fi
-URL_HEX=$(printf 'http://%s/' "$BOX_IP" | od -An -tx1 | tr -d ' \n')
+URL_HEX=$(printf 'http://%s/portal/api' "$BOX_IP" | od -An -tx1 | tr -d ' \n')
 option_114() {
 	grep -E '^(opt114|router|dns|lease)=' "$T/lease.env"
 	grep -qx "router=$BOX_IP" "$T/lease.env" && grep -qx "dns=$BOX_IP" "$T/lease.env" &&
 		{ grep -qix "opt114=$URL_HEX" "$T/lease.env" ||
-			grep -qx "opt114=http://$BOX_IP/" "$T/lease.env"; }
+			grep -qx "opt114=http://$BOX_IP/portal/api" "$T/lease.env"; }
 }
-check "the lease carries option 114 = http://$BOX_IP/ (RFC 8910), the box as router and DNS" \
+check "the lease carries option 114 = http://$BOX_IP/portal/api (RFC 8910), the box as router and DNS" \
 	option_114
 lease_time() {
 	t=$(sed -n 's/^lease=//p' "$T/lease.env")
@@ -135,6 +135,11 @@ a = socket.gethostbyname(sys.argv[1]); print(a); sys.exit(a != sys.argv[2])' \
 		connectivitycheck.gstatic.com "$BOX_IP"
 }
 check "the phone resolves connectivitycheck.gstatic.com to the box ($BOX_IP)" resolve
+resolve_msft() {
+	ip netns exec phone python3 -c 'import socket, sys
+a = socket.gethostbyname("dns.msftncsi.com"); print(a); sys.exit(a != "131.107.255.255")'
+}
+check "the phone resolves dns.msftncsi.com to Microsoft's address (Windows' DNS check)" resolve_msft
 
 # (f) the app by its short name, through port 80 (nft redirects it to pamongd's 8080)
 health() {

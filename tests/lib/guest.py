@@ -28,10 +28,22 @@ GUEST_DIR = os.environ.get("GUEST_DIR") or os.path.join(ROOT, "build", "applianc
 QBOOT = "/usr/share/qemu/qboot.rom"
 
 
-def qemu_command(job, shell):
+def wants_systemd(script):
+    """A script whose first lines say "guest-init: systemd" runs with systemd
+    as PID 1 (the image's units under a real service manager)."""
+    try:
+        with open(script) as f:
+            return any("guest-init: systemd" in f.readline() for _ in range(20))
+    except OSError:
+        return False
+
+
+def qemu_command(job, shell, systemd=False):
     append = "console=ttyS0 quiet panic=-1 " + os.environ.get("GUEST_APPEND", "")
     if shell:
         append += " pamong.shell=1"
+    if systemd:
+        append += " pamong.init=systemd systemd.show_status=0"
     # qboot (Debian's qemu-system-data) starts the kernel seconds sooner than SeaBIOS.
     bios = ["-bios", QBOOT] if os.path.exists(QBOOT) else []
     # -cpu max: every feature TCG emulates (SSE4.2, AES-NI …); the smoke test ran
@@ -64,12 +76,17 @@ def write_job(job, script, args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--timeout", type=float, default=float(os.environ.get("GUEST_TIMEOUT", 300)))
+    ap.add_argument("--timeout", type=float, default=None,
+                    help="seconds (GUEST_TIMEOUT; default 300, 900 when booting systemd)")
     ap.add_argument("--shell", action="store_true", help="a shell on the console at the end")
     ap.add_argument("--keep", action="store_true", help="keep the job folder")
     ap.add_argument("script", nargs="?")
     ap.add_argument("args", nargs=argparse.REMAINDER)
     o = ap.parse_args()
+    systemd = bool(o.script) and wants_systemd(o.script)
+    if o.timeout is None:
+        # systemd as PID 1 boots in 30-180 s under TCG on a loaded machine
+        o.timeout = float(os.environ.get("GUEST_TIMEOUT", 900 if systemd else 300))
     if not o.script and not o.shell:
         ap.error("a script, or --shell")
     for f in ("vmlinux", "initrd.img", "root.img"):
@@ -80,7 +97,7 @@ def main():
     try:
         if o.script:
             write_job(job, o.script, o.args)
-        cmd = qemu_command(job, o.shell)
+        cmd = qemu_command(job, o.shell, systemd)
         if o.shell:  # the terminal talks to the guest's console directly
             print("guest: Ctrl-A X quits QEMU; 'exit' in the shell powers off", flush=True)
             subprocess.run(cmd)

@@ -67,11 +67,10 @@ def write_config():
     os.makedirs(data)
     with open(CONF, "w") as f:
         f.write("[http]\nport = 8080\nlisten = 0.0.0.0\nwebroot = %s\n"
-                "portal_hosts = %s,pamong.box\n[storage]\ndata_dir = %s\n"
+                "[storage]\ndata_dir = %s\n"
                 "[content]\nincoming = %s\ntrusted_keys = %s\n[area]\nfile = %s\ncodes = 33.02\n"
                 "[hotspot]\ninterface = pbhs\naddress = %s/24\n"
-                % (os.path.join(BUILD, "webroot"), BOX_IP, data, PACKS, DEV_PUB, AREA_FILE,
-                   BOX_IP))
+                % (os.path.join(BUILD, "webroot"), data, PACKS, DEV_PUB, AREA_FILE, BOX_IP))
 
 
 def start_box():

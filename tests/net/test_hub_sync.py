@@ -227,7 +227,7 @@ def box_conf(name, port, code, ca):
         f.write("[http]\nport = %d\nlisten = 127.0.0.1\nwebroot = %s\n[storage]\ndata_dir = %s\n"
                 "[content]\nincoming = %s\ntrusted_keys = %s\n[area]\nfile = %s\ncodes = 33.02\n"
                 "[sync]\nhub_url = https://%s\nca_file = %s\nenroll_code = %s\n"
-                "box_name = Kotak Uji Jaringan\nuplinks = eth*\nhotspot_if = wlan0\n"
+                "box_name = Kotak Uji Jaringan\nuplinks = eth*\n"
                 "chunk_rows = %d\nbackoff_min_s = 1\nbackoff_max_s = 2\n"
                 % (port, os.path.join(BUILD, "webroot"), d, PACKS, DEV_PUB, AREA_FILE, HUB_IP,
                    ca, code, CHUNK_ROWS))

@@ -30,7 +30,7 @@ mkdir -p "$OUT"
 exec 9>"$OUT/lock"
 flock 9
 
-key=$(cd "$HERE" && cat packages build.sh init initramfs-init fstab | sha256sum | cut -c1-16)
+key=$(cd "$HERE" && cat packages build.sh init initramfs-init fstab job-systemd | sha256sum | cut -c1-16)
 if [ "${1:-}" != -f ] && [ -f "$OUT/root.img" ] && [ -f "$OUT/initrd.img" ] && [ -f "$OUT/vmlinux" ] &&
 	[ "$(cat "$OUT/key" 2>/dev/null)" = "$key" ]; then
 	echo "guest: up to date ($OUT, key $key)"
@@ -146,6 +146,35 @@ chroot "$R" depmod -a "$KVER"
 install -m 0755 "$HERE/init" "$R/init"
 install -m 0644 "$HERE/fstab" "$R/etc/fstab"
 echo 'options mac80211_hwsim radios=2' >"$R/etc/modprobe.d/pamong-guest.conf"
+# Under systemd (pamong.init=systemd): the same modules, the job as a unit
+# that writes to the console, no login prompts.
+mkdir -p "$R/etc/modules-load.d" "$R/usr/local/sbin" "$R/etc/systemd/system"
+printf 'configfs\n9pnet_virtio\n9p\nmac80211_hwsim\ngpio-sim\n' >"$R/etc/modules-load.d/pamong-guest.conf"
+install -m 0755 "$HERE/job-systemd" "$R/usr/local/sbin/pamong-job"
+cat >"$R/etc/systemd/system/pamong-job.service" <<'UNIT'
+[Unit]
+Description=Pamong guest test job (/job/job.sh)
+After=basic.target remote-fs.target
+ConditionPathExists=/job/job.sh
+[Service]
+Type=oneshot
+ExecStart=/usr/local/sbin/pamong-job
+StandardOutput=tty
+StandardError=inherit
+TTYPath=/dev/ttyS0
+TimeoutStartSec=infinity
+UNIT
+mkdir -p "$R/etc/systemd/system/multi-user.target.wants"
+ln -sf ../pamong-job.service "$R/etc/systemd/system/multi-user.target.wants/pamong-job.service"
+# what a throwaway test boot never needs (first-boot database rebuilds are
+# slow under TCG)
+for u in serial-getty@ttyS0.service getty@tty1.service systemd-firstboot.service \
+	systemd-hwdb-update.service ldconfig.service systemd-journal-catalog-update.service \
+	systemd-update-done.service systemd-pstore.service systemd-random-seed.service \
+	apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer \
+	systemd-tmpfiles-clean.timer dpkg-db-backup.timer; do
+	ln -sf /dev/null "$R/etc/systemd/system/$u"
+done
 mkdir -p "$R/src" "$R/job"
 [ -c "$R/dev/console" ] || mknod -m 600 "$R/dev/console" c 5 1
 rm -rf "$R"/var/cache/apt/* "$R"/var/lib/apt/lists/* "$R"/var/log/*
