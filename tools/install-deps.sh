@@ -7,7 +7,7 @@ BUILD_PKGS="build-essential pkg-config libcivetweb-dev libsqlite3-dev libjansson
  libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev libsodium-dev libunistring-dev
  libcurl4-openssl-dev libarchive-dev libinih-dev libsystemd-dev libgpiod-dev libmnl-dev
  zlib1g-dev"
-TEST_PKGS="$BUILD_PKGS python3 sqlite3 iproute2 nftables dnsmasq-base nginx-light openssl curl
+TEST_PKGS="$BUILD_PKGS python3 sqlite3 iproute2 nftables dnsmasq-base nginx-light openssl curl systemd
  chromium nodejs npm qrencode poppler-utils zbar-tools fonts-dejavu-core
  qemu-system-x86 mmdebstrap cpio e2fsprogs xz-utils linux-source-6.1 linux-headers-amd64"
 BENCH_PKGS="$TEST_PKGS wrk"

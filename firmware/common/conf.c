@@ -13,6 +13,12 @@ struct conf_ctx {
 	void *cfg;
 	char *err;
 	size_t errlen;
+	const struct conf_alias *aliases;
+	size_t naliases;
+	const char *path;
+	int line;               /* the line being read (counted by the handler) */
+	char *warn;
+	size_t warnlen;
 };
 
 static pb_err
@@ -92,10 +98,27 @@ conf_set(const struct conf_opt *opts, size_t n, void *cfg, const char *section,
 }
 
 static int
-conf__handler(void *user, const char *section, const char *name, const char *value)
+conf__handler_lineno(void *user, const char *section, const char *name, const char *value,
+    int lineno)
 {
 	struct conf_ctx *c = user;
+	size_t i, used;
 
+	for (i = 0; i < c->naliases; i++) {
+		const struct conf_alias *a = &c->aliases[i];
+
+		if (strcmp(a->section, section) != 0 || strcmp(a->name, name) != 0)
+			continue;
+		used = c->warn ? strlen(c->warn) : 0;
+		if (c->warn && used + 1 < c->warnlen)
+			snprintf(c->warn + used, c->warnlen - used, "%s:%d: warning: %s.%s is "
+			    "deprecated%s: %s\n", c->path, lineno, section, name,
+			    a->to_name ? "" : " and ignored", a->note);
+		if (a->to_name == NULL)
+			return 1;
+		return conf_set(c->opts, c->n, c->cfg, a->to_section, a->to_name, value,
+		    c->err, c->errlen) == PB_OK;
+	}
 	return conf_set(c->opts, c->n, c->cfg, section, name, value, c->err, c->errlen) ==
 	    PB_OK;
 }
@@ -104,18 +127,66 @@ pb_err
 conf_load(const struct conf_opt *opts, size_t n, void *cfg, const char *path, char *err,
     size_t errlen)
 {
-	struct conf_ctx c = { opts, n, cfg, NULL, 0 };
+	return conf_load_aliased(opts, n, NULL, 0, cfg, path, NULL, 0, err, errlen);
+}
+
+/* inih without INI_HANDLER_LINENO: count lines ourselves through the
+ * reader, so warnings can name theirs. */
+struct conf__reader {
+	FILE *f;
+	struct conf_ctx *c;
+};
+
+static char *
+conf__reader(char *str, int num, void *stream)
+{
+	struct conf__reader *r = stream;
+	char *s = fgets(str, num, r->f);
+
+	if (s != NULL)
+		r->c->line++;
+	return s;
+}
+
+static int
+conf__handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct conf_ctx *c = user;
+
+	return conf__handler_lineno(user, section, name, value, c->line);
+}
+
+pb_err
+conf_load_aliased(const struct conf_opt *opts, size_t n, const struct conf_alias *aliases,
+    size_t naliases, void *cfg, const char *path, char *warn, size_t warnlen, char *err,
+    size_t errlen)
+{
+	struct conf_ctx c;
+	struct conf__reader rd;
 	char msg[400] = "";
 	FILE *f;
 	int line;
 
+	memset(&c, 0, sizeof(c));
+	c.opts = opts;
+	c.n = n;
+	c.cfg = cfg;
+	c.aliases = aliases;
+	c.naliases = naliases;
+	c.path = path;
+	c.warn = warn;
+	c.warnlen = warnlen;
+	if (warn != NULL && warnlen > 0)
+		warn[0] = '\0';
 	c.err = msg;
 	c.errlen = sizeof(msg);
 	if ((f = fopen(path, "r")) == NULL) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return PB_ERR_IO;
 	}
-	line = ini_parse_file(f, conf__handler, &c);
+	rd.f = f;
+	rd.c = &c;
+	line = ini_parse_stream(conf__reader, &rd, conf__handler, &c);
 	fclose(f);
 	if (line != 0) {
 		snprintf(err, errlen, "%s:%d: %s", path, line,

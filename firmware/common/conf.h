@@ -28,6 +28,15 @@ struct conf_opt {
 	const char *help;     /* comment for the example config; '\n' separates lines */
 };
 
+/* An old option name still read, with a warning: its value goes to the
+ * option to_section.to_name, or nowhere when to_name is NULL (the value is
+ * now derived from other options; note says from which). */
+struct conf_alias {
+	const char *section, *name;       /* the deprecated option */
+	const char *to_section, *to_name; /* where its value goes; NULL = ignored */
+	const char *note;                 /* the warning's advice */
+};
+
 /* Fill cfg with every default. */
 void conf_defaults(const struct conf_opt *opts, size_t n, void *cfg);
 
@@ -36,6 +45,12 @@ void conf_defaults(const struct conf_opt *opts, size_t n, void *cfg);
  * PB_ERR_IO. */
 pb_err conf_load(const struct conf_opt *opts, size_t n, void *cfg, const char *path,
     char *err, size_t errlen);
+
+/* conf_load that also reads the deprecated names in aliases: each one met
+ * appends "path:line: warning …\n" to warn (truncated if warnlen is short). */
+pb_err conf_load_aliased(const struct conf_opt *opts, size_t n,
+    const struct conf_alias *aliases, size_t naliases, void *cfg, const char *path,
+    char *warn, size_t warnlen, char *err, size_t errlen);
 
 /* Set one option from text (same checks as the file). */
 pb_err conf_set(const struct conf_opt *opts, size_t n, void *cfg, const char *section,

@@ -1,9 +1,11 @@
 /* api_health.c — GET /api/v1/health: version, state (degraded when the
  * store is failing or was healed, with the reason in "db"), the store's
- * counts, which clock this boot trusts, sync's state, the LEDs and whether
+ * counts, which clock this boot trusts, sync's state, the phones on each
+ * radio of the hotspot, the LEDs and whether
  * the button turned on setup mode. */
 #include "api_int.h"
 #include "leds.h"
+#include "stations.h"
 #include "store_clock.h"
 #include "sync.h"
 #include "util.h"
@@ -28,7 +30,7 @@ api__health(struct req *r)
 	    store_clock_get(r->app->store, r->app->boot_id, &clk) != PB_OK))
 		clk.src = STORE_CLOCK_NONE;
 	http_send_json(r->conn, 200, json_pack(
-	    "{s:s, s:s, s:s, s:I, s:s, s:i, s:o, s:s, s:o, s:s, s:o, s:o, s:b}",
+	    "{s:s, s:s, s:s, s:I, s:s, s:i, s:o, s:s, s:o, s:s, s:o, s:o, s:o, s:b}",
 	    "program", "pamongd", "version", PB_VERSION, "state", state,
 	    "uptime_s", (json_int_t)((util_mono_ms() - r->app->started_mono_ms) / 1000),
 	    "box_id", store_box_id(r->app->store), "courses", r->snap->ncourses,
@@ -36,6 +38,7 @@ api__health(struct req *r)
 	    "db", db, "db_lost_writes", st.lost_writes >= 0 ?
 	    json_integer((json_int_t)st.lost_writes) : json_null(),
 	    "clock", clk.src == STORE_CLOCK_NONE ? "unknown" : store_clock_src_name(clk.src),
-	    "sync", (json_t *)sync_status_json(), "leds", (json_t *)leds_status_json(),
+	    "sync", (json_t *)sync_status_json(), "wifi", (json_t *)stations_status_json(),
+	    "leds", (json_t *)leds_status_json(),
 	    "setup_mode", leds_setup_mode()), NULL);
 }

@@ -12,8 +12,10 @@
 #define S(f) offsetof(struct config, f)
 
 static const struct conf_opt config__opts[] = {
-	{ "http", "listen", CONF_STR, "0.0.0.0", 0, 0, S(listen),
-	    "Address to listen on (0.0.0.0 = every interface)." },
+	{ "http", "listen", CONF_STR, "hotspot,127.0.0.1", 0, 0, S(listen),
+	    "Addresses to listen on, comma-separated: \"hotspot\" is the [hotspot]\n"
+	    "address, so an uplink never sees pamongd even without the firewall;\n"
+	    "0.0.0.0 = every interface (a PC without the hotspot)." },
 	{ "http", "port", CONF_INT, "8080", 1, 65535, S(port),
 	    "TCP port. On the box nftables sends port 80 of any address here." },
 	{ "http", "threads", CONF_INT, "300", 8, 2000, S(threads),
@@ -37,12 +39,6 @@ static const struct conf_opt config__opts[] = {
 	    "Largest request body accepted, in bytes (413 above)." },
 	{ "http", "webroot", CONF_STR, "/usr/share/pamong/webroot", 0, 0, S(webroot),
 	    "Static files of the learner app." },
-	{ "http", "portal_url", CONF_STR, "http://10.42.0.1/", 0, 0, S(portal_url),
-	    "Requests for any other host (phones' connectivity checks, sites typed\n"
-	    "while offline) are redirected here, so phones open the learner app as\n"
-	    "the hotspot's sign-in page. Empty: no redirects." },
-	{ "http", "portal_hosts", CONF_STR, "10.42.0.1,pamong.box,localhost,127.0.0.1", 0, 0,
-	    S(portal_hosts), "Host names and addresses that are the box itself (comma-separated)." },
 	{ "storage", "data_dir", CONF_STR, "/var/lib/pamong", 0, 0, S(data_dir),
 	    "Database, installed course packs and the box's keys live here." },
 	{ "storage", "group_commit", CONF_BOOL, "yes", 0, 0, S(group_commit),
@@ -92,8 +88,6 @@ static const struct conf_opt config__opts[] = {
 	{ "sync", "uplinks", CONF_STR, "eth*,end*,enx*,usb*,wwan*,ppp*", 0, 0, S(uplinks),
 	    "Interfaces (names or globs, comma-separated) whose default route means\n"
 	    "the hub may be reachable." },
-	{ "sync", "hotspot_if", CONF_STR, "wlan0", 0, 0, S(hotspot_if),
-	    "The hotspot's interface; never used for uploads." },
 	{ "sync", "chunk_rows", CONF_INT, "500", 1, 5000, S(chunk_rows),
 	    "Learner and summary rows of each kind per upload chunk." },
 	{ "sync", "interval_s", CONF_INT, "300", 10, 86400, S(sync_interval_s),
@@ -130,7 +124,8 @@ static const struct conf_opt config__opts[] = {
 	    "facilitator can lift it for the day from the console." },
 	{ "hotspot", "interface", CONF_STR, "wlan0", 0, 0, S(hs_interface),
 	    "The access point's interface. `pamongd --render-net DIR` writes\n"
-	    "hostapd.conf, dnsmasq.conf and nftables.conf for it from this section." },
+	    "hostapd-IFACE.conf, dnsmasq.conf and nftables.conf for it from this\n"
+	    "section." },
 	{ "hotspot", "ssid", CONF_STR, "PamongBox", 0, 0, S(hs_ssid),
 	    "Network name phones see (1 to 32 bytes)." },
 	{ "hotspot", "passphrase", CONF_STR, "", 0, 0, S(hs_passphrase),
@@ -156,12 +151,25 @@ static const struct conf_opt config__opts[] = {
 	{ "hotspot", "isolate", CONF_BOOL, "yes", 0, 0, S(hs_isolate),
 	    "Phones cannot reach each other, only the box (hostapd ap_isolate; the\n"
 	    "Pi's on-board radio ignores it, docs/APPLIANCE.md)." },
-	{ "hotspot", "max_stations", CONF_INT, "30", 1, 2007, S(hs_max_stations),
-	    "Phones the access point accepts; keep it under the radio's real limit\n"
-	    "so hostapd refuses cleanly instead of the firmware failing." },
+	{ "hotspot", "max_stations", CONF_INT, "0", 0, 2007, S(hs_max_stations),
+	    "Phones one radio accepts at most. 0: what the adapter table says for\n"
+	    "its driver (docs/APPLIANCE.md), just under the radio's real limit so\n"
+	    "hostapd refuses cleanly instead of the firmware failing; a number\n"
+	    "lowers it (and is the limit of a radio the table does not know)." },
 	{ "hotspot", "per_phone_connections", CONF_INT, "8", 1, 1000, S(hs_per_phone),
 	    "Connections one phone (by its Wi-Fi hardware address) may hold to\n"
 	    "pamongd; more are refused at once by the firewall." },
+	{ "hotspot", "name", CONF_STR, "pamong.box", 0, 0, S(hs_name),
+	    "The box's short name on the hotspot (http://pamong.box), printed on\n"
+	    "the facilitator card beside the address." },
+	{ "hotspot", "portal", CONF_BOOL, "yes", 0, 0, S(hs_portal),
+	    "yes: a captive portal (every name is the box; phones' connectivity\n"
+	    "checks get the portal until that phone opened it, then \"online\").\n"
+	    "no: only the box's own names resolve and the checks fail at once;\n"
+	    "learners tap \"stay connected\" themselves (docs/APPLIANCE.md)." },
+	{ "hotspot", "control_dir", CONF_STR, "/run/hostapd", 0, 0, S(hs_ctrl_dir),
+	    "hostapd's control sockets: pamongd counts the phones on each radio\n"
+	    "there (GET /api/v1/health, the wifi LED)." },
 	{ "leds", "backend", CONF_STR, "none", 0, 0, S(leds_backend),
 	    "How the status LEDs and the button are reached: gpio (libgpiod, the\n"
 	    "box), sim (no hardware: LED states written to sim_file) or none." },
@@ -189,14 +197,49 @@ static const struct conf_opt config__opts[] = {
 	    "status 0 and the service manager decides." },
 };
 
+/* Options that moved to [hotspot]: still read, with a warning. */
+static const struct conf_alias config__aliases[] = {
+	{ "sync", "hotspot_if", "hotspot", "interface", "use hotspot.interface" },
+	{ "http", "portal_url", NULL, NULL,
+	    "the portal is http://ADDRESS/ from hotspot.address; hotspot.portal = no "
+	    "turns it off" },
+	{ "http", "portal_hosts", NULL, NULL,
+	    "the box's own names are hotspot.address, hotspot.name, localhost and "
+	    "127.0.0.1" },
+};
+
+/* What [hotspot] decides for the other sections. */
+static void
+config__derive(struct config *cfg)
+{
+	char ip[64];
+	size_t n = strcspn(cfg->hs_address, "/");
+
+	snprintf(ip, sizeof(ip), "%.*s", (int)(n < sizeof(ip) ? n : sizeof(ip) - 1),
+	    cfg->hs_address);
+	snprintf(cfg->hotspot_if, sizeof(cfg->hotspot_if), "%s", cfg->hs_interface);
+	snprintf(cfg->hotspot_ip, sizeof(cfg->hotspot_ip), "%s", ip);
+	if (cfg->hs_portal)
+		snprintf(cfg->portal_url, sizeof(cfg->portal_url), "http://%s/", ip);
+	else
+		cfg->portal_url[0] = '\0';
+	snprintf(cfg->portal_hosts, sizeof(cfg->portal_hosts), "%s,%s,localhost,127.0.0.1",
+	    ip, cfg->hs_name);
+}
+
 pb_err
 config_load(struct config *cfg, const char *path, char *err, size_t errlen)
 {
+	pb_err rc = PB_OK;
+
 	memset(cfg, 0, sizeof(*cfg));
 	conf_defaults(config__opts, PB_ARRAY_LEN(config__opts), cfg);
-	if (path == NULL)
-		return PB_OK;
-	return conf_load(config__opts, PB_ARRAY_LEN(config__opts), cfg, path, err, errlen);
+	if (path != NULL)
+		rc = conf_load_aliased(config__opts, PB_ARRAY_LEN(config__opts),
+		    config__aliases, PB_ARRAY_LEN(config__aliases), cfg, path, cfg->warnings,
+		    sizeof(cfg->warnings), err, errlen);
+	config__derive(cfg);
+	return rc;
 }
 
 static pb_err

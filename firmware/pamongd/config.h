@@ -13,7 +13,7 @@
 
 struct config {
 	/* [http] */
-	char listen[CONF_STR_MAX];   /* address to listen on */
+	char listen[CONF_STR_MAX];   /* addresses to listen on; "hotspot" = hotspot_ip */
 	long port;                   /* TCP port */
 	long threads;                /* worker threads = connections served at once */
 	long keepalive_ms;           /* idle keep-alive connections are closed after this */
@@ -21,8 +21,7 @@ struct config {
 	long body_timeout_ms;        /* and its body within this */
 	long max_body;               /* request body limit, bytes */
 	char webroot[CONF_STR_MAX];  /* static files of the learner app */
-	char portal_url[CONF_STR_MAX];   /* where phones' connectivity checks are sent */
-	char portal_hosts[CONF_STR_MAX]; /* Host names the box answers as itself */
+
 	/* [storage] */
 	char data_dir[CONF_STR_MAX]; /* database, installed packs, keys */
 	int group_commit;            /* share one fsync among concurrent writes */
@@ -44,7 +43,6 @@ struct config {
 	char enroll_code[CONF_STR_MAX]; /* one-time code from the hub's staff */
 	char box_name[CONF_STR_MAX];    /* shown to central staff */
 	char uplinks[CONF_STR_MAX];     /* interfaces that can carry uploads */
-	char hotspot_if[CONF_STR_MAX];  /* the access point: never an uplink */
 	long chunk_rows;                /* rows of each kind per upload chunk */
 	long sync_interval_s;           /* with a link up, look again this often */
 	long backoff_min_s, backoff_max_s; /* retry delays after a failure */
@@ -71,12 +69,21 @@ struct config {
 	int hs_isolate;                  /* phones cannot reach each other */
 	long hs_max_stations;            /* hostapd refuses phones beyond this */
 	long hs_per_phone;               /* connections one phone may hold to pamongd */
+	char hs_ctrl_dir[CONF_STR_MAX];  /* hostapd's control sockets (phones counted there) */
+	char hs_name[CONF_STR_MAX];      /* the box's short name (pamong.box) */
+	int hs_portal;                   /* captive portal (1) or none (0) */
 	/* [leds] (gpio.h, leds.h) */
 	char leds_backend[CONF_STR_MAX];    /* gpio, sim or none */
 	char led_lines[4][CONF_STR_MAX];    /* system, wifi, sync, button */
 	char leds_active_low[CONF_STR_MAX]; /* lines that are low when on/pressed */
 	char leds_sim_file[CONF_STR_MAX];   /* sim backend's state file */
 	char shutdown_command[CONF_STR_MAX]; /* run after a button shutdown */
+	/* derived from [hotspot] by config_load (one source for each fact) */
+	char hotspot_if[CONF_STR_MAX];   /* the access point: never an uplink */
+	char hotspot_ip[64];             /* the box's address on it, no prefix */
+	char portal_url[CONF_STR_MAX];   /* "http://ADDRESS/"; "" = no portal */
+	char portal_hosts[CONF_STR_MAX + 128]; /* Host names the box answers as itself */
+	char warnings[2048];             /* deprecated options met, one a line */
 };
 
 /* Defaults, then the file (if path is not NULL). err gets "file:line: msg". */

@@ -172,6 +172,35 @@ http_handle(struct http *h, const char *prefix, http_handler fn, void *arg)
 	return PB_OK;
 }
 
+/* CivetWeb's listening_ports from [http] listen and port: each address in
+ * the list, "hotspot" meaning the box's hotspot address. */
+static pb_err
+http__ports(const struct config *cfg, char *out, size_t len)
+{
+	char buf[CONF_STR_MAX], *save = NULL, *tok;
+	size_t used = 0;
+	int n;
+
+	out[0] = '\0';
+	snprintf(buf, sizeof(buf), "%s", cfg->listen);
+	for (tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+		const char *a = strcmp(tok, "hotspot") == 0 ? cfg->hotspot_ip : tok;
+
+		n = snprintf(out + used, len - used, "%s%s%s%s:%ld", used ? "," : "",
+		    strchr(a, ':') ? "[" : "", a, strchr(a, ':') ? "]" : "", cfg->port);
+		if (n < 0 || (size_t)n >= len - used)
+			return PB_ERR_LIMIT;
+		used += (size_t)n;
+	}
+	return used ? PB_OK : PB_ERR_INVALID;
+}
+
+const char *
+http_listening(const struct http *h)
+{
+	return h->ports;
+}
+
 pb_err
 http_start(struct http *h)
 {
@@ -182,7 +211,9 @@ http_start(struct http *h)
 
 	if (h->ctx != NULL)
 		return PB_ERR_STATE;
-	snprintf(ports, sizeof(ports), "%s:%ld", cfg->listen, cfg->port);
+	if (http__ports(cfg, ports, sizeof(ports)) != PB_OK)
+		return PB_ERR_INVALID;
+	snprintf(h->ports, sizeof(h->ports), "%s", ports);
 	snprintf(threads, sizeof(threads), "%ld", cfg->threads);
 	snprintf(keepalive, sizeof(keepalive), "%ld", cfg->keepalive_ms);
 	snprintf(timeout, sizeof(timeout), "%ld", cfg->request_timeout_ms);

@@ -38,6 +38,8 @@ pb_err http_handle(struct http *h, const char *prefix, http_handler fn, void *ar
 
 /* Listen and serve; PB_ERR_IO if CivetWeb cannot start (port taken …). */
 pb_err http_start(struct http *h);
+/* After http_start: the addresses and ports listened on ("10.42.0.1:8080,…"). */
+const char *http_listening(const struct http *h);
 /* Stop serving (requests in progress finish) and free h; NULL is fine. */
 void http_stop(struct http *h);
 

@@ -28,6 +28,7 @@ struct http {
 	size_t nhandlers;
 	char page_policy[768];    /* headers for HTML pages (http__page_policy) */
 	int busy;                 /* connections held by workers (atomic) */
+	char ports[600];          /* what it listens on (CivetWeb's listening_ports) */
 };
 
 /* Headers every answer carries: no MIME sniffing, never inside a frame. */

@@ -20,6 +20,7 @@
 #include "leds.h"
 #include "log.h"
 #include "netconf.h"
+#include "stations.h"
 #include "sync.h"
 #include "util.h"
 
@@ -39,8 +40,9 @@ usage(FILE *f)
 	    "  -h, --help     this help\n"
 	    "  --version      print the version\n"
 	    "  --print-config print the commented example config (all defaults)\n"
-	    "  --render-net DIR  write the hotspot's hostapd.conf, dnsmasq.conf and\n"
-	    "                 nftables.conf from the config's [hotspot] section into DIR\n"
+	    "  --render-net DIR  write the hotspot's hostapd-IFACE.conf, dnsmasq.conf,\n"
+	    "                 nftables.conf and hotspot.env from the config's [hotspot]\n"
+	    "                 section into DIR\n"
 	    "                 (makes the WPA2 passphrase on first use) and exit\n");
 }
 
@@ -150,7 +152,9 @@ start_http(struct app *app)
 	    http_handle(h, "/api/", api_unknown, app) != PB_OK)
 		fatalx("cannot set up the web server");
 	if (http_start(h) != PB_OK)
-		fatalx("cannot listen on %s:%ld", cfg->listen, cfg->port);
+		fatalx("cannot listen on %s port %ld (listen = %s; is the hotspot's address "
+		    "%s set? a PC without the hotspot: listen = 0.0.0.0)", cfg->listen,
+		    cfg->port, cfg->listen, cfg->hotspot_ip);
 	return h;
 }
 
@@ -160,6 +164,46 @@ static void
 show_storage(struct app *app)
 {
 	leds_set_system(store_healthy(app->store) ? LEDS_SERVING : LEDS_FAULT);
+}
+
+/* Phones per radio from hostapd's control sockets (stations.h). */
+static void
+start_stations(const struct config *cfg)
+{
+	struct stations_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.ctrl_dir = cfg->hs_ctrl_dir;
+	o.max_stations = cfg->hs_max_stations;
+	o.set_leds = 1;
+	if (stations_start(&o) != PB_OK)
+		log_warnx("wifi: cannot start counting phones; carrying on");
+}
+
+/* What systemctl status shows: "serving, 12 phones, 3 pending uploads".
+ * Sent only when it changes. */
+static void
+notify_status(const struct app *app, char *last, size_t lastlen)
+{
+	struct sync_status ss;
+	char line[200], phones[48];
+	int n = stations_phones(), radios, cap;
+
+	sync_status(&ss);
+	stations_totals(&radios, &cap);
+	if (n < 0)
+		snprintf(phones, sizeof(phones), "hotspot down");
+	else
+		snprintf(phones, sizeof(phones), "%d phone%s of %d", n, n == 1 ? "" : "s", cap);
+	snprintf(line, sizeof(line), "STATUS=%s, %s, %lld pending upload%s%s%s",
+	    store_healthy(app->store) ? "serving" : "serving (storage degraded)", phones,
+	    (long long)ss.pending, ss.pending == 1 ? "" : "s",
+	    ss.state[0] && strcmp(ss.state, "off") != 0 ? ", sync " : "",
+	    ss.state[0] && strcmp(ss.state, "off") != 0 ? ss.state : "");
+	if (strcmp(line, last) == 0)
+		return;
+	snprintf(last, lastlen, "%s", line);
+	sd_notify(0, line);
 }
 
 int
@@ -178,7 +222,8 @@ main(int argc, char **argv)
 	struct http *http = NULL;
 	struct config cfg;
 	struct app app;
-	char dbpath[PATH_MAX], bkdir[PATH_MAX], dmgdir[PATH_MAX], err[512];
+	char dbpath[PATH_MAX], bkdir[PATH_MAX], dmgdir[PATH_MAX], err[512], status[200] = "";
+	uint64_t watchdog_us = 0;
 	struct store_care care;
 	struct timespec tick = { 1, 0 };
 	sigset_t set;
@@ -215,6 +260,13 @@ main(int argc, char **argv)
 		return 0;
 	}
 	log_init("pamongd", fg, verbose);
+	if (cfg.warnings[0] != '\0') {
+		char *line, *save = NULL;
+
+		for (line = strtok_r(cfg.warnings, "\n", &save); line;
+		    line = strtok_r(NULL, "\n", &save))
+			log_warnx("%s", line);
+	}
 	/* The database, keys and learners' data are the box's alone. */
 	umask(027);
 	/* As a service pamongd runs as its own user (the systemd unit); root is
@@ -243,7 +295,7 @@ main(int argc, char **argv)
 	app.state = APP_STARTING;
 	app.started_mono_ms = util_mono_ms();
 	util_boot_id(app.boot_id);
-	sd_notify(0, "STATUS=starting");
+	sd_notify(0, "STATUS=starting: opening the database");
 	start_leds(&app);
 
 	if (fs_mkdirs(cfg.data_dir, 0750) != PB_OK)
@@ -273,8 +325,10 @@ main(int argc, char **argv)
 	copts.dev_mode = cfg.dev_mode;
 	if (catalog_open(&copts, &app.catalog) != PB_OK)
 		fatalx("cannot open the course packs in %s", app.packs_dir);
+	sd_notify(0, "STATUS=starting: installing course packs");
 	install_packs(&app);
 	start_sync(&app);
+	start_stations(&cfg);
 	if (auth_new(&(struct auth_limits){ .pin_failures = cfg.pin_failures,
 	    .cooldown_s = cfg.cooldown_s, .source_failures = cfg.source_failures,
 	    .source_cooldown_s = cfg.source_cooldown_s,
@@ -284,15 +338,23 @@ main(int argc, char **argv)
 	http = start_http(&app);
 	app.state = APP_SERVING;
 	show_storage(&app);
-	log_info("serving on http://%s:%ld (version %s, box %s)", cfg.listen, cfg.port,
-	    PB_VERSION, store_box_id(app.store));
+	log_info("serving on %s (version %s, box %s)", http_listening(http), PB_VERSION,
+	    store_box_id(app.store));
 	sd_notify(0, "READY=1\nSTATUS=serving");
+	/* WatchdogSec= in the unit: this loop pings every second; a pamongd
+	 * whose main loop hangs (or is stopped) is killed and restarted */
+	if (sd_watchdog_enabled(0, &watchdog_us) > 0)
+		log_info("watchdog: every %llu ms", (unsigned long long)(watchdog_us / 1000));
 
 	for (;;) {
-		/* every second: backups and idle checks when due */
+		/* every second: backups and idle checks when due, the watchdog,
+		 * the status line */
 		if ((sig = sigtimedwait(&set, NULL, &tick)) < 0) {
 			store_tick(app.store);
 			show_storage(&app);
+			if (watchdog_us)
+				sd_notify(0, "WATCHDOG=1");
+			notify_status(&app, status, sizeof(status));
 			continue;
 		}
 		if (sig == SIGHUP) {
@@ -306,10 +368,11 @@ main(int argc, char **argv)
 		log_info("stopping: shutdown by button");
 	else
 		log_info("stopping (signal %d)", sig);
-	sd_notify(0, "STOPPING=1");
+	sd_notify(0, "STOPPING=1\nSTATUS=stopping");
 	app.state = APP_STOPPING;
 	leds_set_system(LEDS_STOPPING);
 	http_stop(http);
+	stations_stop();
 	sync_stop();
 	store_close(app.store);
 	catalog_close(app.catalog);

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "fsutil.h"
 
@@ -174,6 +176,24 @@ netconf_check(const struct config *cfg, char *err, size_t errlen)
 	if (net.addr >= lo && net.addr <= hi)
 		BAD("hotspot.address: the box's own address %s is inside the DHCP range",
 		    net.ip);
+	n = strlen(cfg->hs_name);
+	if (n == 0 || n > 63 || cfg->hs_name[0] == '.' || cfg->hs_name[0] == '-' ||
+	    strchr(cfg->hs_name, '.') == NULL)
+		BAD("hotspot.name: \"%s\" is not a host name like pamong.box", cfg->hs_name);
+	for (p = cfg->hs_name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+		    *p == '.'))
+			BAD("hotspot.name: \"%s\" is not a host name like pamong.box "
+			    "(lower-case letters, digits, '-', '.')", cfg->hs_name);
+	n = strlen(cfg->hs_ctrl_dir);
+	if (cfg->hs_ctrl_dir[0] != '/' || n > 80)
+		BAD("hotspot.control_dir: \"%s\" is not an absolute path (of at most 80 "
+		    "bytes)", cfg->hs_ctrl_dir);
+	for (p = cfg->hs_ctrl_dir; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("/-_.", *p) != NULL))
+			BAD("hotspot.control_dir: \"%s\": only letters, digits and / - _ .",
+			    cfg->hs_ctrl_dir);
 #undef BAD
 	return PB_OK;
 }
@@ -188,21 +208,81 @@ netconf__header(struct netconf__buf *b, const char *what)
 	    "# (docs/APPLIANCE.md says what each line is for).\n", what);
 }
 
+/* Measured on Debian's kernels and firmware (PLATFORM.md, docs/APPLIANCE.md). */
+static const struct netconf_radio netconf__radios[] = {
+	{ "brcmfmac", "Raspberry Pi on-board (BCM43455, BCM43436; Debian's standard "
+	    "firmware)", 8, 0 },
+	{ "mt76x2u", "MediaTek MT7612U USB (firmware-mediatek)", 32, 1 },
+	{ "mt76x0u", "MediaTek MT7610U USB (firmware-mediatek)", 16, 1 },
+	{ "mt7921u", "MediaTek MT7921AU USB (firmware-mediatek)", 14, 1 },
+	{ "mt7925u", "MediaTek MT7925U USB (firmware-mediatek)", 14, 1 },
+	{ "rt2800usb", "Ralink/MediaTek RT5370, RT5572 USB (firmware-misc-nonfree)", 10, 1 },
+	{ "mac80211_hwsim", "simulated radio (tests)", 30, 1 },
+};
+
+const struct netconf_radio *
+netconf_radio_table(size_t *n)
+{
+	*n = PB_ARRAY_LEN(netconf__radios);
+	return netconf__radios;
+}
+
+const struct netconf_radio *
+netconf_radio_lookup(const char *driver)
+{
+	size_t i;
+
+	for (i = 0; i < PB_ARRAY_LEN(netconf__radios); i++)
+		if (strcmp(netconf__radios[i].driver, driver) == 0)
+			return &netconf__radios[i];
+	return NULL;
+}
+
+int
+netconf_radio_driver(const char *sysfs_net, const char *ifname, char *out, size_t len)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	const char *base;
+	ssize_t n;
+
+	if (len == 0 || strchr(ifname, '/') != NULL || ifname[0] == '.')
+		return -1;
+	snprintf(path, sizeof(path), "%s/%s/device/driver", sysfs_net, ifname);
+	if ((n = readlink(path, target, sizeof(target) - 1)) <= 0)
+		return -1;
+	target[n] = '\0';
+	base = strrchr(target, '/');
+	snprintf(out, len, "%s", base ? base + 1 : target);
+	return 0;
+}
+
+long
+netconf_radio_capacity(const struct netconf_radio *t, long max_stations)
+{
+	if (t == NULL)
+		return max_stations > 0 ? max_stations : NETCONF_UNKNOWN_MAX_STA;
+	return max_stations > 0 && max_stations < t->max_sta ? max_stations : t->max_sta;
+}
+
 pb_err
-netconf_hostapd(const struct config *cfg, const char *passphrase, char *buf, size_t len)
+netconf_hostapd(const struct config *cfg, const struct netconf_ap *ap,
+    const char *passphrase, char *buf, size_t len)
 {
 	struct netconf__buf b = { buf, len, 0, 0 };
+	const struct netconf_radio *radio = ap ? ap->radio : NULL;
+	const char *ifname = ap ? ap->ifname : cfg->hs_interface;
 
 	if (len == 0)
 		return PB_ERR_LIMIT;
 	buf[0] = '\0';
-	netconf__header(&b, "hostapd.conf");
+	netconf__header(&b, "hostapd-RADIO.conf");
 	netconf__put(&b,
+	    "# the radio: %s (%s)\n"
 	    "interface=%s\n"
 	    "driver=nl80211\n"
 	    "# pamongd counts the phones connected through this socket\n"
-	    "ctrl_interface=/run/hostapd\n"
-	    "ctrl_interface_group=0\n"
+	    "ctrl_interface=%s\n"
+	    "ctrl_interface_group=%ld\n"
 	    "ssid=%s\n"
 	    "utf8_ssid=1\n"
 	    "country_code=%s\n"
@@ -211,14 +291,19 @@ netconf_hostapd(const struct config *cfg, const char *passphrase, char *buf, siz
 	    "channel=%ld\n"
 	    "ieee80211n=1\n"
 	    "wmm_enabled=1\n"
-	    "# phones reach the box, not each other (radios that ignore it: APPLIANCE.md)\n"
+	    "# phones reach the box, not each other%s\n"
 	    "ap_isolate=%d\n"
 	    "# just under the radio's real limit: hostapd refuses, the firmware does not fail\n"
 	    "max_num_sta=%ld\n"
 	    "auth_algs=1\n"
 	    "ignore_broadcast_ssid=0\n",
-	    cfg->hs_interface, cfg->hs_ssid, cfg->hs_country, cfg->hs_channel,
-	    cfg->hs_isolate ? 1 : 0, cfg->hs_max_stations);
+	    radio ? radio->driver : "driver unknown",
+	    radio ? radio->chipsets : "not in pamongd's adapter table",
+	    ifname, cfg->hs_ctrl_dir, ap ? ap->ctrl_gid : 0L,
+	    cfg->hs_ssid, cfg->hs_country, cfg->hs_channel,
+	    radio && !radio->isolates ? " -- THIS RADIO IGNORES IT: phones on it can\n"
+	    "# reach each other (docs/APPLIANCE.md)" : "",
+	    cfg->hs_isolate ? 1 : 0, netconf_radio_capacity(radio, cfg->hs_max_stations));
 	if (cfg->hs_open) {
 		netconf__put(&b, "# open network: chosen in the config (hotspot.open = yes)\n"
 		    "wpa=0\n");
@@ -437,12 +522,45 @@ netconf__write(const char *dir, const char *name, const char *text, int mode, ch
 	return PB_OK;
 }
 
+/* Run as root (the render unit): give path the data dir's owner and group,
+ * so pamongd, its own user, can read what root made there. */
+static pb_err
+netconf__own(const char *data_dir, const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (geteuid() != 0)
+		return PB_OK;
+	if (stat(data_dir, &st) < 0 || chown(path, st.st_uid, st.st_gid) < 0) {
+		snprintf(err, errlen, "cannot give %s to the owner of %s: %s", path, data_dir,
+		    strerror(errno));
+		return PB_ERR_IO;
+	}
+	return PB_OK;
+}
+
+/* hotspot.env: what the units need, in shell syntax (values checked by
+ * netconf_check, so never quoted characters). */
+static pb_err
+netconf__env(const struct config *cfg, char *buf, size_t len)
+{
+	struct netconf__buf b = { buf, len, 0, 0 };
+
+	buf[0] = '\0';
+	netconf__header(&b, "hotspot.env");
+	netconf__put(&b, "HOTSPOT_INTERFACE=%s\nHOTSPOT_ADDRESS=%s\n", cfg->hs_interface,
+	    cfg->hs_address);
+	return netconf__done(&b);
+}
+
 pb_err
 netconf_render(const struct config *cfg, const char *dir, char *err, size_t errlen)
 {
 	enum { BUFSZ = 8192 };
-	char pass[NETCONF_PASS_MAX + 1];
-	char *hostapd = NULL, *dnsmasq = NULL, *nft = NULL;
+	char pass[NETCONF_PASS_MAX + 1], driver[64], path[PATH_MAX];
+	char *hostapd = NULL, *dnsmasq = NULL, *nft = NULL, *env = NULL;
+	struct netconf_ap ap;
+	struct stat st;
 	pb_err rc;
 
 	if ((rc = netconf_check(cfg, err, errlen)) != PB_OK)
@@ -450,16 +568,31 @@ netconf_render(const struct config *cfg, const char *dir, char *err, size_t errl
 	hostapd = malloc(BUFSZ);
 	dnsmasq = malloc(BUFSZ);
 	nft = malloc(BUFSZ);
-	if (hostapd == NULL || dnsmasq == NULL || nft == NULL) {
+	env = malloc(BUFSZ);
+	if (hostapd == NULL || dnsmasq == NULL || nft == NULL || env == NULL) {
 		snprintf(err, errlen, "out of memory");
 		rc = PB_ERR_NOMEM;
 		goto out;
 	}
 	if ((rc = netconf_passphrase(cfg, pass, sizeof(pass), err, errlen)) != PB_OK)
 		goto out;
-	if ((rc = netconf_hostapd(cfg, pass, hostapd, BUFSZ)) != PB_OK ||
+	if (!cfg->hs_open && cfg->hs_passphrase[0] == '\0') {
+		snprintf(path, sizeof(path), "%s/%s", cfg->data_dir, NETCONF_PASS_FILE);
+		if ((rc = netconf__own(cfg->data_dir, path, err, errlen)) != PB_OK)
+			goto out;
+	}
+	/* the radio as the kernel has it now; hostapd's control socket in the
+	 * data dir's group (pamongd's), when that is known */
+	memset(&ap, 0, sizeof(ap));
+	ap.ifname = cfg->hs_interface;
+	if (netconf_radio_driver(NETCONF_SYSFS_NET, cfg->hs_interface, driver,
+	    sizeof(driver)) == 0)
+		ap.radio = netconf_radio_lookup(driver);
+	ap.ctrl_gid = stat(cfg->data_dir, &st) == 0 ? (long)st.st_gid : 0;
+	if ((rc = netconf_hostapd(cfg, &ap, pass, hostapd, BUFSZ)) != PB_OK ||
 	    (rc = netconf_dnsmasq(cfg, dnsmasq, BUFSZ)) != PB_OK ||
-	    (rc = netconf_nftables(cfg, nft, BUFSZ)) != PB_OK) {
+	    (rc = netconf_nftables(cfg, nft, BUFSZ)) != PB_OK ||
+	    (rc = netconf__env(cfg, env, BUFSZ)) != PB_OK) {
 		snprintf(err, errlen, "cannot render the hotspot's configs (%s)", pb_strerror(rc));
 		goto out;
 	}
@@ -468,9 +601,11 @@ netconf_render(const struct config *cfg, const char *dir, char *err, size_t errl
 		rc = PB_ERR_IO;
 		goto out;
 	}
-	if ((rc = netconf__write(dir, "hostapd.conf", hostapd, 0600, err, errlen)) != PB_OK ||
+	snprintf(path, sizeof(path), "hostapd-%s.conf", cfg->hs_interface);
+	if ((rc = netconf__write(dir, path, hostapd, 0600, err, errlen)) != PB_OK ||
 	    (rc = netconf__write(dir, "dnsmasq.conf", dnsmasq, 0644, err, errlen)) != PB_OK ||
-	    (rc = netconf__write(dir, "nftables.conf", nft, 0644, err, errlen)) != PB_OK)
+	    (rc = netconf__write(dir, "nftables.conf", nft, 0644, err, errlen)) != PB_OK ||
+	    (rc = netconf__write(dir, "hotspot.env", env, 0644, err, errlen)) != PB_OK)
 		goto out;
 out:
 	sodium_memzero(pass, sizeof(pass));
@@ -479,5 +614,6 @@ out:
 	free(hostapd);
 	free(dnsmasq);
 	free(nft);
+	free(env);
 	return rc;
 }

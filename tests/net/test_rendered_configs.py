@@ -57,22 +57,27 @@ def rules(text):
 def test_defaults():
     r, net, data = render("defaults")
     ok(r.returncode == 0, "--render-net with the [hotspot] defaults exits 0", r.stderr)
-    eq(sorted(os.listdir(net)), ["dnsmasq.conf", "hostapd.conf", "nftables.conf"],
-       "it writes hostapd.conf, dnsmasq.conf and nftables.conf (no temporary files left)")
+    eq(sorted(os.listdir(net)), ["dnsmasq.conf", "hostapd-wlan0.conf", "hotspot.env", "nftables.conf"],
+       "it writes hostapd-wlan0.conf, dnsmasq.conf, nftables.conf and hotspot.env "
+       "(no temporary files left)")
+    with open(os.path.join(net, "hotspot.env")) as f:
+        env = f.read()
+    ok("\nHOTSPOT_INTERFACE=wlan0\n" in env and "\nHOTSPOT_ADDRESS=10.42.0.1/24\n" in env,
+       "hotspot.env names the interface and the box's address for the units")
     tool_checks(net, "defaults")
     with open(os.path.join(net, "nftables.conf")) as f:
         got = rules(f.read())
     # the hand-written ruleset the image shipped until the renderer replaced it
     want = rules(HAND_WRITTEN)
     eq(got, want, "with the defaults the ruleset is the former hand-written one, rule for rule")
-    mode = stat.S_IMODE(os.stat(os.path.join(net, "hostapd.conf")).st_mode)
+    mode = stat.S_IMODE(os.stat(os.path.join(net, "hostapd-wlan0.conf")).st_mode)
     eq(mode, 0o600, "hostapd.conf (it holds the passphrase) is mode 0600")
     pf = os.path.join(data, "hotspot-passphrase")
     with open(pf) as f:
         psk = f.read().strip()
     ok(len(psk) >= 12 and stat.S_IMODE(os.stat(pf).st_mode) == 0o600,
        "the passphrase is made (%d characters) and kept 0600 in the data dir" % len(psk))
-    with open(os.path.join(net, "hostapd.conf")) as f:
+    with open(os.path.join(net, "hostapd-wlan0.conf")) as f:
         hostapd = f.read()
     ok("\nwpa_passphrase=%s\n" % psk in hostapd and "\nwpa=2\n" in hostapd
        and "\nrsn_pairwise=CCMP\n" in hostapd, "hostapd.conf is WPA2-PSK/CCMP with it")
@@ -88,7 +93,7 @@ def test_changed_values():
                        "isolate = no\nmax_stations = 14\nper_phone_connections = 6\n")
     ok(r.returncode == 0, "--render-net with every [hotspot] value changed exits 0", r.stderr)
     tool_checks(net, "changed values")
-    with open(os.path.join(net, "hostapd.conf")) as f:
+    with open(os.path.join(net, "hostapd-wlx0013ef.conf")) as f:
         h = f.read()
     ok(all(x in h for x in ("interface=wlx0013ef\n", "ssid=Desa Sukamaju\n", "channel=1\n",
                             "ap_isolate=0\n", "max_num_sta=14\n",
@@ -108,7 +113,7 @@ def test_changed_values():
 def test_open_by_choice():
     r, net, data = render("open", "open = yes\n")
     ok(r.returncode == 0, "open = yes renders", r.stderr)
-    with open(os.path.join(net, "hostapd.conf")) as f:
+    with open(os.path.join(net, "hostapd-wlan0.conf")) as f:
         h = f.read()
     ok("\nwpa=0\n" in h and "wpa_passphrase" not in h, "an open network, by explicit choice")
     ok(not os.path.exists(os.path.join(data, "hotspot-passphrase")),

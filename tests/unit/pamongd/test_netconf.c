@@ -74,7 +74,7 @@ test_hostapd(void)
 	cfg.hs_channel = 11;
 	cfg.hs_max_stations = 14;
 	cfg.hs_isolate = 0;
-	CHECK(netconf_hostapd(&cfg, "secret-passphrase", buf, sizeof(buf)) == PB_OK,
+	CHECK(netconf_hostapd(&cfg, NULL, "secret-passphrase", buf, sizeof(buf)) == PB_OK,
 	    "hostapd.conf renders");
 	CHECK(has(buf, "\ninterface=wlx00c0ca\n"), "hostapd: the interface from the config");
 	CHECK(has(buf, "\nssid=Desa Sukamaju\n"), "hostapd: the SSID from the config");
@@ -92,13 +92,13 @@ test_hostapd(void)
 	    !has(buf, "wpa=3") && !has(buf, "wpa=1"),
 	    "hostapd: no WPA3/SAE, no WPA1, no TKIP");
 	defaults(&cfg);
-	CHECK(netconf_hostapd(&cfg, "secret-passphrase", buf, sizeof(buf)) == PB_OK &&
+	CHECK(netconf_hostapd(&cfg, NULL, "secret-passphrase", buf, sizeof(buf)) == PB_OK &&
 	    has(buf, "\nap_isolate=1\n"), "hostapd: ap_isolate=1 by default");
 	cfg.hs_open = 1;
-	CHECK(netconf_hostapd(&cfg, "", buf, sizeof(buf)) == PB_OK && has(buf, "\nwpa=0\n") &&
+	CHECK(netconf_hostapd(&cfg, NULL, "", buf, sizeof(buf)) == PB_OK && has(buf, "\nwpa=0\n") &&
 	    !has(buf, "wpa_passphrase") && !has(buf, "wpa_key_mgmt"),
 	    "hostapd: open = yes renders an open network, without a passphrase");
-	CHECK(netconf_hostapd(&cfg, "", buf, 100) == PB_ERR_LIMIT,
+	CHECK(netconf_hostapd(&cfg, NULL, "", buf, 100) == PB_ERR_LIMIT,
 	    "hostapd: a buffer too small is PB_ERR_LIMIT");
 }
 
@@ -223,7 +223,9 @@ test_table_limits(void)
 	static const struct { const char *text, *what; } bad[] = {
 		{ "[hotspot]\nchannel = 14\n", "channel 14 is refused (1 to 13)" },
 		{ "[hotspot]\nlease_s = 86400\n", "a lease over an hour is refused" },
-		{ "[hotspot]\nmax_stations = 0\n", "max_stations 0 is refused" },
+		{ "[hotspot]\nmax_stations = -1\n", "max_stations -1 is refused" },
+		{ "[hotspot]\nname = Pamong Box\n", "a name with a space is refused" },
+		{ "[hotspot]\ncontrol_dir = run/hostapd\n", "a relative control_dir is refused" },
 		{ "[hotspot]\nper_phone_connections = 0\n", "a per-phone cap of 0 is refused" },
 		{ "[hotspot]\nisolate = maybe\n", "isolate = maybe is refused" },
 	};
@@ -239,7 +241,8 @@ test_table_limits(void)
 			return;
 		}
 		close(fd);
-		CHECK(config_load(&cfg, path, err, sizeof(err)) == PB_ERR_INVALID, "%s", bad[i].what);
+		CHECK(config_load(&cfg, path, err, sizeof(err)) == PB_ERR_INVALID ||
+		    netconf_check(&cfg, err, sizeof(err)) == PB_ERR_INVALID, "%s", bad[i].what);
 		unlink(path);
 		snprintf(path, sizeof(path), "/tmp/test_netconf.XXXXXX");
 	}
@@ -308,7 +311,7 @@ test_render(void)
 	    access(path, F_OK) != 0, "a bad config renders nothing (%s)", err);
 	snprintf(cfg.hs_ssid, sizeof(cfg.hs_ssid), "PamongBox");
 	CHECK(netconf_render(&cfg, path, err, sizeof(err)) == PB_OK, "the three files render");
-	snprintf(path, sizeof(path), "%s/net/hostapd.conf", dir);
+	snprintf(path, sizeof(path), "%s/net/hostapd-wlan0.conf", dir);
 	CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600,
 	    "hostapd.conf (it holds the passphrase) is mode 0600");
 	snprintf(path, sizeof(path), "%s/net/dnsmasq.conf", dir);
@@ -318,6 +321,92 @@ test_render(void)
 	snprintf(path, sizeof(path), "%s/net/nftables.conf", dir);
 	CHECK(access(path, R_OK) == 0, "nftables.conf is written");
 	(void)fs_remove_tree(dir);
+}
+
+/* The adapter table: each radio's max_num_sta and ap_isolate note. */
+static void
+test_radios(void)
+{
+	const struct netconf_radio *brcm = netconf_radio_lookup("brcmfmac"),
+	    *mt = netconf_radio_lookup("mt76x2u"), *mt79 = netconf_radio_lookup("mt7921u");
+	struct netconf_ap ap = { "wlan0", NULL, 117 };
+	char drv[32], dir[] = "/tmp/test_radios.XXXXXX", path[256];
+	struct config cfg;
+
+	CHECK(brcm && brcm->max_sta >= 8 && brcm->max_sta <= 10 && !brcm->isolates,
+	    "brcmfmac: 8 to 10 phones, ap_isolate ignored");
+	CHECK(mt && mt->max_sta > 15 && mt->isolates, "mt76x2u: more than 15, isolates");
+	CHECK(mt79 && mt79->max_sta < 15 && netconf_radio_lookup("mt7925u")->max_sta < 15,
+	    "mt7921u/mt7925u: just under their 15 stations");
+	CHECK(netconf_radio_lookup("r8188eu") == NULL, "an unknown driver is not in the table");
+	CHECK(netconf_radio_capacity(brcm, 0) == brcm->max_sta &&
+	    netconf_radio_capacity(brcm, 5) == 5 && netconf_radio_capacity(brcm, 20) == brcm->max_sta,
+	    "max_stations lowers a known radio's limit, never raises it");
+	CHECK(netconf_radio_capacity(NULL, 0) == NETCONF_UNKNOWN_MAX_STA &&
+	    netconf_radio_capacity(NULL, 14) == 14,
+	    "an unknown radio: max_stations, else %d", NETCONF_UNKNOWN_MAX_STA);
+	defaults(&cfg);
+	ap.radio = brcm;
+	CHECK(netconf_hostapd(&cfg, &ap, "secret-passphrase", buf, sizeof(buf)) == PB_OK &&
+	    has(buf, "\nmax_num_sta=8\n") && has(buf, "IGNORES IT") &&
+	    has(buf, "\nctrl_interface_group=117\n") && has(buf, "# the radio: brcmfmac"),
+	    "hostapd on brcmfmac: max_num_sta 8, says ap_isolate is ignored, control group");
+	ap.radio = mt;
+	CHECK(netconf_hostapd(&cfg, &ap, "secret-passphrase", buf, sizeof(buf)) == PB_OK &&
+	    has(buf, "\nmax_num_sta=32\n") && !has(buf, "IGNORES"),
+	    "hostapd on mt76x2u: max_num_sta 32, isolated");
+	/* the driver read from sysfs: a fake /sys/class/net */
+	if (mkdtemp(dir) == NULL)
+		return;
+	snprintf(path, sizeof(path), "%s/wlan7", dir);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/wlan7/device", dir);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/wlan7/device/driver", dir);
+	CHECK(symlink("../../../bus/usb/drivers/mt76x2u", path) == 0 &&
+	    netconf_radio_driver(dir, "wlan7", drv, sizeof(drv)) == 0 &&
+	    strcmp(drv, "mt76x2u") == 0, "the driver's name from sysfs (%s)", drv);
+	CHECK(netconf_radio_driver(dir, "wlan8", drv, sizeof(drv)) < 0 &&
+	    netconf_radio_driver(dir, "../wlan7", drv, sizeof(drv)) < 0,
+	    "no driver for a missing interface or a path");
+	unlink(path);
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	(void)system(path);
+}
+
+/* [sync] hotspot_if and [http] portal_* moved to [hotspot]: read with a
+ * warning; the derived values follow [hotspot]. */
+static void
+test_aliases(void)
+{
+	static const char text[] = "[http]\nportal_url = http://1.2.3.4/\n"
+	    "portal_hosts = a,b\n[sync]\nhotspot_if = wlan9\n[hotspot]\naddress = 10.9.0.1/24\n"
+	    "dhcp_start = 10.9.0.10\ndhcp_end = 10.9.0.200\n";
+	char path[] = "/tmp/test_alias.XXXXXX";
+	struct config cfg;
+	int fd = mkstemp(path);
+
+	if (fd < 0 || write(fd, text, strlen(text)) < 0) {
+		CHECK(0, "temporary file");
+		return;
+	}
+	close(fd);
+	CHECK(config_load(&cfg, path, err, sizeof(err)) == PB_OK, "old names still load (%s)", err);
+	CHECK(strcmp(cfg.hs_interface, "wlan9") == 0 && strcmp(cfg.hotspot_if, "wlan9") == 0,
+	    "sync.hotspot_if sets hotspot.interface");
+	CHECK(has(cfg.warnings, ":5: warning: sync.hotspot_if is deprecated: use hotspot.interface") &&
+	    has(cfg.warnings, ":2: warning: http.portal_url is deprecated and ignored") &&
+	    has(cfg.warnings, ":3: warning: http.portal_hosts is deprecated and ignored"),
+	    "each old name is warned about with its line");
+	CHECK(strcmp(cfg.portal_url, "http://10.9.0.1/") == 0 &&
+	    strcmp(cfg.portal_hosts, "10.9.0.1,pamong.box,localhost,127.0.0.1") == 0 &&
+	    strcmp(cfg.hotspot_ip, "10.9.0.1") == 0,
+	    "the portal and the box's names follow hotspot.address (%s; %s)", cfg.portal_url,
+	    cfg.portal_hosts);
+	unlink(path);
+	defaults(&cfg);
+	CHECK(cfg.warnings[0] == '\0' && strcmp(cfg.listen, "hotspot,127.0.0.1") == 0,
+	    "defaults: no warnings; listen on the hotspot address and loopback");
 }
 
 int
@@ -333,5 +422,7 @@ main(void)
 	test_table_limits();
 	test_passphrase();
 	test_render();
+	test_radios();
+	test_aliases();
 	return TAP_DONE();
 }
