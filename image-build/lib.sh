@@ -167,7 +167,7 @@ finish_outputs() {
 		echo "root: ext4 pamong-root (read-only), $(du -sh "$root" | cut -f1) used"
 		echo "data: ext4 pamong-data, grown to the end of the card on first boot"
 	} >"$out/$name.partitions"
-	xz -T0 -6 -k -f "$out/$name.img"
+	xz -T0 -3 -k -f "$out/$name.img"
 	(cd "$out" && sha256sum "$name.img.xz" >"$name.img.xz.sha256")
 	echo "image: $out/$name.img.xz ($(du -h "$out/$name.img.xz" | cut -f1)), $(wc -l <"$w/manifest") packages"
 	sed -n '/^Device/,/^$/p' "$out/$name.partitions" | sed 's/^/image:   /'

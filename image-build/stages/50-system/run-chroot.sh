@@ -10,12 +10,14 @@ id pamong >/dev/null 2>&1 || useradd --system --user-group --home-dir /var/lib/p
 # Every unit of the overlay with an [Install] section, and the uplink's
 # network, names and clock.
 for u in /etc/systemd/system/*.service /etc/systemd/system/*.timer /etc/systemd/system/*.path; do
-	[ -f "$u" ] && grep -q '^\[Install\]' "$u" && systemctl enable "${u##*/}"
+	[ -f "$u" ] && ! [ -L "$u" ] && grep -q '^\[Install\]' "$u" && systemctl enable "${u##*/}"
 done
-systemctl enable systemd-networkd.service systemd-resolved.service systemd-timesyncd.service
 # Interface names from the kernel command line (ifname=NAME:MAC; nothing
 # without it): the boot test names QEMU's network card wlan0 with it.
-systemctl enable systemd-network-generator.service
+for u in systemd-networkd.service systemd-resolved.service systemd-timesyncd.service \
+	systemd-network-generator.service; do
+	systemctl is-enabled -q "$u" 2>/dev/null || systemctl enable "$u"
+done
 # Timers that would write to the read-only root or update it (the box is
 # updated by writing a new image).
 for u in apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer e2scrub_reap.service; do

@@ -8,4 +8,5 @@ mv "$ROOT/boot/firmware" "$OUT/work/boot"
 mkdir -p "$ROOT/boot/firmware"
 chroot "$ROOT" dpkg-query -W -f '${Package}\t${Version}\t${Architecture}\n' | LC_ALL=C sort >"$OUT/work/manifest"
 rm -rf "$ROOT"/var/cache/apt/* "$ROOT"/var/lib/apt/lists/* "$ROOT"/var/log/* \
-	"$ROOT"/tmp/* "$ROOT"/var/tmp/* "$ROOT"/var/cache/debconf/*-old "$ROOT"/var/lib/dpkg/*-old
+	"$ROOT"/tmp/* "$ROOT"/var/tmp/* "$ROOT"/var/cache/debconf/*-old "$ROOT"/var/lib/dpkg/*-old \
+	"$ROOT"/boot/*.dpkg-bak
