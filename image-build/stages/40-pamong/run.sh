@@ -20,6 +20,7 @@ install -m 0644 "$TOP/build/dev-signing.pub" "$ROOT/etc/pamong/trusted-keys"
 # hotspot in it); the image's version is the default it starts from.
 mv "$ROOT/etc/pamong/pamongd.conf" "$ROOT/usr/share/pamong/pamongd.conf"
 ln -s /var/lib/pamong/pamongd.conf "$ROOT/etc/pamong/pamongd.conf"
-mkdir -p "$OUT/work/data/incoming"
+# the data partition's mount point (the read-only root cannot get it later)
+mkdir -p "$ROOT/var/lib/pamong" "$OUT/work/data/incoming"
 cp "$TOP"/build/packs/*.pack "$OUT/work/data/incoming/"
 echo "$VERSION" >"$ROOT/etc/pamong/image-version"
