@@ -75,8 +75,8 @@ ifneq ($(HUB_SRC),)
 PROGS += $(BUILD)/pamong-hub
 endif
 
-.PHONY: all deps run run-hub packs webroot test test-unit check bench image clean fuzz fuzz-bins \
-        fault soak sample-video
+.PHONY: all deps run run-hub packs webroot test test-unit check bench docs image test-image clean \
+        fuzz fuzz-bins fault soak sample-video
 all: $(PROGS) webroot $(BUILD)/courses.tsv
 
 # Course titles for pamong-hub's `[courses] file`.
@@ -245,8 +245,31 @@ soak:
 	$(Q)BUILD=$(BUILD) python3 tests/soak/soak.py | tee tests/out/logs/soak.log; \
 	    ! grep -q '^not ok' tests/out/logs/soak.log && grep -q '^1\.\.' tests/out/logs/soak.log
 
+# Generated documents: docs/FACILITATOR-CARD.pdf from docs/card/ (one A5
+# page; `make docs SSID=PamongBox-7F3A PASSWORD=…` makes one box's card
+# with its Wi-Fi QR code into build/).
+docs:
+	$(Q)tools/install-deps.sh docs
+ifdef SSID
+	$(Q)mkdir -p $(BUILD)
+	$(Q)tools/make-card.sh $(BUILD)/FACILITATOR-CARD-$(SSID).pdf "$(SSID)" "$(PASSWORD)"
+else
+	$(Q)tools/make-card.sh docs/FACILITATOR-CARD.pdf
+endif
+
+# The Raspberry Pi image (image-build/README.md): as root; installs its
+# tools, prints each stage's time; build/image/pamong-box-VERSION-arm64.*
 image:
+	$(Q)tools/install-deps.sh image
+	$(Q)$(MAKE) --no-print-directory all packs
 	$(Q)image-build/build.sh
+
+# Its proof (tests/image/): structure checks of the image file, then boots
+# it in qemu-system-aarch64 (virt, TCG); builds the image first if missing.
+test-image:
+	$(Q)tools/install-deps.sh image
+	$(Q)ls build/image/pamong-box-*-arm64.img >/dev/null 2>&1 || $(MAKE) --no-print-directory image
+	$(Q)BUILD=$(BUILD) tests/run.sh image
 
 # The sample lesson video of desa-administrasi (with its poster and captions)
 # from the course's picture and espeak-ng speech; committed, made again by hand.
@@ -257,4 +280,6 @@ sample-video:
 clean:
 	rm -rf build build-san build-fuzz
 
--include $(shell find $(BUILD) -path $(BUILD)/appliance-guest -prune -o -name '*.d' -type f -print 2>/dev/null)
+# (build/image holds the Pi image's root file system, build/appliance-guest the
+# x86 guest's: not searched)
+-include $(shell find $(BUILD) \( -path $(BUILD)/appliance-guest -o -path $(BUILD)/image \) -prune -o -name '*.d' -type f -print 2>/dev/null)

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs the test suites and ends with "N passed, N failed".
 # Usage: tests/run.sh [suite ...]   suites: unit integration fault browser net appliance
-# (fault here is make fault's short version: a few cases, 3 kill -9 trials)
+# (fault here is make fault's short version: a few cases, 3 kill -9 trials; and image,
+# which make test-image runs: not part of the default list)
 # Every test program prints TAP lines ("ok N - …" / "not ok N - …"); a program
 # that exits non-zero without a "not ok" line counts as one failure.
 cd "$(dirname "$0")/.." || exit 2
@@ -85,6 +86,15 @@ for suite in $SUITES; do
 		for t in tests/appliance/test_*.sh tests/appliance/test_*.py; do
 			[ -f "$t" ] || continue
 			run_one "${t#tests/}" tests/appliance/guest/run.sh "$t"
+		done ;;
+	image)
+		# The Pi image in build/image (make image; tests/image/README.md).
+		for t in tests/image/test_*.sh tests/image/test_*.py; do
+			[ -f "$t" ] || continue
+			case $t in
+			*.py) run_one "${t#tests/}" python3 "$t" ;;
+			*) run_one "${t#tests/}" sh "$t" ;;
+			esac
 		done ;;
 	*) echo "unknown suite: $suite" >&2; exit 2 ;;
 	esac

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs what a make target needs on Debian 12, only what is missing.
-# Usage: tools/install-deps.sh build|test|bench|fuzz|fault|soak|video
+# Usage: tools/install-deps.sh build|test|bench|fuzz|fault|soak|video|image|docs
 set -e
 cd "$(dirname "$0")/.."
 BUILD_PKGS="build-essential pkg-config libcivetweb-dev libsqlite3-dev libjansson-dev
@@ -13,7 +13,7 @@ BUILD_PKGS="build-essential pkg-config libcivetweb-dev libsqlite3-dev libjansson
 # dosfstools, mtools: a real FAT stick image for the console's USB listing;
 # libreoffice-calc-nogui opens the console's CSV export in a test
 TEST_PKGS="$BUILD_PKGS python3 sqlite3 postgresql-15 python3-psycopg2 poppler-utils iproute2 nftables dnsmasq-base nginx-light openssl curl systemd
- chromium nodejs npm dosfstools mtools libreoffice-calc-nogui
+ chromium nodejs npm dosfstools mtools libreoffice-calc-nogui qrencode zbar-tools fonts-dejavu-core
  qemu-system-x86 mmdebstrap cpio e2fsprogs xz-utils linux-source-6.1 linux-headers-amd64"
 BENCH_PKGS="$TEST_PKGS wrk"
 # make fault / make soak: the build, python3, sqlite3; unshare and mount
@@ -24,6 +24,16 @@ FAULT_PKGS="$BUILD_PKGS python3 sqlite3 util-linux"
 FUZZ_PKGS="$BUILD_PKGS clang libclang-rt-14-dev llvm"
 # make sample-video: the sample lesson video from a course's picture and speech
 VIDEO_PKGS="ffmpeg espeak-ng"
+# make docs: the facilitator card (Chromium prints it, qrencode draws the QR
+# codes, poppler-utils checks and renders the PDF, zbar-tools reads the QR
+# codes back in its test)
+DOCS_PKGS="chromium qrencode poppler-utils zbar-tools fonts-dejavu-core"
+# make image / test-image: Debian 13 arm64 root (mmdebstrap, qemu-user),
+# the arm64 cross compiler, file systems and the partitioned image without
+# mounts, compression and bmap; the boot test's QEMU and tools
+IMAGE_PKGS="$BUILD_PKGS mmdebstrap qemu-user-static binfmt-support arch-test
+ gcc-aarch64-linux-gnu libc6-dev-arm64-cross genimage mtools dosfstools e2fsprogs fdisk
+ xz-utils bmap-tools file binutils-aarch64-linux-gnu qemu-system-arm curl python3"
 
 case $1 in
 build) want=$BUILD_PKGS ;;
@@ -32,7 +42,9 @@ bench) want=$BENCH_PKGS ;;
 fuzz) want=$FUZZ_PKGS ;;
 fault|soak) want=$FAULT_PKGS ;;
 video) want=$VIDEO_PKGS ;;
-*) echo "usage: $0 build|test|bench|fuzz|fault|soak|video" >&2; exit 2 ;;
+image) want=$IMAGE_PKGS ;;
+docs) want=$DOCS_PKGS ;;
+*) echo "usage: $0 build|test|bench|fuzz|fault|soak|video|image|docs" >&2; exit 2 ;;
 esac
 
 missing=
@@ -52,8 +64,7 @@ if [ -n "$missing" ]; then
 	apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $missing >/dev/null
 fi
 
-if [ "$1" != build ] && [ "$1" != fuzz ] && [ "$1" != fault ] && [ "$1" != soak ] &&
-	[ -f tests/package.json ]; then
+if { [ "$1" = test ] || [ "$1" = bench ]; } && [ -f tests/package.json ]; then
 	if [ ! -d tests/node_modules ] || [ tests/package.json -nt tests/node_modules ]; then
 		echo "Installing test tools from npm (tests/package.json)"
 		(cd tests && npm ci --no-audit --no-fund --loglevel=error) && touch tests/node_modules
