@@ -353,12 +353,34 @@ rf__unique_courses(struct rf *r)
 	r->nc = j;
 }
 
+/* Non-zero if the filter has no date range: then the running totals
+ * (totals.h) answer instead of the learners' rows. */
+static int
+report__totals(const struct report_filter *f)
+{
+	return f->from_ms == 0 && f->to_ms == 0;
+}
+
+/* Bind ?col, ?col+1 to the bounds of the village codes in unit: every code
+ * for the country, the code itself for a village, else the codes starting
+ * with it (codes are digits and dots, all below '~'; PostgreSQL compares the
+ * totals' codes bytewise, COLLATE "C"). */
+static void
+report__bind_range(struct hdb_stmt *s, int col, const char *unit)
+{
+	char hi[24];
+
+	snprintf(hi, sizeof(hi), "%s%s", unit, strlen(unit) == 13 ? "" : "~");
+	hdb_bind_text(s, col, unit);
+	hdb_bind_text(s, col + 1, hi);
+}
+
 /* Load the counts for the filter's unit, course and range. The courses are
  * the one filtered on, or every course in the titles file and every course a
  * learner of the unit has a row for. */
 static pb_err
-rf_load(struct hdb_conn *c, const struct report_ctx *x, const struct report_filter *f,
-    struct rf *r)
+rf__load(struct hdb_conn *c, const struct report_ctx *x, const struct report_filter *f,
+    struct rf *r, int counts)
 {
 	struct hdb_stmt *s = NULL;
 	struct rf_row *rows = NULL;
@@ -376,12 +398,22 @@ rf_load(struct hdb_conn *c, const struct report_ctx *x, const struct report_filt
 			if ((rc = rf__add_course(r, &ccap, courses_id(x->courses, k))) != PB_OK)
 				goto fail;
 	}
-	if ((rc = report__prepare_unit(c, "SELECT village, count(*) FROM learners"
-	    " WHERE {V}"
-	    " AND registered_at < ? GROUP BY village", f->unit, &s)) != PB_OK)
-		goto fail;
-	rf__bind_unit(s, 1, f->unit);
-	hdb_bind_int64(s, 3, to);
+	if (report__totals(f)) {
+		/* no date range: the running totals (totals.h) */
+		if ((s = hdb_prepare(c, "SELECT village, learners FROM village_learners"
+		    " WHERE village >= ?1 AND village <= ?2 AND learners > 0")) == NULL) {
+			rc = PB_ERR_DB;
+			goto fail;
+		}
+		report__bind_range(s, 1, f->unit);
+	} else {
+		if ((rc = report__prepare_unit(c, "SELECT village, count(*) FROM learners"
+		    " WHERE {V}"
+		    " AND registered_at < ? GROUP BY village", f->unit, &s)) != PB_OK)
+			goto fail;
+		rf__bind_unit(s, 1, f->unit);
+		hdb_bind_int64(s, 3, to);
+	}
 	rc = PB_ERR_NOMEM;
 	while ((st = hdb_step(s)) == HDB_ROW) {
 		if (r->nv == cap) {
@@ -404,7 +436,17 @@ rf_load(struct hdb_conn *c, const struct report_ctx *x, const struct report_filt
 	s = NULL;
 	if (r->nv > 1)
 		qsort(r->v, r->nv, sizeof(*r->v), rf__vcmp);
-	if (r->nv > 0) {
+	if (r->nv > 0 && counts && report__totals(f)) {
+		if ((s = hdb_prepare(c, "SELECT village, course, started, in_progress,"
+		    " completed, passed, score_sum, score_n FROM village_totals"
+		    " WHERE village >= ?1 AND village <= ?2"
+		    " AND (CAST(?3 AS TEXT) = '' OR course = CAST(?3 AS TEXT))")) == NULL) {
+			rc = PB_ERR_DB;
+			goto fail;
+		}
+		report__bind_range(s, 1, f->unit);
+		hdb_bind_text(s, 3, f->course);
+	} else if (r->nv > 0 && counts) {
 		if ((rc = report__prepare_unit(c, "SELECT l.village, s.course,"
 		    " sum(CASE WHEN s.status <> 'not_started' AND s.first_activity >= ?"
 		    "   AND s.first_activity < ? THEN 1 ELSE 0 END),"
@@ -436,6 +478,8 @@ rf_load(struct hdb_conn *c, const struct report_ctx *x, const struct report_filt
 		hdb_bind_int64(s, 15, to);
 		hdb_bind_text(s, 16, f->course);
 		hdb_bind_text(s, 17, f->course);
+	}
+	if (s != NULL) {
 		rc = PB_ERR_NOMEM;
 		while ((st = hdb_step(s)) == HDB_ROW) {
 			struct rf_village key, *v;
@@ -495,6 +539,117 @@ rf_load(struct hdb_conn *c, const struct report_ctx *x, const struct report_filt
 		n->passed += rows[k].n.passed;
 		n->score_sum += rows[k].n.score_sum;
 		n->score_n += rows[k].n.score_n;
+	}
+	free(rows);
+	return PB_OK;
+fail:
+	if (rc == PB_ERR_DB)
+		log_warnx("report: %s", hdb_errmsg(c));
+	hdb_finalize(s);
+	free(rows);
+	rf_free(r);
+	return rc;
+}
+
+/* The counts for the filter's unit, course and range, per village. */
+static pb_err
+rf_load(struct hdb_conn *c, const struct report_ctx *x, const struct report_filter *f,
+    struct rf *r)
+{
+	return rf__load(c, x, f, r, 1);
+}
+
+/* The counts of a whole province, regency or district, or of the country,
+ * without a date range, from the running totals: r gets one entry (the
+ * unit) holding its learners and its counts per course. */
+static pb_err
+rf_load_unit(struct hdb_conn *c, const struct report_ctx *x, const struct report_filter *f,
+    struct rf *r)
+{
+	struct hdb_stmt *s = NULL;
+	struct rf_row *rows = NULL;
+	size_t ccap = 0, nrows = 0, rcap = 0, k;
+	int64_t learners = 0;
+	pb_err rc = PB_ERR_NOMEM;
+	int st;
+
+	memset(r, 0, sizeof(*r));
+	if (f->course[0] != '\0') {
+		if (rf__add_course(r, &ccap, f->course) != PB_OK)
+			goto fail;
+	} else {
+		for (k = 0; k < courses_count(x->courses); k++)
+			if (rf__add_course(r, &ccap, courses_id(x->courses, k)) != PB_OK)
+				goto fail;
+	}
+	/* the country is the sum of its provinces */
+	if ((s = hdb_prepare(c, "SELECT course, sum(learners), sum(started),"
+	    " sum(in_progress), sum(completed), sum(passed), sum(score_sum), sum(score_n)"
+	    " FROM unit_totals WHERE lvl = ?1 AND (?1 = 2 AND CAST(?2 AS TEXT) = ''"
+	    "   OR unit = CAST(?2 AS TEXT))"
+	    " AND (course = '' OR CAST(?3 AS TEXT) = '' OR course = CAST(?3 AS TEXT))"
+	    " GROUP BY course")) == NULL) {
+		rc = PB_ERR_DB;
+		goto fail;
+	}
+	hdb_bind_int64(s, 1, f->unit[0] == '\0' ? 2 : (int64_t)strlen(f->unit));
+	hdb_bind_text(s, 2, f->unit);
+	hdb_bind_text(s, 3, f->course);
+	while ((st = hdb_step(s)) == HDB_ROW) {
+		const char *course = hdb_column_text(s, 0);
+		struct rf_row *row;
+
+		if (course == NULL || strlen(course) >= sizeof(rows[0].course))
+			continue;
+		if (course[0] == '\0') {
+			learners = hdb_column_int64(s, 1);
+			continue;
+		}
+		if (nrows == rcap) {
+			size_t ncap = rcap ? rcap * 2 : 16;
+			struct rf_row *nr = realloc(rows, ncap * sizeof(*nr));
+
+			if (nr == NULL)
+				goto fail;
+			rows = nr;
+			rcap = ncap;
+		}
+		row = &rows[nrows++];
+		row->village = 0;
+		snprintf(row->course, sizeof(row->course), "%s", course);
+		row->n.started = hdb_column_int64(s, 2);
+		row->n.in_progress = hdb_column_int64(s, 3);
+		row->n.completed = hdb_column_int64(s, 4);
+		row->n.passed = hdb_column_int64(s, 5);
+		row->n.score_sum = hdb_column_int64(s, 6);
+		row->n.score_n = hdb_column_int64(s, 7);
+		if (f->course[0] == '\0' && rf__add_course(r, &ccap, course) != PB_OK)
+			goto fail;
+	}
+	if (st != HDB_DONE) {
+		rc = PB_ERR_DB;
+		goto fail;
+	}
+	hdb_finalize(s);
+	s = NULL;
+	rf__unique_courses(r);
+	if (learners == 0) {
+		free(rows);
+		return PB_OK; /* no learners: nothing counts */
+	}
+	if ((r->v = calloc(1, sizeof(*r->v))) == NULL)
+		goto fail;
+	r->nv = 1;
+	snprintf(r->v[0].code, sizeof(r->v[0].code), "%s", f->unit);
+	r->v[0].learners = learners;
+	if (r->nc > 0 && (r->cnt = calloc(r->nc, sizeof(*r->cnt))) == NULL)
+		goto fail;
+	for (k = 0; k < nrows; k++) {
+		char (*cp)[65] = bsearch(rows[k].course, r->course, r->nc, sizeof(r->course[0]),
+		    rf__ccmp);
+
+		if (cp != NULL)
+			r->cnt[cp - r->course] = rows[k].n;
 	}
 	free(rows);
 	return PB_OK;
@@ -600,6 +755,38 @@ report__boxes_served(struct hdb_conn *c, const struct report_filter *f, int64_t 
 	return rc;
 }
 
+/* Add the started and completed counts of l's children (provinces,
+ * regencies or districts) from their running totals, and to tot. */
+static pb_err
+report__child_counts(struct hdb_conn *c, const struct report_filter *f, struct area_list *l,
+    struct area_acc *tot)
+{
+	struct hdb_stmt *s;
+	int st;
+
+	if ((s = hdb_prepare(c, "SELECT unit, sum(started), sum(completed) FROM unit_totals"
+	    " WHERE lvl = ?1 AND unit >= ?2 AND unit <= ?3 AND course <> ''"
+	    " AND (CAST(?4 AS TEXT) = '' OR course = CAST(?4 AS TEXT)) GROUP BY unit")) == NULL)
+		return PB_ERR_DB;
+	hdb_bind_int64(s, 1, (int64_t)l->child);
+	report__bind_range(s, 2, f->unit);
+	hdb_bind_text(s, 4, f->course);
+	while ((st = hdb_step(s)) == HDB_ROW) {
+		struct area_acc *a = area__get(l, hdb_column_text(s, 0));
+
+		if (a == NULL)
+			break;
+		a->started += hdb_column_int64(s, 1);
+		a->completed += hdb_column_int64(s, 2);
+		tot->started += hdb_column_int64(s, 1);
+		tot->completed += hdb_column_int64(s, 2);
+	}
+	hdb_finalize(s);
+	if (l->oom)
+		return PB_ERR_NOMEM;
+	return st == HDB_DONE ? PB_OK : PB_ERR_DB;
+}
+
 /* A village counts as reached when the list has it (or no list is loaded). */
 static int
 report__listed(const struct region *r, const char *code)
@@ -618,12 +805,16 @@ report_areas(struct hdb_conn *c, const struct report_ctx *x, const struct report
 	struct rf r;
 	int64_t boxes = 0;
 	size_t i, j;
+	int fast;
 	pb_err rc;
 
 	*totals = NULL;
 	if ((rc = report__init(t, cols)) != PB_OK)
 		return rc;
-	if ((rc = rf_load(c, x, f, &r)) != PB_OK ||
+	/* without a range, above the district: the villages' learners, and the
+	 * children's counts from their running totals (totals.h) */
+	fast = report__totals(f) && l.child != 0 && l.child <= 8;
+	if ((rc = rf__load(c, x, f, &r, !fast)) != PB_OK ||
 	    (rc = report__boxes_served(c, f, &boxes)) != PB_OK)
 		goto out;
 	memset(&tot, 0, sizeof(tot));
@@ -659,6 +850,8 @@ report_areas(struct hdb_conn *c, const struct report_ctx *x, const struct report
 			}
 		}
 	}
+	if (fast && (rc = report__child_counts(c, f, &l, &tot)) != PB_OK)
+		goto out;
 	rc = PB_ERR_NOMEM;
 	if (l.oom)
 		goto out;
@@ -711,7 +904,9 @@ report_courses(struct hdb_conn *c, const struct report_ctx *x, const struct repo
 
 	if ((rc = report__init(t, cols)) != PB_OK)
 		return rc;
-	if ((rc = rf_load(c, x, f, &r)) != PB_OK)
+	rc = report__totals(f) && strlen(f->unit) < 13 ? rf_load_unit(c, x, f, &r) :
+	    rf_load(c, x, f, &r);
+	if (rc != PB_OK)
 		return rc;
 	for (i = 0; i < r.nv; i++)
 		learners += r.v[i].learners;
