@@ -86,6 +86,9 @@ static const char *const hubdb__mig[] = {
 	/* 4: running totals for the dashboard (totals.h); the SQL differs by
 	 * dialect (triggers), so it comes from totals_migration() */
 	NULL,
+	/* 5: pages of learners and boxes in their order (report.c) */
+	"CREATE INDEX learners_order ON learners(village, name, id);"
+	"CREATE INDEX boxes_name ON boxes(name, box_id);",
 };
 
 /* PostgreSQL only: read-only views for BI tools (docs/HUB.md, schema bi),

@@ -107,17 +107,26 @@ report__cell(struct report_buf *b, json_t *v)
 char *
 report_table_csv(const struct report_table *t, size_t *len)
 {
+	return report_table_csv_part(t, 1, len);
+}
+
+char *
+report_table_csv_part(const struct report_table *t, int head, size_t *len)
+{
 	struct report_buf b = { NULL, 0, 0, 0 };
 	json_t *row, *v;
 	size_t i, j;
 
-	report__put(&b, "\xef\xbb\xbf", 3);
-	json_array_foreach(t->columns, j, v) {
-		if (j > 0)
-			report__put(&b, ",", 1);
-		report__cell(&b, v);
+	report__put(&b, "", 0);
+	if (head) {
+		report__put(&b, "\xef\xbb\xbf", 3);
+		json_array_foreach(t->columns, j, v) {
+			if (j > 0)
+				report__put(&b, ",", 1);
+			report__cell(&b, v);
+		}
+		report__put(&b, "\r\n", 2);
 	}
-	report__put(&b, "\r\n", 2);
 	json_array_foreach(t->rows, i, row) {
 		json_array_foreach(row, j, v) {
 			if (j > 0)
@@ -200,6 +209,9 @@ report__rows(struct hdb_conn *c, struct hdb_stmt *s, struct report_table *t,
 
 		if (row == NULL || json_array_append_new(t->rows, row) != 0)
 			return PB_ERR_NOMEM;
+		if (t->sink != NULL && json_array_size(t->rows) >= REPORT_SINK_ROWS &&
+		    t->sink(t, t->sink_arg) != 0)
+			return PB_ERR_IO;
 	}
 	if (r != HDB_DONE) {
 		log_warnx("report: %s", hdb_errmsg(c));
@@ -1086,36 +1098,18 @@ report__learner_row(struct hdb_stmt *s, const void *arg)
 	    report__time(s, 16), hdb_column_int(s, 17) != 0, report__time_source(s, 18));
 }
 
-pb_err
-report_learners(struct hdb_conn *c, const struct report_ctx *x, const struct report_filter *f,
-    struct report_table *t)
-{
-	static const char *const cols[] = { "learner", "name", "position", "village",
-		"village_name", "box", "box_name", "registered_at", "course", "course_title",
-		"status", "lessons_done", "lessons_total", "passed", "best_score", "attempts",
-		"first_activity", "last_activity", "completed_at", "times_corrected",
-		"time_source", NULL };
-	struct hdb_stmt *s = NULL;
-	int64_t to = report__to(f);
-	pb_err rc;
+/* Which learner x course rows report_learners lists ({U}: the unit). */
+#define REPORT_LEARNERS_WHERE \
+	" WHERE {U} AND l.registered_at < ?" \
+	" AND (CAST(? AS TEXT) = '' OR s.course = CAST(? AS TEXT))" \
+	" AND (s.learner IS NULL OR (s.last_activity >= ? AND s.first_activity < ?)" \
+	"   OR (s.completed_at >= ? AND s.completed_at < ?))"
 
-	if ((rc = report__init(t, cols)) != PB_OK)
-		return rc;
-	if ((rc = report__prepare_unit(c,
-	    "SELECT l.id, l.name, l.position, l.village, l.box, b.name, l.registered_at,"
-	    " s.course, s.status, s.lessons_done, s.lessons_total, COALESCE(s.passed, 0),"
-	    " s.best_score, s.attempts, s.first_activity, s.last_activity,"
-	    " s.completed_at, COALESCE(s.times_corrected, 0),"
-	    " COALESCE(s.time_source, l.time_source)"
-	    " FROM learners l LEFT JOIN boxes b ON b.box_id = l.box"
-	    " LEFT JOIN summaries s ON s.box = l.box AND s.learner = l.id"
-	    " WHERE {U}"
-	    " AND l.registered_at < ?"
-	    " AND (CAST(? AS TEXT) = '' OR s.course = CAST(? AS TEXT))"
-	    " AND (s.learner IS NULL OR (s.last_activity >= ? AND s.first_activity < ?)"
-	    "   OR (s.completed_at >= ? AND s.completed_at < ?))"
-	    " ORDER BY l.village, l.name, l.id, s.course", f->unit, &s)) != PB_OK)
-		return rc;
+static void
+report__bind_learners(struct hdb_stmt *s, const struct report_filter *f)
+{
+	int64_t to = report__to(f);
+
 	rf__bind_unit(s, 1, f->unit);
 	hdb_bind_int64(s, 3, to);
 	hdb_bind_text(s, 4, f->course);
@@ -1124,6 +1118,61 @@ report_learners(struct hdb_conn *c, const struct report_ctx *x, const struct rep
 	hdb_bind_int64(s, 7, to);
 	hdb_bind_int64(s, 8, f->from_ms);
 	hdb_bind_int64(s, 9, to);
+}
+
+/* LIMIT ? OFFSET ? values of a page (no limit: all). */
+static void
+report__bind_page(struct hdb_stmt *s, int col, const struct report_filter *f)
+{
+	hdb_bind_int64(s, col, f->limit > 0 ? f->limit : REPORT_END_MS);
+	hdb_bind_int64(s, col + 1, f->offset > 0 ? f->offset : 0);
+}
+
+pb_err
+report_learners(struct hdb_conn *c, const struct report_ctx *x, const struct report_filter *f,
+    struct report_table *t, int64_t *total)
+{
+	static const char *const cols[] = { "learner", "name", "position", "village",
+		"village_name", "box", "box_name", "registered_at", "course", "course_title",
+		"status", "lessons_done", "lessons_total", "passed", "best_score", "attempts",
+		"first_activity", "last_activity", "completed_at", "times_corrected",
+		"time_source", NULL };
+	struct hdb_stmt *s = NULL;
+	pb_err rc;
+
+	if ((rc = report__init(t, cols)) != PB_OK)
+		return rc;
+	if (total != NULL) {
+		if ((rc = report__prepare_unit(c, "SELECT count(*) FROM learners l"
+		    " LEFT JOIN summaries s ON s.box = l.box AND s.learner = l.id"
+		    REPORT_LEARNERS_WHERE, f->unit, &s)) != PB_OK)
+			return rc;
+		report__bind_learners(s, f);
+		rc = PB_ERR_DB;
+		if (hdb_step(s) == HDB_ROW) {
+			*total = hdb_column_int64(s, 0);
+			rc = PB_OK;
+		}
+		hdb_finalize(s);
+		if (rc != PB_OK)
+			return rc;
+	}
+	/* the index learners_order (village, name, id) gives the order, so a
+	 * page does not sort the whole area */
+	if ((rc = report__prepare_unit(c,
+	    "SELECT l.id, l.name, l.position, l.village, l.box, b.name, l.registered_at,"
+	    " s.course, s.status, s.lessons_done, s.lessons_total, COALESCE(s.passed, 0),"
+	    " s.best_score, s.attempts, s.first_activity, s.last_activity,"
+	    " s.completed_at, COALESCE(s.times_corrected, 0),"
+	    " COALESCE(s.time_source, l.time_source)"
+	    " FROM learners l LEFT JOIN boxes b ON b.box_id = l.box"
+	    " LEFT JOIN summaries s ON s.box = l.box AND s.learner = l.id"
+	    REPORT_LEARNERS_WHERE
+	    " ORDER BY l.village, l.name, l.id, s.course LIMIT ? OFFSET ?", f->unit,
+	    &s)) != PB_OK)
+		return rc;
+	report__bind_learners(s, f);
+	report__bind_page(s, 10, f);
 	rc = report__rows(c, s, t, report__learner_row, x);
 	hdb_finalize(s);
 	return rc;
@@ -1156,107 +1205,168 @@ report__vercmp(const char *a, const char *b)
 	return 0;
 }
 
+/* Which boxes report_boxes lists: the unit's, in the range, matching the
+ * flags ({O}: placeholders of the old versions). */
+#define REPORT_BOXES_WHERE \
+	" WHERE (CAST(? AS INTEGER) = 0 OR b.box_id IN (SELECT l.box FROM learners l" \
+	"   WHERE {V}))" \
+	" AND (CAST(? AS INTEGER) = 0 OR (COALESCE(b.last_seen, 0) >= ?" \
+	"   AND COALESCE(b.last_seen, 0) < ?))" \
+	" AND (CAST(? AS INTEGER) = 0 OR COALESCE(b.last_seen, 0) <= 0" \
+	"   OR ? - b.last_seen >= ?)" \
+	" AND (CAST(? AS INTEGER) = 0 OR (COALESCE(b.disk_total, 0) > 0" \
+	"   AND COALESCE(b.disk_free, 0) <= b.disk_total" \
+	"   AND (b.disk_total - COALESCE(b.disk_free, 0)) * 100 > b.disk_total * 80))" \
+	" AND (CAST(? AS INTEGER) = 0 OR b.db_state = 'degraded')" \
+	" AND (CAST(? AS INTEGER) = 0 OR b.version IN ({O}))"
+
+#define REPORT_MAX_VERSIONS 64
+
+struct report_versions {
+	char v[REPORT_MAX_VERSIONS][65];
+	size_t n;
+};
+
+/* Bind REPORT_BOXES_WHERE from column col; returns the next column. */
+static int
+report__bind_boxes(struct hdb_stmt *s, int col, const struct report_filter *f, int flags,
+    int64_t now_ms, const struct report_versions *old)
+{
+	size_t i;
+
+	hdb_bind_int64(s, col++, f->unit[0] != '\0');
+	rf__bind_unit(s, col, f->unit);
+	col += 2;
+	hdb_bind_int64(s, col++, f->from_ms > 0 || f->to_ms > 0);
+	hdb_bind_int64(s, col++, f->from_ms);
+	hdb_bind_int64(s, col++, report__to(f));
+	hdb_bind_int64(s, col++, (flags & REPORT_STALE) != 0);
+	hdb_bind_int64(s, col++, now_ms);
+	hdb_bind_int64(s, col++, 30 * REPORT_DAY_MS);
+	hdb_bind_int64(s, col++, (flags & REPORT_DISK) != 0);
+	hdb_bind_int64(s, col++, (flags & REPORT_DEGRADED) != 0);
+	hdb_bind_int64(s, col++, (flags & REPORT_OLD) != 0);
+	for (i = 0; i < old->n; i++)
+		hdb_bind_text(s, col++, old->v[i]);
+	if (old->n == 0)
+		hdb_bind_text(s, col++, "");
+	return col;
+}
+
+/* sql with {O} replaced by one placeholder per old version (at least one). */
+static void
+report__boxes_sql(char *out, size_t len, const char *sql, size_t nold)
+{
+	const char *o = strstr(sql, "{O}");
+	size_t n = (size_t)(o - sql), i, k;
+
+	k = (size_t)snprintf(out, len, "%.*s", (int)n, sql);
+	for (i = 0; i < (nold ? nold : 1) && k + 4 < len; i++)
+		k += (size_t)snprintf(out + k, len - k, "%s?", i ? "," : "");
+	snprintf(out + k, len - k, "%s", o + 3);
+}
+
 pb_err
 report_boxes(struct hdb_conn *c, const struct report_filter *f, int flags, int64_t now_ms,
-    struct report_table *t)
+    struct report_table *t, int64_t *total)
 {
 	static const char *const cols[] = { "box", "name", "last_seen", "days_unseen",
 		"version", "old_version", "pending", "disk_free", "disk_total",
 		"disk_used_percent", "db_state", "clock", "learners", "enrolled_at", "uptime_s",
 		"db_bytes", "acked_rev", NULL };
+	struct report_versions *old;
 	struct hdb_stmt *s = NULL;
-	char newest[65] = "";
-	json_t *rows;
+	char newest[65] = "", sql[4096];
 	size_t i;
-	int st;
+	int st, col;
 	pb_err rc;
 
 	if ((rc = report__init(t, cols)) != PB_OK)
 		return rc;
-	/* the newest version any box runs (a handful of distinct values) */
+	if ((old = calloc(1, sizeof(*old))) == NULL)
+		return PB_ERR_NOMEM;
+	/* the versions boxes run (a handful of distinct values): the newest,
+	 * and the older ones for the "old" filter */
+	rc = PB_ERR_DB;
 	if ((s = hdb_prepare(c, "SELECT DISTINCT version FROM boxes"
 	    " WHERE version IS NOT NULL")) == NULL)
-		return PB_ERR_DB;
+		goto out;
 	while ((st = hdb_step(s)) == HDB_ROW) {
 		const char *ver = hdb_column_text(s, 0);
 
-		if (ver != NULL && strlen(ver) < sizeof(newest) &&
-		    (newest[0] == '\0' || report__vercmp(ver, newest) > 0))
+		if (ver == NULL || strlen(ver) >= sizeof(newest))
+			continue;
+		if (newest[0] == '\0' || report__vercmp(ver, newest) > 0)
 			snprintf(newest, sizeof(newest), "%s", ver);
+		if (old->n < REPORT_MAX_VERSIONS)
+			snprintf(old->v[old->n++], sizeof(old->v[0]), "%s", ver);
 	}
 	hdb_finalize(s);
+	s = NULL;
 	if (st != HDB_DONE)
-		return PB_ERR_DB;
-	if ((rc = report__prepare_unit(c,
+		goto out;
+	for (i = 0; i < old->n;) {
+		if (report__vercmp(old->v[i], newest) < 0)
+			i++;
+		else
+			memmove(old->v[i], old->v[--old->n], sizeof(old->v[0]));
+	}
+	if (total != NULL) {
+		report__boxes_sql(sql, sizeof(sql), "SELECT count(*) FROM boxes b"
+		    REPORT_BOXES_WHERE, old->n);
+		if ((rc = report__prepare_unit(c, sql, f->unit, &s)) != PB_OK)
+			goto out;
+		report__bind_boxes(s, 1, f, flags, now_ms, old);
+		rc = PB_ERR_DB;
+		if (hdb_step(s) != HDB_ROW)
+			goto out;
+		*total = hdb_column_int64(s, 0);
+		hdb_finalize(s);
+		s = NULL;
+	}
+	/* the index boxes_name gives the order; the learners are counted for
+	 * the page's boxes only */
+	report__boxes_sql(sql, sizeof(sql),
 	    "SELECT b.box_id, b.name, b.last_seen, b.version, b.pending, b.disk_free,"
 	    " b.disk_total, b.db_state, b.clock, b.enrolled_at, b.uptime_s, b.db_bytes,"
-	    " b.acked_rev, COALESCE(n.c, 0)"
-	    " FROM boxes b LEFT JOIN (SELECT l.box AS box, count(*) AS c FROM learners l"
-	    "   WHERE {U} GROUP BY l.box) n ON n.box = b.box_id"
-	    " ORDER BY b.name, b.box_id", f->unit, &s)) != PB_OK)
-		return rc;
+	    " b.acked_rev, (SELECT count(*) FROM learners l WHERE l.box = b.box_id AND {U})"
+	    " FROM boxes b" REPORT_BOXES_WHERE
+	    " ORDER BY b.name, b.box_id LIMIT ? OFFSET ?", old->n);
+	if ((rc = report__prepare_unit(c, sql, f->unit, &s)) != PB_OK)
+		goto out;
 	rf__bind_unit(s, 1, f->unit);
-	rows = json_array();
-	while (rows != NULL && (st = hdb_step(s)) == HDB_ROW) {
-		int64_t seen = hdb_column_int64(s, 2), learners = hdb_column_int64(s, 13);
+	col = report__bind_boxes(s, 3, f, flags, now_ms, old);
+	report__bind_page(s, col, f);
+	rc = PB_ERR_NOMEM;
+	while ((st = hdb_step(s)) == HDB_ROW) {
+		int64_t seen = hdb_column_int64(s, 2);
 		int64_t dfree = hdb_column_int64(s, 5), dtotal = hdb_column_int64(s, 6);
+		const char *ver = hdb_column_text(s, 3);
 		json_t *used = dtotal > 0 && dfree <= dtotal ?
 		    json_real(report__pct(dtotal - dfree, dtotal)) : json_null();
+		int isold = ver != NULL && newest[0] && report__vercmp(ver, newest) < 0;
 
-		if (f->unit[0] != '\0' && learners == 0) {
-			json_decref(used);
-			continue; /* did not serve this area */
-		}
-		if (json_array_append_new(rows, json_pack("[o, o, o, o, o, b, o, o, o, o, o, o, I,"
+		if (json_array_append_new(t->rows, json_pack("[o, o, o, o, o, b, o, o, o, o, o, o, I,"
 		    " o, o, o, o]", report__col(s, 0), report__col(s, 1), report__time(s, 2),
 		    seen > 0 ? json_integer((now_ms - seen) / REPORT_DAY_MS) : json_null(),
-		    report__col(s, 3), 0, report__col(s, 4), report__col(s, 5),
+		    report__col(s, 3), isold, report__col(s, 4), report__col(s, 5),
 		    report__col(s, 6), used, report__col(s, 7), report__col(s, 8),
-		    (json_int_t)learners, report__time(s, 9), report__col(s, 10),
-		    report__col(s, 11), report__col(s, 12))) != 0) {
-			json_decref(rows);
-			rows = NULL;
+		    (json_int_t)hdb_column_int64(s, 13), report__time(s, 9), report__col(s, 10),
+		    report__col(s, 11), report__col(s, 12))) != 0)
+			goto out;
+		if (t->sink != NULL && json_array_size(t->rows) >= REPORT_SINK_ROWS &&
+		    t->sink(t, t->sink_arg) != 0) {
+			rc = PB_ERR_IO;
+			goto out;
 		}
-		/* keep the raw last_seen for the range test below */
-		if (rows != NULL)
-			json_array_append_new(json_array_get(rows, json_array_size(rows) - 1),
-			    json_integer(seen));
 	}
+	rc = st == HDB_DONE ? PB_OK : PB_ERR_DB;
+out:
+	if (rc == PB_ERR_DB)
+		log_warnx("report: %s", hdb_errmsg(c));
 	hdb_finalize(s);
-	if (rows == NULL)
-		return PB_ERR_NOMEM;
-	if (st != HDB_DONE) {
-		json_decref(rows);
-		return PB_ERR_DB;
-	}
-	for (i = 0; i < json_array_size(rows); i++) {
-		json_t *row = json_array_get(rows, i);
-		int64_t seen = json_integer_value(json_array_get(row, 17));
-		const char *ver = json_string_value(json_array_get(row, 4));
-		const char *db = json_string_value(json_array_get(row, 10));
-		json_t *used = json_array_get(row, 9);
-		int old = ver != NULL && newest[0] && report__vercmp(ver, newest) < 0;
-
-		json_array_set_new(row, 5, json_boolean(old));
-		json_array_remove(row, 17);
-		if ((f->from_ms > 0 || f->to_ms > 0) &&
-		    (seen < f->from_ms || seen >= report__to(f)))
-			continue;
-		if ((flags & REPORT_STALE) && seen > 0 && now_ms - seen < 30 * REPORT_DAY_MS)
-			continue;
-		if ((flags & REPORT_DISK) && !(json_is_real(used) && json_real_value(used) > 80.0))
-			continue;
-		if ((flags & REPORT_DEGRADED) && (db == NULL || strcmp(db, "degraded") != 0))
-			continue;
-		if ((flags & REPORT_OLD) && !old)
-			continue;
-		if (json_array_append(t->rows, row) != 0) {
-			json_decref(rows);
-			return PB_ERR_NOMEM;
-		}
-	}
-	json_decref(rows);
-	return PB_OK;
+	free(old);
+	return rc;
 }
 
 /* ---- completions over time ------------------------------------------------- */
