@@ -86,9 +86,14 @@ static const char *const hubdb__mig[] = {
 	/* 4: running totals for the dashboard (totals.h); the SQL differs by
 	 * dialect (triggers), so it comes from totals_migration() */
 	NULL,
-	/* 5: pages of learners and boxes in their order (report.c) */
+	/* 5: pages of learners and boxes in their order (report.c); the
+	 * country's completions chart reads this index alone (it replaces
+	 * summaries_completed) */
 	"CREATE INDEX learners_order ON learners(village, name, id);"
-	"CREATE INDEX boxes_name ON boxes(name, box_id);",
+	"CREATE INDEX boxes_name ON boxes(name, box_id);"
+	"CREATE INDEX summaries_done ON summaries(completed_at, course, time_source)"
+	"  WHERE status = 'completed';"
+	"DROP INDEX summaries_completed;",
 };
 
 /* PostgreSQL only: read-only views for BI tools (docs/HUB.md, schema bi),

@@ -752,7 +752,11 @@ report__boxes_served(struct hdb_conn *c, const struct report_filter *f, int64_t 
 	struct hdb_stmt *s = NULL;
 	pb_err rc;
 
-	if ((rc = report__prepare_unit(c, "SELECT count(DISTINCT box) FROM learners"
+	/* the country without a range: the boxes in the key's order, no sort */
+	if ((rc = report__prepare_unit(c, f->unit[0] == '\0' && report__totals(f) ?
+	    "SELECT count(*) FROM (SELECT box FROM learners"
+	    " WHERE {V} AND registered_at < ? GROUP BY box) x" :
+	    "SELECT count(DISTINCT box) FROM learners"
 	    " WHERE {V}"
 	    " AND registered_at < ?", f->unit, &s)) != PB_OK)
 		return rc;

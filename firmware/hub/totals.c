@@ -8,6 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* PostgreSQL: the totals' rows are few and shared (a province's, a
+ * district's), and transactions would lock them in different orders and
+ * deadlock; so the first trigger of a transaction takes this lock, held to
+ * its commit: writers of learners and summaries take turns from there on
+ * (uploads of different boxes still validate, decompress and lock their box
+ * at the same time). "totals" in ASCII, as a number. */
+#define TOTALS_LOCK "128022042733683"
+
 struct tbuf {
 	char *p;
 	size_t len, cap;
@@ -116,8 +124,8 @@ tb_trigger(struct tbuf *b, enum hdb_kind kind, const char *name, const char *eve
     const char *table, const char *when)
 {
 	if (kind == HDB_PG)
-		tb_printf(b, "CREATE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN ",
-		    name);
+		tb_printf(b, "CREATE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN"
+		    " PERFORM pg_advisory_xact_lock(" TOTALS_LOCK "); ", name);
 	else
 		tb_printf(b, "CREATE TRIGGER %s AFTER %s ON %s FOR EACH ROW%s%s%s BEGIN ",
 		    name, event, table, when ? " WHEN (" : "", when ? when : "", when ? ")" : "");

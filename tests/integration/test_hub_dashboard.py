@@ -460,7 +460,9 @@ def test_running_totals_follow_every_change():
         hub.rows("DROP TABLE village_learners, village_totals, unit_totals")
         hub.rows("DROP FUNCTION learners_totals_ins, learners_totals_upd,"
                  " summaries_totals_ins, summaries_totals_upd CASCADE")
-        hub.rows("DROP INDEX learners_order, boxes_name")
+        hub.rows("DROP INDEX learners_order, boxes_name, summaries_done")
+        hub.rows("CREATE INDEX summaries_completed ON summaries(completed_at)"
+                 " WHERE status = 'completed'")
         hub.rows("UPDATE schema_version SET version = 3")
     else:
         for t in ("learners_totals_ins", "learners_totals_upd", "summaries_totals_ins",
@@ -470,6 +472,9 @@ def test_running_totals_follow_every_change():
             hub.rows("DROP TABLE %s" % t)
         hub.rows("DROP INDEX learners_order")
         hub.rows("DROP INDEX boxes_name")
+        hub.rows("DROP INDEX summaries_done")
+        hub.rows("CREATE INDEX summaries_completed ON summaries(completed_at)"
+                 " WHERE status = 'completed'")
         hub.rows("PRAGMA user_version = 3")
     hub.start()
     admin = login("admin", "Another-Password-7")
