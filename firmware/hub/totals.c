@@ -16,6 +16,16 @@
  * at the same time). "totals" in ASCII, as a number. */
 #define TOTALS_LOCK "128022042733683"
 
+#define TB_SET(t) \
+	" started = " t ".started + excluded.started," \
+	" in_progress = " t ".in_progress + excluded.in_progress," \
+	" completed = " t ".completed + excluded.completed," \
+	" passed = " t ".passed + excluded.passed," \
+	" score_sum = " t ".score_sum + excluded.score_sum," \
+	" score_n = " t ".score_n + excluded.score_n"
+
+#define TB_LEVELS "(SELECT 2 AS n UNION ALL SELECT 5 UNION ALL SELECT 8) k"
+
 struct tbuf {
 	char *p;
 	size_t len, cap;
@@ -59,29 +69,130 @@ tb_printf(struct tbuf *b, const char *fmt, ...)
 /* What one summary row x adds to the counts without a date range (report.c,
  * rf_load with from 0 and no end), times sign. */
 static void
-tb_counts(struct tbuf *b, const char *x, const char *sign)
+tb_counts_as(struct tbuf *b, const char *x, const char *sign, int as)
 {
 	tb_printf(b,
-	    " %s(CASE WHEN %s.status <> 'not_started' AND %s.first_activity >= 0 THEN 1 ELSE 0 END),"
-	    " %s(CASE WHEN %s.status = 'in_progress' AND %s.first_activity >= 0 THEN 1 ELSE 0 END),"
-	    " %s(CASE WHEN %s.status = 'completed' AND %s.completed_at >= 0 THEN 1 ELSE 0 END),"
-	    " %s(CASE WHEN %s.passed <> 0 AND %s.completed_at >= 0 THEN 1 ELSE 0 END),"
+	    " %s(CASE WHEN %s.status <> 'not_started' AND %s.first_activity >= 0 THEN 1 ELSE 0 END)%s,"
+	    " %s(CASE WHEN %s.status = 'in_progress' AND %s.first_activity >= 0 THEN 1 ELSE 0 END)%s,"
+	    " %s(CASE WHEN %s.status = 'completed' AND %s.completed_at >= 0 THEN 1 ELSE 0 END)%s,"
+	    " %s(CASE WHEN %s.passed <> 0 AND %s.completed_at >= 0 THEN 1 ELSE 0 END)%s,"
 	    " %s(CASE WHEN %s.best_score IS NOT NULL AND %s.status <> 'not_started'"
-	    "   AND %s.first_activity >= 0 THEN %s.best_score ELSE 0 END),"
+	    "   AND %s.first_activity >= 0 THEN %s.best_score ELSE 0 END)%s,"
 	    " %s(CASE WHEN %s.best_score IS NOT NULL AND %s.status <> 'not_started'"
-	    "   AND %s.first_activity >= 0 THEN 1 ELSE 0 END)",
-	    sign, x, x, sign, x, x, sign, x, x, sign, x, x, sign, x, x, x, x, sign, x, x, x);
+	    "   AND %s.first_activity >= 0 THEN 1 ELSE 0 END)%s",
+	    sign, x, x, as ? " AS st" : "", sign, x, x, as ? " AS ip" : "", sign, x, x,
+	    as ? " AS co" : "", sign, x, x, as ? " AS pa" : "", sign, x, x, x, x,
+	    as ? " AS ss" : "", sign, x, x, x, as ? " AS sn" : "");
 }
 
-#define TB_SET(t) \
-	" started = " t ".started + excluded.started," \
-	" in_progress = " t ".in_progress + excluded.in_progress," \
-	" completed = " t ".completed + excluded.completed," \
-	" passed = " t ".passed + excluded.passed," \
-	" score_sum = " t ".score_sum + excluded.score_sum," \
-	" score_n = " t ".score_n + excluded.score_n"
+static void
+tb_counts(struct tbuf *b, const char *x, const char *sign)
+{
+	tb_counts_as(b, x, sign, 0);
+}
 
-#define TB_LEVELS "(SELECT 2 AS n UNION ALL SELECT 5 UNION ALL SELECT 8) k"
+/* PostgreSQL, per statement: add the rows of subquery d (columns v, course,
+ * st, ip, co, pa, ss, sn) to the village's and its areas' totals, summed,
+ * in key order. */
+static void
+tb_add_set(struct tbuf *b, const char *d)
+{
+	tb_printf(b, "INSERT INTO village_totals(village, course, started, in_progress,"
+	    " completed, passed, score_sum, score_n) SELECT d.v, d.course, sum(d.st),"
+	    " sum(d.ip), sum(d.co), sum(d.pa), sum(d.ss), sum(d.sn) FROM (%s) d"
+	    " GROUP BY 1, 2 ORDER BY 1, 2 ON CONFLICT(village, course) DO UPDATE SET"
+	    TB_SET("village_totals") ";", d);
+	tb_printf(b, "INSERT INTO unit_totals(lvl, unit, course, learners, started,"
+	    " in_progress, completed, passed, score_sum, score_n)"
+	    " SELECT k.n, substr(d.v, 1, k.n), d.course, 0, sum(d.st), sum(d.ip), sum(d.co),"
+	    " sum(d.pa), sum(d.ss), sum(d.sn) FROM (%s) d CROSS JOIN " TB_LEVELS
+	    " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 ON CONFLICT(lvl, unit, course) DO UPDATE SET"
+	    TB_SET("unit_totals") ";", d);
+}
+
+/* PostgreSQL, per statement: add the learners of d (columns v, n). */
+static void
+tb_learners_set(struct tbuf *b, const char *d)
+{
+	tb_printf(b, "INSERT INTO village_learners(village, learners) SELECT d.v, sum(d.n)"
+	    " FROM (%s) d GROUP BY 1 ORDER BY 1 ON CONFLICT(village) DO UPDATE SET"
+	    " learners = village_learners.learners + excluded.learners;", d);
+	tb_printf(b, "INSERT INTO unit_totals(lvl, unit, course, learners, started,"
+	    " in_progress, completed, passed, score_sum, score_n)"
+	    " SELECT k.n, substr(d.v, 1, k.n), '', sum(d.n), 0, 0, 0, 0, 0, 0 FROM (%s) d"
+	    " CROSS JOIN " TB_LEVELS " GROUP BY 1, 2 ORDER BY 1, 2"
+	    " ON CONFLICT(lvl, unit, course) DO UPDATE SET"
+	    " learners = unit_totals.learners + excluded.learners;", d);
+}
+
+/* A subquery of counted rows: village v, x's course and counts × sign,
+ * FROM from. */
+static void
+tb_src(struct tbuf *b, const char *v, const char *x, const char *sign, const char *from)
+{
+	tb_printf(b, "SELECT %s AS v, %s.course AS course,", v, x);
+	tb_counts_as(b, x, sign, 1);
+	tb_printf(b, " FROM %s", from);
+}
+
+/* The PostgreSQL triggers: per statement, over its transition tables (nt:
+ * new rows, ot: old rows), so that a chunk's upsert updates each total
+ * once, in key order. */
+static void
+tb_pg_triggers(struct tbuf *b)
+{
+	struct tbuf d = { NULL, 0, 0, 0 };
+	static const char *const fn[] = { "learners_totals_ins", "learners_totals_upd",
+		"summaries_totals_ins", "summaries_totals_upd" };
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		tb_printf(b, "CREATE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN"
+		    " PERFORM pg_advisory_xact_lock(" TOTALS_LOCK "); ", fn[i]);
+		d.len = 0;
+		switch (i) {
+		case 0: /* learners arrive, with any progress sent before them */
+			tb_learners_set(b, "SELECT village AS v, 1 AS n FROM nt");
+			tb_src(&d, "n.village", "s", "", "nt n JOIN summaries s"
+			    " ON s.box = n.box AND s.learner = n.id");
+			break;
+		case 1: /* learners move village, their progress with them */
+			tb_learners_set(b, "SELECT o.village AS v, -1 AS n FROM ot o JOIN nt n"
+			    " ON n.box = o.box AND n.id = o.id WHERE o.village IS DISTINCT FROM n.village"
+			    " UNION ALL SELECT n.village, 1 FROM ot o JOIN nt n"
+			    " ON n.box = o.box AND n.id = o.id WHERE o.village IS DISTINCT FROM n.village");
+			tb_src(&d, "o.village", "s", "-", "ot o JOIN nt n ON n.box = o.box"
+			    " AND n.id = o.id JOIN summaries s ON s.box = o.box AND s.learner = o.id"
+			    " WHERE o.village IS DISTINCT FROM n.village");
+			tb_printf(&d, " UNION ALL ");
+			tb_src(&d, "n.village", "s", "", "ot o JOIN nt n ON n.box = o.box"
+			    " AND n.id = o.id JOIN summaries s ON s.box = n.box AND s.learner = n.id"
+			    " WHERE o.village IS DISTINCT FROM n.village");
+			break;
+		case 2: /* progress arrives */
+			tb_src(&d, "l.village", "x", "", "nt x JOIN learners l"
+			    " ON l.box = x.box AND l.id = x.learner");
+			break;
+		default: /* progress changes: the new rows less the old ones */
+			tb_src(&d, "l.village", "x", "", "nt x JOIN learners l"
+			    " ON l.box = x.box AND l.id = x.learner");
+			tb_printf(&d, " UNION ALL ");
+			tb_src(&d, "l.village", "x", "-", "ot x JOIN learners l"
+			    " ON l.box = x.box AND l.id = x.learner");
+		}
+		if (d.oom) {
+			b->oom = 1;
+			break;
+		}
+		tb_add_set(b, d.p);
+		tb_printf(b, " RETURN NULL; END $f$;");
+		tb_printf(b, "CREATE TRIGGER %s AFTER %s ON %s REFERENCING %sNEW TABLE AS nt"
+		    " FOR EACH STATEMENT EXECUTE FUNCTION %s();", fn[i], i % 2 ? "UPDATE" : "INSERT",
+		    i < 2 ? "learners" : "summaries", i % 2 ? "OLD TABLE AS ot " : "", fn[i]);
+	}
+	free(d.p);
+}
+
 
 /* Add sign × the counts of summary rows x (FROM from WHERE where) to the
  * village v and its province, regency and district. */
@@ -188,6 +299,10 @@ totals_migration(enum hdb_kind kind)
 	    " sum(v.score_n) FROM village_totals v CROSS JOIN " TB_LEVELS " GROUP BY 1, 2, 3"
 	    " ON CONFLICT(lvl, unit, course) DO UPDATE SET" TB_SET("unit_totals") ";");
 
+	if (kind == HDB_PG) {
+		tb_pg_triggers(&b);
+		goto done;
+	}
 	/* a learner arrives: count it, and any progress that came before it */
 	tb_trigger(&b, kind, "learners_totals_ins", "INSERT", "learners", NULL);
 	tb_learner(&b, "NEW.village", "1");
@@ -216,6 +331,7 @@ totals_migration(enum hdb_kind kind)
 	    "l.box = NEW.box AND l.id = NEW.learner");
 	tb_trigger_end(&b, kind, "summaries_totals_upd", "UPDATE", "summaries",
 	    TB_SUMMARY_CHANGED);
+done:
 	if (b.oom) {
 		free(b.p);
 		return NULL;
