@@ -8,13 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* PostgreSQL: the totals' rows are few and shared (a province's, a
- * district's), and transactions would lock them in different orders and
- * deadlock; so the first trigger of a transaction takes this lock, held to
- * its commit: writers of learners and summaries take turns from there on
- * (uploads of different boxes still validate, decompress and lock their box
- * at the same time). "totals" in ASCII, as a number. */
-#define TOTALS_LOCK "128022042733683"
 
 #define TB_SET(t) \
 	" started = " t ".started + excluded.started," \
@@ -137,7 +130,12 @@ tb_src(struct tbuf *b, const char *v, const char *x, const char *sign, const cha
 
 /* The PostgreSQL triggers: per statement, over its transition tables (nt:
  * new rows, ot: old rows), so that a chunk's upsert updates each total
- * once, in key order. */
+ * once, in key order. Transactions then lock the shared totals rows (an
+ * area's) in one order — learners' counts, then course counts, each sorted —
+ * and do not deadlock; but for learners whose progress came in an earlier
+ * chunk (their INSERT or move adds course counts before the summaries'
+ * statement does): a deadlock there fails that upload (503, the box sends
+ * it again) and loses nothing. */
 static void
 tb_pg_triggers(struct tbuf *b)
 {
@@ -147,8 +145,10 @@ tb_pg_triggers(struct tbuf *b)
 	int i;
 
 	for (i = 0; i < 4; i++) {
-		tb_printf(b, "CREATE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN"
-		    " PERFORM pg_advisory_xact_lock(" TOTALS_LOCK "); ", fn[i]);
+		/* the transition tables have no statistics: walk them and look
+		 * the rows up by key rather than hash a whole table */
+		tb_printf(b, "CREATE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql"
+		    " SET enable_hashjoin = off SET enable_mergejoin = off AS $f$ BEGIN ", fn[i]);
 		d.len = 0;
 		switch (i) {
 		case 0: /* learners arrive, with any progress sent before them */
@@ -235,8 +235,8 @@ tb_trigger(struct tbuf *b, enum hdb_kind kind, const char *name, const char *eve
     const char *table, const char *when)
 {
 	if (kind == HDB_PG)
-		tb_printf(b, "CREATE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN"
-		    " PERFORM pg_advisory_xact_lock(" TOTALS_LOCK "); ", name);
+		tb_printf(b, "CREATE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN ",
+		    name);
 	else
 		tb_printf(b, "CREATE TRIGGER %s AFTER %s ON %s FOR EACH ROW%s%s%s BEGIN ",
 		    name, event, table, when ? " WHEN (" : "", when ? when : "", when ? ")" : "");
