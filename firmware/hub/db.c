@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "log.h"
+#include "totals.h"
 
 #define HUBDB_MAX_CONN 64
 
@@ -82,6 +83,17 @@ static const char *const hubdb__mig[] = {
 	"CREATE INDEX learners_p ON learners(substr(village, 1, 2));"
 	"CREATE INDEX learners_r ON learners(substr(village, 1, 5));"
 	"CREATE INDEX learners_d ON learners(substr(village, 1, 8));",
+	/* 4: running totals for the dashboard (totals.h); the SQL differs by
+	 * dialect (triggers), so it comes from totals_migration() */
+	NULL,
+	/* 5: pages of learners and boxes in their order (report.c); the
+	 * country's completions chart reads this index alone (it replaces
+	 * summaries_completed) */
+	"CREATE INDEX learners_order ON learners(village, name, id);"
+	"CREATE INDEX boxes_name ON boxes(name, box_id);"
+	"CREATE INDEX summaries_done ON summaries(completed_at, course, time_source)"
+	"  WHERE status = 'completed';"
+	"DROP INDEX summaries_completed;",
 };
 
 /* PostgreSQL only: read-only views for BI tools (docs/HUB.md, schema bi),
@@ -134,8 +146,17 @@ hubdb__migrate(struct hdb_conn *c)
 		goto out;
 	}
 	for (; version < n; version++) {
-		if ((rc = hdb_begin(c)) != PB_OK ||
-		    (rc = hdb_exec(c, hubdb__mig[version])) != PB_OK ||
+		char *sql = hubdb__mig[version] != NULL ? NULL : totals_migration(hdb_kind(c));
+
+		if (hubdb__mig[version] == NULL && sql == NULL) {
+			rc = PB_ERR_NOMEM;
+			goto out;
+		}
+		rc = hdb_begin(c);
+		if (rc == PB_OK)
+			rc = hdb_exec(c, sql != NULL ? sql : hubdb__mig[version]);
+		free(sql);
+		if (rc != PB_OK ||
 		    (rc = hdb_set_schema_version(c, version + 1)) != PB_OK ||
 		    (rc = hdb_commit(c)) != PB_OK) {
 			log_warnx("%s: migration %d failed", hdb_name(c), version + 1);

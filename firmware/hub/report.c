@@ -107,17 +107,26 @@ report__cell(struct report_buf *b, json_t *v)
 char *
 report_table_csv(const struct report_table *t, size_t *len)
 {
+	return report_table_csv_part(t, 1, len);
+}
+
+char *
+report_table_csv_part(const struct report_table *t, int head, size_t *len)
+{
 	struct report_buf b = { NULL, 0, 0, 0 };
 	json_t *row, *v;
 	size_t i, j;
 
-	report__put(&b, "\xef\xbb\xbf", 3);
-	json_array_foreach(t->columns, j, v) {
-		if (j > 0)
-			report__put(&b, ",", 1);
-		report__cell(&b, v);
+	report__put(&b, "", 0);
+	if (head) {
+		report__put(&b, "\xef\xbb\xbf", 3);
+		json_array_foreach(t->columns, j, v) {
+			if (j > 0)
+				report__put(&b, ",", 1);
+			report__cell(&b, v);
+		}
+		report__put(&b, "\r\n", 2);
 	}
-	report__put(&b, "\r\n", 2);
 	json_array_foreach(t->rows, i, row) {
 		json_array_foreach(row, j, v) {
 			if (j > 0)
@@ -200,6 +209,9 @@ report__rows(struct hdb_conn *c, struct hdb_stmt *s, struct report_table *t,
 
 		if (row == NULL || json_array_append_new(t->rows, row) != 0)
 			return PB_ERR_NOMEM;
+		if (t->sink != NULL && json_array_size(t->rows) >= REPORT_SINK_ROWS &&
+		    t->sink(t, t->sink_arg) != 0)
+			return PB_ERR_IO;
 	}
 	if (r != HDB_DONE) {
 		log_warnx("report: %s", hdb_errmsg(c));
@@ -353,12 +365,34 @@ rf__unique_courses(struct rf *r)
 	r->nc = j;
 }
 
+/* Non-zero if the filter has no date range: then the running totals
+ * (totals.h) answer instead of the learners' rows. */
+static int
+report__totals(const struct report_filter *f)
+{
+	return f->from_ms == 0 && f->to_ms == 0;
+}
+
+/* Bind ?col, ?col+1 to the bounds of the village codes in unit: every code
+ * for the country, the code itself for a village, else the codes starting
+ * with it (codes are digits and dots, all below '~'; PostgreSQL compares the
+ * totals' codes bytewise, COLLATE "C"). */
+static void
+report__bind_range(struct hdb_stmt *s, int col, const char *unit)
+{
+	char hi[24];
+
+	snprintf(hi, sizeof(hi), "%s%s", unit, strlen(unit) == 13 ? "" : "~");
+	hdb_bind_text(s, col, unit);
+	hdb_bind_text(s, col + 1, hi);
+}
+
 /* Load the counts for the filter's unit, course and range. The courses are
  * the one filtered on, or every course in the titles file and every course a
  * learner of the unit has a row for. */
 static pb_err
-rf_load(struct hdb_conn *c, const struct report_ctx *x, const struct report_filter *f,
-    struct rf *r)
+rf__load(struct hdb_conn *c, const struct report_ctx *x, const struct report_filter *f,
+    struct rf *r, int counts)
 {
 	struct hdb_stmt *s = NULL;
 	struct rf_row *rows = NULL;
@@ -376,12 +410,22 @@ rf_load(struct hdb_conn *c, const struct report_ctx *x, const struct report_filt
 			if ((rc = rf__add_course(r, &ccap, courses_id(x->courses, k))) != PB_OK)
 				goto fail;
 	}
-	if ((rc = report__prepare_unit(c, "SELECT village, count(*) FROM learners"
-	    " WHERE {V}"
-	    " AND registered_at < ? GROUP BY village", f->unit, &s)) != PB_OK)
-		goto fail;
-	rf__bind_unit(s, 1, f->unit);
-	hdb_bind_int64(s, 3, to);
+	if (report__totals(f)) {
+		/* no date range: the running totals (totals.h) */
+		if ((s = hdb_prepare(c, "SELECT village, learners FROM village_learners"
+		    " WHERE village >= ?1 AND village <= ?2 AND learners > 0")) == NULL) {
+			rc = PB_ERR_DB;
+			goto fail;
+		}
+		report__bind_range(s, 1, f->unit);
+	} else {
+		if ((rc = report__prepare_unit(c, "SELECT village, count(*) FROM learners"
+		    " WHERE {V}"
+		    " AND registered_at < ? GROUP BY village", f->unit, &s)) != PB_OK)
+			goto fail;
+		rf__bind_unit(s, 1, f->unit);
+		hdb_bind_int64(s, 3, to);
+	}
 	rc = PB_ERR_NOMEM;
 	while ((st = hdb_step(s)) == HDB_ROW) {
 		if (r->nv == cap) {
@@ -404,7 +448,17 @@ rf_load(struct hdb_conn *c, const struct report_ctx *x, const struct report_filt
 	s = NULL;
 	if (r->nv > 1)
 		qsort(r->v, r->nv, sizeof(*r->v), rf__vcmp);
-	if (r->nv > 0) {
+	if (r->nv > 0 && counts && report__totals(f)) {
+		if ((s = hdb_prepare(c, "SELECT village, course, started, in_progress,"
+		    " completed, passed, score_sum, score_n FROM village_totals"
+		    " WHERE village >= ?1 AND village <= ?2"
+		    " AND (CAST(?3 AS TEXT) = '' OR course = CAST(?3 AS TEXT))")) == NULL) {
+			rc = PB_ERR_DB;
+			goto fail;
+		}
+		report__bind_range(s, 1, f->unit);
+		hdb_bind_text(s, 3, f->course);
+	} else if (r->nv > 0 && counts) {
 		if ((rc = report__prepare_unit(c, "SELECT l.village, s.course,"
 		    " sum(CASE WHEN s.status <> 'not_started' AND s.first_activity >= ?"
 		    "   AND s.first_activity < ? THEN 1 ELSE 0 END),"
@@ -436,6 +490,8 @@ rf_load(struct hdb_conn *c, const struct report_ctx *x, const struct report_filt
 		hdb_bind_int64(s, 15, to);
 		hdb_bind_text(s, 16, f->course);
 		hdb_bind_text(s, 17, f->course);
+	}
+	if (s != NULL) {
 		rc = PB_ERR_NOMEM;
 		while ((st = hdb_step(s)) == HDB_ROW) {
 			struct rf_village key, *v;
@@ -495,6 +551,117 @@ rf_load(struct hdb_conn *c, const struct report_ctx *x, const struct report_filt
 		n->passed += rows[k].n.passed;
 		n->score_sum += rows[k].n.score_sum;
 		n->score_n += rows[k].n.score_n;
+	}
+	free(rows);
+	return PB_OK;
+fail:
+	if (rc == PB_ERR_DB)
+		log_warnx("report: %s", hdb_errmsg(c));
+	hdb_finalize(s);
+	free(rows);
+	rf_free(r);
+	return rc;
+}
+
+/* The counts for the filter's unit, course and range, per village. */
+static pb_err
+rf_load(struct hdb_conn *c, const struct report_ctx *x, const struct report_filter *f,
+    struct rf *r)
+{
+	return rf__load(c, x, f, r, 1);
+}
+
+/* The counts of a whole province, regency or district, or of the country,
+ * without a date range, from the running totals: r gets one entry (the
+ * unit) holding its learners and its counts per course. */
+static pb_err
+rf_load_unit(struct hdb_conn *c, const struct report_ctx *x, const struct report_filter *f,
+    struct rf *r)
+{
+	struct hdb_stmt *s = NULL;
+	struct rf_row *rows = NULL;
+	size_t ccap = 0, nrows = 0, rcap = 0, k;
+	int64_t learners = 0;
+	pb_err rc = PB_ERR_NOMEM;
+	int st;
+
+	memset(r, 0, sizeof(*r));
+	if (f->course[0] != '\0') {
+		if (rf__add_course(r, &ccap, f->course) != PB_OK)
+			goto fail;
+	} else {
+		for (k = 0; k < courses_count(x->courses); k++)
+			if (rf__add_course(r, &ccap, courses_id(x->courses, k)) != PB_OK)
+				goto fail;
+	}
+	/* the country is the sum of its provinces */
+	if ((s = hdb_prepare(c, "SELECT course, sum(learners), sum(started),"
+	    " sum(in_progress), sum(completed), sum(passed), sum(score_sum), sum(score_n)"
+	    " FROM unit_totals WHERE lvl = ?1 AND (?1 = 2 AND CAST(?2 AS TEXT) = ''"
+	    "   OR unit = CAST(?2 AS TEXT))"
+	    " AND (course = '' OR CAST(?3 AS TEXT) = '' OR course = CAST(?3 AS TEXT))"
+	    " GROUP BY course")) == NULL) {
+		rc = PB_ERR_DB;
+		goto fail;
+	}
+	hdb_bind_int64(s, 1, f->unit[0] == '\0' ? 2 : (int64_t)strlen(f->unit));
+	hdb_bind_text(s, 2, f->unit);
+	hdb_bind_text(s, 3, f->course);
+	while ((st = hdb_step(s)) == HDB_ROW) {
+		const char *course = hdb_column_text(s, 0);
+		struct rf_row *row;
+
+		if (course == NULL || strlen(course) >= sizeof(rows[0].course))
+			continue;
+		if (course[0] == '\0') {
+			learners = hdb_column_int64(s, 1);
+			continue;
+		}
+		if (nrows == rcap) {
+			size_t ncap = rcap ? rcap * 2 : 16;
+			struct rf_row *nr = realloc(rows, ncap * sizeof(*nr));
+
+			if (nr == NULL)
+				goto fail;
+			rows = nr;
+			rcap = ncap;
+		}
+		row = &rows[nrows++];
+		row->village = 0;
+		snprintf(row->course, sizeof(row->course), "%s", course);
+		row->n.started = hdb_column_int64(s, 2);
+		row->n.in_progress = hdb_column_int64(s, 3);
+		row->n.completed = hdb_column_int64(s, 4);
+		row->n.passed = hdb_column_int64(s, 5);
+		row->n.score_sum = hdb_column_int64(s, 6);
+		row->n.score_n = hdb_column_int64(s, 7);
+		if (f->course[0] == '\0' && rf__add_course(r, &ccap, course) != PB_OK)
+			goto fail;
+	}
+	if (st != HDB_DONE) {
+		rc = PB_ERR_DB;
+		goto fail;
+	}
+	hdb_finalize(s);
+	s = NULL;
+	rf__unique_courses(r);
+	if (learners == 0) {
+		free(rows);
+		return PB_OK; /* no learners: nothing counts */
+	}
+	if ((r->v = calloc(1, sizeof(*r->v))) == NULL)
+		goto fail;
+	r->nv = 1;
+	snprintf(r->v[0].code, sizeof(r->v[0].code), "%s", f->unit);
+	r->v[0].learners = learners;
+	if (r->nc > 0 && (r->cnt = calloc(r->nc, sizeof(*r->cnt))) == NULL)
+		goto fail;
+	for (k = 0; k < nrows; k++) {
+		char (*cp)[65] = bsearch(rows[k].course, r->course, r->nc, sizeof(r->course[0]),
+		    rf__ccmp);
+
+		if (cp != NULL)
+			r->cnt[cp - r->course] = rows[k].n;
 	}
 	free(rows);
 	return PB_OK;
@@ -585,7 +752,11 @@ report__boxes_served(struct hdb_conn *c, const struct report_filter *f, int64_t 
 	struct hdb_stmt *s = NULL;
 	pb_err rc;
 
-	if ((rc = report__prepare_unit(c, "SELECT count(DISTINCT box) FROM learners"
+	/* the country without a range: the boxes in the key's order, no sort */
+	if ((rc = report__prepare_unit(c, f->unit[0] == '\0' && report__totals(f) ?
+	    "SELECT count(*) FROM (SELECT box FROM learners"
+	    " WHERE {V} AND registered_at < ? GROUP BY box) x" :
+	    "SELECT count(DISTINCT box) FROM learners"
 	    " WHERE {V}"
 	    " AND registered_at < ?", f->unit, &s)) != PB_OK)
 		return rc;
@@ -598,6 +769,38 @@ report__boxes_served(struct hdb_conn *c, const struct report_filter *f, int64_t 
 	}
 	hdb_finalize(s);
 	return rc;
+}
+
+/* Add the started and completed counts of l's children (provinces,
+ * regencies or districts) from their running totals, and to tot. */
+static pb_err
+report__child_counts(struct hdb_conn *c, const struct report_filter *f, struct area_list *l,
+    struct area_acc *tot)
+{
+	struct hdb_stmt *s;
+	int st;
+
+	if ((s = hdb_prepare(c, "SELECT unit, sum(started), sum(completed) FROM unit_totals"
+	    " WHERE lvl = ?1 AND unit >= ?2 AND unit <= ?3 AND course <> ''"
+	    " AND (CAST(?4 AS TEXT) = '' OR course = CAST(?4 AS TEXT)) GROUP BY unit")) == NULL)
+		return PB_ERR_DB;
+	hdb_bind_int64(s, 1, (int64_t)l->child);
+	report__bind_range(s, 2, f->unit);
+	hdb_bind_text(s, 4, f->course);
+	while ((st = hdb_step(s)) == HDB_ROW) {
+		struct area_acc *a = area__get(l, hdb_column_text(s, 0));
+
+		if (a == NULL)
+			break;
+		a->started += hdb_column_int64(s, 1);
+		a->completed += hdb_column_int64(s, 2);
+		tot->started += hdb_column_int64(s, 1);
+		tot->completed += hdb_column_int64(s, 2);
+	}
+	hdb_finalize(s);
+	if (l->oom)
+		return PB_ERR_NOMEM;
+	return st == HDB_DONE ? PB_OK : PB_ERR_DB;
 }
 
 /* A village counts as reached when the list has it (or no list is loaded). */
@@ -618,12 +821,16 @@ report_areas(struct hdb_conn *c, const struct report_ctx *x, const struct report
 	struct rf r;
 	int64_t boxes = 0;
 	size_t i, j;
+	int fast;
 	pb_err rc;
 
 	*totals = NULL;
 	if ((rc = report__init(t, cols)) != PB_OK)
 		return rc;
-	if ((rc = rf_load(c, x, f, &r)) != PB_OK ||
+	/* without a range, above the district: the villages' learners, and the
+	 * children's counts from their running totals (totals.h) */
+	fast = report__totals(f) && l.child != 0 && l.child <= 8;
+	if ((rc = rf__load(c, x, f, &r, !fast)) != PB_OK ||
 	    (rc = report__boxes_served(c, f, &boxes)) != PB_OK)
 		goto out;
 	memset(&tot, 0, sizeof(tot));
@@ -659,6 +866,8 @@ report_areas(struct hdb_conn *c, const struct report_ctx *x, const struct report
 			}
 		}
 	}
+	if (fast && (rc = report__child_counts(c, f, &l, &tot)) != PB_OK)
+		goto out;
 	rc = PB_ERR_NOMEM;
 	if (l.oom)
 		goto out;
@@ -711,7 +920,9 @@ report_courses(struct hdb_conn *c, const struct report_ctx *x, const struct repo
 
 	if ((rc = report__init(t, cols)) != PB_OK)
 		return rc;
-	if ((rc = rf_load(c, x, f, &r)) != PB_OK)
+	rc = report__totals(f) && strlen(f->unit) < 13 ? rf_load_unit(c, x, f, &r) :
+	    rf_load(c, x, f, &r);
+	if (rc != PB_OK)
 		return rc;
 	for (i = 0; i < r.nv; i++)
 		learners += r.v[i].learners;
@@ -891,36 +1102,18 @@ report__learner_row(struct hdb_stmt *s, const void *arg)
 	    report__time(s, 16), hdb_column_int(s, 17) != 0, report__time_source(s, 18));
 }
 
-pb_err
-report_learners(struct hdb_conn *c, const struct report_ctx *x, const struct report_filter *f,
-    struct report_table *t)
-{
-	static const char *const cols[] = { "learner", "name", "position", "village",
-		"village_name", "box", "box_name", "registered_at", "course", "course_title",
-		"status", "lessons_done", "lessons_total", "passed", "best_score", "attempts",
-		"first_activity", "last_activity", "completed_at", "times_corrected",
-		"time_source", NULL };
-	struct hdb_stmt *s = NULL;
-	int64_t to = report__to(f);
-	pb_err rc;
+/* Which learner x course rows report_learners lists ({U}: the unit). */
+#define REPORT_LEARNERS_WHERE \
+	" WHERE {U} AND l.registered_at < ?" \
+	" AND (CAST(? AS TEXT) = '' OR s.course = CAST(? AS TEXT))" \
+	" AND (s.learner IS NULL OR (s.last_activity >= ? AND s.first_activity < ?)" \
+	"   OR (s.completed_at >= ? AND s.completed_at < ?))"
 
-	if ((rc = report__init(t, cols)) != PB_OK)
-		return rc;
-	if ((rc = report__prepare_unit(c,
-	    "SELECT l.id, l.name, l.position, l.village, l.box, b.name, l.registered_at,"
-	    " s.course, s.status, s.lessons_done, s.lessons_total, COALESCE(s.passed, 0),"
-	    " s.best_score, s.attempts, s.first_activity, s.last_activity,"
-	    " s.completed_at, COALESCE(s.times_corrected, 0),"
-	    " COALESCE(s.time_source, l.time_source)"
-	    " FROM learners l LEFT JOIN boxes b ON b.box_id = l.box"
-	    " LEFT JOIN summaries s ON s.box = l.box AND s.learner = l.id"
-	    " WHERE {U}"
-	    " AND l.registered_at < ?"
-	    " AND (CAST(? AS TEXT) = '' OR s.course = CAST(? AS TEXT))"
-	    " AND (s.learner IS NULL OR (s.last_activity >= ? AND s.first_activity < ?)"
-	    "   OR (s.completed_at >= ? AND s.completed_at < ?))"
-	    " ORDER BY l.village, l.name, l.id, s.course", f->unit, &s)) != PB_OK)
-		return rc;
+static void
+report__bind_learners(struct hdb_stmt *s, const struct report_filter *f)
+{
+	int64_t to = report__to(f);
+
 	rf__bind_unit(s, 1, f->unit);
 	hdb_bind_int64(s, 3, to);
 	hdb_bind_text(s, 4, f->course);
@@ -929,6 +1122,61 @@ report_learners(struct hdb_conn *c, const struct report_ctx *x, const struct rep
 	hdb_bind_int64(s, 7, to);
 	hdb_bind_int64(s, 8, f->from_ms);
 	hdb_bind_int64(s, 9, to);
+}
+
+/* LIMIT ? OFFSET ? values of a page (no limit: all). */
+static void
+report__bind_page(struct hdb_stmt *s, int col, const struct report_filter *f)
+{
+	hdb_bind_int64(s, col, f->limit > 0 ? f->limit : REPORT_END_MS);
+	hdb_bind_int64(s, col + 1, f->offset > 0 ? f->offset : 0);
+}
+
+pb_err
+report_learners(struct hdb_conn *c, const struct report_ctx *x, const struct report_filter *f,
+    struct report_table *t, int64_t *total)
+{
+	static const char *const cols[] = { "learner", "name", "position", "village",
+		"village_name", "box", "box_name", "registered_at", "course", "course_title",
+		"status", "lessons_done", "lessons_total", "passed", "best_score", "attempts",
+		"first_activity", "last_activity", "completed_at", "times_corrected",
+		"time_source", NULL };
+	struct hdb_stmt *s = NULL;
+	pb_err rc;
+
+	if ((rc = report__init(t, cols)) != PB_OK)
+		return rc;
+	if (total != NULL) {
+		if ((rc = report__prepare_unit(c, "SELECT count(*) FROM learners l"
+		    " LEFT JOIN summaries s ON s.box = l.box AND s.learner = l.id"
+		    REPORT_LEARNERS_WHERE, f->unit, &s)) != PB_OK)
+			return rc;
+		report__bind_learners(s, f);
+		rc = PB_ERR_DB;
+		if (hdb_step(s) == HDB_ROW) {
+			*total = hdb_column_int64(s, 0);
+			rc = PB_OK;
+		}
+		hdb_finalize(s);
+		if (rc != PB_OK)
+			return rc;
+	}
+	/* the index learners_order (village, name, id) gives the order, so a
+	 * page does not sort the whole area */
+	if ((rc = report__prepare_unit(c,
+	    "SELECT l.id, l.name, l.position, l.village, l.box, b.name, l.registered_at,"
+	    " s.course, s.status, s.lessons_done, s.lessons_total, COALESCE(s.passed, 0),"
+	    " s.best_score, s.attempts, s.first_activity, s.last_activity,"
+	    " s.completed_at, COALESCE(s.times_corrected, 0),"
+	    " COALESCE(s.time_source, l.time_source)"
+	    " FROM learners l LEFT JOIN boxes b ON b.box_id = l.box"
+	    " LEFT JOIN summaries s ON s.box = l.box AND s.learner = l.id"
+	    REPORT_LEARNERS_WHERE
+	    " ORDER BY l.village, l.name, l.id, s.course LIMIT ? OFFSET ?", f->unit,
+	    &s)) != PB_OK)
+		return rc;
+	report__bind_learners(s, f);
+	report__bind_page(s, 10, f);
 	rc = report__rows(c, s, t, report__learner_row, x);
 	hdb_finalize(s);
 	return rc;
@@ -961,107 +1209,168 @@ report__vercmp(const char *a, const char *b)
 	return 0;
 }
 
+/* Which boxes report_boxes lists: the unit's, in the range, matching the
+ * flags ({O}: placeholders of the old versions). */
+#define REPORT_BOXES_WHERE \
+	" WHERE (CAST(? AS INTEGER) = 0 OR b.box_id IN (SELECT l.box FROM learners l" \
+	"   WHERE {V}))" \
+	" AND (CAST(? AS INTEGER) = 0 OR (COALESCE(b.last_seen, 0) >= ?" \
+	"   AND COALESCE(b.last_seen, 0) < ?))" \
+	" AND (CAST(? AS INTEGER) = 0 OR COALESCE(b.last_seen, 0) <= 0" \
+	"   OR ? - b.last_seen >= ?)" \
+	" AND (CAST(? AS INTEGER) = 0 OR (COALESCE(b.disk_total, 0) > 0" \
+	"   AND COALESCE(b.disk_free, 0) <= b.disk_total" \
+	"   AND (b.disk_total - COALESCE(b.disk_free, 0)) * 100 > b.disk_total * 80))" \
+	" AND (CAST(? AS INTEGER) = 0 OR b.db_state = 'degraded')" \
+	" AND (CAST(? AS INTEGER) = 0 OR b.version IN ({O}))"
+
+#define REPORT_MAX_VERSIONS 64
+
+struct report_versions {
+	char v[REPORT_MAX_VERSIONS][65];
+	size_t n;
+};
+
+/* Bind REPORT_BOXES_WHERE from column col; returns the next column. */
+static int
+report__bind_boxes(struct hdb_stmt *s, int col, const struct report_filter *f, int flags,
+    int64_t now_ms, const struct report_versions *old)
+{
+	size_t i;
+
+	hdb_bind_int64(s, col++, f->unit[0] != '\0');
+	rf__bind_unit(s, col, f->unit);
+	col += 2;
+	hdb_bind_int64(s, col++, f->from_ms > 0 || f->to_ms > 0);
+	hdb_bind_int64(s, col++, f->from_ms);
+	hdb_bind_int64(s, col++, report__to(f));
+	hdb_bind_int64(s, col++, (flags & REPORT_STALE) != 0);
+	hdb_bind_int64(s, col++, now_ms);
+	hdb_bind_int64(s, col++, 30 * REPORT_DAY_MS);
+	hdb_bind_int64(s, col++, (flags & REPORT_DISK) != 0);
+	hdb_bind_int64(s, col++, (flags & REPORT_DEGRADED) != 0);
+	hdb_bind_int64(s, col++, (flags & REPORT_OLD) != 0);
+	for (i = 0; i < old->n; i++)
+		hdb_bind_text(s, col++, old->v[i]);
+	if (old->n == 0)
+		hdb_bind_text(s, col++, "");
+	return col;
+}
+
+/* sql with {O} replaced by one placeholder per old version (at least one). */
+static void
+report__boxes_sql(char *out, size_t len, const char *sql, size_t nold)
+{
+	const char *o = strstr(sql, "{O}");
+	size_t n = (size_t)(o - sql), i, k;
+
+	k = (size_t)snprintf(out, len, "%.*s", (int)n, sql);
+	for (i = 0; i < (nold ? nold : 1) && k + 4 < len; i++)
+		k += (size_t)snprintf(out + k, len - k, "%s?", i ? "," : "");
+	snprintf(out + k, len - k, "%s", o + 3);
+}
+
 pb_err
 report_boxes(struct hdb_conn *c, const struct report_filter *f, int flags, int64_t now_ms,
-    struct report_table *t)
+    struct report_table *t, int64_t *total)
 {
 	static const char *const cols[] = { "box", "name", "last_seen", "days_unseen",
 		"version", "old_version", "pending", "disk_free", "disk_total",
 		"disk_used_percent", "db_state", "clock", "learners", "enrolled_at", "uptime_s",
 		"db_bytes", "acked_rev", NULL };
+	struct report_versions *old;
 	struct hdb_stmt *s = NULL;
-	char newest[65] = "";
-	json_t *rows;
+	char newest[65] = "", sql[4096];
 	size_t i;
-	int st;
+	int st, col;
 	pb_err rc;
 
 	if ((rc = report__init(t, cols)) != PB_OK)
 		return rc;
-	/* the newest version any box runs (a handful of distinct values) */
+	if ((old = calloc(1, sizeof(*old))) == NULL)
+		return PB_ERR_NOMEM;
+	/* the versions boxes run (a handful of distinct values): the newest,
+	 * and the older ones for the "old" filter */
+	rc = PB_ERR_DB;
 	if ((s = hdb_prepare(c, "SELECT DISTINCT version FROM boxes"
 	    " WHERE version IS NOT NULL")) == NULL)
-		return PB_ERR_DB;
+		goto out;
 	while ((st = hdb_step(s)) == HDB_ROW) {
 		const char *ver = hdb_column_text(s, 0);
 
-		if (ver != NULL && strlen(ver) < sizeof(newest) &&
-		    (newest[0] == '\0' || report__vercmp(ver, newest) > 0))
+		if (ver == NULL || strlen(ver) >= sizeof(newest))
+			continue;
+		if (newest[0] == '\0' || report__vercmp(ver, newest) > 0)
 			snprintf(newest, sizeof(newest), "%s", ver);
+		if (old->n < REPORT_MAX_VERSIONS)
+			snprintf(old->v[old->n++], sizeof(old->v[0]), "%s", ver);
 	}
 	hdb_finalize(s);
+	s = NULL;
 	if (st != HDB_DONE)
-		return PB_ERR_DB;
-	if ((rc = report__prepare_unit(c,
+		goto out;
+	for (i = 0; i < old->n;) {
+		if (report__vercmp(old->v[i], newest) < 0)
+			i++;
+		else
+			memmove(old->v[i], old->v[--old->n], sizeof(old->v[0]));
+	}
+	if (total != NULL) {
+		report__boxes_sql(sql, sizeof(sql), "SELECT count(*) FROM boxes b"
+		    REPORT_BOXES_WHERE, old->n);
+		if ((rc = report__prepare_unit(c, sql, f->unit, &s)) != PB_OK)
+			goto out;
+		report__bind_boxes(s, 1, f, flags, now_ms, old);
+		rc = PB_ERR_DB;
+		if (hdb_step(s) != HDB_ROW)
+			goto out;
+		*total = hdb_column_int64(s, 0);
+		hdb_finalize(s);
+		s = NULL;
+	}
+	/* the index boxes_name gives the order; the learners are counted for
+	 * the page's boxes only */
+	report__boxes_sql(sql, sizeof(sql),
 	    "SELECT b.box_id, b.name, b.last_seen, b.version, b.pending, b.disk_free,"
 	    " b.disk_total, b.db_state, b.clock, b.enrolled_at, b.uptime_s, b.db_bytes,"
-	    " b.acked_rev, COALESCE(n.c, 0)"
-	    " FROM boxes b LEFT JOIN (SELECT l.box AS box, count(*) AS c FROM learners l"
-	    "   WHERE {U} GROUP BY l.box) n ON n.box = b.box_id"
-	    " ORDER BY b.name, b.box_id", f->unit, &s)) != PB_OK)
-		return rc;
+	    " b.acked_rev, (SELECT count(*) FROM learners l WHERE l.box = b.box_id AND {U})"
+	    " FROM boxes b" REPORT_BOXES_WHERE
+	    " ORDER BY b.name, b.box_id LIMIT ? OFFSET ?", old->n);
+	if ((rc = report__prepare_unit(c, sql, f->unit, &s)) != PB_OK)
+		goto out;
 	rf__bind_unit(s, 1, f->unit);
-	rows = json_array();
-	while (rows != NULL && (st = hdb_step(s)) == HDB_ROW) {
-		int64_t seen = hdb_column_int64(s, 2), learners = hdb_column_int64(s, 13);
+	col = report__bind_boxes(s, 3, f, flags, now_ms, old);
+	report__bind_page(s, col, f);
+	rc = PB_ERR_NOMEM;
+	while ((st = hdb_step(s)) == HDB_ROW) {
+		int64_t seen = hdb_column_int64(s, 2);
 		int64_t dfree = hdb_column_int64(s, 5), dtotal = hdb_column_int64(s, 6);
+		const char *ver = hdb_column_text(s, 3);
 		json_t *used = dtotal > 0 && dfree <= dtotal ?
 		    json_real(report__pct(dtotal - dfree, dtotal)) : json_null();
+		int isold = ver != NULL && newest[0] && report__vercmp(ver, newest) < 0;
 
-		if (f->unit[0] != '\0' && learners == 0) {
-			json_decref(used);
-			continue; /* did not serve this area */
-		}
-		if (json_array_append_new(rows, json_pack("[o, o, o, o, o, b, o, o, o, o, o, o, I,"
+		if (json_array_append_new(t->rows, json_pack("[o, o, o, o, o, b, o, o, o, o, o, o, I,"
 		    " o, o, o, o]", report__col(s, 0), report__col(s, 1), report__time(s, 2),
 		    seen > 0 ? json_integer((now_ms - seen) / REPORT_DAY_MS) : json_null(),
-		    report__col(s, 3), 0, report__col(s, 4), report__col(s, 5),
+		    report__col(s, 3), isold, report__col(s, 4), report__col(s, 5),
 		    report__col(s, 6), used, report__col(s, 7), report__col(s, 8),
-		    (json_int_t)learners, report__time(s, 9), report__col(s, 10),
-		    report__col(s, 11), report__col(s, 12))) != 0) {
-			json_decref(rows);
-			rows = NULL;
+		    (json_int_t)hdb_column_int64(s, 13), report__time(s, 9), report__col(s, 10),
+		    report__col(s, 11), report__col(s, 12))) != 0)
+			goto out;
+		if (t->sink != NULL && json_array_size(t->rows) >= REPORT_SINK_ROWS &&
+		    t->sink(t, t->sink_arg) != 0) {
+			rc = PB_ERR_IO;
+			goto out;
 		}
-		/* keep the raw last_seen for the range test below */
-		if (rows != NULL)
-			json_array_append_new(json_array_get(rows, json_array_size(rows) - 1),
-			    json_integer(seen));
 	}
+	rc = st == HDB_DONE ? PB_OK : PB_ERR_DB;
+out:
+	if (rc == PB_ERR_DB)
+		log_warnx("report: %s", hdb_errmsg(c));
 	hdb_finalize(s);
-	if (rows == NULL)
-		return PB_ERR_NOMEM;
-	if (st != HDB_DONE) {
-		json_decref(rows);
-		return PB_ERR_DB;
-	}
-	for (i = 0; i < json_array_size(rows); i++) {
-		json_t *row = json_array_get(rows, i);
-		int64_t seen = json_integer_value(json_array_get(row, 17));
-		const char *ver = json_string_value(json_array_get(row, 4));
-		const char *db = json_string_value(json_array_get(row, 10));
-		json_t *used = json_array_get(row, 9);
-		int old = ver != NULL && newest[0] && report__vercmp(ver, newest) < 0;
-
-		json_array_set_new(row, 5, json_boolean(old));
-		json_array_remove(row, 17);
-		if ((f->from_ms > 0 || f->to_ms > 0) &&
-		    (seen < f->from_ms || seen >= report__to(f)))
-			continue;
-		if ((flags & REPORT_STALE) && seen > 0 && now_ms - seen < 30 * REPORT_DAY_MS)
-			continue;
-		if ((flags & REPORT_DISK) && !(json_is_real(used) && json_real_value(used) > 80.0))
-			continue;
-		if ((flags & REPORT_DEGRADED) && (db == NULL || strcmp(db, "degraded") != 0))
-			continue;
-		if ((flags & REPORT_OLD) && !old)
-			continue;
-		if (json_array_append(t->rows, row) != 0) {
-			json_decref(rows);
-			return PB_ERR_NOMEM;
-		}
-	}
-	json_decref(rows);
-	return PB_OK;
+	free(old);
+	return rc;
 }
 
 /* ---- completions over time ------------------------------------------------- */

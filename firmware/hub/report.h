@@ -30,7 +30,13 @@
 struct report_table {
 	json_t *columns; /* array of column ids (strings) */
 	json_t *rows;    /* array of arrays, one cell per column */
+	/* Optional: called as rows pile up (report_learners, report_boxes), to
+	 * send them on and empty t->rows; non-zero stops the report. */
+	int (*sink)(struct report_table *t, void *arg);
+	void *sink_arg;
 };
+
+#define REPORT_SINK_ROWS 500 /* rows handed to a sink at a time */
 
 /* What every report is about. */
 struct report_filter {
@@ -41,6 +47,8 @@ struct report_filter {
 	int zone_s;          /* the unit's UTC offset (region_zone) */
 	const char *zone;    /* its name: WIB, WITA, WIT */
 	int en;              /* words (status) in English, else Bahasa Indonesia */
+	int64_t limit;       /* learners, boxes: rows wanted, 0 = all */
+	int64_t offset;      /* and how many to skip first */
 };
 
 /* Where names come from. */
@@ -55,6 +63,9 @@ json_t *report_table_json(const struct report_table *t);
 /* UTF-8 CSV with a byte-order mark, CRLF lines, RFC 4180 quoting; text that
  * a spreadsheet would take for a formula gets a leading apostrophe. */
 char *report_table_csv(const struct report_table *t, size_t *len);
+/* The same for a part of a longer table: with the byte-order mark and the
+ * header line only if head. */
+char *report_table_csv_part(const struct report_table *t, int head, size_t *len);
 
 /* Child units of the filter's unit: code, name, villages, villages_reached,
  * villages_percent, learners, started, completed, percent. *totals gets the
@@ -72,9 +83,11 @@ pb_err report_courses(struct hdb_conn *c, const struct report_ctx *x, const stru
  * completed, percent, status (words). PB_ERR_LIMIT for the whole country. */
 pb_err report_villages(struct hdb_conn *c, const struct report_ctx *x,
     const struct report_filter *f, struct report_table *t);
-/* Learner x course rows within unit (course "" = all). Times in UTC. */
+/* Learner x course rows within unit (course "" = all), ordered by village,
+ * name, learner and course; the page f->limit/offset of them. Times in UTC.
+ * With total, *total gets the number of rows of all pages. */
 pb_err report_learners(struct hdb_conn *c, const struct report_ctx *x,
-    const struct report_filter *f, struct report_table *t);
+    const struct report_filter *f, struct report_table *t, int64_t *total);
 
 /* Fleet filters (report_boxes). */
 #define REPORT_STALE    0x1  /* not seen for 30 days (or never) */
@@ -83,9 +96,10 @@ pb_err report_learners(struct hdb_conn *c, const struct report_ctx *x,
 #define REPORT_OLD      0x8  /* older version than the newest box runs */
 /* Boxes that served the unit (every box for ""), with their last health;
  * with a date range, those last seen in it; only those matching every
- * filter in flags. */
+ * filter in flags; ordered by name, the page f->limit/offset of them. With
+ * total, *total gets the number of boxes of all pages. */
 pb_err report_boxes(struct hdb_conn *c, const struct report_filter *f, int flags, int64_t now_ms,
-    struct report_table *t);
+    struct report_table *t, int64_t *total);
 /* Completions over time within unit, in the unit's zone: period (label),
  * start (UTC ISO 8601), completions, cumulative; buckets of an hour (a chosen
  * range up to 2 days), a day (up to 92 days) or a month, with empty ones.

@@ -394,8 +394,14 @@ struct web_query {
 	char from[16], to[16];    /* YYYY-MM-DD in the unit's zone */
 	char lang[4];
 	char filter[64];          /* fleet: stale,disk,degraded,old */
+	char limit[12], offset[12];
 	int flags;
 };
+
+/* A page of learners or boxes in JSON: WEB_PAGE rows unless limit says
+ * (at most WEB_PAGE_MAX); CSV has every row. */
+#define WEB_PAGE 100
+#define WEB_PAGE_MAX 1000
 
 /* Local midnight of YYYY-MM-DD as UTC ms, with zone offset_s; -1 if bad. */
 static int64_t
@@ -439,9 +445,21 @@ web__query(struct mg_connection *conn, const struct web_staff *st, struct web_qu
 		    mg_get_var(qs, qlen, "from", q->from, sizeof(q->from)) < -1 ||
 		    mg_get_var(qs, qlen, "to", q->to, sizeof(q->to)) < -1 ||
 		    mg_get_var(qs, qlen, "lang", q->lang, sizeof(q->lang)) < -1 ||
-		    mg_get_var(qs, qlen, "filter", q->filter, sizeof(q->filter)) < -1)
+		    mg_get_var(qs, qlen, "filter", q->filter, sizeof(q->filter)) < -1 ||
+		    mg_get_var(qs, qlen, "limit", q->limit, sizeof(q->limit)) < -1 ||
+		    mg_get_var(qs, qlen, "offset", q->offset, sizeof(q->offset)) < -1)
 			goto bad;
 	}
+	for (p = q->limit; *p; p++)
+		if (!isdigit((unsigned char)*p))
+			goto bad;
+	for (p = q->offset; *p; p++)
+		if (!isdigit((unsigned char)*p))
+			goto bad;
+	f->limit = q->limit[0] ? strtoll(q->limit, NULL, 10) : WEB_PAGE;
+	f->offset = q->offset[0] ? strtoll(q->offset, NULL, 10) : 0;
+	if (f->limit < 1 || f->limit > WEB_PAGE_MAX)
+		goto bad;
 	if (f->unit[0] != '\0' && !region_code_valid(f->unit))
 		goto bad;
 	for (p = f->course; *p; p++)
@@ -494,7 +512,7 @@ bad:
 	web__error(conn, 400, "bad_request",
 	    "unit must be a region code, course [a-z0-9._-], format csv|json, since ms,"
 	    " from/to YYYY-MM-DD (from before to), lang id|en,"
-	    " filter stale,disk,degraded,old");
+	    " filter stale,disk,degraded,old, limit 1-1000, offset a number");
 	return 0;
 }
 
@@ -530,6 +548,46 @@ web__table(struct mg_connection *conn, const struct web_query *q, const char *na
 	return r;
 }
 
+/* A CSV answer sent as its rows come (chunked), for tables of any size. */
+struct web_stream {
+	struct mg_connection *conn;
+	const struct web_query *q;
+	const char *name;
+	int started;  /* headers and the header line sent */
+};
+
+static int
+web__stream_rows(struct report_table *t, void *arg)
+{
+	struct web_stream *w = arg;
+	size_t len;
+	char *csv = report_table_csv_part(t, !w->started, &len);
+
+	if (csv == NULL)
+		return -1;
+	if (!w->started) {
+		char date[64];
+		time_t now = time(NULL);
+		struct tm tm;
+
+		gmtime_r(&now, &tm);
+		strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+		mg_printf(w->conn, "HTTP/1.1 200 OK\r\nDate: %s\r\n"
+		    "Content-Type: text/csv; charset=utf-8\r\nTransfer-Encoding: chunked\r\n"
+		    "Cache-Control: no-store\r\nContent-Disposition: attachment;"
+		    " filename=\"%s%s%s.csv\"\r\n\r\n", date, w->name,
+		    w->q->f.unit[0] ? "-" : "", w->q->f.unit);
+		w->started = 1;
+	}
+	if (len > 0 && mg_send_chunk(w->conn, csv, (unsigned)len) < 0) {
+		free(csv);
+		return -1; /* the client went away */
+	}
+	free(csv);
+	json_array_clear(t->rows);
+	return 0;
+}
+
 /* The path from the country down to unit: [{code, name}, ...]. */
 static json_t *
 web__crumbs(const struct region *r, const char *unit)
@@ -558,11 +616,13 @@ web__report(struct mg_connection *conn, struct web *w, enum web_report kind)
 	static const char *const names[] = { "areas", "courses", "learners", "boxes",
 		"completions", "villages" };
 	struct report_ctx x = { w->region, w->courses };
-	struct report_table t = { NULL, NULL };
+	struct report_table t = { NULL, NULL, NULL, NULL };
 	struct web_staff st;
 	struct web_query q;
 	json_t *extra = NULL;
 	const char *bucket = NULL;
+	struct web_stream ws = { conn, NULL, NULL, 0 };
+	int64_t total = 0;
 	struct hdb_conn *c;
 	pb_err rc = PB_ERR_INVALID;
 
@@ -572,6 +632,14 @@ web__report(struct mg_connection *conn, struct web *w, enum web_report kind)
 		return 401;
 	if (!web__query(conn, &st, &q))
 		return 400;
+	if ((kind == WR_LEARNERS || kind == WR_BOXES) && strcmp(q.format, "csv") == 0) {
+		/* CSV: every row, streamed */
+		q.f.limit = q.f.offset = 0;
+		ws.q = &q;
+		ws.name = names[kind];
+		t.sink = web__stream_rows;
+		t.sink_arg = &ws;
+	}
 	c = hubdb_get(w->db);
 	switch (kind) {
 	case WR_AREAS:
@@ -581,10 +649,10 @@ web__report(struct mg_connection *conn, struct web *w, enum web_report kind)
 		rc = report_courses(c, &x, &q.f, &t);
 		break;
 	case WR_LEARNERS:
-		rc = report_learners(c, &x, &q.f, &t);
+		rc = report_learners(c, &x, &q.f, &t, t.sink ? NULL : &total);
 		break;
 	case WR_BOXES:
-		rc = report_boxes(c, &q.f, q.flags, util_wall_ms(), &t);
+		rc = report_boxes(c, &q.f, q.flags, util_wall_ms(), &t, t.sink ? NULL : &total);
 		break;
 	case WR_COMPLETIONS:
 		{
@@ -599,6 +667,19 @@ web__report(struct mg_connection *conn, struct web *w, enum web_report kind)
 		break;
 	}
 	hubdb_put(w->db, c);
+	if (t.sink != NULL) {
+		if (rc == PB_OK && web__stream_rows(&t, &ws) == 0) {
+			mg_send_chunk(conn, "", 0); /* the end */
+		} else if (ws.started) {
+			/* no last chunk: the client sees an unfinished download */
+			log_warnx("web: %s CSV cut short", names[kind]);
+		} else {
+			report_table_free(&t);
+			return web__error(conn, 503, "unavailable", "database error");
+		}
+		report_table_free(&t);
+		return 200;
+	}
 	if (rc == PB_ERR_LIMIT)
 		return web__error(conn, 400, "choose_area",
 		    "choose a province, regency or district first");
@@ -616,6 +697,12 @@ web__report(struct mg_connection *conn, struct web *w, enum web_report kind)
 	json_object_set_new(extra, "zone_offset_s", json_integer(q.f.zone_s));
 	if (bucket != NULL)
 		json_object_set_new(extra, "bucket", json_string(bucket));
+	if (kind == WR_LEARNERS || kind == WR_BOXES) {
+		/* one page of the rows: which, and how many there are in all */
+		json_object_set_new(extra, "total", json_integer(total));
+		json_object_set_new(extra, "limit", json_integer(q.f.limit));
+		json_object_set_new(extra, "offset", json_integer(q.f.offset));
+	}
 	web__table(conn, &q, names[kind], &t, extra);
 	report_table_free(&t);
 	return 200;

@@ -383,4 +383,125 @@ def test_add_user_refuses_an_existing_name():
     eq(rc, 2, "an administrator with an area is refused")
 
 
+ALL_TIME = "from=2000-01-01&to=2100-12-31"
+TOTAL_UNITS = ("", "33", "33.02", "33.02.01", "33.02.01.2001", "33.02.02.2003", "35")
+
+
+def answers(extra):
+    """The areas, courses and village tables of every unit of TOTAL_UNITS (the
+    fields that do not depend on a range), asked with the query extra."""
+    out = {}
+    for unit in TOTAL_UNITS:
+        q = "?unit=%s&%s" % (unit, extra)
+        a = get(admin, "/api/v1/hub/areas" + q)
+        out["areas " + unit] = (a["rows"], a["learners"], a["started"], a["completions"],
+                                a["percent"], a["villages_reached"], a["boxes"])
+        out["courses " + unit] = get(admin, "/api/v1/hub/courses" + q)["rows"]
+        for c in ("desa-administrasi", "literasi-digital"):
+            out["courses %s %s" % (unit, c)] = get(admin, "/api/v1/hub/courses" + q +
+                                                   "&course=" + c)["rows"]
+        if unit:
+            out["villages " + unit] = get(admin, "/api/v1/hub/villages" + q)["rows"]
+    return out
+
+
+def totals_agree(what):
+    fast, rows = answers(""), answers(ALL_TIME)
+    bad = [k for k in fast if fast[k] != rows[k]]
+    ok(not bad, "%s: the running totals answer as counting the rows does" % what,
+       [(k, fast[k], rows[k]) for k in bad[:2]])
+
+
+def test_running_totals_follow_every_change():
+    """Without a date range areas, courses and villages read running totals
+    (kept by the database in each upsert's transaction); counting the rows
+    themselves (a range over all time) must give the same answers after
+    every kind of change."""
+    global admin
+    admin = login("admin", "Another-Password-7")  # reset by the test before
+    totals_agree("as seeded")
+    hc = hub.client()
+    kx = BoxKey()
+    eq(enroll(hc, kx, hub.enroll_code(), "Kotak Uji")[0], 201, "a fifth box")
+    h = {"version": "0.2.0", "disk_free": 10 ** 9, "disk_total": 2 * 10 ** 9,
+         "pending": 0, "clock": "hub", "db": "ok"}
+    P = learner(1, "33.02.01.2002", "Putri")
+    Q = learner(2, "35.07.01.2001", "Qori")
+    # progress of Q arrives before Q does: it counts once Q is known
+    eq(upload(hc, kx, chunk(kx, 0, 5, 1, [P], [
+        summary(P["id"], "desa-administrasi", 3, status="in_progress", passed=False,
+                completed_at=0),
+        summary(Q["id"], "literasi-digital", 5, completed_at=T0 + 3 * DAY)], h))[0], 200,
+       "an upload with progress of a learner not sent yet")
+    totals_agree("progress before its learner")
+    eq(upload(hc, kx, chunk(kx, 5, 6, 2, [dict(Q, rev=6)], [], h))[0], 200,
+       "the learner follows")
+    totals_agree("the learner after its progress")
+    # a newer rev completes P's course; an older one changes nothing
+    eq(upload(hc, kx, chunk(kx, 6, 8, 3, [], [
+        summary(P["id"], "desa-administrasi", 8, score=95, completed_at=T0 + 5 * DAY),
+        summary(P["id"], "desa-keuangan", 7, score=None, passed=False,
+                completed_at=T0 + 5 * DAY)], h))[0], 200, "a newer rev completes a course")
+    totals_agree("a newer rev")
+    eq(upload(hc, kx, chunk(kx, 0, 2, 4, [], [
+        summary(P["id"], "desa-administrasi", 2, status="in_progress", passed=False,
+                completed_at=0)], h))[0], 200, "an older rev again")
+    totals_agree("an older rev (ignored)")
+    # P moves to another district, and its progress with it
+    P2 = dict(P, village="33.02.02.2003", rev=9)
+    eq(upload(hc, kx, chunk(kx, 8, 9, 5, [P2], [], h))[0], 200, "a learner moves village")
+    totals_agree("a learner moved")
+    tot = get(admin, "/api/v1/hub/areas")
+    eq((tot["learners"], tot["started"], tot["completions"], tot["boxes"]), (9, 11, 9, 4),
+       "country: the new learners and their courses counted once")
+    # the totals of a hub from before them (schema 3) are built from its rows
+    hub.stop()
+    if hub.backend == "postgresql":
+        hub.rows("DROP TABLE village_learners, village_totals, unit_totals")
+        hub.rows("DROP FUNCTION learners_totals_ins, learners_totals_upd,"
+                 " summaries_totals_ins, summaries_totals_upd CASCADE")
+        hub.rows("DROP INDEX learners_order, boxes_name, summaries_done")
+        hub.rows("CREATE INDEX summaries_completed ON summaries(completed_at)"
+                 " WHERE status = 'completed'")
+        hub.rows("UPDATE schema_version SET version = 3")
+    else:
+        for t in ("learners_totals_ins", "learners_totals_upd", "summaries_totals_ins",
+                  "summaries_totals_upd"):
+            hub.rows("DROP TRIGGER %s" % t)
+        for t in ("village_learners", "village_totals", "unit_totals"):
+            hub.rows("DROP TABLE %s" % t)
+        hub.rows("DROP INDEX learners_order")
+        hub.rows("DROP INDEX boxes_name")
+        hub.rows("DROP INDEX summaries_done")
+        hub.rows("CREATE INDEX summaries_completed ON summaries(completed_at)"
+                 " WHERE status = 'completed'")
+        hub.rows("PRAGMA user_version = 3")
+    hub.start()
+    admin = login("admin", "Another-Password-7")
+    totals_agree("totals built by the migration from the stored rows")
+
+
+def test_learners_and_boxes_come_in_pages():
+    for view, q in (("learners", ""), ("learners", "unit=33.02&"), ("boxes", ""),
+                    ("boxes", "filter=stale&")):
+        whole = get(admin, "/api/v1/hub/%s?%slimit=1000" % (view, q))
+        eq(whole["total"], len(whole["rows"]), "%s %s: total counts every row" % (view, q))
+        pages, off = [], 0
+        while True:
+            p = get(admin, "/api/v1/hub/%s?%slimit=2&offset=%d" % (view, q, off))
+            eq((p["total"], p["limit"], p["offset"]), (whole["total"], 2, off),
+               "%s %s: a page says where it is and how many there are" % (view, q))
+            if not p["rows"]:
+                break
+            pages += p["rows"]
+            off += 2
+        eq(pages, whole["rows"], "%s %s: the pages in turn are the whole list" % (view, q))
+        st, _, data = admin.raw("GET", "/api/v1/hub/%s?%sformat=csv&limit=1" % (view, q))
+        n = len(list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))) - 1
+        eq((st, n), (200, whole["total"]), "%s %s: the CSV has every row" % (view, q))
+    eq(get(admin, "/api/v1/hub/learners")["limit"], 100, "100 rows a page unless asked")
+    for bad in ("limit=0", "limit=1001", "limit=x", "offset=-1"):
+        eq(admin.get("/api/v1/hub/boxes?" + bad)[0], 400, "bad paging is refused: " + bad)
+
+
 run_tests(globals())

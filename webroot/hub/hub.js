@@ -18,6 +18,7 @@ const T = {
     choose_area: 'Pilih wilayah', village_table: 'Desa × kursus',
     search: 'Cari desa atau kecamatan', choose_first: 'Pilih provinsi atau kabupaten dulu.',
     showing: 'Menampilkan {n} dari {m} baris; persempit pencarian atau unduh CSV untuk semuanya.',
+    page_rows: 'Baris {a}–{b} dari {m}', page_prev: '‹ Sebelumnya', page_next: 'Berikutnya ›',
     vsummary: '{r} dari {v} desa punya peserta; {n} baris (desa × kursus).',
     show_only: 'Tampilkan hanya', f_stale: 'tidak terlihat 30 hari', f_disk: 'disk terisi lebih dari 80 %',
     f_degraded: 'basis data dipulihkan (degraded)', f_old: 'versi lama', boxes_count: '{n} kotak',
@@ -93,6 +94,7 @@ const T = {
     choose_area: 'Choose an area', village_table: 'Village × course',
     search: 'Search village or district', choose_first: 'Choose a province or regency first.',
     showing: 'Showing {n} of {m} rows; narrow the search or download the CSV for all.',
+    page_rows: 'Rows {a}–{b} of {m}', page_prev: '‹ Previous', page_next: 'Next ›',
     vsummary: '{r} of {v} villages have learners; {n} rows (village × course).',
     show_only: 'Show only', f_stale: 'not seen for 30 days', f_disk: 'disk over 80 % full',
     f_degraded: 'database restored (degraded)', f_old: 'old version', boxes_count: '{n} boxes',
@@ -158,7 +160,33 @@ const T = {
 let lang = localStorage.getItem('hub-lang') || 'id';
 let csrf = '';
 let me = null;
-const state = { unit: '', course: '', from: '', to: '', view: 'completion', zone: 'WIB', zoneOff: 25200, crumbs: [] };
+const state = { unit: '', course: '', from: '', to: '', view: 'completion', zone: 'WIB', zoneOff: 25200, crumbs: [], pages: {} };
+
+/* Learners and boxes come a page at a time (the API's limit and offset);
+ * a table's page starts again when what it shows changes (key). */
+const PAGE = 100;
+function pageOf (id, key) {
+  if (!state.pages[id] || state.pages[id].key !== key) state.pages[id] = { key, offset: 0 };
+  return state.pages[id];
+}
+
+function pager (id, data, reload) {
+  const box = $(id + '-pager');
+  const off = data.offset || 0;
+  const n = data.rows.length;
+  const total = data.total || 0;
+  box.replaceChildren();
+  if (total <= n && off === 0) return;
+  const button = (label, offset) => {
+    const b = el('button', t(label));
+    b.type = 'button';
+    b.addEventListener('click', () => { state.pages[id].offset = offset; reload(); });
+    box.append(b, document.createTextNode(' '));
+  };
+  if (off > 0) button('page_prev', Math.max(0, off - PAGE));
+  box.append(el('span', fill(t('page_rows'), { a: n ? off + 1 : 0, b: off + n, m: total })), document.createTextNode(' '));
+  if (off + n < total) button('page_next', off + PAGE);
+}
 const VIEWS = ['completion', 'villages', 'boxes', 'export', 'users'];
 const $ = (id) => document.getElementById(id);
 const t = (k) => T[lang][k] || k;
@@ -417,25 +445,29 @@ async function loadCompletion () {
   $('chart-csv').href = '/api/v1/hub/completions' + q({ format: 'csv' });
   $('learners-all-csv').href = '/api/v1/hub/learners' + q({ format: 'csv' });
   $('learners-block').hidden = !village;
-  if (village) {
-    const l = await api('GET', '/api/v1/hub/learners' + q());
-    if (l.status === 200) {
-      renderTable('learners', l.data, ['name', 'position', 'course_title', 'status', 'lessons_done', 'best_score', 'passed', 'completed_at', 'box_name'], {
-        cell: (td, c, v, row, cols) => {
-          if (c !== 'completed_at' || !v) return false;
-          const src = sourceOf(row[cols.indexOf('time_source')], 'completed_at');
-          td.append(document.createTextNode(fmt(c, v) + ' '));
-          const s = el('span', '· ' + (T[lang].src[src] || src), 'src src-' + src);
-          td.append(s);
-          td.title = T[lang].col.time_source + ': ' + T[lang].src[src];
-          td.dataset.col = c;
-          return true;
-        }
-      });
-    }
-    $('learners-csv').href = '/api/v1/hub/learners' + q({ format: 'csv' });
-  }
+  if (village) await loadLearners();
   printHead();
+}
+
+async function loadLearners () {
+  const page = pageOf('learners', q());
+  const l = await api('GET', '/api/v1/hub/learners' + q({ limit: PAGE, offset: page.offset }));
+  if (l.status === 200) {
+    pager('learners', l.data, loadLearners);
+    renderTable('learners', l.data, ['name', 'position', 'course_title', 'status', 'lessons_done', 'best_score', 'passed', 'completed_at', 'box_name'], {
+      cell: (td, c, v, row, cols) => {
+        if (c !== 'completed_at' || !v) return false;
+        const src = sourceOf(row[cols.indexOf('time_source')], 'completed_at');
+        td.append(document.createTextNode(fmt(c, v) + ' '));
+        const s = el('span', '· ' + (T[lang].src[src] || src), 'src src-' + src);
+        td.append(s);
+        td.title = T[lang].col.time_source + ': ' + T[lang].src[src];
+        td.dataset.col = c;
+        return true;
+      }
+    });
+  }
+  $('learners-csv').href = '/api/v1/hub/learners' + q({ format: 'csv' });
 }
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -589,13 +621,15 @@ function fleetFilter () {
 async function loadBoxes () {
   const f = fleetFilter();
   const extra = f ? { filter: f } : {};
-  const r = await api('GET', '/api/v1/hub/boxes' + q(extra, { noCourse: true }));
+  const page = pageOf('boxes', q(extra, { noCourse: true }));
+  const r = await api('GET', '/api/v1/hub/boxes' + q(Object.assign({ limit: PAGE, offset: page.offset }, extra), { noCourse: true }));
   if (r.status === 401) return showLogin();
   if (r.status !== 200) return filterError(r);
   setZone(r.data);
   state.crumbs = r.data.crumbs || [];
   crumbs('bcrumbs', state.crumbs, go);
-  $('boxes-count').textContent = fill(t('boxes_count'), { n: r.data.rows.length }) + ' · ' + areaName();
+  $('boxes-count').textContent = fill(t('boxes_count'), { n: r.data.total }) + ' · ' + areaName();
+  pager('boxes', r.data, loadBoxes);
   renderTable('boxes', r.data, ['name', 'last_seen', 'version', 'pending', 'disk_used_percent', 'db_state', 'clock', 'learners', 'enrolled_at'], {
     cell: (td, c, v, row, cols) => {
       if (c === 'last_seen') {

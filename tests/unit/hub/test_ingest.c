@@ -244,7 +244,8 @@ test_time_source(struct hubdb *db)
 	    2, "and is not stored");
 }
 
-/* A hub database of schema 1 gains the columns of schemas 2 and 3. */
+/* A hub database of schema 1 gains the columns of schemas 2 and 3, the
+ * running totals of 4 and the indexes of 5. */
 static void
 test_migrate_1(const char *path)
 {
@@ -256,7 +257,13 @@ test_migrate_1(const char *path)
 	if (db == NULL)
 		return;
 	c = hubdb_get(db);
-	rc = hdb_exec(c, "ALTER TABLE learners DROP COLUMN times_corrected;"
+	rc = hdb_exec(c, "DROP TRIGGER learners_totals_ins; DROP TRIGGER learners_totals_upd;"
+	    "DROP TRIGGER summaries_totals_ins; DROP TRIGGER summaries_totals_upd;"
+	    "DROP TABLE village_learners; DROP TABLE village_totals; DROP TABLE unit_totals;"
+	    "DROP INDEX learners_order; DROP INDEX boxes_name; DROP INDEX summaries_done;"
+	    "CREATE INDEX summaries_completed ON summaries(completed_at)"
+	    "  WHERE status = 'completed';"
+	    "ALTER TABLE learners DROP COLUMN times_corrected;"
 	    "ALTER TABLE learners DROP COLUMN time_source;"
 	    "ALTER TABLE summaries DROP COLUMN time_source;"
 	    "ALTER TABLE users DROP COLUMN role; ALTER TABLE users DROP COLUMN area;"
@@ -270,7 +277,11 @@ test_migrate_1(const char *path)
 	CHECK(hubdb_open(path, 1, &db) == PB_OK, "a schema-1 hub database opens");
 	if (db == NULL)
 		return;
-	CHECK_EQ_INT(db_int(db, "PRAGMA user_version"), 3, "and is migrated to schema 3");
+	CHECK_EQ_INT(db_int(db, "PRAGMA user_version"), 5, "and is migrated to schema 5");
+	CHECK_EQ_INT(db_int(db, "SELECT count(*) FROM sqlite_master WHERE name IN"
+	    " ('village_learners', 'village_totals', 'unit_totals', 'learners_totals_ins',"
+	    " 'summaries_totals_upd', 'learners_order', 'summaries_done')"), 7,
+	    "with the running totals, their triggers and the schema 5 indexes");
 	CHECK_EQ_INT(db_int(db, "SELECT count(*) FROM pragma_table_info('users') "
 	    "WHERE name IN ('role', 'area', 'disabled')"), 3, "users have role, area, disabled");
 	CHECK_EQ_INT(db_int(db, "SELECT count(*) FROM pragma_table_info('summaries') "

@@ -1,0 +1,340 @@
+/* totals.c — see totals.h. The trigger bodies are the same SQL in both
+ * dialects (SQLite: CREATE TRIGGER … BEGIN … END; PostgreSQL: a plpgsql
+ * function per trigger); only the wrapping differs. */
+#include "totals.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+
+#define TB_SET(t) \
+	" started = " t ".started + excluded.started," \
+	" in_progress = " t ".in_progress + excluded.in_progress," \
+	" completed = " t ".completed + excluded.completed," \
+	" passed = " t ".passed + excluded.passed," \
+	" score_sum = " t ".score_sum + excluded.score_sum," \
+	" score_n = " t ".score_n + excluded.score_n"
+
+#define TB_LEVELS "(SELECT 2 AS n UNION ALL SELECT 5 UNION ALL SELECT 8) k"
+
+struct tbuf {
+	char *p;
+	size_t len, cap;
+	int oom;
+};
+
+static void
+tb_printf(struct tbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->oom)
+		return;
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			b->oom = 1;
+			return;
+		}
+		if (b->p != NULL && b->len + (size_t)n < b->cap) {
+			b->len += (size_t)n;
+			return;
+		}
+		{
+			size_t ncap = (b->cap ? b->cap * 2 : 16384) + (size_t)n;
+			char *np = realloc(b->p, ncap);
+
+			if (np == NULL) {
+				b->oom = 1;
+				return;
+			}
+			b->p = np;
+			b->cap = ncap;
+		}
+	}
+}
+
+/* What one summary row x adds to the counts without a date range (report.c,
+ * rf_load with from 0 and no end), times sign. */
+static void
+tb_counts_as(struct tbuf *b, const char *x, const char *sign, int as)
+{
+	tb_printf(b,
+	    " %s(CASE WHEN %s.status <> 'not_started' AND %s.first_activity >= 0 THEN 1 ELSE 0 END)%s,"
+	    " %s(CASE WHEN %s.status = 'in_progress' AND %s.first_activity >= 0 THEN 1 ELSE 0 END)%s,"
+	    " %s(CASE WHEN %s.status = 'completed' AND %s.completed_at >= 0 THEN 1 ELSE 0 END)%s,"
+	    " %s(CASE WHEN %s.passed <> 0 AND %s.completed_at >= 0 THEN 1 ELSE 0 END)%s,"
+	    " %s(CASE WHEN %s.best_score IS NOT NULL AND %s.status <> 'not_started'"
+	    "   AND %s.first_activity >= 0 THEN %s.best_score ELSE 0 END)%s,"
+	    " %s(CASE WHEN %s.best_score IS NOT NULL AND %s.status <> 'not_started'"
+	    "   AND %s.first_activity >= 0 THEN 1 ELSE 0 END)%s",
+	    sign, x, x, as ? " AS st" : "", sign, x, x, as ? " AS ip" : "", sign, x, x,
+	    as ? " AS co" : "", sign, x, x, as ? " AS pa" : "", sign, x, x, x, x,
+	    as ? " AS ss" : "", sign, x, x, x, as ? " AS sn" : "");
+}
+
+static void
+tb_counts(struct tbuf *b, const char *x, const char *sign)
+{
+	tb_counts_as(b, x, sign, 0);
+}
+
+/* PostgreSQL, per statement: add the rows of subquery d (columns v, course,
+ * st, ip, co, pa, ss, sn) to the village's and its areas' totals, summed,
+ * in key order. */
+static void
+tb_add_set(struct tbuf *b, const char *d)
+{
+	tb_printf(b, "INSERT INTO village_totals(village, course, started, in_progress,"
+	    " completed, passed, score_sum, score_n) SELECT d.v, d.course, sum(d.st),"
+	    " sum(d.ip), sum(d.co), sum(d.pa), sum(d.ss), sum(d.sn) FROM (%s) d"
+	    " GROUP BY 1, 2 ORDER BY 1, 2 ON CONFLICT(village, course) DO UPDATE SET"
+	    TB_SET("village_totals") ";", d);
+	tb_printf(b, "INSERT INTO unit_totals(lvl, unit, course, learners, started,"
+	    " in_progress, completed, passed, score_sum, score_n)"
+	    " SELECT k.n, substr(d.v, 1, k.n), d.course, 0, sum(d.st), sum(d.ip), sum(d.co),"
+	    " sum(d.pa), sum(d.ss), sum(d.sn) FROM (%s) d CROSS JOIN " TB_LEVELS
+	    " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 ON CONFLICT(lvl, unit, course) DO UPDATE SET"
+	    TB_SET("unit_totals") ";", d);
+}
+
+/* PostgreSQL, per statement: add the learners of d (columns v, n). */
+static void
+tb_learners_set(struct tbuf *b, const char *d)
+{
+	tb_printf(b, "INSERT INTO village_learners(village, learners) SELECT d.v, sum(d.n)"
+	    " FROM (%s) d GROUP BY 1 ORDER BY 1 ON CONFLICT(village) DO UPDATE SET"
+	    " learners = village_learners.learners + excluded.learners;", d);
+	tb_printf(b, "INSERT INTO unit_totals(lvl, unit, course, learners, started,"
+	    " in_progress, completed, passed, score_sum, score_n)"
+	    " SELECT k.n, substr(d.v, 1, k.n), '', sum(d.n), 0, 0, 0, 0, 0, 0 FROM (%s) d"
+	    " CROSS JOIN " TB_LEVELS " GROUP BY 1, 2 ORDER BY 1, 2"
+	    " ON CONFLICT(lvl, unit, course) DO UPDATE SET"
+	    " learners = unit_totals.learners + excluded.learners;", d);
+}
+
+/* A subquery of counted rows: village v, x's course and counts × sign,
+ * FROM from. */
+static void
+tb_src(struct tbuf *b, const char *v, const char *x, const char *sign, const char *from)
+{
+	tb_printf(b, "SELECT %s AS v, %s.course AS course,", v, x);
+	tb_counts_as(b, x, sign, 1);
+	tb_printf(b, " FROM %s", from);
+}
+
+/* The PostgreSQL triggers: per statement, over its transition tables (nt:
+ * new rows, ot: old rows), so that a chunk's upsert updates each total
+ * once, in key order. Transactions then lock the shared totals rows (an
+ * area's) in one order — learners' counts, then course counts, each sorted —
+ * and do not deadlock; but for learners whose progress came in an earlier
+ * chunk (their INSERT or move adds course counts before the summaries'
+ * statement does): a deadlock there fails that upload (503, the box sends
+ * it again) and loses nothing. */
+static void
+tb_pg_triggers(struct tbuf *b)
+{
+	struct tbuf d = { NULL, 0, 0, 0 };
+	static const char *const fn[] = { "learners_totals_ins", "learners_totals_upd",
+		"summaries_totals_ins", "summaries_totals_upd" };
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		/* the transition tables have no statistics: walk them and look
+		 * the rows up by key rather than hash a whole table */
+		tb_printf(b, "CREATE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql"
+		    " SET enable_hashjoin = off SET enable_mergejoin = off AS $f$ BEGIN ", fn[i]);
+		d.len = 0;
+		switch (i) {
+		case 0: /* learners arrive, with any progress sent before them */
+			tb_learners_set(b, "SELECT village AS v, 1 AS n FROM nt");
+			tb_src(&d, "n.village", "s", "", "nt n JOIN summaries s"
+			    " ON s.box = n.box AND s.learner = n.id");
+			break;
+		case 1: /* learners move village, their progress with them */
+			tb_learners_set(b, "SELECT o.village AS v, -1 AS n FROM ot o JOIN nt n"
+			    " ON n.box = o.box AND n.id = o.id WHERE o.village IS DISTINCT FROM n.village"
+			    " UNION ALL SELECT n.village, 1 FROM ot o JOIN nt n"
+			    " ON n.box = o.box AND n.id = o.id WHERE o.village IS DISTINCT FROM n.village");
+			tb_src(&d, "o.village", "s", "-", "ot o JOIN nt n ON n.box = o.box"
+			    " AND n.id = o.id JOIN summaries s ON s.box = o.box AND s.learner = o.id"
+			    " WHERE o.village IS DISTINCT FROM n.village");
+			tb_printf(&d, " UNION ALL ");
+			tb_src(&d, "n.village", "s", "", "ot o JOIN nt n ON n.box = o.box"
+			    " AND n.id = o.id JOIN summaries s ON s.box = n.box AND s.learner = n.id"
+			    " WHERE o.village IS DISTINCT FROM n.village");
+			break;
+		case 2: /* progress arrives */
+			tb_src(&d, "l.village", "x", "", "nt x JOIN learners l"
+			    " ON l.box = x.box AND l.id = x.learner");
+			break;
+		default: /* progress changes: the new rows less the old ones */
+			tb_src(&d, "l.village", "x", "", "nt x JOIN learners l"
+			    " ON l.box = x.box AND l.id = x.learner");
+			tb_printf(&d, " UNION ALL ");
+			tb_src(&d, "l.village", "x", "-", "ot x JOIN learners l"
+			    " ON l.box = x.box AND l.id = x.learner");
+		}
+		if (d.oom) {
+			b->oom = 1;
+			break;
+		}
+		tb_add_set(b, d.p);
+		tb_printf(b, " RETURN NULL; END $f$;");
+		tb_printf(b, "CREATE TRIGGER %s AFTER %s ON %s REFERENCING %sNEW TABLE AS nt"
+		    " FOR EACH STATEMENT EXECUTE FUNCTION %s();", fn[i], i % 2 ? "UPDATE" : "INSERT",
+		    i < 2 ? "learners" : "summaries", i % 2 ? "OLD TABLE AS ot " : "", fn[i]);
+	}
+	free(d.p);
+}
+
+
+/* Add sign × the counts of summary rows x (FROM from WHERE where) to the
+ * village v and its province, regency and district. */
+static void
+tb_add(struct tbuf *b, const char *v, const char *x, const char *sign, const char *from,
+    const char *where)
+{
+	tb_printf(b, "INSERT INTO village_totals(village, course, started, in_progress,"
+	    " completed, passed, score_sum, score_n) SELECT %s, %s.course,", v, x);
+	tb_counts(b, x, sign);
+	tb_printf(b, " FROM %s WHERE %s ON CONFLICT(village, course) DO UPDATE SET"
+	    TB_SET("village_totals") ";", from, where);
+	tb_printf(b, "INSERT INTO unit_totals(lvl, unit, course, learners, started,"
+	    " in_progress, completed, passed, score_sum, score_n)"
+	    " SELECT k.n, substr(%s, 1, k.n), %s.course, 0,", v, x);
+	tb_counts(b, x, sign);
+	tb_printf(b, " FROM %s CROSS JOIN " TB_LEVELS " WHERE %s"
+	    " ON CONFLICT(lvl, unit, course) DO UPDATE SET" TB_SET("unit_totals") ";",
+	    from, where);
+}
+
+/* Add n (1 or -1) learners to village v and its areas. */
+static void
+tb_learner(struct tbuf *b, const char *v, const char *n)
+{
+	tb_printf(b, "INSERT INTO village_learners(village, learners) VALUES (%s, %s)"
+	    " ON CONFLICT(village) DO UPDATE SET"
+	    " learners = village_learners.learners + excluded.learners;", v, n);
+	tb_printf(b, "INSERT INTO unit_totals(lvl, unit, course, learners, started,"
+	    " in_progress, completed, passed, score_sum, score_n)"
+	    " SELECT k.n, substr(%s, 1, k.n), '', %s, 0, 0, 0, 0, 0, 0 FROM " TB_LEVELS
+	    " WHERE k.n > 0 ON CONFLICT(lvl, unit, course) DO UPDATE SET"
+	    " learners = unit_totals.learners + excluded.learners;", v, n);
+}
+
+/* Open a trigger on table after event (with an optional WHEN condition),
+ * named name; tb_trigger_end closes it. */
+static void
+tb_trigger(struct tbuf *b, enum hdb_kind kind, const char *name, const char *event,
+    const char *table, const char *when)
+{
+	if (kind == HDB_PG)
+		tb_printf(b, "CREATE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN ",
+		    name);
+	else
+		tb_printf(b, "CREATE TRIGGER %s AFTER %s ON %s FOR EACH ROW%s%s%s BEGIN ",
+		    name, event, table, when ? " WHEN (" : "", when ? when : "", when ? ")" : "");
+}
+
+static void
+tb_trigger_end(struct tbuf *b, enum hdb_kind kind, const char *name, const char *event,
+    const char *table, const char *when)
+{
+	if (kind == HDB_PG)
+		tb_printf(b, " RETURN NULL; END $f$;"
+		    "CREATE TRIGGER %s AFTER %s ON %s FOR EACH ROW%s%s%s EXECUTE FUNCTION %s();",
+		    name, event, table, when ? " WHEN (" : "", when ? when : "", when ? ")" : "",
+		    name);
+	else
+		tb_printf(b, " END;");
+}
+
+#define TB_SUMMARY_CHANGED "OLD.status IS DISTINCT FROM NEW.status" \
+	" OR OLD.first_activity IS DISTINCT FROM NEW.first_activity" \
+	" OR OLD.completed_at IS DISTINCT FROM NEW.completed_at" \
+	" OR OLD.passed IS DISTINCT FROM NEW.passed" \
+	" OR OLD.best_score IS DISTINCT FROM NEW.best_score"
+#define TB_VILLAGE_CHANGED "OLD.village IS DISTINCT FROM NEW.village"
+
+char *
+totals_migration(enum hdb_kind kind)
+{
+	struct tbuf b = { NULL, 0, 0, 0 };
+	/* PostgreSQL: byte order, so that a code prefix is a range of the key */
+	const char *txt = kind == HDB_PG ? "TEXT COLLATE \"C\"" : "TEXT";
+
+	tb_printf(&b, "CREATE TABLE village_learners(village %s PRIMARY KEY,"
+	    " learners BIGINT NOT NULL);", txt);
+	tb_printf(&b, "CREATE TABLE village_totals(village %s NOT NULL, course TEXT NOT NULL,"
+	    " started BIGINT NOT NULL, in_progress BIGINT NOT NULL, completed BIGINT NOT NULL,"
+	    " passed BIGINT NOT NULL, score_sum BIGINT NOT NULL, score_n BIGINT NOT NULL,"
+	    " PRIMARY KEY(village, course));", txt);
+	tb_printf(&b, "CREATE TABLE unit_totals(lvl BIGINT NOT NULL, unit %s NOT NULL,"
+	    " course TEXT NOT NULL, learners BIGINT NOT NULL,"
+	    " started BIGINT NOT NULL, in_progress BIGINT NOT NULL, completed BIGINT NOT NULL,"
+	    " passed BIGINT NOT NULL, score_sum BIGINT NOT NULL, score_n BIGINT NOT NULL,"
+	    " PRIMARY KEY(lvl, unit, course));", txt);
+	/* the rows already stored */
+	tb_printf(&b, "INSERT INTO village_learners(village, learners)"
+	    " SELECT village, count(*) FROM learners GROUP BY village;");
+	tb_printf(&b, "INSERT INTO unit_totals(lvl, unit, course, learners, started,"
+	    " in_progress, completed, passed, score_sum, score_n)"
+	    " SELECT k.n, substr(v.village, 1, k.n), '', sum(v.learners), 0, 0, 0, 0, 0, 0"
+	    " FROM village_learners v CROSS JOIN " TB_LEVELS " GROUP BY 1, 2;");
+	tb_printf(&b, "INSERT INTO village_totals(village, course, started, in_progress,"
+	    " completed, passed, score_sum, score_n) SELECT l.village, s.course,");
+	tb_counts(&b, "s", "sum");
+	tb_printf(&b, " FROM learners l JOIN summaries s ON s.box = l.box AND s.learner = l.id"
+	    " GROUP BY 1, 2;");
+	tb_printf(&b, "INSERT INTO unit_totals(lvl, unit, course, learners, started,"
+	    " in_progress, completed, passed, score_sum, score_n)"
+	    " SELECT k.n, substr(v.village, 1, k.n), v.course, 0, sum(v.started),"
+	    " sum(v.in_progress), sum(v.completed), sum(v.passed), sum(v.score_sum),"
+	    " sum(v.score_n) FROM village_totals v CROSS JOIN " TB_LEVELS " GROUP BY 1, 2, 3"
+	    " ON CONFLICT(lvl, unit, course) DO UPDATE SET" TB_SET("unit_totals") ";");
+
+	if (kind == HDB_PG) {
+		tb_pg_triggers(&b);
+		goto done;
+	}
+	/* a learner arrives: count it, and any progress that came before it */
+	tb_trigger(&b, kind, "learners_totals_ins", "INSERT", "learners", NULL);
+	tb_learner(&b, "NEW.village", "1");
+	tb_add(&b, "NEW.village", "s", "", "summaries s",
+	    "s.box = NEW.box AND s.learner = NEW.id");
+	tb_trigger_end(&b, kind, "learners_totals_ins", "INSERT", "learners", NULL);
+	/* a learner moves: its count and its progress move with it */
+	tb_trigger(&b, kind, "learners_totals_upd", "UPDATE", "learners", TB_VILLAGE_CHANGED);
+	tb_learner(&b, "OLD.village", "-1");
+	tb_learner(&b, "NEW.village", "1");
+	tb_add(&b, "OLD.village", "s", "-", "summaries s",
+	    "s.box = OLD.box AND s.learner = OLD.id");
+	tb_add(&b, "NEW.village", "s", "", "summaries s",
+	    "s.box = NEW.box AND s.learner = NEW.id");
+	tb_trigger_end(&b, kind, "learners_totals_upd", "UPDATE", "learners",
+	    TB_VILLAGE_CHANGED);
+	/* progress arrives or changes: add it, or the new row less the old one */
+	tb_trigger(&b, kind, "summaries_totals_ins", "INSERT", "summaries", NULL);
+	tb_add(&b, "l.village", "NEW", "", "learners l",
+	    "l.box = NEW.box AND l.id = NEW.learner");
+	tb_trigger_end(&b, kind, "summaries_totals_ins", "INSERT", "summaries", NULL);
+	tb_trigger(&b, kind, "summaries_totals_upd", "UPDATE", "summaries", TB_SUMMARY_CHANGED);
+	tb_add(&b, "l.village", "OLD", "-", "learners l",
+	    "l.box = OLD.box AND l.id = OLD.learner");
+	tb_add(&b, "l.village", "NEW", "", "learners l",
+	    "l.box = NEW.box AND l.id = NEW.learner");
+	tb_trigger_end(&b, kind, "summaries_totals_upd", "UPDATE", "summaries",
+	    TB_SUMMARY_CHANGED);
+done:
+	if (b.oom) {
+		free(b.p);
+		return NULL;
+	}
+	return b.p;
+}
