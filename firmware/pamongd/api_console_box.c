@@ -22,6 +22,7 @@
 #include "confedit.h"
 #include "leds.h"
 #include "log.h"
+#include "stations.h"
 #include "store_clock.h"
 #include "sync.h"
 #include "util.h"
@@ -127,7 +128,7 @@ api__console_status(struct req *r)
 	    "cpu_temp_c", cb__temperature(cfg->sys_dir), "throttling",
 	    cb__throttled(cfg->sys_dir),
 	    "phones", phones >= 0 ? json_integer(phones) : json_null(),
-	    "capacity", (json_int_t)cfg->hs_max_stations,
+	    "capacity", (json_int_t)stations_capacity(cfg->hs_max_stations),
 	    "sync", sync_status_json(),
 	    "clock", "source", clk.src == STORE_CLOCK_NONE ? "unknown" :
 	    store_clock_src_name(clk.src), "offset_ms", (json_int_t)clk.offset_ms,

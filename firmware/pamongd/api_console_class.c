@@ -10,7 +10,6 @@
 #include "api.h"
 #include "api_int.h"
 #include "leds.h"
-#include "netconf.h"
 #include "stations.h"
 #include "store_class.h"
 #include "util.h"
@@ -110,7 +109,7 @@ api__console_today(struct req *r)
 	struct store_today t;
 	struct api__today_ctx cs = { r, json_array(), 0 }, vs = { r, json_array(), 0 };
 	long long since;
-	int phones = stations_phones(), radios, capacity;
+	int phones = stations_phones();
 	pb_err rc;
 
 	if (!api__query_int(r, "since", 0, now + API__DAY_MS, now - API__DAY_MS, &since)) {
@@ -128,14 +127,10 @@ api__console_today(struct req *r)
 		api__store_error(r, rc);
 		return;
 	}
-	/* the radios' capacity from the adapter table; none up: the config's */
-	stations_totals(&radios, &capacity);
-	if (radios == 0)
-		capacity = (int)netconf_radio_capacity(NULL, r->app->cfg->hs_max_stations);
 	http_send_json(r->conn, 200, json_pack("{s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o,"
 	    " s:I, s:I}",
 	    "phones", phones >= 0 ? json_integer(phones) : json_null(),
-	    "capacity", (json_int_t)capacity,
+	    "capacity", (json_int_t)stations_capacity(r->app->cfg->hs_max_stations),
 	    "learners", (json_int_t)t.learners, "active_hour", (json_int_t)vs.active,
 	    "lessons_today", (json_int_t)t.lessons, "quizzes_today", (json_int_t)t.quizzes,
 	    "passed_today", (json_int_t)t.passed, "courses", cs.arr, "villages", vs.arr,

@@ -405,6 +405,17 @@ stations_totals(int *radios_up, int *capacity)
 	pthread_mutex_unlock(&S.mu);
 }
 
+int
+stations_capacity(long max_stations)
+{
+	int radios, capacity;
+
+	stations_totals(&radios, &capacity);
+	if (radios == 0)
+		capacity = (int)netconf_radio_capacity(NULL, max_stations);
+	return capacity;
+}
+
 struct json_t *
 stations_status_json(void)
 {

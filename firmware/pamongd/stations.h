@@ -44,6 +44,10 @@ void stations_stop(void);
 int stations_phones(void);
 /* Radios up, and their capacity summed. */
 void stations_totals(int *radios_up, int *capacity);
+/* The phones the hotspot can take: the radios' capacity summed, or with no
+ * radio up the capacity a radio would have under [hotspot] max_stations (the
+ * console's Today and Box screens). */
+int stations_capacity(long max_stations);
 
 /* The "wifi" member of GET /api/v1/health: state (up, down, off), phones,
  * capacity, warning (null or a sentence), radios [{interface, driver,

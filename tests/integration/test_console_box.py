@@ -46,8 +46,11 @@ def test_status_on_a_pi():
        (True, True, True, True, False), "the firmware's flags 0x50005: under-voltage and throttled, now and since boot")
     ok(s["disk"]["total"] > s["disk"]["free"] > 0 and s["db"]["bytes"] > 0 and s["db"]["healthy"],
        "disk and database sizes", s)
-    eq((s["sync"]["state"], s["clock"]["source"], s["phones"], s["capacity"]), ("off", "unknown", None, 30),
-       "sync off, the clock unknown, phones unknown (no hostapd) against the radio's capacity")
+    today = FAC.get(API + "/today")[1]
+    eq((s["sync"]["state"], s["clock"]["source"], s["phones"], s["capacity"]),
+       ("off", "unknown", None, today["capacity"]),
+       "sync off, the clock unknown, phones unknown (no hostapd) against the radio's capacity, as on Today")
+    ok(s["capacity"] > 0, "a radio's capacity is given even before a radio is up", s["capacity"])
     ok(s["uptime_s"] >= 0 and s["box_uptime_s"] > 0, "uptimes")
 
 
