@@ -697,19 +697,23 @@ report__gains(struct hdb_conn *c, const struct report_filter *f, size_t lvl,
 {
 	struct hdb_stmt *s;
 	int64_t to = report__to(f);
+	char sql[900];
 	pb_err rc;
 	int st;
 
-	/* CROSS JOIN: SQLite walks the pairs with both scores (summaries_gain)
-	 * and looks their learners up */
-	if ((rc = report__prepare_unit(c, "SELECT substr(l.village, 1, CAST(? AS INTEGER)),"
-	    " s.course, sum(s.post_score - s.pre_score), count(*)"
-	    " FROM summaries s CROSS JOIN learners l"
+	/* CROSS JOIN fixes SQLite's order: for the country it walks the pairs
+	 * with both scores (summaries_gain) and looks their learners up; for an
+	 * area it walks the area's learners (learners_p, _r, _d) and looks
+	 * their rows up */
+	snprintf(sql, sizeof(sql), "SELECT substr(l.village, 1, CAST(? AS INTEGER)),"
+	    " s.course, sum(s.post_score - s.pre_score), count(*) FROM %s"
 	    " WHERE s.pre_score IS NOT NULL AND s.post_score IS NOT NULL"
 	    " AND l.box = s.box AND l.id = s.learner AND {U}"
 	    " AND s.first_activity < ? AND l.registered_at < ?"
 	    " AND (CAST(? AS TEXT) = '' OR s.course = CAST(? AS TEXT))"
-	    " GROUP BY 1, 2", f->unit, &s)) != PB_OK)
+	    " GROUP BY 1, 2", f->unit[0] == '\0' ? "summaries s CROSS JOIN learners l" :
+	    "learners l CROSS JOIN summaries s");
+	if ((rc = report__prepare_unit(c, sql, f->unit, &s)) != PB_OK)
 		return rc;
 	hdb_bind_int64(s, 1, (int64_t)lvl);
 	rf__bind_unit(s, 2, f->unit);
