@@ -94,6 +94,13 @@ static const char *const hubdb__mig[] = {
 	"CREATE INDEX summaries_done ON summaries(completed_at, course, time_source)"
 	"  WHERE status = 'completed';"
 	"DROP INDEX summaries_completed;",
+	/* 6: pre-test and post-test scores (docs/SYNC.md), NULL when none; the
+	 * dashboard's average gain reads the rows that have both through this
+	 * index alone (report.c) */
+	"ALTER TABLE summaries ADD COLUMN pre_score BIGINT;"
+	"ALTER TABLE summaries ADD COLUMN post_score BIGINT;"
+	"CREATE INDEX summaries_gain ON summaries(box, learner, course, first_activity,"
+	"  pre_score, post_score) WHERE pre_score IS NOT NULL AND post_score IS NOT NULL;",
 };
 
 /* PostgreSQL only: read-only views for BI tools (docs/HUB.md, schema bi),
@@ -119,7 +126,8 @@ static const char hubdb__bi_views[] =
 	"  to_timestamp(nullif(s.completed_at, 0) / 1000.0) AS completed_at,"
 	"  s.times_corrected <> 0 AS times_corrected, s.time_source,"
 	"  l.village AS village_code, substr(l.village, 1, 2) AS province_code,"
-	"  substr(l.village, 1, 5) AS regency_code, substr(l.village, 1, 8) AS district_code"
+	"  substr(l.village, 1, 5) AS regency_code, substr(l.village, 1, 8) AS district_code,"
+	"  s.pre_score, s.post_score"
 	"  FROM public.summaries s JOIN public.learners l"
 	"  ON l.box = s.box AND l.id = s.learner;"
 	"CREATE OR REPLACE VIEW bi.uploads AS SELECT box AS box_id,"

@@ -460,6 +460,19 @@ ingest__bool(json_t *o, const char *key, int def)
 
 #define I64MAX INGEST_INT_MAX
 
+/* A pre_score or post_score: absent, null, -1 (none) or 0–100; -1 if not. */
+static int
+ingest__score(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_integer(v) || json_integer_value(v) < -1 || json_integer_value(v) > 100)
+		return -1;
+	return 0;
+}
+
 /* A row's "rev" inside the chunk: from_rev < rev <= to_rev; -1 if not.
  * No arithmetic on from_rev: from_rev + 1 overflowed while revs could be
  * INT64_MAX, and would again if the cap were raised. */
@@ -634,7 +647,8 @@ ingest__validate(json_t *root, const struct ingest_limits *lim, struct ingest_ch
 		const char *status = ingest__str(row, "status", 1, 16);
 		json_t *best = json_object_get(row, "best_score");
 
-		if (!json_is_object(row) || lid == NULL || !util_is_uuid(lid) ||
+		if (!json_is_object(row) || ingest__score(row, "pre_score") < 0 ||
+		    ingest__score(row, "post_score") < 0 || lid == NULL || !util_is_uuid(lid) ||
 		    course == NULL || !ingest__course_ok(course) || status == NULL ||
 		    (strcmp(status, "not_started") && strcmp(status, "in_progress") &&
 		    strcmp(status, "completed")) ||
@@ -663,7 +677,8 @@ ingest__validate(json_t *root, const struct ingest_limits *lim, struct ingest_ch
 
 /* The columns of a stored row and how each is read from the row's JSON:
  * 't' text, 'i' integer (null stays null), 'b' boolean as 0/1 (absent: 0),
- * 'j' an object kept as its compact JSON text (absent: null). */
+ * 'j' an object kept as its compact JSON text (absent: null), 's' a score
+ * (ingest__score; none, -1 or null, stored as null). */
 struct ingest_col {
 	const char *name;
 	char kind;
@@ -678,7 +693,8 @@ static const struct ingest_col ingest__summary_cols[] = {
 	{ "lessons_total", 'i' }, { "best_score", 'i' }, { "passed", 'b' },
 	{ "attempts", 'i' }, { "seconds_spent", 'i' }, { "first_activity", 'i' },
 	{ "last_activity", 'i' }, { "completed_at", 'i' }, { "times_corrected", 'b' },
-	{ "rev", 'i' }, { "time_source", 'j' }, { NULL, 0 } };
+	{ "rev", 'i' }, { "time_source", 'j' }, { "pre_score", 's' },
+	{ "post_score", 's' }, { NULL, 0 } };
 
 /* The validated rows as the JSON text one upsert statement reads: each
  * object reduced to the stored columns with their stored values. NULL if
@@ -701,6 +717,10 @@ ingest__rows_json(json_t *rows, const struct ingest_col *cols)
 			switch (cols[k].kind) {
 			case 'b':
 				v = json_integer(json_is_true(v));
+				break;
+			case 's':
+				v = json_is_integer(v) && json_integer_value(v) >= 0 ?
+				    json_incref(v) : json_null();
 				break;
 			case 'j':
 				ts = v ? json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
@@ -749,21 +769,24 @@ static const char ingest__learners_upsert[] =
 static const char ingest__summaries_sqlite[] =
 	"INSERT INTO summaries(box, learner, course, status, lessons_done,"
 	" lessons_total, best_score, passed, attempts, seconds_spent, first_activity,"
-	" last_activity, completed_at, times_corrected, rev, time_source)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
+	" last_activity, completed_at, times_corrected, rev, time_source, pre_score,"
+	" post_score) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+	" ?15, ?16, ?17, ?18)";
 static const char ingest__summaries_pg[] =
 	"INSERT INTO summaries(box, learner, course, status, lessons_done,"
 	" lessons_total, best_score, passed, attempts, seconds_spent, first_activity,"
-	" last_activity, completed_at, times_corrected, rev, time_source)"
+	" last_activity, completed_at, times_corrected, rev, time_source, pre_score,"
+	" post_score)"
 	" SELECT DISTINCT ON (x.learner, x.course) ?1, x.learner, x.course, x.status,"
 	" x.lessons_done, x.lessons_total, x.best_score, x.passed, x.attempts,"
 	" x.seconds_spent, x.first_activity, x.last_activity, x.completed_at,"
-	" x.times_corrected, x.rev, x.time_source"
+	" x.times_corrected, x.rev, x.time_source, x.pre_score, x.post_score"
 	" FROM jsonb_to_recordset(?2::jsonb) AS x(learner text, course text, status text,"
 	" lessons_done bigint, lessons_total bigint, best_score bigint, passed bigint,"
 	" attempts bigint, seconds_spent bigint, first_activity bigint,"
 	" last_activity bigint, completed_at bigint, times_corrected bigint, rev bigint,"
-	" time_source text) ORDER BY x.learner, x.course, x.rev DESC";
+	" time_source text, pre_score bigint, post_score bigint)"
+	" ORDER BY x.learner, x.course, x.rev DESC";
 static const char ingest__summaries_upsert[] =
 	" ON CONFLICT(box, learner, course) DO UPDATE SET status = excluded.status,"
 	" lessons_done = excluded.lessons_done, lessons_total = excluded.lessons_total,"
@@ -773,7 +796,8 @@ static const char ingest__summaries_upsert[] =
 	" last_activity = excluded.last_activity,"
 	" completed_at = excluded.completed_at,"
 	" times_corrected = excluded.times_corrected, rev = excluded.rev,"
-	" time_source = excluded.time_source"
+	" time_source = excluded.time_source, pre_score = excluded.pre_score,"
+	" post_score = excluded.post_score"
 	" WHERE excluded.rev > summaries.rev";
 
 /* A box's merges ("learner X merged into Y" by a facilitator): recorded in
@@ -867,7 +891,7 @@ ingest__bind_row(struct hdb_stmt *s, json_t *row, const struct ingest_col *cols)
 			free(ts);
 			break;
 		default:
-			if (json_is_integer(v))
+			if (json_is_integer(v) && (cols[k].kind != 's' || json_integer_value(v) >= 0))
 				hdb_bind_int64(s, k + 2, json_integer_value(v));
 			else
 				hdb_bind_null(s, k + 2);

@@ -680,11 +680,66 @@ report__pct(int64_t part, int64_t whole)
 	return whole > 0 ? 100.0 * (double)part / (double)whole : 0.0;
 }
 
+/* ---- pre-test to post-test gain ---------------------------------------- */
+
+typedef void (*report_gain_fn)(const char *code, const char *course, int64_t sum,
+    int64_t n, void *arg);
+
+/* The gain (post_score - pre_score) of the learner-course pairs within f's
+ * unit (and course) that have both scores: fn(area code of lvl characters,
+ * course, sum of the gains, pairs) per area and course, lvl 0 for one area
+ * "". With a date range, the pairs started before its end, as
+ * avg_best_score. Not in the running totals: few pairs have a pre-test, and
+ * the partial index summaries_gain (db.c) holds just those. */
+static pb_err
+report__gains(struct hdb_conn *c, const struct report_filter *f, size_t lvl,
+    report_gain_fn fn, void *arg)
+{
+	struct hdb_stmt *s;
+	int64_t to = report__to(f);
+	char sql[900];
+	pb_err rc;
+	int st;
+
+	/* CROSS JOIN fixes SQLite's order: for the country it walks the pairs
+	 * with both scores (summaries_gain) and looks their learners up; for an
+	 * area it walks the area's learners (learners_p, _r, _d) and looks
+	 * their rows up */
+	snprintf(sql, sizeof(sql), "SELECT substr(l.village, 1, CAST(? AS INTEGER)),"
+	    " s.course, sum(s.post_score - s.pre_score), count(*) FROM %s"
+	    " WHERE s.pre_score IS NOT NULL AND s.post_score IS NOT NULL"
+	    " AND l.box = s.box AND l.id = s.learner AND {U}"
+	    " AND s.first_activity < ? AND l.registered_at < ?"
+	    " AND (CAST(? AS TEXT) = '' OR s.course = CAST(? AS TEXT))"
+	    " GROUP BY 1, 2", f->unit[0] == '\0' ? "summaries s CROSS JOIN learners l" :
+	    "learners l CROSS JOIN summaries s");
+	if ((rc = report__prepare_unit(c, sql, f->unit, &s)) != PB_OK)
+		return rc;
+	hdb_bind_int64(s, 1, (int64_t)lvl);
+	rf__bind_unit(s, 2, f->unit);
+	hdb_bind_int64(s, 4, to);
+	hdb_bind_int64(s, 5, to);
+	hdb_bind_text(s, 6, f->course);
+	hdb_bind_text(s, 7, f->course);
+	while ((st = hdb_step(s)) == HDB_ROW)
+		fn(hdb_column_text(s, 0), hdb_column_text(s, 1), hdb_column_int64(s, 2),
+		    hdb_column_int64(s, 3), arg);
+	hdb_finalize(s);
+	return st == HDB_DONE ? PB_OK : PB_ERR_DB;
+}
+
+/* The average gain to one decimal, null without pairs. */
+static json_t *
+report__avg_gain(int64_t sum, int64_t n)
+{
+	return n > 0 ? json_real((double)(sum * 10 / n) / 10.0) : json_null();
+}
+
 /* ---- areas and totals --------------------------------------------------- */
 
 struct area_acc {
 	char code[24];
-	int64_t villages, reached, learners, started, completed;
+	int64_t villages, reached, learners, started, completed, gain_sum, gain_n;
 };
 
 struct area_list {
@@ -803,6 +858,26 @@ report__child_counts(struct hdb_conn *c, const struct report_filter *f, struct a
 	return st == HDB_DONE ? PB_OK : PB_ERR_DB;
 }
 
+struct area_gain {
+	struct area_list *l;
+	struct area_acc *tot;
+};
+
+static void
+area__gain(const char *code, const char *course, int64_t sum, int64_t n, void *arg)
+{
+	struct area_gain *g = arg;
+	struct area_acc *a;
+
+	(void)course;
+	g->tot->gain_sum += sum;
+	g->tot->gain_n += n;
+	if (g->l->child != 0 && (a = area__get(g->l, code)) != NULL) {
+		a->gain_sum += sum;
+		a->gain_n += n;
+	}
+}
+
 /* A village counts as reached when the list has it (or no list is loaded). */
 static int
 report__listed(const struct region *r, const char *code)
@@ -815,7 +890,8 @@ report_areas(struct hdb_conn *c, const struct report_ctx *x, const struct report
     struct report_table *t, json_t **totals)
 {
 	static const char *const cols[] = { "code", "name", "villages", "villages_reached",
-		"villages_percent", "learners", "started", "completed", "percent", NULL };
+		"villages_percent", "learners", "started", "completed", "percent",
+		"gain_learners", "avg_gain", NULL };
 	struct area_list l = { NULL, 0, 0, region_child_len(strlen(f->unit)), 0 };
 	struct area_acc tot;
 	struct rf r;
@@ -868,6 +944,12 @@ report_areas(struct hdb_conn *c, const struct report_ctx *x, const struct report
 	}
 	if (fast && (rc = report__child_counts(c, f, &l, &tot)) != PB_OK)
 		goto out;
+	{
+		struct area_gain g = { &l, &tot };
+
+		if ((rc = report__gains(c, f, l.child, area__gain, &g)) != PB_OK)
+			goto out;
+	}
 	rc = PB_ERR_NOMEM;
 	if (l.oom)
 		goto out;
@@ -876,20 +958,22 @@ report_areas(struct hdb_conn *c, const struct report_ctx *x, const struct report
 	for (i = 0; i < l.n; i++) {
 		const struct area_acc *a = &l.a[i];
 
-		if (json_array_append_new(t->rows, json_pack("[s, o, I, I, f, I, I, I, f]",
+		if (json_array_append_new(t->rows, json_pack("[s, o, I, I, f, I, I, I, f, I, o]",
 		    a->code, report__name(x->region, a->code), (json_int_t)a->villages,
 		    (json_int_t)a->reached, report__pct(a->reached, a->villages),
 		    (json_int_t)a->learners, (json_int_t)a->started, (json_int_t)a->completed,
-		    report__pct(a->completed, a->started))) != 0)
+		    report__pct(a->completed, a->started), (json_int_t)a->gain_n,
+		    report__avg_gain(a->gain_sum, a->gain_n))) != 0)
 			goto out;
 	}
-	*totals = json_pack("{s:I, s:I, s:I, s:f, s:I, s:I, s:f, s:I}",
+	*totals = json_pack("{s:I, s:I, s:I, s:f, s:I, s:I, s:f, s:I, s:I, s:o}",
 	    "learners", (json_int_t)tot.learners, "started", (json_int_t)tot.started,
 	    "completions", (json_int_t)tot.completed,
 	    "percent", report__pct(tot.completed, tot.started),
 	    "villages", (json_int_t)tot.villages, "villages_reached", (json_int_t)tot.reached,
 	    "villages_percent", report__pct(tot.reached, tot.villages),
-	    "boxes", (json_int_t)boxes);
+	    "boxes", (json_int_t)boxes, "gain_learners", (json_int_t)tot.gain_n,
+	    "avg_gain", report__avg_gain(tot.gain_sum, tot.gain_n));
 	rc = *totals != NULL ? PB_OK : PB_ERR_NOMEM;
 out:
 	free(l.a);
@@ -907,13 +991,34 @@ report__title(const struct courses *cs, const char *id)
 	return json_string(title != NULL ? title : id);
 }
 
+struct course_gain {
+	const struct rf *r;
+	int64_t *sum, *n;
+};
+
+static void
+course__gain(const char *code, const char *course, int64_t sum, int64_t n, void *arg)
+{
+	struct course_gain *g = arg;
+	char (*hit)[65] = bsearch(course, g->r->course, g->r->nc, sizeof(*g->r->course),
+	    rf__ccmp);
+
+	(void)code;
+	if (hit != NULL) {
+		g->sum[hit - g->r->course] += sum;
+		g->n[hit - g->r->course] += n;
+	}
+}
+
 pb_err
 report_courses(struct hdb_conn *c, const struct report_ctx *x, const struct report_filter *f,
     struct report_table *t)
 {
 	static const char *const cols[] = { "course", "title", "learners", "started",
-		"in_progress", "completed", "passed", "percent", "avg_best_score", NULL };
+		"in_progress", "completed", "passed", "percent", "avg_best_score",
+		"gain_learners", "avg_gain", NULL };
 	struct rf r;
+	struct course_gain g;
 	int64_t learners = 0;
 	size_t i, j;
 	pb_err rc;
@@ -924,6 +1029,15 @@ report_courses(struct hdb_conn *c, const struct report_ctx *x, const struct repo
 	    rf_load(c, x, f, &r);
 	if (rc != PB_OK)
 		return rc;
+	g.r = &r;
+	g.sum = calloc(r.nc + 1, sizeof(*g.sum));
+	g.n = calloc(r.nc + 1, sizeof(*g.n));
+	if (g.sum == NULL || g.n == NULL)
+		rc = PB_ERR_NOMEM;
+	else
+		rc = report__gains(c, f, 0, course__gain, &g);
+	if (rc != PB_OK)
+		goto out;
 	for (i = 0; i < r.nv; i++)
 		learners += r.v[i].learners;
 	for (j = 0; j < r.nc; j++) {
@@ -943,14 +1057,18 @@ report_courses(struct hdb_conn *c, const struct report_ctx *x, const struct repo
 		}
 		avg = n.score_n > 0 ? json_real((double)(n.score_sum * 10 / n.score_n) / 10.0) :
 		    json_null();
-		if (json_array_append_new(t->rows, json_pack("[s, o, I, I, I, I, I, f, o]",
+		if (json_array_append_new(t->rows, json_pack("[s, o, I, I, I, I, I, f, o, I, o]",
 		    r.course[j], report__title(x->courses, r.course[j]), (json_int_t)learners,
 		    (json_int_t)n.started, (json_int_t)n.in_progress, (json_int_t)n.completed,
-		    (json_int_t)n.passed, report__pct(n.completed, n.started), avg)) != 0) {
+		    (json_int_t)n.passed, report__pct(n.completed, n.started), avg,
+		    (json_int_t)g.n[j], report__avg_gain(g.sum[j], g.n[j]))) != 0) {
 			rc = PB_ERR_NOMEM;
 			break;
 		}
 	}
+out:
+	free(g.sum);
+	free(g.n);
 	rf_free(&r);
 	return rc;
 }

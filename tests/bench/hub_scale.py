@@ -89,16 +89,20 @@ def dataset():
             first = reg + rng.randrange(86400000 * 30)
             if x < 0.45:
                 done = first + rng.randrange(max(1, YEAR_START + YEAR_MS - first))
+                best = rng.randrange(60, 101)
+                # the first course has a pre-test (the dashboard's average
+                # gain): every completer took it; no extra rng draws
+                pre = 20 + r * 37 % 60 if course == COURSES[0][0] else None
                 summaries.append((box, lid, course, "completed", total, total,
-                                  rng.randrange(60, 101), 1, 1, 3600, first, done, done, 0, r,
-                                  None))
+                                  best, 1, 1, 3600, first, done, done, 0, r,
+                                  None, pre, best if pre is not None else None))
             elif x < 0.8:
                 summaries.append((box, lid, course, "in_progress", rng.randrange(1, total),
                                   total, None, 0, 0, 900, first, first + 3600000, 0, 0, r,
-                                  None))
+                                  None, None, None))
             else:
                 summaries.append((box, lid, course, "not_started", 0, total, None, 0, 0, 0,
-                                  0, 0, 0, 0, r, None))
+                                  0, 0, 0, 0, r, None, None, None))
         rev[box] = r
     for i, bid in enumerate(box_ids):
         boxes[i] = boxes[i][:4] + (rev.get(bid, 0),) + boxes[i][5:]
@@ -113,7 +117,7 @@ COLS = {
                 " time_source",
     "summaries": "box, learner, course, status, lessons_done, lessons_total, best_score,"
                  " passed, attempts, seconds_spent, first_activity, last_activity,"
-                 " completed_at, times_corrected, rev, time_source",
+                 " completed_at, times_corrected, rev, time_source, pre_score, post_score",
     "uploads": "box, at, seq, from_rev, to_rev, acked_rev, learners, summaries, bytes",
 }
 

@@ -77,9 +77,9 @@ run(async () => {
   const c = L(3, '33.02.02.2003', 'Citra'); const d = L(4, '33.02.02.2003', 'Dewi');
   const e = L(1, '35.07.01.2001', 'Eko');
   eq([await enroll(hub, k1, 'Kotak Banyumas'), await enroll(hub, k2, 'Kotak Malang')], [201, 201], 'two boxes enroll');
-  eq(await upload(hub, k1, [a, b, c, d], [S(a, 'desa-administrasi', 5, 1764403000000, 'phone'), S(b, 'desa-administrasi', 6, 0), S(c, 'desa-keuangan', 7, 1764489400000, 'hub')],
+  eq(await upload(hub, k1, [a, b, c, d], [{ ...S(a, 'desa-administrasi', 5, 1764403000000, 'phone'), pre_score: 50, post_score: 90 }, S(b, 'desa-administrasi', 6, 0), S(c, 'desa-keuangan', 7, 1764489400000, 'hub')],
     { version: '0.2.0', pending: 0, clock: 'hub', disk_free: 1e9, disk_total: 8e9, db: 'degraded' }), 200, 'box 1 uploads');
-  eq(await upload(hub, k2, [e], [S(e, 'desa-administrasi', 2, 1764489400000)],
+  eq(await upload(hub, k2, [e], [{ ...S(e, 'desa-administrasi', 2, 1764489400000), pre_score: 70, post_score: 90 }],
     { version: '0.1.0', pending: 5, clock: 'phone', disk_free: 6e9, disk_total: 8e9, db: 'ok' }), 200, 'box 2 uploads');
 
   const { page, errors } = await browser({ viewport: VIEWPORTS.desktop });
@@ -110,11 +110,16 @@ run(async () => {
   eq([await page.textContent('#total-learners'), await page.textContent('#total-completions'), await page.textContent('#total-boxes')],
     ['5', '3', '2'], 'country totals: 5 learners, 3 completions, 2 boxes');
   const areaRows = (await rows('#areas')).filter((r) => r[4] !== '0');
-  eq(areaRows, [['33', 'Jawa Tengah', '2 / 8563', '< 0.1 %', '4', '3', '2', '66.7 %'], ['35', 'Jawa Timur', '1 / 8494', '< 0.1 %', '1', '1', '1', '100.0 %']],
-    'provinces: villages reached of all, learners, started, completed, completed of started');
+  eq(areaRows, [['33', 'Jawa Tengah', '2 / 8563', '< 0.1 %', '4', '3', '2', '66.7 %', '+40.0', '1'], ['35', 'Jawa Timur', '1 / 8494', '< 0.1 %', '1', '1', '1', '100.0 %', '+20.0', '1']],
+    'provinces: villages reached of all, learners, started, completed, completed of started, average gain and over how many');
   const heads = await page.$$eval('#areas th', (ths) => ths.map((th) => [th.textContent, th.title]));
   ok(heads.some(([h, tip]) => /dari dimulai/.test(h) && /dibagi/.test(tip)) && heads.some(([h]) => /dari semua desa/.test(h)),
     'every percentage column says what it is a share of', heads);
+  ok(heads.some(([h, tip]) => /kenaikan nilai/.test(h) && /pasca-tes.*dikurangi.*pra-tes.*keduanya/.test(tip)) &&
+    heads.some(([h, tip]) => /pra & pasca-tes/.test(h) && /dirata-ratakan/.test(tip)),
+    'the gain column says what it averages, and the next one over how many learners', heads);
+  eq(await page.$$eval('#courses tbody tr', (trs) => trs.map((tr) => [...tr.children].slice(-2).map((td) => td.textContent))),
+    [['+30.0', '2'], ['', '0']], 'courses: the average gain (+40 and +20 over 2) beside completion; none without both scores');
   eq(await page.$$eval('#courses tbody tr', (trs) => trs.map((tr) => tr.children[0].textContent)),
     ['Administrasi Pemerintahan Desa', 'Siklus Keuangan Desa'], 'courses are shown by title');
   eq(await page.$$eval('#course-filter option', (os) => os.map((o) => o.textContent)),

@@ -56,20 +56,25 @@ def setup():
     for k, name in ((kb, "Kotak Banyumas"), (kc, "Kotak Cilacap"), (km, "Kotak Malang"),
                     (kn, "Kotak Baru")):
         assert enroll(hc, k, hub.enroll_code(), name)[0] == 201
-    sb = [summary(A["id"], "desa-administrasi", 5, completed_at=T0),
+    # pre-test and post-test (docs/SYNC.md): gains A +40, C +10, E -10; B has
+    # no pre-test (-1), D no post-test yet (null): neither counts
+    sb = [dict(summary(A["id"], "desa-administrasi", 5, completed_at=T0),
+               pre_score=40, post_score=80),
           summary(A["id"], "desa-keuangan", 6, completed_at=T0 + 40 * DAY),
-          summary(B["id"], "desa-administrasi", 7, status="in_progress", passed=False,
-                  score=40, completed_at=0),
+          dict(summary(B["id"], "desa-administrasi", 7, status="in_progress", passed=False,
+                       score=40, completed_at=0), pre_score=-1, post_score=40),
           dict(summary(C["id"], "desa-administrasi", 8, completed_at=T0 + DAY),
-               times_corrected=True, time_source={"completed_at": "phone"}),
-          summary(D["id"], "literasi-digital", 9, status="in_progress", passed=False,
-                  score=None, completed_at=0)]
+               times_corrected=True, time_source={"completed_at": "phone"},
+               pre_score=70, post_score=80),
+          dict(summary(D["id"], "literasi-digital", 9, status="in_progress", passed=False,
+                       score=None, completed_at=0), pre_score=30, post_score=None)]
     health = {"version": "0.2.0", "uptime_s": 60, "disk_free": 10 ** 9,
               "disk_total": 8 * 10 ** 9, "db_bytes": 65536, "pending": 3, "clock": "hub",
               "db": "degraded"}
     assert upload(hc, kb, chunk(kb, 0, 9, 1, [A, B, C, D], sb, health))[:2] == \
         (200, {"acked_rev": 9})
-    sc = [summary(E["id"], "desa-administrasi", 3, completed_at=T0 + 2 * DAY),
+    sc = [dict(summary(E["id"], "desa-administrasi", 3, completed_at=T0 + 2 * DAY),
+               pre_score=90, post_score=80),
           summary(F["id"], "desa-keuangan", 4, completed_at=T0 + 400 * DAY)]
     assert upload(hc, kc, chunk(kc, 0, 4, 1, [E, F], sc,
                                 {"version": "0.2.0", "disk_free": 7 * 10 ** 9,
@@ -136,6 +141,56 @@ def test_numbers_agree_at_every_level():
     tot = get(admin, "/api/v1/hub/areas")
     eq((tot["learners"], tot["started"], tot["completions"], tot["boxes"]), (7, 8, 6, 3),
        "country: 7 learners, 8 started and 6 completed learner-course pairs, 3 boxes served")
+
+
+def test_average_gain_per_course_and_area():
+    """The gain post_score - pre_score, averaged over the learner-course pairs
+    that have both, per course and per area, in JSON and CSV."""
+    courses = {r["course"]: r for r in table(get(admin, "/api/v1/hub/courses"))}
+    eq([(courses[c]["gain_learners"], courses[c]["avg_gain"]) for c in
+        ("desa-administrasi", "desa-keuangan", "literasi-digital")],
+       [(3, 13.3), (0, None), (0, None)],
+       "courses: (40 + 10 - 10) / 3 for Administrasi; none without both scores")
+    a = get(admin, "/api/v1/hub/areas")
+    rows = {r["code"]: r for r in table(a)}
+    eq((a["gain_learners"], a["avg_gain"], rows["33"]["gain_learners"], rows["33"]["avg_gain"],
+        rows["35"]["gain_learners"], rows["35"]["avg_gain"]), (3, 13.3, 3, 13.3, 0, None),
+       "areas: the country and Jawa Tengah average 3 pairs, Jawa Timur none")
+    rows = {r["code"]: r for r in table(get(admin, "/api/v1/hub/areas?unit=33"))}
+    eq((rows["33.02"]["avg_gain"], rows["33.02"]["gain_learners"], rows["33.01"]["avg_gain"]),
+       (25.0, 2, -10.0), "regencies: Banyumas +25 over 2, Cilacap -10 (a loss shows)")
+    c = {r["course"]: r for r in table(get(admin, "/api/v1/hub/courses?unit=33.02.01.2001"))}
+    eq((c["desa-administrasi"]["gain_learners"], c["desa-administrasi"]["avg_gain"]), (1, 40.0),
+       "a village: only its learner's gain")
+    for path in ("/api/v1/hub/courses?format=csv", "/api/v1/hub/areas?format=csv"):
+        st, _, data = admin.raw("GET", path)
+        rows = list(csv.reader(io.StringIO(data[3:].decode())))
+        eq((st, rows[0][-2:]), (200, ["gain_learners", "avg_gain"]),
+           "%s: CSV has the gain columns" % path)
+    ok(any(r[0] == "33" and r[-2:] == ["3", "13.3"] for r in rows),
+       "the areas CSV carries the average gain", rows[:3])
+
+
+def test_scores_are_validated():
+    """pre_score and post_score: 0-100, -1 or null for none; anything else
+    refuses the chunk and stores nothing."""
+    hc = hub.client()
+    before = hub.snapshot()
+    for bad in (101, -2, "50", 12.5, True):
+        st, body = upload(hc, kn, chunk(kn, 0, 1, 1, [], [
+            dict(summary(A["id"], "desa-administrasi", 1), pre_score=bad)]))[:2]
+        eq((st, body.get("error")), (400, "invalid_field"), "pre_score %r is refused" % (bad,))
+        st, body = upload(hc, kn, chunk(kn, 0, 1, 1, [], [
+            dict(summary(A["id"], "desa-administrasi", 1), post_score=bad)]))[:2]
+        eq((st, body.get("error")), (400, "invalid_field"), "post_score %r is refused" % (bad,))
+    eq(hub.snapshot(), before, "nothing stored")
+    def key(t):
+        return tuple(-1 if v is None else v for v in t)
+    eq(sorted((tuple(r) for r in hub.rows(
+        "SELECT pre_score, post_score FROM summaries WHERE course = 'desa-administrasi'"
+        " OR course = 'literasi-digital'")), key=key),
+       sorted([(40, 80), (None, 40), (70, 80), (30, None), (90, 80), (None, None)], key=key),
+       "stored as sent; -1 and null both as none (NULL)")
 
 
 def test_boxes_card_counts_boxes_that_served_the_area():
@@ -382,7 +437,6 @@ def test_add_user_refuses_an_existing_name():
     rc, _, err = hub.cmd("add-user", "--role", "admin", "--area", "33", "x4", stdin=PW + "\n")
     eq(rc, 2, "an administrator with an area is refused")
 
-
 ALL_TIME = "from=2000-01-01&to=2100-12-31"
 TOTAL_UNITS = ("", "33", "33.02", "33.02.01", "33.02.01.2001", "33.02.02.2003", "35")
 
@@ -460,7 +514,9 @@ def test_running_totals_follow_every_change():
         hub.rows("DROP TABLE village_learners, village_totals, unit_totals")
         hub.rows("DROP FUNCTION learners_totals_ins, learners_totals_upd,"
                  " summaries_totals_ins, summaries_totals_upd CASCADE")
-        hub.rows("DROP INDEX learners_order, boxes_name, summaries_done")
+        hub.rows("DROP INDEX learners_order, boxes_name, summaries_done, summaries_gain")
+        hub.rows("ALTER TABLE summaries DROP COLUMN pre_score CASCADE,"
+                 " DROP COLUMN post_score CASCADE")
         hub.rows("CREATE INDEX summaries_completed ON summaries(completed_at)"
                  " WHERE status = 'completed'")
         hub.rows("UPDATE schema_version SET version = 3")
@@ -473,6 +529,9 @@ def test_running_totals_follow_every_change():
         hub.rows("DROP INDEX learners_order")
         hub.rows("DROP INDEX boxes_name")
         hub.rows("DROP INDEX summaries_done")
+        hub.rows("DROP INDEX summaries_gain")
+        hub.rows("ALTER TABLE summaries DROP COLUMN pre_score")
+        hub.rows("ALTER TABLE summaries DROP COLUMN post_score")
         hub.rows("CREATE INDEX summaries_completed ON summaries(completed_at)"
                  " WHERE status = 'completed'")
         hub.rows("PRAGMA user_version = 3")

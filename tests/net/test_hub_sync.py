@@ -260,13 +260,14 @@ def box_seed(db, n, start_rev):
                    "x", now, "b", 0, 0, rev))
         rev += 1
         done = i % 2 == 0
+        # every third learner took a pre-test (the post-test is best_score)
         c.execute("INSERT INTO course_summary(learner, course, status, lessons_done,"
                   " lessons_total, best_score, passed, attempts, seconds_spent,"
-                  " first_activity, last_activity, completed_at, rev) VALUES"
-                  " (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                  " first_activity, last_activity, completed_at, rev, pre_score) VALUES"
+                  " (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                   (lid, "desa-administrasi", "completed" if done else "in_progress",
                    4 if done else 1, 4, 80 if done else -1, int(done), int(done), 300,
-                   now, now, now if done else 0, rev))
+                   now, now, now if done else 0, rev, 30 + i % 50 if i % 3 == 0 else -1))
     c.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('rev', ?)", (rev,))
     c.commit()
     c.close()
@@ -279,7 +280,8 @@ def box_tables(db):
         l = c.execute("SELECT id, name, position, village, registered_at, rev FROM learners"
                       " ORDER BY id").fetchall()
         s = c.execute("SELECT learner, course, status, lessons_done, lessons_total,"
-                      " nullif(best_score, -1), passed, attempts, seconds_spent, rev"
+                      " nullif(best_score, -1), passed, attempts, seconds_spent, rev,"
+                      " nullif(pre_score, -1), nullif(best_score, -1)"
                       " FROM course_summary ORDER BY learner, course").fetchall()
         return l, s
     finally:
@@ -293,7 +295,8 @@ def hub_tables(key):
     return (hub_rows("SELECT id, name, position, village, registered_at, rev FROM learners"
                      " WHERE box = %s ORDER BY id" % BOX_OF, key),
             hub_rows("SELECT learner, course, status, lessons_done, lessons_total, best_score,"
-                     " passed, attempts, seconds_spent, rev FROM summaries WHERE box = %s"
+                     " passed, attempts, seconds_spent, rev, pre_score, post_score"
+                     " FROM summaries WHERE box = %s"
                      " ORDER BY learner, course" % BOX_OF, key))
 
 
@@ -460,7 +463,7 @@ def test_5000_learners_with_20_cuts():
     eq(len(hs), len(bs), "the hub has as many summaries as the box")
     ok(hl == bl, "the hub's learners equal the box's exactly",
        [x for x in zip(hl, bl) if x[0] != x[1]][:3])
-    ok(hs == bs, "the hub's summaries equal the box's exactly",
+    ok(hs == bs, "the hub's summaries equal the box's exactly (pre_score and post_score too)",
        [x for x in zip(hs, bs) if x[0] != x[1]][:3])
     eq(hub_rows("SELECT acked_rev FROM boxes WHERE key = ?", state["key"]),
        [(int(sqlite3.connect(state["db"]).execute(

@@ -56,7 +56,8 @@ const T = {
       percent: 'Selesai dari dimulai (%)', villages_reached: 'Desa dengan peserta',
       villages_percent: 'Desa terjangkau dari semua desa (%)', course: 'Id kursus',
       title: 'Kursus', course_title: 'Kursus', in_progress: 'Sedang', passed: 'Lulus',
-      avg_best_score: 'Rata-rata nilai', position: 'Jabatan', village: 'Desa',
+      avg_best_score: 'Rata-rata nilai', avg_gain: 'Rata-rata kenaikan nilai',
+      gain_learners: 'Peserta dengan pra & pasca-tes', position: 'Jabatan', village: 'Desa',
       village_name: 'Desa', village_code: 'Kode desa', district: 'Kecamatan', regency: 'Kabupaten/kota',
       province: 'Provinsi', box_name: 'Kotak', status: 'Status', lessons_done: 'Pelajaran',
       best_score: 'Nilai', attempts: 'Percobaan', completed_at: 'Selesai pada',
@@ -73,7 +74,9 @@ const T = {
       started: 'Pasangan peserta–kursus yang sudah dimulai (satu per peserta per kursus).',
       completed: 'Pasangan peserta–kursus yang selesai (satu per peserta per kursus).',
       disk_used_percent: 'Ruang disk kotak yang terpakai dari seluruh kapasitasnya.',
-      clock: 'Yang menjamin jam kotak: jam pusat, jam ponsel, atau tidak diketahui.'
+      clock: 'Yang menjamin jam kotak: jam pusat, jam ponsel, atau tidak diketahui.',
+      avg_gain: 'Nilai pasca-tes (kuis akhir) dikurangi nilai pra-tes, dirata-ratakan atas peserta yang punya keduanya (lihat kolom berikutnya).',
+      gain_learners: 'Pasangan peserta–kursus yang punya nilai pra-tes dan pasca-tes: atas merekalah kenaikan dirata-ratakan.'
     },
     status: { completed: 'selesai', in_progress: 'sedang', not_started: 'belum' },
     dbstate: { ok: 'baik', degraded: 'dipulihkan (degraded)' },
@@ -132,7 +135,8 @@ const T = {
       percent: 'Completed of started (%)', villages_reached: 'Villages with learners',
       villages_percent: 'Villages reached of all villages (%)', course: 'Course id',
       title: 'Course', course_title: 'Course', in_progress: 'In progress', passed: 'Passed',
-      avg_best_score: 'Average score', position: 'Position', village: 'Village',
+      avg_best_score: 'Average score', avg_gain: 'Average score gain',
+      gain_learners: 'Learners with pre & post-test', position: 'Position', village: 'Village',
       village_name: 'Village', village_code: 'Village code', district: 'District', regency: 'Regency/city',
       province: 'Province', box_name: 'Box', status: 'Status', lessons_done: 'Lessons',
       best_score: 'Score', attempts: 'Attempts', completed_at: 'Completed at',
@@ -149,7 +153,9 @@ const T = {
       started: 'Learner-course pairs started (one per learner per course).',
       completed: 'Learner-course pairs completed (one per learner per course).',
       disk_used_percent: 'Share of the box\'s disk capacity in use.',
-      clock: 'What vouches for the box\'s clock: the hub, phones, or unknown.'
+      clock: 'What vouches for the box\'s clock: the hub, phones, or unknown.',
+      avg_gain: 'Post-test (final quiz) score minus pre-test score, averaged over the learners who have both (see the next column).',
+      gain_learners: 'Learner-course pairs with both a pre-test and a post-test score: the gain is averaged over them.'
     },
     status: { completed: 'completed', in_progress: 'in progress', not_started: 'not started' },
     dbstate: { ok: 'ok', degraded: 'restored (degraded)' },
@@ -235,7 +241,8 @@ function q (extra, opts) {
 const NUMERIC = new Set(['learners', 'started', 'completed', 'percent', 'in_progress',
   'passed', 'avg_best_score', 'best_score', 'attempts', 'uptime_s', 'pending',
   'disk_free', 'db_bytes', 'acked_rev', 'completions', 'cumulative', 'villages',
-  'villages_reached', 'villages_percent', 'disk_used_percent', 'lessons_done']);
+  'villages_reached', 'villages_percent', 'disk_used_percent', 'lessons_done',
+  'avg_gain', 'gain_learners']);
 
 /* An ISO 8601 UTC time in the area's zone: "2025-11-29 14:56 WIB". */
 function fmtTime (iso) {
@@ -251,6 +258,7 @@ function fmt (col, v) {
   if (col === 'db_state') return T[lang].dbstate[v] || v;
   if (col === 'clock') return T[lang].src[v === 'phone' ? 'phone' : v === 'hub' ? 'hub' : 'unknown'];
   if (col === 'role') return T[lang].roles[v] || v;
+  if (col === 'avg_gain') return (v > 0 ? '+' : '') + v.toFixed(1);
   if (typeof v === 'boolean') return v ? t('yes') : t('no');
   if (col === 'disk_free' || col === 'db_bytes') return (v / 1048576).toFixed(1) + ' MB';
   if (typeof v === 'string' && /^\d{4}-\d\d-\d\dT/.test(v)) return fmtTime(v);
@@ -421,7 +429,7 @@ async function loadCompletion () {
   $('card-completions').title = T[lang].tip.completed;
   $('total-boxes').textContent = a.boxes;
   $('areas-block').hidden = village;
-  renderTable('areas', a, ['code', 'name', 'villages_reached', 'villages_percent', 'learners', 'started', 'completed', 'percent'], {
+  renderTable('areas', a, ['code', 'name', 'villages_reached', 'villages_percent', 'learners', 'started', 'completed', 'percent', 'avg_gain', 'gain_learners'], {
     cell: (td, c, v, row, cols) => {
       if (c !== 'villages_reached') return false;
       td.textContent = `${v} / ${row[cols.indexOf('villages')]}`;
@@ -438,7 +446,7 @@ async function loadCompletion () {
   });
   $('areas-csv').href = '/api/v1/hub/areas' + q({ format: 'csv' });
   if (courses.status === 200) {
-    renderTable('courses', courses.data, ['title', 'learners', 'started', 'in_progress', 'completed', 'passed', 'percent', 'avg_best_score']);
+    renderTable('courses', courses.data, ['title', 'learners', 'started', 'in_progress', 'completed', 'passed', 'percent', 'avg_best_score', 'avg_gain', 'gain_learners']);
   }
   $('courses-csv').href = '/api/v1/hub/courses' + q({ format: 'csv' }, { noCourse: true });
   if (chart.status === 200) drawChart(chart.data);

@@ -261,6 +261,8 @@ test_migrate_1(const char *path)
 	    "DROP TRIGGER summaries_totals_ins; DROP TRIGGER summaries_totals_upd;"
 	    "DROP TABLE village_learners; DROP TABLE village_totals; DROP TABLE unit_totals;"
 	    "DROP INDEX learners_order; DROP INDEX boxes_name; DROP INDEX summaries_done;"
+	    "DROP INDEX summaries_gain; ALTER TABLE summaries DROP COLUMN pre_score;"
+	    "ALTER TABLE summaries DROP COLUMN post_score;"
 	    "CREATE INDEX summaries_completed ON summaries(completed_at)"
 	    "  WHERE status = 'completed';"
 	    "ALTER TABLE learners DROP COLUMN times_corrected;"
@@ -277,7 +279,7 @@ test_migrate_1(const char *path)
 	CHECK(hubdb_open(path, 1, &db) == PB_OK, "a schema-1 hub database opens");
 	if (db == NULL)
 		return;
-	CHECK_EQ_INT(db_int(db, "PRAGMA user_version"), 5, "and is migrated to schema 5");
+	CHECK_EQ_INT(db_int(db, "PRAGMA user_version"), 6, "and is migrated to schema 6");
 	CHECK_EQ_INT(db_int(db, "SELECT count(*) FROM sqlite_master WHERE name IN"
 	    " ('village_learners', 'village_totals', 'unit_totals', 'learners_totals_ins',"
 	    " 'summaries_totals_upd', 'learners_order', 'summaries_done')"), 7,
@@ -286,6 +288,9 @@ test_migrate_1(const char *path)
 	    "WHERE name IN ('role', 'area', 'disabled')"), 3, "users have role, area, disabled");
 	CHECK_EQ_INT(db_int(db, "SELECT count(*) FROM pragma_table_info('summaries') "
 	    "WHERE name = 'time_source'"), 1, "summaries have time_source");
+	CHECK_EQ_INT(db_int(db, "SELECT count(*) FROM pragma_table_info('summaries') "
+	    "WHERE name IN ('pre_score', 'post_score')"), 2,
+	    "summaries have pre_score and post_score (schema 6)");
 	CHECK_EQ_INT(db_int(db, "SELECT count(*) FROM learners WHERE time_source IS NOT "
 	    "NULL"), 0, "old learner rows have no time_source");
 	hubdb_close(db);
