@@ -75,7 +75,7 @@ ifneq ($(HUB_SRC),)
 PROGS += $(BUILD)/pamong-hub
 endif
 
-.PHONY: all deps run run-hub packs webroot test test-unit check bench docs image test-image clean \
+.PHONY: all deps run run-hub packs webroot test test-unit check bench docs image test-image test-systemd clean \
         fuzz fuzz-bins fault soak sample-video
 all: $(PROGS) webroot $(BUILD)/courses.tsv
 
@@ -264,7 +264,15 @@ image:
 	$(Q)$(MAKE) --no-print-directory all packs
 	$(Q)image-build/build.sh
 
-# Its proof (tests/image/): structure checks of the image file, then boots
+# The appliance guest booted with systemd as PID 1 (tests/appliance/test_systemd.sh:
+# units, watchdog, sandbox, a phone, the button's power-off); 5-10 minutes, so not
+# part of make test.
+test-systemd:
+	$(Q)tools/install-deps.sh test
+	$(Q)$(MAKE) --no-print-directory all packs
+	$(Q)BUILD=$(BUILD) tests/run.sh systemd
+
+# The image's proof (tests/image/): structure checks of the image file, then boots
 # it in qemu-system-aarch64 (virt, TCG); builds the image first if missing.
 test-image:
 	$(Q)tools/install-deps.sh image

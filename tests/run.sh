@@ -1,8 +1,9 @@
 #!/bin/sh
 # Runs the test suites and ends with "N passed, N failed".
 # Usage: tests/run.sh [suite ...]   suites: unit integration fault browser net appliance
-# (fault here is make fault's short version: a few cases, 3 kill -9 trials; and image,
-# which make test-image runs: not part of the default list)
+# (fault here is make fault's short version: a few cases, 3 kill -9 trials). Not in
+# the default list: systemd (the guest booted with systemd as PID 1, 5-10 minutes;
+# make test-systemd) and image (make test-image).
 # Every test program prints TAP lines ("ok N - …" / "not ok N - …"); a program
 # that exits non-zero without a "not ok" line counts as one failure.
 cd "$(dirname "$0")/.." || exit 2
@@ -70,9 +71,10 @@ for suite in $SUITES; do
 			*) run_one "${t#tests/}" sh "$t" ;;
 			esac
 		done ;;
-	appliance)
+	appliance|systemd)
 		# A QEMU guest with simulated radios and GPIO (tests/appliance/README.md):
 		# built once and cached, then each script runs in a fresh boot of it.
+		# test_systemd.sh boots systemd as PID 1 (minutes): its own suite.
 		log=$OUT/logs/appliance_guest-build.log
 		printf '%-50s ' "appliance/guest (build or cache)"
 		if tests/appliance/guest/build.sh >"$log" 2>&1; then
@@ -85,6 +87,11 @@ for suite in $SUITES; do
 		fi
 		for t in tests/appliance/test_*.sh tests/appliance/test_*.py; do
 			[ -f "$t" ] || continue
+			case $suite:$t in
+			appliance:*/test_systemd.sh) continue ;;
+			systemd:*/test_systemd.sh) ;;
+			systemd:*) continue ;;
+			esac
 			run_one "${t#tests/}" tests/appliance/guest/run.sh "$t"
 		done ;;
 	image)
