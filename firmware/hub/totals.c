@@ -25,6 +25,9 @@ struct tbuf {
 	int oom;
 };
 
+static void tb_printf(struct tbuf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 static void
 tb_printf(struct tbuf *b, const char *fmt, ...)
 {

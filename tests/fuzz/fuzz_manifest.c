@@ -122,7 +122,7 @@ add(struct archive *a, const char *name, const void *data, size_t len)
 static void
 install(const uint8_t *manifest, size_t len)
 {
-	struct catalog_opts o = { packs, NULL, 1 };
+	struct catalog_opts o = { packs, NULL, 1, NULL };
 	struct archive *a = archive_write_new();
 	struct catalog *cat = NULL;
 	char err[256];
@@ -154,7 +154,7 @@ install(const uint8_t *manifest, size_t len)
 static void
 load(const uint8_t *data, size_t size)
 {
-	struct catalog_opts o = { installed, NULL, 0 };
+	struct catalog_opts o = { installed, NULL, 0, NULL };
 	struct catalog *cat = NULL;
 	struct fuzz_part p[2];
 

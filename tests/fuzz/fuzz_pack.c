@@ -73,7 +73,7 @@ walk(struct catalog *cat, const char *want_id)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct catalog_opts o = { packs_dir, keys_path, 1 };
+	struct catalog_opts o = { packs_dir, keys_path, 1, NULL };
 	struct catalog *cat = NULL;
 	char err[256], id[64] = "";
 	pb_err rc;
