@@ -149,6 +149,8 @@ area__rec_find(const struct area__vec *vec, const char *code)
 	struct area__rec key;
 
 	snprintf(key.code, sizeof(key.code), "%s", code);
+	if (vec->n == 0)
+		return NULL;
 	return bsearch(&key, vec->v, vec->n, sizeof(*vec->v), area__rec_cmp);
 }
 
@@ -334,7 +336,8 @@ area__build(struct area__load *l, struct area *a, char *err, size_t errlen)
 	struct area_village *v;
 	size_t i;
 
-	qsort(l->upper.v, l->upper.n, sizeof(*l->upper.v), area__rec_cmp);
+	if (l->upper.n > 0) /* an area with no records (a code not in the list) */
+		qsort(l->upper.v, l->upper.n, sizeof(*l->upper.v), area__rec_cmp);
 	a->units = calloc(l->cfg.n, sizeof(*a->units));
 	a->villages = calloc(l->vill.n ? l->vill.n : 1, sizeof(*a->villages));
 	a->by_code = calloc(l->vill.n ? l->vill.n : 1, sizeof(*a->by_code));
