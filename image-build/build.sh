@@ -12,7 +12,9 @@
 #   output    .img (kept for make test-image), .img.xz, .sha256, .bmap,
 #             manifest of packages, partition sizes
 # Usage: image-build/build.sh     (as root; make image)
-# IMAGE_DIR= overrides build/image; SUITE_MIRROR= overrides the mirror.
+# IMAGE_DIR= overrides build/image; SUITE_MIRROR= overrides the mirror;
+# IMAGE_XZ=no skips the .img.xz and its .sha256 (the boot test's loop: the
+# .img is what make test-image boots; test_structure.py wants the .xz).
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/.." && pwd)

@@ -74,6 +74,8 @@ def prepare():
     # QEMU's UART instead of the Pi's; systemd says which targets it reached
     cmdline = [a for a in cmdline if not a.startswith("console=") and a != "quiet"]
     cmdline += ["console=ttyAMA0", "systemd.show_status=1", "ifname=wlan0:" + MAC]
+    # the journal on the console too: a unit's error is in the test's log
+    cmdline += ["systemd.journald.forward_to_console=1"]
     # emulation is some 20 times slower than a Pi (and the build machine is
     # shared): systemd's 90 s waits for devices and jobs would run out
     cmdline += ["systemd.default_device_timeout_sec=900", "systemd.default_timeout_start_sec=900"]

@@ -127,6 +127,21 @@ def test_units_enabled():
     ok(os.path.isfile(rf("/etc/systemd/system/pamong-grow-data.service")), "the data-growing unit is there")
 
 
+def test_user_groups_sysctl():
+    """What pamongd's unit needs from the read-only root: its user and the
+    gpio group in /etc/group (SupplementaryGroups=gpio fails with 216/GROUP
+    without it), the udev rule giving the chips to that group, and the
+    sysctl that lets it bind the hotspot address before the radio has it."""
+    groups = {l.split(":")[0]: l.split(":") for l in read("/etc/group").splitlines() if l.count(":") == 3}
+    ok("pamong" in groups, "group pamong exists", sorted(groups))
+    ok("gpio" in groups and "pamong" in groups["gpio"][3].split(","), "group gpio exists with pamong in it",
+       groups.get("gpio"))
+    ok(any(l.startswith("pamong:") for l in read("/etc/passwd").splitlines()), "user pamong exists")
+    ok('GROUP="gpio"' in read("/etc/udev/rules.d/60-pamong-gpio.rules"), "udev gives /dev/gpiochip* to group gpio")
+    ok(re.search(r"^net\.ipv4\.ip_nonlocal_bind *= *1$", read("/etc/sysctl.d/60-pamong.conf"), re.M),
+       "sysctl: pamongd may bind the hotspot address before wlan0 has it")
+
+
 def test_nothing_baked_in():
     ok(not glob.glob(rf("/etc/ssh/ssh_host_*")), "no SSH host keys")
     ok(not os.path.exists(rf("/usr/sbin/sshd")), "no SSH server")
