@@ -70,8 +70,16 @@ await run(async () => {
   await page.click('li.pack:has-text("keuangan-1.2.0.pack") button');
   await page.waitForSelector('.banner.ok:not([hidden])');
   ok((await page.textContent('.banner.ok:not([hidden])')).includes('versi 1.2.0 terpasang'), 'installing from the stick says it is installed');
+  // The screen is not re-rendered behind the facilitator's back: a file
+  // chosen for upload right after an install is still chosen a moment later.
+  await page.setInputFiles('input[name=pack]', older);
+  await page.waitForTimeout(1500);
+  eq(await page.evaluate(() => document.querySelector('input[name=pack]').files.length), 1,
+    'a file chosen after an install stays chosen (the installed list updates in place)');
   await checkConsole(page, 'data-02-installed');
   eq(box.sql("SELECT action FROM audit WHERE action = 'course_install'").length, 1, 'the install is in the audit log');
+  await page.waitForFunction(() => document.querySelector('[aria-labelledby=inst-h]').textContent.includes('1.2.0'));
+  ok(!(await page.isVisible('li.pack:has-text("keuangan-1.2.0.pack") button')), 'the installed pack\'s card loses its button');
 
   await go(page, box.url, '#/export');
   await go(page, box.url, '#/courses');

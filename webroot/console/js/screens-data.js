@@ -123,8 +123,9 @@ function stateText(p) {
 }
 
 /* A pack found on a stick or uploaded: what it is and its install button. */
-function packCard(p, install, msg) {
+function packCard(p, install, msg, installed) {
   var btn = null;
+  var state = h('dd', { class: p.state === 'refused' ? 'bad' : null }, stateText(p));
   if (p.state === 'new' || p.state === 'newer' || p.state === 'older') {
     btn = h('button', { type: 'button', class: p.state === 'older' ? 'btn alt' : 'btn' },
       p.state === 'older' ? t('install_older') : t('install'));
@@ -138,7 +139,12 @@ function packCard(p, install, msg) {
           var m = t('installed_ok', { title: p.title || p.id, v: p.version });
           msg.set(m, true);
           announce(m);
-          setTimeout(function () { window.dispatchEvent(new HashChangeEvent('hashchange')); }, 1200);
+          /* Only this card and the installed list change: a whole-screen
+             re-render would drop what the facilitator is doing meanwhile
+             (a file chosen for upload, an upload under way). */
+          btn.parentNode.removeChild(btn);
+          state.textContent = t('st_same');
+          if (installed) installed();
         } else if (res.status === 409 && res.body && res.body.error === 'already_installed') msg.set(t('already_installed'));
         else if (res.status === 422 && res.body && res.body.pack) msg.set(refusal(res.body.pack));
         else msg.set(failText(res));
@@ -151,7 +157,7 @@ function packCard(p, install, msg) {
       h('dt', null, t('col_version')), h('dd', null, p.version || '—'),
       h('dt', null, t('col_key')), h('dd', { class: 'fp' }, p.fingerprint || '—'),
       h('dt', null, t('col_size')), h('dd', null, size(p.size)),
-      h('dt', null, t('col_state')), h('dd', { class: p.state === 'refused' ? 'bad' : null }, stateText(p))),
+      h('dt', null, t('col_state')), state),
     p.file ? h('p', { class: 'muted' }, p.file) : null,
     btn);
 }
@@ -232,11 +238,19 @@ screen('courses', function () {
   return Promise.all([api('GET', 'courses'), api('GET', 'usb'), api('GET', 'keys')]).then(function (r) {
     var msg = banner();
     if (r[0].status !== 200) { show(t('courses_h'), h('div', { class: 'banner', role: 'alert' }, failText(r[0]))); return; }
+    var inst = h('div', null, installedTable(r[0].body.courses));
+    var reload = function () {
+      api('GET', 'courses').then(function (res) {
+        if (res.status !== 200) return;
+        while (inst.firstChild) inst.removeChild(inst.firstChild);
+        inst.appendChild(installedTable(res.body.courses));
+      });
+    };
     var usbPacks = (r[1].body && r[1].body.packs) || [];
     var usbList = usbPacks.length ? h('ul', { class: 'packs' }, usbPacks.map(function (p) {
       return packCard(p, function (older) {
         return api('POST', 'usb/install', { file: p.file, confirm_older: older });
-      }, msg);
+      }, msg, reload);
     })) : h('p', null, t('usb_none'));
     var refresh = h('button', { type: 'button', class: 'btn alt' }, t('usb_refresh'));
     refresh.addEventListener('click', function () { window.dispatchEvent(new HashChangeEvent('hashchange')); });
@@ -260,7 +274,7 @@ screen('courses', function () {
         if (res.status === 201) {
           upOut.appendChild(packCard(res.body, function (older) {
             return api('POST', 'uploads/' + res.body.upload, { confirm_older: older });
-          }, upMsg));
+          }, upMsg, reload));
         } else if (res.status === 413) upMsg.set(t('upload_big'));
         else upMsg.set(failText(res));
       });
@@ -268,7 +282,7 @@ screen('courses', function () {
 
     show(t('courses_h'), [h('h1', null, t('courses_h')), msg,
       h('section', { class: 'card', 'aria-labelledby': 'inst-h' }, h('h2', { id: 'inst-h' }, t('courses_installed_h')),
-        installedTable(r[0].body.courses)),
+        inst),
       h('section', { class: 'card', 'aria-labelledby': 'usb-h' }, h('h2', { id: 'usb-h' }, t('usb_h')),
         h('p', { class: 'muted' }, t('usb_p')), usbList, h('div', { class: 'btns' }, refresh)),
       h('section', { class: 'card', 'aria-labelledby': 'up-h' }, h('h2', { id: 'up-h' }, t('upload_h')), upMsg, upForm, upOut),
