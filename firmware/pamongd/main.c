@@ -227,7 +227,7 @@ main(int argc, char **argv)
 	struct http *http = NULL;
 	struct config cfg;
 	struct app app;
-	char dbpath[PATH_MAX], bkdir[PATH_MAX], dmgdir[PATH_MAX], err[512], status[200] = "";
+	char dbpath[PATH_MAX], bkdir[PATH_MAX], dmgdir[PATH_MAX], idpath[PATH_MAX], err[512], status[200] = "";
 	uint64_t watchdog_us = 0;
 	struct store_care care;
 	struct timespec tick = { 1, 0 };
@@ -311,9 +311,11 @@ main(int argc, char **argv)
 	snprintf(dbpath, sizeof(dbpath), "%s/pamong.db", cfg.data_dir);
 	snprintf(bkdir, sizeof(bkdir), "%s/backups", cfg.data_dir);
 	snprintf(dmgdir, sizeof(dmgdir), "%s/damaged", cfg.data_dir);
+	snprintf(idpath, sizeof(idpath), "%s/box.id", cfg.data_dir);
 	memset(&care, 0, sizeof(care));
 	care.backup_dir = bkdir;
 	care.damaged_dir = dmgdir;
+	care.id_path = idpath;
 	care.backups_kept = cfg.backups_kept;
 	care.backup_budget = (int64_t)cfg.backup_budget_mb * 1024 * 1024;
 	care.backup_interval_s = cfg.backup_interval_s;

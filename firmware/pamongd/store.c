@@ -22,6 +22,7 @@
 
 #include <sqlite3.h>
 
+#include "fsutil.h"
 #include "log.h"
 #include "sqlutil.h"
 #include "store.h"
@@ -484,6 +485,61 @@ store__meta_get(struct store__conn *c, const char *key, int64_t *v)
 		*v = sqlite3_column_int64(stmt, 0);
 	sqlu_done(stmt);
 	return err;
+}
+
+static pb_err
+store__set_box_id(struct store *st, void *arg)
+{
+	sqlite3_stmt *stmt;
+	pb_err err;
+
+	if ((stmt = store__prep(st->w, sql_meta_set)) == NULL)
+		return PB_ERR_DB;
+	err = sqlu_bind(stmt, "tt", "box_id", (const char *)arg);
+	if (err == PB_OK)
+		err = sqlu_step_done(stmt);
+	sqlu_done(stmt);
+	return err;
+}
+
+void
+store__identity(struct store *st, const char *idpath)
+{
+	char id[sizeof(st->box_id)], text[sizeof(st->box_id) + 1], *buf = NULL;
+	size_t len = 0;
+
+	id[0] = '\0';
+	if (idpath == NULL || idpath[0] == '\0')
+		return;
+	if (fs_read_file(idpath, 256, &buf, &len) == PB_OK) {
+		while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+			buf[--len] = '\0';
+		if (len == sizeof(id) - 1 && util_is_uuid(buf))
+			memcpy(id, buf, sizeof(id));
+		else
+			log_warnx("store: %s is damaged (%zu bytes, not a box id): written again "
+			    "from the database", idpath, len);
+		free(buf);
+	} else if (errno != ENOENT) {
+		log_warn("store: cannot read %s", idpath);
+	}
+	if (id[0] == '\0') {
+		/* first start, an older pamongd's data dir, or a damaged file:
+		 * the database's id is the box's from now on */
+		snprintf(text, sizeof(text), "%s\n", st->box_id);
+		if (fs_write_atomic(idpath, text, strlen(text), 0640) != PB_OK)
+			log_warn("store: cannot write the box id to %s", idpath);
+		return;
+	}
+	if (strcmp(id, st->box_id) == 0)
+		return;
+	/* a database made anew (none was usable) or one from elsewhere: the
+	 * box keeps the id its key was enrolled with */
+	log_warnx("store: the database says box %s, %s says %s: the box stays %s",
+	    st->box_id, idpath, id, id);
+	if (store__submit(st, store__set_box_id, id) != PB_OK)
+		log_warnx("store: cannot record the box id %s in the database", id);
+	memcpy(st->box_id, id, sizeof(id));
 }
 
 /* ---- open / close ---- */

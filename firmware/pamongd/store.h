@@ -63,6 +63,7 @@ struct store_care {
 	long backup_interval_s;  /* back up this often while written; 0 = at close only */
 	long check_interval_s;   /* quick_check this often when idle; 0 = never */
 	long idle_s;             /* "idle": no write for this long */
+	const char *id_path;     /* the box id kept outside the database; NULL none */
 };
 
 /* Open (creating and migrating as needed) the database at path. */

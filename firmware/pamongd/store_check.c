@@ -446,6 +446,7 @@ store_open_care(const char *path, const struct store_care *care, struct store **
 		(void)unlink(fb);
 		if (store__open(fb, schema, &st) != PB_OK)
 			return err;
+		store__identity(st, care->id_path);
 		store_set_degraded(st, "%s%sthe database %s cannot be opened (%s): serving "
 		    "from a temporary database (%s), nothing written is kept after a "
 		    "restart", dirwhy, dirwhy[0] ? "; " : "", path, pb_strerror(err), fb);
@@ -500,6 +501,7 @@ store_open_care(const char *path, const struct store_care *care, struct store **
 		    "writes since the last checkpoint may be lost (rev now %" PRId64
 		    ", %" PRId64 " recorded at %s)", wal, st->rev, m.rev, m.at);
 	}
+	store__identity(st, care->id_path);
 	st->last_backup_ms = st->last_check_ms = st->last_write_ms = util_mono_ms();
 	if (store__backup_list(st->backup_dir, &newest, 1, &n) != PB_OK || n == 0)
 		(void)store_backup(st, 1);

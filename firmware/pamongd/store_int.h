@@ -157,6 +157,10 @@ pb_err store__row(struct store *st, const char *sql,
 /* Queue fn(st, arg) for the writer and wait until its batch is durable.
  * fn runs inside its own SAVEPOINT on st->w: an error from it undoes only
  * its own changes and any rev it took. */
+/* Keep the box id in the file idpath (beside the keys) and the database
+ * agreeing: the file, once written, wins; absent or damaged, it is written
+ * (atomically, fsynced) from the database. Call before the store is shared. */
+void store__identity(struct store *st, const char *idpath);
 pb_err store__submit(struct store *st, pb_err (*fn)(struct store *, void *),
     void *arg);
 

@@ -212,4 +212,61 @@ def test_upload_says_the_storage_is_degraded():
     box.cleanup()
 
 
+def test_no_usable_backup_keeps_the_box_id_and_the_hub_takes_it_again():
+    """The database and every backup damaged: the box starts with an empty
+    database, but its id lives beside its key (box.id), so the hub, which
+    refuses a known key under another id (box_mismatch), takes its uploads
+    again, re-baselined above everything it already holds."""
+    hub = Hub().start()
+    box = sync_box(hub).start()
+    box_id = box.client().get("/api/v1/health")[1]["box_id"]
+    with open(os.path.join(box.tmp, "box.id")) as f:
+        eq(f.read().strip(), box_id, "the box id is kept beside the key in box.id")
+    c = register(box, "Fajar Nugroho")
+    ok(c is not None, "a learner registers")
+    eq(complete(c, 2), 200, "he completes lessons")
+    synced(box, since=time.time())  # the next round (interval_s = 10) uploads them
+    eq(box.stop(), 0, "the box stops cleanly (and backs up)")
+    _, _, hub_acked = hub_rows(hub, box_id)
+    ok(hub_acked, "the hub holds the box's rows", hub_acked)
+    with open(box.db, "r+b") as f:
+        f.write(b"\xde\xad" * 50)
+    bdir = os.path.join(box.tmp, "backups")
+    for name in os.listdir(bdir):
+        with open(os.path.join(bdir, name), "r+b") as f:
+            f.write(b"\xbe\xef" * 50)
+    box.start()
+    h = box.client().get("/api/v1/health")[1]
+    eq(h["state"], "degraded", "no usable backup: the box serves, degraded")
+    ok("no backup was usable" in h["db"], "health says no backup was usable", h["db"])
+    eq(h["box_id"], box_id, "the box keeps its id with an empty database")
+    ok(register(box, "Gita Puspita") is not None, "a learner registers on the empty database")
+    box.stop()
+    box.start()  # a start uploads at once
+    s = synced(box)
+    learners, _, rev = box_rows(box)
+    h_learners, _, h_acked = hub_rows(hub, box_id)
+    ok(rev > hub_acked, "the new rows' revs are above what the hub held (%s > %s)"
+       % (rev, hub_acked))
+    eq(h_acked, rev, "the hub acknowledges the box's highest rev (no box_mismatch)")
+    eq(s["acked_rev"], rev, "the box's cursor is its highest rev")
+    ok(any(r[1] == "Gita Puspita" for r in h_learners), "the new learner reached the hub",
+       h_learners)
+    ok(any(r[1] == "Fajar Nugroho" for r in h_learners),
+       "the lost learner stays on the hub as it was")
+    eq(hub.rows("SELECT count(*) FROM boxes")[0][0], 1, "the hub still knows one box")
+    box.stop()
+    # a damaged box.id is written again from the database
+    with open(os.path.join(box.tmp, "box.id"), "wb") as f:
+        f.write(box_id[:10].encode())
+    box.start()
+    eq(box.client().get("/api/v1/health")[1]["box_id"], box_id,
+       "box.id of 10 bytes: the box keeps its id from the database")
+    box.stop()
+    with open(os.path.join(box.tmp, "box.id")) as f:
+        eq(f.read().strip(), box_id, "box.id is whole again")
+    box.cleanup()
+    hub.cleanup()
+
+
 run_tests(globals())
