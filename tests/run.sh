@@ -1,8 +1,9 @@
 #!/bin/sh
 # Runs the test suites and ends with "N passed, N failed".
 # Usage: tests/run.sh [suite ...]   suites: unit integration fault browser net appliance
-# (fault here is make fault's short version: a few cases, 3 kill -9 trials). Not in
-# the default list: systemd (the guest booted with systemd as PID 1, 5-10 minutes;
+# (fault here is make fault's short version: a few cases, 3 kill -9 trials, 2 of each
+# kind of power cut). Not in the default list: systemd (the guest booted with systemd
+# as PID 1, 5-10 minutes;
 # make test-systemd) and image (make test-image).
 # Every test program prints TAP lines ("ok N - …" / "not ok N - …"); a program
 # that exits non-zero without a "not ok" line counts as one failure.
@@ -56,8 +57,9 @@ for suite in $SUITES; do
 			run_one "${t#tests/} [postgresql]" env PB_HUB_DB=postgresql python3 "$t"
 		done ;;
 	fault)
-		run_one "fault/short" env FAULT_CASES=truncated,wal,readonly,full,eio,synckey,kill9,powercut \
-		    TRIALS=3 POWERCUTS=2 tests/fault/run.sh ;;
+		run_one "fault/short" env \
+		    FAULT_CASES=truncated,wal,nobackup,readonly,full,eio,synckey,kill9,powercut,packcut,keycut \
+		    TRIALS=3 POWERCUTS=2 PACKCUTS=2 KEYCUTS=2 tests/fault/run.sh ;;
 	browser)
 		for t in tests/browser/test_*.mjs; do
 			[ -f "$t" ] || continue

@@ -488,6 +488,12 @@ store_open_care(const char *path, const struct store_care *care, struct store **
 				    "from the backup of %s; writes since may be lost (how many is "
 				    "not known); the damaged files are in %s", damage, when, dmg);
 			}
+		} else if (m.found && m.rev > st->rev) {
+			st->lost_writes = m.rev - st->rev;
+			store_set_degraded(st, "the database was damaged (%s) and no backup "
+			    "was usable: started with an empty database; %s%" PRId64 " writes "
+			    "were lost; the damaged files are in %s", damage,
+			    m.clean ? "" : "at least ", st->lost_writes, dmg);
 		} else {
 			store_set_degraded(st, "the database was damaged (%s) and no backup "
 			    "was usable: started with an empty database; the damaged files "
