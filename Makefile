@@ -75,7 +75,7 @@ ifneq ($(HUB_SRC),)
 PROGS += $(BUILD)/pamong-hub
 endif
 
-.PHONY: all deps run run-hub packs webroot test test-unit check bench docs image test-image test-systemd clean \
+.PHONY: all deps run run-hub packs webroot test test-unit check bench docs image image-compare test-image test-systemd clean \
         fuzz fuzz-bins fault soak sample-video
 all: $(PROGS) webroot $(BUILD)/courses.tsv
 
@@ -267,6 +267,15 @@ image:
 	$(Q)$(MAKE) --no-print-directory all packs
 	$(Q)image-build/build.sh
 
+# Two builds list the same packages and versions: a second build in
+# build/image-b (its base made again, from the cached packages), then
+# image-build/compare.sh compares the two manifests (image-build/README.md).
+image-compare:
+	$(Q)ls build/image/pamong-box-*-arm64.manifest >/dev/null 2>&1 || $(MAKE) --no-print-directory image
+	$(Q)rm -rf build/image-b && mkdir -p build/image-b && cp -al build/image/cache build/image/sysroot build/image-b/
+	$(Q)IMAGE_DIR=$(CURDIR)/build/image-b IMAGE_XZ=no image-build/build.sh
+	$(Q)image-build/compare.sh build/image/pamong-box-*-arm64.manifest build/image-b/pamong-box-*-arm64.manifest
+
 # The appliance guest booted with systemd as PID 1 (tests/appliance/test_systemd.sh:
 # units, watchdog, sandbox, a phone, the button's power-off); 5-10 minutes, so not
 # part of make test.
@@ -291,6 +300,6 @@ sample-video:
 clean:
 	rm -rf build build-san build-fuzz
 
-# (build/image holds the Pi image's root file system, build/appliance-guest the
-# x86 guest's: not searched)
--include $(shell find $(BUILD) \( -path $(BUILD)/appliance-guest -o -path $(BUILD)/image \) -prune -o -name '*.d' -type f -print 2>/dev/null)
+# (build/image and build/image-b hold the Pi image's root file system,
+# build/appliance-guest the x86 guest's: not searched)
+-include $(shell find $(BUILD) \( -path $(BUILD)/appliance-guest -o -path $(BUILD)/image -o -path $(BUILD)/image-b \) -prune -o -name '*.d' -type f -print 2>/dev/null)

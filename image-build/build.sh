@@ -27,7 +27,8 @@ T0=$(date +%s)
 stage_t=$T0
 stage() {
 	now=$(date +%s)
-	[ -z "${cur_stage:-}" ] || echo "image: stage $cur_stage done in $((now - stage_t)) s"
+	[ -z "${cur_stage:-}" ] ||
+		echo "image: stage $cur_stage done in $((now - stage_t)) s (load average $(cut -d' ' -f1-3 /proc/loadavg))"
 	cur_stage=$1
 	stage_t=$now
 	[ "$1" = end ] || echo "image: stage $1: $2"
@@ -92,4 +93,4 @@ stage output "compressed image, checksum, manifest, sizes"
 finish_outputs "$OUT" "$R" "$VERSION"
 
 stage end
-echo "image: total $(($(date +%s) - T0)) s ($(( ($(date +%s) - T0) / 60 )) min)"
+echo "image: total $(($(date +%s) - T0)) s ($(( ($(date +%s) - T0) / 60 )) min; load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores)"

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Runs the test suites and ends with "N passed, N failed".
-# Usage: tests/run.sh [suite ...]   suites: unit integration fault browser net appliance
+# Usage: tests/run.sh [suite ...]   suites: unit integration fault browser net appliance recipe
 # (fault here is make fault's short version: a few cases, 3 kill -9 trials, 2 of each
 # kind of power cut). Not in the default list: systemd (the guest booted with systemd
 # as PID 1, 5-10 minutes;
@@ -12,7 +12,7 @@ BUILD=${BUILD:-build}
 export BUILD
 OUT=tests/out
 mkdir -p "$OUT/logs"
-SUITES=${*:-unit integration fault browser net appliance}
+SUITES=${*:-unit integration fault browser net appliance recipe}
 passed=0
 failed=0
 
@@ -96,6 +96,9 @@ for suite in $SUITES; do
 			esac
 			run_one "${t#tests/}" tests/appliance/guest/run.sh "$t"
 		done ;;
+	recipe)
+		# The Pi image's recipe without building it (seconds; tests/image/README.md)
+		run_one "image/test_recipe.py" python3 tests/image/test_recipe.py ;;
 	image)
 		# The Pi image in build/image (make image; tests/image/README.md).
 		for t in tests/image/test_*.sh tests/image/test_*.py; do

@@ -93,7 +93,12 @@ start_box() {
 		systemctl enable pamongd.service pamong-net.service pamong-firewall.service \
 			pamong-dnsmasq.service pamong-hostapd@.service pamong-poweroff.path &&
 		for u in $UNITS; do
-			[ -e "/etc/systemd/system/multi-user.target.wants/$u" ] || { echo "$u not enabled"; return 1; }
+			# hostapd is pulled in by its radio's device, the rest by multi-user
+			case $u in
+			pamong-hostapd@*) w=sys-subsystem-net-devices-wlan0.device.wants ;;
+			*) w=multi-user.target.wants ;;
+			esac
+			[ -e "/etc/systemd/system/$w/$u" ] || { echo "$u not enabled"; return 1; }
 		done &&
 		systemctl start $UNITS pamong-poweroff.path
 }

@@ -79,6 +79,16 @@ def test_boot_files():
     ok(rw and rw[-1] == "ro", "cmdline.txt mounts the root read-only (the last of ro/rw is ro)", " ".join(cmd))
     ok("fsck.repair=yes" in cmd, "cmdline.txt: fsck repairs without asking")
     ok("console=ttyS1,115200" in cmd, "cmdline.txt: serial console on the GPIO header's UART")
+    if initrds:
+        dest = os.path.join(WORK, "initrd")
+        il.run("mcopy", "-n", "-i", fs, "::/" + initrds[0], dest)
+        blob = open(dest, "rb").read()
+        ok(blob[:4] == b"\x28\xb5\x2f\xfd", "the initramfs is zstd-compressed")
+        listing = subprocess.run("zstd -dc < %s | cpio -it --quiet" % dest, shell=True,
+                                 capture_output=True, text=True).stdout.split()
+        for f in ("fsck", "fsck.ext4", "logsave"):
+            ok(any(os.path.basename(n) == f for n in listing),
+               "the initramfs has %s: the root is checked (and repaired) before it is mounted" % f)
 
 
 def label(fs):
@@ -122,8 +132,11 @@ def test_units_enabled():
     wants = [u for d in glob.glob(rf("/etc/systemd/system/*.target.wants")) for u in os.listdir(d)]
     for u in ("pamongd.service", "pamong-firstboot.service", "pamong-console-info.service",
               "pamong-net.service", "pamong-firewall.service", "pamong-dnsmasq.service",
-              "pamong-hostapd@wlan0.service", "systemd-networkd.service", "systemd-resolved.service"):
+              "systemd-networkd.service", "systemd-resolved.service"):
         ok(u in wants, "enabled: " + u, " ".join(sorted(wants)))
+    radio = rf("/etc/systemd/system/sys-subsystem-net-devices-wlan0.device.wants")
+    ok(os.path.isdir(radio) and "pamong-hostapd@wlan0.service" in os.listdir(radio),
+       "enabled: pamong-hostapd@wlan0.service, started by the radio's device when it appears")
     ok(os.path.isfile(rf("/etc/systemd/system/pamong-grow-data.service")), "the data-growing unit is there")
 
 
