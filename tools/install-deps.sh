@@ -13,9 +13,12 @@ BUILD_PKGS="build-essential pkg-config libcivetweb-dev libsqlite3-dev libjansson
 # dosfstools, mtools: a real FAT stick image for the console's USB listing;
 # libreoffice-calc-nogui opens the console's CSV export in a test; genimage,
 # fdisk (sfdisk): the Pi image's card layout (tests/image/test_recipe.py)
+# libfaketime: a box whose wall clock jumps (tests/integration/test_clock_jump.py)
+# python3-dbusmock, dbus: ModemManager stood in for on a private bus (tests/net/test_modem.py)
 TEST_PKGS="$BUILD_PKGS python3 sqlite3 postgresql-15 python3-psycopg2 poppler-utils iproute2 nftables dnsmasq-base nginx-light openssl curl systemd
  chromium nodejs npm dosfstools mtools libreoffice-calc-nogui qrencode zbar-tools fonts-dejavu-core
- qemu-system-x86 mmdebstrap cpio e2fsprogs xz-utils linux-source-6.1 linux-headers-amd64 genimage fdisk"
+ qemu-system-x86 mmdebstrap cpio e2fsprogs xz-utils linux-source-6.1 linux-headers-amd64 genimage fdisk
+ libfaketime python3-dbusmock dbus"
 BENCH_PKGS="$TEST_PKGS wrk"
 # make fault / make soak: the build, python3, sqlite3; unshare and mount
 # (util-linux) are in every Debian system

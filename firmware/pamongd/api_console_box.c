@@ -19,6 +19,7 @@
 #include <zlib.h>
 
 #include "api_int.h"
+#include "clockset.h"
 #include "confedit.h"
 #include "leds.h"
 #include "log.h"
@@ -106,6 +107,7 @@ api__console_status(struct req *r)
 	struct store_stats st;
 	struct store_clock clk;
 	struct statvfs vfs;
+	char epoch[37];
 	int phones = leds_wifi_phones();
 	json_t *disk = json_null(), *db = json_null();
 
@@ -117,7 +119,8 @@ api__console_status(struct req *r)
 		db = json_pack("{s:I, s:I, s:b, s:s}", "bytes", (json_int_t)st.db_bytes,
 		    "learners", (json_int_t)st.learners, "healthy", st.healthy, "reason",
 		    st.reason);
-	if (store_clock_get(r->app->store, r->app->boot_id, &clk) != PB_OK)
+	store_clock_epoch_now(r->app->store, epoch);
+	if (store_clock_get(r->app->store, epoch, &clk) != PB_OK)
 		clk.src = STORE_CLOCK_NONE;
 	http_send_json(r->conn, 200, json_pack("{s:s, s:s, s:s, s:I, s:I, s:o, s:o, s:o, s:o, "
 	    "s:o, s:I, s:o, s:{s:s, s:I, s:I}, s:b, s:b}",
@@ -162,7 +165,7 @@ api__console_clock(struct req *r)
 	json_t *v = json_object_get(r->body, "phone_ms");
 	struct store_clock clk;
 	int64_t phone, offset;
-	char detail[96];
+	char detail[96], epoch[37];
 	pb_err rc;
 
 	if (!json_is_integer(v) || (phone = json_integer_value(v)) < STORE_CLOCK_MIN_PHONE_MS ||
@@ -170,16 +173,18 @@ api__console_clock(struct req *r)
 		api__field_error(r, "phone_ms", "phone_ms must be the phone's time in ms since 1970");
 		return;
 	}
-	if (store_clock_get(r->app->store, r->app->boot_id, &clk) == PB_OK &&
+	store_clock_epoch_now(r->app->store, epoch);
+	if (store_clock_get(r->app->store, epoch, &clk) == PB_OK &&
 	    clk.src == STORE_CLOCK_HUB) {
 		api__error(r, 409, "clock_known", "the box has the hub's time already");
 		return;
 	}
 	offset = phone - util_wall_ms();
-	if ((rc = store_clock_set_hub(r->app->store, r->app->boot_id, offset)) != PB_OK) {
+	if ((rc = store_clock_set_hub(r->app->store, epoch, offset)) != PB_OK) {
 		api__store_error(r, rc);
 		return;
 	}
+	clockset_request(offset, "console"); /* the system clock too, if far off */
 	snprintf(detail, sizeof(detail), "offset %lld ms", (long long)offset);
 	api__audit(r, "clock_set", detail);
 	http_send_json(r->conn, 200, json_pack("{s:I}", "offset_ms", (json_int_t)offset), NULL);

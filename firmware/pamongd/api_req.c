@@ -8,6 +8,7 @@
 #include "api_int.h"
 #include "jsonin.h"
 #include "log.h"
+#include "store_clock.h"
 #include "store_learner.h"
 #include "store_session.h"
 #include "util.h"
@@ -54,9 +55,9 @@ api__when(struct req *r, struct store_when *w)
 {
 	json_t *ct = r->body ? json_object_get(r->body, "client_time") : NULL;
 
-	memcpy(w->boot_id, r->app->boot_id, sizeof(w->boot_id));
 	w->mono_ms = util_mono_ms();
 	w->wall_ms = util_wall_ms();
+	store_clock_epoch(r->app->store, r->app->boot_id, w->mono_ms, w->wall_ms, w->boot_id);
 	w->client_ms = json_is_integer(ct) && json_integer_value(ct) > 0 ?
 	    (int64_t)json_integer_value(ct) : 0;
 }

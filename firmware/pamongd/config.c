@@ -219,6 +219,21 @@ static const struct conf_opt config__opts[] = {
 	    "Run (with /bin/sh) after a 5 s button hold or the console's Safe\n"
 	    "shutdown has stopped pamongd cleanly, e.g. \"systemctl poweroff\".\n"
 	    "Empty: pamongd just exits with status 0 and the service manager decides." },
+	{ "modem", "apn", CONF_STR, "internet", 0, 0, S(modem_apn),
+	    "The APN a USB modem (QMI or MBIM, through ModemManager) connects with\n"
+	    "when it appears. \"internet\" works on Telkomsel, XL Axiata, by.U and\n"
+	    "most Indonesian SIMs; Indosat Ooredoo: indosatgprs; Tri: 3data;\n"
+	    "Smartfren: smartfren4g (docs/APPLIANCE.md, Uplinks). Letters, digits,\n"
+	    "- . _ only. A wired link is preferred when both are up." },
+	{ "clock", "set_file", CONF_STR, "", 0, 0, S(clock_set_file),
+	    "The box has no battery-backed clock. When this boot's clock is off by\n"
+	    "more than 2 minutes by the hub's Date or by agreeing phones, pamongd\n"
+	    "asks for the system clock to be set by writing a request here; the\n"
+	    "image's pamong-clock-set.path hands it to the privileged helper\n"
+	    "(docs/APPLIANCE.md, The clock). Empty: never (a PC keeps its own time)." },
+	{ "clock", "min_phones", CONF_INT, "3", 1, 1000, S(clock_min_phones),
+	    "Phones (one per learner) whose clocks must agree before they may set\n"
+	    "the system clock; the hub's Date alone is enough." },
 };
 
 /* Options that moved to [hotspot]: still read, with a warning. */

@@ -85,6 +85,11 @@ struct config {
 	char leds_active_low[CONF_STR_MAX]; /* lines that are low when on/pressed */
 	char leds_sim_file[CONF_STR_MAX];   /* sim backend's state file */
 	char shutdown_command[CONF_STR_MAX]; /* run after a button shutdown */
+	/* [modem] (image-build/overlay/usr/lib/pamong/pamong-modem, through hotspot.env) */
+	char modem_apn[CONF_STR_MAX];      /* the mobile data APN */
+	/* [clock] (clockset.h) */
+	char clock_set_file[CONF_STR_MAX]; /* requests to set the system clock; "" never */
+	int clock_min_phones;              /* agreeing phones that may set it */
 	/* derived from [hotspot] by config_load (one source for each fact) */
 	char hotspot_if[CONF_STR_MAX];   /* the access point: never an uplink */
 	char hotspot_ip[64];             /* the box's address on it, no prefix */

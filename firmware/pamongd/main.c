@@ -15,6 +15,7 @@
 
 #include "api.h"
 #include "app.h"
+#include "clockset.h"
 #include "fsutil.h"
 #include "http.h"
 #include "leds.h"
@@ -326,6 +327,7 @@ main(int argc, char **argv)
 	if (store_open_care(dbpath, &care, &app.store) != PB_OK)
 		fatalx("cannot open the database %s", dbpath);
 	store_set_group_commit(app.store, cfg.group_commit);
+	clockset_init(app.store, cfg.clock_set_file, cfg.clock_min_phones);
 	if (api_console_init(&app) != PB_OK)
 		fatalx("cannot read the facilitators from the database");
 	if (area_load(cfg.area_file, cfg.area_codes, &app.area, err, sizeof(err)) != PB_OK)

@@ -196,6 +196,14 @@ netconf_check(const struct config *cfg, char *err, size_t errlen)
 		    (*p >= '0' && *p <= '9') || strchr("/-_.", *p) != NULL))
 			BAD("hotspot.control_dir: \"%s\": only letters, digits and / - _ .",
 			    cfg->hs_ctrl_dir);
+	/* the modem's APN goes into hotspot.env (a shell file) unquoted */
+	n = strlen(cfg->modem_apn);
+	if (n == 0 || n > 62)
+		BAD("modem.apn: must be 1 to 62 characters (it is %zu)", n);
+	for (p = cfg->modem_apn; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' || *p == '_'))
+			BAD("modem.apn: \"%s\": only letters, digits and - . _", cfg->modem_apn);
 #undef BAD
 	return PB_OK;
 }
@@ -554,8 +562,9 @@ netconf__own(const char *data_dir, const char *path, char *err, size_t errlen)
 	return PB_OK;
 }
 
-/* hotspot.env: what the units need, in shell syntax (values checked by
- * netconf_check, so never quoted characters). */
+/* hotspot.env: what the units (and pamong-modem: MODEM_APN) need, in
+ * shell syntax (values checked by netconf_check, so never quoted
+ * characters). */
 static pb_err
 netconf__env(const struct config *cfg, char names[][16], int n, char *buf, size_t len)
 {
@@ -565,8 +574,8 @@ netconf__env(const struct config *cfg, char names[][16], int n, char *buf, size_
 	buf[0] = '\0';
 	netconf__header(&b, "hotspot.env");
 	netconf__put(&b, "HOTSPOT_INTERFACE=%s\nHOTSPOT_ADDRESS=%s\nHOTSPOT_BRIDGE=%d\n"
-	    "HOTSPOT_RADIOS=\"", cfg->hs_interface, cfg->hs_address,
-	    cfg->hs_radios[0] != '\0' ? 1 : 0);
+	    "MODEM_APN=%s\nHOTSPOT_RADIOS=\"", cfg->hs_interface, cfg->hs_address,
+	    cfg->hs_radios[0] != '\0' ? 1 : 0, cfg->modem_apn);
 	for (i = 0; i < n; i++)
 		netconf__put(&b, "%s%s", i ? " " : "", names[i]);
 	netconf__put(&b, "\"\n");

@@ -26,6 +26,7 @@
 #include "log.h"
 #include "sqlutil.h"
 #include "store.h"
+#include "store_clock.h"
 #include "store_int.h"
 #include "util.h"
 
@@ -234,14 +235,17 @@ store__row(struct store *st, const char *sql, int (*row)(void *arg, sqlite3_stmt
 }
 
 const struct store_when *
-store__when(const struct store_when *w, struct store_when *def)
+store__when(struct store *st, const struct store_when *w, struct store_when *def)
 {
+	char boot[37];
+
 	if (w != NULL)
 		return w;
 	memset(def, 0, sizeof(*def));
-	util_boot_id(def->boot_id);
+	util_boot_id(boot);
 	def->mono_ms = util_mono_ms();
 	def->wall_ms = util_wall_ms();
+	store_clock_epoch(st, boot, def->mono_ms, def->wall_ms, def->boot_id);
 	return def;
 }
 

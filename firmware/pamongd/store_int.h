@@ -74,6 +74,19 @@ struct store__clock_memo {
 	char boot[37];    /* the current boot it was learned for */
 };
 
+/* The clock epochs' memo (store_clock.c's; under store.mu): the current
+ * epoch of this boot and the one before it, by their wall - boottime base. */
+struct store__epoch_memo {
+	int loaded;       /* the current epoch was read from the store */
+	char boot[37];    /* the kernel boot id it is for */
+	char id[37];      /* the current epoch */
+	int64_t base;     /* its base, following the clock's slow drift */
+	char prev[37];    /* the epoch before the last jump ("" none) */
+	int64_t prev_base;
+	int64_t want_delta, want_mono; /* a jump pamongd asked for, and when */
+	char want_src[12];             /* by what ("" none) */
+};
+
 struct store {
 	const struct store__schema *schema;
 	char *path;
@@ -97,6 +110,7 @@ struct store {
 	int nreaders;             /* read connections open (idle or in use) */
 	pthread_cond_t reader_free; /* to readers waiting for a connection */
 	struct store__clock_memo clock; /* store_clock.c's; the engine leaves it */
+	struct store__epoch_memo epoch; /* store_clock.c's too */
 
 	/* self-care (store_backup.c, store_check.c); set before the writer
 	 * starts or under mu */
@@ -168,8 +182,8 @@ pb_err store__submit(struct store *st, pb_err (*fn)(struct store *, void *),
 pb_err store__meta_get(struct store__conn *c, const char *key, int64_t *v);
 pb_err store__meta_set(struct store__conn *c, const char *key, int64_t v);
 
-/* w, or (w NULL) now in this boot, filled into *def. */
-const struct store_when *store__when(const struct store_when *w,
+/* w, or (w NULL) now in this boot (its clock epoch), filled into *def. */
+const struct store_when *store__when(struct store *st, const struct store_when *w,
     struct store_when *def);
 
 /* ---- backups (store_backup.c) ---- */

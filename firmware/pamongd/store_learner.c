@@ -46,7 +46,7 @@ store_learner_create(struct store *st, const struct store_learner *l,
 
 	if (l == NULL || name_key == NULL || pin_hash == NULL)
 		return PB_ERR_INVALID;
-	a.w = store__when(w, &def);
+	a.w = store__when(st, w, &def);
 	return store__submit(st, store__learner_create, &a);
 }
 

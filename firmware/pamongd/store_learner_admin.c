@@ -73,7 +73,7 @@ store_learner_edit(struct store *st, const struct store_learner *l, const char *
 	struct store_when def;
 	struct store__edit a = { l, name_key, NULL };
 
-	a.w = store__when(w, &def);
+	a.w = store__when(st, w, &def);
 	return store__submit(st, store__learner_edit, &a);
 }
 
@@ -302,7 +302,7 @@ store_learner_merge(struct store *st, const char *from, const char *into,
 
 	if (from == NULL || into == NULL)
 		return PB_ERR_INVALID;
-	a.w = store__when(w, &def);
+	a.w = store__when(st, w, &def);
 	return store__submit(st, store__learner_merge, &a);
 }
 

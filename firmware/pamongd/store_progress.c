@@ -245,7 +245,7 @@ store_lesson_open(struct store *st, const char *learner, const char *course,
 
 	if (learner == NULL || course == NULL || lesson == NULL)
 		return PB_ERR_INVALID;
-	a.w = store__when(w, &def);
+	a.w = store__when(st, w, &def);
 	return store__submit(st, store__lesson, &a);
 }
 
@@ -262,7 +262,7 @@ store_lesson_complete(struct store *st, const char *learner, const char *course,
 
 	if (learner == NULL || course == NULL || lesson == NULL || seconds < 0)
 		return PB_ERR_INVALID;
-	a.w = store__when(w, &def);
+	a.w = store__when(st, w, &def);
 	err = store__submit(st, store__lesson, &a);
 	if (err == PB_OK && lessons_done != NULL)
 		*lessons_done = done;
@@ -279,7 +279,7 @@ store_lesson_time(struct store *st, const char *learner, const char *course,
 
 	if (learner == NULL || course == NULL || lesson == NULL || seconds < 0)
 		return PB_ERR_INVALID;
-	a.w = store__when(w, &def);
+	a.w = store__when(st, w, &def);
 	return store__submit(st, store__lesson, &a);
 }
 
@@ -296,7 +296,7 @@ store_lesson_visit(struct store *st, const char *learner, const char *course,
 
 	if (learner == NULL || course == NULL || lesson == NULL || visit == NULL || total < 0)
 		return PB_ERR_INVALID;
-	a.w = store__when(w, &def);
+	a.w = store__when(st, w, &def);
 	err = store__submit(st, store__lesson, &a);
 	if (err == PB_OK && lessons_done != NULL)
 		*lessons_done = done;

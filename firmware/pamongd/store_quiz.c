@@ -106,7 +106,7 @@ store_attempt_create_kind(struct store *st, const char *attempt, const char *lea
 	a.learner = learner;
 	a.course = course;
 	a.pre = pre != 0;
-	a.w = store__when(w, &def);
+	a.w = store__when(st, w, &def);
 	return store__submit(st, store__attempt_create, &a);
 }
 
@@ -240,7 +240,7 @@ store_answer_put(struct store *st, const char *attempt, const char *question,
 	a.choices = choices;
 	a.correct = correct;
 	a.stored = stored;
-	a.w = store__when(w, &def);
+	a.w = store__when(st, w, &def);
 	return store__submit(st, store__answer_put, &a);
 }
 
@@ -322,6 +322,6 @@ store_attempt_finish(struct store *st, const char *attempt, int score, int corre
 	a.passing_score = passing_score;
 	a.lessons_total = lessons_total;
 	a.out = out;
-	a.w = store__when(w, &def);
+	a.w = store__when(st, w, &def);
 	return store__submit(st, store__attempt_finish, &a);
 }

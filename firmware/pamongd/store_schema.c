@@ -283,6 +283,21 @@ static const char *const store__migrations[] = {
 	"ALTER TABLE attempts ADD COLUMN kind TEXT NOT NULL DEFAULT 'quiz' "
 	"  CHECK (kind IN ('quiz', 'pre'));"
 	"ALTER TABLE course_summary ADD COLUMN pre_score INTEGER NOT NULL DEFAULT -1;",
+	/* 10: the box clock's jumps within a boot (store_clock.c): a boot is
+	 * cut into epochs, each with one wall - CLOCK_BOOTTIME base; the rows'
+	 * boot ids (events, learners, summaries) and boot_clock's are epoch
+	 * ids. A boot's first epoch is the kernel's boot id, so rows written
+	 * before this keep their meaning. */
+	"CREATE TABLE clock_epochs ("
+	"  id TEXT PRIMARY KEY,"          /* the boot id rows carry */
+	"  boot TEXT NOT NULL,"           /* the kernel's boot id */
+	"  base_ms INTEGER NOT NULL,"     /* wall - CLOCK_BOOTTIME ms at its start */
+	"  mono_ms INTEGER NOT NULL,"     /* CLOCK_BOOTTIME ms at its start */
+	"  jump_ms INTEGER NOT NULL,"     /* base - the previous epoch's (0: first) */
+	"  source TEXT NOT NULL,"         /* what set the clock: boot, hub, phone, console, other */
+	"  at_ms INTEGER NOT NULL"        /* wall ms (the new clock) when noticed */
+	") WITHOUT ROWID;"
+	"CREATE INDEX clock_epochs_boot ON clock_epochs(boot, mono_ms);",
 };
 
 /* The highest rev any table holds: the engine never gives out a rev below

@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "clockset.h"
 #include "fsutil.h"
 #include "jsonin.h"
 #include "log.h"
@@ -53,7 +54,6 @@ static struct {
 	unsigned char sk[crypto_sign_SECRETKEYBYTES];
 	int64_t seq;              /* last seq used; persisted in sync.seq */
 	int64_t sent;             /* highest to_rev ever sent; persisted in sync.sent */
-	char boot_id[37];         /* this boot: the hub's Date corrects only it */
 } S = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
 
 /* ---- small helpers --------------------------------------------------- */
@@ -395,8 +395,10 @@ static void
 sync__clock_status(void)
 {
 	struct store_clock c;
+	char epoch[37];
 
-	if (store_clock_get(S.store, S.boot_id, &c) != PB_OK)
+	store_clock_epoch_now(S.store, epoch);
+	if (store_clock_get(S.store, epoch, &c) != PB_OK)
 		c.src = STORE_CLOCK_NONE;
 	pthread_mutex_lock(&S.mu);
 	snprintf(S.st.clock, sizeof(S.st.clock), "%s", c.src == STORE_CLOCK_NONE ?
@@ -405,22 +407,30 @@ sync__clock_status(void)
 	pthread_mutex_unlock(&S.mu);
 }
 
-/* The hub's Date gives this boot's offset (it replaces one from phones);
- * then phones' clocks give the offsets of the boots the hub never saw. */
+/* The hub's Date gives this boot's offset (it replaces one from phones;
+ * the clock's earlier epochs in this boot get theirs through its jumps);
+ * then phones' clocks give the offsets of the boots the hub never saw. A
+ * clearly wrong clock is set (clockset.h). */
 static void
 sync__learn_clock(time_t date)
 {
-	int64_t off;
+	struct store_clock c;
+	char epoch[37];
+	int64_t off, wall;
 
+	store_clock_epoch_now(S.store, epoch);
 	if (date >= 0) {
-		off = (int64_t)date * 1000 + 500 - util_wall_ms(); /* Date: whole s */
-		if (store_clock_set_hub(S.store, S.boot_id, off) != PB_OK)
+		wall = util_wall_ms();
+		off = (int64_t)date * 1000 + 500 - wall; /* Date: whole s */
+		if (store_clock_set_hub(S.store, epoch, off) != PB_OK)
 			log_warnx("sync: cannot save the clock offset");
 		else if (off > STORE_CLOCK_TOLERANCE_MS || off < -STORE_CLOCK_TOLERANCE_MS)
 			log_info("sync: the box clock is off by %lld s; correcting times of "
 			    "this boot", (long long)(off / 1000));
 	}
-	store_clock_learn(S.store, S.boot_id, 0);
+	store_clock_learn(S.store, epoch, 0);
+	if (store_clock_get(S.store, epoch, &c) == PB_OK)
+		clockset_consider(&c);
 	sync__clock_status();
 }
 
@@ -1035,7 +1045,6 @@ sync_start(const struct sync_opts *o, struct store *st)
 	S.store = st;
 	S.stop = S.now = S.link = 0;
 	S.link_gen = 0;
-	util_boot_id(S.boot_id);
 	sync__clock_status();
 	/* the key and the seq also without a hub: a bundle carried home is
 	 * signed and numbered like an upload (sync_bundle) */

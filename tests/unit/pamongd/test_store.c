@@ -76,7 +76,7 @@ test_open_fresh_and_reopen(void)
 	CHECK_EQ_INT(mk_learner(st, "Siti Aminah", id), PB_OK, "a learner is created");
 	store_close(st);
 
-	CHECK_EQ_INT(sql_int(path, "PRAGMA user_version"), 9,
+	CHECK_EQ_INT(sql_int(path, "PRAGMA user_version"), 10,
 	    "migrations bring a fresh database to schema version 9");
 	CHECK_EQ_INT(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE name = "
 	    "'lesson_visits'"), 1, "schema 9 has the lesson_visits table");
@@ -726,6 +726,7 @@ sync_summary(struct store *st, const char *learner, const char *course)
 struct found_learner {
 	const char *id;
 	struct store_time t;
+	int64_t rev;
 	int found;
 };
 
@@ -735,9 +736,9 @@ find_learner(void *arg, const struct store_learner *l, int64_t rev,
 {
 	struct found_learner *f = arg;
 
-	(void)rev;
 	if (strcmp(l->id, f->id) == 0) {
 		f->t = *t;
+		f->rev = rev;
 		f->found = 1;
 	}
 	return 0;
@@ -918,6 +919,145 @@ test_clock(void)
 	store_close(st);
 }
 
+
+/* A moment of kernel boot kb at CLOCK_BOOTTIME mono and wall clock wall, in
+ * the clock epoch the store finds for it. */
+static struct store_when
+at_epoch(struct store *st, const char *kb, int64_t mono, int64_t wall, int64_t client)
+{
+	struct store_when w;
+
+	memset(&w, 0, sizeof(w));
+	store_clock_epoch(st, kb, mono, wall, w.boot_id);
+	w.mono_ms = mono;
+	w.wall_ms = wall;
+	w.client_ms = client;
+	return w;
+}
+
+/* The box clock jumps within a boot (docs/SYNC.md, Clock): the box clock 1
+ * day behind; a learner registers; the clock is set forward (asked for by
+ * the hub); a learner registers after it; then the hub's Date corrects the
+ * times of both sides, the rows uploaded before are sent again, and a
+ * second hub round a few hundred ms off resends nothing. Then agreeing
+ * phones in another boot, a jump they asked for, and a reopen. */
+static void
+test_clock_jumps(void)
+{
+	const int64_t w0 = REAL0 - DAY_MS;
+	const char *kb = "kernel-boot-1";
+	struct store_clock_jump j;
+	struct store *st = NULL;
+	struct store_when w;
+	struct store_clock c;
+	struct found_learner f1, f2, g1;
+	char path[128], e0[37], e1[37], e2[37], x[37], l1[37], l2[37], l3[37], l4[37];
+	int i;
+
+	db_path(path, sizeof(path), "jumps.db");
+	CHECK_EQ_INT(store_open(path, &st), PB_OK, "a store for the clock jumps opens");
+	if (st == NULL)
+		return;
+	store_clock_epoch(st, kb, 10000, w0 + 10000, e0);
+	CHECK_EQ_STR(e0, kb, "a boot's first clock epoch is the kernel's boot id");
+	store_clock_epoch(st, kb, 11000, w0 + 11000 + 1500, x);
+	CHECK_EQ_STR(x, kb, "a clock 1.5 s off its base (drift) is the same epoch");
+	w = at_epoch(st, kb, 12000, w0 + 12000, 0);
+	learner_make(st, "Sebelum Lompat", &w, l1);
+	CHECK_EQ_INT(store_clock_last_jump(st, kb, &j), PB_ERR_NOTFOUND,
+	    "no jump is recorded yet");
+	f1 = sync_learner(st, l1);
+	CHECK(f1.found && f1.t.src == STORE_CLOCK_NONE && f1.t.ms == w0 + 12000,
+	    "before any offset the learner is sent as recorded");
+
+	/* the clock is set one day forward, as the hub asked */
+	store_clock_expect(st, DAY_MS, "hub", 13000);
+	store_clock_epoch(st, kb, 14000, w0 + 14000 + DAY_MS, e1);
+	CHECK(strcmp(e1, kb) != 0 && util_is_uuid(e1),
+	    "a jump of a day begins a new epoch with its own id (%s)", e1);
+	CHECK_EQ_INT(store_clock_last_jump(st, kb, &j), PB_OK, "the jump is recorded");
+	CHECK(j.jump_ms == DAY_MS && strcmp(j.source, "hub") == 0 && j.count == 1 &&
+	    j.at_ms == w0 + 14000 + DAY_MS,
+	    "as one jump of a day, set by the hub, at the new clock's time (got %lld %s %d)",
+	    (long long)j.jump_ms, j.source, j.count);
+	store_clock_epoch(st, kb, 14001, w0 + 14001, x);
+	CHECK_EQ_STR(x, kb, "a time read just before the jump still belongs to the old epoch");
+	store_clock_epoch(st, kb, 15000, w0 + 15000 + DAY_MS, x);
+	CHECK_EQ_STR(x, e1, "later times belong to the new epoch");
+	w = at_epoch(st, kb, 16000, w0 + 16000 + DAY_MS, 0);
+	learner_make(st, "Sesudah Lompat", &w, l2);
+	CHECK_EQ_STR(w.boot_id, e1, "the learner after the jump is written in the new epoch");
+
+	/* the hub's Date: the new clock is right (0.5 s) */
+	CHECK_EQ_INT(store_clock_set_hub(st, e1, 500), PB_OK, "the hub's offset is stored");
+	c = clock_of(st, kb);
+	CHECK(c.src == STORE_CLOCK_HUB && c.offset_ms == DAY_MS + 500,
+	    "the old epoch's offset is the hub's plus the jump (got %d, %lld)", (int)c.src,
+	    (long long)c.offset_ms);
+	g1 = sync_learner(st, l1);
+	CHECK(g1.found && g1.t.src == STORE_CLOCK_HUB && g1.t.moved &&
+	    g1.t.ms == w0 + 12000 + DAY_MS + 500,
+	    "the learner from before the jump is sent a day later, vouched by the hub");
+	CHECK(g1.rev > f1.rev, "and with a new rev: uploaded before, it is sent again "
+	    "(%lld > %lld)", (long long)g1.rev, (long long)f1.rev);
+	f2 = sync_learner(st, l2);
+	CHECK(f2.found && f2.t.src == STORE_CLOCK_HUB && !f2.t.moved &&
+	    f2.t.ms == w0 + 16000 + DAY_MS,
+	    "the learner from after the jump is sent as recorded, vouched by the hub");
+	CHECK_EQ_INT(store_clock_set_hub(st, e1, 900), PB_OK, "the next round's Date");
+	CHECK_EQ_INT(sync_learner(st, l1).rev, g1.rev,
+	    "an offset 0.4 s different resends nothing");
+	CHECK_EQ_INT(sync_learner(st, l2).rev, f2.rev, "nor the other side");
+
+	/* another boot: three phones agree the box is 2 h behind; the clock is
+	 * set from them */
+	for (i = 0; i < 3; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "Telepon %d", i);
+		w = at_epoch(st, "kernel-boot-2", 1000 + i, w0 + 1000 + i, w0 + 1000 + i +
+		    2 * HOUR_MS + i * 1000);
+		learner_make(st, name, &w, i == 0 ? l3 : l4);
+	}
+	CHECK_EQ_INT(store_clock_learn(st, "kernel-boot-2", 0), PB_OK, "the phones are heard");
+	c = clock_of(st, "kernel-boot-2");
+	CHECK(c.src == STORE_CLOCK_PHONE && c.votes == 3 && c.offset_ms == 2 * HOUR_MS + 1000,
+	    "three phones agree on 2 h (got %d, %lld, %d)", (int)c.src,
+	    (long long)c.offset_ms, c.votes);
+	store_clock_expect(st, 2 * HOUR_MS + 1000, "phone", 5000);
+	store_clock_epoch(st, "kernel-boot-2", 6000, w0 + 6000 + 2 * HOUR_MS + 1200, e2);
+	c = clock_of(st, e2);
+	CHECK(c.src == STORE_CLOCK_PHONE && llabs(c.offset_ms + 200) < 50,
+	    "the new epoch starts with the phones' offset moved by the jump (~0; got %lld)",
+	    (long long)c.offset_ms);
+	CHECK(store_clock_last_jump(st, "kernel-boot-2", &j) == PB_OK &&
+	    strcmp(j.source, "phone") == 0, "the jump is recorded as set by the phones");
+	CHECK_EQ_INT(store_clock_learn(st, e2, 0), PB_OK, "learning again in the new epoch");
+	c = clock_of(st, "kernel-boot-2");
+	CHECK(c.src == STORE_CLOCK_PHONE && c.offset_ms == 2 * HOUR_MS + 1000,
+	    "the old epoch keeps the phones' offset, now final");
+	store_close(st);
+
+	/* reopened in the same kernel boot: the current epoch is read back; a
+	 * jump while pamongd was stopped is noticed, set by something else */
+	st = NULL;
+	CHECK_EQ_INT(store_open(path, &st), PB_OK, "the store opens again");
+	if (st == NULL)
+		return;
+	store_clock_epoch(st, kb, 20000, w0 + 20000 + DAY_MS, x);
+	CHECK_EQ_STR(x, e1, "after a reopen the clock is still in the epoch after the jump");
+	store_clock_epoch(st, kb, 21000, w0 + 21000 + DAY_MS - HOUR_MS, x);
+	CHECK(strcmp(x, e1) != 0 && store_clock_last_jump(st, kb, &j) == PB_OK &&
+	    j.jump_ms == -HOUR_MS && strcmp(j.source, "other") == 0 && j.count == 2,
+	    "a jump nobody asked for is recorded as other (got %lld %s %d)",
+	    (long long)j.jump_ms, j.source, j.count);
+	c = clock_of(st, x);
+	CHECK(c.src == STORE_CLOCK_HUB && c.offset_ms == 900 + HOUR_MS,
+	    "and its epoch gets the hub's offset through the jump (got %lld)",
+	    (long long)c.offset_ms);
+	store_close(st);
+}
+
 /* The schema as migration 1 made it (a released entry: never changes). */
 static const char schema_1[] =
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value NOT NULL) WITHOUT ROWID;"
@@ -1006,7 +1146,7 @@ test_migrate_from_1(void)
 	CHECK_EQ_INT(store_open(path, &st), PB_OK, "the migration-1 database opens");
 	if (st == NULL)
 		return;
-	CHECK_EQ_INT(sql_int(path, "PRAGMA user_version"), 9, "it is migrated to schema 9");
+	CHECK_EQ_INT(sql_int(path, "PRAGMA user_version"), 10, "it is migrated to schema 10");
 	CHECK_EQ_INT(sql_int(path, "SELECT count(*) FROM (SELECT course, count(*) AS n, "
 	    "sum(status = 'completed') AS c FROM course_summary GROUP BY course) s "
 	    "JOIN course_counts k USING (course) WHERE k.started = s.n AND k.completed = s.c"),
@@ -1130,6 +1270,7 @@ main(void)
 	test_group_commit();
 	test_kill9();
 	test_clock();
+	test_clock_jumps();
 	test_migrate_from_1();
 	fs_remove_tree(dir);
 	return TAP_DONE();
