@@ -175,13 +175,14 @@ $(call fuzzbin,$(FUZZ_PACK)): $(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $(filter-
 
 fuzz-bins: $(call fuzzbin,$(FUZZ_TARGETS))
 
-# Run each target for SECONDS (default 60) from its seeds in
-# tests/fuzz/corpus/; prints executions, exec/s, new coverage and crashes
-# per target; crash inputs go to tests/out/fuzz/. Fails if any target crashed.
+# Run each target for SECONDS (default 60), or until RUNS executions when
+# that comes first, from its seeds in tests/fuzz/corpus/; prints executions,
+# exec/s, new coverage and crashes per target; crash inputs go to
+# tests/out/fuzz/. Fails if any target crashed.
 fuzz:
 	$(Q)tools/install-deps.sh fuzz
 	$(Q)$(MAKE) --no-print-directory FUZZ=1 fuzz-bins FUZZ_TARGETS="$(FUZZ_TARGETS)"
-	$(Q)tests/fuzz/run.sh build-fuzz "$(SECONDS)" $(FUZZ_TARGETS)
+	$(Q)RUNS="$(RUNS)" tests/fuzz/run.sh build-fuzz "$(SECONDS)" $(FUZZ_TARGETS)
 
 # ---- sample packs, signed with a development key made once per checkout
 PACKS_DIR := $(BUILD)/packs

@@ -5,7 +5,9 @@
  *     (U+0080–U+009F), the line and paragraph separators U+2028, U+2029;
  *   bidirectional formatting: U+061C, U+200E, U+200F, the embeddings and
  *     overrides U+202A–U+202E, the isolates U+2066–U+2069;
- *   zero-width characters: U+200B–U+200D, U+2060, U+FEFF.
+ *   zero-width and other invisible characters: U+200B–U+200D, U+2060,
+ *     U+FEFF and every other Default_Ignorable_Code_Point (soft hyphen,
+ *     combining grapheme joiner, variation selectors, Hangul fillers, tags).
  * Accepted names are kept in Unicode NFC, so the same name typed on two
  * phones (precomposed "é" or "e" + combining accent) is the same string.
  * Normalisation uses libunistring (u8_normalize). */
@@ -44,5 +46,19 @@ int names_latin_letter(uint32_t c);
 /* The lower-case (NFC) form of valid UTF-8 text, malloc'd; NULL if out of
  * memory or not valid UTF-8. */
 char *names_lower(const char *utf8);
+
+/* The key two names are compared by to find duplicates, after Unicode's
+ * confusables skeleton (UTS #39) narrowed to what names here meet: NFKD
+ * (full-width "ｒ", ligatures, mathematical letters become plain ones),
+ * invisible characters dropped, look-alike letters read as the Latin
+ * letter they look like (dotless "ı" and "ł" as i and l, Cyrillic "а" and
+ * Greek "ο" as a and o, digits 0 and 1 as o and l), then without case
+ * (Unicode case folding), a dot above on i or j dropped, and NFC again.
+ * Accents stay: "José" and "Jose" are two names. Not folded: "rn" and "m",
+ * and capital I against small l (names are compared without case, and
+ * folding those would join real names). malloc'd; NULL if out of memory or
+ * not valid UTF-8. For plain and accented Latin names the key is the
+ * lower-case NFC name, as before. */
+char *names_key(const char *utf8);
 
 #endif

@@ -959,12 +959,169 @@ ingest__bind_health(struct hdb_stmt *s, json_t *h, int col, const char *key, int
 		hdb_bind_null(s, col);
 }
 
+/* Non-zero if the chunk brings learner id's row. */
+static int
+ingest__in_chunk(const struct ingest_chunk *ch, const char *id)
+{
+	json_t *row;
+	size_t i;
+
+	json_array_foreach(ch->learners, i, row)
+		if (strcmp(json_string_value(json_object_get(row, "id")), id) == 0)
+			return 1;
+	return 0;
+}
+
+/* Non-zero if id is merged away in this chunk (its row is dropped). */
+static int
+ingest__merged_here(const struct ingest_chunk *ch, const char *id)
+{
+	json_t *row;
+	size_t i;
+
+	json_array_foreach(ch->merges, i, row)
+		if (strcmp(json_string_value(json_object_get(row, "from")), id) == 0)
+			return 1;
+	return 0;
+}
+
+/* Non-zero if a and b are two spellings that look alike: one names_key
+ * (key_a is a's; key_b b's, or NULL to compute it), and not the same
+ * name but for case (a box refuses that
+ * itself; the hub looks for what only looks the same). */
+static int
+ingest__alike(const char *key_a, const char *a, const char *key_b, const char *b)
+{
+	char *kb = NULL, *la, *lb;
+	int alike;
+
+	if (key_b == NULL && (key_b = kb = names_key(b)) == NULL)
+		return 0;
+	alike = strcmp(key_a, key_b) == 0;
+	free(kb);
+	if (!alike)
+		return 0;
+	la = names_lower(a);
+	lb = names_lower(b);
+	alike = la != NULL && lb != NULL && strcmp(la, lb) != 0;
+	free(la);
+	free(lb);
+	return alike;
+}
+
+/* Look-alike names (names_key), found again at the hub: a learner new to
+ * the hub whose name reads as the name of another learner of the same box,
+ * village and jabatan (in this chunk, or stored and not in this chunk) is
+ * refused, as the box refuses it at registration (409 name_taken).
+ * Learners the hub already holds are not judged again. PB_ERR_EXISTS with
+ * a filled in. */
+static pb_err
+ingest__lookalikes(struct hdb_conn *c, const struct ingest_chunk *ch,
+    struct ingest_answer *a)
+{
+	size_t n = json_array_size(ch->learners), i, j;
+	struct hdb_stmt *have = NULL, *same = NULL;
+	struct {
+		const char *id, *vil, *pos, *name;
+	} *f;
+	char **keys, field[48];
+	pb_err rc = PB_OK;
+	json_t *row;
+
+	if (n == 0)
+		return PB_OK;
+	keys = calloc(n, sizeof(*keys));
+	f = calloc(n, sizeof(*f));
+	if (keys == NULL || f == NULL) {
+		rc = PB_ERR_NOMEM;
+		goto out;
+	}
+	if ((have = hdb_prepare(c, "SELECT 1 FROM learners WHERE box = ? AND id = ?")) == NULL ||
+	    /* by the primary key's box, not the index of a village of every box */
+	    (same = hdb_prepare(c, "SELECT id, name FROM learners WHERE box = ? AND"
+	    " village || '' = ? AND position = ? AND id <> ?")) == NULL) {
+		rc = PB_ERR_DB;
+		goto out;
+	}
+	json_array_foreach(ch->learners, i, row) {
+		f[i].id = json_string_value(json_object_get(row, "id"));
+		f[i].vil = json_string_value(json_object_get(row, "village"));
+		f[i].pos = json_string_value(json_object_get(row, "position"));
+		f[i].name = json_string_value(json_object_get(row, "name"));
+		if ((keys[i] = names_key(f[i].name)) == NULL) {
+			rc = PB_ERR_NOMEM;
+			goto out;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		const char *id = f[i].id, *vil = f[i].vil, *pos = f[i].pos, *name = f[i].name;
+		const char *other = NULL;
+		int st;
+
+		if (ingest__merged_here(ch, id))
+			continue;
+		hdb_reset(have);
+		hdb_bind_text(have, 1, ch->box);
+		hdb_bind_text(have, 2, id);
+		if ((st = hdb_step(have)) == HDB_ROW)
+			continue; /* held already: an update */
+		if (st != HDB_DONE) {
+			rc = PB_ERR_DB;
+			goto out;
+		}
+		for (j = 0; j < n && other == NULL; j++)
+			if (j != i && strcmp(f[j].vil, vil) == 0 && strcmp(f[j].pos, pos) == 0 &&
+			    strcmp(f[j].id, id) != 0 &&
+			    ingest__alike(keys[i], name, keys[j], f[j].name) &&
+			    !ingest__merged_here(ch, f[j].id))
+				other = f[j].id;
+		hdb_reset(same);
+		hdb_bind_text(same, 1, ch->box);
+		hdb_bind_text(same, 2, vil);
+		hdb_bind_text(same, 3, pos);
+		hdb_bind_text(same, 4, id);
+		/* stored learners: those this chunk brings again are judged by
+		 * their new rows above */
+		while (other == NULL && (st = hdb_step(same)) == HDB_ROW) {
+			const char *sid = hdb_column_text(same, 0);
+
+			if (ingest__alike(keys[i], name, NULL, hdb_column_text(same, 1)) &&
+			    !ingest__merged_here(ch, sid) && !ingest__in_chunk(ch, sid)) {
+				snprintf(field, sizeof(field), "%s", sid);
+				other = field;
+			}
+		}
+		if (other == NULL && st != HDB_DONE && st != HDB_ROW) {
+			rc = PB_ERR_DB;
+			goto out;
+		}
+		if (other != NULL) {
+			char who[48];
+
+			snprintf(who, sizeof(who), "%s", other);
+			snprintf(field, sizeof(field), "learners[%zu].name", i);
+			ingest__bad_field(a, field, "looks like the name of learner %s of this box"
+			    " (same village and jabatan): merge the two on the box", who);
+			rc = PB_ERR_EXISTS;
+			goto out;
+		}
+	}
+out:
+	hdb_finalize(have);
+	hdb_finalize(same);
+	for (i = 0; keys != NULL && i < n; i++)
+		free(keys[i]);
+	free(keys);
+	free(f);
+	return rc;
+}
+
 /* Apply a validated chunk for box in one transaction. The box's row is
  * locked first (an UPDATE that changes nothing), so chunks of one box
  * applied by several hub processes at once take turns. */
 static pb_err
 ingest__apply(struct hdb_conn *c, const char *key, const struct ingest_chunk *ch,
-    size_t bytes, int64_t now_ms, int64_t *acked)
+    size_t bytes, int64_t now_ms, int64_t *acked, struct ingest_answer *a)
 {
 	struct hdb_stmt *s = NULL;
 	int64_t acked_rev, last_seq;
@@ -982,6 +1139,8 @@ ingest__apply(struct hdb_conn *c, const char *key, const struct ingest_chunk *ch
 	last_seq = hdb_column_int64(s, 1);
 	hdb_finalize(s);
 	s = NULL;
+	if ((rc = ingest__lookalikes(c, ch, a)) != PB_OK)
+		goto out;
 	if ((rc = ingest__upsert(c, ch->box, ch->learners, ingest__learner_cols,
 	    ingest__learners_sqlite, ingest__learners_pg, ingest__learners_upsert)) != PB_OK ||
 	    (rc = ingest__upsert(c, ch->box, ch->summaries, ingest__summary_cols,
@@ -1035,7 +1194,7 @@ ingest__apply(struct hdb_conn *c, const char *key, const struct ingest_chunk *ch
 	*acked = acked_rev;
 	rc = PB_OK;
 out:
-	if (rc != PB_OK)
+	if (rc != PB_OK && rc != PB_ERR_EXISTS)
 		log_warnx("upload: %s", hdb_errmsg(c));
 	hdb_finalize(s);
 	hdb_rollback(c);
@@ -1152,8 +1311,9 @@ ingest_upload(struct hubdb *db, const struct ingest_limits *lim, const char *key
 		goto out;
 	}
 	c = hubdb_get(db);
-	if (ingest__apply(c, key_hex, &ch, len, now_ms, &acked) != PB_OK) {
-		ingest__fail(a, 503, "unavailable", "database error; send again");
+	if ((r = ingest__apply(c, key_hex, &ch, len, now_ms, &acked, a)) != PB_OK) {
+		if (r != PB_ERR_EXISTS)
+			ingest__fail(a, 503, "unavailable", "database error; send again");
 		goto out;
 	}
 	a->status = 200;

@@ -30,8 +30,10 @@ pb_err api_console_init(struct app *app);
 /* Normalise a learner's name: refuse hidden or reordering characters
  * (names.h), bring it to NFC, trim and collapse inner whitespace, allow
  * Latin letters (accented ones too), digits and .,'- only, 2..60 code
- * points. Writes the display form into name and the lower-cased comparison
- * key into key. Returns 0 if invalid. */
+ * points. Writes the display form into name and the comparison key
+ * (names_key: without case, look-alike letters read as the letter they
+ * look like, so "Sıti" and "Siti" are one name) into key. Returns 0 if
+ * invalid. */
 int api_name_normalize(const char *in, char *name, size_t namelen, char *key, size_t keylen);
 
 #endif

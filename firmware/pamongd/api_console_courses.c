@@ -522,7 +522,8 @@ api__console_upload(struct req *r)
 		api__error(r, 503, "unavailable", "cannot store uploads");
 		return;
 	}
-	rc = http_read_body_fd(r->conn, fd, max, cfg->upload_timeout_s * 1000, &len);
+	rc = http_read_body_fd(r->conn, fd, max, cfg->upload_timeout_s * 1000,
+	    cfg->body_timeout_ms, &len);
 	if (rc == PB_OK && fsync(fd) < 0)
 		rc = PB_ERR_IO;
 	close(fd);

@@ -51,7 +51,7 @@ api_name_normalize(const char *in, char *name, size_t namelen, char *key, size_t
 		cps++;
 	}
 	name[o] = '\0';
-	if (cps < 2 || cps > 60 || (lower = names_lower(name)) == NULL ||
+	if (cps < 2 || cps > 60 || (lower = names_key(name)) == NULL ||
 	    strlen(lower) >= keylen)
 		goto out;
 	memcpy(key, lower, strlen(lower) + 1);

@@ -2,12 +2,18 @@
  * bodies, the request body reader. */
 #include "http_reply.h"
 
+#include <arpa/inet.h>
 #include <civetweb.h>
+#include <dirent.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -208,25 +214,162 @@ http_read_body(struct mg_connection *conn, size_t max, long deadline_ms, char **
 	return PB_OK;
 }
 
-pb_err
-http_read_body_fd(struct mg_connection *conn, int fd, unsigned long long max,
-    long deadline_ms, unsigned long long *outlen)
+/* The socket of conn: CivetWeb does not hand it out, so it is the
+ * descriptor whose two ends are the request's addresses. -1 if not found. */
+static int
+http__conn_socket(const struct mg_connection *conn)
 {
 	const struct mg_request_info *ri = mg_get_request_info(conn);
-	int64_t until = util_mono_ms() + deadline_ms;
+	struct sockaddr_storage peer, self;
+	char addr[INET6_ADDRSTRLEN];
+	struct dirent *de;
+	int fd, found = -1;
+	DIR *d;
+
+	if ((d = opendir("/proc/self/fd")) == NULL)
+		return -1;
+	while (found < 0 && (de = readdir(d)) != NULL) {
+		socklen_t pl = sizeof(peer), sl = sizeof(self);
+		const void *a;
+		int pport, sport;
+
+		if ((fd = atoi(de->d_name)) <= 2 || fd == dirfd(d) ||
+		    getpeername(fd, (struct sockaddr *)&peer, &pl) < 0 ||
+		    getsockname(fd, (struct sockaddr *)&self, &sl) < 0)
+			continue;
+		if (peer.ss_family == AF_INET) {
+			a = &((struct sockaddr_in *)&peer)->sin_addr;
+			pport = ntohs(((struct sockaddr_in *)&peer)->sin_port);
+			sport = ntohs(((struct sockaddr_in *)&self)->sin_port);
+		} else if (peer.ss_family == AF_INET6) {
+			a = &((struct sockaddr_in6 *)&peer)->sin6_addr;
+			pport = ntohs(((struct sockaddr_in6 *)&peer)->sin6_port);
+			sport = ntohs(((struct sockaddr_in6 *)&self)->sin6_port);
+		} else {
+			continue;
+		}
+		if (pport == ri->remote_port && sport == ri->server_port &&
+		    inet_ntop(peer.ss_family, a, addr, sizeof(addr)) != NULL &&
+		    strcmp(addr, ri->remote_addr) == 0)
+			found = fd;
+	}
+	closedir(d);
+	return found;
+}
+
+/* The watchdog of one streamed body: shuts the socket's reading side (the
+ * blocked mg_read then returns) when a piece is late or the whole is. */
+struct http__watch {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t thread;
+	int sock, done, fired;
+	int64_t until, piece_until;
+	long stall_ms;
+};
+
+static void
+http__abstime(struct timespec *ts, int64_t mono_ms)
+{
+	int64_t left = mono_ms - util_mono_ms();
+
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	if (left < 0)
+		left = 0;
+	ts->tv_sec += left / 1000;
+	ts->tv_nsec += (left % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+static void *
+http__watch_run(void *arg)
+{
+	struct http__watch *w = arg;
+	struct timespec ts;
+
+	pthread_mutex_lock(&w->mu);
+	while (!w->done) {
+		int64_t due = w->piece_until < w->until ? w->piece_until : w->until;
+
+		if (util_mono_ms() >= due) {
+			shutdown(w->sock, SHUT_RD);
+			w->fired = 1;
+			break;
+		}
+		http__abstime(&ts, due);
+		pthread_cond_timedwait(&w->cv, &w->mu, &ts);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+static int
+http__watch_start(struct http__watch *w, int sock, int64_t until, long stall_ms)
+{
+	pthread_condattr_t ca;
+
+	memset(w, 0, sizeof(*w));
+	w->sock = sock;
+	w->until = until;
+	w->stall_ms = stall_ms;
+	w->piece_until = util_mono_ms() + stall_ms;
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&w->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	if (pthread_create(&w->thread, NULL, http__watch_run, w) != 0) {
+		pthread_cond_destroy(&w->cv);
+		pthread_mutex_destroy(&w->mu);
+		return -1;
+	}
+	return 0;
+}
+
+/* A piece arrived: the next one has stall_ms again. */
+static void
+http__watch_piece(struct http__watch *w)
+{
+	pthread_mutex_lock(&w->mu);
+	w->piece_until = util_mono_ms() + w->stall_ms;
+	pthread_mutex_unlock(&w->mu);
+}
+
+/* Stop the watchdog; non-zero if it shut the socket. */
+static int
+http__watch_stop(struct http__watch *w)
+{
+	int fired;
+
+	pthread_mutex_lock(&w->mu);
+	w->done = 1;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->thread, NULL);
+	fired = w->fired;
+	pthread_cond_destroy(&w->cv);
+	pthread_mutex_destroy(&w->mu);
+	return fired;
+}
+
+static pb_err
+http__read_body_fd(struct mg_connection *conn, int fd, unsigned long long max,
+    int64_t until, struct http__watch *watch, unsigned long long *outlen)
+{
+	const struct mg_request_info *ri = mg_get_request_info(conn);
 	unsigned long long len = 0;
 	char buf[16384];
 	int n;
 
-	*outlen = 0;
-	if (ri->content_length > (long long)max) {
-		mg_disable_connection_keep_alive(conn);
-		return PB_ERR_LIMIT;
-	}
 	while ((n = mg_read(conn, buf, sizeof(buf))) > 0) {
 		const char *p = buf;
 		size_t left = (size_t)n;
 
+		if (watch != NULL)
+			http__watch_piece(watch);
 		len += (unsigned long long)n;
 		if (len > max || util_mono_ms() > until) {
 			mg_disable_connection_keep_alive(conn);
@@ -252,4 +395,32 @@ http_read_body_fd(struct mg_connection *conn, int fd, unsigned long long max,
 	*outlen = len;
 	mg_set_user_connection_data(conn, HTTP__BODY_READ);
 	return PB_OK;
+}
+
+pb_err
+http_read_body_fd(struct mg_connection *conn, int fd, unsigned long long max,
+    long deadline_ms, long stall_ms, unsigned long long *outlen)
+{
+	const struct mg_request_info *ri = mg_get_request_info(conn);
+	int64_t until = util_mono_ms() + deadline_ms;
+	struct http__watch w;
+	int sock, watched;
+	pb_err rc;
+
+	*outlen = 0;
+	if (ri->content_length > (long long)max) {
+		mg_disable_connection_keep_alive(conn);
+		return PB_ERR_LIMIT;
+	}
+	/* without its socket (or a thread) the upload still has CivetWeb's
+	 * idle timeout and the whole deadline, checked between pieces */
+	watched = (sock = http__conn_socket(conn)) >= 0 &&
+	    http__watch_start(&w, sock, until, stall_ms) == 0;
+	rc = http__read_body_fd(conn, fd, max, until, watched ? &w : NULL, outlen);
+	if (watched && http__watch_stop(&w)) {
+		mg_disable_connection_keep_alive(conn);
+		if (rc != PB_ERR_LIMIT)
+			rc = PB_ERR_TIMEOUT;
+	}
+	return rc;
 }

@@ -18,11 +18,14 @@ struct mg_connection;
  * PB_ERR_TIMEOUT if it did not arrive in time, PB_ERR_IO if the client went
  * away. */
 /* Stream the request body into fd (a file: uploads never sit in memory),
- * at most max bytes, all of it within deadline_ms; *outlen gets its
- * length. The same errors as http_read_body, PB_ERR_IO also when fd cannot
- * be written (errno set). */
+ * at most max bytes, all of it within deadline_ms, and each 16 KiB piece
+ * (or the rest) within stall_ms: CivetWeb's mg_read waits for all it was
+ * asked for while bytes keep trickling in, so a watchdog thread shuts the
+ * connection's reading side when a piece is late. *outlen gets its length.
+ * The same errors as http_read_body, PB_ERR_IO also when fd cannot be
+ * written (errno set). */
 pb_err http_read_body_fd(struct mg_connection *conn, int fd, unsigned long long max,
-    long deadline_ms, unsigned long long *outlen);
+    long deadline_ms, long stall_ms, unsigned long long *outlen);
 pb_err http_read_body(struct mg_connection *conn, size_t max, long deadline_ms, char **out,
     size_t *len);
 

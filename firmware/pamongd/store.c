@@ -25,6 +25,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "sqlutil.h"
+#include "store_learner.h"
 #include "store.h"
 #include "store_clock.h"
 #include "store_int.h"
@@ -645,7 +646,20 @@ out:
 pb_err
 store_open(const char *path, struct store **out)
 {
-	return store__open(path, &store__box_schema, out);
+	pb_err err;
+	int n = 0;
+
+	if ((err = store__open(path, &store__box_schema, out)) != PB_OK)
+		return err;
+	/* name keys written by an older version (names_key) */
+	if ((err = store_learner_rekey(*out, &n)) != PB_OK) {
+		store_close(*out);
+		*out = NULL;
+		return err;
+	}
+	if (n > 0)
+		log_info("store: %d learner name keys brought to the look-alike rule", n);
+	return PB_OK;
 }
 
 void

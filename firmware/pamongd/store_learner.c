@@ -1,6 +1,9 @@
 /* store_learner.c — learners in the store (see store_learner.h). */
+#include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
+#include "names.h"
 #include "store_int.h"
 #include "store_learner.h"
 
@@ -149,4 +152,96 @@ store_learner_names(struct store *st, const char *prefix, int limit,
 	    "WHERE instr(' ' || name_norm, ' ' || ?1) > 0 AND merged_into IS NULL "
 	    "GROUP BY name ORDER BY name_norm, name LIMIT ?2",
 	    store__name_row, &a, "td", prefix, limit);
+}
+
+/* ---- name keys made by an older rule -------------------------------- */
+
+struct store__rekey_row {
+	char id[37], key[256];
+};
+
+struct store__rekey {
+	struct store__rekey_row *rows;
+	size_t n, cap;
+	int kept; /* rows whose new key another learner already has */
+};
+
+static pb_err
+store__rekey(struct store *st, void *arg)
+{
+	struct store__rekey *a = arg;
+	sqlite3_stmt *stmt;
+	char name[256], norm[256], *key;
+	size_t i;
+	pb_err err = PB_OK;
+	int rc;
+
+	/* only names with a digit or a character outside ASCII can have a key
+	 * other than their lower-case form */
+	if (sqlite3_prepare_v2(st->w->db, "SELECT id, name, name_norm FROM learners "
+	    "WHERE name GLOB '*[^ -/:-~]*'", -1, &stmt, NULL) != SQLITE_OK)
+		return PB_ERR_DB;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct store__rekey_row *r;
+
+		sqlu_col_text(stmt, 1, name, sizeof(name));
+		sqlu_col_text(stmt, 2, norm, sizeof(norm));
+		if ((key = names_key(name)) == NULL || strlen(key) >= sizeof(r->key) ||
+		    strcmp(key, norm) == 0) {
+			free(key);
+			continue;
+		}
+		if (a->n == a->cap) {
+			size_t cap = a->cap ? a->cap * 2 : 16;
+
+			if ((r = realloc(a->rows, cap * sizeof(*r))) == NULL) {
+				free(key);
+				err = PB_ERR_NOMEM;
+				break;
+			}
+			a->rows = r;
+			a->cap = cap;
+		}
+		r = &a->rows[a->n++];
+		sqlu_col_text(stmt, 0, r->id, sizeof(r->id));
+		memcpy(r->key, key, strlen(key) + 1);
+		free(key);
+	}
+	if (err == PB_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
+		err = PB_ERR_DB;
+	sqlite3_finalize(stmt);
+	if (err != PB_OK)
+		return err;
+	/* a learner whose new key another of the same village and jabatan
+	 * already has keeps the old one (UNIQUE name_key) */
+	if (a->n > 0 && sqlite3_prepare_v2(st->w->db, "UPDATE OR IGNORE learners "
+	    "SET name_norm = ?2, name_key = ?2 || '|' || village || '|' || position "
+	    "WHERE id = ?1", -1, &stmt, NULL) != SQLITE_OK)
+		return PB_ERR_DB;
+	for (i = 0; i < a->n && err == PB_OK; i++) {
+		sqlite3_reset(stmt);
+		if ((err = sqlu_bind(stmt, "tt", a->rows[i].id, a->rows[i].key)) == PB_OK &&
+		    (err = sqlu_step_done(stmt)) == PB_OK && sqlite3_changes(st->w->db) == 0) {
+			log_warnx("store: learner %s: the name looks like another learner's of the "
+			    "same village and jabatan; merge the two in the console",
+			    a->rows[i].id);
+			a->kept++;
+		}
+	}
+	if (a->n > 0)
+		sqlite3_finalize(stmt);
+	return err;
+}
+
+pb_err
+store_learner_rekey(struct store *st, int *changed)
+{
+	struct store__rekey a = { NULL, 0, 0, 0 };
+	pb_err err;
+
+	err = store__submit(st, store__rekey, &a);
+	if (changed != NULL)
+		*changed = err == PB_OK ? (int)a.n - a.kept : 0;
+	free(a.rows);
+	return err;
 }

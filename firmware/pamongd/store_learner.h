@@ -20,8 +20,9 @@ struct store_learner {
 	char merged_into[37];  /* "" unless merged into that learner */
 };
 
-/* Learners. name_key is the lower-cased, space-collapsed name used for
- * login; a learner is unique by name_key, village and position together.
+/* Learners. name_key is the comparison key of the space-collapsed name
+ * (names_key in names.h: without case, look-alike letters folded) used
+ * for login; a learner is unique by name_key, village and position together.
  * PB_ERR_EXISTS if one with all three is registered. */
 pb_err store_learner_create(struct store *st, const struct store_learner *l,
     const char *name_key, const char *pin_hash, const struct store_when *w);
@@ -38,6 +39,12 @@ pb_err store_learner_get_pin(struct store *st, const char *id, struct store_lear
  * fn returns non-zero. */
 pb_err store_learner_names(struct store *st, const char *prefix, int limit,
     int (*fn)(void *arg, const char *name), void *arg);
+
+/* Bring the name keys made by an older rule (the lower-case name) to
+ * names_key's; store_open does it at every start. A learner whose new key
+ * another of the same village and jabatan has keeps the old one (logged:
+ * a facilitator merges them). *changed (may be NULL): keys changed. */
+pb_err store_learner_rekey(struct store *st, int *changed);
 
 /* ---- what a facilitator does for learners (store_learner_admin.c) ---- */
 

@@ -1,6 +1,8 @@
 #!/bin/sh
 # Runs libFuzzer targets one after the other and prints one line each.
 # Usage: tests/fuzz/run.sh BUILD SECONDS target...   (make fuzz calls it)
+# With RUNS=N in the environment a target also stops after N executions
+# (make fuzz SECONDS=3600 RUNS=10000000: whichever comes first).
 #
 # Each target starts from its seeds in tests/fuzz/corpus/<target>/ and the
 # inputs earlier runs found in BUILD/fuzz/corpus/<target>/ (kept between
@@ -32,6 +34,7 @@ for t in "$@"; do
 	mkdir -p "$work"
 	set -- -max_total_time="$SECS" -print_final_stats=1 -timeout=25 \
 	    -rss_limit_mb=2048 -close_fd_mask=2 -artifact_prefix="$OUT/$t-"
+	[ -n "$RUNS" ] && set -- "$@" -runs="$RUNS"
 	[ -f "tests/fuzz/$t.dict" ] && set -- "$@" -dict="tests/fuzz/$t.dict"
 	[ -f "tests/fuzz/$t.options" ] && set -- "$@" $(cat "tests/fuzz/$t.options")
 	"$bin" "$@" "$work" "tests/fuzz/corpus/$t" >"$log" 2>&1

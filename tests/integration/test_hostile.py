@@ -10,7 +10,7 @@ import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from pbtest import AREA_FILE, Box, eq, ok, run_tests  # noqa: E402
-from hubtest import BoxKey, Hub, chunk, enroll, upload_raw  # noqa: E402
+from hubtest import BoxKey, Hub, chunk, enroll, learner, upload, upload_raw  # noqa: E402
 
 JSON = {"Content-Type": "application/json"}
 DEEP = 1000  # the box died at 968 levels, the hub at 1,000
@@ -116,6 +116,83 @@ def test_hub_refuses_deep_upload():
     body = gzip.compress(raw)
     st, ans = upload_raw(HUB.client(), key.hex, key.sign(body), body)
     eq(st, 200, "the same box's normal upload is still accepted")
+
+
+# Names that look like "Siti Aminah" (names_key in firmware/common/names.c):
+# (spelling, what) — one name on the box and again at the hub.
+LOOKALIKES = [
+    ("S\u0131ti Aminah", "a dotless i (U+0131)"),
+    ("SITI AM\u0130NAH", "a capital I with a dot (U+0130)"),
+    ("Siti Amina\u0127", "an h with a stroke (U+0127)"),
+    ("S\u0131t\u0131 Am\u0131nah", "three dotless i"),
+]
+# Spellings the box refuses outright (other scripts, compatibility forms, a
+# combining mark left over after NFC); the hub takes other scripts, so it
+# compares them too.
+OTHER_SCRIPTS = [
+    ("Si\u0307ti Aminah", "an i with a combining dot above"),
+    ("\u0405iti Aminah", "a Cyrillic DZE for S"),
+    ("Siti \u0410minah", "a Cyrillic A"),
+    ("Siti Amin\u03b1h", "a Greek alpha"),
+    ("\uff33iti Aminah", "a full-width S"),
+]
+
+
+def test_box_lookalike_names_are_one_name():
+    c = BOX.client()
+    st, siti, _ = c.post("/api/v1/register", {"name": "Siti Aminah", "position": "kepala-desa",
+                                              "village": VILLAGE, "pin": "583920"})
+    eq(st, 201, "Siti Aminah registers")
+    for name, what in LOOKALIKES:
+        st, body, _ = BOX.client().post("/api/v1/register", {
+            "name": name, "position": "kepala-desa", "village": VILLAGE, "pin": "583920"})
+        ok(st == 409 and body.get("error") == "name_taken",
+           "the box finds %r (%s) is Siti Aminah: 409 name_taken" % (name, what),
+           "got %d %r" % (st, body))
+    for name, what in OTHER_SCRIPTS:
+        st, body, _ = BOX.client().post("/api/v1/register", {
+            "name": name, "position": "kepala-desa", "village": VILLAGE, "pin": "583920"})
+        ok(st == 400 and body.get("error") == "invalid_field",
+           "the box refuses %r (%s): 400 invalid_field" % (name, what), "got %d %r" % (st, body))
+    st, me, _ = BOX.client().post("/api/v1/login", {"name": "S\u0131ti am\u0131nah",
+                                                    "pin": "583920"})
+    ok(st == 200 and me.get("id") == siti.get("id"),
+       "logging in with a look-alike spelling finds Siti Aminah", "got %d %r" % (st, me))
+    st, names, _ = BOX.client().get("/api/v1/learners/names?q=si")
+    eq([n for n in names.get("names", []) if "min" in n], ["Siti Aminah"],
+       "the login picker shows Siti Aminah once")
+    box_alive("after look-alike names")
+
+
+def test_hub_lookalike_names_are_one_name():
+    key = BoxKey()
+    st, _ = enroll(HUB.client(), key, HUB.enroll_code())
+    eq(st, 201, "a box enrolls")
+    siti = learner(1, name="Siti Aminah")
+    st, ans, _ = upload(HUB.client(), key, chunk(key, 0, 1, 1, [siti]))
+    eq(st, 200, "Siti Aminah is uploaded")
+    seq = [1]
+    for name, what in LOOKALIKES + OTHER_SCRIPTS:
+        seq[0] += 1
+        row = learner(2, name=name)
+        st, ans, _ = upload(HUB.client(), key, chunk(key, 1, 2, seq[0], [row]))
+        ans = ans or {}
+        ok(st == 400 and ans.get("error") == "invalid_field" and
+           ans.get("field") == "learners[0].name" and siti["id"] in ans.get("message", ""),
+           "the hub finds %r (%s) looks like the stored Siti Aminah: 400 naming her" % (name, what),
+           "got %d %r" % (st, ans))
+    seq[0] += 1
+    pair = [learner(2, name="Lukas Wibowo"), learner(3, name="\u0141ukas Wibowo")]
+    st, ans, _ = upload(HUB.client(), key, chunk(key, 1, 3, seq[0], pair))
+    ans = ans or {}
+    ok(st == 400 and ans.get("field") in ("learners[0].name", "learners[1].name"),
+       "two new look-alikes in one chunk (L and L with a stroke) are refused", ans)
+    seq[0] += 1
+    other = learner(2, name="S\u0131ti Aminah", village="33.02.01.2002")
+    renamed = dict(siti, name="Siti Aminah Lestari", rev=3)
+    st, ans, _ = upload(HUB.client(), key, chunk(key, 1, 3, seq[0], [other, renamed]))
+    eq(st, 200, "the same spelling in another village, and a stored learner renamed, are taken")
+    hub_alive("after look-alike names")
 
 
 run_tests(globals())

@@ -1,6 +1,7 @@
 /* Unit tests for names.c: names that hide or reorder text are refused, and
  * accepted names are kept in NFC. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "names.h"
 #include "pb.h"
@@ -77,10 +78,103 @@ test_nfc(void)
 	CHECK(names_nfc("\xff", NULL) == NULL, "invalid UTF-8 gives NULL");
 }
 
+static void
+test_invisible(void)
+{
+	static const struct {
+		const char *s;
+		uint32_t cp;
+		const char *what;
+	} rows[] = {
+		{ "Si\xc2\xadti", 0xad, "a soft hyphen is refused" },
+		{ "Si\xcd\x8fti", 0x34f, "a combining grapheme joiner is refused" },
+		{ "Siti\xef\xb8\x8f", 0xfe0f, "a variation selector is refused" },
+		{ "Siti\xe3\x85\xa4", 0x3164, "a Hangul filler is refused" },
+		{ "Siti\xf3\xa0\x80\x81", 0xe0001, "a tag character is refused" },
+		{ "a\xe2\x81\xa3" "b", 0x2063, "an invisible separator is refused" },
+	};
+	uint32_t cp;
+	size_t i;
+
+	for (i = 0; i < PB_ARRAY_LEN(rows); i++)
+		CHECK(names_check(rows[i].s, &cp) == NAMES_ZERO_WIDTH && cp == rows[i].cp,
+		    "%s", rows[i].what);
+}
+
+/* Two names that look alike have one key; names that look different keep
+ * theirs. */
+static void
+test_key(void)
+{
+	static const struct {
+		const char *a, *b;
+		const char *what;
+	} same[] = {
+		{ "Siti Aminah", "siti aminah", "case does not count" },
+		{ "Siti", "S\xc4\xb1ti", "dotless i (U+0131) reads as i" },
+		{ "Siti", "S\xc4\xb0ti", "capital I with a dot (U+0130) reads as i" },
+		{ "Siti", "Si\xcc\x87ti", "i with a combining dot above reads as i" },
+		{ "Lukas", "\xc5\x81ukas", "L with a stroke (U+0141) reads as L" },
+		{ "Wulan", "Wu\xc5\x82" "an", "l with a stroke (U+0142) reads as l" },
+		{ "Dodi", "\xc4\x90odi", "D with a stroke (U+0110) reads as D" },
+		{ "Roro", "R\xc3\xb8r\xc3\xb8", "o with a stroke (U+00F8) reads as o" },
+		{ "Rudi", "\xef\xbc\xb2udi", "a full-width R (U+FF32) reads as R" },
+		{ "rudi", "\xef\xbd\x92udi", "a full-width r (U+FF52) reads as r" },
+		{ "Siti", "\xf0\x9d\x90\x92iti", "a mathematical bold S reads as S" },
+		{ "Rafi", "Ra\xef\xac\x81", "the fi ligature reads as f and i" },
+		{ "Jose", "Jose\xe2\x80\x8b", "a zero-width space is not seen" },
+		{ "Josu\xc3\xa9", "Josue\xcc\x81", "a combining accent is the precomposed one" },
+		{ "Siti", "\xd0\x85iti", "Cyrillic DZE (U+0405) reads as S" },
+		{ "Aminah", "\xd0\x90min\xd0\xb0h", "Cyrillic A and a read as A and a" },
+		{ "Oki", "\xce\x9fki", "Greek capital omicron reads as O" },
+		{ "Hana", "\xd0\x9d" "ana", "Cyrillic EN (U+041D) reads as H" },
+		{ "Kopi", "K\xd0\xbep\xd1\x96", "Cyrillic o and i read as o and i" },
+		{ "Budi Santoso", "Budi Sant0so", "the digit 0 reads as o" },
+		{ "Lia", "1ia", "the digit 1 reads as l" },
+		{ "Hanss", "Han\xc3\x9f", "sharp s folds to ss" },
+	};
+	static const struct {
+		const char *a, *b;
+		const char *what;
+	} differ[] = {
+		{ "Jose", "Jos\xc3\xa9", "an accent makes another name" },
+		{ "Siti", "Sita", "another letter makes another name" },
+		{ "Arni", "Ami", "rn and m are not folded" },
+		{ "Nur", "Nuri", "a longer name is another name" },
+	};
+	char *ka, *kb;
+	size_t i;
+
+	for (i = 0; i < PB_ARRAY_LEN(same); i++) {
+		ka = names_key(same[i].a);
+		kb = names_key(same[i].b);
+		CHECK(ka != NULL && kb != NULL && strcmp(ka, kb) == 0, "%s (%s / %s)", same[i].what,
+		    ka ? ka : "NULL", kb ? kb : "NULL");
+		free(ka);
+		free(kb);
+	}
+	for (i = 0; i < PB_ARRAY_LEN(differ); i++) {
+		ka = names_key(differ[i].a);
+		kb = names_key(differ[i].b);
+		CHECK(ka != NULL && kb != NULL && strcmp(ka, kb) != 0, "%s", differ[i].what);
+		free(ka);
+		free(kb);
+	}
+	ka = names_key("Dédé Nguyễn");
+	CHECK_EQ_STR(ka, "dédé nguyễn", "a plain accented name's key is its lower-case NFC form");
+	free(ka);
+	ka = names_key("");
+	CHECK(ka != NULL && ka[0] == '\0', "an empty name has an empty key");
+	free(ka);
+	CHECK(names_key("\xff") == NULL, "invalid UTF-8 has no key");
+}
+
 int
 main(void)
 {
 	test_check();
 	test_nfc();
+	test_invisible();
+	test_key();
 	return TAP_DONE();
 }

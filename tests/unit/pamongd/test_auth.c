@@ -130,6 +130,10 @@ test_names(void)
 		{ "Dédé", "Dédé", "dédé" },
 		{ "De\xcc\x81" "de\xcc\x81", "Dédé", "dédé" }, /* e + combining acute: NFC */
 		{ "ÉLIA Nguyễn", "ÉLIA Nguyễn", "élia nguyễn" },
+		/* look-alikes share the key of the name they look like (names_key) */
+		{ "S\xc4\xb1ti Aminah", "S\xc4\xb1ti Aminah", "siti aminah" }, /* dotless i */
+		{ "Wu\xc5\x82" "an", "Wu\xc5\x82" "an", "wulan" },            /* l with a stroke */
+		{ "Budi Sant0so", "Budi Sant0so", "budi santoso" },              /* digit 0 */
 	};
 	static const char *bad[] = { "A", "   ", "<script>", "Budi\x01", "a;b",
 		"Siti\xe2\x80\xae" "animA",  /* right-to-left override */

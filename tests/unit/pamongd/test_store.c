@@ -1242,6 +1242,45 @@ test_kill9(void)
 	store_close(st);
 }
 
+/* Keys written by the old rule (the lower-case name) are brought to
+ * names_key's at open; a learner whose new key another of the same village
+ * and jabatan has keeps the old one. */
+static void
+test_rekey(void)
+{
+	struct store *st;
+	struct store_learner got;
+	struct store_when w = when(1000);
+	char path[128], wulan[37], siti[37], sitidotless[37];
+	int n = -1;
+
+	db_path(path, sizeof(path), "rekey.db");
+	if (store_open(path, &st) != PB_OK) {
+		CHECK(0, "the rekey database opens");
+		return;
+	}
+	/* learner_make keys by the old rule: "wu\xc5\x82" "an", "s\xc4\xb1ti" */
+	CHECK(learner_make(st, "Wu\xc5\x82" "an", &w, wulan) == PB_OK &&
+	    learner_make(st, "Siti", &w, siti) == PB_OK &&
+	    learner_make(st, "S\xc4\xb1ti", &w, sitidotless) == PB_OK &&
+	    learner_make(st, "Budi", &w, NULL) == PB_OK, "learners with old keys are made");
+	CHECK_EQ_INT(store_learner_by_name(st, "wulan", &got, NULL, 0), PB_ERR_NOTFOUND,
+	    "before: the old key does not find Wu\xc5\x82" "an by wulan");
+	store_close(st);
+	CHECK_EQ_INT(store_open(path, &st), PB_OK, "the store opens again (and rekeys)");
+	if (st == NULL)
+		return;
+	CHECK(store_learner_by_name(st, "wulan", &got, NULL, 0) == PB_OK &&
+	    strcmp(got.id, wulan) == 0, "after: wulan finds Wu\xc5\x82" "an");
+	CHECK(store_learner_by_name(st, "siti", &got, NULL, 0) == PB_OK &&
+	    strcmp(got.id, siti) == 0, "siti finds Siti");
+	CHECK(store_learner_by_name(st, "s\xc4\xb1ti", &got, NULL, 0) == PB_OK &&
+	    strcmp(got.id, sitidotless) == 0,
+	    "S\xc4\xb1ti, whose new key Siti has (same village, jabatan), keeps the old key");
+	CHECK(store_learner_rekey(st, &n) == PB_OK && n == 0, "a second pass changes nothing");
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -1272,6 +1311,7 @@ main(void)
 	test_clock();
 	test_clock_jumps();
 	test_migrate_from_1();
+	test_rekey();
 	fs_remove_tree(dir);
 	return TAP_DONE();
 }
