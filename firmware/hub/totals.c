@@ -341,3 +341,254 @@ done:
 	}
 	return b.p;
 }
+
+/* ---- schema 8: completion buckets and learner rows (totals.h) ------------ */
+
+/* The UTC hour where the segment holding time t (ms) starts: segments start
+ * at 15:00, 16:00 and 17:00 UTC, the midnights of WIT, WITA and WIB. */
+#define TQ_SEG(t) "((" t ") / 3600000 - CASE WHEN (" t ") / 3600000 %% 24 IN (15, 16)" \
+	" THEN 0 ELSE ((" t ") / 3600000 %% 24 + 7) %% 24 END)" /* in a format: %% */
+
+/* What report_learners lists of a summary x without a date range. */
+#define TQ_LISTED(x) "((" x ".last_activity >= 0 AND " x ".first_activity < 4611686018427387904)" \
+	" OR (" x ".completed_at >= 0 AND " x ".completed_at < 4611686018427387904))"
+
+#define TQ_LEVELS "(SELECT 2 AS n UNION ALL SELECT 5) k"
+
+/* Add the rows of subquery q (columns village, course, n) to learner_rows
+ * per province and regency: one statement, in key order. PostgreSQL: to
+ * learner_rows_delta, which readers fold in (totals_fold), so that uploads
+ * share no rows of these tables and never wait for each other on them. */
+static void
+tq_rows(struct tbuf *b, enum hdb_kind kind, const char *q)
+{
+	tb_printf(b, "INSERT INTO learner_rows%s(lvl, unit, course, n)"
+	    " SELECT k.n, substr(q.village, 1, k.n), q.course, sum(q.n)"
+	    " FROM (%s) q CROSS JOIN " TQ_LEVELS " WHERE true GROUP BY 1, 2, 3%s;",
+	    kind == HDB_PG ? "_delta" : "", q, kind == HDB_PG ? " HAVING sum(q.n) <> 0" :
+	    " ORDER BY 1, 2, 3 ON CONFLICT(lvl, unit, course) DO UPDATE SET"
+	    " n = learner_rows.n + excluded.n");
+}
+
+/* Add the completions of pairs p (columns village, course, status,
+ * completed_at, time_source, sg: 1 or -1) to completion_buckets, per
+ * course and for all courses (''), in key order. */
+static void
+tq_buckets(struct tbuf *b, enum hdb_kind kind, const char *p)
+{
+	tb_printf(b, "INSERT INTO completion_buckets%s(course, seg, unit, src_hub, src_phone,"
+	    " src_none, src_unknown)"
+	    " SELECT CASE WHEN a.all_courses = 1 THEN '' ELSE p.course END,"
+	    " " TQ_SEG("p.completed_at") ", substr(p.village, 1, 2),"
+	    " sum(CASE WHEN p.time_source LIKE '%%\"completed_at\":\"hub\"%%' THEN p.sg ELSE 0 END),"
+	    " sum(CASE WHEN p.time_source LIKE '%%\"completed_at\":\"phone\"%%' THEN p.sg ELSE 0 END),"
+	    " sum(CASE WHEN p.time_source LIKE '%%\"completed_at\":\"hub\"%%'"
+	    "   OR p.time_source LIKE '%%\"completed_at\":\"phone\"%%'"
+	    "   OR p.time_source NOT LIKE '%%\"completed_at\":%%' OR p.time_source IS NULL"
+	    "   THEN 0 ELSE p.sg END),"
+	    " sum(CASE WHEN p.time_source IS NULL"
+	    "   OR p.time_source NOT LIKE '%%\"completed_at\":%%' THEN p.sg ELSE 0 END)"
+	    " FROM (%s) p CROSS JOIN (SELECT 0 AS all_courses UNION ALL SELECT 1) a"
+	    " WHERE p.status = 'completed' AND p.completed_at > 0"
+	    " GROUP BY 1, 2, 3%s;", kind == HDB_PG ? "_delta" : "", p, kind == HDB_PG ? "" :
+	    " ORDER BY 1, 2, 3 ON CONFLICT(course, seg, unit) DO UPDATE SET"
+	    " src_hub = completion_buckets.src_hub + excluded.src_hub,"
+	    " src_phone = completion_buckets.src_phone + excluded.src_phone,"
+	    " src_none = completion_buckets.src_none + excluded.src_none,"
+	    " src_unknown = completion_buckets.src_unknown + excluded.src_unknown");
+}
+
+/* The pairs (learner x summary) of row set x: of summaries (joined to their
+ * learners) or of learners (joined to their summaries), times sg. */
+static void
+tq_pairs(struct tbuf *b, const char *x, int of_learners, const char *sg)
+{
+	if (of_learners)
+		tb_printf(b, "SELECT l.village AS village, s.course AS course, s.status AS status,"
+		    " s.first_activity AS first_activity, s.last_activity AS last_activity,"
+		    " s.completed_at AS completed_at, s.time_source AS time_source, %s AS sg"
+		    " FROM %s l JOIN summaries s ON s.box = l.box AND s.learner = l.id", sg, x);
+	else
+		tb_printf(b, "SELECT l.village AS village, x.course AS course, x.status AS status,"
+		    " x.first_activity AS first_activity, x.last_activity AS last_activity,"
+		    " x.completed_at AS completed_at, x.time_source AS time_source, %s AS sg"
+		    " FROM %s x JOIN learners l ON l.box = x.box AND l.id = x.learner", sg, x);
+}
+
+/* learner_rows' part of pairs p: its summaries listed without a range. */
+static void
+tq_pair_rows(struct tbuf *b, const char *p)
+{
+	tb_printf(b, "SELECT p.village, p.course, CASE WHEN " TQ_LISTED("p")
+	    " THEN p.sg ELSE 0 END AS n FROM (%s) p", p);
+}
+
+/* Learners of row set l (box, id, village) with a summary: sg each. */
+static void
+tq_with(struct tbuf *b, const char *l, const char *sg)
+{
+	tb_printf(b, "SELECT l.village AS village, '' AS course, %s AS n FROM %s l"
+	    " WHERE EXISTS (SELECT 1 FROM summaries s WHERE s.box = l.box"
+	    " AND s.learner = l.id)", sg, l);
+}
+
+/* A trigger's body for event ev (0 learners insert, 1 learners update, 2
+ * learners delete, 3 summaries insert, 4 summaries update, 5 summaries
+ * delete) over row sets nw (new rows) and od (old rows). Each table's rows
+ * are changed by one statement, in key order, so that concurrent uploads
+ * lock them in one order (as totals_migration's triggers do); learners'
+ * statements touch these rows only for learners with progress already
+ * stored (sent before them, or moving), as those triggers do. */
+static void
+tq_body(struct tbuf *b, enum hdb_kind kind, int ev, const char *nw, const char *od)
+{
+	struct tbuf p = { NULL, 0, 0, 0 }, q = { NULL, 0, 0, 0 };
+
+	switch (ev) {
+	case 0: /* learners arrive, with any progress sent before them */
+	case 2: /* learners go (after their summaries, ingest.c's merges) */
+		tq_pairs(&p, ev == 0 ? nw : od, 1, ev == 0 ? "1" : "-1");
+		tq_with(&q, ev == 0 ? nw : od, ev == 0 ? "1" : "-1");
+		break;
+	case 1: /* learners move village (od, nw: those that did) */
+		tq_pairs(&p, od, 1, "-1");
+		tb_printf(&p, " UNION ALL ");
+		tq_pairs(&p, nw, 1, "1");
+		tq_with(&q, od, "-1");
+		tb_printf(&q, " UNION ALL ");
+		tq_with(&q, nw, "1");
+		break;
+	case 3: /* progress arrives: a learner's first counts it as with progress */
+		tq_pairs(&p, nw, 0, "1");
+		tb_printf(&q, "SELECT l.village AS village, '' AS course, 1 AS n FROM"
+		    " (SELECT box, learner, count(*) AS m FROM %s GROUP BY box, learner) g"
+		    " JOIN learners l ON l.box = g.box AND l.id = g.learner WHERE g.m ="
+		    " (SELECT count(*) FROM summaries s WHERE s.box = g.box"
+		    "  AND s.learner = g.learner)", nw);
+		break;
+	case 4: /* progress changes: the new rows less the old ones */
+		tq_pairs(&p, od, 0, "-1");
+		tb_printf(&p, " UNION ALL ");
+		tq_pairs(&p, nw, 0, "1");
+		break;
+	default: /* progress goes: a learner's last leaves it without */
+		tq_pairs(&p, od, 0, "-1");
+		tb_printf(&q, "SELECT l.village AS village, '' AS course, -1 AS n FROM"
+		    " (SELECT DISTINCT box, learner FROM %s) g JOIN learners l"
+		    " ON l.box = g.box AND l.id = g.learner WHERE NOT EXISTS"
+		    " (SELECT 1 FROM summaries s WHERE s.box = g.box AND s.learner = g.learner)",
+		    od);
+	}
+	if (q.len > 0)
+		tb_printf(&q, " UNION ALL ");
+	tq_pair_rows(&q, p.p);
+	if (p.oom || q.oom) {
+		b->oom = 1;
+	} else {
+		tq_rows(b, kind, q.p);
+		tq_buckets(b, kind, p.p);
+	}
+	free(p.p);
+	free(q.p);
+}
+
+char *
+totals_buckets_migration(enum hdb_kind kind)
+{
+	static const char *const name[] = { "learners_rows_ins", "learners_rows_upd",
+		"learners_rows_del", "summaries_rows_ins", "summaries_rows_upd",
+		"summaries_rows_del" };
+	static const char *const event[] = { "INSERT", "UPDATE", "DELETE" };
+	/* SQLite, per row: the row as a one-row set */
+	static const char sl_new[] = "(SELECT NEW.box AS box, NEW.id AS id,"
+	    " NEW.village AS village)";
+	static const char sl_old[] = "(SELECT OLD.box AS box, OLD.id AS id,"
+	    " OLD.village AS village)";
+#define TQ_SROW(r) "(SELECT " r ".box AS box, " r ".learner AS learner, " r ".course AS course," \
+	" " r ".status AS status, " r ".first_activity AS first_activity," \
+	" " r ".last_activity AS last_activity, " r ".completed_at AS completed_at," \
+	" " r ".time_source AS time_source)"
+	static const char ss_new[] = TQ_SROW("NEW"), ss_old[] = TQ_SROW("OLD");
+	/* PostgreSQL, per statement: the transition tables; a move only for
+	 * the learners whose village changed */
+	static const char pl_old[] = "(SELECT o.box, o.id, o.village FROM ot o JOIN nt n"
+	    " ON n.box = o.box AND n.id = o.id WHERE o.village IS DISTINCT FROM n.village)";
+	static const char pl_new[] = "(SELECT n.box, n.id, n.village FROM ot o JOIN nt n"
+	    " ON n.box = o.box AND n.id = o.id WHERE o.village IS DISTINCT FROM n.village)";
+	struct tbuf b = { NULL, 0, 0, 0 };
+	const char *txt = kind == HDB_PG ? "TEXT COLLATE \"C\"" : "TEXT";
+	int ev;
+
+	tb_printf(&b, "CREATE TABLE learner_rows(lvl BIGINT NOT NULL, unit %s NOT NULL,"
+	    " course TEXT NOT NULL, n BIGINT NOT NULL, PRIMARY KEY(lvl, unit, course));", txt);
+	tb_printf(&b, "CREATE TABLE completion_buckets(course TEXT NOT NULL,"
+	    " seg BIGINT NOT NULL, unit %s NOT NULL, src_hub BIGINT NOT NULL,"
+	    " src_phone BIGINT NOT NULL, src_none BIGINT NOT NULL,"
+	    " src_unknown BIGINT NOT NULL, PRIMARY KEY(course, seg, unit));", txt);
+	if (kind == HDB_PG) {
+		tb_printf(&b, "CREATE TABLE learner_rows_delta(lvl BIGINT NOT NULL,"
+		    " unit %s NOT NULL, course TEXT NOT NULL, n BIGINT NOT NULL);", txt);
+		tb_printf(&b, "CREATE TABLE completion_buckets_delta(course TEXT NOT NULL,"
+		    " seg BIGINT NOT NULL, unit %s NOT NULL, src_hub BIGINT NOT NULL,"
+		    " src_phone BIGINT NOT NULL, src_none BIGINT NOT NULL,"
+		    " src_unknown BIGINT NOT NULL);", txt);
+	}
+	/* the rows already stored: as if every learner arrived now */
+	tq_body(&b, kind, 0, "learners", NULL);
+	for (ev = 0; ev < 6; ev++) {
+		const char *tbl = ev < 3 ? "learners" : "summaries";
+
+		if (kind == HDB_PG) {
+			tb_printf(&b, "CREATE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql"
+			    " SET enable_hashjoin = off SET enable_mergejoin = off AS $f$ BEGIN ",
+			    name[ev]);
+			tq_body(&b, kind, ev, ev == 1 ? pl_new : "nt", ev == 1 ? pl_old : "ot");
+			tb_printf(&b, " RETURN NULL; END $f$;"
+			    "CREATE TRIGGER %s AFTER %s ON %s REFERENCING %s%s"
+			    " FOR EACH STATEMENT EXECUTE FUNCTION %s();", name[ev], event[ev % 3], tbl,
+			    ev % 3 != 0 ? "OLD TABLE AS ot " : "",
+			    ev % 3 != 2 ? "NEW TABLE AS nt" : "", name[ev]);
+			continue;
+		}
+		tb_printf(&b, "CREATE TRIGGER %s AFTER %s ON %s FOR EACH ROW%s BEGIN ", name[ev],
+		    event[ev % 3], tbl, ev == 1 ? " WHEN (" TB_VILLAGE_CHANGED ")" :
+		    ev == 4 ? " WHEN (" TB_SUMMARY_CHANGED " OR OLD.last_activity IS DISTINCT FROM"
+		    " NEW.last_activity OR OLD.time_source IS DISTINCT FROM NEW.time_source)" : "");
+		if (ev < 3)
+			tq_body(&b, kind, ev, sl_new, sl_old);
+		else
+			tq_body(&b, kind, ev, ss_new, ss_old);
+		tb_printf(&b, " END;");
+	}
+	if (b.oom) {
+		free(b.p);
+		return NULL;
+	}
+	return b.p;
+}
+
+pb_err
+totals_fold(struct hdb_conn *c)
+{
+	/* one statement per table: folders running at once each lock the
+	 * totals rows in key order, and a delta row is taken by one of them */
+	static const char sql[] =
+	    "WITH d AS (DELETE FROM learner_rows_delta RETURNING lvl, unit, course, n)"
+	    " INSERT INTO learner_rows(lvl, unit, course, n) SELECT lvl, unit, course, sum(n)"
+	    " FROM d GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 ON CONFLICT(lvl, unit, course)"
+	    " DO UPDATE SET n = learner_rows.n + excluded.n;"
+	    "WITH d AS (DELETE FROM completion_buckets_delta RETURNING course, seg, unit,"
+	    "  src_hub, src_phone, src_none, src_unknown)"
+	    " INSERT INTO completion_buckets(course, seg, unit, src_hub, src_phone, src_none,"
+	    "  src_unknown) SELECT course, seg, unit, sum(src_hub), sum(src_phone),"
+	    "  sum(src_none), sum(src_unknown) FROM d GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+	    " ON CONFLICT(course, seg, unit) DO UPDATE SET"
+	    " src_hub = completion_buckets.src_hub + excluded.src_hub,"
+	    " src_phone = completion_buckets.src_phone + excluded.src_phone,"
+	    " src_none = completion_buckets.src_none + excluded.src_none,"
+	    " src_unknown = completion_buckets.src_unknown + excluded.src_unknown;";
+
+	if (hdb_kind(c) != HDB_PG)
+		return PB_OK;
+	return hdb_exec(c, sql);
+}

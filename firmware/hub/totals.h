@@ -21,10 +21,34 @@
 #include <stddef.h>
 
 #include "hdb.h"
+#include "pb.h"
 
 /* The SQL of schema version 4 for the dialect: tables, triggers, and the
  * totals of the rows already stored; the caller frees it. NULL if out of
  * memory. */
 char *totals_migration(enum hdb_kind kind);
+
+/* Schema version 8 (db.c; issue 14, the dashboard under 200 ms):
+ * - completion_buckets(course, seg, unit, src_hub, src_phone, src_none,
+ *   src_unknown): completions per province (unit) and course (and course ''
+ *   for all) in segments of time: a segment starts at 15:00, 16:00 or 17:00
+ *   UTC (seg: that hour since 1970), the midnights of WIT, WITA and WIB, so
+ *   each segment lies within one day of each zone and the days of any zone
+ *   are sums of whole segments; counted per source of the completion time
+ *   (report_completions' time_sources);
+ * - learner_rows(lvl, unit, course, n): per province (lvl 2) and regency
+ *   (5), the learner x course rows report_learners lists without a date
+ *   range: per course, its summaries; course '', the learners with any
+ *   (so the learners without any, listed once, are unit_totals' learners
+ *   less these).
+ * Kept by triggers on learners and summaries (insert, update, delete), and
+ * built from the rows stored at the migration. On PostgreSQL the triggers
+ * append to learner_rows_delta and completion_buckets_delta instead (no
+ * key: uploads running at once share no row there), and readers fold them
+ * in first (totals_fold). The caller frees the SQL; NULL if out of memory. */
+char *totals_buckets_migration(enum hdb_kind kind);
+/* PostgreSQL: add the deltas to learner_rows and completion_buckets (in its
+ * own transaction; readers call it before reading them). SQLite: nothing. */
+pb_err totals_fold(struct hdb_conn *c);
 
 #endif
