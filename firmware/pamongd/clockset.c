@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clockmath.h"
 #include "fsutil.h"
@@ -51,6 +52,10 @@ clockset_request(int64_t offset_ms, const char *source)
 	mono = util_mono_ms();
 	if (C.path[0] == '\0' || C.st == NULL || !clockmath_moves(offset_ms) ||
 	    (C.last_mono != 0 && mono - C.last_mono < CLOCKSET_AGAIN_MS))
+		goto out;
+	/* the last request not taken yet: no helper is listening (a PC), or
+	 * it is busy; asking again would only repeat the log line */
+	if (access(C.path, F_OK) == 0)
 		goto out;
 	wall = util_wall_ms();
 	/* the target must be a plausible time; the helper checks it again */

@@ -25,8 +25,10 @@ void clockset_init(struct store *st, const char *path, int min_phones);
 /* The current epoch's offset c: ask if it is clearly wrong and vouched for
  * by the hub, or by at least min_phones agreeing phones. */
 void clockset_consider(const struct store_clock *c);
-/* Ask for the clock to move by offset_ms (source: hub, phone, console).
- * Returns 0 if a request was written. */
+/* Ask for the clock to move by offset_ms (source: hub, phone, console):
+ * not within CLOCKSET_AGAIN_MS of the last request, nor while the last one
+ * is still there (the helper removes it). Returns 0 if a request was
+ * written. */
 int clockset_request(int64_t offset_ms, const char *source);
 /* Write a request for moving the clock by delta_ms into buf (the helper's
  * format); the clock's base and CLOCK_BOOTTIME are given. Returns its

@@ -37,8 +37,11 @@ prop() { systemctl show -P "$2" "$1"; }
 install_box() {
 	# the user and group first, as in the image (sysusers runs at build or
 	# first boot, before udev reads 60-pamong-gpio.rules and its group)
+	# (the image's fstab mounts the card's partitions by label: the guest
+	# keeps its own, or systemd waits 90 s for a pamong-data disk)
 	systemd-sysusers "$PWD/$O/etc/sysusers.d/pamong.conf" &&
-		cp -R "$O/etc/." /etc/ && mkdir -p /usr/lib/pamong &&
+		cp /etc/fstab "$T/fstab.guest" && cp -R "$O/etc/." /etc/ &&
+		cp "$T/fstab.guest" /etc/fstab && mkdir -p /usr/lib/pamong &&
 		cp "$O/usr/lib/pamong/"* /usr/lib/pamong/ &&
 		install -m 0755 "$BUILD/pamongd" /usr/sbin/pamongd &&
 		mkdir -p /usr/share/pamong /var/lib/pamong/incoming &&
