@@ -34,7 +34,9 @@ static const struct conf_opt config__opts[] = {
 	    "one read or write." },
 	{ "http", "body_timeout_ms", CONF_INT, "10000", 1000, 600000, S(body_timeout_ms),
 	    "A request's body must arrive completely within this many milliseconds\n"
-	    "(408 otherwise), so a phone that sends slowly cannot hold a worker." },
+	    "(408 otherwise), so a phone that sends slowly cannot hold a worker. A\n"
+	    "course pack upload ([content] upload_timeout_s in all) must not stall\n"
+	    "this long." },
 	{ "http", "max_body", CONF_INT, "16384", 1024, 1048576, S(max_body),
 	    "Largest request body accepted, in bytes (413 above)." },
 	{ "http", "webroot", CONF_STR, "/usr/share/pamong/webroot", 0, 0, S(webroot),

@@ -38,6 +38,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -61,6 +62,15 @@ now_us(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int64_t
+real_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
@@ -170,6 +180,8 @@ struct conn {
 	long reconnects;        /* connections opened after the first */
 	long opened;
 	int plain;              /* 1: do not offer gzip */
+	int want_stamp;         /* 1: note when the next bytes reached the kernel */
+	int64_t stamp_us;       /* then: CLOCK_REALTIME of their arrival, 0 if none */
 	char buf[LG_BUF];
 };
 
@@ -216,6 +228,7 @@ conn_open(struct conn *c)
 	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	setsockopt(c->fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
 	if (connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		conn_close(c);
 		return -1;
@@ -240,9 +253,35 @@ conn__fill(struct conn *c)
 		c->len -= c->off;
 		c->off = 0;
 	}
-	do
-		n = read(c->fd, c->buf + c->len, sizeof(c->buf) - c->len);
-	while (n < 0 && errno == EINTR);
+	/* with the time the bytes reached the kernel (SO_TIMESTAMPNS): the
+	 * box's answer time, apart from how long this thread then waited for
+	 * a core among the others */
+	for (;;) {
+		struct iovec iov = { c->buf + c->len, sizeof(c->buf) - c->len };
+		char ctl[CMSG_SPACE(sizeof(struct timespec))];
+		struct msghdr mh;
+		struct cmsghdr *cm;
+
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = ctl;
+		mh.msg_controllen = sizeof(ctl);
+		n = recvmsg(c->fd, &mh, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n > 0 && c->want_stamp) {
+			for (cm = CMSG_FIRSTHDR(&mh); cm != NULL; cm = CMSG_NXTHDR(&mh, cm))
+				if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_TIMESTAMPNS) {
+					struct timespec ts;
+
+					memcpy(&ts, CMSG_DATA(cm), sizeof(ts));
+					c->stamp_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+				}
+			c->want_stamp = 0;
+		}
+		break;
+	}
 	if (n > 0)
 		c->len += (size_t)n;
 	return n;
@@ -381,6 +420,9 @@ http_do(struct conn *c, const char *method, const char *path, const char *cookie
 				break;
 			sent += (size_t)n;
 		}
+		/* bytes already buffered arrived before this request was sent */
+		c->want_stamp = 1;
+		c->stamp_us = 0;
 		if (sent < len || conn__line(c, line, sizeof(line)) < 0) {
 			conn_close(c);
 			if (reused)
@@ -636,6 +678,40 @@ proc_status_kb(int pid, const char *key)
 	return v;
 }
 
+/* CPU time (user + system) pid has used, in ms; -1 if unknown. */
+static long
+proc_cpu_ms(int pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long ut = 0, st = 0;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* after "(comm)": state is field 3, utime 14, stime 15 */
+	if ((p = strrchr(buf, ')')) == NULL ||
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+		return -1;
+	return (long)((ut + st) * 1000 / (unsigned long)sysconf(_SC_CLK_TCK));
+}
+
+/* This process's own CPU time (user + system), in ms. */
+static long
+self_cpu_ms(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) < 0)
+		return -1;
+	return ru.ru_utime.tv_sec * 1000L + ru.ru_utime.tv_usec / 1000 +
+	    ru.ru_stime.tv_sec * 1000L + ru.ru_stime.tv_usec / 1000;
+}
+
 static atomic_int stop_flag;
 static int sample_pid;
 static long rss_peak_kb, anon_peak_kb;
@@ -672,6 +748,7 @@ struct worker {
 	struct conn *c;
 	struct lat lat;
 	struct lat cat[LG_KINDS]; /* the same by kind, see step__kind() */
+	struct lat rx, rx_first;  /* to the answer's arrival in the kernel: all, first */
 	long ok, errors, bytes;
 	int64_t first_answer_us; /* from start to its first answer, -1 if none */
 	char last_error[160];
@@ -702,7 +779,7 @@ static int
 step(struct worker *w, unsigned *seed, const char *method, const char *path,
     const char *json, struct resp *r, int keep)
 {
-	int64_t t0;
+	int64_t t0, rt0;
 	int rc;
 
 	if (think_ms > 0 && (w->ok > 0 || w->errors > 0))
@@ -712,8 +789,14 @@ step(struct worker *w, unsigned *seed, const char *method, const char *path,
 	if (now_us() >= end_us)
 		return -1;
 	t0 = now_us();
+	rt0 = real_us();
 	rc = http_do(w->c, method, path, w->ph->cookie, json, r, keep);
 	if (rc == 0) {
+		if (w->c->stamp_us > rt0) {
+			lat_add(&w->rx, w->c->stamp_us - rt0);
+			if (step__kind(w, method, path) == 4)
+				lat_add(&w->rx_first, w->c->stamp_us - rt0);
+		}
 		lat_add(&w->lat, now_us() - t0);
 		lat_add(&w->cat[step__kind(w, method, path)], now_us() - t0);
 		if (w->first_answer_us < 0)
@@ -845,8 +928,10 @@ cmd_classroom(int argc, char **argv)
 	struct phone *ph;
 	struct worker *w;
 	struct reg_arg *ra;
+	struct lat rx = { 0 }, rx_first = { 0 };
 	struct lat all = { 0 }, reg = { 0 }, cat[LG_KINDS] = { { 0 } };
-	long ok = 0, errors = 0, reconnects = 0, bytes = 0, min_ok = -1;
+	long ok = 0, errors = 0, reconnects = 0, bytes = 0, min_ok = -1, cpu_before = -1, cpu_after;
+	long self_before = -1;
 	int64_t first_max = 0, t_end;
 	pthread_t st;
 	pthread_attr_t attr;
@@ -901,6 +986,8 @@ cmd_classroom(int argc, char **argv)
 		anon_peak_kb = proc_status_kb(pid, "RssAnon");
 		printf("hwm_before_kb %ld\n", proc_status_kb(pid, "VmHWM"));
 		printf("rss_before_kb %ld\n", proc_status_kb(pid, "VmRSS"));
+		cpu_before = proc_cpu_ms(pid);
+		self_before = self_cpu_ms();
 		if (pthread_create(&st, NULL, sampler, NULL) != 0)
 			die("pthread_create failed");
 	}
@@ -942,6 +1029,8 @@ cmd_classroom(int argc, char **argv)
 			fprintf(stderr, "loadgen: phone %d conn %d: %ld errors, last: %s\n",
 			    w[i].ph->index, w[i].k, w[i].errors, w[i].last_error);
 		lat_merge(&all, &w[i].lat);
+		lat_merge(&rx, &w[i].rx);
+		lat_merge(&rx_first, &w[i].rx_first);
 		for (k = 0; k < LG_KINDS; k++)
 			lat_merge(&cat[k], &w[i].cat[k]);
 		conn_close(w[i].c);
@@ -964,12 +1053,27 @@ cmd_classroom(int argc, char **argv)
 		printf("%s_count %zu\n", pre, cat[k].n);
 		lat_print(&cat[k], pre);
 	}
+	/* the same latencies to the answer's arrival in the kernel, without
+	 * this process's threads waiting for a core */
+	lat_print(&rx, "rx");
+	lat_print(&rx_first, "rx_first");
 	lat_print(&reg, "register");
 	if (pid > 0) {
 		printf("rss_peak_kb %ld\n", rss_peak_kb);
 		printf("anon_peak_kb %ld\n", anon_peak_kb);
 		printf("file_kb %ld\n", proc_status_kb(pid, "RssFile"));
 		printf("hwm_kb %ld\n", proc_status_kb(pid, "VmHWM"));
+		/* pamongd's CPU per request: what the box spends, whatever else
+		 * runs on the machine */
+		if (cpu_before >= 0 && (cpu_after = proc_cpu_ms(pid)) >= 0) {
+			printf("cpu_ms %ld\n", cpu_after - cpu_before);
+			printf("cpu_us_per_req %.0f\n", ok + errors > 0 ?
+			    (double)(cpu_after - cpu_before) * 1000.0 / (double)(ok + errors) : 0.0);
+		}
+		/* the simulated phones' share of the same cores */
+		if (self_before >= 0)
+			printf("client_cpu_us_per_req %.0f\n", ok + errors > 0 ?
+			    (double)(self_cpu_ms() - self_before) * 1000.0 / (double)(ok + errors) : 0.0);
 	}
 	return 0;
 }

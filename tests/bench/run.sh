@@ -269,6 +269,7 @@ bench_crowd() {
 	write_conf "$d" "$port" "$PACKS" "$WEBROOT"
 	start_box "$d" "$port" || { skipped "$name" "pamongd did not start"; return; }
 	say "crowd: $CROWD_PHONES phones x 6 keep-alive connections, ${CROWD_SECONDS}s, think time $CROWD_THINK ms"
+	crowd_load0=$(cut -d' ' -f1-3 /proc/loadavg)
 	if ! "$LG" classroom "$port" "$CROWD_PHONES" 6 "$CROWD_SECONDS" "$CROWD_THINK" C "$BOX_PID" \
 	    >"$OUT/crowd.txt" 2>"$OUT/crowd.err"; then
 		cat "$OUT/crowd.err" >&2
@@ -290,12 +291,22 @@ bench_crowd() {
 	row "crowd latency p50" "$(val lat_p50_ms "$f") ms" "(info)" ""
 	row "crowd latency p99" "$p99 ms" "< 50 ms" "$(verdict "$p99" lt 50)"
 	row "crowd slowest first answer" "$(val first_answer_max_ms "$f") ms" "(info: 960 connect at once)" ""
+	# to the answer's arrival in loadgen's kernel (SO_TIMESTAMPNS): the box's
+	# time, without loadgen's 960 threads then waiting for one of the 2 cores
+	row "crowd p99 to the answer's arrival, all / first" \
+	    "$(val rx_p99_ms "$f") / $(val rx_first_p99_ms "$f") ms" "(info)" ""
 	for k in first static read progress quiz; do
 		row "  p50 / p99 $k ($(val "lat_${k}_count" "$f") req)" \
 		    "$(val "lat_${k}_p50_ms" "$f") / $(val "lat_${k}_p99_ms" "$f") ms" "(info)" ""
 	done
 	row "pamongd peak RSS, 960 vs 240 conns" "$(calc '%.1f MB' "$rss / 1024") vs $(calc '%.1f MB' \
 	    "$(val rss_peak_kb "$OUT/classroom.txt") / 1024")" "(info)" ""
+	# what the box spent, whatever else the machine ran (the latencies
+	# above move with the machine's load; this much less)
+	row "crowd CPU per request: pamongd / loadgen" \
+	    "$(val cpu_us_per_req "$f") / $(val client_cpu_us_per_req "$f") us" "(info: same 2 cores)" ""
+	row "crowd load average at start / end" "$crowd_load0 / $(cut -d' ' -f1-3 /proc/loadavg)" \
+	    "(info)" ""
 }
 
 # ---- 2. static files: pamongd against nginx ---------------------------------------

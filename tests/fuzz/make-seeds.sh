@@ -101,6 +101,11 @@ for name, obj in (("chunk", chunk), ("empty-chunk", small)):
     raw = json.dumps(obj).encode()
     w(f"{C}/hub_upload/gz-{name}", b"\0" + gzip.compress(raw, mtime=0))
     w(f"{C}/hub_upload/json-{name}", b"\1" + raw)
+# two new learners whose names only look alike (ingest's look-alike check)
+alike = dict(chunk, learners=[dict(chunk["learners"][0]),
+                              dict(chunk["learners"][0], id=LID[:-1] + "4",
+                                   name="S\u0131ti Amin\u0430h", rev=131)], summaries=[])
+w(f"{C}/hub_upload/json-lookalike", b"\1" + json.dumps(alike).encode())
 w(f"{C}/hub_upload/gz-not-gzip", b"\0" + b"plain text")
 w(f"{C}/hub_upload/json-bad", b"\1" + b'{"box": 1}')
 enroll = {"code": "ABCD-EFGH-JKMN-PQRS", "public_key": ENROLL_PK,

@@ -1,6 +1,9 @@
 /* Unit tests for the server's handler registration (http_handle): which
  * prefixes it takes, and that the longest prefix is tried first. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "config.h"
 #include "http.h"
@@ -78,6 +81,45 @@ test_longest_first(const struct config *cfg)
 	http_stop(h);
 }
 
+/* gzip with a window sized to the input gives back the input, from 0
+ * bytes to more than deflate's largest window. */
+static void
+test_gzip(void)
+{
+	static const size_t sizes[] = { 0, 1, 300, 1024, 1500, 3000, 5000, 40000, 200000 };
+	static const char pat[] = "{\"id\":\"lesson-\",\"title\":\"Anggaran Desa\"}";
+	size_t i, j, n, glen;
+	unsigned char *gz, *back;
+	char *in;
+	z_stream zs;
+	int okr;
+
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		n = sizes[i];
+		in = malloc(n + 1);
+		back = malloc(n + 1);
+		for (j = 0; j < n; j++) /* JSON-like text with repeats far apart */
+			in[j] = (char)(pat[j % (sizeof(pat) - 1)] + (char)((j / 5000) % 3));
+		gz = http__gzip(in, n, &glen);
+		memset(&zs, 0, sizeof(zs));
+		okr = gz != NULL && inflateInit2(&zs, 15 + 16) == Z_OK;
+		if (okr) {
+			zs.next_in = gz;
+			zs.avail_in = (uInt)glen;
+			zs.next_out = back;
+			zs.avail_out = (uInt)n + 1;
+			okr = inflate(&zs, Z_FINISH) == Z_STREAM_END && zs.total_out == n &&
+			    memcmp(in, back, n) == 0;
+			inflateEnd(&zs);
+		}
+		CHECK(okr && (n < 1024 || glen < n / 2), "gzip of %zu bytes inflates back (%zu bytes)",
+		    n, glen);
+		free(gz);
+		free(in);
+		free(back);
+	}
+}
+
 int
 main(void)
 {
@@ -89,5 +131,6 @@ main(void)
 	test_prefixes(&cfg);
 	test_limit(&cfg);
 	test_longest_first(&cfg);
+	test_gzip();
 	return TAP_DONE();
 }
