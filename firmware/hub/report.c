@@ -699,10 +699,29 @@ report__gains(struct hdb_conn *c, const struct report_filter *f, size_t lvl,
 {
 	struct hdb_stmt *s;
 	int64_t to = report__to(f);
+	size_t ulen = strlen(f->unit);
 	char sql[900];
 	pb_err rc;
 	int st;
 
+	if (report__totals(f) && ulen < 13 && lvl <= 8) {
+		/* no date range, children down to districts: the gains kept in
+		 * learner_rows (totals.h) */
+		if ((rc = totals_fold(c)) != PB_OK)
+			return rc;
+		if ((s = hdb_prepare(c, "SELECT substr(unit, 1, ?1), course, sum(gain_sum),"
+		    " sum(gain_n) FROM learner_rows WHERE lvl = ?2 AND unit >= ?3 AND unit <= ?4"
+		    " AND course <> '' AND (CAST(?5 AS TEXT) = '' OR course = CAST(?5 AS TEXT))"
+		    " GROUP BY 1, 2 HAVING sum(gain_n) <> 0")) == NULL) {
+			log_warnx("report: %s", hdb_errmsg(c));
+			return PB_ERR_DB;
+		}
+		hdb_bind_int64(s, 1, (int64_t)lvl);
+		hdb_bind_int64(s, 2, lvl != 0 ? (int64_t)lvl : ulen == 0 ? 2 : (int64_t)ulen);
+		report__bind_range(s, 3, f->unit);
+		hdb_bind_text(s, 5, f->course);
+		goto rows;
+	}
 	/* CROSS JOIN fixes SQLite's order: for the country it walks the pairs
 	 * with both scores (summaries_gain) and looks their learners up; for an
 	 * area it walks the area's learners (learners_p, _r, _d) and looks
@@ -723,6 +742,7 @@ report__gains(struct hdb_conn *c, const struct report_filter *f, size_t lvl,
 	hdb_bind_int64(s, 5, to);
 	hdb_bind_text(s, 6, f->course);
 	hdb_bind_text(s, 7, f->course);
+rows:
 	while ((st = hdb_step(s)) == HDB_ROW)
 		fn(hdb_column_text(s, 0), hdb_column_text(s, 1), hdb_column_int64(s, 2),
 		    hdb_column_int64(s, 3), arg);
@@ -1474,7 +1494,7 @@ report_learners(struct hdb_conn *c, const struct report_ctx *x, const struct rep
 
 	if ((rc = report__init(t, cols)) != PB_OK)
 		return rc;
-	if (total != NULL && report__totals(f) && strlen(f->unit) <= 5) {
+	if (total != NULL && report__totals(f) && strlen(f->unit) <= 8) {
 		/* no date range, the country, a province or a regency: the rows
 		 * kept in learner_rows (totals.h; the country is the sum of its
 		 * provinces) */
@@ -1807,8 +1827,8 @@ report__day_buckets(struct hdb_conn *c, const struct report_filter *f, int64_t f
 
 	if ((s = hdb_prepare(c, "SELECT (seg * 3600000 + ?1) / 86400000, sum(src_hub),"
 	    " sum(src_phone), sum(src_none), sum(src_unknown) FROM completion_buckets"
-	    " WHERE course = CAST(?2 AS TEXT) AND seg >= ?3 AND seg < ?4"
-	    " AND (CAST(?5 AS TEXT) = '' OR unit = CAST(?5 AS TEXT)) GROUP BY 1")) == NULL) {
+	    " WHERE course = CAST(?2 AS TEXT) AND unit = CAST(?5 AS TEXT)"
+	    " AND seg >= ?3 AND seg < ?4 GROUP BY 1")) == NULL) {
 		log_warnx("report: %s", hdb_errmsg(c));
 		return PB_ERR_DB;
 	}

@@ -353,7 +353,11 @@ done:
 #define TQ_LISTED(x) "((" x ".last_activity >= 0 AND " x ".first_activity < 4611686018427387904)" \
 	" OR (" x ".completed_at >= 0 AND " x ".completed_at < 4611686018427387904))"
 
-#define TQ_LEVELS "(SELECT 2 AS n UNION ALL SELECT 5) k"
+/* A pair that counts in the average gain without a date range. */
+#define TQ_GAIN(x) "(" x ".pre_score IS NOT NULL AND " x ".post_score IS NOT NULL" \
+	" AND " x ".first_activity < 4611686018427387904)"
+
+#define TQ_LEVELS "(SELECT 2 AS n UNION ALL SELECT 5 UNION ALL SELECT 8) k"
 
 /* Add the rows of subquery q (columns village, course, n) to learner_rows
  * per province and regency: one statement, in key order. PostgreSQL: to
@@ -362,24 +366,27 @@ done:
 static void
 tq_rows(struct tbuf *b, enum hdb_kind kind, const char *q)
 {
-	tb_printf(b, "INSERT INTO learner_rows%s(lvl, unit, course, n)"
-	    " SELECT k.n, substr(q.village, 1, k.n), q.course, sum(q.n)"
+	tb_printf(b, "INSERT INTO learner_rows%s(lvl, unit, course, n, gain_sum, gain_n)"
+	    " SELECT k.n, substr(q.village, 1, k.n), q.course, sum(q.n), sum(q.gs), sum(q.gn)"
 	    " FROM (%s) q CROSS JOIN " TQ_LEVELS " WHERE true GROUP BY 1, 2, 3%s;",
-	    kind == HDB_PG ? "_delta" : "", q, kind == HDB_PG ? " HAVING sum(q.n) <> 0" :
+	    kind == HDB_PG ? "_delta" : "", q, kind == HDB_PG ?
+	    " HAVING sum(q.n) <> 0 OR sum(q.gn) <> 0" :
 	    " ORDER BY 1, 2, 3 ON CONFLICT(lvl, unit, course) DO UPDATE SET"
-	    " n = learner_rows.n + excluded.n");
+	    " n = learner_rows.n + excluded.n, gain_sum = learner_rows.gain_sum +"
+	    " excluded.gain_sum, gain_n = learner_rows.gain_n + excluded.gain_n");
 }
 
 /* Add the completions of pairs p (columns village, course, status,
  * completed_at, time_source, sg: 1 or -1) to completion_buckets, per
- * course and for all courses (''), in key order. */
+ * course and for all courses (''), per province and for the country (''),
+ * in key order. */
 static void
 tq_buckets(struct tbuf *b, enum hdb_kind kind, const char *p)
 {
 	tb_printf(b, "INSERT INTO completion_buckets%s(course, seg, unit, src_hub, src_phone,"
 	    " src_none, src_unknown)"
 	    " SELECT CASE WHEN a.all_courses = 1 THEN '' ELSE p.course END,"
-	    " " TQ_SEG("p.completed_at") ", substr(p.village, 1, 2),"
+	    " " TQ_SEG("p.completed_at") ", substr(p.village, 1, u.n),"
 	    " sum(CASE WHEN p.time_source LIKE '%%\"completed_at\":\"hub\"%%' THEN p.sg ELSE 0 END),"
 	    " sum(CASE WHEN p.time_source LIKE '%%\"completed_at\":\"phone\"%%' THEN p.sg ELSE 0 END),"
 	    " sum(CASE WHEN p.time_source LIKE '%%\"completed_at\":\"hub\"%%'"
@@ -389,9 +396,10 @@ tq_buckets(struct tbuf *b, enum hdb_kind kind, const char *p)
 	    " sum(CASE WHEN p.time_source IS NULL"
 	    "   OR p.time_source NOT LIKE '%%\"completed_at\":%%' THEN p.sg ELSE 0 END)"
 	    " FROM (%s) p CROSS JOIN (SELECT 0 AS all_courses UNION ALL SELECT 1) a"
+	    " CROSS JOIN (SELECT 0 AS n UNION ALL SELECT 2) u"
 	    " WHERE p.status = 'completed' AND p.completed_at > 0"
 	    " GROUP BY 1, 2, 3%s;", kind == HDB_PG ? "_delta" : "", p, kind == HDB_PG ? "" :
-	    " ORDER BY 1, 2, 3 ON CONFLICT(course, seg, unit) DO UPDATE SET"
+	    " ORDER BY 1, 3, 2 ON CONFLICT(course, unit, seg) DO UPDATE SET"
 	    " src_hub = completion_buckets.src_hub + excluded.src_hub,"
 	    " src_phone = completion_buckets.src_phone + excluded.src_phone,"
 	    " src_none = completion_buckets.src_none + excluded.src_none,"
@@ -406,28 +414,34 @@ tq_pairs(struct tbuf *b, const char *x, int of_learners, const char *sg)
 	if (of_learners)
 		tb_printf(b, "SELECT l.village AS village, s.course AS course, s.status AS status,"
 		    " s.first_activity AS first_activity, s.last_activity AS last_activity,"
-		    " s.completed_at AS completed_at, s.time_source AS time_source, %s AS sg"
+		    " s.completed_at AS completed_at, s.time_source AS time_source,"
+		    " s.pre_score AS pre_score, s.post_score AS post_score, %s AS sg"
 		    " FROM %s l JOIN summaries s ON s.box = l.box AND s.learner = l.id", sg, x);
 	else
 		tb_printf(b, "SELECT l.village AS village, x.course AS course, x.status AS status,"
 		    " x.first_activity AS first_activity, x.last_activity AS last_activity,"
-		    " x.completed_at AS completed_at, x.time_source AS time_source, %s AS sg"
+		    " x.completed_at AS completed_at, x.time_source AS time_source,"
+		    " x.pre_score AS pre_score, x.post_score AS post_score, %s AS sg"
 		    " FROM %s x JOIN learners l ON l.box = x.box AND l.id = x.learner", sg, x);
 }
 
-/* learner_rows' part of pairs p: its summaries listed without a range. */
+/* learner_rows' part of pairs p: its summaries listed without a range,
+ * and the gain of those with both scores (report.c, report__gains). */
 static void
 tq_pair_rows(struct tbuf *b, const char *p)
 {
 	tb_printf(b, "SELECT p.village, p.course, CASE WHEN " TQ_LISTED("p")
-	    " THEN p.sg ELSE 0 END AS n FROM (%s) p", p);
+	    " THEN p.sg ELSE 0 END AS n, CASE WHEN " TQ_GAIN("p") " THEN p.sg *"
+	    " (p.post_score - p.pre_score) ELSE 0 END AS gs, CASE WHEN " TQ_GAIN("p")
+	    " THEN p.sg ELSE 0 END AS gn FROM (%s) p", p);
 }
 
 /* Learners of row set l (box, id, village) with a summary: sg each. */
 static void
 tq_with(struct tbuf *b, const char *l, const char *sg)
 {
-	tb_printf(b, "SELECT l.village AS village, '' AS course, %s AS n FROM %s l"
+	tb_printf(b, "SELECT l.village AS village, '' AS course, %s AS n, 0 AS gs, 0 AS gn"
+	    " FROM %s l"
 	    " WHERE EXISTS (SELECT 1 FROM summaries s WHERE s.box = l.box"
 	    " AND s.learner = l.id)", sg, l);
 }
@@ -460,7 +474,8 @@ tq_body(struct tbuf *b, enum hdb_kind kind, int ev, const char *nw, const char *
 		break;
 	case 3: /* progress arrives: a learner's first counts it as with progress */
 		tq_pairs(&p, nw, 0, "1");
-		tb_printf(&q, "SELECT l.village AS village, '' AS course, 1 AS n FROM"
+		tb_printf(&q, "SELECT l.village AS village, '' AS course, 1 AS n, 0 AS gs,"
+		    " 0 AS gn FROM"
 		    " (SELECT box, learner, count(*) AS m FROM %s GROUP BY box, learner) g"
 		    " JOIN learners l ON l.box = g.box AND l.id = g.learner WHERE g.m ="
 		    " (SELECT count(*) FROM summaries s WHERE s.box = g.box"
@@ -473,7 +488,8 @@ tq_body(struct tbuf *b, enum hdb_kind kind, int ev, const char *nw, const char *
 		break;
 	default: /* progress goes: a learner's last leaves it without */
 		tq_pairs(&p, od, 0, "-1");
-		tb_printf(&q, "SELECT l.village AS village, '' AS course, -1 AS n FROM"
+		tb_printf(&q, "SELECT l.village AS village, '' AS course, -1 AS n, 0 AS gs,"
+		    " 0 AS gn FROM"
 		    " (SELECT DISTINCT box, learner FROM %s) g JOIN learners l"
 		    " ON l.box = g.box AND l.id = g.learner WHERE NOT EXISTS"
 		    " (SELECT 1 FROM summaries s WHERE s.box = g.box AND s.learner = g.learner)",
@@ -507,7 +523,8 @@ totals_buckets_migration(enum hdb_kind kind)
 #define TQ_SROW(r) "(SELECT " r ".box AS box, " r ".learner AS learner, " r ".course AS course," \
 	" " r ".status AS status, " r ".first_activity AS first_activity," \
 	" " r ".last_activity AS last_activity, " r ".completed_at AS completed_at," \
-	" " r ".time_source AS time_source)"
+	" " r ".time_source AS time_source, " r ".pre_score AS pre_score," \
+	" " r ".post_score AS post_score)"
 	static const char ss_new[] = TQ_SROW("NEW"), ss_old[] = TQ_SROW("OLD");
 	/* PostgreSQL, per statement: the transition tables; a move only for
 	 * the learners whose village changed */
@@ -520,14 +537,16 @@ totals_buckets_migration(enum hdb_kind kind)
 	int ev;
 
 	tb_printf(&b, "CREATE TABLE learner_rows(lvl BIGINT NOT NULL, unit %s NOT NULL,"
-	    " course TEXT NOT NULL, n BIGINT NOT NULL, PRIMARY KEY(lvl, unit, course));", txt);
+	    " course TEXT NOT NULL, n BIGINT NOT NULL, gain_sum BIGINT NOT NULL,"
+	    " gain_n BIGINT NOT NULL, PRIMARY KEY(lvl, unit, course));", txt);
 	tb_printf(&b, "CREATE TABLE completion_buckets(course TEXT NOT NULL,"
 	    " seg BIGINT NOT NULL, unit %s NOT NULL, src_hub BIGINT NOT NULL,"
 	    " src_phone BIGINT NOT NULL, src_none BIGINT NOT NULL,"
-	    " src_unknown BIGINT NOT NULL, PRIMARY KEY(course, seg, unit));", txt);
+	    " src_unknown BIGINT NOT NULL, PRIMARY KEY(course, unit, seg));", txt);
 	if (kind == HDB_PG) {
 		tb_printf(&b, "CREATE TABLE learner_rows_delta(lvl BIGINT NOT NULL,"
-		    " unit %s NOT NULL, course TEXT NOT NULL, n BIGINT NOT NULL);", txt);
+		    " unit %s NOT NULL, course TEXT NOT NULL, n BIGINT NOT NULL,"
+		    " gain_sum BIGINT NOT NULL, gain_n BIGINT NOT NULL);", txt);
 		tb_printf(&b, "CREATE TABLE completion_buckets_delta(course TEXT NOT NULL,"
 		    " seg BIGINT NOT NULL, unit %s NOT NULL, src_hub BIGINT NOT NULL,"
 		    " src_phone BIGINT NOT NULL, src_none BIGINT NOT NULL,"
@@ -553,7 +572,9 @@ totals_buckets_migration(enum hdb_kind kind)
 		tb_printf(&b, "CREATE TRIGGER %s AFTER %s ON %s FOR EACH ROW%s BEGIN ", name[ev],
 		    event[ev % 3], tbl, ev == 1 ? " WHEN (" TB_VILLAGE_CHANGED ")" :
 		    ev == 4 ? " WHEN (" TB_SUMMARY_CHANGED " OR OLD.last_activity IS DISTINCT FROM"
-		    " NEW.last_activity OR OLD.time_source IS DISTINCT FROM NEW.time_source)" : "");
+		    " NEW.last_activity OR OLD.time_source IS DISTINCT FROM NEW.time_source"
+		    " OR OLD.pre_score IS DISTINCT FROM NEW.pre_score"
+		    " OR OLD.post_score IS DISTINCT FROM NEW.post_score)" : "");
 		if (ev < 3)
 			tq_body(&b, kind, ev, sl_new, sl_old);
 		else
@@ -573,16 +594,20 @@ totals_fold(struct hdb_conn *c)
 	/* one statement per table: folders running at once each lock the
 	 * totals rows in key order, and a delta row is taken by one of them */
 	static const char sql[] =
-	    "WITH d AS (DELETE FROM learner_rows_delta RETURNING lvl, unit, course, n)"
-	    " INSERT INTO learner_rows(lvl, unit, course, n) SELECT lvl, unit, course, sum(n)"
+	    "WITH d AS (DELETE FROM learner_rows_delta RETURNING lvl, unit, course, n,"
+	    "  gain_sum, gain_n)"
+	    " INSERT INTO learner_rows(lvl, unit, course, n, gain_sum, gain_n)"
+	    " SELECT lvl, unit, course, sum(n), sum(gain_sum), sum(gain_n)"
 	    " FROM d GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 ON CONFLICT(lvl, unit, course)"
-	    " DO UPDATE SET n = learner_rows.n + excluded.n;"
+	    " DO UPDATE SET n = learner_rows.n + excluded.n,"
+	    " gain_sum = learner_rows.gain_sum + excluded.gain_sum,"
+	    " gain_n = learner_rows.gain_n + excluded.gain_n;"
 	    "WITH d AS (DELETE FROM completion_buckets_delta RETURNING course, seg, unit,"
 	    "  src_hub, src_phone, src_none, src_unknown)"
 	    " INSERT INTO completion_buckets(course, seg, unit, src_hub, src_phone, src_none,"
 	    "  src_unknown) SELECT course, seg, unit, sum(src_hub), sum(src_phone),"
-	    "  sum(src_none), sum(src_unknown) FROM d GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
-	    " ON CONFLICT(course, seg, unit) DO UPDATE SET"
+	    "  sum(src_none), sum(src_unknown) FROM d GROUP BY 1, 2, 3 ORDER BY 1, 3, 2"
+	    " ON CONFLICT(course, unit, seg) DO UPDATE SET"
 	    " src_hub = completion_buckets.src_hub + excluded.src_hub,"
 	    " src_phone = completion_buckets.src_phone + excluded.src_phone,"
 	    " src_none = completion_buckets.src_none + excluded.src_none,"

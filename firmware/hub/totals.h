@@ -30,8 +30,8 @@ char *totals_migration(enum hdb_kind kind);
 
 /* Schema version 8 (db.c; issue 14, the dashboard under 200 ms):
  * - completion_buckets(course, seg, unit, src_hub, src_phone, src_none,
- *   src_unknown): completions per province (unit) and course (and course ''
- *   for all) in segments of time: a segment starts at 15:00, 16:00 or 17:00
+ *   src_unknown): completions per province (unit; '' for the country) and
+ *   course (and course '' for all) in segments of time: a segment starts at 15:00, 16:00 or 17:00
  *   UTC (seg: that hour since 1970), the midnights of WIT, WITA and WIB, so
  *   each segment lies within one day of each zone and the days of any zone
  *   are sums of whole segments; counted per source of the completion time

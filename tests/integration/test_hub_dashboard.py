@@ -613,7 +613,7 @@ def test_running_totals_follow_every_change():
     U = learner(12, "51.71.01.1001", "Umar")
     eq(upload(hc, kx, chunk(kx, 9, 16, 6, [R, S, U], [
         dict(summary(R["id"], "desa-administrasi", 13, completed_at=WITA0 + 15 * 60000),
-             time_source={"completed_at": "hub"}),
+             time_source={"completed_at": "hub"}, pre_score=35, post_score=85),
         dict(summary(R["id"], "desa-keuangan", 14, completed_at=WITA0 - 15 * 60000),
              time_source={"completed_at": "none", "first_activity": "phone"}),
         dict(summary(S["id"], "desa-administrasi", 15, completed_at=WIT0),
