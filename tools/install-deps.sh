@@ -69,8 +69,11 @@ if [ -n "$missing" ]; then
 fi
 
 if { [ "$1" = test ] || [ "$1" = bench ]; } && [ -f tests/package.json ]; then
-	if [ ! -d tests/node_modules ] || [ tests/package.json -nt tests/node_modules ]; then
+	# a stamp written after npm ci succeeded (npm ci empties node_modules
+	# first), so an interrupted or failed install is done again next time
+	stamp=tests/node_modules/.pamong-installed
+	if [ ! -f $stamp ] || [ tests/package.json -nt $stamp ] || [ tests/package-lock.json -nt $stamp ]; then
 		echo "Installing test tools from npm (tests/package.json)"
-		(cd tests && npm ci --no-audit --no-fund --loglevel=error) && touch tests/node_modules
+		(cd tests && npm ci --no-audit --no-fund --loglevel=error) && touch $stamp
 	fi
 fi

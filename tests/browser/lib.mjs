@@ -195,6 +195,16 @@ export async function startBox() {
 }
 
 // ---------- a plain API client (the test's own helper learner) ----------
+// Each Set-Cookie header of a fetch() answer. Debian 12's Node 18 has no
+// Headers.getSetCookie(); its get('set-cookie') joins them with ', ', and a
+// comma followed by a name and '=' starts the next one (Expires= dates have
+// a comma followed by a space and a day name, never by '=').
+export function setCookies(headers) {
+  if (headers.getSetCookie) return headers.getSetCookie();
+  const all = headers.get('set-cookie');
+  return all ? all.split(/,\s*(?=[^;,=\s]+=)/) : [];
+}
+
 export class Api {
   constructor(url) { this.url = url; this.cookie = ''; }
 
@@ -204,7 +214,7 @@ export class Api {
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     const r = await fetch(this.url + '/api/v1' + p, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     // the session cookie (the box also sets pb_in, which the page reads)
-    for (const sc of r.headers.getSetCookie ? r.headers.getSetCookie() : [r.headers.get('set-cookie') || '']) {
+    for (const sc of setCookies(r.headers)) {
       if (sc.startsWith('pb_session=')) this.cookie = sc.split(';')[0];
     }
     const text = await r.text();

@@ -19,8 +19,12 @@ await run(async () => {
     try { acorn.parse(fs.readFileSync(path.join(dir, f), 'utf8'), { ecmaVersion: 2017, sourceType: 'module' }); } catch (e) { err = e.message; }
     ok(err === null, `console/js/${f} parses as an ES2017 module`, err);
   }
-  const id = (await import(path.join(dir, 'strings-id.js'))).default;
-  const en = (await import(path.join(dir, 'strings-en.js'))).default;
+  // imported from their text as data: URLs, which are always ES modules (Debian 12's
+  // Node 18 reads a .js file outside a "type": "module" package as CommonJS)
+  const esm = async (f) => (await import('data:text/javascript;base64,' +
+    fs.readFileSync(path.join(dir, f)).toString('base64'))).default;
+  const id = await esm('strings-id.js');
+  const en = await esm('strings-en.js');
   eq(Object.keys(en).sort(), Object.keys(id).sort(), 'the console has every text in both languages');
   for (const f of fs.readdirSync(dir)) {
     const ast = acorn.parse(fs.readFileSync(path.join(dir, f), 'utf8'), { ecmaVersion: 2017, sourceType: 'module' });
