@@ -15,11 +15,16 @@
 #include "log.h"
 #include "util.h"
 
+/* The longest path served: CivetWeb takes request lines up to its header
+ * limit; no file or route of the box is near this. */
+#define HTTP__PATH_MAX 2048
+
 /* Refuse paths that try to leave the roots or that hide something: any
- * "..", backslash, "%" left after decoding (double encoding), NUL or
- * control characters, invalid UTF-8, or an absolute-form URI. */
+ * "..", backslash, "//", invalid UTF-8, or an absolute-form URI; "%" only
+ * where pct says escapes may still be there (the path as sent), never in
+ * the decoded one (a "%" left after decoding is double encoding). */
 static int
-http__path_unsafe(const char *uri)
+http__path_unsafe(const char *uri, int pct)
 {
 	const char *p;
 
@@ -27,11 +32,28 @@ http__path_unsafe(const char *uri)
 		return 1;
 	if (!util_utf8_valid(uri, strlen(uri)))
 		return 1;
-	if (strchr(uri, '\\') != NULL || strchr(uri, '%') != NULL || strstr(uri, "//"))
+	if (strchr(uri, '\\') != NULL || (!pct && strchr(uri, '%') != NULL) || strstr(uri, "//"))
 		return 1;
 	for (p = uri; (p = strstr(p, "..")) != NULL; p += 2)
 		if ((p == uri || p[-1] == '/') && (p[2] == '/' || p[2] == '\0'))
 			return 1;
+	return 0;
+}
+
+/* The path as sent, with its %XX escapes decoded into out (a file name
+ * with a space arrives as "%20"); -1 when it does not fit or decodes to a
+ * NUL or another control character. */
+static int
+http__decode_path(const char *raw, char *out, size_t len)
+{
+	int n = mg_url_decode(raw, (int)strlen(raw), out, (int)len, 0);
+	int i;
+
+	if (n < 0 || (size_t)n != strlen(out))
+		return -1;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
+			return -1;
 	return 0;
 }
 
@@ -82,7 +104,7 @@ http__begin_request(struct mg_connection *conn)
 {
 	const struct mg_request_info *ri = mg_get_request_info(conn);
 	const struct http *h = mg_get_user_data(mg_get_context(conn));
-	const char *uri = ri->local_uri_raw;
+	char uri[HTTP__PATH_MAX];
 	int status;
 
 	mg_set_user_connection_data(conn, NULL); /* the body is not read yet */
@@ -91,13 +113,16 @@ http__begin_request(struct mg_connection *conn)
 	 * come: a phone reconnects in a round trip, a queued one waits. */
 	if (__atomic_load_n(&h->busy, __ATOMIC_RELAXED) * 4 > h->cfg->threads * 3)
 		mg_disable_connection_keep_alive(conn);
-	if (http__path_unsafe(ri->request_uri) || http__path_unsafe(uri)) {
+	if (http__path_unsafe(ri->request_uri, 1) || http__path_unsafe(ri->local_uri_raw, 1) ||
+	    http__decode_path(ri->local_uri_raw, uri, sizeof(uri)) != 0 || http__path_unsafe(uri, 0)) {
 		if (http__has_body(conn))
 			mg_disable_connection_keep_alive(conn);
 		http_send_error(conn, 400, "bad_request", "unsafe or malformed path", NULL);
 		return 400;
 	}
-	if (http__owned(h, uri))
+	/* Handlers are matched by CivetWeb on the path as sent: a route is
+	 * never reached through an escape ("/api%2fv1/…" is a file path). */
+	if (http__owned(h, ri->local_uri_raw))
 		return 0;
 	/* Nothing outside the handlers reads a body: close after answering,
 	 * rather than let CivetWeb wait for a body a phone may send slowly. */

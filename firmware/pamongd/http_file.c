@@ -112,13 +112,18 @@ http__static_file(struct mg_connection *conn, const struct http *h, const char *
 	size_t hlen, got = 0;
 	int n;
 
-	if (mg_get_header(conn, "Range") != NULL ||
-	    (inm == NULL && mg_get_header(conn, "If-Modified-Since") != NULL))
-		return 0;
 	if (!http__static_path(h, uri, path, sizeof(path)) || http__hidden(path))
 		return 0;
 	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
 		return 0;
+	/* Ranges (audio, video) and If-Modified-Since: CivetWeb's own file
+	 * answer, given the path decoded here (it decodes nothing itself:
+	 * decode_url is off), so a name with a space plays too. */
+	if (mg_get_header(conn, "Range") != NULL ||
+	    (inm == NULL && mg_get_header(conn, "If-Modified-Since") != NULL)) {
+		mg_send_mime_file(conn, path, http__mime(path));
+		return mg_get_header(conn, "Range") != NULL ? 206 : 200;
+	}
 	snprintf(gzpath, sizeof(gzpath), "%s.gz", path);
 	if (stat(gzpath, &gst) == 0 && S_ISREG(gst.st_mode)) {
 		if (http__accepts_gzip(conn)) {
