@@ -7,13 +7,18 @@ command line (ifname=, systemd-network-generator), on a user-mode network
 that is the hotspot's 10.42.0.0/24, so the box's own units give it the
 hotspot address and firewall and pamongd (listening on the hotspot
 address) is reached through QEMU's port forwarding like a phone reaches it.
-- boot 1: systemd reaches multi-user; pamongd answers /api/v1/health
+- boot 1: the initramfs checks the root file system; systemd reaches
+  multi-user; pamongd answers /api/v1/health
   through QEMU's port forwarding (127.0.0.1 only); the console shows the
   hotspot's name; a learner registers; a clean power-off; the data
   partition and its file system now fill the disk; the file system is
   clean.
-- boot 2: the learner is still there; learners register from several
-  connections while QEMU is killed (the plug pulled).
+- between: the data file system is damaged in the copy (blocks of the
+  database marked free, the file system marked not clean): e2fsck finds
+  errors.
+- boot 2: the data file system is checked and repaired at boot
+  (systemd-fsck, no person); the learner is still there; learners
+  register from several connections while QEMU is killed (the plug pulled).
 - boot 3: the box comes up by itself (no manual repair), the database is
   not degraded, every acknowledged learner logs in; after a clean
   power-off the data file system is clean.
@@ -209,6 +214,21 @@ def test_boot1_health_and_grow():
         eq(health.get("db"), "ok", "boot 1: the database is ok")
         ok(g.wait_console(r"Reached target .*Multi-User System"), "boot 1: systemd reached multi-user.target",
            g.tail())
+        ok(re.search(r"pamong-root: clean", g.console()),
+           "boot 1: the initramfs checked the root file system (fsck.ext4: pamong-root: clean)",
+           "\n".join(l for l in g.console().splitlines() if "fsck" in l or "root file system" in l))
+        # QEMU's wlan0 is a network card, not a radio: hostapd fails on it,
+        # is tried a few times and then left alone (no restart every 3 s)
+        m = g.wait_console(r"pamong-hostapd@wlan0\.service: Start request repeated too quickly")
+        ok(m, "boot 1: hostapd on an interface that is no radio stops being restarted", g.tail())
+        if m:
+            restarts = r"pamong-hostapd@wlan0\.service: Scheduled restart job, restart counter is at (\d+)"
+            tries = [int(n) for n in re.findall(restarts, g.console())]
+            time.sleep(30)
+            later = [int(n) for n in re.findall(restarts, g.console())]
+            ok(tries and max(tries) <= 5 and later == tries,
+               "boot 1: hostapd was restarted %d times, and not again in the next 30 s" % max(tries or [0]),
+               "before: %s, 30 s later: %s" % (tries, later))
         m = g.wait_console(r"Wi-Fi: +(PamongBox-[0-9A-F]{4})")
         ok(m, "boot 1: the console shows the hotspot's name PamongBox-XXXX", g.tail())
         c = Client(g.port)
@@ -234,13 +254,34 @@ def test_boot1_health_and_grow():
        "the data file system fills its partition (%d MiB)" % (blocks * bsize >> 20))
 
 
+def damage_data_fs():
+    """Blocks of the database marked free in the data file system's bitmap
+    (the allocator would hand them to another file) and the file system
+    marked not cleanly unmounted, as a card's bad write could leave it."""
+    p = data_partition()
+    fs = "%s?offset=%d" % (DISK, p["start"] * 512)
+    blocks = il.run("debugfs", "-R", "blocks /pamong.db", fs).stdout.split()
+    ok(len(blocks) >= 4, "the database's blocks on the data partition (%d)" % len(blocks))
+    for b in blocks[:4]:
+        il.run("debugfs", "-w", "-R", "freeb " + b, fs)
+    il.run("debugfs", "-w", "-R", "ssv state 0", fs)
+    r = subprocess.run(["e2fsck", "-fn", fs], capture_output=True, text=True)
+    ok(r.returncode != 0 and "bitmap differences" in r.stdout,
+       "the damaged data file system has errors (e2fsck -n: block bitmap differences)", r.stdout[-1500:])
+
+
 def test_boot2_pulled_plug():
     if VILLAGE is None:
         ok(False, "boot 2 needs boot 1")
         return
+    damage_data_fs()
     g = Guest(CMDLINE, 2)
     try:
-        ok(g.wait_health() is not None, "boot 2: pamongd answers", g.tail())
+        ok(g.wait_health() is not None, "boot 2: pamongd answers after the damaged data partition", g.tail())
+        fsck = [l for l in g.console().splitlines() if "pamong-data" in l or "systemd-fsck" in l]
+        ok(any(re.search(r"pamong-data: \*+ FILE SYSTEM WAS MODIFIED|pamong-data was not cleanly unmounted", l)
+               for l in fsck),
+           "boot 2: systemd-fsck checked and repaired the data partition before it was mounted", "\n".join(fsck))
         eq(login(g.port, "Uji Pertama"), 200, "boot 2: the learner of boot 1 logs in")
         lock = threading.Lock()
         stop = threading.Event()
