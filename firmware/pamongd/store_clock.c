@@ -606,7 +606,11 @@ store_clock_learn(struct store *st, const char *current_boot, int64_t max_age_ms
 out:
 	if (err != PB_OK)
 		log_warnx("store: learning the clock from phones: %s", pb_strerror(err));
-	else if (store_clock_get(st, current_boot, &old) == PB_OK) {
+	else if (store_clock_get(st, current_boot, &old) == PB_OK &&
+	    (old.src == STORE_CLOCK_HUB || old.votes >= STORE_CLOCK_FIRM_VOTES)) {
+		/* a firm offset: learned again at most once per max_age; fewer
+		 * phones are heard again after each write (more may come to
+		 * agree, and enough of them set the clock: clockset.h) */
 		pthread_mutex_lock(&st->mu);
 		st->clock.known = 1;
 		pthread_mutex_unlock(&st->mu);

@@ -27,6 +27,7 @@
 #define STORE_CLOCK_AGREE_MS CLOCKMATH_AGREE_MS /* phones this close to the median agree */
 #define STORE_CLOCK_MIN_PHONE_MS CLOCKMATH_MIN_PHONE_MS /* 2024-01-01: earlier is wrong */
 #define STORE_CLOCK_MAX_PHONE_MS CLOCKMATH_MAX_PHONE_MS /* 2100-01-01: later is wrong */
+#define STORE_CLOCK_FIRM_VOTES 3      /* phones whose offset is relearned only per max_age */
 #define STORE_CLOCK_JUMP_MS 2000     /* a base moving more than this is a jump */
 #define STORE_CLOCK_RESEND_MS 5000   /* a correction changing by this resends rows */
 #define STORE_CLOCK_EXPECT_MS 5000   /* a jump this close to the one asked for is it */
@@ -89,8 +90,8 @@ pb_err store_clock_set_hub(struct store *st, const char *boot_id, int64_t offset
  * its result is revised; other boots' results are final. max_age_ms 0:
  * every boot, now (before an upload). max_age_ms > 0: only current_boot (a
  * cheap refresh, e.g. for health), skipped when nothing was written since
- * the last one, or when the boot has an offset and the last one is younger
- * than max_age_ms. */
+ * the last one, or when the boot has a firm offset (the hub's, or at least
+ * STORE_CLOCK_FIRM_VOTES phones) and the last one is younger than max_age_ms. */
 pb_err store_clock_learn(struct store *st, const char *current_boot, int64_t max_age_ms);
 /* The offset known for a boot; PB_ERR_NOTFOUND if none. */
 pb_err store_clock_get(struct store *st, const char *boot_id, struct store_clock *out);

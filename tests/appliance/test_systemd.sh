@@ -8,7 +8,8 @@
 # (Type=notify: active only once it said READY=1) with its LEDs on gpio-sim
 # lines named like the Pi's (GPIO17 …). Then: the sandbox is in force, the
 # status line says what pamongd does, a phone (wlan1 in its own namespace)
-# joins and leaves and health, the status line and the wifi LED follow;
+# joins and leaves and health, the status line and the wifi LED follow; the
+# radio is pulled out and a new one plugged in (hostapd follows by udev);
 # systemd-networkd brings a wired uplink up by DHCP and pamongd sees it; a
 # hung pamongd (SIGSTOP) is killed by the watchdog and restarted; the button
 # held 5 s stops it and powers the box off through pamong-poweroff.path.
@@ -81,6 +82,22 @@ cat >>/etc/pamong/pamongd.conf <<EOF
 hub_url = http://192.168.77.1:8090
 EOF
 
+# mac80211_hwsim is loaded by systemd-modules-load (pamong-guest.conf): on a
+# loaded machine its radios may still be on their way
+radios() {
+	i=0
+	while [ $i -lt 120 ] && ! { [ -e /sys/class/net/wlan0 ] && [ -e /sys/class/net/wlan1 ]; }; do
+		sleep 0.5
+		i=$((i + 1))
+	done
+	ls /sys/class/net
+	[ -e /sys/class/net/wlan0 ] && [ -e /sys/class/net/wlan1 ] || {
+		lsmod | grep -i -e hwsim -e 80211
+		journalctl -b --no-pager -o cat -u systemd-modules-load.service | tail -n 8
+		false
+	}
+}
+check "mac80211_hwsim's radios wlan0 and wlan1 are there" radios
 # the phone's radio leaves the box's namespace before the units start
 phy=$(cat /sys/class/net/wlan1/phy80211/name)
 ip netns add phone
@@ -245,6 +262,9 @@ check "the phone leaves: 0 phones, the wifi LED steady" \
 	wait_health 20 'h["wifi"]["phones"] == 0 and h["wifi"]["state"] == "up" and h["leds"]["wifi"] == "steady"'
 steady() { s=$(samples 1); echo "GPIO27 (wifi): $s"; [ "$s" = 111111111111111111111111111111 ]; }
 check "the wifi LED line (GPIO27) is steady on with no phones" steady
+
+# (d2) a radio pulled out and plugged in again while the box runs
+. tests/appliance/systemd_hotplug.sh
 
 # (e) an uplink: systemd-networkd with the overlay's .network file brings up
 # a wired link (a veth "eth0" with a DHCP server on its other side) by

@@ -15,7 +15,10 @@ pamongd whose wall clock libfaketime holds one day behind, a real pamong-hub.
    first is not sent again.
 
 A second box whose clock jumps without asking (NTP, a hand) records the jump
-as "other" and a hub offset learned after it corrects both sides.
+as "other" and a hub offset learned after it corrects both sides. A third box,
+two hours behind and without a link: one and two phones with the right time
+do not set the clock, three agreeing phones make pamongd ask (source phone),
+and after the jump health says the phones set it.
 
 libfaketime is an LD_PRELOAD library: a sanitizer build (whose run-time must
 come first) skips this file."""
@@ -243,6 +246,35 @@ def test_a_jump_nobody_asked_for():
     near(hub_learner(d)[0], real_d, "...and leaves the one after it as recorded")
     eq((json.loads(hub_learner(c)[2]), json.loads(hub_learner(d)[2])),
        ({"registered_at": "hub"}, {"registered_at": "hub"}), "both vouched by the hub")
+    box.stop()
+
+
+def test_agreeing_phones_ask_for_the_clock():
+    clock = FakeClock("box3", -2 * 3600)
+    box = make_box(clock, HUB.enroll_code(), link=False).start()
+    req = clock.path + ".request"
+    village = box.client().get("/api/v1/villages")[1]["villages"][0]["code"]
+    for i, name in enumerate(["Eka", "Dwi", "Tri"]):
+        st, _, _ = box.client().post("/api/v1/register", {
+            "name": "Telepon " + name, "position": "kaur-keuangan", "village": village,
+            "pin": "482913", "client_time": now_ms() + i * 1000})
+        eq(st, 201, "phone %d registers with its own (right) clock" % (i + 1))
+        h = health(box)
+        if i < 2:
+            ok(not os.path.exists(req), "%d phone(s) agreeing do not set the clock" % (i + 1))
+    eq(h["clock"], "phone", "health: the phones vouch for the time")
+    ok(os.path.exists(req), "three agreeing phones: pamongd asks for the clock to be set",
+       box.logtext())
+    text = open(req).read() if os.path.exists(req) else ""
+    kv = dict(line.split("=", 1) for line in text.splitlines()[1:] if "=" in line)
+    eq(kv.get("source"), "phone", "...by the phones")
+    ok(abs(int(kv.get("delta_ms", "0")) - 2 * 3600 * 1000) < 10000, "...two hours forward", text)
+    os.unlink(req)
+    clock.set(clock.offset_s + round(int(kv.get("delta_ms", "0")) / 1000.0))
+    cs = health(box).get("clock_set") or {}
+    eq(cs.get("by"), "phone", "health: the phones set the clock")
+    eq(health(box)["clock"], "phone", "the time after the jump is vouched by the phones too")
+    ok(not os.path.exists(req), "and pamongd does not ask again")
     box.stop()
 
 

@@ -848,16 +848,26 @@ test_clock(void)
 	    "the current boot's offset comes from its one phone (got src %d, %lld)",
 	    (int)c.src, (long long)c.offset_ms);
 
-	/* the current boot is revisited as phones come; at most once per max_age */
+	/* the current boot is revisited as phones come: after every write while
+	 * fewer than 3 phones vouch for it, then at most once per max_age */
 	learner_at(st, "Jam Baru Satu", "boot-now", wn + 1000, 2 * HOUR_MS, l8);
 	learner_at(st, "Jam Baru Dua", "boot-now", wn + 2000, 2 * HOUR_MS, l9);
 	store_clock_learn(st, "boot-now", 60000);
-	CHECK_EQ_INT(clock_of(st, "boot-now").offset_ms, HOUR_MS,
-	    "learning again within max_age is skipped");
+	CHECK_EQ_INT(clock_of(st, "boot-now").offset_ms, 2 * HOUR_MS,
+	    "one phone's offset is not firm: learning within max_age hears the new phones");
+	learner_at(st, "Jam Baru Tiga", "boot-now", wn + 3000, 2 * HOUR_MS, NULL);
+	store_clock_learn(st, "boot-now", 60000);
+	c = clock_of(st, "boot-now");
+	CHECK(c.offset_ms == 2 * HOUR_MS && c.votes == 3, "a third phone agrees (%d votes)",
+	    c.votes);
+	learner_at(st, "Jam Baru Empat", "boot-now", wn + 4000, 3 * HOUR_MS, NULL);
+	store_clock_learn(st, "boot-now", 60000);
+	CHECK_EQ_INT(clock_of(st, "boot-now").votes, 3,
+	    "three agreeing phones are firm: learning again within max_age is skipped");
 	store_clock_learn(st, "boot-now", 0);
 	c = clock_of(st, "boot-now");
-	CHECK(c.src == STORE_CLOCK_PHONE && c.offset_ms == 2 * HOUR_MS && c.votes == 2,
-	    "two new phones outvote the first in the current boot (got %lld, %d votes)",
+	CHECK(c.src == STORE_CLOCK_PHONE && c.offset_ms == 2 * HOUR_MS && c.votes == 3,
+	    "three new phones outvote the other two in the current boot (got %lld, %d votes)",
 	    (long long)c.offset_ms, c.votes);
 	CHECK_EQ_INT(store_clock_set_hub(st, "boot-now", 600000), PB_OK,
 	    "the hub's offset for the current boot is stored");
