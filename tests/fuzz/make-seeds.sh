@@ -11,7 +11,7 @@ PACK=${BUILD:-build}/pamong-pack
 [ -x "$PACK" ] || { echo "build $PACK first (make)" >&2; exit 1; }
 for t in json_body hub_upload manifest pack course_yaml markdown config; do
 	mkdir -p "$C/$t"
-	find "$C/$t" -type f ! -name 'regress-*' -delete
+	find "$C/$t" -type f ! -name 'regress-*' ! -name 'found-*' -delete
 done
 
 # ---- config: the shipped example and a few edits of it
