@@ -36,9 +36,11 @@ prop() { systemctl show -P "$2" "$1"; }
 # (a) the image's files and the fresh binary, as the image build puts them
 install_box() {
 	# the user and group first, as in the image (sysusers runs at build or
-	# first boot, before udev reads 60-pamong-gpio.rules and its group)
+	# first boot, before udev reads 60-pamong-gpio.rules and its group); not the
+	# image's fstab: the guest has no pamong-data partition, and the mount unit
+	# systemd makes of it (pamongd needs /var/lib/pamong) waits 90 s and fails
 	systemd-sysusers "$PWD/$O/etc/sysusers.d/pamong.conf" &&
-		cp -R "$O/etc/." /etc/ && mkdir -p /usr/lib/pamong &&
+		tar -C "$O/etc" --exclude=./fstab -c . | tar -C /etc -x && mkdir -p /usr/lib/pamong &&
 		cp "$O/usr/lib/pamong/"* /usr/lib/pamong/ &&
 		install -m 0755 "$BUILD/pamongd" /usr/sbin/pamongd &&
 		mkdir -p /usr/share/pamong /var/lib/pamong/incoming &&
