@@ -773,8 +773,8 @@ def firstboot_copy(box):
     import re
     with open(FIRSTBOOT) as f:
         text = f.read()
-    for old, new in (("DATA=/var/lib/pamong\n", "DATA=%s\n" % box.mnt),
-                     ("DEFAULT=/usr/share/pamong/pamongd.conf\n", "DEFAULT=%s\n" % box.conf)):
+    for old, new in (("DATA=$R/var/lib/pamong\n", "DATA=%s\n" % box.mnt),
+                     ("DEFAULT=$R/usr/share/pamong/pamongd.conf\n", "DEFAULT=%s\n" % box.conf)):
         if old not in text:
             raise RuntimeError("firstboot no longer says " + old)
         text = text.replace(old, new)
