@@ -161,7 +161,7 @@ run(async () => {
   await page.dispatchEvent('#to', 'change');
   // the day's chart: 24 hourly bars and hour labels (the chart before it may also have 24 bars)
   await page.waitForFunction(() => document.querySelectorAll('#chart svg rect').length === 24 &&
-    [...document.querySelectorAll('#chart svg text')].some((t) => t.textContent === '00:00'), null, { timeout: 15000 }).catch(() => {});
+    [...document.querySelectorAll('#chart svg text')].some((t) => t.textContent === '00:00'), null, { timeout: 60000 }).catch(() => {});
   eq(await page.textContent('#total-completions'), '2', 'one day (30 Nov, WIB): 2 completions in 24 hourly bars');
   ok(await page.$$eval('#chart svg text', (t) => t.map((x) => x.textContent)).then((l) => l.includes('00:00') && l.includes('12:00')),
     'hours are labelled on the axis');
