@@ -265,6 +265,30 @@ tb_trigger_end(struct tbuf *b, enum hdb_kind kind, const char *name, const char 
 	" OR OLD.best_score IS DISTINCT FROM NEW.best_score"
 #define TB_VILLAGE_CHANGED "OLD.village IS DISTINCT FROM NEW.village"
 
+/* Fill the (empty) totals tables from the rows stored. */
+static void
+tb_rebuild(struct tbuf *b)
+{
+	/* the rows already stored */
+	tb_printf(b, "INSERT INTO village_learners(village, learners)"
+	    " SELECT village, count(*) FROM learners GROUP BY village;");
+	tb_printf(b, "INSERT INTO unit_totals(lvl, unit, course, learners, started,"
+	    " in_progress, completed, passed, score_sum, score_n)"
+	    " SELECT k.n, substr(v.village, 1, k.n), '', sum(v.learners), 0, 0, 0, 0, 0, 0"
+	    " FROM village_learners v CROSS JOIN " TB_LEVELS " GROUP BY 1, 2;");
+	tb_printf(b, "INSERT INTO village_totals(village, course, started, in_progress,"
+	    " completed, passed, score_sum, score_n) SELECT l.village, s.course,");
+	tb_counts(b, "s", "sum");
+	tb_printf(b, " FROM learners l JOIN summaries s ON s.box = l.box AND s.learner = l.id"
+	    " GROUP BY 1, 2;");
+	tb_printf(b, "INSERT INTO unit_totals(lvl, unit, course, learners, started,"
+	    " in_progress, completed, passed, score_sum, score_n)"
+	    " SELECT k.n, substr(v.village, 1, k.n), v.course, 0, sum(v.started),"
+	    " sum(v.in_progress), sum(v.completed), sum(v.passed), sum(v.score_sum),"
+	    " sum(v.score_n) FROM village_totals v CROSS JOIN " TB_LEVELS " GROUP BY 1, 2, 3"
+	    " ON CONFLICT(lvl, unit, course) DO UPDATE SET" TB_SET("unit_totals") ";");
+}
+
 char *
 totals_migration(enum hdb_kind kind)
 {
@@ -283,24 +307,7 @@ totals_migration(enum hdb_kind kind)
 	    " started BIGINT NOT NULL, in_progress BIGINT NOT NULL, completed BIGINT NOT NULL,"
 	    " passed BIGINT NOT NULL, score_sum BIGINT NOT NULL, score_n BIGINT NOT NULL,"
 	    " PRIMARY KEY(lvl, unit, course));", txt);
-	/* the rows already stored */
-	tb_printf(&b, "INSERT INTO village_learners(village, learners)"
-	    " SELECT village, count(*) FROM learners GROUP BY village;");
-	tb_printf(&b, "INSERT INTO unit_totals(lvl, unit, course, learners, started,"
-	    " in_progress, completed, passed, score_sum, score_n)"
-	    " SELECT k.n, substr(v.village, 1, k.n), '', sum(v.learners), 0, 0, 0, 0, 0, 0"
-	    " FROM village_learners v CROSS JOIN " TB_LEVELS " GROUP BY 1, 2;");
-	tb_printf(&b, "INSERT INTO village_totals(village, course, started, in_progress,"
-	    " completed, passed, score_sum, score_n) SELECT l.village, s.course,");
-	tb_counts(&b, "s", "sum");
-	tb_printf(&b, " FROM learners l JOIN summaries s ON s.box = l.box AND s.learner = l.id"
-	    " GROUP BY 1, 2;");
-	tb_printf(&b, "INSERT INTO unit_totals(lvl, unit, course, learners, started,"
-	    " in_progress, completed, passed, score_sum, score_n)"
-	    " SELECT k.n, substr(v.village, 1, k.n), v.course, 0, sum(v.started),"
-	    " sum(v.in_progress), sum(v.completed), sum(v.passed), sum(v.score_sum),"
-	    " sum(v.score_n) FROM village_totals v CROSS JOIN " TB_LEVELS " GROUP BY 1, 2, 3"
-	    " ON CONFLICT(lvl, unit, course) DO UPDATE SET" TB_SET("unit_totals") ";");
+	tb_rebuild(&b);
 
 	if (kind == HDB_PG) {
 		tb_pg_triggers(&b);
@@ -340,4 +347,276 @@ done:
 		return NULL;
 	}
 	return b.p;
+}
+
+/* ---- schema 7: per-upload deltas, folded -------------------------------
+ *
+ * The triggers only append rows to totals_delta (village, course ''
+ * for the learners, counts); no upload touches a shared totals row, so
+ * uploads of one area no longer wait for each other's commit (and cannot
+ * deadlock on them). totals_fold() adds the deltas to the totals and
+ * deletes them in one transaction. */
+
+/* pg_advisory_xact_lock key of the folder: "pamong" + 1 */
+#define TD_FOLD_LOCK "112971124112"
+
+#define TD_INSERT "INSERT INTO totals_delta(village, course, learners, started," \
+	" in_progress, completed, passed, score_sum, score_n) "
+
+/* A subquery of deltas (v, course, n, st, ip, co, pa, ss, sn) for summary
+ * rows x at village v, times sign. */
+static void
+td_src(struct tbuf *b, const char *v, const char *x, const char *sign, const char *from,
+    const char *where)
+{
+	tb_printf(b, "SELECT %s AS v, %s.course AS course, 0 AS n,", v, x);
+	tb_counts_as(b, x, sign, 1);
+	tb_printf(b, " FROM %s WHERE %s", from, where);
+}
+
+/* A subquery of learner deltas: n (1 or -1) at village v (FROM from when
+ * given). */
+static void
+td_learner(struct tbuf *b, const char *v, const char *n, const char *from)
+{
+	tb_printf(b, "SELECT %s AS v, '' AS course, %s AS n, 0 AS st, 0 AS ip, 0 AS co,"
+	    " 0 AS pa, 0 AS ss, 0 AS sn%s%s", v, n, from ? " FROM " : "", from ? from : "");
+}
+
+/* SQLite, per row: append the deltas of subquery d. */
+static void
+td_append(struct tbuf *b, const struct tbuf *d)
+{
+	tb_printf(b, TD_INSERT "%s;", d->p);
+}
+
+/* PostgreSQL, per statement: append the deltas of subquery d summed per
+ * village and course (changes that cancel out leave nothing). */
+static void
+td_append_set(struct tbuf *b, const char *d)
+{
+	tb_printf(b, TD_INSERT "SELECT d.v, d.course, sum(d.n), sum(d.st), sum(d.ip),"
+	    " sum(d.co), sum(d.pa), sum(d.ss), sum(d.sn) FROM (%s) d GROUP BY 1, 2"
+	    " HAVING sum(d.n) <> 0 OR sum(d.st) <> 0 OR sum(d.ip) <> 0 OR sum(d.co) <> 0"
+	    " OR sum(d.pa) <> 0 OR sum(d.ss) <> 0 OR sum(d.sn) <> 0;", d);
+}
+
+/* The six triggers' deltas, as a subquery (d) for trigger i: rows named
+ * NEW/OLD on SQLite (per row), the transition tables nt/ot on PostgreSQL
+ * (per statement). */
+static const char *const td_name[] = { "learners_totals_ins", "learners_totals_upd",
+	"learners_totals_del", "summaries_totals_ins", "summaries_totals_upd",
+	"summaries_totals_del" };
+
+static void
+td_deltas(struct tbuf *d, enum hdb_kind kind, int i)
+{
+	int pg = kind == HDB_PG;
+
+	switch (i) {
+	case 0: /* learners arrive, with any progress sent before them */
+		td_learner(d, pg ? "n.village" : "NEW.village", "1", pg ? "nt n" : NULL);
+		tb_printf(d, " UNION ALL ");
+		td_src(d, pg ? "n.village" : "NEW.village", "s", "", pg ?
+		    "nt n JOIN summaries s ON s.box = n.box AND s.learner = n.id" : "summaries s",
+		    pg ? "true" : "s.box = NEW.box AND s.learner = NEW.id");
+		break;
+	case 1: /* learners move village, their progress with them */
+		if (!pg) {
+			td_learner(d, "OLD.village", "-1", NULL);
+			tb_printf(d, " UNION ALL ");
+			td_learner(d, "NEW.village", "1", NULL);
+			tb_printf(d, " UNION ALL ");
+			td_src(d, "OLD.village", "s", "-", "summaries s",
+			    "s.box = OLD.box AND s.learner = OLD.id");
+			tb_printf(d, " UNION ALL ");
+			td_src(d, "NEW.village", "s", "", "summaries s",
+			    "s.box = NEW.box AND s.learner = NEW.id");
+			break;
+		}
+#define TD_MOVED "ot o JOIN nt n ON n.box = o.box AND n.id = o.id"
+#define TD_MOVED_WHERE "o.village IS DISTINCT FROM n.village"
+		td_learner(d, "o.village", "-1", TD_MOVED " WHERE " TD_MOVED_WHERE);
+		tb_printf(d, " UNION ALL ");
+		td_learner(d, "n.village", "1", TD_MOVED " WHERE " TD_MOVED_WHERE);
+		tb_printf(d, " UNION ALL ");
+		td_src(d, "o.village", "s", "-", TD_MOVED " JOIN summaries s ON s.box = o.box"
+		    " AND s.learner = o.id", TD_MOVED_WHERE);
+		tb_printf(d, " UNION ALL ");
+		td_src(d, "n.village", "s", "", TD_MOVED " JOIN summaries s ON s.box = n.box"
+		    " AND s.learner = n.id", TD_MOVED_WHERE);
+		break;
+	case 2: /* learners dropped (merged), with what progress is left of them */
+		td_learner(d, pg ? "o.village" : "OLD.village", "-1", pg ? "ot o" : NULL);
+		tb_printf(d, " UNION ALL ");
+		td_src(d, pg ? "o.village" : "OLD.village", "s", "-", pg ?
+		    "ot o JOIN summaries s ON s.box = o.box AND s.learner = o.id" : "summaries s",
+		    pg ? "true" : "s.box = OLD.box AND s.learner = OLD.id");
+		break;
+	case 3: /* progress arrives */
+		td_src(d, "l.village", pg ? "x" : "NEW", "", pg ? "nt x JOIN learners l"
+		    " ON l.box = x.box AND l.id = x.learner" : "learners l",
+		    pg ? "true" : "l.box = NEW.box AND l.id = NEW.learner");
+		break;
+	case 4: /* progress changes: the new rows less the old ones */
+		td_src(d, "l.village", pg ? "x" : "NEW", "", pg ? "nt x JOIN learners l"
+		    " ON l.box = x.box AND l.id = x.learner" : "learners l",
+		    pg ? "true" : "l.box = NEW.box AND l.id = NEW.learner");
+		tb_printf(d, " UNION ALL ");
+		td_src(d, "l.village", pg ? "x" : "OLD", "-", pg ? "ot x JOIN learners l"
+		    " ON l.box = x.box AND l.id = x.learner" : "learners l",
+		    pg ? "true" : "l.box = OLD.box AND l.id = OLD.learner");
+		break;
+	default: /* progress dropped (merged) */
+		td_src(d, "l.village", pg ? "x" : "OLD", "-", pg ? "ot x JOIN learners l"
+		    " ON l.box = x.box AND l.id = x.learner" : "learners l",
+		    pg ? "true" : "l.box = OLD.box AND l.id = OLD.learner");
+	}
+}
+
+/* The fold in SQLite: the caller holds the write lock (BEGIN IMMEDIATE), so
+ * nothing is appended between the sums and the DELETE. */
+static const char td_fold_sqlite[] =
+	"INSERT INTO village_learners(village, learners) SELECT village, sum(learners)"
+	" FROM totals_delta WHERE course = '' GROUP BY village HAVING sum(learners) <> 0"
+	" ON CONFLICT(village) DO UPDATE SET"
+	" learners = village_learners.learners + excluded.learners;"
+	"INSERT INTO village_totals(village, course, started, in_progress, completed, passed,"
+	" score_sum, score_n) SELECT village, course, sum(started), sum(in_progress),"
+	" sum(completed), sum(passed), sum(score_sum), sum(score_n) FROM totals_delta"
+	" WHERE course <> '' GROUP BY village, course"
+	" ON CONFLICT(village, course) DO UPDATE SET" TB_SET("village_totals") ";"
+	"INSERT INTO unit_totals(lvl, unit, course, learners, started, in_progress,"
+	" completed, passed, score_sum, score_n) SELECT k.n, substr(d.village, 1, k.n),"
+	" d.course, sum(d.learners), sum(d.started), sum(d.in_progress), sum(d.completed),"
+	" sum(d.passed), sum(d.score_sum), sum(d.score_n) FROM totals_delta d CROSS JOIN "
+	TB_LEVELS " WHERE true GROUP BY 1, 2, 3"
+	" ON CONFLICT(lvl, unit, course) DO UPDATE SET"
+	" learners = unit_totals.learners + excluded.learners," TB_SET("unit_totals") ";"
+	"DELETE FROM totals_delta;";
+
+/* The fold in PostgreSQL: a function (one round trip) that waits for any
+ * other folder (an advisory lock held to its commit), then takes the
+ * deltas committed so far and adds them in one statement (one snapshot:
+ * what it deletes is what it adds; a delta committed meanwhile stays for
+ * the next fold). Returns the totals rows it changed. */
+static const char td_fold_pg[] =
+	"CREATE FUNCTION totals_fold() RETURNS bigint LANGUAGE plpgsql AS $f$"
+	" DECLARE n bigint; BEGIN"
+	" IF NOT EXISTS (SELECT 1 FROM totals_delta) THEN RETURN 0; END IF;"
+	" PERFORM pg_advisory_xact_lock(" TD_FOLD_LOCK ");"
+	" WITH d AS (DELETE FROM totals_delta RETURNING village, course, learners, started,"
+	"   in_progress, completed, passed, score_sum, score_n),"
+	" s AS (SELECT village AS v, course, sum(learners) AS nl, sum(started) AS st,"
+	"   sum(in_progress) AS ip, sum(completed) AS co, sum(passed) AS pa,"
+	"   sum(score_sum) AS ss, sum(score_n) AS sn FROM d GROUP BY 1, 2),"
+	" a AS (INSERT INTO village_learners(village, learners) SELECT v, nl FROM s"
+	"   WHERE course = '' AND nl <> 0 ORDER BY 1 ON CONFLICT(village) DO UPDATE SET"
+	"   learners = village_learners.learners + excluded.learners RETURNING 1),"
+	" b AS (INSERT INTO village_totals(village, course, started, in_progress, completed,"
+	"   passed, score_sum, score_n) SELECT v, course, st, ip, co, pa, ss, sn FROM s"
+	"   WHERE course <> '' ORDER BY 1, 2 ON CONFLICT(village, course) DO UPDATE SET"
+	    TB_SET("village_totals") " RETURNING 1),"
+	" u AS (INSERT INTO unit_totals(lvl, unit, course, learners, started, in_progress,"
+	"   completed, passed, score_sum, score_n) SELECT k.n, substr(s.v, 1, k.n), s.course,"
+	"   sum(s.nl), sum(s.st), sum(s.ip), sum(s.co), sum(s.pa), sum(s.ss), sum(s.sn)"
+	"   FROM s CROSS JOIN " TB_LEVELS " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+	"   ON CONFLICT(lvl, unit, course) DO UPDATE SET"
+	"   learners = unit_totals.learners + excluded.learners," TB_SET("unit_totals")
+	"   RETURNING 1)"
+	" SELECT (SELECT count(*) FROM a) + (SELECT count(*) FROM b) + (SELECT count(*) FROM u)"
+	"   INTO n;"
+	" RETURN n; END $f$;";
+
+char *
+totals_delta_migration(enum hdb_kind kind)
+{
+	struct tbuf b = { NULL, 0, 0, 0 }, d = { NULL, 0, 0, 0 };
+	static const char *const old[] = { "learners_totals_ins", "learners_totals_upd",
+		"summaries_totals_ins", "summaries_totals_upd" };
+	size_t i;
+
+	tb_printf(&b, "CREATE TABLE totals_delta(village TEXT NOT NULL, course TEXT NOT NULL,"
+	    " learners BIGINT NOT NULL, started BIGINT NOT NULL, in_progress BIGINT NOT NULL,"
+	    " completed BIGINT NOT NULL, passed BIGINT NOT NULL, score_sum BIGINT NOT NULL,"
+	    " score_n BIGINT NOT NULL);");
+	for (i = 0; i < PB_ARRAY_LEN(old); i++) {
+		if (kind == HDB_PG)
+			tb_printf(&b, "DROP TRIGGER %s ON %s; DROP FUNCTION %s();", old[i],
+			    i < 2 ? "learners" : "summaries", old[i]);
+		else
+			tb_printf(&b, "DROP TRIGGER %s;", old[i]);
+	}
+	for (i = 0; i < PB_ARRAY_LEN(td_name); i++) {
+		static const char *const ev[] = { "INSERT", "UPDATE", "DELETE" };
+		const char *table = i < 3 ? "learners" : "summaries";
+		const char *when = i == 1 ? TB_VILLAGE_CHANGED : i == 4 ? TB_SUMMARY_CHANGED : NULL;
+
+		d.len = 0;
+		td_deltas(&d, kind, (int)i);
+		if (d.oom)
+			break;
+		if (kind == HDB_PG) {
+			/* the transition tables have no statistics: walk them and
+			 * look the rows up by key rather than hash a whole table */
+			tb_printf(&b, "CREATE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql"
+			    " SET enable_hashjoin = off SET enable_mergejoin = off AS $f$ BEGIN ",
+			    td_name[i]);
+			td_append_set(&b, d.p);
+			tb_printf(&b, " RETURN NULL; END $f$;"
+			    "CREATE TRIGGER %s AFTER %s ON %s REFERENCING %s%s FOR EACH STATEMENT"
+			    " EXECUTE FUNCTION %s();", td_name[i], ev[i % 3], table,
+			    i % 3 != 0 ? "OLD TABLE AS ot " : "",
+			    i % 3 != 2 ? "NEW TABLE AS nt" : "", td_name[i]);
+		} else {
+			tb_printf(&b, "CREATE TRIGGER %s AFTER %s ON %s FOR EACH ROW%s%s%s BEGIN ",
+			    td_name[i], ev[i % 3], table, when ? " WHEN (" : "", when ? when : "",
+			    when ? ")" : "");
+			td_append(&b, &d);
+			tb_printf(&b, " END;");
+		}
+	}
+	if (kind == HDB_PG)
+		tb_printf(&b, "%s", td_fold_pg);
+	/* rebuilt from the rows: totals before this version missed merged
+	 * learners' rows (no trigger counted a DELETE) */
+	tb_printf(&b, "DELETE FROM village_learners; DELETE FROM village_totals;"
+	    " DELETE FROM unit_totals;");
+	tb_rebuild(&b);
+	free(d.p);
+	if (b.oom || d.oom) {
+		free(b.p);
+		return NULL;
+	}
+	return b.p;
+}
+
+pb_err
+totals_fold(struct hdb_conn *c)
+{
+	struct hdb_stmt *s;
+	int own, any;
+	pb_err rc;
+
+	if (hdb_kind(c) == HDB_PG)
+		return hdb_exec(c, "SELECT totals_fold()");
+	own = !hdb_in_tx(c);
+	if (own) {
+		if ((s = hdb_prepare(c, "SELECT EXISTS (SELECT 1 FROM totals_delta)")) == NULL)
+			return hdb_err(c);
+		any = hdb_step(s) == HDB_ROW && hdb_column_int(s, 0) != 0;
+		hdb_finalize(s);
+		if (!any)
+			return PB_OK;
+		if ((rc = hdb_begin(c)) != PB_OK)
+			return rc;
+	}
+	rc = hdb_exec(c, td_fold_sqlite);
+	if (own) {
+		if (rc == PB_OK)
+			rc = hdb_commit(c);
+		if (rc != PB_OK)
+			hdb_rollback(c);
+	}
+	return rc;
 }

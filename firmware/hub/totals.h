@@ -14,7 +14,18 @@
  *   learners. The country is the sum of the lvl 2 rows.
  * A learner whose village changes moves its counts; a summary replaced by a
  * newer rev applies the difference between the old and the new row. A date
- * range is still counted from the rows themselves (report.c). */
+ * range is still counted from the rows themselves (report.c).
+ *
+ * Since schema version 7 the triggers do not add to these tables: they
+ * append what changes to totals_delta(village, course, learners, …the
+ * counts), a table no two uploads contend for, and totals_fold() adds the
+ * deltas to the totals and deletes them in one transaction. An upload folds
+ * its own deltas (SQLite: before its commit, as writers take turns anyway;
+ * PostgreSQL: right after it, so that uploads of one area do not wait for
+ * each other's commit on the area's rows), so the totals are exact once an
+ * upload is answered; the dashboard folds what is left before it reads
+ * them, and the hub at start. A learner or progress row deleted (a merge)
+ * takes its counts away. */
 #ifndef HUB_TOTALS_H
 #define HUB_TOTALS_H
 
@@ -26,5 +37,16 @@
  * totals of the rows already stored; the caller frees it. NULL if out of
  * memory. */
 char *totals_migration(enum hdb_kind kind);
+
+/* The SQL of the deltas (schema version 7, see above): totals_delta, the
+ * triggers that append to it (replacing version 4's), and the totals
+ * rebuilt from the rows; the caller frees it. NULL if out of memory. */
+char *totals_delta_migration(enum hdb_kind kind);
+
+/* Fold the deltas committed so far into the totals: inside the caller's
+ * transaction if one is open (SQLite), else in a transaction of its own
+ * (PostgreSQL always: it waits for another process's fold to commit
+ * first). Cheap when there is nothing to fold. */
+pb_err totals_fold(struct hdb_conn *c);
 
 #endif

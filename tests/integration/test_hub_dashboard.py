@@ -511,9 +511,13 @@ def test_running_totals_follow_every_change():
     # the totals of a hub from before them (schema 3) are built from its rows
     hub.stop()
     if hub.backend == "postgresql":
-        hub.rows("DROP TABLE village_learners, village_totals, unit_totals")
-        hub.rows("DROP FUNCTION learners_totals_ins, learners_totals_upd,"
-                 " summaries_totals_ins, summaries_totals_upd CASCADE")
+        hub.rows("DROP TABLE village_learners, village_totals, unit_totals, totals_delta,"
+                 " login_limits")
+        hub.rows("DROP FUNCTION learners_totals_ins, learners_totals_upd, learners_totals_del,"
+                 " summaries_totals_ins, summaries_totals_upd, summaries_totals_del,"
+                 " totals_fold CASCADE")
+        hub.rows("ALTER TABLE boxes DROP COLUMN db_reason CASCADE,"
+                 " DROP COLUMN db_lost_writes CASCADE")
         hub.rows("DROP INDEX learners_order, boxes_name, summaries_done, summaries_gain")
         hub.rows("ALTER TABLE summaries DROP COLUMN pre_score CASCADE,"
                  " DROP COLUMN post_score CASCADE")
@@ -521,11 +525,14 @@ def test_running_totals_follow_every_change():
                  " WHERE status = 'completed'")
         hub.rows("UPDATE schema_version SET version = 3")
     else:
-        for t in ("learners_totals_ins", "learners_totals_upd", "summaries_totals_ins",
-                  "summaries_totals_upd"):
+        for t in ("learners_totals_ins", "learners_totals_upd", "learners_totals_del",
+                  "summaries_totals_ins", "summaries_totals_upd", "summaries_totals_del"):
             hub.rows("DROP TRIGGER %s" % t)
-        for t in ("village_learners", "village_totals", "unit_totals"):
+        for t in ("village_learners", "village_totals", "unit_totals", "totals_delta",
+                  "login_limits"):
             hub.rows("DROP TABLE %s" % t)
+        hub.rows("ALTER TABLE boxes DROP COLUMN db_reason")
+        hub.rows("ALTER TABLE boxes DROP COLUMN db_lost_writes")
         hub.rows("DROP INDEX learners_order")
         hub.rows("DROP INDEX boxes_name")
         hub.rows("DROP INDEX summaries_done")

@@ -259,6 +259,9 @@ test_migrate_1(const char *path)
 	c = hubdb_get(db);
 	rc = hdb_exec(c, "DROP TRIGGER learners_totals_ins; DROP TRIGGER learners_totals_upd;"
 	    "DROP TRIGGER summaries_totals_ins; DROP TRIGGER summaries_totals_upd;"
+	    "DROP TRIGGER learners_totals_del; DROP TRIGGER summaries_totals_del;"
+	    "DROP TABLE totals_delta; DROP TABLE login_limits;"
+	    "ALTER TABLE boxes DROP COLUMN db_reason; ALTER TABLE boxes DROP COLUMN db_lost_writes;"
 	    "DROP TABLE village_learners; DROP TABLE village_totals; DROP TABLE unit_totals;"
 	    "DROP INDEX learners_order; DROP INDEX boxes_name; DROP INDEX summaries_done;"
 	    "DROP INDEX summaries_gain; ALTER TABLE summaries DROP COLUMN pre_score;"
@@ -279,11 +282,13 @@ test_migrate_1(const char *path)
 	CHECK(hubdb_open(path, 1, &db) == PB_OK, "a schema-1 hub database opens");
 	if (db == NULL)
 		return;
-	CHECK_EQ_INT(db_int(db, "PRAGMA user_version"), 6, "and is migrated to schema 6");
+	CHECK_EQ_INT(db_int(db, "PRAGMA user_version"), 7, "and is migrated to schema 7");
 	CHECK_EQ_INT(db_int(db, "SELECT count(*) FROM sqlite_master WHERE name IN"
 	    " ('village_learners', 'village_totals', 'unit_totals', 'learners_totals_ins',"
-	    " 'summaries_totals_upd', 'learners_order', 'summaries_done')"), 7,
-	    "with the running totals, their triggers and the schema 5 indexes");
+	    " 'summaries_totals_upd', 'learners_order', 'summaries_done', 'totals_delta',"
+	    " 'learners_totals_del', 'summaries_totals_del', 'login_limits')"), 11,
+	    "with the running totals, their deltas and triggers, the schema 5 indexes and"
+	    " the login limits");
 	CHECK_EQ_INT(db_int(db, "SELECT count(*) FROM pragma_table_info('users') "
 	    "WHERE name IN ('role', 'area', 'disabled')"), 3, "users have role, area, disabled");
 	CHECK_EQ_INT(db_int(db, "SELECT count(*) FROM pragma_table_info('summaries') "
