@@ -829,11 +829,12 @@ report__boxes_served(struct hdb_conn *c, const struct report_filter *f, int64_t 
 	struct hdb_stmt *s = NULL;
 	pb_err rc;
 
-	/* the country without a range: each box that has a learner, a probe
-	 * of the learners' key alone (no row read, no sort) */
+	/* the country without a range: the count kept in learner_rows */
+	if (f->unit[0] == '\0' && report__totals(f) && (rc = totals_fold(c)) != PB_OK)
+		return rc;
 	if ((rc = report__prepare_unit(c, f->unit[0] == '\0' && report__totals(f) ?
-	    "SELECT count(*) FROM boxes b WHERE {V} AND CAST(? AS BIGINT) > 0"
-	    " AND EXISTS (SELECT 1 FROM learners l WHERE l.box = b.box_id)" :
+	    "SELECT COALESCE(sum(n), 0) FROM learner_rows WHERE {V} AND CAST(? AS BIGINT) > 0"
+	    " AND lvl = 0 AND unit = '' AND course = ''" :
 	    "SELECT count(DISTINCT box) FROM learners"
 	    " WHERE {V}"
 	    " AND registered_at < ?", f->unit, &s)) != PB_OK)

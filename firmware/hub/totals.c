@@ -446,6 +446,22 @@ tq_with(struct tbuf *b, const char *l, const char *sg)
 	    " AND s.learner = l.id)", sg, l);
 }
 
+/* The boxes with learners (learner_rows' row lvl 0, unit '', course ''):
+ * those whose first learners are row set l (+), or whose last went (-). */
+static void
+tq_boxes(struct tbuf *b, enum hdb_kind kind, const char *l, const char *sign)
+{
+	tb_printf(b, "INSERT INTO learner_rows%s(lvl, unit, course, n, gain_sum, gain_n)"
+	    " SELECT 0, '', '', %scount(*), 0, 0 FROM (SELECT DISTINCT box FROM %s) g"
+	    " WHERE NOT EXISTS (SELECT 1 FROM learners x WHERE x.box = g.box",
+	    kind == HDB_PG ? "_delta" : "", sign, l);
+	if (sign[0] == '\0') /* arriving: no learner of the box but these */
+		tb_printf(b, " AND NOT EXISTS (SELECT 1 FROM %s n WHERE n.box = x.box"
+		    " AND n.id = x.id)", l);
+	tb_printf(b, ")%s;", kind == HDB_PG ? " HAVING count(*) > 0" :
+	    " ON CONFLICT(lvl, unit, course) DO UPDATE SET n = learner_rows.n + excluded.n");
+}
+
 /* A trigger's body for event ev (0 learners insert, 1 learners update, 2
  * learners delete, 3 summaries insert, 4 summaries update, 5 summaries
  * delete) over row sets nw (new rows) and od (old rows). Each table's rows
@@ -501,6 +517,8 @@ tq_body(struct tbuf *b, enum hdb_kind kind, int ev, const char *nw, const char *
 	if (p.oom || q.oom) {
 		b->oom = 1;
 	} else {
+		if (ev == 0 || ev == 2)
+			tq_boxes(b, kind, ev == 0 ? nw : od, ev == 0 ? "" : "-");
 		tq_rows(b, kind, q.p);
 		tq_buckets(b, kind, p.p);
 	}

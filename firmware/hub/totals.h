@@ -36,11 +36,13 @@ char *totals_migration(enum hdb_kind kind);
  *   each segment lies within one day of each zone and the days of any zone
  *   are sums of whole segments; counted per source of the completion time
  *   (report_completions' time_sources);
- * - learner_rows(lvl, unit, course, n): per province (lvl 2) and regency
- *   (5), the learner x course rows report_learners lists without a date
- *   range: per course, its summaries; course '', the learners with any
- *   (so the learners without any, listed once, are unit_totals' learners
- *   less these).
+ * - learner_rows(lvl, unit, course, n, gain_sum, gain_n): per province
+ *   (lvl 2), regency (5) and district (8), the learner x course rows
+ *   report_learners lists without a date range: per course, its summaries;
+ *   course '', the learners with any (so the learners without any, listed
+ *   once, are unit_totals' learners less these); and the sum and count of
+ *   the pre-test to post-test gains (report.c, without a date range). The
+ *   row lvl 0, unit '', course '': the boxes with at least one learner.
  * Kept by triggers on learners and summaries (insert, update, delete), and
  * built from the rows stored at the migration. On PostgreSQL the triggers
  * append to learner_rows_delta and completion_buckets_delta instead (no
