@@ -257,7 +257,11 @@ test_migrate_1(const char *path)
 	if (db == NULL)
 		return;
 	c = hubdb_get(db);
-	rc = hdb_exec(c, "DROP TRIGGER learners_totals_ins; DROP TRIGGER learners_totals_upd;"
+	rc = hdb_exec(c, "DROP TRIGGER learners_rows_ins; DROP TRIGGER learners_rows_upd;"
+	    "DROP TRIGGER learners_rows_del; DROP TRIGGER summaries_rows_ins;"
+	    "DROP TRIGGER summaries_rows_upd; DROP TRIGGER summaries_rows_del;"
+	    "DROP TABLE learner_rows; DROP TABLE completion_buckets; DROP TABLE region_names;"
+	    "DROP TRIGGER learners_totals_ins; DROP TRIGGER learners_totals_upd;"
 	    "DROP TRIGGER summaries_totals_ins; DROP TRIGGER summaries_totals_upd;"
 	    "DROP TABLE village_learners; DROP TABLE village_totals; DROP TABLE unit_totals;"
 	    "DROP INDEX learners_order; DROP INDEX boxes_name; DROP INDEX summaries_done;"
@@ -279,11 +283,16 @@ test_migrate_1(const char *path)
 	CHECK(hubdb_open(path, 1, &db) == PB_OK, "a schema-1 hub database opens");
 	if (db == NULL)
 		return;
-	CHECK_EQ_INT(db_int(db, "PRAGMA user_version"), 6, "and is migrated to schema 6");
+	CHECK_EQ_INT(db_int(db, "PRAGMA user_version"), 8, "and is migrated to schema 8");
 	CHECK_EQ_INT(db_int(db, "SELECT count(*) FROM sqlite_master WHERE name IN"
 	    " ('village_learners', 'village_totals', 'unit_totals', 'learners_totals_ins',"
 	    " 'summaries_totals_upd', 'learners_order', 'summaries_done')"), 7,
 	    "with the running totals, their triggers and the schema 5 indexes");
+	CHECK_EQ_INT(db_int(db, "SELECT count(*) FROM sqlite_master WHERE name IN"
+	    " ('learner_rows', 'completion_buckets', 'region_names', 'learners_rows_ins',"
+	    " 'learners_rows_upd', 'learners_rows_del', 'summaries_rows_ins',"
+	    " 'summaries_rows_upd', 'summaries_rows_del')"), 9,
+	    "with the schema 8 tables and their triggers");
 	CHECK_EQ_INT(db_int(db, "SELECT count(*) FROM pragma_table_info('users') "
 	    "WHERE name IN ('role', 'area', 'disabled')"), 3, "users have role, area, disabled");
 	CHECK_EQ_INT(db_int(db, "SELECT count(*) FROM pragma_table_info('summaries') "
