@@ -2,6 +2,7 @@
 #include "db.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,7 +87,7 @@ static const char *const hubdb__mig[] = {
 	"CREATE INDEX learners_r ON learners(substr(village, 1, 5));"
 	"CREATE INDEX learners_d ON learners(substr(village, 1, 8));",
 	/* 4: running totals for the dashboard (totals.h); the SQL differs by
-	 * dialect (triggers), so it comes from totals_migration() */
+	 * dialect (triggers), so it comes from totals_migration() (below) */
 	NULL,
 	/* 5: pages of learners and boxes in their order (report.c); the
 	 * country's completions chart reads this index alone (it replaces
@@ -106,6 +107,11 @@ static const char *const hubdb__mig[] = {
 	/* 7: the running totals through deltas (totals.h), the login rate
 	 * limit shared by hub processes (staff.c), a box's database reason and
 	 * lost writes (docs/SYNC.md); from hubdb__v7() */
+	NULL,
+	/* 8: completions per segment of a day and the learner list's rows,
+	 * kept through deltas like the totals (totals.h,
+	 * totals_buckets_migration); the region names for BI tools
+	 * (hubdb_region_names) */
 	NULL,
 };
 
@@ -137,6 +143,25 @@ hubdb__v7(enum hdb_kind kind)
 	return sql;
 }
 
+/* Schema 8: the region names (for the bi views) and the kept buckets and
+ * learner rows (totals_buckets_migration). */
+static char *
+hubdb__v8(enum hdb_kind kind)
+{
+	static const char names[] = "CREATE TABLE region_names(code TEXT PRIMARY KEY,"
+	    " name TEXT NOT NULL);";
+	char *t = totals_buckets_migration(kind), *sql;
+	size_t n;
+
+	if (t == NULL)
+		return NULL;
+	n = sizeof(names) + strlen(t);
+	if ((sql = malloc(n)) != NULL)
+		snprintf(sql, n, "%s%s", names, t);
+	free(t);
+	return sql;
+}
+
 /* The SQL of a migration that differs by dialect (NULL in hubdb__mig),
  * reaching schema version v; the caller frees it. */
 static char *
@@ -147,6 +172,8 @@ hubdb__mig_make(int v, enum hdb_kind kind)
 		return totals_migration(kind);
 	case 7:
 		return hubdb__v7(kind);
+	case 8:
+		return hubdb__v8(kind);
 	default:
 		return NULL;
 	}
@@ -167,7 +194,15 @@ static const char hubdb__bi_views[] =
 	"  substr(village, 1, 2) AS province_code, substr(village, 1, 5) AS regency_code,"
 	"  substr(village, 1, 8) AS district_code,"
 	"  to_timestamp(registered_at / 1000.0) AS registered_at,"
-	"  times_corrected <> 0 AS times_corrected, time_source FROM public.learners;"
+	"  times_corrected <> 0 AS times_corrected, time_source,"
+	"  (SELECT name FROM public.region_names WHERE code = substr(village, 1, 2))"
+	"  AS province_name,"
+	"  (SELECT name FROM public.region_names WHERE code = substr(village, 1, 5))"
+	"  AS regency_name,"
+	"  (SELECT name FROM public.region_names WHERE code = substr(village, 1, 8))"
+	"  AS district_name,"
+	"  (SELECT name FROM public.region_names WHERE code = village) AS village_name"
+	"  FROM public.learners;"
 	"CREATE OR REPLACE VIEW bi.course_progress AS SELECT s.box AS box_id,"
 	"  s.learner AS learner_id, s.course, s.status, s.lessons_done, s.lessons_total,"
 	"  s.best_score, s.passed <> 0 AS passed, s.attempts, s.seconds_spent,"
@@ -177,9 +212,23 @@ static const char hubdb__bi_views[] =
 	"  s.times_corrected <> 0 AS times_corrected, s.time_source,"
 	"  l.village AS village_code, substr(l.village, 1, 2) AS province_code,"
 	"  substr(l.village, 1, 5) AS regency_code, substr(l.village, 1, 8) AS district_code,"
-	"  s.pre_score, s.post_score"
+	"  s.pre_score, s.post_score,"
+	"  (SELECT name FROM public.region_names WHERE code = substr(l.village, 1, 2))"
+	"  AS province_name,"
+	"  (SELECT name FROM public.region_names WHERE code = substr(l.village, 1, 5))"
+	"  AS regency_name,"
+	"  (SELECT name FROM public.region_names WHERE code = substr(l.village, 1, 8))"
+	"  AS district_name,"
+	"  (SELECT name FROM public.region_names WHERE code = l.village) AS village_name"
 	"  FROM public.summaries s JOIN public.learners l"
 	"  ON l.box = s.box AND l.id = s.learner;"
+	"CREATE OR REPLACE VIEW bi.regions AS SELECT code,"
+	"  CASE length(code) WHEN 2 THEN 'province' WHEN 5 THEN 'regency'"
+	"  WHEN 8 THEN 'district' ELSE 'village' END AS level, name,"
+	"  substr(code, 1, 2) AS province_code,"
+	"  CASE WHEN length(code) >= 5 THEN substr(code, 1, 5) END AS regency_code,"
+	"  CASE WHEN length(code) >= 8 THEN substr(code, 1, 8) END AS district_code"
+	"  FROM public.region_names WHERE code <> '';"
 	"CREATE OR REPLACE VIEW bi.uploads AS SELECT box AS box_id,"
 	"  to_timestamp(at / 1000.0) AS at, seq, from_rev, to_rev, acked_rev, learners,"
 	"  summaries, bytes FROM public.uploads;";
@@ -319,4 +368,146 @@ hubdb_healthy(struct hubdb *db)
 	hdb_finalize(s);
 	hubdb_put(db, c);
 	return ok;
+}
+
+/* ---- region names (schema 8) --------------------------------------------- */
+
+struct rn_list {
+	const char **code, **name;
+	size_t n, cap;
+	uint64_t hash;  /* FNV-1a over every "code\tname\n" */
+	int oom;
+};
+
+static void
+rn__hash(uint64_t *h, const char *s, char end)
+{
+	for (; *s; s++)
+		*h = (*h ^ (unsigned char)*s) * 1099511628211ULL;
+	*h = (*h ^ (unsigned char)end) * 1099511628211ULL;
+}
+
+static void
+rn__add(const char *code, const char *name, void *arg)
+{
+	struct rn_list *l = arg;
+
+	if (l->oom)
+		return;
+	if (l->n == l->cap) {
+		size_t ncap = l->cap ? l->cap * 2 : 4096;
+		const char **nc = realloc(l->code, ncap * sizeof(*nc));
+		const char **nn = nc ? realloc(l->name, ncap * sizeof(*nn)) : NULL;
+
+		if (nc != NULL)
+			l->code = nc;
+		if (nn == NULL) {
+			l->oom = 1;
+			return;
+		}
+		l->name = nn;
+		l->cap = ncap;
+	}
+	l->code[l->n] = code;
+	l->name[l->n++] = name;
+	rn__hash(&l->hash, code, '\t');
+	rn__hash(&l->hash, name, '\n');
+}
+
+#define RN_BATCH 500
+
+/* An INSERT of n (code, name) rows. */
+static struct hdb_stmt *
+rn__insert(struct hdb_conn *c, size_t n)
+{
+	static const char head[] = "INSERT INTO region_names(code, name) VALUES ";
+	char *sql = malloc(sizeof(head) + n * 7);
+	struct hdb_stmt *s;
+	size_t i, o;
+
+	if (sql == NULL)
+		return NULL;
+	o = (size_t)snprintf(sql, sizeof(head), "%s", head);
+	for (i = 0; i < n; i++)
+		o += (size_t)snprintf(sql + o, 8, "%s(?,?)", i ? "," : "");
+	s = hdb_prepare(c, sql);
+	free(sql);
+	return s;
+}
+
+pb_err
+hubdb_region_names(struct hubdb *db, const struct region *r)
+{
+	static const size_t lens[] = { 2, 5, 8, 13 };
+	struct rn_list l = { NULL, NULL, 0, 0, 14695981039346656037ULL, 0 };
+	struct hdb_conn *c;
+	struct hdb_stmt *s = NULL;
+	char fp[24];
+	size_t i, k;
+	pb_err rc = PB_ERR_DB;
+	int same = 0;
+
+	if (db->kind != HDB_PG)
+		return PB_OK; /* for the bi views, which only PostgreSQL has */
+	for (i = 0; i < PB_ARRAY_LEN(lens); i++)
+		region_each(r, "", lens[i], rn__add, &l);
+	if (l.oom) {
+		free(l.code);
+		free(l.name);
+		return PB_ERR_NOMEM;
+	}
+	snprintf(fp, sizeof(fp), "%016llx", (unsigned long long)l.hash);
+	c = hubdb_get(db);
+	if (hdb_lock_schema(c) != PB_OK)
+		goto out_put;
+	/* the row '' holds the fingerprint of the list loaded last */
+	if ((s = hdb_prepare(c, "SELECT name FROM region_names WHERE code = ''")) == NULL)
+		goto out;
+	if (hdb_step(s) == HDB_ROW && hdb_column_text(s, 0) != NULL &&
+	    strcmp(hdb_column_text(s, 0), fp) == 0)
+		same = 1;
+	hdb_finalize(s);
+	s = NULL;
+	rc = PB_OK;
+	if (same)
+		goto out;
+	rc = PB_ERR_DB;
+	if (hdb_begin(c) != PB_OK || hdb_exec(c, "DELETE FROM region_names") != PB_OK)
+		goto out;
+	for (i = 0; i < l.n; i += k) {
+		k = l.n - i < RN_BATCH ? l.n - i : RN_BATCH;
+		if (s == NULL || k < RN_BATCH) {
+			hdb_finalize(s);
+			if ((s = rn__insert(c, k)) == NULL)
+				goto out;
+		} else {
+			hdb_reset(s);
+		}
+		for (size_t j = 0; j < k; j++) {
+			hdb_bind_text(s, (int)(2 * j + 1), l.code[i + j]);
+			hdb_bind_text(s, (int)(2 * j + 2), l.name[i + j]);
+		}
+		if (hdb_step(s) != HDB_DONE)
+			goto out;
+	}
+	hdb_finalize(s);
+	if ((s = hdb_prepare(c, "INSERT INTO region_names(code, name) VALUES ('', ?)")) == NULL)
+		goto out;
+	hdb_bind_text(s, 1, fp);
+	if (hdb_step(s) != HDB_DONE || hdb_commit(c) != PB_OK)
+		goto out;
+	log_info("%s: %zu region names stored for BI tools", hdb_name(c), l.n);
+	rc = PB_OK;
+out:
+	hdb_finalize(s);
+	if (rc != PB_OK) {
+		log_warnx("%s: region names not stored: %s", hdb_name(c), hdb_errmsg(c));
+		hdb_rollback(c);
+	}
+	hdb_unlock_schema(c);
+out_put:
+	hubdb_put(db, c);
+	free(l.code);
+	free(l.name);
+	return rc;
 }

@@ -7,6 +7,7 @@
 
 #include "hdb.h"
 #include "pb.h"
+#include "region.h"
 
 struct hubdb;
 
@@ -24,6 +25,12 @@ void hubdb_put(struct hubdb *db, struct hdb_conn *c);
 
 /* Non-zero if the database answers a trivial query. */
 int hubdb_healthy(struct hubdb *db);
+
+/* Store the region list's names in the table region_names (code, name;
+ * the bi views name each learner's province, regency, district and village
+ * with them) when they differ from those stored; hubs starting together
+ * store them once. */
+pb_err hubdb_region_names(struct hubdb *db, const struct region *r);
 
 /* The names of the tables a hub's data lives in, in an order that keeps
  * references valid (for pamong-hub migrate); NULL-terminated. */

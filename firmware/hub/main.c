@@ -378,6 +378,8 @@ serve(const struct hub_config *cfg)
 	}
 	if (open_db(cfg, (int)(cfg->threads < 16 ? cfg->threads : 16), &db) != PB_OK)
 		goto out;
+	if (region != NULL)
+		(void)hubdb_region_names(db, region); /* logged; the dashboard works without */
 	/* block the stop signals in every thread; main waits for them */
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);

@@ -4,9 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "log.h"
+#include "totals.h"
 #include "util.h"
 
 void
@@ -697,10 +699,29 @@ report__gains(struct hdb_conn *c, const struct report_filter *f, size_t lvl,
 {
 	struct hdb_stmt *s;
 	int64_t to = report__to(f);
+	size_t ulen = strlen(f->unit);
 	char sql[900];
 	pb_err rc;
 	int st;
 
+	if (report__totals(f) && ulen < 13 && lvl <= 8) {
+		/* no date range, children down to districts: the gains kept in
+		 * learner_rows (totals.h) */
+		if ((rc = totals_fold(c)) != PB_OK)
+			return rc;
+		if ((s = hdb_prepare(c, "SELECT substr(unit, 1, ?1), course, sum(gain_sum),"
+		    " sum(gain_n) FROM learner_rows WHERE lvl = ?2 AND unit >= ?3 AND unit <= ?4"
+		    " AND course <> '' AND (CAST(?5 AS TEXT) = '' OR course = CAST(?5 AS TEXT))"
+		    " GROUP BY 1, 2 HAVING sum(gain_n) <> 0")) == NULL) {
+			log_warnx("report: %s", hdb_errmsg(c));
+			return PB_ERR_DB;
+		}
+		hdb_bind_int64(s, 1, (int64_t)lvl);
+		hdb_bind_int64(s, 2, lvl != 0 ? (int64_t)lvl : ulen == 0 ? 2 : (int64_t)ulen);
+		report__bind_range(s, 3, f->unit);
+		hdb_bind_text(s, 5, f->course);
+		goto rows;
+	}
 	/* CROSS JOIN fixes SQLite's order: for the country it walks the pairs
 	 * with both scores (summaries_gain) and looks their learners up; for an
 	 * area it walks the area's learners (learners_p, _r, _d) and looks
@@ -721,6 +742,7 @@ report__gains(struct hdb_conn *c, const struct report_filter *f, size_t lvl,
 	hdb_bind_int64(s, 5, to);
 	hdb_bind_text(s, 6, f->course);
 	hdb_bind_text(s, 7, f->course);
+rows:
 	while ((st = hdb_step(s)) == HDB_ROW)
 		fn(hdb_column_text(s, 0), hdb_column_text(s, 1), hdb_column_int64(s, 2),
 		    hdb_column_int64(s, 3), arg);
@@ -807,10 +829,12 @@ report__boxes_served(struct hdb_conn *c, const struct report_filter *f, int64_t 
 	struct hdb_stmt *s = NULL;
 	pb_err rc;
 
-	/* the country without a range: the boxes in the key's order, no sort */
+	/* the country without a range: the count kept in learner_rows */
+	if (f->unit[0] == '\0' && report__totals(f) && (rc = totals_fold(c)) != PB_OK)
+		return rc;
 	if ((rc = report__prepare_unit(c, f->unit[0] == '\0' && report__totals(f) ?
-	    "SELECT count(*) FROM (SELECT box FROM learners"
-	    " WHERE {V} AND registered_at < ? GROUP BY box) x" :
+	    "SELECT COALESCE(sum(n), 0) FROM learner_rows WHERE {V} AND CAST(? AS BIGINT) > 0"
+	    " AND lvl = 0 AND unit = '' AND course = ''" :
 	    "SELECT count(DISTINCT box) FROM learners"
 	    " WHERE {V}"
 	    " AND registered_at < ?", f->unit, &s)) != PB_OK)
@@ -1075,8 +1099,18 @@ out:
 
 /* ---- village x course ----------------------------------------------------- */
 
+/* A village of the table: its code, the names of it and its areas (from the
+ * list, NULL when it has none) and its entry in the counts (or none). */
+struct vil_ent {
+	char code[24];
+	const char *name[4];   /* province, regency, district, village */
+	size_t rv;             /* index in rf.v, or VIL_NONE */
+};
+
+#define VIL_NONE ((size_t)-1)
+
 struct vil_list {
-	char (*code)[24];
+	struct vil_ent *e;
 	size_t n, cap;
 	int oom;
 };
@@ -1091,48 +1125,194 @@ vil__add(const char *code, const char *name, void *arg)
 		return;
 	if (l->n == l->cap) {
 		size_t ncap = l->cap ? l->cap * 2 : 256;
-		char (*nc)[24] = realloc(l->code, ncap * sizeof(*nc));
+		struct vil_ent *ne = realloc(l->e, ncap * sizeof(*ne));
 
-		if (nc == NULL) {
+		if (ne == NULL) {
 			l->oom = 1;
 			return;
 		}
-		l->code = nc;
+		l->e = ne;
 		l->cap = ncap;
 	}
-	snprintf(l->code[l->n++], sizeof(l->code[0]), "%s", code);
+	memset(&l->e[l->n], 0, sizeof(l->e[0]));
+	snprintf(l->e[l->n++].code, sizeof(l->e[0].code), "%s", code);
 }
 
-/* The status of a village for a course, in words. */
-static const char *
-report__vstatus(int64_t learners, int64_t started, int64_t completed, int en)
+static int
+vil__cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct vil_ent *)a)->code, ((const struct vil_ent *)b)->code);
+}
+
+/* The status of a village for a course: its rank (0 no learners … 4 all
+ * completed) and its words. */
+static int
+report__vrank(int64_t learners, int64_t started, int64_t completed)
 {
 	if (learners == 0)
-		return en ? "no learners yet" : "belum ada peserta";
+		return 0;
 	if (started == 0)
-		return en ? "not started" : "belum mulai";
+		return 1;
 	if (completed == 0)
-		return en ? "in progress" : "sedang berjalan";
-	if (completed < learners)
-		return en ? "partly completed" : "sebagian selesai";
-	return en ? "all completed" : "semua selesai";
+		return 2;
+	return completed < learners ? 3 : 4;
+}
+
+static const char *
+report__vstatus(int rank, int en)
+{
+	static const char *const id[] = { "belum ada peserta", "belum mulai",
+		"sedang berjalan", "sebagian selesai", "semua selesai" };
+	static const char *const eng[] = { "no learners yet", "not started", "in progress",
+		"partly completed", "all completed" };
+
+	return en ? eng[rank] : id[rank];
+}
+
+/* The columns of the village x course table; each sorts. */
+static const char *const report__vcols[] = { "province_code", "province", "regency_code",
+	"regency", "district_code", "district", "village_code", "village", "course",
+	"course_title", "learners", "started", "completed", "percent", "status", NULL };
+
+int
+report_villages_sort_valid(const char *col)
+{
+	size_t i;
+
+	if (col[0] == '\0')
+		return 1;
+	for (i = 0; report__vcols[i] != NULL; i++)
+		if (strcmp(report__vcols[i], col) == 0)
+			return 1;
+	return 0;
+}
+
+/* One row of the table: a village and a course. */
+struct vil_row {
+	uint32_t v, c;
+};
+
+struct vil_sort {
+	const struct vil_list *l;
+	const struct rf *r;
+	const char **title;   /* per course */
+	int col;              /* index in report__vcols */
+	int desc;
+};
+
+static const struct rf_counts vil__zero;
+
+static const struct rf_counts *
+vil__counts(const struct vil_sort *k, const struct vil_row *w, int64_t *learners)
+{
+	const struct vil_ent *e = &k->l->e[w->v];
+
+	if (e->rv == VIL_NONE) {
+		*learners = 0;
+		return &vil__zero;
+	}
+	*learners = k->r->v[e->rv].learners;
+	return &k->r->cnt[e->rv * k->r->nc + w->c];
+}
+
+static int
+vil__name_cmp(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return (a == NULL) - (b == NULL); /* unnamed last */
+	return strcasecmp(a, b);
+}
+
+static int
+vil__icmp(int64_t a, int64_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+static int
+vil__row_cmp(const void *pa, const void *pb, void *arg)
+{
+	const struct vil_sort *k = arg;
+	const struct vil_row *a = pa, *b = pb;
+	const struct vil_ent *va = &k->l->e[a->v], *vb = &k->l->e[b->v];
+	const struct rf_counts *na, *nb;
+	int64_t la, lb;
+	int r = 0;
+
+	na = vil__counts(k, a, &la);
+	nb = vil__counts(k, b, &lb);
+	switch (k->col) {
+	case 1: case 3: case 5: case 7: /* names */
+		r = vil__name_cmp(va->name[k->col / 2], vb->name[k->col / 2]);
+		break;
+	case 8:
+		r = vil__icmp(a->c, b->c);
+		break;
+	case 9:
+		r = strcasecmp(k->title[a->c], k->title[b->c]);
+		break;
+	case 10:
+		r = vil__icmp(la, lb);
+		break;
+	case 11:
+		r = vil__icmp(na->started, nb->started);
+		break;
+	case 12:
+		r = vil__icmp(na->completed, nb->completed);
+		break;
+	case 13: {
+		double x = report__pct(na->completed, na->started);
+		double y = report__pct(nb->completed, nb->started);
+
+		r = x < y ? -1 : x > y;
+		break;
+	}
+	case 14:
+		r = vil__icmp(report__vrank(la, na->started, na->completed),
+		    report__vrank(lb, nb->started, nb->completed));
+		break;
+	default: /* the codes: the village code's order */
+		break;
+	}
+	if (k->desc)
+		r = -r;
+	if (r == 0) /* then by village and course, always ascending */
+		r = a->v != b->v ? vil__icmp(a->v, b->v) : vil__icmp(a->c, b->c);
+	return r;
+}
+
+/* Non-zero if the village's or its district's name (or its code) holds s,
+ * without regard to case. */
+static int
+vil__match(const struct vil_ent *e, const char *s)
+{
+	return s[0] == '\0' || strstr(e->code, s) != NULL ||
+	    (e->name[3] != NULL && strcasestr(e->name[3], s) != NULL) ||
+	    (e->name[2] != NULL && strcasestr(e->name[2], s) != NULL);
+}
+
+static json_t *
+vil__name_json(const char *name)
+{
+	return name != NULL ? json_string(name) : json_null();
 }
 
 pb_err
 report_villages(struct hdb_conn *c, const struct report_ctx *x, const struct report_filter *f,
-    struct report_table *t)
+    struct report_table *t, struct report_villages_info *info)
 {
-	static const char *const cols[] = { "province_code", "province", "regency_code",
-		"regency", "district_code", "district", "village_code", "village", "course",
-		"course_title", "learners", "started", "completed", "percent", "status", NULL };
 	struct vil_list l = { NULL, 0, 0, 0 };
+	struct vil_row *rows = NULL;
+	struct vil_sort k;
+	const char **title = NULL;
 	struct rf r;
-	size_t i, j;
+	size_t i, j, n = 0, from, to;
 	pb_err rc;
 
+	memset(info, 0, sizeof(*info));
 	if (strlen(f->unit) < 2)
 		return PB_ERR_LIMIT; /* 80,000 villages x courses: choose a province */
-	if ((rc = report__init(t, cols)) != PB_OK)
+	if ((rc = report__init(t, report__vcols)) != PB_OK)
 		return rc;
 	if ((rc = rf_load(c, x, f, &r)) != PB_OK)
 		return rc;
@@ -1141,39 +1321,91 @@ report_villages(struct hdb_conn *c, const struct report_ctx *x, const struct rep
 		if (!report__listed(x->region, r.v[i].code) || region_count(x->region) == 0)
 			vil__add(r.v[i].code, NULL, &l);
 	rc = PB_ERR_NOMEM;
-	if (l.oom)
+	if (l.oom || (r.nc > 0 && (title = calloc(r.nc, sizeof(*title))) == NULL))
 		goto out;
 	if (l.n > 1)
-		qsort(l.code, l.n, sizeof(l.code[0]), rf__ccmp);
+		qsort(l.e, l.n, sizeof(l.e[0]), vil__cmp);
+	for (j = 0; j < r.nc; j++) {
+		const char *tt = courses_title(x->courses, r.course[j]);
+
+		title[j] = tt != NULL ? tt : r.course[j];
+	}
+	info->villages = (int64_t)region_each(x->region, f->unit, 13, NULL, NULL);
 	for (i = 0; i < l.n; i++) {
+		struct vil_ent *e = &l.e[i];
 		struct rf_village key, *v;
+		static const int len[] = { 2, 5, 8, 13 };
+		char code[24];
+		int m;
+
+		snprintf(key.code, sizeof(key.code), "%s", e->code);
+		v = r.nv ? bsearch(&key, r.v, r.nv, sizeof(*r.v), rf__vcmp) : NULL;
+		e->rv = v != NULL ? (size_t)(v - r.v) : VIL_NONE;
+		for (m = 0; m < 4; m++) {
+			snprintf(code, sizeof(code), "%.*s", len[m], e->code);
+			e->name[m] = region_name(x->region, code);
+		}
+		if (v != NULL && v->learners > 0 && report__listed(x->region, e->code))
+			info->reached++;
+		if (vil__match(e, f->search))
+			n += r.nc;
+	}
+	/* the rows the search keeps, sorted as asked */
+	if (n > 0 && (rows = malloc(n * sizeof(*rows))) == NULL)
+		goto out;
+	n = 0;
+	for (i = 0; i < l.n; i++)
+		if (vil__match(&l.e[i], f->search))
+			for (j = 0; j < r.nc; j++) {
+				rows[n].v = (uint32_t)i;
+				rows[n++].c = (uint32_t)j;
+			}
+	info->total = (int64_t)n;
+	k.l = &l;
+	k.r = &r;
+	k.title = title;
+	k.desc = f->desc;
+	for (k.col = 0; report__vcols[k.col] != NULL &&
+	    strcmp(report__vcols[k.col], f->sort) != 0; k.col++)
+		;
+	if (report__vcols[k.col] == NULL)
+		k.col = 6; /* village_code */
+	if (n > 1 && (k.col != 6 || k.desc))
+		qsort_r(rows, n, sizeof(*rows), vil__row_cmp, &k);
+	/* the page asked for (no limit: every row, for the CSV) */
+	from = f->offset > 0 && (uint64_t)f->offset < n ? (size_t)f->offset : f->offset > 0 ? n : 0;
+	to = f->limit > 0 && (uint64_t)f->limit < n - from ? from + (size_t)f->limit : n;
+	for (i = from; i < to; i++) {
+		const struct vil_ent *e = &l.e[rows[i].v];
+		const struct rf_counts *cn;
+		int64_t learners;
 		char p[3], rg[6], d[9];
 
-		snprintf(key.code, sizeof(key.code), "%s", l.code[i]);
-		v = r.nv ? bsearch(&key, r.v, r.nv, sizeof(*r.v), rf__vcmp) : NULL;
-		snprintf(p, sizeof(p), "%.2s", l.code[i]);
-		snprintf(rg, sizeof(rg), "%.5s", l.code[i]);
-		snprintf(d, sizeof(d), "%.8s", l.code[i]);
-		for (j = 0; j < r.nc; j++) {
-			struct rf_counts zero = { 0, 0, 0, 0, 0, 0 };
-			const struct rf_counts *n = v ? &r.cnt[(size_t)(v - r.v) * r.nc + j] : &zero;
-			int64_t learners = v ? v->learners : 0;
-
-			if (json_array_append_new(t->rows, json_pack(
-			    "[s, o, s, o, s, o, s, o, s, o, I, I, I, f, s]",
-			    p, report__name(x->region, p), rg, report__name(x->region, rg),
-			    d, report__name(x->region, d), l.code[i],
-			    report__name(x->region, l.code[i]), r.course[j],
-			    report__title(x->courses, r.course[j]), (json_int_t)learners,
-			    (json_int_t)n->started, (json_int_t)n->completed,
-			    report__pct(n->completed, n->started),
-			    report__vstatus(learners, n->started, n->completed, f->en))) != 0)
-				goto out;
+		cn = vil__counts(&k, &rows[i], &learners);
+		snprintf(p, sizeof(p), "%.2s", e->code);
+		snprintf(rg, sizeof(rg), "%.5s", e->code);
+		snprintf(d, sizeof(d), "%.8s", e->code);
+		if (json_array_append_new(t->rows, json_pack(
+		    "[s, o, s, o, s, o, s, o, s, s, I, I, I, f, s]",
+		    p, vil__name_json(e->name[0]), rg, vil__name_json(e->name[1]),
+		    d, vil__name_json(e->name[2]), e->code, vil__name_json(e->name[3]),
+		    r.course[rows[i].c], title[rows[i].c], (json_int_t)learners,
+		    (json_int_t)cn->started, (json_int_t)cn->completed,
+		    report__pct(cn->completed, cn->started),
+		    report__vstatus(report__vrank(learners, cn->started, cn->completed),
+		    f->en))) != 0)
+			goto out;
+		if (t->sink != NULL && json_array_size(t->rows) >= REPORT_SINK_ROWS &&
+		    t->sink(t, t->sink_arg) != 0) {
+			rc = PB_ERR_IO;
+			goto out;
 		}
 	}
 	rc = PB_OK;
 out:
-	free(l.code);
+	free(rows);
+	free(title);
+	free(l.e);
 	rf_free(&r);
 	return rc;
 }
@@ -1264,7 +1496,37 @@ report_learners(struct hdb_conn *c, const struct report_ctx *x, const struct rep
 
 	if ((rc = report__init(t, cols)) != PB_OK)
 		return rc;
-	if (total != NULL) {
+	if (total != NULL && report__totals(f) && strlen(f->unit) <= 8) {
+		/* no date range, the country, a province or a regency: the rows
+		 * kept in learner_rows (totals.h; the country is the sum of its
+		 * provinces) */
+		if ((rc = totals_fold(c)) != PB_OK)
+			return rc;
+		/* every course's rows, and once each learner without any (all
+		 * learners, in unit_totals, less those with some) */
+		if ((s = hdb_prepare(c, "SELECT sum(x.n) FROM (SELECT CASE WHEN course = ''"
+		    " THEN -n ELSE n END AS n FROM learner_rows WHERE lvl = ?1"
+		    " AND (?1 = 2 AND CAST(?2 AS TEXT) = '' OR unit = CAST(?2 AS TEXT))"
+		    " AND (CAST(?3 AS TEXT) = '' OR course = CAST(?3 AS TEXT))"
+		    " UNION ALL SELECT learners FROM unit_totals WHERE lvl = ?1"
+		    " AND (?1 = 2 AND CAST(?2 AS TEXT) = '' OR unit = CAST(?2 AS TEXT))"
+		    " AND course = '' AND CAST(?3 AS TEXT) = '') x")) == NULL) {
+			log_warnx("report: %s", hdb_errmsg(c));
+			return PB_ERR_DB;
+		}
+		hdb_bind_int64(s, 1, f->unit[0] == '\0' ? 2 : (int64_t)strlen(f->unit));
+		hdb_bind_text(s, 2, f->unit);
+		hdb_bind_text(s, 3, f->course);
+		rc = PB_ERR_DB;
+		if (hdb_step(s) == HDB_ROW) {
+			*total = hdb_column_int64(s, 0);
+			rc = PB_OK;
+		}
+		hdb_finalize(s);
+		s = NULL;
+		if (rc != PB_OK)
+			return rc;
+	} else if (total != NULL) {
 		if ((rc = report__prepare_unit(c, "SELECT count(*) FROM learners l"
 		    " LEFT JOIN summaries s ON s.box = l.box AND s.learner = l.id"
 		    REPORT_LEARNERS_WHERE, f->unit, &s)) != PB_OK)
@@ -1533,20 +1795,103 @@ struct report_pairs {
 	size_t n, cap;
 };
 
+/* Add n completions to bucket b (see report__buckets). */
+static pb_err
+report__bucket_add(int64_t b, int64_t n, int64_t first, int64_t last, int64_t *cnt,
+    struct report_pairs *pairs)
+{
+	if (pairs != NULL) {
+		if (pairs->n == pairs->cap) {
+			size_t ncap = pairs->cap ? pairs->cap * 2 : 64;
+			int64_t (*np)[2] = realloc(pairs->p, ncap * sizeof(*np));
+
+			if (np == NULL)
+				return PB_ERR_NOMEM;
+			pairs->p = np;
+			pairs->cap = ncap;
+		}
+		pairs->p[pairs->n][0] = b;
+		pairs->p[pairs->n++][1] = n;
+	}
+	if (cnt != NULL && b >= first && b <= last)
+		cnt[b - first] += n;
+	return PB_OK;
+}
+
+/* Days of the country or a province from completion_buckets (totals.h):
+ * the segments of the range, each within one local day of the zone. */
+static pb_err
+report__day_buckets(struct hdb_conn *c, const struct report_filter *f, int64_t first,
+    int64_t last, int64_t *cnt, int64_t src[4], struct report_pairs *pairs)
+{
+	struct hdb_stmt *s;
+	pb_err rc = PB_OK;
+	int st, i;
+
+	if ((s = hdb_prepare(c, "SELECT (seg * 3600000 + ?1) / 86400000, sum(src_hub),"
+	    " sum(src_phone), sum(src_none), sum(src_unknown) FROM completion_buckets"
+	    " WHERE course = CAST(?2 AS TEXT) AND unit = CAST(?5 AS TEXT)"
+	    " AND seg >= ?3 AND seg < ?4 GROUP BY 1")) == NULL) {
+		log_warnx("report: %s", hdb_errmsg(c));
+		return PB_ERR_DB;
+	}
+	hdb_bind_int64(s, 1, (int64_t)f->zone_s * 1000);
+	hdb_bind_text(s, 2, f->course);
+	/* a range's ends are local midnights: where segments start */
+	hdb_bind_int64(s, 3, f->from_ms / 3600000);
+	hdb_bind_int64(s, 4, (report__to(f) + 3599999) / 3600000);
+	hdb_bind_text(s, 5, f->unit);
+	while (rc == PB_OK && (st = hdb_step(s)) == HDB_ROW) {
+		int64_t n = 0;
+
+		for (i = 0; i < 4; i++) {
+			if (src != NULL)
+				src[i] += hdb_column_int64(s, 1 + i);
+			n += hdb_column_int64(s, 1 + i);
+		}
+		if (n != 0)
+			rc = report__bucket_add(hdb_column_int64(s, 0), n, first, last, cnt, pairs);
+	}
+	hdb_finalize(s);
+	if (rc != PB_OK)
+		return rc;
+	return st == HDB_DONE ? PB_OK : PB_ERR_DB;
+}
+
+#define REPORT_SHORT_MS (31 * REPORT_DAY_MS) /* a range this short: walk its completions */
+
 static pb_err
 report__buckets(struct hdb_conn *c, const struct report_filter *f, int64_t step,
     int64_t first, int64_t last, int64_t *cnt, int64_t src[4], struct report_pairs *pairs)
 {
 	struct hdb_stmt *s = NULL;
-	int64_t zone = (int64_t)f->zone_s * 1000, b, n;
+	int64_t zone = (int64_t)f->zone_s * 1000;
+	size_t ulen = strlen(f->unit);
 	pb_err rc;
 	int st;
 
+	/* days of the country or a province: the kept buckets */
+	if (step == REPORT_DAY_MS && (ulen == 0 || ulen == 2)) {
+		if ((rc = totals_fold(c)) != PB_OK)
+			return rc;
+		return report__day_buckets(c, f, first, last, cnt, src, pairs);
+	}
+	/* else the rows: for the country its completions alone; for an area,
+	 * a short range's completions (summaries_done) and their learners, or
+	 * the area's learners and their rows (CROSS JOIN fixes SQLite's order) */
 	rc = report__prepare_unit(c, f->unit[0] == '\0' ?
 	    "SELECT (s.completed_at + ?) / ?, s.time_source, count(*) FROM summaries s"
 	    " WHERE s.status = 'completed' AND s.completed_at > 0"
 	    " AND s.completed_at >= ? AND s.completed_at < ?"
 	    " AND (CAST(? AS INTEGER) = 0 AND CAST(? AS TEXT) = '')"
+	    " AND (CAST(? AS TEXT) = '' OR s.course = CAST(? AS TEXT))"
+	    " GROUP BY 1, 2" : f->from_ms > 0 && f->to_ms > 0 &&
+	    f->to_ms - f->from_ms <= REPORT_SHORT_MS ?
+	    "SELECT (s.completed_at + ?) / ?, s.time_source, count(*)"
+	    " FROM summaries s CROSS JOIN learners l"
+	    " WHERE s.status = 'completed' AND s.completed_at > 0"
+	    " AND s.completed_at >= ? AND s.completed_at < ? AND {U}"
+	    " AND s.box = l.box AND s.learner = l.id"
 	    " AND (CAST(? AS TEXT) = '' OR s.course = CAST(? AS TEXT))"
 	    " GROUP BY 1, 2" :
 	    "SELECT (s.completed_at + ?) / ?, s.time_source, count(*)"
@@ -1565,30 +1910,16 @@ report__buckets(struct hdb_conn *c, const struct report_filter *f, int64_t step,
 	rf__bind_unit(s, 5, f->unit);
 	hdb_bind_text(s, 7, f->course);
 	hdb_bind_text(s, 8, f->course);
-	while ((st = hdb_step(s)) == HDB_ROW) {
-		b = hdb_column_int64(s, 0);
-		n = hdb_column_int64(s, 2);
-		if (pairs != NULL) {
-			if (pairs->n == pairs->cap) {
-				size_t ncap = pairs->cap ? pairs->cap * 2 : 64;
-				int64_t (*np)[2] = realloc(pairs->p, ncap * sizeof(*np));
+	while (rc == PB_OK && (st = hdb_step(s)) == HDB_ROW) {
+		int64_t n = hdb_column_int64(s, 2);
 
-				if (np == NULL) {
-					hdb_finalize(s);
-					return PB_ERR_NOMEM;
-				}
-				pairs->p = np;
-				pairs->cap = ncap;
-			}
-			pairs->p[pairs->n][0] = b;
-			pairs->p[pairs->n++][1] = n;
-		}
 		if (src != NULL)
 			src[report__source(hdb_column_text(s, 1))] += n;
-		if (cnt != NULL && b >= first && b <= last)
-			cnt[b - first] += n;
+		rc = report__bucket_add(hdb_column_int64(s, 0), n, first, last, cnt, pairs);
 	}
 	hdb_finalize(s);
+	if (rc != PB_OK)
+		return rc;
 	return st == HDB_DONE ? PB_OK : PB_ERR_DB;
 }
 

@@ -49,6 +49,9 @@ struct report_filter {
 	int en;              /* words (status) in English, else Bahasa Indonesia */
 	int64_t limit;       /* learners, boxes: rows wanted, 0 = all */
 	int64_t offset;      /* and how many to skip first */
+	char search[65];     /* villages: village or district name (or code) holding this */
+	char sort[24];       /* villages: the column to sort by, "" = village_code */
+	int desc;            /* villages: sort descending */
 };
 
 /* Where names come from. */
@@ -77,12 +80,26 @@ pb_err report_areas(struct hdb_conn *c, const struct report_ctx *x, const struct
  * started, in_progress, completed, passed, percent, avg_best_score. */
 pb_err report_courses(struct hdb_conn *c, const struct report_ctx *x, const struct report_filter *f,
     struct report_table *t);
+/* What report_villages says besides its rows. */
+struct report_villages_info {
+	int64_t total;     /* rows of all pages (after the search) */
+	int64_t villages;  /* villages of the unit in the Kemendagri list */
+	int64_t reached;   /* of them, those with at least one learner */
+};
 /* Village × course for every village of the unit in the Kemendagri list
  * (and any other village code learners gave): names and codes of province,
  * regency, district and village, course, course title, learners, started,
- * completed, percent, status (words). PB_ERR_LIMIT for the whole country. */
+ * completed, percent, status (words). Only villages whose name, district's
+ * name or code holds f->search (any case); sorted by f->sort (a column;
+ * names without regard to case, status by its order from "no learners yet"
+ * to "all completed"; then by village code and course), descending with
+ * f->desc; the page f->limit/offset of them (no limit: all, handed to
+ * t->sink as they are made). PB_ERR_LIMIT for the whole country. */
 pb_err report_villages(struct hdb_conn *c, const struct report_ctx *x,
-    const struct report_filter *f, struct report_table *t);
+    const struct report_filter *f, struct report_table *t,
+    struct report_villages_info *info);
+/* Non-zero if col is a column report_villages sorts by ("" too). */
+int report_villages_sort_valid(const char *col);
 /* Learner x course rows within unit (course "" = all), ordered by village,
  * name, learner and course; the page f->limit/offset of them. Times in UTC.
  * With total, *total gets the number of rows of all pages. */

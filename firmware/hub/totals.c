@@ -500,33 +500,36 @@ static const char td_fold_sqlite[] =
  * deltas committed so far and adds them in one statement (one snapshot:
  * what it deletes is what it adds; a delta committed meanwhile stays for
  * the next fold). Returns the totals rows it changed. */
+#define TD_FOLD_PG_TOTALS \
+	" WITH d AS (DELETE FROM totals_delta RETURNING village, course, learners, started," \
+	"   in_progress, completed, passed, score_sum, score_n)," \
+	" s AS (SELECT village AS v, course, sum(learners) AS nl, sum(started) AS st," \
+	"   sum(in_progress) AS ip, sum(completed) AS co, sum(passed) AS pa," \
+	"   sum(score_sum) AS ss, sum(score_n) AS sn FROM d GROUP BY 1, 2)," \
+	" a AS (INSERT INTO village_learners(village, learners) SELECT v, nl FROM s" \
+	"   WHERE course = '' AND nl <> 0 ORDER BY 1 ON CONFLICT(village) DO UPDATE SET" \
+	"   learners = village_learners.learners + excluded.learners RETURNING 1)," \
+	" b AS (INSERT INTO village_totals(village, course, started, in_progress, completed," \
+	"   passed, score_sum, score_n) SELECT v, course, st, ip, co, pa, ss, sn FROM s" \
+	"   WHERE course <> '' ORDER BY 1, 2 ON CONFLICT(village, course) DO UPDATE SET" \
+	    TB_SET("village_totals") " RETURNING 1)," \
+	" u AS (INSERT INTO unit_totals(lvl, unit, course, learners, started, in_progress," \
+	"   completed, passed, score_sum, score_n) SELECT k.n, substr(s.v, 1, k.n), s.course," \
+	"   sum(s.nl), sum(s.st), sum(s.ip), sum(s.co), sum(s.pa), sum(s.ss), sum(s.sn)" \
+	"   FROM s CROSS JOIN " TB_LEVELS " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3" \
+	"   ON CONFLICT(lvl, unit, course) DO UPDATE SET" \
+	"   learners = unit_totals.learners + excluded.learners," TB_SET("unit_totals") \
+	"   RETURNING 1)" \
+	" SELECT (SELECT count(*) FROM a) + (SELECT count(*) FROM b) + (SELECT count(*) FROM u)" \
+	"   INTO folded;"
+
 static const char td_fold_pg[] =
 	"CREATE FUNCTION totals_fold() RETURNS bigint LANGUAGE plpgsql AS $f$"
-	" DECLARE n bigint; BEGIN"
+	" DECLARE folded bigint; BEGIN"
 	" IF NOT EXISTS (SELECT 1 FROM totals_delta) THEN RETURN 0; END IF;"
 	" PERFORM pg_advisory_xact_lock(" TD_FOLD_LOCK ");"
-	" WITH d AS (DELETE FROM totals_delta RETURNING village, course, learners, started,"
-	"   in_progress, completed, passed, score_sum, score_n),"
-	" s AS (SELECT village AS v, course, sum(learners) AS nl, sum(started) AS st,"
-	"   sum(in_progress) AS ip, sum(completed) AS co, sum(passed) AS pa,"
-	"   sum(score_sum) AS ss, sum(score_n) AS sn FROM d GROUP BY 1, 2),"
-	" a AS (INSERT INTO village_learners(village, learners) SELECT v, nl FROM s"
-	"   WHERE course = '' AND nl <> 0 ORDER BY 1 ON CONFLICT(village) DO UPDATE SET"
-	"   learners = village_learners.learners + excluded.learners RETURNING 1),"
-	" b AS (INSERT INTO village_totals(village, course, started, in_progress, completed,"
-	"   passed, score_sum, score_n) SELECT v, course, st, ip, co, pa, ss, sn FROM s"
-	"   WHERE course <> '' ORDER BY 1, 2 ON CONFLICT(village, course) DO UPDATE SET"
-	    TB_SET("village_totals") " RETURNING 1),"
-	" u AS (INSERT INTO unit_totals(lvl, unit, course, learners, started, in_progress,"
-	"   completed, passed, score_sum, score_n) SELECT k.n, substr(s.v, 1, k.n), s.course,"
-	"   sum(s.nl), sum(s.st), sum(s.ip), sum(s.co), sum(s.pa), sum(s.ss), sum(s.sn)"
-	"   FROM s CROSS JOIN " TB_LEVELS " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
-	"   ON CONFLICT(lvl, unit, course) DO UPDATE SET"
-	"   learners = unit_totals.learners + excluded.learners," TB_SET("unit_totals")
-	"   RETURNING 1)"
-	" SELECT (SELECT count(*) FROM a) + (SELECT count(*) FROM b) + (SELECT count(*) FROM u)"
-	"   INTO n;"
-	" RETURN n; END $f$;";
+	TD_FOLD_PG_TOTALS
+	" RETURN folded; END $f$;";
 
 char *
 totals_delta_migration(enum hdb_kind kind)
@@ -591,6 +594,312 @@ totals_delta_migration(enum hdb_kind kind)
 	return b.p;
 }
 
+/* ---- schema 8: completion buckets and learner rows (totals.h) ------------ */
+
+/* The UTC hour where the segment holding time t (ms) starts: segments start
+ * at 15:00, 16:00 and 17:00 UTC, the midnights of WIT, WITA and WIB. */
+#define TQ_SEG(t) "((" t ") / 3600000 - CASE WHEN (" t ") / 3600000 %% 24 IN (15, 16)" \
+	" THEN 0 ELSE ((" t ") / 3600000 %% 24 + 7) %% 24 END)" /* in a format: %% */
+
+/* What report_learners lists of a summary x without a date range. */
+#define TQ_LISTED(x) "((" x ".last_activity >= 0 AND " x ".first_activity < 4611686018427387904)" \
+	" OR (" x ".completed_at >= 0 AND " x ".completed_at < 4611686018427387904))"
+
+/* A pair that counts in the average gain without a date range. */
+#define TQ_GAIN(x) "(" x ".pre_score IS NOT NULL AND " x ".post_score IS NOT NULL" \
+	" AND " x ".first_activity < 4611686018427387904)"
+
+#define TQ_LEVELS "(SELECT 2 AS n UNION ALL SELECT 5 UNION ALL SELECT 8) k"
+
+/* Add the rows of subquery q (columns village, course, n, gs, gn) per
+ * province, regency and district to learner_rows<to>: to is "_delta" in
+ * the triggers (appended, folded by totals_fold like totals_delta, so that
+ * uploads share no row of these tables), "" when the empty table is filled
+ * at the migration. Changes that cancel out leave nothing. */
+static void
+tq_rows(struct tbuf *b, const char *to, const char *q)
+{
+	tb_printf(b, "INSERT INTO learner_rows%s(lvl, unit, course, n, gain_sum, gain_n)"
+	    " SELECT k.n, substr(q.village, 1, k.n), q.course, sum(q.n), sum(q.gs), sum(q.gn)"
+	    " FROM (%s) q CROSS JOIN " TQ_LEVELS " GROUP BY 1, 2, 3"
+	    " HAVING sum(q.n) <> 0 OR sum(q.gs) <> 0 OR sum(q.gn) <> 0;", to, q);
+}
+
+/* Add the completions of pairs p (columns village, course, status,
+ * completed_at, time_source, sg: 1 or -1) to completion_buckets<to> (as
+ * tq_rows), per course and for all courses (''), per province and for the
+ * country (''). */
+static void
+tq_buckets(struct tbuf *b, const char *to, const char *p)
+{
+	tb_printf(b, "INSERT INTO completion_buckets%s(course, seg, unit, src_hub, src_phone,"
+	    " src_none, src_unknown)"
+	    " SELECT c, sg, un, sum(h), sum(ph), sum(no), sum(uk) FROM ("
+	    " SELECT CASE WHEN a.all_courses = 1 THEN '' ELSE p.course END AS c,"
+	    " " TQ_SEG("p.completed_at") " AS sg, substr(p.village, 1, u.n) AS un,"
+	    " CASE WHEN p.time_source LIKE '%%\"completed_at\":\"hub\"%%' THEN p.sg ELSE 0 END"
+	    "   AS h,"
+	    " CASE WHEN p.time_source LIKE '%%\"completed_at\":\"phone\"%%' THEN p.sg ELSE 0 END"
+	    "   AS ph,"
+	    " CASE WHEN p.time_source LIKE '%%\"completed_at\":\"hub\"%%'"
+	    "   OR p.time_source LIKE '%%\"completed_at\":\"phone\"%%'"
+	    "   OR p.time_source NOT LIKE '%%\"completed_at\":%%' OR p.time_source IS NULL"
+	    "   THEN 0 ELSE p.sg END AS no,"
+	    " CASE WHEN p.time_source IS NULL"
+	    "   OR p.time_source NOT LIKE '%%\"completed_at\":%%' THEN p.sg ELSE 0 END AS uk"
+	    " FROM (%s) p CROSS JOIN (SELECT 0 AS all_courses UNION ALL SELECT 1) a"
+	    " CROSS JOIN (SELECT 0 AS n UNION ALL SELECT 2) u"
+	    " WHERE p.status = 'completed' AND p.completed_at > 0) z"
+	    " GROUP BY 1, 2, 3 HAVING sum(h) <> 0 OR sum(ph) <> 0 OR sum(no) <> 0"
+	    " OR sum(uk) <> 0;", to, p);
+}
+
+/* The pairs (learner x summary) of row set x: of summaries (joined to their
+ * learners) or of learners (joined to their summaries), times sg. */
+static void
+tq_pairs(struct tbuf *b, const char *x, int of_learners, const char *sg)
+{
+	if (of_learners)
+		tb_printf(b, "SELECT l.village AS village, s.course AS course, s.status AS status,"
+		    " s.first_activity AS first_activity, s.last_activity AS last_activity,"
+		    " s.completed_at AS completed_at, s.time_source AS time_source,"
+		    " s.pre_score AS pre_score, s.post_score AS post_score, %s AS sg"
+		    " FROM %s l JOIN summaries s ON s.box = l.box AND s.learner = l.id", sg, x);
+	else
+		tb_printf(b, "SELECT l.village AS village, x.course AS course, x.status AS status,"
+		    " x.first_activity AS first_activity, x.last_activity AS last_activity,"
+		    " x.completed_at AS completed_at, x.time_source AS time_source,"
+		    " x.pre_score AS pre_score, x.post_score AS post_score, %s AS sg"
+		    " FROM %s x JOIN learners l ON l.box = x.box AND l.id = x.learner", sg, x);
+}
+
+/* learner_rows' part of pairs p: its summaries listed without a range,
+ * and the gain of those with both scores (report.c, report__gains). */
+static void
+tq_pair_rows(struct tbuf *b, const char *p)
+{
+	tb_printf(b, "SELECT p.village, p.course, CASE WHEN " TQ_LISTED("p")
+	    " THEN p.sg ELSE 0 END AS n, CASE WHEN " TQ_GAIN("p") " THEN p.sg *"
+	    " (p.post_score - p.pre_score) ELSE 0 END AS gs, CASE WHEN " TQ_GAIN("p")
+	    " THEN p.sg ELSE 0 END AS gn FROM (%s) p", p);
+}
+
+/* Learners of row set l (box, id, village) with a summary: sg each. */
+static void
+tq_with(struct tbuf *b, const char *l, const char *sg)
+{
+	tb_printf(b, "SELECT l.village AS village, '' AS course, %s AS n, 0 AS gs, 0 AS gn"
+	    " FROM %s l"
+	    " WHERE EXISTS (SELECT 1 FROM summaries s WHERE s.box = l.box"
+	    " AND s.learner = l.id)", sg, l);
+}
+
+/* The boxes with learners (learner_rows' row lvl 0, unit '', course ''):
+ * those whose first learners are row set l (+), or whose last went (-). */
+static void
+tq_boxes(struct tbuf *b, const char *to, const char *l, const char *sign)
+{
+	tb_printf(b, "INSERT INTO learner_rows%s(lvl, unit, course, n, gain_sum, gain_n)"
+	    " SELECT 0, '', '', %scount(*), 0, 0 FROM (SELECT DISTINCT box FROM %s) g"
+	    " WHERE NOT EXISTS (SELECT 1 FROM learners x WHERE x.box = g.box",
+	    to, sign, l);
+	if (sign[0] == '\0') /* arriving: no learner of the box but these */
+		tb_printf(b, " AND NOT EXISTS (SELECT 1 FROM %s n WHERE n.box = x.box"
+		    " AND n.id = x.id)", l);
+	tb_printf(b, ") HAVING count(*) > 0;");
+}
+
+/* A trigger's body for event ev (0 learners insert, 1 learners update, 2
+ * learners delete, 3 summaries insert, 4 summaries update, 5 summaries
+ * delete) over row sets nw (new rows) and od (old rows): what changes,
+ * appended to the _delta tables (to "_delta"; "" fills the empty tables
+ * at the migration, with ev 0 over every learner). */
+static void
+tq_body(struct tbuf *b, const char *to, int ev, const char *nw, const char *od)
+{
+	struct tbuf p = { NULL, 0, 0, 0 }, q = { NULL, 0, 0, 0 };
+
+	switch (ev) {
+	case 0: /* learners arrive, with any progress sent before them */
+	case 2: /* learners go (after their summaries, ingest.c's merges) */
+		tq_pairs(&p, ev == 0 ? nw : od, 1, ev == 0 ? "1" : "-1");
+		tq_with(&q, ev == 0 ? nw : od, ev == 0 ? "1" : "-1");
+		break;
+	case 1: /* learners move village (od, nw: those that did) */
+		tq_pairs(&p, od, 1, "-1");
+		tb_printf(&p, " UNION ALL ");
+		tq_pairs(&p, nw, 1, "1");
+		tq_with(&q, od, "-1");
+		tb_printf(&q, " UNION ALL ");
+		tq_with(&q, nw, "1");
+		break;
+	case 3: /* progress arrives: a learner's first counts it as with progress */
+		tq_pairs(&p, nw, 0, "1");
+		tb_printf(&q, "SELECT l.village AS village, '' AS course, 1 AS n, 0 AS gs,"
+		    " 0 AS gn FROM"
+		    " (SELECT box, learner, count(*) AS m FROM %s GROUP BY box, learner) g"
+		    " JOIN learners l ON l.box = g.box AND l.id = g.learner WHERE g.m ="
+		    " (SELECT count(*) FROM summaries s WHERE s.box = g.box"
+		    "  AND s.learner = g.learner)", nw);
+		break;
+	case 4: /* progress changes: the new rows less the old ones */
+		tq_pairs(&p, od, 0, "-1");
+		tb_printf(&p, " UNION ALL ");
+		tq_pairs(&p, nw, 0, "1");
+		break;
+	default: /* progress goes: a learner's last leaves it without */
+		tq_pairs(&p, od, 0, "-1");
+		tb_printf(&q, "SELECT l.village AS village, '' AS course, -1 AS n, 0 AS gs,"
+		    " 0 AS gn FROM"
+		    " (SELECT DISTINCT box, learner FROM %s) g JOIN learners l"
+		    " ON l.box = g.box AND l.id = g.learner WHERE NOT EXISTS"
+		    " (SELECT 1 FROM summaries s WHERE s.box = g.box AND s.learner = g.learner)",
+		    od);
+	}
+	if (q.len > 0)
+		tb_printf(&q, " UNION ALL ");
+	tq_pair_rows(&q, p.p);
+	if (p.oom || q.oom) {
+		b->oom = 1;
+	} else {
+		if (ev == 0 || ev == 2)
+			tq_boxes(b, to, ev == 0 ? nw : od, ev == 0 ? "" : "-");
+		tq_rows(b, to, q.p);
+		tq_buckets(b, to, p.p);
+	}
+	free(p.p);
+	free(q.p);
+}
+
+/* The fold of schema 8's deltas: sums per key added to the kept rows, in
+ * key order. SQLite: inside the caller's transaction, after
+ * td_fold_sqlite's totals (the same write lock), then the deltas deleted. */
+#define TQ_ROWS_SET " DO UPDATE SET n = learner_rows.n + excluded.n," \
+	" gain_sum = learner_rows.gain_sum + excluded.gain_sum," \
+	" gain_n = learner_rows.gain_n + excluded.gain_n"
+#define TQ_BUCKETS_SET " DO UPDATE SET" \
+	" src_hub = completion_buckets.src_hub + excluded.src_hub," \
+	" src_phone = completion_buckets.src_phone + excluded.src_phone," \
+	" src_none = completion_buckets.src_none + excluded.src_none," \
+	" src_unknown = completion_buckets.src_unknown + excluded.src_unknown"
+#define TQ_ROWS_INSERT "INSERT INTO learner_rows(lvl, unit, course, n, gain_sum, gain_n)" \
+	" SELECT lvl, unit, course, sum(n), sum(gain_sum), sum(gain_n)"
+#define TQ_BUCKETS_INSERT "INSERT INTO completion_buckets(course, seg, unit, src_hub," \
+	" src_phone, src_none, src_unknown) SELECT course, seg, unit, sum(src_hub)," \
+	" sum(src_phone), sum(src_none), sum(src_unknown)"
+
+static const char tq_fold_sqlite[] =
+	TQ_ROWS_INSERT " FROM learner_rows_delta WHERE true GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+	" ON CONFLICT(lvl, unit, course)" TQ_ROWS_SET ";"
+	TQ_BUCKETS_INSERT " FROM completion_buckets_delta WHERE true GROUP BY 1, 2, 3"
+	" ORDER BY 1, 3, 2 ON CONFLICT(course, unit, seg)" TQ_BUCKETS_SET ";"
+	"DELETE FROM learner_rows_delta; DELETE FROM completion_buckets_delta;";
+
+/* PostgreSQL: totals_fold() of schema 7 made again with these deltas too,
+ * under the same lock; each table in one statement (what it deletes is
+ * what it adds). */
+static const char tq_fold_pg[] =
+	"CREATE OR REPLACE FUNCTION totals_fold() RETURNS bigint LANGUAGE plpgsql AS $f$"
+	" DECLARE folded bigint; BEGIN"
+	" IF NOT EXISTS (SELECT 1 FROM totals_delta)"
+	"   AND NOT EXISTS (SELECT 1 FROM learner_rows_delta)"
+	"   AND NOT EXISTS (SELECT 1 FROM completion_buckets_delta) THEN RETURN 0; END IF;"
+	" PERFORM pg_advisory_xact_lock(" TD_FOLD_LOCK ");"
+	TD_FOLD_PG_TOTALS
+	" WITH d AS (DELETE FROM learner_rows_delta RETURNING lvl, unit, course, n,"
+	"   gain_sum, gain_n),"
+	" a AS (" TQ_ROWS_INSERT " FROM d GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+	"   ON CONFLICT(lvl, unit, course)" TQ_ROWS_SET " RETURNING 1)"
+	" SELECT folded + count(*) FROM a INTO folded;"
+	" WITH d AS (DELETE FROM completion_buckets_delta RETURNING course, seg, unit,"
+	"   src_hub, src_phone, src_none, src_unknown),"
+	" a AS (" TQ_BUCKETS_INSERT " FROM d GROUP BY 1, 2, 3 ORDER BY 1, 3, 2"
+	"   ON CONFLICT(course, unit, seg)" TQ_BUCKETS_SET " RETURNING 1)"
+	" SELECT folded + count(*) FROM a INTO folded;"
+	" RETURN folded; END $f$;";
+
+char *
+totals_buckets_migration(enum hdb_kind kind)
+{
+	static const char *const name[] = { "learners_rows_ins", "learners_rows_upd",
+		"learners_rows_del", "summaries_rows_ins", "summaries_rows_upd",
+		"summaries_rows_del" };
+	static const char *const event[] = { "INSERT", "UPDATE", "DELETE" };
+	/* SQLite, per row: the row as a one-row set */
+	static const char sl_new[] = "(SELECT NEW.box AS box, NEW.id AS id,"
+	    " NEW.village AS village)";
+	static const char sl_old[] = "(SELECT OLD.box AS box, OLD.id AS id,"
+	    " OLD.village AS village)";
+#define TQ_SROW(r) "(SELECT " r ".box AS box, " r ".learner AS learner, " r ".course AS course," \
+	" " r ".status AS status, " r ".first_activity AS first_activity," \
+	" " r ".last_activity AS last_activity, " r ".completed_at AS completed_at," \
+	" " r ".time_source AS time_source, " r ".pre_score AS pre_score," \
+	" " r ".post_score AS post_score)"
+	static const char ss_new[] = TQ_SROW("NEW"), ss_old[] = TQ_SROW("OLD");
+	/* PostgreSQL, per statement: the transition tables; a move only for
+	 * the learners whose village changed */
+	static const char pl_old[] = "(SELECT o.box, o.id, o.village FROM ot o JOIN nt n"
+	    " ON n.box = o.box AND n.id = o.id WHERE o.village IS DISTINCT FROM n.village)";
+	static const char pl_new[] = "(SELECT n.box, n.id, n.village FROM ot o JOIN nt n"
+	    " ON n.box = o.box AND n.id = o.id WHERE o.village IS DISTINCT FROM n.village)";
+	struct tbuf b = { NULL, 0, 0, 0 };
+	const char *txt = kind == HDB_PG ? "TEXT COLLATE \"C\"" : "TEXT";
+	int ev;
+
+	tb_printf(&b, "CREATE TABLE learner_rows(lvl BIGINT NOT NULL, unit %s NOT NULL,"
+	    " course TEXT NOT NULL, n BIGINT NOT NULL, gain_sum BIGINT NOT NULL,"
+	    " gain_n BIGINT NOT NULL, PRIMARY KEY(lvl, unit, course));", txt);
+	tb_printf(&b, "CREATE TABLE completion_buckets(course TEXT NOT NULL,"
+	    " seg BIGINT NOT NULL, unit %s NOT NULL, src_hub BIGINT NOT NULL,"
+	    " src_phone BIGINT NOT NULL, src_none BIGINT NOT NULL,"
+	    " src_unknown BIGINT NOT NULL, PRIMARY KEY(course, unit, seg));", txt);
+	/* what the triggers append (no key: uploads share no row), folded
+	 * with totals_delta */
+	tb_printf(&b, "CREATE TABLE learner_rows_delta(lvl BIGINT NOT NULL,"
+	    " unit %s NOT NULL, course TEXT NOT NULL, n BIGINT NOT NULL,"
+	    " gain_sum BIGINT NOT NULL, gain_n BIGINT NOT NULL);", txt);
+	tb_printf(&b, "CREATE TABLE completion_buckets_delta(course TEXT NOT NULL,"
+	    " seg BIGINT NOT NULL, unit %s NOT NULL, src_hub BIGINT NOT NULL,"
+	    " src_phone BIGINT NOT NULL, src_none BIGINT NOT NULL,"
+	    " src_unknown BIGINT NOT NULL);", txt);
+	/* the rows already stored: as if every learner arrived now */
+	tq_body(&b, "", 0, "learners", NULL);
+	for (ev = 0; ev < 6; ev++) {
+		const char *tbl = ev < 3 ? "learners" : "summaries";
+
+		if (kind == HDB_PG) {
+			tb_printf(&b, "CREATE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql"
+			    " SET enable_hashjoin = off SET enable_mergejoin = off AS $f$ BEGIN ",
+			    name[ev]);
+			tq_body(&b, "_delta", ev, ev == 1 ? pl_new : "nt", ev == 1 ? pl_old : "ot");
+			tb_printf(&b, " RETURN NULL; END $f$;"
+			    "CREATE TRIGGER %s AFTER %s ON %s REFERENCING %s%s"
+			    " FOR EACH STATEMENT EXECUTE FUNCTION %s();", name[ev], event[ev % 3], tbl,
+			    ev % 3 != 0 ? "OLD TABLE AS ot " : "",
+			    ev % 3 != 2 ? "NEW TABLE AS nt" : "", name[ev]);
+			continue;
+		}
+		tb_printf(&b, "CREATE TRIGGER %s AFTER %s ON %s FOR EACH ROW%s BEGIN ", name[ev],
+		    event[ev % 3], tbl, ev == 1 ? " WHEN (" TB_VILLAGE_CHANGED ")" :
+		    ev == 4 ? " WHEN (" TB_SUMMARY_CHANGED " OR OLD.last_activity IS DISTINCT FROM"
+		    " NEW.last_activity OR OLD.time_source IS DISTINCT FROM NEW.time_source"
+		    " OR OLD.pre_score IS DISTINCT FROM NEW.pre_score"
+		    " OR OLD.post_score IS DISTINCT FROM NEW.post_score)" : "");
+		if (ev < 3)
+			tq_body(&b, "_delta", ev, sl_new, sl_old);
+		else
+			tq_body(&b, "_delta", ev, ss_new, ss_old);
+		tb_printf(&b, " END;");
+	}
+	if (kind == HDB_PG)
+		tb_printf(&b, "%s", tq_fold_pg);
+	if (b.oom) {
+		free(b.p);
+		return NULL;
+	}
+	return b.p;
+}
+
 pb_err
 totals_fold(struct hdb_conn *c)
 {
@@ -602,7 +911,9 @@ totals_fold(struct hdb_conn *c)
 		return hdb_exec(c, "SELECT totals_fold()");
 	own = !hdb_in_tx(c);
 	if (own) {
-		if ((s = hdb_prepare(c, "SELECT EXISTS (SELECT 1 FROM totals_delta)")) == NULL)
+		if ((s = hdb_prepare(c, "SELECT EXISTS (SELECT 1 FROM totals_delta)"
+		    " OR EXISTS (SELECT 1 FROM learner_rows_delta)"
+		    " OR EXISTS (SELECT 1 FROM completion_buckets_delta)")) == NULL)
 			return hdb_err(c);
 		any = hdb_step(s) == HDB_ROW && hdb_column_int(s, 0) != 0;
 		hdb_finalize(s);
@@ -611,7 +922,8 @@ totals_fold(struct hdb_conn *c)
 		if ((rc = hdb_begin(c)) != PB_OK)
 			return rc;
 	}
-	rc = hdb_exec(c, td_fold_sqlite);
+	if ((rc = hdb_exec(c, td_fold_sqlite)) == PB_OK)
+		rc = hdb_exec(c, tq_fold_sqlite);
 	if (own) {
 		if (rc == PB_OK)
 			rc = hdb_commit(c);

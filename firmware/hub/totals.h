@@ -32,6 +32,7 @@
 #include <stddef.h>
 
 #include "hdb.h"
+#include "pb.h"
 
 /* The SQL of schema version 4 for the dialect: tables, triggers, and the
  * totals of the rows already stored; the caller frees it. NULL if out of
@@ -43,7 +44,31 @@ char *totals_migration(enum hdb_kind kind);
  * rebuilt from the rows; the caller frees it. NULL if out of memory. */
 char *totals_delta_migration(enum hdb_kind kind);
 
-/* Fold the deltas committed so far into the totals: inside the caller's
+/* Schema version 8 (db.c; issue 14, the dashboard under 200 ms):
+ * - completion_buckets(course, seg, unit, src_hub, src_phone, src_none,
+ *   src_unknown): completions per province (unit; '' for the country) and
+ *   course (and course '' for all) in segments of time: a segment starts at 15:00, 16:00 or 17:00
+ *   UTC (seg: that hour since 1970), the midnights of WIT, WITA and WIB, so
+ *   each segment lies within one day of each zone and the days of any zone
+ *   are sums of whole segments; counted per source of the completion time
+ *   (report_completions' time_sources);
+ * - learner_rows(lvl, unit, course, n, gain_sum, gain_n): per province
+ *   (lvl 2), regency (5) and district (8), the learner x course rows
+ *   report_learners lists without a date range: per course, its summaries;
+ *   course '', the learners with any (so the learners without any, listed
+ *   once, are unit_totals' learners less these); and the sum and count of
+ *   the pre-test to post-test gains (report.c, without a date range). The
+ *   row lvl 0, unit '', course '': the boxes with at least one learner.
+ * Built from the rows stored at the migration, then kept like the totals:
+ * triggers on learners and summaries (insert, update, delete) append to
+ * learner_rows_delta and completion_buckets_delta (no key: uploads running
+ * at once share no row there), and totals_fold adds them in with
+ * totals_delta (on PostgreSQL, totals_fold() is made again to do so). The
+ * caller frees the SQL; NULL if out of memory. */
+char *totals_buckets_migration(enum hdb_kind kind);
+
+/* Fold the deltas committed so far (totals_delta, learner_rows_delta,
+ * completion_buckets_delta) into their tables: inside the caller's
  * transaction if one is open (SQLite), else in a transaction of its own
  * (PostgreSQL always: it waits for another process's fold to commit
  * first). Cheap when there is nothing to fold. */

@@ -396,6 +396,7 @@ struct web_query {
 	char lang[4];
 	char filter[64];          /* fleet: stale,disk,degraded,old */
 	char limit[12], offset[12];
+	char order[8];            /* villages: asc|desc */
 	int flags;
 };
 
@@ -448,7 +449,10 @@ web__query(struct mg_connection *conn, const struct web_staff *st, struct web_qu
 		    mg_get_var(qs, qlen, "lang", q->lang, sizeof(q->lang)) < -1 ||
 		    mg_get_var(qs, qlen, "filter", q->filter, sizeof(q->filter)) < -1 ||
 		    mg_get_var(qs, qlen, "limit", q->limit, sizeof(q->limit)) < -1 ||
-		    mg_get_var(qs, qlen, "offset", q->offset, sizeof(q->offset)) < -1)
+		    mg_get_var(qs, qlen, "offset", q->offset, sizeof(q->offset)) < -1 ||
+		    mg_get_var(qs, qlen, "q", f->search, sizeof(f->search)) < -1 ||
+		    mg_get_var(qs, qlen, "sort", f->sort, sizeof(f->sort)) < -1 ||
+		    mg_get_var(qs, qlen, "order", q->order, sizeof(q->order)) < -1)
 			goto bad;
 	}
 	for (p = q->limit; *p; p++)
@@ -476,6 +480,13 @@ web__query(struct mg_connection *conn, const struct web_staff *st, struct web_qu
 	if (q->lang[0] != '\0' && strcmp(q->lang, "id") != 0 && strcmp(q->lang, "en") != 0)
 		goto bad;
 	f->en = strcmp(q->lang, "en") == 0;
+	if (!report_villages_sort_valid(f->sort) || (q->order[0] != '\0' &&
+	    strcmp(q->order, "asc") != 0 && strcmp(q->order, "desc") != 0))
+		goto bad;
+	f->desc = strcmp(q->order, "desc") == 0;
+	for (p = f->search; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			goto bad;
 	for (tok = strtok_r(q->filter, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		if (strcmp(tok, "stale") == 0)
 			q->flags |= REPORT_STALE;
@@ -513,7 +524,8 @@ bad:
 	web__error(conn, 400, "bad_request",
 	    "unit must be a region code, course [a-z0-9._-], format csv|json, since ms,"
 	    " from/to YYYY-MM-DD (from before to), lang id|en,"
-	    " filter stale,disk,degraded,old, limit 1-1000, offset a number");
+	    " filter stale,disk,degraded,old, limit 1-1000, offset a number,"
+	    " q up to 64 bytes, sort a column of the table, order asc|desc");
 	return 0;
 }
 
@@ -623,6 +635,7 @@ web__report(struct mg_connection *conn, struct web *w, enum web_report kind)
 	json_t *extra = NULL;
 	const char *bucket = NULL;
 	struct web_stream ws = { conn, NULL, NULL, 0 };
+	struct report_villages_info vi;
 	int64_t total = 0;
 	struct hdb_conn *c;
 	pb_err rc = PB_ERR_INVALID;
@@ -633,7 +646,8 @@ web__report(struct mg_connection *conn, struct web *w, enum web_report kind)
 		return 401;
 	if (!web__query(conn, &st, &q))
 		return 400;
-	if ((kind == WR_LEARNERS || kind == WR_BOXES) && strcmp(q.format, "csv") == 0) {
+	if ((kind == WR_LEARNERS || kind == WR_BOXES || kind == WR_VILLAGES) &&
+	    strcmp(q.format, "csv") == 0 && (kind != WR_VILLAGES || strlen(q.f.unit) >= 2)) {
 		/* CSV: every row, streamed */
 		q.f.limit = q.f.offset = 0;
 		ws.q = &q;
@@ -668,7 +682,8 @@ web__report(struct mg_connection *conn, struct web *w, enum web_report kind)
 		}
 		break;
 	case WR_VILLAGES:
-		rc = report_villages(c, &x, &q.f, &t);
+		rc = report_villages(c, &x, &q.f, &t, &vi);
+		total = vi.total;
 		break;
 	}
 	hubdb_put(w->db, c);
@@ -702,7 +717,15 @@ web__report(struct mg_connection *conn, struct web *w, enum web_report kind)
 	json_object_set_new(extra, "zone_offset_s", json_integer(q.f.zone_s));
 	if (bucket != NULL)
 		json_object_set_new(extra, "bucket", json_string(bucket));
-	if (kind == WR_LEARNERS || kind == WR_BOXES) {
+	if (kind == WR_VILLAGES) {
+		json_object_set_new(extra, "villages", json_integer(vi.villages));
+		json_object_set_new(extra, "villages_reached", json_integer(vi.reached));
+		json_object_set_new(extra, "q", json_string(q.f.search));
+		json_object_set_new(extra, "sort", json_string(q.f.sort[0] ? q.f.sort :
+		    "village_code"));
+		json_object_set_new(extra, "order", json_string(q.f.desc ? "desc" : "asc"));
+	}
+	if (kind == WR_LEARNERS || kind == WR_BOXES || kind == WR_VILLAGES) {
 		/* one page of the rows: which, and how many there are in all */
 		json_object_set_new(extra, "total", json_integer(total));
 		json_object_set_new(extra, "limit", json_integer(q.f.limit));

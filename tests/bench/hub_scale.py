@@ -216,9 +216,10 @@ def main():
         bench(b, data)
     lines = ["", "%-52s %-20s %-30s %s" % ("bench", "measured", "reference", "verdict")]
     lines += ["%-52s %-20s %-30s %s" % r for r in rows]
-    lines += ["", "%d cores, load average %s at start (other work on this machine skews the"
-              " figures), %s, %d s; hub scale bench (tests/bench/hub_scale.py)"
+    lines += ["", "%d cores, load average %s at start, %s at the end (other work on this"
+              " machine skews the figures), %s, %d s; hub scale bench (tests/bench/hub_scale.py)"
               % (os.cpu_count(), " ".join(load),
+                 " ".join(open("/proc/loadavg").read().split()[:3]),
                  time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), time.time() - t0)]
     text = "\n".join(lines)
     print(text, flush=True)

@@ -184,7 +184,12 @@ run(async () => {
   await page.selectOption('#vpick-select', '33');
   await page.waitForSelector('#vtable-block:not([hidden]) #villages tbody tr');
   ok(/dari 8563 desa/.test(await page.textContent('#vsummary')), 'Jawa Tengah: all its villages are in the table', await page.textContent('#vsummary'));
-  ok(/500 dari/.test(await page.textContent('#vmore')), 'a long table shows 500 rows and says so');
+  // the hub pages, sorts and searches the table: 100 rows at a time
+  ok(/Baris 1–100 dari 17126/.test(await page.textContent('#villages-pager')), 'a long table shows a page of 100 rows and says of how many', await page.textContent('#villages-pager'));
+  eq(await page.$$eval('#villages tbody tr', (r) => r.length), 100, 'a page has 100 rows');
+  await page.click('#villages-pager button');
+  await page.waitForFunction(() => /Baris 101–200/.test(document.getElementById('villages-pager').textContent));
+  ok(true, 'the next page comes from the hub');
   await page.fill('#vsearch', 'cirahab');
   await page.waitForFunction(() => document.querySelectorAll('#villages tbody tr').length === 2);
   eq((await rows('#villages')).map((r) => [r[1], r[3], r[4], r[6], r[8]]),

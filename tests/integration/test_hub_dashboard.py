@@ -115,6 +115,12 @@ def get(c, path):
     return body
 
 
+def villages_csv(q):
+    st, hdrs, data = admin.raw("GET", "/api/v1/hub/villages%s&format=csv" % q)
+    assert st == 200, (q, st)
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+
+
 def post(c, path, obj):
     return c.post(path, obj, headers={"X-CSRF-Token": c.csrf})
 
@@ -134,10 +140,13 @@ def test_numbers_agree_at_every_level():
                (areas["completions"], areas["started"], areas["learners"]),
                "%s: the areas table adds up to the cards" % name)
         if unit:
-            vil = table(get(admin, "/api/v1/hub/villages" + q))
-            eq((sum(r["completed"] for r in vil), sum(r["started"] for r in vil)),
+            # the CSV has every row of the table (a page has 100)
+            vil = villages_csv(q)
+            eq((sum(int(r["completed"]) for r in vil), sum(int(r["started"]) for r in vil)),
                (areas["completions"], areas["started"]),
                "%s: the village x course table adds up to the cards" % name)
+            eq(get(admin, "/api/v1/hub/villages" + q)["villages_reached"],
+               areas["villages_reached"], "%s: the table's villages reached = the card's" % name)
     tot = get(admin, "/api/v1/hub/areas")
     eq((tot["learners"], tot["started"], tot["completions"], tot["boxes"]), (7, 8, 6, 3),
        "country: 7 learners, 8 started and 6 completed learner-course pairs, 3 boxes served")
@@ -237,6 +246,48 @@ def test_village_by_course_table():
        any(x[14] == "no learners yet" for x in rows), "lang=en writes English status words")
     st, body, _ = admin.get("/api/v1/hub/villages")
     eq((st, body["error"]), (400, "choose_area"), "the whole country is refused: choose an area")
+
+
+def test_village_table_pages_sorts_and_searches_on_the_hub():
+    """A province's table has tens of thousands of rows: the hub answers a
+    page of it, sorted and searched as asked; the CSV has every row."""
+    n_vil = len(villages_in("33.02"))
+    st, hdrs, data = admin.raw("GET", "/api/v1/hub/villages?unit=33.02&format=csv")
+    eq((st, hdrs.get("transfer-encoding")), (200, "chunked"), "the CSV is streamed")
+    whole = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))[1:]
+    eq(len(whole), n_vil * 3, "the CSV has every village of Banyumas x 3 courses")
+    first = get(admin, "/api/v1/hub/villages?unit=33.02")
+    eq((first["total"], first["limit"], first["offset"], len(first["rows"]),
+        first["villages"], first["villages_reached"]), (n_vil * 3, 100, 0, 100, n_vil, 3),
+       "a page of 100 rows, the rows of all pages, villages and villages reached")
+    keys, off = [], 0
+    while off < first["total"]:
+        p = table(get(admin, "/api/v1/hub/villages?unit=33.02&limit=1000&offset=%d" % off))
+        keys += [(r["village_code"], r["course"]) for r in p]
+        off += 1000
+    eq(keys, [(r[6], r[8]) for r in whole], "the pages in turn are the CSV's rows, in order")
+    top = table(get(admin, "/api/v1/hub/villages?unit=33.02&sort=learners&order=desc&limit=4"))
+    eq([(r["village"], r["learners"]) for r in top],
+       [("Cirahab", 2)] * 3 + [(top[3]["village"], 1)],
+       "sorted by learners, most first, then by village code and course")
+    names = [r["village"] for r in table(get(
+        admin, "/api/v1/hub/villages?unit=33.02&sort=village&limit=1000"))]
+    eq(names, sorted(names, key=lambda x: x.lower()), "sorted by village name, any case")
+    st_desc = table(get(admin, "/api/v1/hub/villages?unit=33.02&sort=status&order=desc"
+                                "&limit=1"))[0]
+    eq((st_desc["village_code"], st_desc["status"]), ("33.02.01.2002", "semua selesai"),
+       "sorted by status: the furthest first (Citra completed her course)")
+    hit = get(admin, "/api/v1/hub/villages?unit=33.02&q=CIRAHAB")
+    eq(([(r["village"], r["course"]) for r in table(hit)], hit["total"], hit["villages"]),
+       ([("Cirahab", c) for c in ("desa-administrasi", "desa-keuangan", "literasi-digital")],
+        3, n_vil), "searching a village's name, in any case: its rows, of the same area")
+    eq(get(admin, "/api/v1/hub/villages?unit=33.02&q=lumbir&limit=1")["total"],
+       len(villages_in("33.02.01")) * 3, "searching a district's name: its villages")
+    eq(len(villages_csv("?unit=33.02&q=cirahab&sort=course_title&order=desc")), 3,
+       "the CSV follows a search when asked")
+    for bad in ("sort=nope", "order=up", "q=" + "x" * 65, "q=%01"):
+        st, body, _ = admin.get("/api/v1/hub/villages?unit=33.02&" + bad)
+        eq((st, (body or {}).get("error")), (400, "bad_request"), "%s is refused" % bad)
 
 
 def test_course_titles_everywhere():
@@ -438,7 +489,8 @@ def test_add_user_refuses_an_existing_name():
     eq(rc, 2, "an administrator with an area is refused")
 
 ALL_TIME = "from=2000-01-01&to=2100-12-31"
-TOTAL_UNITS = ("", "33", "33.02", "33.02.01", "33.02.01.2001", "33.02.02.2003", "35")
+TOTAL_UNITS = ("", "33", "33.02", "33.02.01", "33.02.01.2001", "33.02.02.2003", "35", "51",
+               "91.03")
 
 
 def answers(extra):
@@ -454,9 +506,56 @@ def answers(extra):
         for c in ("desa-administrasi", "literasi-digital"):
             out["courses %s %s" % (unit, c)] = get(admin, "/api/v1/hub/courses" + q +
                                                    "&course=" + c)["rows"]
-        if unit:
-            out["villages " + unit] = get(admin, "/api/v1/hub/villages" + q)["rows"]
+        if unit:  # the villages with learners come first
+            out["villages " + unit] = get(admin, "/api/v1/hub/villages" + q +
+                                          "&sort=learners&order=desc&limit=1000")["rows"]
+        for c in ("", "&course=desa-administrasi"):  # learner_rows (totals.h)
+            out["learners total %s%s" % (unit, c)] = get(
+                admin, "/api/v1/hub/learners" + q + c + "&limit=1")["total"]
     return out
+
+
+def chart(unit, query=""):
+    """A chart's {period: completions} and its time sources."""
+    b = get(admin, "/api/v1/hub/completions?unit=%s&%s" % (unit, query))
+    return {r[0]: r[2] for r in b["rows"] if r[2]}, b["time_sources"], b["bucket"]
+
+
+def add_charts(charts, key):
+    out, src = {}, {}
+    for rows, s, _ in charts:
+        for k, v in rows.items():
+            out[key(k)] = out.get(key(k), 0) + v
+        for k, v in s.items():
+            src[k] = src.get(k, 0) + v
+    return out, src
+
+
+CHART_RANGES = ("", "from=2025-11-01&to=2025-11-30", "from=2025-01-01&to=2026-12-31",
+                "from=2025-11-29&to=2025-11-29")
+
+
+def charts_agree(what):
+    """The country's and a province's day and month charts read the kept
+    buckets (totals.h); a regency's are counted from the rows, and so are
+    hours: a province's chart is the sum of its regencies', and a day is the
+    sum of its hours, in every zone."""
+    bad = []
+    for prov in ("33", "51", "91"):
+        regs = sorted({r["code"] for r in table(get(admin, "/api/v1/hub/areas?unit=" + prov))})
+        for rng in CHART_RANGES:
+            rows, src, bucket = chart(prov, rng)
+            width = {"month": 7, "day": 10}.get(bucket, 16)  # all time: the span decides
+            want = add_charts([chart(r, rng) for r in regs], lambda k: k[:width])
+            if (rows, src) != want:
+                bad.append((prov, rng, bucket, rows, src, want))
+    for unit in ("", "51", "91"):
+        days = chart(unit, "from=2025-11-01&to=2025-11-30")[0]
+        hours = add_charts([chart(unit, "from=2025-11-29&to=2025-11-30")], lambda k: k[:10])[0]
+        if {k: v for k, v in days.items() if k >= "2025-11-29"} != hours:
+            bad.append((unit, days, hours))
+    ok(not bad, "%s: the kept completion buckets answer as counting the rows does" % what,
+       bad[:2])
 
 
 def totals_agree(what):
@@ -464,6 +563,7 @@ def totals_agree(what):
     bad = [k for k in fast if fast[k] != rows[k]]
     ok(not bad, "%s: the running totals answer as counting the rows does" % what,
        [(k, fast[k], rows[k]) for k in bad[:2]])
+    charts_agree(what)
 
 
 def test_running_totals_follow_every_change():
@@ -505,17 +605,39 @@ def test_running_totals_follow_every_change():
     P2 = dict(P, village="33.02.02.2003", rev=9)
     eq(upload(hc, kx, chunk(kx, 8, 9, 5, [P2], [], h))[0], 200, "a learner moves village")
     totals_agree("a learner moved")
+    # completions around the midnights of WITA (Bali) and WIT (Papua), with
+    # their clocks' sources; a learner without any course yet
+    WITA0, WIT0 = 1764432000000, 1764428400000  # 30 Nov 2025 00:00 WITA, WIT
+    R = learner(10, "51.71.01.1001", "Ratna")
+    S = learner(11, "91.03.01.1001", "Sari")
+    U = learner(12, "51.71.01.1001", "Umar")
+    eq(upload(hc, kx, chunk(kx, 9, 16, 6, [R, S, U], [
+        dict(summary(R["id"], "desa-administrasi", 13, completed_at=WITA0 + 15 * 60000),
+             time_source={"completed_at": "hub"}, pre_score=35, post_score=85),
+        dict(summary(R["id"], "desa-keuangan", 14, completed_at=WITA0 - 15 * 60000),
+             time_source={"completed_at": "none", "first_activity": "phone"}),
+        dict(summary(S["id"], "desa-administrasi", 15, completed_at=WIT0),
+             time_source={"completed_at": "phone"}),
+        summary(S["id"], "literasi-digital", 16, completed_at=WIT0 - 1)], h))[0], 200,
+       "completions on either side of midnight in WITA and WIT")
+    totals_agree("completions at midnight")
+    # Ratna moves from Bali to Papua, her completions with her
+    eq(upload(hc, kx, chunk(kx, 16, 17, 7, [dict(R, village="91.03.01.1002", rev=17)], [],
+                            h))[0], 200, "a learner moves province")
+    totals_agree("a learner moved province")
     tot = get(admin, "/api/v1/hub/areas")
-    eq((tot["learners"], tot["started"], tot["completions"], tot["boxes"]), (9, 11, 9, 4),
+    eq((tot["learners"], tot["started"], tot["completions"], tot["boxes"]), (12, 15, 13, 4),
        "country: the new learners and their courses counted once")
     # the totals of a hub from before them (schema 3) are built from its rows
     hub.stop()
     if hub.backend == "postgresql":
         hub.rows("DROP TABLE village_learners, village_totals, unit_totals, totals_delta,"
-                 " login_limits")
+                 " login_limits, learner_rows, completion_buckets, learner_rows_delta,"
+                 " completion_buckets_delta, region_names CASCADE")
         hub.rows("DROP FUNCTION learners_totals_ins, learners_totals_upd, learners_totals_del,"
                  " summaries_totals_ins, summaries_totals_upd, summaries_totals_del,"
-                 " totals_fold CASCADE")
+                 " learners_rows_ins, learners_rows_upd, learners_rows_del, summaries_rows_ins,"
+                 " summaries_rows_upd, summaries_rows_del, totals_fold CASCADE")
         hub.rows("ALTER TABLE boxes DROP COLUMN db_reason CASCADE,"
                  " DROP COLUMN db_lost_writes CASCADE")
         hub.rows("DROP INDEX learners_order, boxes_name, summaries_done, summaries_gain")
@@ -526,10 +648,13 @@ def test_running_totals_follow_every_change():
         hub.rows("UPDATE schema_version SET version = 3")
     else:
         for t in ("learners_totals_ins", "learners_totals_upd", "learners_totals_del",
-                  "summaries_totals_ins", "summaries_totals_upd", "summaries_totals_del"):
+                  "summaries_totals_ins", "summaries_totals_upd", "summaries_totals_del",
+                  "learners_rows_ins", "learners_rows_upd", "learners_rows_del",
+                  "summaries_rows_ins", "summaries_rows_upd", "summaries_rows_del"):
             hub.rows("DROP TRIGGER %s" % t)
         for t in ("village_learners", "village_totals", "unit_totals", "totals_delta",
-                  "login_limits"):
+                  "login_limits", "learner_rows", "completion_buckets", "learner_rows_delta",
+                  "completion_buckets_delta", "region_names"):
             hub.rows("DROP TABLE %s" % t)
         hub.rows("ALTER TABLE boxes DROP COLUMN db_reason")
         hub.rows("ALTER TABLE boxes DROP COLUMN db_lost_writes")

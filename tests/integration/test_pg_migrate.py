@@ -3,6 +3,7 @@
 SQLite hub, fills it through its API, stops it, migrates into a database of
 a test cluster of its own (tests/lib/pgtest.py) and starts a hub on that."""
 
+import gzip
 import os
 import sys
 
@@ -119,6 +120,21 @@ def test_bi_views_are_read_only_and_hide_secrets():
                       " WHERE name = ?", ("Sri 'Ayu' \"1\" Dewi",))
     eq(sorted(got), [("Sri 'Ayu' \"1\" Dewi", "33.02.01.2002", "33.02")] * 2,
        "bi.learners: names and region codes")
+    got = pgtest.rows(bi, "SELECT province_name, regency_name, district_name, village_name"
+                      " FROM bi.course_progress WHERE village_code = '33.02.01.2002' LIMIT 1")
+    eq(got, [("Jawa Tengah", "Kabupaten Banyumas", "Lumbir", "Canduk")],
+       "bi.course_progress names the province, regency, district and village")
+    eq(pgtest.rows(bi, "SELECT count(*) FROM bi.learners WHERE village_name IS NULL"), [(0,)],
+       "bi.learners names every learner's village")
+    got = pgtest.rows(bi, "SELECT level, count(*) FROM bi.regions GROUP BY 1 ORDER BY 1")
+    with gzip.open(AREA_FILE, "rt", encoding="utf-8") as f:
+        lens = [len(line.split("\t", 1)[0]) for line in f if "\t" in line]
+    eq(got, [("district", lens.count(8)), ("province", lens.count(2)),
+             ("regency", lens.count(5)), ("village", lens.count(13))],
+       "bi.regions: every region of the Kemendagri list, by level")
+    eq(pgtest.rows(bi, "SELECT name, province_code, regency_code FROM bi.regions"
+                   " WHERE code = '33.02.01'"), [("Lumbir", "33", "33.02")],
+       "bi.regions: a district's name and its province and regency")
     eq(pgtest.rows(bi, "SELECT count(*) FROM bi.boxes WHERE last_seen IS NOT NULL"), [(2,)],
        "bi.boxes: both boxes with a last-seen time")
     eq(pgtest.rows(bi, "SELECT disk_total, db_state, db_reason, db_lost_writes FROM bi.boxes"

@@ -17,7 +17,6 @@ const T = {
     learners_csv_all: 'Unduh semua peserta di wilayah ini (CSV)',
     choose_area: 'Pilih wilayah', village_table: 'Desa × kursus',
     search: 'Cari desa atau kecamatan', choose_first: 'Pilih provinsi atau kabupaten dulu.',
-    showing: 'Menampilkan {n} dari {m} baris; persempit pencarian atau unduh CSV untuk semuanya.',
     page_rows: 'Baris {a}–{b} dari {m}', page_prev: '‹ Sebelumnya', page_next: 'Berikutnya ›',
     vsummary: '{r} dari {v} desa punya peserta; {n} baris (desa × kursus).',
     show_only: 'Tampilkan hanya', f_stale: 'tidak terlihat 30 hari', f_disk: 'disk terisi lebih dari 80 %',
@@ -98,7 +97,6 @@ const T = {
     learners_csv_all: 'Download all learners in this area (CSV)',
     choose_area: 'Choose an area', village_table: 'Village × course',
     search: 'Search village or district', choose_first: 'Choose a province or regency first.',
-    showing: 'Showing {n} of {m} rows; narrow the search or download the CSV for all.',
     page_rows: 'Rows {a}–{b} of {m}', page_prev: '‹ Previous', page_next: 'Next ›',
     vsummary: '{r} of {v} villages have learners; {n} rows (village × course).',
     show_only: 'Show only', f_stale: 'not seen for 30 days', f_disk: 'disk over 80 % full',
@@ -170,7 +168,7 @@ const T = {
 let lang = localStorage.getItem('hub-lang') || 'id';
 let csrf = '';
 let me = null;
-const state = { unit: '', course: '', from: '', to: '', view: 'completion', zone: 'WIB', zoneOff: 25200, crumbs: [], pages: {} };
+const state = { unit: '', course: '', from: '', to: '', view: 'completion', zone: 'WIB', zoneOff: 25200, crumbs: [], pages: {}, vsort: { col: '', desc: false }, vseq: 0 };
 
 /* Learners and boxes come a page at a time (the API's limit and offset);
  * a table's page starts again when what it shows changes (key). */
@@ -301,19 +299,24 @@ function drawTable (id) {
     const b = el('button', (opts.labels && opts.labels[c]) || T[lang].col[c] || c, 'sort');
     b.type = 'button';
     b.addEventListener('click', () => {
+      if (opts.onSort) {
+        const s = opts.sorted;
+        return opts.onSort(c, s && s.col === c ? !s.desc : NUMERIC.has(c));
+      }
       const s = tables[id].sort;
       tables[id].sort = { i, desc: s && s.i === i ? !s.desc : NUMERIC.has(c) };
       drawTable(id);
     });
     th.append(b);
     if (T[lang].tip[c]) th.title = T[lang].tip[c];
-    if (sort && sort.i === i) th.setAttribute('aria-sort', sort.desc ? 'descending' : 'ascending');
+    if (opts.sorted && opts.sorted.col === c) th.setAttribute('aria-sort', opts.sorted.desc ? 'descending' : 'ascending');
+    if (!opts.onSort && sort && sort.i === i) th.setAttribute('aria-sort', sort.desc ? 'descending' : 'ascending');
     tr.append(th);
   });
   head.append(tr);
   let rows = data.rows;
   if (opts.filter) rows = rows.filter((r) => opts.filter(r, data.columns));
-  if (sort) {
+  if (sort && !opts.onSort) {
     const k = idx[sort.i];
     rows = rows.slice().sort((a, b) => {
       const x = a[k]; const y = b[k];
@@ -598,29 +601,31 @@ async function loadVillages () {
     return;
   }
   pick.hidden = true;
-  const r = await api('GET', '/api/v1/hub/villages' + q({ lang }));
+  /* the hub sorts, searches and pages the table: a province has tens of
+     thousands of rows; the CSV has every one */
+  const search = $('vsearch').value.trim();
+  const extra = { lang };
+  if (search) extra.q = search;
+  if (state.vsort.col) Object.assign(extra, { sort: state.vsort.col, order: state.vsort.desc ? 'desc' : 'asc' });
+  const page = pageOf('villages', q(extra));
+  const seq = ++state.vseq;
+  const r = await api('GET', '/api/v1/hub/villages' + q(Object.assign({ limit: PAGE, offset: page.offset }, extra)));
+  if (seq !== state.vseq) return; /* a newer search or page is on its way */
   if (r.status === 401) return showLogin();
   if (r.status !== 200) return filterError(r);
   state.crumbs = r.data.crumbs || [];
   setZone(r.data);
   crumbs('vcrumbs', state.crumbs, go);
   $('vtable-block').hidden = false;
-  const cols = r.data.columns;
-  const vi = cols.indexOf('village_code');
-  const li = cols.indexOf('learners');
-  const all = new Set(r.data.rows.map((x) => x[vi]));
-  const reached = new Set(r.data.rows.filter((x) => x[li] > 0).map((x) => x[vi]));
-  $('vsummary').textContent = fill(t('vsummary'), { r: reached.size, v: all.size, n: r.data.rows.length });
-  const ni = cols.indexOf('village'); const di = cols.indexOf('district');
+  $('vsummary').textContent = fill(t('vsummary'), { r: r.data.villages_reached, v: r.data.villages, n: r.data.total });
+  pager('villages', r.data, loadVillages);
   renderTable('villages', r.data, ['district', 'village', 'village_code', 'course_title', 'learners', 'started', 'completed', 'percent', 'status'], {
-    limit: 500,
-    filter: (row) => {
-      const s = $('vsearch').value.trim().toLowerCase();
-      return !s || String(row[ni] || '').toLowerCase().includes(s) || String(row[di] || '').toLowerCase().includes(s);
-    },
-    after: (m, n) => { $('vmore').textContent = n < m ? fill(t('showing'), { n, m }) : ''; }
+    sorted: { col: r.data.sort, desc: r.data.order === 'desc' },
+    onSort: (col, desc) => { state.vsort = { col, desc }; loadVillages(); }
   });
-  $('villages-csv').href = '/api/v1/hub/villages' + q({ format: 'csv', lang });
+  const all = { lang };
+  if (state.vsort.col) Object.assign(all, { sort: extra.sort, order: extra.order });
+  $('villages-csv').href = '/api/v1/hub/villages' + q(Object.assign({ format: 'csv' }, all));
   printHead();
 }
 
@@ -820,7 +825,11 @@ async function init () {
   $('print').addEventListener('click', () => { printHead(); window.print(); });
   window.addEventListener('beforeprint', printHead);
   $('vpick-select').addEventListener('change', (e) => { if (e.target.value) go(e.target.value); });
-  $('vsearch').addEventListener('input', () => { if (tables.villages) drawTable('villages'); });
+  let vtimer = null;
+  $('vsearch').addEventListener('input', () => {
+    clearTimeout(vtimer);
+    vtimer = setTimeout(loadVillages, 250);
+  });
   for (const c of document.querySelectorAll('#fleet-filters input')) c.addEventListener('change', loadBoxes);
   $('make-code').addEventListener('click', async () => {
     const days = Math.max(1, Math.min(365, parseInt($('code-days').value, 10) || 7));
