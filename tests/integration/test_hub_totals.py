@@ -4,7 +4,9 @@ learners whose progress came in an earlier chunk and new learners with
 their progress (on PostgreSQL this used to deadlock now and then: one
 upload got 503 and the box sent it again), and a merge that drops a
 learner's rows. After every upload is answered, each totals table holds
-exactly what counting the stored rows gives."""
+exactly what counting the stored rows gives: the totals (schema 7) and the
+learner rows and completion buckets (schema 8), all kept through the same
+appended deltas and fold."""
 
 import os
 import random
@@ -56,6 +58,61 @@ def counted():
     return out
 
 
+# report.c's learner list without a date range (totals.c, TQ_LISTED, TQ_GAIN)
+LISTED = ("((s.last_activity >= 0 AND s.first_activity < 4611686018427387904)"
+          " OR (s.completed_at >= 0 AND s.completed_at < 4611686018427387904))")
+GAIN = ("(s.pre_score IS NOT NULL AND s.post_score IS NOT NULL"
+        " AND s.first_activity < 4611686018427387904)")
+
+
+def nonzero(rows, keys):
+    return sorted(r for r in ints(rows) if any(v != 0 for v in r[keys:]))
+
+
+def segment(t):
+    """The segment (totals.h) holding time t: its first UTC hour since 1970;
+    segments start at 15:00, 16:00 and 17:00 UTC."""
+    h = t // 3600000
+    return h - (0 if h % 24 in (15, 16) else (h % 24 + 7) % 24)
+
+
+def counted8():
+    """What schema 8's learner_rows and completion_buckets should hold."""
+    rows = hub.rows("SELECT 0, '', '', count(DISTINCT box), 0, 0 FROM learners")
+    for n in (2, 5, 8):
+        rows += hub.rows(
+            "SELECT %d, substr(l.village, 1, %d), s.course, sum(CASE WHEN %s THEN 1 ELSE 0 END),"
+            " sum(CASE WHEN %s THEN s.post_score - s.pre_score ELSE 0 END),"
+            " sum(CASE WHEN %s THEN 1 ELSE 0 END) FROM learners l JOIN summaries s"
+            " ON s.box = l.box AND s.learner = l.id GROUP BY 2, 3" % (n, n, LISTED, GAIN, GAIN))
+        rows += hub.rows(
+            "SELECT %d, substr(l.village, 1, %d), '', count(*), 0, 0 FROM learners l"
+            " WHERE EXISTS (SELECT 1 FROM summaries s WHERE s.box = l.box"
+            " AND s.learner = l.id) GROUP BY 2" % (n, n))
+    buckets = {}
+    for village, course, at, ts in hub.rows(
+            "SELECT l.village, s.course, s.completed_at, s.time_source FROM learners l"
+            " JOIN summaries s ON s.box = l.box AND s.learner = l.id"
+            " WHERE s.status = 'completed' AND s.completed_at > 0"):
+        ts = ts or ""
+        src = ('"completed_at":"hub"' in ts, '"completed_at":"phone"' in ts)
+        src += (not any(src) and '"completed_at":' in ts, '"completed_at":' not in ts)
+        for c in (course, ""):
+            for u in ("", village[:2]):
+                k = (c, segment(int(at)), u)
+                buckets[k] = [a + int(b) for a, b in zip(buckets.get(k, [0] * 4), src)]
+    return {"learner_rows": nonzero(rows, 3),
+            "completion_buckets": nonzero([k + tuple(v) for k, v in buckets.items()], 3)}
+
+
+def kept8():
+    return {"learner_rows": nonzero(hub.rows(
+        "SELECT lvl, unit, course, n, gain_sum, gain_n FROM learner_rows"), 3),
+        "completion_buckets": nonzero(hub.rows(
+            "SELECT course, seg, unit, src_hub, src_phone, src_none, src_unknown"
+            " FROM completion_buckets"), 3)}
+
+
 def kept():
     """The totals tables as they are, without rows that count nothing."""
     return {"village_learners": ints(hub.rows(
@@ -73,6 +130,8 @@ def kept():
 
 def totals_exact(what):
     want, got = counted(), kept()
+    want.update(counted8())
+    got.update(kept8())
     bad = [t for t in want if want[t] != got[t]]
     ok(not bad, "%s: the running totals are what counting the rows gives" % what,
        [(t, sorted(set(want[t]) ^ set(got[t]))[:6]) for t in bad])
@@ -83,8 +142,17 @@ def progress(rng, learners, rev):
     for lr in learners:
         for course in COURSES:
             rev += 1
-            out.append(summary(lr["id"], course, rev, status=rng.choice(
-                ["in_progress", "completed"]), score=rng.randrange(40, 101)))
+            s = summary(lr["id"], course, rev, status=rng.choice(
+                ["in_progress", "completed"]), score=rng.randrange(40, 101),
+                completed_at=1764403000000 + rng.randrange(0, 3 * 86400) * 1000)
+            # the completion time's source, and a pre-test and post-test
+            # now and then (the buckets' sources, the learner rows' gain)
+            src = rng.choice(["hub", "phone", "none", None])
+            if src is not None:
+                s["time_source"] = {"completed_at": src}
+            if rng.random() < 0.5:
+                s["pre_score"], s["post_score"] = rng.randrange(0, 60), rng.randrange(40, 101)
+            out.append(s)
     return out, rev
 
 
