@@ -366,12 +366,15 @@ done:
 static void
 tq_rows(struct tbuf *b, enum hdb_kind kind, const char *q)
 {
+	/* SQLite, per row: a few rows, no sort (a repeated key adds twice) */
+	const char *agg = kind == HDB_PG ? "sum" : "";
+
 	tb_printf(b, "INSERT INTO learner_rows%s(lvl, unit, course, n, gain_sum, gain_n)"
-	    " SELECT k.n, substr(q.village, 1, k.n), q.course, sum(q.n), sum(q.gs), sum(q.gn)"
-	    " FROM (%s) q CROSS JOIN " TQ_LEVELS " WHERE true GROUP BY 1, 2, 3%s;",
-	    kind == HDB_PG ? "_delta" : "", q, kind == HDB_PG ?
-	    " HAVING sum(q.n) <> 0 OR sum(q.gn) <> 0" :
-	    " ORDER BY 1, 2, 3 ON CONFLICT(lvl, unit, course) DO UPDATE SET"
+	    " SELECT k.n, substr(q.village, 1, k.n), q.course, %s(q.n), %s(q.gs), %s(q.gn)"
+	    " FROM (%s) q CROSS JOIN " TQ_LEVELS " WHERE true%s;",
+	    kind == HDB_PG ? "_delta" : "", agg, agg, agg, q, kind == HDB_PG ?
+	    " GROUP BY 1, 2, 3 HAVING sum(q.n) <> 0 OR sum(q.gn) <> 0" :
+	    " ON CONFLICT(lvl, unit, course) DO UPDATE SET"
 	    " n = learner_rows.n + excluded.n, gain_sum = learner_rows.gain_sum +"
 	    " excluded.gain_sum, gain_n = learner_rows.gain_n + excluded.gain_n");
 }
@@ -383,23 +386,25 @@ tq_rows(struct tbuf *b, enum hdb_kind kind, const char *q)
 static void
 tq_buckets(struct tbuf *b, enum hdb_kind kind, const char *p)
 {
+	const char *agg = kind == HDB_PG ? "sum" : "";
+
 	tb_printf(b, "INSERT INTO completion_buckets%s(course, seg, unit, src_hub, src_phone,"
 	    " src_none, src_unknown)"
 	    " SELECT CASE WHEN a.all_courses = 1 THEN '' ELSE p.course END,"
 	    " " TQ_SEG("p.completed_at") ", substr(p.village, 1, u.n),"
-	    " sum(CASE WHEN p.time_source LIKE '%%\"completed_at\":\"hub\"%%' THEN p.sg ELSE 0 END),"
-	    " sum(CASE WHEN p.time_source LIKE '%%\"completed_at\":\"phone\"%%' THEN p.sg ELSE 0 END),"
-	    " sum(CASE WHEN p.time_source LIKE '%%\"completed_at\":\"hub\"%%'"
+	    " %s(CASE WHEN p.time_source LIKE '%%\"completed_at\":\"hub\"%%' THEN p.sg ELSE 0 END),"
+	    " %s(CASE WHEN p.time_source LIKE '%%\"completed_at\":\"phone\"%%' THEN p.sg ELSE 0 END),"
+	    " %s(CASE WHEN p.time_source LIKE '%%\"completed_at\":\"hub\"%%'"
 	    "   OR p.time_source LIKE '%%\"completed_at\":\"phone\"%%'"
 	    "   OR p.time_source NOT LIKE '%%\"completed_at\":%%' OR p.time_source IS NULL"
 	    "   THEN 0 ELSE p.sg END),"
-	    " sum(CASE WHEN p.time_source IS NULL"
+	    " %s(CASE WHEN p.time_source IS NULL"
 	    "   OR p.time_source NOT LIKE '%%\"completed_at\":%%' THEN p.sg ELSE 0 END)"
 	    " FROM (%s) p CROSS JOIN (SELECT 0 AS all_courses UNION ALL SELECT 1) a"
 	    " CROSS JOIN (SELECT 0 AS n UNION ALL SELECT 2) u"
 	    " WHERE p.status = 'completed' AND p.completed_at > 0"
-	    " GROUP BY 1, 2, 3%s;", kind == HDB_PG ? "_delta" : "", p, kind == HDB_PG ? "" :
-	    " ORDER BY 1, 3, 2 ON CONFLICT(course, unit, seg) DO UPDATE SET"
+	    "%s;", kind == HDB_PG ? "_delta" : "", agg, agg, agg, agg, p,
+	    kind == HDB_PG ? " GROUP BY 1, 2, 3" : " ON CONFLICT(course, unit, seg) DO UPDATE SET"
 	    " src_hub = completion_buckets.src_hub + excluded.src_hub,"
 	    " src_phone = completion_buckets.src_phone + excluded.src_phone,"
 	    " src_none = completion_buckets.src_none + excluded.src_none,"
