@@ -615,14 +615,23 @@ totals_delta_migration(enum hdb_kind kind)
  * province, regency and district to learner_rows<to>: to is "_delta" in
  * the triggers (appended, folded by totals_fold like totals_delta, so that
  * uploads share no row of these tables), "" when the empty table is filled
- * at the migration. Changes that cancel out leave nothing. */
+ * at the migration. Grouped (group: PostgreSQL's statements, the
+ * migration), changes that cancel out leave nothing; SQLite's per-row
+ * triggers append their few rows as they are, without a sort (the fold
+ * sums them), leaving out those that count nothing. */
 static void
-tq_rows(struct tbuf *b, const char *to, const char *q)
+tq_rows(struct tbuf *b, const char *to, int group, const char *q)
 {
-	tb_printf(b, "INSERT INTO learner_rows%s(lvl, unit, course, n, gain_sum, gain_n)"
-	    " SELECT k.n, substr(q.village, 1, k.n), q.course, sum(q.n), sum(q.gs), sum(q.gn)"
-	    " FROM (%s) q CROSS JOIN " TQ_LEVELS " GROUP BY 1, 2, 3"
-	    " HAVING sum(q.n) <> 0 OR sum(q.gs) <> 0 OR sum(q.gn) <> 0;", to, q);
+	if (group)
+		tb_printf(b, "INSERT INTO learner_rows%s(lvl, unit, course, n, gain_sum, gain_n)"
+		    " SELECT k.n, substr(q.village, 1, k.n), q.course, sum(q.n), sum(q.gs),"
+		    " sum(q.gn) FROM (%s) q CROSS JOIN " TQ_LEVELS " GROUP BY 1, 2, 3"
+		    " HAVING sum(q.n) <> 0 OR sum(q.gs) <> 0 OR sum(q.gn) <> 0;", to, q);
+	else
+		tb_printf(b, "INSERT INTO learner_rows%s(lvl, unit, course, n, gain_sum, gain_n)"
+		    " SELECT k.n, substr(q.village, 1, k.n), q.course, q.n, q.gs, q.gn"
+		    " FROM (%s) q CROSS JOIN " TQ_LEVELS
+		    " WHERE q.n <> 0 OR q.gs <> 0 OR q.gn <> 0;", to, q);
 }
 
 /* Add the completions of pairs p (columns village, course, status,
@@ -630,12 +639,12 @@ tq_rows(struct tbuf *b, const char *to, const char *q)
  * tq_rows), per course and for all courses (''), per province and for the
  * country (''). */
 static void
-tq_buckets(struct tbuf *b, const char *to, const char *p)
+tq_buckets(struct tbuf *b, const char *to, int group, const char *p)
 {
 	tb_printf(b, "INSERT INTO completion_buckets%s(course, seg, unit, src_hub, src_phone,"
-	    " src_none, src_unknown)"
-	    " SELECT c, sg, un, sum(h), sum(ph), sum(no), sum(uk) FROM ("
-	    " SELECT CASE WHEN a.all_courses = 1 THEN '' ELSE p.course END AS c,"
+	    " src_none, src_unknown) SELECT c, sg, un, %s FROM (", to, group ?
+	    "sum(h), sum(ph), sum(no), sum(uk)" : "h, ph, no, uk");
+	tb_printf(b, "SELECT CASE WHEN a.all_courses = 1 THEN '' ELSE p.course END AS c,"
 	    " " TQ_SEG("p.completed_at") " AS sg, substr(p.village, 1, u.n) AS un,"
 	    " CASE WHEN p.time_source LIKE '%%\"completed_at\":\"hub\"%%' THEN p.sg ELSE 0 END"
 	    "   AS h,"
@@ -649,9 +658,9 @@ tq_buckets(struct tbuf *b, const char *to, const char *p)
 	    "   OR p.time_source NOT LIKE '%%\"completed_at\":%%' THEN p.sg ELSE 0 END AS uk"
 	    " FROM (%s) p CROSS JOIN (SELECT 0 AS all_courses UNION ALL SELECT 1) a"
 	    " CROSS JOIN (SELECT 0 AS n UNION ALL SELECT 2) u"
-	    " WHERE p.status = 'completed' AND p.completed_at > 0) z"
+	    " WHERE p.status = 'completed' AND p.completed_at > 0) z%s;", p, group ?
 	    " GROUP BY 1, 2, 3 HAVING sum(h) <> 0 OR sum(ph) <> 0 OR sum(no) <> 0"
-	    " OR sum(uk) <> 0;", to, p);
+	    " OR sum(uk) <> 0" : "");
 }
 
 /* The pairs (learner x summary) of row set x: of summaries (joined to their
@@ -715,8 +724,11 @@ tq_boxes(struct tbuf *b, const char *to, const char *l, const char *sign)
  * appended to the _delta tables (to "_delta"; "" fills the empty tables
  * at the migration, with ev 0 over every learner). */
 static void
-tq_body(struct tbuf *b, const char *to, int ev, const char *nw, const char *od)
+tq_body(struct tbuf *b, enum hdb_kind kind, const char *to, int ev, const char *nw,
+    const char *od)
 {
+	int group = kind == HDB_PG || to[0] == '\0';
+
 	struct tbuf p = { NULL, 0, 0, 0 }, q = { NULL, 0, 0, 0 };
 
 	switch (ev) {
@@ -764,8 +776,8 @@ tq_body(struct tbuf *b, const char *to, int ev, const char *nw, const char *od)
 	} else {
 		if (ev == 0 || ev == 2)
 			tq_boxes(b, to, ev == 0 ? nw : od, ev == 0 ? "" : "-");
-		tq_rows(b, to, q.p);
-		tq_buckets(b, to, p.p);
+		tq_rows(b, to, group, q.p);
+		tq_buckets(b, to, group, p.p);
 	}
 	free(p.p);
 	free(q.p);
@@ -863,7 +875,7 @@ totals_buckets_migration(enum hdb_kind kind)
 	    " src_phone BIGINT NOT NULL, src_none BIGINT NOT NULL,"
 	    " src_unknown BIGINT NOT NULL);", txt);
 	/* the rows already stored: as if every learner arrived now */
-	tq_body(&b, "", 0, "learners", NULL);
+	tq_body(&b, kind, "", 0, "learners", NULL);
 	for (ev = 0; ev < 6; ev++) {
 		const char *tbl = ev < 3 ? "learners" : "summaries";
 
@@ -871,7 +883,7 @@ totals_buckets_migration(enum hdb_kind kind)
 			tb_printf(&b, "CREATE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql"
 			    " SET enable_hashjoin = off SET enable_mergejoin = off AS $f$ BEGIN ",
 			    name[ev]);
-			tq_body(&b, "_delta", ev, ev == 1 ? pl_new : "nt", ev == 1 ? pl_old : "ot");
+			tq_body(&b, kind, "_delta", ev, ev == 1 ? pl_new : "nt", ev == 1 ? pl_old : "ot");
 			tb_printf(&b, " RETURN NULL; END $f$;"
 			    "CREATE TRIGGER %s AFTER %s ON %s REFERENCING %s%s"
 			    " FOR EACH STATEMENT EXECUTE FUNCTION %s();", name[ev], event[ev % 3], tbl,
@@ -886,9 +898,9 @@ totals_buckets_migration(enum hdb_kind kind)
 		    " OR OLD.pre_score IS DISTINCT FROM NEW.pre_score"
 		    " OR OLD.post_score IS DISTINCT FROM NEW.post_score)" : "");
 		if (ev < 3)
-			tq_body(&b, "_delta", ev, sl_new, sl_old);
+			tq_body(&b, kind, "_delta", ev, sl_new, sl_old);
 		else
-			tq_body(&b, "_delta", ev, ss_new, ss_old);
+			tq_body(&b, kind, "_delta", ev, ss_new, ss_old);
 		tb_printf(&b, " END;");
 	}
 	if (kind == HDB_PG)
