@@ -104,36 +104,76 @@ static const char *const hubdb__mig[] = {
 	"ALTER TABLE summaries ADD COLUMN post_score BIGINT;"
 	"CREATE INDEX summaries_gain ON summaries(box, learner, course, first_activity,"
 	"  pre_score, post_score) WHERE pre_score IS NOT NULL AND post_score IS NOT NULL;",
-	/* 7: kept for the ingest work (hub-ingest) on the totals */
-	"SELECT 1;",
+	/* 7: the running totals through deltas (totals.h), the login rate
+	 * limit shared by hub processes (staff.c), a box's database reason and
+	 * lost writes (docs/SYNC.md); from hubdb__v7() */
+	NULL,
 	/* 8: completions per segment of a day and the learner list's rows,
-	 * kept by triggers (totals.h, totals_buckets_migration); the region
-	 * names for BI tools (hubdb_region_names) */
+	 * kept through deltas like the totals (totals.h,
+	 * totals_buckets_migration); the region names for BI tools
+	 * (hubdb_region_names) */
 	NULL,
 };
 
-/* The SQL of a version that differs by dialect (NULL above); the caller
- * frees it. */
+/* Schema 7 without the totals' triggers (totals_delta_migration): the
+ * reason a box's database is degraded and how many writes it lost, from
+ * its upload's health; the login limiter's counts per client address
+ * ("a:…") and user name ("n:…"), so that every hub process sharing the
+ * database counts the same failures. */
+static const char hubdb__v7_sql[] =
+	"ALTER TABLE boxes ADD COLUMN db_reason TEXT;"
+	"ALTER TABLE boxes ADD COLUMN db_lost_writes BIGINT;"
+	"CREATE TABLE login_limits("
+	"  key TEXT PRIMARY KEY, fails BIGINT NOT NULL,"
+	"  until_ms BIGINT NOT NULL, last_ms BIGINT NOT NULL);"
+	"CREATE INDEX login_limits_last ON login_limits(last_ms);";
+
 static char *
-hubdb__generated(int version, enum hdb_kind kind)
+hubdb__v7(enum hdb_kind kind)
 {
-	switch (version) {
+	char *t = totals_delta_migration(kind), *sql;
+	size_t n;
+
+	if (t == NULL)
+		return NULL;
+	n = sizeof(hubdb__v7_sql) + strlen(t);
+	if ((sql = malloc(n)) != NULL)
+		snprintf(sql, n, "%s%s", hubdb__v7_sql, t);
+	free(t);
+	return sql;
+}
+
+/* Schema 8: the region names (for the bi views) and the kept buckets and
+ * learner rows (totals_buckets_migration). */
+static char *
+hubdb__v8(enum hdb_kind kind)
+{
+	static const char names[] = "CREATE TABLE region_names(code TEXT PRIMARY KEY,"
+	    " name TEXT NOT NULL);";
+	char *t = totals_buckets_migration(kind), *sql;
+	size_t n;
+
+	if (t == NULL)
+		return NULL;
+	n = sizeof(names) + strlen(t);
+	if ((sql = malloc(n)) != NULL)
+		snprintf(sql, n, "%s%s", names, t);
+	free(t);
+	return sql;
+}
+
+/* The SQL of a migration that differs by dialect (NULL in hubdb__mig),
+ * reaching schema version v; the caller frees it. */
+static char *
+hubdb__mig_make(int v, enum hdb_kind kind)
+{
+	switch (v) {
 	case 4:
 		return totals_migration(kind);
-	case 8: {
-		static const char names[] = "CREATE TABLE region_names(code TEXT PRIMARY KEY,"
-		    " name TEXT NOT NULL);";
-		char *t = totals_buckets_migration(kind), *sql;
-
-		if (t == NULL || (sql = malloc(strlen(t) + sizeof(names))) == NULL) {
-			free(t);
-			return NULL;
-		}
-		memcpy(sql, names, sizeof(names) - 1);
-		strcpy(sql + sizeof(names) - 1, t);
-		free(t);
-		return sql;
-	}
+	case 7:
+		return hubdb__v7(kind);
+	case 8:
+		return hubdb__v8(kind);
 	default:
 		return NULL;
 	}
@@ -147,7 +187,8 @@ static const char hubdb__bi_views[] =
 	"CREATE OR REPLACE VIEW bi.boxes AS SELECT box_id, name,"
 	"  to_timestamp(enrolled_at / 1000.0) AS enrolled_at,"
 	"  to_timestamp(last_seen / 1000.0) AS last_seen, version, uptime_s,"
-	"  pending, disk_free, db_bytes, clock, acked_rev FROM public.boxes;"
+	"  pending, disk_free, db_bytes, clock, acked_rev, disk_total, db_state, db_reason,"
+	"  db_lost_writes FROM public.boxes;"
 	"CREATE OR REPLACE VIEW bi.learners AS SELECT box AS box_id, id AS learner_id,"
 	"  name, position, village AS village_code,"
 	"  substr(village, 1, 2) AS province_code, substr(village, 1, 5) AS regency_code,"
@@ -213,7 +254,7 @@ hubdb__migrate(struct hdb_conn *c)
 	}
 	for (; version < n; version++) {
 		char *sql = hubdb__mig[version] != NULL ? NULL :
-		    hubdb__generated(version + 1, hdb_kind(c));
+		    hubdb__mig_make(version + 1, hdb_kind(c));
 
 		if (hubdb__mig[version] == NULL && sql == NULL) {
 			rc = PB_ERR_NOMEM;
@@ -234,6 +275,9 @@ hubdb__migrate(struct hdb_conn *c)
 	}
 	if (hdb_kind(c) == HDB_PG && (rc = hdb_exec(c, hubdb__bi_views)) != PB_OK)
 		log_warnx("%s: the bi views could not be made", hdb_name(c));
+	/* deltas a stopped hub or a bulk load left (totals.h) */
+	else if ((rc = totals_fold(c)) != PB_OK)
+		log_warnx("%s: the running totals could not be brought up to date", hdb_name(c));
 out:
 	hdb_unlock_schema(c);
 	return rc;

@@ -6,6 +6,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "totals.h"
 
 #define DBCOPY_BATCH 500  /* rows per INSERT: 500 x 16 columns stay under
 			   * both databases' parameter limits */
@@ -170,7 +171,8 @@ dbcopy_run(const char *from, const char *to, FILE *out)
 		}
 		fprintf(out, "%-14s %lld rows\n", hubdb_tables[i], (long long)n);
 	}
-	if ((rc = hdb_commit(ct)) != PB_OK)
+	/* the running totals of the rows copied (totals.h) */
+	if ((rc = totals_fold(ct)) != PB_OK || (rc = hdb_commit(ct)) != PB_OK)
 		goto out;
 	for (i = 0; hubdb_tables[i] != NULL; i++) {
 		n = dbcopy__count(cf, hubdb_tables[i]);

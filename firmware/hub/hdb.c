@@ -86,6 +86,12 @@ hdb_rollback(struct hdb_conn *c)
 		(void)c->ops->exec(c, "ROLLBACK");
 }
 
+int
+hdb_in_tx(struct hdb_conn *c)
+{
+	return c->ops->in_tx(c);
+}
+
 struct hdb_stmt *
 hdb_prepare(struct hdb_conn *c, const char *sql)
 {

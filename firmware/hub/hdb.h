@@ -55,6 +55,8 @@ pb_err hdb_begin(struct hdb_conn *c);
 pb_err hdb_commit(struct hdb_conn *c);
 /* Roll back if a transaction is open; harmless otherwise. */
 void hdb_rollback(struct hdb_conn *c);
+/* Non-zero while a transaction is open on c. */
+int hdb_in_tx(struct hdb_conn *c);
 
 /* A statement the caller finalizes; NULL on failure (logged). */
 struct hdb_stmt *hdb_prepare(struct hdb_conn *c, const char *sql);

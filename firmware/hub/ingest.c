@@ -14,6 +14,7 @@
 #include "jsonin.h"
 #include "log.h"
 #include "names.h"
+#include "totals.h"
 #include "util.h"
 
 /* Crockford's base32: no I, L, O, U, so codes survive being read aloud. */
@@ -945,19 +946,25 @@ out:
 	return rc;
 }
 
+/* Bind health member key as column col: a text of at most max bytes
+ * (max > 0) or an integer (max 0); anything else as NULL. Health is
+ * informative: a value out of shape is dropped, not refused. */
 static void
-ingest__bind_health(struct hdb_stmt *s, json_t *h, int col, const char *key, int is_text)
+ingest__bind_health(struct hdb_stmt *s, json_t *h, int col, const char *key, size_t max)
 {
 	json_t *v = h ? json_object_get(h, key) : NULL;
 
-	/* health is informative: an over-long text is dropped, not refused */
-	if (is_text && json_is_string(v) && json_string_length(v) <= 64)
+	if (max > 0 && json_is_string(v) && json_string_length(v) <= max &&
+	    strlen(json_string_value(v)) == json_string_length(v))
 		hdb_bind_text(s, col, json_string_value(v));
-	else if (!is_text && json_is_integer(v))
+	else if (max == 0 && json_is_integer(v))
 		hdb_bind_int64(s, col, json_integer_value(v));
 	else
 		hdb_bind_null(s, col);
 }
+
+#define INGEST_HEALTH_TEXT 64    /* version, clock, db */
+#define INGEST_HEALTH_REASON 300 /* db_reason (docs/SYNC.md) */
 
 /* Non-zero if the chunk brings learner id's row. */
 static int
@@ -1155,22 +1162,25 @@ ingest__apply(struct hdb_conn *c, const char *key, const struct ingest_chunk *ch
 	if ((s = hdb_prepare(c, ch->seq > last_seq ?
 	    "UPDATE boxes SET acked_rev = ?1, last_seq = ?2, last_seen = ?3,"
 	    " version = ?4, uptime_s = ?5, disk_free = ?6, db_bytes = ?7, pending = ?8,"
-	    " clock = ?9, disk_total = ?11, db_state = ?12 WHERE key = ?10" :
+	    " clock = ?9, disk_total = ?11, db_state = ?12, db_reason = ?13,"
+	    " db_lost_writes = ?14 WHERE key = ?10" :
 	    "UPDATE boxes SET acked_rev = ?1 WHERE key = ?2")) == NULL)
 		goto out;
 	hdb_bind_int64(s, 1, acked_rev);
 	if (ch->seq > last_seq) {
 		hdb_bind_int64(s, 2, ch->seq);
 		hdb_bind_int64(s, 3, now_ms);
-		ingest__bind_health(s, ch->health, 4, "version", 1);
+		ingest__bind_health(s, ch->health, 4, "version", INGEST_HEALTH_TEXT);
 		ingest__bind_health(s, ch->health, 5, "uptime_s", 0);
 		ingest__bind_health(s, ch->health, 6, "disk_free", 0);
 		ingest__bind_health(s, ch->health, 7, "db_bytes", 0);
 		ingest__bind_health(s, ch->health, 8, "pending", 0);
-		ingest__bind_health(s, ch->health, 9, "clock", 1);
+		ingest__bind_health(s, ch->health, 9, "clock", INGEST_HEALTH_TEXT);
 		hdb_bind_text(s, 10, key);
 		ingest__bind_health(s, ch->health, 11, "disk_total", 0);
-		ingest__bind_health(s, ch->health, 12, "db", 1);
+		ingest__bind_health(s, ch->health, 12, "db", INGEST_HEALTH_TEXT);
+		ingest__bind_health(s, ch->health, 13, "db_reason", INGEST_HEALTH_REASON);
+		ingest__bind_health(s, ch->health, 14, "db_lost_writes", 0);
 	} else {
 		hdb_bind_text(s, 2, key);
 	}
@@ -1189,10 +1199,20 @@ ingest__apply(struct hdb_conn *c, const char *key, const struct ingest_chunk *ch
 	hdb_bind_int64(s, 7, (int64_t)json_array_size(ch->learners));
 	hdb_bind_int64(s, 8, (int64_t)json_array_size(ch->summaries));
 	hdb_bind_int64(s, 9, (int64_t)bytes);
-	if (hdb_step(s) != HDB_DONE || hdb_commit(c) != PB_OK)
+	if (hdb_step(s) != HDB_DONE)
+		goto out;
+	/* the running totals (totals.h): SQLite folds this upload's deltas
+	 * before its commit (writers take turns anyway), PostgreSQL after it,
+	 * so that no upload holds an area's totals rows while it commits */
+	if (hdb_kind(c) == HDB_SQLITE && totals_fold(c) != PB_OK)
+		goto out;
+	if (hdb_commit(c) != PB_OK)
 		goto out;
 	*acked = acked_rev;
 	rc = PB_OK;
+	/* stored: a failed fold leaves the deltas to the next one */
+	if (hdb_kind(c) == HDB_PG && totals_fold(c) != PB_OK)
+		log_warnx("upload: running totals not folded yet: %s", hdb_errmsg(c));
 out:
 	if (rc != PB_OK && rc != PB_ERR_EXISTS)
 		log_warnx("upload: %s", hdb_errmsg(c));

@@ -829,10 +829,12 @@ report__boxes_served(struct hdb_conn *c, const struct report_filter *f, int64_t 
 	struct hdb_stmt *s = NULL;
 	pb_err rc;
 
-	/* the country without a range: the boxes in the key's order, no sort */
+	/* the country without a range: the count kept in learner_rows */
+	if (f->unit[0] == '\0' && report__totals(f) && (rc = totals_fold(c)) != PB_OK)
+		return rc;
 	if ((rc = report__prepare_unit(c, f->unit[0] == '\0' && report__totals(f) ?
-	    "SELECT count(*) FROM (SELECT box FROM learners"
-	    " WHERE {V} AND registered_at < ? GROUP BY box) x" :
+	    "SELECT COALESCE(sum(n), 0) FROM learner_rows WHERE {V} AND CAST(? AS BIGINT) > 0"
+	    " AND lvl = 0 AND unit = '' AND course = ''" :
 	    "SELECT count(DISTINCT box) FROM learners"
 	    " WHERE {V}"
 	    " AND registered_at < ?", f->unit, &s)) != PB_OK)
@@ -1655,7 +1657,7 @@ report_boxes(struct hdb_conn *c, const struct report_filter *f, int flags, int64
 	static const char *const cols[] = { "box", "name", "last_seen", "days_unseen",
 		"version", "old_version", "pending", "disk_free", "disk_total",
 		"disk_used_percent", "db_state", "clock", "learners", "enrolled_at", "uptime_s",
-		"db_bytes", "acked_rev", NULL };
+		"db_bytes", "acked_rev", "db_reason", "db_lost_writes", NULL };
 	struct report_versions *old;
 	struct hdb_stmt *s = NULL;
 	char newest[65] = "", sql[4096];
@@ -1711,8 +1713,8 @@ report_boxes(struct hdb_conn *c, const struct report_filter *f, int flags, int64
 	report__boxes_sql(sql, sizeof(sql),
 	    "SELECT b.box_id, b.name, b.last_seen, b.version, b.pending, b.disk_free,"
 	    " b.disk_total, b.db_state, b.clock, b.enrolled_at, b.uptime_s, b.db_bytes,"
-	    " b.acked_rev, (SELECT count(*) FROM learners l WHERE l.box = b.box_id AND {U})"
-	    " FROM boxes b" REPORT_BOXES_WHERE
+	    " b.acked_rev, (SELECT count(*) FROM learners l WHERE l.box = b.box_id AND {U}),"
+	    " b.db_reason, b.db_lost_writes FROM boxes b" REPORT_BOXES_WHERE
 	    " ORDER BY b.name, b.box_id LIMIT ? OFFSET ?", old->n);
 	if ((rc = report__prepare_unit(c, sql, f->unit, &s)) != PB_OK)
 		goto out;
@@ -1729,12 +1731,13 @@ report_boxes(struct hdb_conn *c, const struct report_filter *f, int flags, int64
 		int isold = ver != NULL && newest[0] && report__vercmp(ver, newest) < 0;
 
 		if (json_array_append_new(t->rows, json_pack("[o, o, o, o, o, b, o, o, o, o, o, o, I,"
-		    " o, o, o, o]", report__col(s, 0), report__col(s, 1), report__time(s, 2),
+		    " o, o, o, o, o, o]", report__col(s, 0), report__col(s, 1), report__time(s, 2),
 		    seen > 0 ? json_integer((now_ms - seen) / REPORT_DAY_MS) : json_null(),
 		    report__col(s, 3), isold, report__col(s, 4), report__col(s, 5),
 		    report__col(s, 6), used, report__col(s, 7), report__col(s, 8),
 		    (json_int_t)hdb_column_int64(s, 13), report__time(s, 9), report__col(s, 10),
-		    report__col(s, 11), report__col(s, 12))) != 0)
+		    report__col(s, 11), report__col(s, 12), report__col(s, 14),
+		    report__col(s, 15))) != 0)
 			goto out;
 		if (t->sink != NULL && json_array_size(t->rows) >= REPORT_SINK_ROWS &&
 		    t->sink(t, t->sink_arg) != 0) {

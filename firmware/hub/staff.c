@@ -14,22 +14,12 @@
 #include "region.h"
 #include "util.h"
 
-#define STAFF_SLOTS 1024          /* rate-limit entries kept in memory */
 #define STAFF_COOL_MS 60000       /* an address's first cool-down */
 #define STAFF_COOL_MAX_MS 900000  /* an address's longest cool-down */
 #define STAFF_DELAY_MS 250        /* a name's delay after its first failure */
 #define STAFF_DELAY_MAX_MS 2000   /* a name's longest delay */
 #define STAFF_FORGET_MS 900000    /* a name's failures are forgotten after this */
 
-struct staff_slot {
-	char key[96];      /* "n:name" or "a:address"; "" = free */
-	int fails;         /* failures since the last success */
-	int64_t until;     /* addresses: refused before this time */
-	int64_t last;      /* last failure, for eviction */
-};
-
-static pthread_mutex_t staff_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct staff_slot staff_slots[STAFF_SLOTS];
 /* argon2id uses 64 MiB per check: one at a time keeps the hub small */
 static pthread_mutex_t staff_hash_mu = PTHREAD_MUTEX_INITIALIZER;
 /* verified instead of a user's hash when the name is unknown */
@@ -244,96 +234,121 @@ out:
 	return rc;
 }
 
-/* The slot for key; with create, a free or the least recently used one. */
-static struct staff_slot *
-staff__slot(const char *key, int create)
+/* The limiter's counts for one key ("a:address" or "n:name"). */
+struct staff_limit {
+	int fails;       /* failures since the last success */
+	int64_t until;   /* addresses: refused before this time */
+	int64_t last;    /* the last failure */
+};
+
+/* Read the counts of the address key and the name key. */
+static pb_err
+staff__limits(struct hdb_conn *c, const char *akey, const char *nkey,
+    struct staff_limit *a, struct staff_limit *n)
 {
-	struct staff_slot *freeslot = NULL, *lru = NULL, *victim;
-	size_t i;
+	struct hdb_stmt *s;
+	int st;
 
-	for (i = 0; i < STAFF_SLOTS; i++) {
-		struct staff_slot *sl = &staff_slots[i];
+	memset(a, 0, sizeof(*a));
+	memset(n, 0, sizeof(*n));
+	if ((s = hdb_prepare(c, "SELECT key, fails, until_ms, last_ms FROM login_limits"
+	    " WHERE key IN (?, ?)")) == NULL)
+		return PB_ERR_DB;
+	hdb_bind_text(s, 1, akey);
+	hdb_bind_text(s, 2, nkey);
+	while ((st = hdb_step(s)) == HDB_ROW) {
+		const char *k = hdb_column_text(s, 0);
+		struct staff_limit *l = k != NULL && strcmp(k, akey) == 0 ? a : n;
 
-		if (sl->key[0] == '\0') {
-			if (freeslot == NULL)
-				freeslot = sl;
-		} else if (strcmp(sl->key, key) == 0) {
-			return sl;
-		} else if (lru == NULL || sl->last < lru->last) {
-			lru = sl;
-		}
+		l->fails = hdb_column_int(s, 1);
+		l->until = hdb_column_int64(s, 2);
+		l->last = hdb_column_int64(s, 3);
 	}
-	if (!create)
-		return NULL;
-	victim = freeslot ? freeslot : lru;
-	memset(victim, 0, sizeof(*victim));
-	snprintf(victim->key, sizeof(victim->key), "%s", key);
-	return victim;
+	hdb_finalize(s);
+	return st == HDB_DONE ? PB_OK : PB_ERR_DB;
 }
 
-/* Seconds to wait before key may try again, 0 if it may now. */
+/* Seconds an address must wait before it may try again, 0 if it may now. */
 static int
-staff__blocked(const char *key, int64_t now_ms)
+staff__blocked(const struct staff_limit *a, int64_t now_ms)
 {
-	struct staff_slot *sl = staff__slot(key, 0);
-
-	if (sl == NULL || sl->until <= now_ms)
+	if (a->until <= now_ms)
 		return 0;
-	return (int)((sl->until - now_ms + 999) / 1000);
+	return (int)((a->until - now_ms + 999) / 1000);
 }
 
-/* How long a login for the name with key must wait before its password is
- * checked: nothing at first, then growing with its recent failures up to
+/* How long a login for a name must wait before its password is checked:
+ * nothing at first, then growing with its recent failures up to
  * STAFF_DELAY_MAX_MS. Failures from anywhere count, so this only slows a
  * guesser down; it never refuses the name. */
 static int64_t
-staff__delay(const char *key, int64_t now_ms)
+staff__delay(const struct staff_limit *n, int64_t now_ms)
 {
-	struct staff_slot *sl = staff__slot(key, 0);
 	int64_t d = STAFF_DELAY_MS;
 	int i;
 
-	if (sl == NULL || sl->fails == 0 || now_ms - sl->last > STAFF_FORGET_MS)
+	if (n->fails == 0 || now_ms - n->last > STAFF_FORGET_MS)
 		return 0;
-	for (i = 1; i < sl->fails && d < STAFF_DELAY_MAX_MS; i++)
+	for (i = 1; i < n->fails && d < STAFF_DELAY_MAX_MS; i++)
 		d *= 2;
 	return d < STAFF_DELAY_MAX_MS ? d : STAFF_DELAY_MAX_MS;
 }
 
-/* Count a failure or forget the key after a success. With max_fails > 0
- * the key (an address) is refused for a cool-down once it has that many. */
-static void
-staff__record(const char *key, int ok, int max_fails, int64_t now_ms)
+/* Count a failure for key (one statement, so hub processes counting at
+ * once add up) or forget the key after a success. With max_fails > 0 the
+ * key (an address) is refused for a cool-down once it has that many.
+ * Keys quiet for STAFF_FORGET_MS and not cooling down are dropped. */
+static pb_err
+staff__record(struct hdb_conn *c, const char *key, int ok, int max_fails, int64_t now_ms)
 {
-	struct staff_slot *sl = staff__slot(key, !ok);
+	struct hdb_stmt *s;
 	int64_t cool = STAFF_COOL_MS;
-	int extra;
+	int fails = 0, extra, st;
 
-	if (sl == NULL)
-		return;
 	if (ok) {
-		sl->key[0] = '\0';
-		return;
+		if ((s = hdb_prepare(c, "DELETE FROM login_limits WHERE key = ?")) == NULL)
+			return PB_ERR_DB;
+		hdb_bind_text(s, 1, key);
+		st = hdb_step(s);
+		hdb_finalize(s);
+		return st == HDB_DONE ? PB_OK : PB_ERR_DB;
 	}
-	if (now_ms - sl->last > STAFF_FORGET_MS && sl->until <= now_ms)
-		sl->fails = 0;
-	sl->fails++;
-	sl->last = now_ms;
-	if (max_fails <= 0 || sl->fails < max_fails)
-		return;
-	for (extra = sl->fails - max_fails; extra > 0 && cool < STAFF_COOL_MAX_MS; extra--)
+	if ((s = hdb_prepare(c, "DELETE FROM login_limits WHERE last_ms < ?1 AND until_ms <= ?2"))
+	    == NULL)
+		return PB_ERR_DB;
+	hdb_bind_int64(s, 1, now_ms - STAFF_FORGET_MS);
+	hdb_bind_int64(s, 2, now_ms);
+	st = hdb_step(s);
+	hdb_finalize(s);
+	if (st != HDB_DONE)
+		return PB_ERR_DB;
+	if ((s = hdb_prepare(c, "INSERT INTO login_limits(key, fails, until_ms, last_ms)"
+	    " VALUES (?1, 1, 0, ?2) ON CONFLICT(key) DO UPDATE SET"
+	    " fails = CASE WHEN ?2 - login_limits.last_ms > ?3 AND login_limits.until_ms <= ?2"
+	    "   THEN 1 ELSE login_limits.fails + 1 END, last_ms = ?2 RETURNING fails")) == NULL)
+		return PB_ERR_DB;
+	hdb_bind_text(s, 1, key);
+	hdb_bind_int64(s, 2, now_ms);
+	hdb_bind_int64(s, 3, STAFF_FORGET_MS);
+	if ((st = hdb_step(s)) == HDB_ROW)
+		fails = hdb_column_int(s, 0);
+	hdb_finalize(s);
+	if (st != HDB_ROW)
+		return PB_ERR_DB;
+	if (max_fails <= 0 || fails < max_fails)
+		return PB_OK;
+	for (extra = fails - max_fails; extra > 0 && cool < STAFF_COOL_MAX_MS; extra--)
 		cool *= 2;
 	if (cool > STAFF_COOL_MAX_MS)
 		cool = STAFF_COOL_MAX_MS;
-	sl->until = now_ms + cool;
-}
-
-void
-staff_reset_limits(void)
-{
-	pthread_mutex_lock(&staff_mu);
-	memset(staff_slots, 0, sizeof(staff_slots));
-	pthread_mutex_unlock(&staff_mu);
+	if ((s = hdb_prepare(c, "UPDATE login_limits SET until_ms = ?1"
+	    " WHERE key = ?2 AND until_ms < ?1")) == NULL)
+		return PB_ERR_DB;
+	hdb_bind_int64(s, 1, now_ms + cool);
+	hdb_bind_text(s, 2, key);
+	st = hdb_step(s);
+	hdb_finalize(s);
+	return st == HDB_DONE ? PB_OK : PB_ERR_DB;
 }
 
 pb_err
@@ -342,6 +357,7 @@ staff_login(struct hubdb *db, const char *name, const char *password, const char
     char csrf[STAFF_TOKEN_LEN], int *retry_after_s)
 {
 	char hash[crypto_pwhash_STRBYTES] = "", nkey[96], akey[96], thash[65];
+	struct staff_limit la, ln;
 	struct hdb_stmt *s = NULL;
 	struct hdb_conn *c = NULL;
 	int wait_a, good, known;
@@ -351,21 +367,28 @@ staff_login(struct hubdb *db, const char *name, const char *password, const char
 	(void)pthread_once(&staff_dummy_once, staff__dummy_init);
 	snprintf(nkey, sizeof(nkey), "n:%.80s", name);
 	snprintf(akey, sizeof(akey), "a:%.80s", addr);
-	pthread_mutex_lock(&staff_mu);
-	wait_a = staff__blocked(akey, now_ms);
-	delay = staff__delay(nkey, now_ms);
-	pthread_mutex_unlock(&staff_mu);
+	/* the limiter's counts are in the database: every hub process on it
+	 * counts the same failures */
+	c = hubdb_get(db);
+	if (staff__limits(c, akey, nkey, &la, &ln) != PB_OK) {
+		log_warnx("login: %s", hdb_errmsg(c));
+		goto out;
+	}
+	wait_a = staff__blocked(&la, now_ms);
+	delay = staff__delay(&ln, now_ms);
 	if (wait_a > 0) {
 		*retry_after_s = wait_a;
-		return PB_ERR_LIMIT;
+		rc = PB_ERR_LIMIT;
+		goto out;
 	}
 	if (delay > 0) {
 		struct timespec ts = { (time_t)(delay / 1000), (long)(delay % 1000) * 1000000L };
 
+		hubdb_put(db, c); /* not held while waiting */
 		while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 			;
+		c = hubdb_get(db);
 	}
-	c = hubdb_get(db);
 	if ((s = hdb_prepare(c, "SELECT hash FROM users WHERE name = ? AND disabled = 0")) ==
 	    NULL)
 		goto out;
@@ -380,10 +403,9 @@ staff_login(struct hubdb *db, const char *name, const char *password, const char
 	good = crypto_pwhash_str_verify(known ? hash : staff_dummy, password,
 	    strlen(password)) == 0 && known;
 	pthread_mutex_unlock(&staff_hash_mu);
-	pthread_mutex_lock(&staff_mu);
-	staff__record(nkey, good, 0, now_ms);
-	staff__record(akey, good, max_fails, now_ms);
-	pthread_mutex_unlock(&staff_mu);
+	if (staff__record(c, nkey, good, 0, now_ms) != PB_OK ||
+	    staff__record(c, akey, good, max_fails, now_ms) != PB_OK)
+		log_warnx("login: the failure count was not stored: %s", hdb_errmsg(c));
 	if (!good) {
 		rc = PB_ERR_DENIED;
 		goto out;

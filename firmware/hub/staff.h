@@ -3,7 +3,10 @@
  * CSRF token per session) and a login rate limit. The limit locks out a
  * client address after too many wrong passwords; a user name is never
  * locked out, since anyone can fail for any name: its failures only delay
- * its next logins a little (at most 2 s), from wherever they come. */
+ * its next logins a little (at most 2 s), from wherever they come. The
+ * limiter counts in the database (login_limits, schema 7), so several hub
+ * processes sharing one (docs/HUB.md) hold one limit, and a restart does
+ * not forget it. */
 #ifndef HUB_STAFF_H
 #define HUB_STAFF_H
 
@@ -60,8 +63,5 @@ pb_err staff_login(struct hubdb *db, const char *name, const char *password,
 pb_err staff_session(struct hubdb *db, const char *token, int64_t now_ms,
     struct staff_user *who, char csrf[STAFF_TOKEN_LEN]);
 pb_err staff_logout(struct hubdb *db, const char *token);
-
-/* Forget the rate limiter's memory (tests). */
-void staff_reset_limits(void);
 
 #endif

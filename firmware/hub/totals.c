@@ -265,6 +265,30 @@ tb_trigger_end(struct tbuf *b, enum hdb_kind kind, const char *name, const char 
 	" OR OLD.best_score IS DISTINCT FROM NEW.best_score"
 #define TB_VILLAGE_CHANGED "OLD.village IS DISTINCT FROM NEW.village"
 
+/* Fill the (empty) totals tables from the rows stored. */
+static void
+tb_rebuild(struct tbuf *b)
+{
+	/* the rows already stored */
+	tb_printf(b, "INSERT INTO village_learners(village, learners)"
+	    " SELECT village, count(*) FROM learners GROUP BY village;");
+	tb_printf(b, "INSERT INTO unit_totals(lvl, unit, course, learners, started,"
+	    " in_progress, completed, passed, score_sum, score_n)"
+	    " SELECT k.n, substr(v.village, 1, k.n), '', sum(v.learners), 0, 0, 0, 0, 0, 0"
+	    " FROM village_learners v CROSS JOIN " TB_LEVELS " GROUP BY 1, 2;");
+	tb_printf(b, "INSERT INTO village_totals(village, course, started, in_progress,"
+	    " completed, passed, score_sum, score_n) SELECT l.village, s.course,");
+	tb_counts(b, "s", "sum");
+	tb_printf(b, " FROM learners l JOIN summaries s ON s.box = l.box AND s.learner = l.id"
+	    " GROUP BY 1, 2;");
+	tb_printf(b, "INSERT INTO unit_totals(lvl, unit, course, learners, started,"
+	    " in_progress, completed, passed, score_sum, score_n)"
+	    " SELECT k.n, substr(v.village, 1, k.n), v.course, 0, sum(v.started),"
+	    " sum(v.in_progress), sum(v.completed), sum(v.passed), sum(v.score_sum),"
+	    " sum(v.score_n) FROM village_totals v CROSS JOIN " TB_LEVELS " GROUP BY 1, 2, 3"
+	    " ON CONFLICT(lvl, unit, course) DO UPDATE SET" TB_SET("unit_totals") ";");
+}
+
 char *
 totals_migration(enum hdb_kind kind)
 {
@@ -283,24 +307,7 @@ totals_migration(enum hdb_kind kind)
 	    " started BIGINT NOT NULL, in_progress BIGINT NOT NULL, completed BIGINT NOT NULL,"
 	    " passed BIGINT NOT NULL, score_sum BIGINT NOT NULL, score_n BIGINT NOT NULL,"
 	    " PRIMARY KEY(lvl, unit, course));", txt);
-	/* the rows already stored */
-	tb_printf(&b, "INSERT INTO village_learners(village, learners)"
-	    " SELECT village, count(*) FROM learners GROUP BY village;");
-	tb_printf(&b, "INSERT INTO unit_totals(lvl, unit, course, learners, started,"
-	    " in_progress, completed, passed, score_sum, score_n)"
-	    " SELECT k.n, substr(v.village, 1, k.n), '', sum(v.learners), 0, 0, 0, 0, 0, 0"
-	    " FROM village_learners v CROSS JOIN " TB_LEVELS " GROUP BY 1, 2;");
-	tb_printf(&b, "INSERT INTO village_totals(village, course, started, in_progress,"
-	    " completed, passed, score_sum, score_n) SELECT l.village, s.course,");
-	tb_counts(&b, "s", "sum");
-	tb_printf(&b, " FROM learners l JOIN summaries s ON s.box = l.box AND s.learner = l.id"
-	    " GROUP BY 1, 2;");
-	tb_printf(&b, "INSERT INTO unit_totals(lvl, unit, course, learners, started,"
-	    " in_progress, completed, passed, score_sum, score_n)"
-	    " SELECT k.n, substr(v.village, 1, k.n), v.course, 0, sum(v.started),"
-	    " sum(v.in_progress), sum(v.completed), sum(v.passed), sum(v.score_sum),"
-	    " sum(v.score_n) FROM village_totals v CROSS JOIN " TB_LEVELS " GROUP BY 1, 2, 3"
-	    " ON CONFLICT(lvl, unit, course) DO UPDATE SET" TB_SET("unit_totals") ";");
+	tb_rebuild(&b);
 
 	if (kind == HDB_PG) {
 		tb_pg_triggers(&b);
@@ -342,6 +349,251 @@ done:
 	return b.p;
 }
 
+/* ---- schema 7: per-upload deltas, folded -------------------------------
+ *
+ * The triggers only append rows to totals_delta (village, course ''
+ * for the learners, counts); no upload touches a shared totals row, so
+ * uploads of one area no longer wait for each other's commit (and cannot
+ * deadlock on them). totals_fold() adds the deltas to the totals and
+ * deletes them in one transaction. */
+
+/* pg_advisory_xact_lock key of the folder: "pamong" + 1 */
+#define TD_FOLD_LOCK "112971124112"
+
+#define TD_INSERT "INSERT INTO totals_delta(village, course, learners, started," \
+	" in_progress, completed, passed, score_sum, score_n) "
+
+/* A subquery of deltas (v, course, n, st, ip, co, pa, ss, sn) for summary
+ * rows x at village v, times sign. */
+static void
+td_src(struct tbuf *b, const char *v, const char *x, const char *sign, const char *from,
+    const char *where)
+{
+	tb_printf(b, "SELECT %s AS v, %s.course AS course, 0 AS n,", v, x);
+	tb_counts_as(b, x, sign, 1);
+	tb_printf(b, " FROM %s WHERE %s", from, where);
+}
+
+/* A subquery of learner deltas: n (1 or -1) at village v (FROM from when
+ * given). */
+static void
+td_learner(struct tbuf *b, const char *v, const char *n, const char *from)
+{
+	tb_printf(b, "SELECT %s AS v, '' AS course, %s AS n, 0 AS st, 0 AS ip, 0 AS co,"
+	    " 0 AS pa, 0 AS ss, 0 AS sn%s%s", v, n, from ? " FROM " : "", from ? from : "");
+}
+
+/* SQLite, per row: append the deltas of subquery d. */
+static void
+td_append(struct tbuf *b, const struct tbuf *d)
+{
+	tb_printf(b, TD_INSERT "%s;", d->p);
+}
+
+/* PostgreSQL, per statement: append the deltas of subquery d summed per
+ * village and course (changes that cancel out leave nothing). */
+static void
+td_append_set(struct tbuf *b, const char *d)
+{
+	tb_printf(b, TD_INSERT "SELECT d.v, d.course, sum(d.n), sum(d.st), sum(d.ip),"
+	    " sum(d.co), sum(d.pa), sum(d.ss), sum(d.sn) FROM (%s) d GROUP BY 1, 2"
+	    " HAVING sum(d.n) <> 0 OR sum(d.st) <> 0 OR sum(d.ip) <> 0 OR sum(d.co) <> 0"
+	    " OR sum(d.pa) <> 0 OR sum(d.ss) <> 0 OR sum(d.sn) <> 0;", d);
+}
+
+/* The six triggers' deltas, as a subquery (d) for trigger i: rows named
+ * NEW/OLD on SQLite (per row), the transition tables nt/ot on PostgreSQL
+ * (per statement). */
+static const char *const td_name[] = { "learners_totals_ins", "learners_totals_upd",
+	"learners_totals_del", "summaries_totals_ins", "summaries_totals_upd",
+	"summaries_totals_del" };
+
+static void
+td_deltas(struct tbuf *d, enum hdb_kind kind, int i)
+{
+	int pg = kind == HDB_PG;
+
+	switch (i) {
+	case 0: /* learners arrive, with any progress sent before them */
+		td_learner(d, pg ? "n.village" : "NEW.village", "1", pg ? "nt n" : NULL);
+		tb_printf(d, " UNION ALL ");
+		td_src(d, pg ? "n.village" : "NEW.village", "s", "", pg ?
+		    "nt n JOIN summaries s ON s.box = n.box AND s.learner = n.id" : "summaries s",
+		    pg ? "true" : "s.box = NEW.box AND s.learner = NEW.id");
+		break;
+	case 1: /* learners move village, their progress with them */
+		if (!pg) {
+			td_learner(d, "OLD.village", "-1", NULL);
+			tb_printf(d, " UNION ALL ");
+			td_learner(d, "NEW.village", "1", NULL);
+			tb_printf(d, " UNION ALL ");
+			td_src(d, "OLD.village", "s", "-", "summaries s",
+			    "s.box = OLD.box AND s.learner = OLD.id");
+			tb_printf(d, " UNION ALL ");
+			td_src(d, "NEW.village", "s", "", "summaries s",
+			    "s.box = NEW.box AND s.learner = NEW.id");
+			break;
+		}
+#define TD_MOVED "ot o JOIN nt n ON n.box = o.box AND n.id = o.id"
+#define TD_MOVED_WHERE "o.village IS DISTINCT FROM n.village"
+		td_learner(d, "o.village", "-1", TD_MOVED " WHERE " TD_MOVED_WHERE);
+		tb_printf(d, " UNION ALL ");
+		td_learner(d, "n.village", "1", TD_MOVED " WHERE " TD_MOVED_WHERE);
+		tb_printf(d, " UNION ALL ");
+		td_src(d, "o.village", "s", "-", TD_MOVED " JOIN summaries s ON s.box = o.box"
+		    " AND s.learner = o.id", TD_MOVED_WHERE);
+		tb_printf(d, " UNION ALL ");
+		td_src(d, "n.village", "s", "", TD_MOVED " JOIN summaries s ON s.box = n.box"
+		    " AND s.learner = n.id", TD_MOVED_WHERE);
+		break;
+	case 2: /* learners dropped (merged), with what progress is left of them */
+		td_learner(d, pg ? "o.village" : "OLD.village", "-1", pg ? "ot o" : NULL);
+		tb_printf(d, " UNION ALL ");
+		td_src(d, pg ? "o.village" : "OLD.village", "s", "-", pg ?
+		    "ot o JOIN summaries s ON s.box = o.box AND s.learner = o.id" : "summaries s",
+		    pg ? "true" : "s.box = OLD.box AND s.learner = OLD.id");
+		break;
+	case 3: /* progress arrives */
+		td_src(d, "l.village", pg ? "x" : "NEW", "", pg ? "nt x JOIN learners l"
+		    " ON l.box = x.box AND l.id = x.learner" : "learners l",
+		    pg ? "true" : "l.box = NEW.box AND l.id = NEW.learner");
+		break;
+	case 4: /* progress changes: the new rows less the old ones */
+		td_src(d, "l.village", pg ? "x" : "NEW", "", pg ? "nt x JOIN learners l"
+		    " ON l.box = x.box AND l.id = x.learner" : "learners l",
+		    pg ? "true" : "l.box = NEW.box AND l.id = NEW.learner");
+		tb_printf(d, " UNION ALL ");
+		td_src(d, "l.village", pg ? "x" : "OLD", "-", pg ? "ot x JOIN learners l"
+		    " ON l.box = x.box AND l.id = x.learner" : "learners l",
+		    pg ? "true" : "l.box = OLD.box AND l.id = OLD.learner");
+		break;
+	default: /* progress dropped (merged) */
+		td_src(d, "l.village", pg ? "x" : "OLD", "-", pg ? "ot x JOIN learners l"
+		    " ON l.box = x.box AND l.id = x.learner" : "learners l",
+		    pg ? "true" : "l.box = OLD.box AND l.id = OLD.learner");
+	}
+}
+
+/* The fold in SQLite: the caller holds the write lock (BEGIN IMMEDIATE), so
+ * nothing is appended between the sums and the DELETE. */
+static const char td_fold_sqlite[] =
+	"INSERT INTO village_learners(village, learners) SELECT village, sum(learners)"
+	" FROM totals_delta WHERE course = '' GROUP BY village HAVING sum(learners) <> 0"
+	" ON CONFLICT(village) DO UPDATE SET"
+	" learners = village_learners.learners + excluded.learners;"
+	"INSERT INTO village_totals(village, course, started, in_progress, completed, passed,"
+	" score_sum, score_n) SELECT village, course, sum(started), sum(in_progress),"
+	" sum(completed), sum(passed), sum(score_sum), sum(score_n) FROM totals_delta"
+	" WHERE course <> '' GROUP BY village, course"
+	" ON CONFLICT(village, course) DO UPDATE SET" TB_SET("village_totals") ";"
+	"INSERT INTO unit_totals(lvl, unit, course, learners, started, in_progress,"
+	" completed, passed, score_sum, score_n) SELECT k.n, substr(d.village, 1, k.n),"
+	" d.course, sum(d.learners), sum(d.started), sum(d.in_progress), sum(d.completed),"
+	" sum(d.passed), sum(d.score_sum), sum(d.score_n) FROM totals_delta d CROSS JOIN "
+	TB_LEVELS " WHERE true GROUP BY 1, 2, 3"
+	" ON CONFLICT(lvl, unit, course) DO UPDATE SET"
+	" learners = unit_totals.learners + excluded.learners," TB_SET("unit_totals") ";"
+	"DELETE FROM totals_delta;";
+
+/* The fold in PostgreSQL: a function (one round trip) that waits for any
+ * other folder (an advisory lock held to its commit), then takes the
+ * deltas committed so far and adds them in one statement (one snapshot:
+ * what it deletes is what it adds; a delta committed meanwhile stays for
+ * the next fold). Returns the totals rows it changed. */
+#define TD_FOLD_PG_TOTALS \
+	" WITH d AS (DELETE FROM totals_delta RETURNING village, course, learners, started," \
+	"   in_progress, completed, passed, score_sum, score_n)," \
+	" s AS (SELECT village AS v, course, sum(learners) AS nl, sum(started) AS st," \
+	"   sum(in_progress) AS ip, sum(completed) AS co, sum(passed) AS pa," \
+	"   sum(score_sum) AS ss, sum(score_n) AS sn FROM d GROUP BY 1, 2)," \
+	" a AS (INSERT INTO village_learners(village, learners) SELECT v, nl FROM s" \
+	"   WHERE course = '' AND nl <> 0 ORDER BY 1 ON CONFLICT(village) DO UPDATE SET" \
+	"   learners = village_learners.learners + excluded.learners RETURNING 1)," \
+	" b AS (INSERT INTO village_totals(village, course, started, in_progress, completed," \
+	"   passed, score_sum, score_n) SELECT v, course, st, ip, co, pa, ss, sn FROM s" \
+	"   WHERE course <> '' ORDER BY 1, 2 ON CONFLICT(village, course) DO UPDATE SET" \
+	    TB_SET("village_totals") " RETURNING 1)," \
+	" u AS (INSERT INTO unit_totals(lvl, unit, course, learners, started, in_progress," \
+	"   completed, passed, score_sum, score_n) SELECT k.n, substr(s.v, 1, k.n), s.course," \
+	"   sum(s.nl), sum(s.st), sum(s.ip), sum(s.co), sum(s.pa), sum(s.ss), sum(s.sn)" \
+	"   FROM s CROSS JOIN " TB_LEVELS " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3" \
+	"   ON CONFLICT(lvl, unit, course) DO UPDATE SET" \
+	"   learners = unit_totals.learners + excluded.learners," TB_SET("unit_totals") \
+	"   RETURNING 1)" \
+	" SELECT (SELECT count(*) FROM a) + (SELECT count(*) FROM b) + (SELECT count(*) FROM u)" \
+	"   INTO folded;"
+
+static const char td_fold_pg[] =
+	"CREATE FUNCTION totals_fold() RETURNS bigint LANGUAGE plpgsql AS $f$"
+	" DECLARE folded bigint; BEGIN"
+	" IF NOT EXISTS (SELECT 1 FROM totals_delta) THEN RETURN 0; END IF;"
+	" PERFORM pg_advisory_xact_lock(" TD_FOLD_LOCK ");"
+	TD_FOLD_PG_TOTALS
+	" RETURN folded; END $f$;";
+
+char *
+totals_delta_migration(enum hdb_kind kind)
+{
+	struct tbuf b = { NULL, 0, 0, 0 }, d = { NULL, 0, 0, 0 };
+	static const char *const old[] = { "learners_totals_ins", "learners_totals_upd",
+		"summaries_totals_ins", "summaries_totals_upd" };
+	size_t i;
+
+	tb_printf(&b, "CREATE TABLE totals_delta(village TEXT NOT NULL, course TEXT NOT NULL,"
+	    " learners BIGINT NOT NULL, started BIGINT NOT NULL, in_progress BIGINT NOT NULL,"
+	    " completed BIGINT NOT NULL, passed BIGINT NOT NULL, score_sum BIGINT NOT NULL,"
+	    " score_n BIGINT NOT NULL);");
+	for (i = 0; i < PB_ARRAY_LEN(old); i++) {
+		if (kind == HDB_PG)
+			tb_printf(&b, "DROP TRIGGER %s ON %s; DROP FUNCTION %s();", old[i],
+			    i < 2 ? "learners" : "summaries", old[i]);
+		else
+			tb_printf(&b, "DROP TRIGGER %s;", old[i]);
+	}
+	for (i = 0; i < PB_ARRAY_LEN(td_name); i++) {
+		static const char *const ev[] = { "INSERT", "UPDATE", "DELETE" };
+		const char *table = i < 3 ? "learners" : "summaries";
+		const char *when = i == 1 ? TB_VILLAGE_CHANGED : i == 4 ? TB_SUMMARY_CHANGED : NULL;
+
+		d.len = 0;
+		td_deltas(&d, kind, (int)i);
+		if (d.oom)
+			break;
+		if (kind == HDB_PG) {
+			/* the transition tables have no statistics: walk them and
+			 * look the rows up by key rather than hash a whole table */
+			tb_printf(&b, "CREATE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql"
+			    " SET enable_hashjoin = off SET enable_mergejoin = off AS $f$ BEGIN ",
+			    td_name[i]);
+			td_append_set(&b, d.p);
+			tb_printf(&b, " RETURN NULL; END $f$;"
+			    "CREATE TRIGGER %s AFTER %s ON %s REFERENCING %s%s FOR EACH STATEMENT"
+			    " EXECUTE FUNCTION %s();", td_name[i], ev[i % 3], table,
+			    i % 3 != 0 ? "OLD TABLE AS ot " : "",
+			    i % 3 != 2 ? "NEW TABLE AS nt" : "", td_name[i]);
+		} else {
+			tb_printf(&b, "CREATE TRIGGER %s AFTER %s ON %s FOR EACH ROW%s%s%s BEGIN ",
+			    td_name[i], ev[i % 3], table, when ? " WHEN (" : "", when ? when : "",
+			    when ? ")" : "");
+			td_append(&b, &d);
+			tb_printf(&b, " END;");
+		}
+	}
+	if (kind == HDB_PG)
+		tb_printf(&b, "%s", td_fold_pg);
+	/* rebuilt from the rows: totals before this version missed merged
+	 * learners' rows (no trigger counted a DELETE) */
+	tb_printf(&b, "DELETE FROM village_learners; DELETE FROM village_totals;"
+	    " DELETE FROM unit_totals;");
+	tb_rebuild(&b);
+	free(d.p);
+	if (b.oom || d.oom) {
+		free(b.p);
+		return NULL;
+	}
+	return b.p;
+}
+
 /* ---- schema 8: completion buckets and learner rows (totals.h) ------------ */
 
 /* The UTC hour where the segment holding time t (ms) starts: segments start
@@ -359,51 +611,56 @@ done:
 
 #define TQ_LEVELS "(SELECT 2 AS n UNION ALL SELECT 5 UNION ALL SELECT 8) k"
 
-/* Add the rows of subquery q (columns village, course, n) to learner_rows
- * per province and regency: one statement, in key order. PostgreSQL: to
- * learner_rows_delta, which readers fold in (totals_fold), so that uploads
- * share no rows of these tables and never wait for each other on them. */
+/* Add the rows of subquery q (columns village, course, n, gs, gn) per
+ * province, regency and district to learner_rows<to>: to is "_delta" in
+ * the triggers (appended, folded by totals_fold like totals_delta, so that
+ * uploads share no row of these tables), "" when the empty table is filled
+ * at the migration. Grouped (group: PostgreSQL's statements, the
+ * migration), changes that cancel out leave nothing; SQLite's per-row
+ * triggers append their few rows as they are, without a sort (the fold
+ * sums them), leaving out those that count nothing. */
 static void
-tq_rows(struct tbuf *b, enum hdb_kind kind, const char *q)
+tq_rows(struct tbuf *b, const char *to, int group, const char *q)
 {
-	tb_printf(b, "INSERT INTO learner_rows%s(lvl, unit, course, n, gain_sum, gain_n)"
-	    " SELECT k.n, substr(q.village, 1, k.n), q.course, sum(q.n), sum(q.gs), sum(q.gn)"
-	    " FROM (%s) q CROSS JOIN " TQ_LEVELS " WHERE true GROUP BY 1, 2, 3%s;",
-	    kind == HDB_PG ? "_delta" : "", q, kind == HDB_PG ?
-	    " HAVING sum(q.n) <> 0 OR sum(q.gn) <> 0" :
-	    " ORDER BY 1, 2, 3 ON CONFLICT(lvl, unit, course) DO UPDATE SET"
-	    " n = learner_rows.n + excluded.n, gain_sum = learner_rows.gain_sum +"
-	    " excluded.gain_sum, gain_n = learner_rows.gain_n + excluded.gain_n");
+	if (group)
+		tb_printf(b, "INSERT INTO learner_rows%s(lvl, unit, course, n, gain_sum, gain_n)"
+		    " SELECT k.n, substr(q.village, 1, k.n), q.course, sum(q.n), sum(q.gs),"
+		    " sum(q.gn) FROM (%s) q CROSS JOIN " TQ_LEVELS " GROUP BY 1, 2, 3"
+		    " HAVING sum(q.n) <> 0 OR sum(q.gs) <> 0 OR sum(q.gn) <> 0;", to, q);
+	else
+		tb_printf(b, "INSERT INTO learner_rows%s(lvl, unit, course, n, gain_sum, gain_n)"
+		    " SELECT k.n, substr(q.village, 1, k.n), q.course, q.n, q.gs, q.gn"
+		    " FROM (%s) q CROSS JOIN " TQ_LEVELS
+		    " WHERE q.n <> 0 OR q.gs <> 0 OR q.gn <> 0;", to, q);
 }
 
 /* Add the completions of pairs p (columns village, course, status,
- * completed_at, time_source, sg: 1 or -1) to completion_buckets, per
- * course and for all courses (''), per province and for the country (''),
- * in key order. */
+ * completed_at, time_source, sg: 1 or -1) to completion_buckets<to> (as
+ * tq_rows), per course and for all courses (''), per province and for the
+ * country (''). */
 static void
-tq_buckets(struct tbuf *b, enum hdb_kind kind, const char *p)
+tq_buckets(struct tbuf *b, const char *to, int group, const char *p)
 {
 	tb_printf(b, "INSERT INTO completion_buckets%s(course, seg, unit, src_hub, src_phone,"
-	    " src_none, src_unknown)"
-	    " SELECT CASE WHEN a.all_courses = 1 THEN '' ELSE p.course END,"
-	    " " TQ_SEG("p.completed_at") ", substr(p.village, 1, u.n),"
-	    " sum(CASE WHEN p.time_source LIKE '%%\"completed_at\":\"hub\"%%' THEN p.sg ELSE 0 END),"
-	    " sum(CASE WHEN p.time_source LIKE '%%\"completed_at\":\"phone\"%%' THEN p.sg ELSE 0 END),"
-	    " sum(CASE WHEN p.time_source LIKE '%%\"completed_at\":\"hub\"%%'"
+	    " src_none, src_unknown) SELECT c, sg, un, %s FROM (", to, group ?
+	    "sum(h), sum(ph), sum(no), sum(uk)" : "h, ph, no, uk");
+	tb_printf(b, "SELECT CASE WHEN a.all_courses = 1 THEN '' ELSE p.course END AS c,"
+	    " " TQ_SEG("p.completed_at") " AS sg, substr(p.village, 1, u.n) AS un,"
+	    " CASE WHEN p.time_source LIKE '%%\"completed_at\":\"hub\"%%' THEN p.sg ELSE 0 END"
+	    "   AS h,"
+	    " CASE WHEN p.time_source LIKE '%%\"completed_at\":\"phone\"%%' THEN p.sg ELSE 0 END"
+	    "   AS ph,"
+	    " CASE WHEN p.time_source LIKE '%%\"completed_at\":\"hub\"%%'"
 	    "   OR p.time_source LIKE '%%\"completed_at\":\"phone\"%%'"
 	    "   OR p.time_source NOT LIKE '%%\"completed_at\":%%' OR p.time_source IS NULL"
-	    "   THEN 0 ELSE p.sg END),"
-	    " sum(CASE WHEN p.time_source IS NULL"
-	    "   OR p.time_source NOT LIKE '%%\"completed_at\":%%' THEN p.sg ELSE 0 END)"
+	    "   THEN 0 ELSE p.sg END AS no,"
+	    " CASE WHEN p.time_source IS NULL"
+	    "   OR p.time_source NOT LIKE '%%\"completed_at\":%%' THEN p.sg ELSE 0 END AS uk"
 	    " FROM (%s) p CROSS JOIN (SELECT 0 AS all_courses UNION ALL SELECT 1) a"
 	    " CROSS JOIN (SELECT 0 AS n UNION ALL SELECT 2) u"
-	    " WHERE p.status = 'completed' AND p.completed_at > 0"
-	    " GROUP BY 1, 2, 3%s;", kind == HDB_PG ? "_delta" : "", p, kind == HDB_PG ? "" :
-	    " ORDER BY 1, 3, 2 ON CONFLICT(course, unit, seg) DO UPDATE SET"
-	    " src_hub = completion_buckets.src_hub + excluded.src_hub,"
-	    " src_phone = completion_buckets.src_phone + excluded.src_phone,"
-	    " src_none = completion_buckets.src_none + excluded.src_none,"
-	    " src_unknown = completion_buckets.src_unknown + excluded.src_unknown");
+	    " WHERE p.status = 'completed' AND p.completed_at > 0) z%s;", p, group ?
+	    " GROUP BY 1, 2, 3 HAVING sum(h) <> 0 OR sum(ph) <> 0 OR sum(no) <> 0"
+	    " OR sum(uk) <> 0" : "");
 }
 
 /* The pairs (learner x summary) of row set x: of summaries (joined to their
@@ -446,16 +703,37 @@ tq_with(struct tbuf *b, const char *l, const char *sg)
 	    " AND s.learner = l.id)", sg, l);
 }
 
+/* The boxes with learners (learner_rows' row lvl 0, unit '', course ''):
+ * those whose first learners are row set l (+), or whose last went (-). */
+static void
+tq_boxes(struct tbuf *b, const char *to, const char *l, const char *sign)
+{
+	/* arriving: the box has no learner but these, found by a count per
+	 * box (a search of l for each learner of the box was quadratic in a
+	 * bulk load: l has no index) */
+	if (sign[0] == '\0')
+		tb_printf(b, "INSERT INTO learner_rows%s(lvl, unit, course, n, gain_sum, gain_n)"
+		    " SELECT 0, '', '', count(*), 0, 0 FROM (SELECT box, count(*) AS m FROM %s"
+		    " GROUP BY box) g WHERE g.m = (SELECT count(*) FROM learners x"
+		    " WHERE x.box = g.box) HAVING count(*) > 0;", to, l);
+	else
+		tb_printf(b, "INSERT INTO learner_rows%s(lvl, unit, course, n, gain_sum, gain_n)"
+		    " SELECT 0, '', '', %scount(*), 0, 0 FROM (SELECT DISTINCT box FROM %s) g"
+		    " WHERE NOT EXISTS (SELECT 1 FROM learners x WHERE x.box = g.box)"
+		    " HAVING count(*) > 0;", to, sign, l);
+}
+
 /* A trigger's body for event ev (0 learners insert, 1 learners update, 2
  * learners delete, 3 summaries insert, 4 summaries update, 5 summaries
- * delete) over row sets nw (new rows) and od (old rows). Each table's rows
- * are changed by one statement, in key order, so that concurrent uploads
- * lock them in one order (as totals_migration's triggers do); learners'
- * statements touch these rows only for learners with progress already
- * stored (sent before them, or moving), as those triggers do. */
+ * delete) over row sets nw (new rows) and od (old rows): what changes,
+ * appended to the _delta tables (to "_delta"; "" fills the empty tables
+ * at the migration, with ev 0 over every learner). */
 static void
-tq_body(struct tbuf *b, enum hdb_kind kind, int ev, const char *nw, const char *od)
+tq_body(struct tbuf *b, enum hdb_kind kind, const char *to, int ev, const char *nw,
+    const char *od)
 {
+	int group = kind == HDB_PG || to[0] == '\0';
+
 	struct tbuf p = { NULL, 0, 0, 0 }, q = { NULL, 0, 0, 0 };
 
 	switch (ev) {
@@ -501,12 +779,61 @@ tq_body(struct tbuf *b, enum hdb_kind kind, int ev, const char *nw, const char *
 	if (p.oom || q.oom) {
 		b->oom = 1;
 	} else {
-		tq_rows(b, kind, q.p);
-		tq_buckets(b, kind, p.p);
+		if (ev == 0 || ev == 2)
+			tq_boxes(b, to, ev == 0 ? nw : od, ev == 0 ? "" : "-");
+		tq_rows(b, to, group, q.p);
+		tq_buckets(b, to, group, p.p);
 	}
 	free(p.p);
 	free(q.p);
 }
+
+/* The fold of schema 8's deltas: sums per key added to the kept rows, in
+ * key order. SQLite: inside the caller's transaction, after
+ * td_fold_sqlite's totals (the same write lock), then the deltas deleted. */
+#define TQ_ROWS_SET " DO UPDATE SET n = learner_rows.n + excluded.n," \
+	" gain_sum = learner_rows.gain_sum + excluded.gain_sum," \
+	" gain_n = learner_rows.gain_n + excluded.gain_n"
+#define TQ_BUCKETS_SET " DO UPDATE SET" \
+	" src_hub = completion_buckets.src_hub + excluded.src_hub," \
+	" src_phone = completion_buckets.src_phone + excluded.src_phone," \
+	" src_none = completion_buckets.src_none + excluded.src_none," \
+	" src_unknown = completion_buckets.src_unknown + excluded.src_unknown"
+#define TQ_ROWS_INSERT "INSERT INTO learner_rows(lvl, unit, course, n, gain_sum, gain_n)" \
+	" SELECT lvl, unit, course, sum(n), sum(gain_sum), sum(gain_n)"
+#define TQ_BUCKETS_INSERT "INSERT INTO completion_buckets(course, seg, unit, src_hub," \
+	" src_phone, src_none, src_unknown) SELECT course, seg, unit, sum(src_hub)," \
+	" sum(src_phone), sum(src_none), sum(src_unknown)"
+
+static const char tq_fold_sqlite[] =
+	TQ_ROWS_INSERT " FROM learner_rows_delta WHERE true GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+	" ON CONFLICT(lvl, unit, course)" TQ_ROWS_SET ";"
+	TQ_BUCKETS_INSERT " FROM completion_buckets_delta WHERE true GROUP BY 1, 2, 3"
+	" ORDER BY 1, 3, 2 ON CONFLICT(course, unit, seg)" TQ_BUCKETS_SET ";"
+	"DELETE FROM learner_rows_delta; DELETE FROM completion_buckets_delta;";
+
+/* PostgreSQL: totals_fold() of schema 7 made again with these deltas too,
+ * under the same lock; each table in one statement (what it deletes is
+ * what it adds). */
+static const char tq_fold_pg[] =
+	"CREATE OR REPLACE FUNCTION totals_fold() RETURNS bigint LANGUAGE plpgsql AS $f$"
+	" DECLARE folded bigint; BEGIN"
+	" IF NOT EXISTS (SELECT 1 FROM totals_delta)"
+	"   AND NOT EXISTS (SELECT 1 FROM learner_rows_delta)"
+	"   AND NOT EXISTS (SELECT 1 FROM completion_buckets_delta) THEN RETURN 0; END IF;"
+	" PERFORM pg_advisory_xact_lock(" TD_FOLD_LOCK ");"
+	TD_FOLD_PG_TOTALS
+	" WITH d AS (DELETE FROM learner_rows_delta RETURNING lvl, unit, course, n,"
+	"   gain_sum, gain_n),"
+	" a AS (" TQ_ROWS_INSERT " FROM d GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+	"   ON CONFLICT(lvl, unit, course)" TQ_ROWS_SET " RETURNING 1)"
+	" SELECT folded + count(*) FROM a INTO folded;"
+	" WITH d AS (DELETE FROM completion_buckets_delta RETURNING course, seg, unit,"
+	"   src_hub, src_phone, src_none, src_unknown),"
+	" a AS (" TQ_BUCKETS_INSERT " FROM d GROUP BY 1, 2, 3 ORDER BY 1, 3, 2"
+	"   ON CONFLICT(course, unit, seg)" TQ_BUCKETS_SET " RETURNING 1)"
+	" SELECT folded + count(*) FROM a INTO folded;"
+	" RETURN folded; END $f$;";
 
 char *
 totals_buckets_migration(enum hdb_kind kind)
@@ -543,17 +870,17 @@ totals_buckets_migration(enum hdb_kind kind)
 	    " seg BIGINT NOT NULL, unit %s NOT NULL, src_hub BIGINT NOT NULL,"
 	    " src_phone BIGINT NOT NULL, src_none BIGINT NOT NULL,"
 	    " src_unknown BIGINT NOT NULL, PRIMARY KEY(course, unit, seg));", txt);
-	if (kind == HDB_PG) {
-		tb_printf(&b, "CREATE TABLE learner_rows_delta(lvl BIGINT NOT NULL,"
-		    " unit %s NOT NULL, course TEXT NOT NULL, n BIGINT NOT NULL,"
-		    " gain_sum BIGINT NOT NULL, gain_n BIGINT NOT NULL);", txt);
-		tb_printf(&b, "CREATE TABLE completion_buckets_delta(course TEXT NOT NULL,"
-		    " seg BIGINT NOT NULL, unit %s NOT NULL, src_hub BIGINT NOT NULL,"
-		    " src_phone BIGINT NOT NULL, src_none BIGINT NOT NULL,"
-		    " src_unknown BIGINT NOT NULL);", txt);
-	}
+	/* what the triggers append (no key: uploads share no row), folded
+	 * with totals_delta */
+	tb_printf(&b, "CREATE TABLE learner_rows_delta(lvl BIGINT NOT NULL,"
+	    " unit %s NOT NULL, course TEXT NOT NULL, n BIGINT NOT NULL,"
+	    " gain_sum BIGINT NOT NULL, gain_n BIGINT NOT NULL);", txt);
+	tb_printf(&b, "CREATE TABLE completion_buckets_delta(course TEXT NOT NULL,"
+	    " seg BIGINT NOT NULL, unit %s NOT NULL, src_hub BIGINT NOT NULL,"
+	    " src_phone BIGINT NOT NULL, src_none BIGINT NOT NULL,"
+	    " src_unknown BIGINT NOT NULL);", txt);
 	/* the rows already stored: as if every learner arrived now */
-	tq_body(&b, kind, 0, "learners", NULL);
+	tq_body(&b, kind, "", 0, "learners", NULL);
 	for (ev = 0; ev < 6; ev++) {
 		const char *tbl = ev < 3 ? "learners" : "summaries";
 
@@ -561,7 +888,7 @@ totals_buckets_migration(enum hdb_kind kind)
 			tb_printf(&b, "CREATE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql"
 			    " SET enable_hashjoin = off SET enable_mergejoin = off AS $f$ BEGIN ",
 			    name[ev]);
-			tq_body(&b, kind, ev, ev == 1 ? pl_new : "nt", ev == 1 ? pl_old : "ot");
+			tq_body(&b, kind, "_delta", ev, ev == 1 ? pl_new : "nt", ev == 1 ? pl_old : "ot");
 			tb_printf(&b, " RETURN NULL; END $f$;"
 			    "CREATE TRIGGER %s AFTER %s ON %s REFERENCING %s%s"
 			    " FOR EACH STATEMENT EXECUTE FUNCTION %s();", name[ev], event[ev % 3], tbl,
@@ -576,11 +903,13 @@ totals_buckets_migration(enum hdb_kind kind)
 		    " OR OLD.pre_score IS DISTINCT FROM NEW.pre_score"
 		    " OR OLD.post_score IS DISTINCT FROM NEW.post_score)" : "");
 		if (ev < 3)
-			tq_body(&b, kind, ev, sl_new, sl_old);
+			tq_body(&b, kind, "_delta", ev, sl_new, sl_old);
 		else
-			tq_body(&b, kind, ev, ss_new, ss_old);
+			tq_body(&b, kind, "_delta", ev, ss_new, ss_old);
 		tb_printf(&b, " END;");
 	}
+	if (kind == HDB_PG)
+		tb_printf(&b, "%s", tq_fold_pg);
 	if (b.oom) {
 		free(b.p);
 		return NULL;
@@ -591,29 +920,32 @@ totals_buckets_migration(enum hdb_kind kind)
 pb_err
 totals_fold(struct hdb_conn *c)
 {
-	/* one statement per table: folders running at once each lock the
-	 * totals rows in key order, and a delta row is taken by one of them */
-	static const char sql[] =
-	    "WITH d AS (DELETE FROM learner_rows_delta RETURNING lvl, unit, course, n,"
-	    "  gain_sum, gain_n)"
-	    " INSERT INTO learner_rows(lvl, unit, course, n, gain_sum, gain_n)"
-	    " SELECT lvl, unit, course, sum(n), sum(gain_sum), sum(gain_n)"
-	    " FROM d GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 ON CONFLICT(lvl, unit, course)"
-	    " DO UPDATE SET n = learner_rows.n + excluded.n,"
-	    " gain_sum = learner_rows.gain_sum + excluded.gain_sum,"
-	    " gain_n = learner_rows.gain_n + excluded.gain_n;"
-	    "WITH d AS (DELETE FROM completion_buckets_delta RETURNING course, seg, unit,"
-	    "  src_hub, src_phone, src_none, src_unknown)"
-	    " INSERT INTO completion_buckets(course, seg, unit, src_hub, src_phone, src_none,"
-	    "  src_unknown) SELECT course, seg, unit, sum(src_hub), sum(src_phone),"
-	    "  sum(src_none), sum(src_unknown) FROM d GROUP BY 1, 2, 3 ORDER BY 1, 3, 2"
-	    " ON CONFLICT(course, unit, seg) DO UPDATE SET"
-	    " src_hub = completion_buckets.src_hub + excluded.src_hub,"
-	    " src_phone = completion_buckets.src_phone + excluded.src_phone,"
-	    " src_none = completion_buckets.src_none + excluded.src_none,"
-	    " src_unknown = completion_buckets.src_unknown + excluded.src_unknown;";
+	struct hdb_stmt *s;
+	int own, any;
+	pb_err rc;
 
-	if (hdb_kind(c) != HDB_PG)
-		return PB_OK;
-	return hdb_exec(c, sql);
+	if (hdb_kind(c) == HDB_PG)
+		return hdb_exec(c, "SELECT totals_fold()");
+	own = !hdb_in_tx(c);
+	if (own) {
+		if ((s = hdb_prepare(c, "SELECT EXISTS (SELECT 1 FROM totals_delta)"
+		    " OR EXISTS (SELECT 1 FROM learner_rows_delta)"
+		    " OR EXISTS (SELECT 1 FROM completion_buckets_delta)")) == NULL)
+			return hdb_err(c);
+		any = hdb_step(s) == HDB_ROW && hdb_column_int(s, 0) != 0;
+		hdb_finalize(s);
+		if (!any)
+			return PB_OK;
+		if ((rc = hdb_begin(c)) != PB_OK)
+			return rc;
+	}
+	if ((rc = hdb_exec(c, td_fold_sqlite)) == PB_OK)
+		rc = hdb_exec(c, tq_fold_sqlite);
+	if (own) {
+		if (rc == PB_OK)
+			rc = hdb_commit(c);
+		if (rc != PB_OK)
+			hdb_rollback(c);
+	}
+	return rc;
 }

@@ -14,7 +14,18 @@
  *   learners. The country is the sum of the lvl 2 rows.
  * A learner whose village changes moves its counts; a summary replaced by a
  * newer rev applies the difference between the old and the new row. A date
- * range is still counted from the rows themselves (report.c). */
+ * range is still counted from the rows themselves (report.c).
+ *
+ * Since schema version 7 the triggers do not add to these tables: they
+ * append what changes to totals_delta(village, course, learners, …the
+ * counts), a table no two uploads contend for, and totals_fold() adds the
+ * deltas to the totals and deletes them in one transaction. An upload folds
+ * its own deltas (SQLite: before its commit, as writers take turns anyway;
+ * PostgreSQL: right after it, so that uploads of one area do not wait for
+ * each other's commit on the area's rows), so the totals are exact once an
+ * upload is answered; the dashboard folds what is left before it reads
+ * them, and the hub at start. A learner or progress row deleted (a merge)
+ * takes its counts away. */
 #ifndef HUB_TOTALS_H
 #define HUB_TOTALS_H
 
@@ -28,6 +39,11 @@
  * memory. */
 char *totals_migration(enum hdb_kind kind);
 
+/* The SQL of the deltas (schema version 7, see above): totals_delta, the
+ * triggers that append to it (replacing version 4's), and the totals
+ * rebuilt from the rows; the caller frees it. NULL if out of memory. */
+char *totals_delta_migration(enum hdb_kind kind);
+
 /* Schema version 8 (db.c; issue 14, the dashboard under 200 ms):
  * - completion_buckets(course, seg, unit, src_hub, src_phone, src_none,
  *   src_unknown): completions per province (unit; '' for the country) and
@@ -36,19 +52,26 @@ char *totals_migration(enum hdb_kind kind);
  *   each segment lies within one day of each zone and the days of any zone
  *   are sums of whole segments; counted per source of the completion time
  *   (report_completions' time_sources);
- * - learner_rows(lvl, unit, course, n): per province (lvl 2) and regency
- *   (5), the learner x course rows report_learners lists without a date
- *   range: per course, its summaries; course '', the learners with any
- *   (so the learners without any, listed once, are unit_totals' learners
- *   less these).
- * Kept by triggers on learners and summaries (insert, update, delete), and
- * built from the rows stored at the migration. On PostgreSQL the triggers
- * append to learner_rows_delta and completion_buckets_delta instead (no
- * key: uploads running at once share no row there), and readers fold them
- * in first (totals_fold). The caller frees the SQL; NULL if out of memory. */
+ * - learner_rows(lvl, unit, course, n, gain_sum, gain_n): per province
+ *   (lvl 2), regency (5) and district (8), the learner x course rows
+ *   report_learners lists without a date range: per course, its summaries;
+ *   course '', the learners with any (so the learners without any, listed
+ *   once, are unit_totals' learners less these); and the sum and count of
+ *   the pre-test to post-test gains (report.c, without a date range). The
+ *   row lvl 0, unit '', course '': the boxes with at least one learner.
+ * Built from the rows stored at the migration, then kept like the totals:
+ * triggers on learners and summaries (insert, update, delete) append to
+ * learner_rows_delta and completion_buckets_delta (no key: uploads running
+ * at once share no row there), and totals_fold adds them in with
+ * totals_delta (on PostgreSQL, totals_fold() is made again to do so). The
+ * caller frees the SQL; NULL if out of memory. */
 char *totals_buckets_migration(enum hdb_kind kind);
-/* PostgreSQL: add the deltas to learner_rows and completion_buckets (in its
- * own transaction; readers call it before reading them). SQLite: nothing. */
+
+/* Fold the deltas committed so far (totals_delta, learner_rows_delta,
+ * completion_buckets_delta) into their tables: inside the caller's
+ * transaction if one is open (SQLite), else in a transaction of its own
+ * (PostgreSQL always: it waits for another process's fold to commit
+ * first). Cheap when there is nothing to fold. */
 pb_err totals_fold(struct hdb_conn *c);
 
 #endif

@@ -18,6 +18,7 @@
 #include "password.h"
 #include "report.h"
 #include "staff.h"
+#include "totals.h"
 #include "util.h"
 #include "xapi.h"
 
@@ -655,6 +656,10 @@ web__report(struct mg_connection *conn, struct web *w, enum web_report kind)
 		t.sink_arg = &ws;
 	}
 	c = hubdb_get(w->db);
+	/* the running totals: what an upload could not fold yet (totals.h) */
+	if ((kind == WR_AREAS || kind == WR_COURSES || kind == WR_VILLAGES) &&
+	    totals_fold(c) != PB_OK)
+		log_warnx("web: running totals not folded: %s", hdb_errmsg(c));
 	switch (kind) {
 	case WR_AREAS:
 		rc = report_areas(c, &x, &q.f, &t, &extra);

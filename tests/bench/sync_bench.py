@@ -19,7 +19,8 @@ Prints rows "bench  measured  reference  verdict" like tests/bench/run.sh and
 writes them to tests/out/bench/sync.txt. Reports; does not fail on a missed
 target; exits non-zero only if a part could not run.
 Knobs: SYNC_BOXES (1000), SYNC_BOX_LEARNERS (100), SYNC_CLIENTS (16),
-SYNC_FIRST_LEARNERS (500), KEEP_TMP."""
+SYNC_FIRST_LEARNERS (500), SYNC_PARTS (size ingest: which parts),
+SYNC_BACKENDS (sqlite postgresql), KEEP_TMP."""
 
 import gzip
 import json
@@ -41,6 +42,8 @@ BOXES = int(os.environ.get("SYNC_BOXES", "1000"))
 BOX_LEARNERS = int(os.environ.get("SYNC_BOX_LEARNERS", "100"))
 CLIENTS = int(os.environ.get("SYNC_CLIENTS", "16"))
 FIRST_LEARNERS = int(os.environ.get("SYNC_FIRST_LEARNERS", "500"))
+PARTS = os.environ.get("SYNC_PARTS", "size ingest").split()
+BACKENDS = os.environ.get("SYNC_BACKENDS", "sqlite postgresql").split()
 COURSES = [("desa-administrasi", 6), ("desa-keuangan", 5), ("literasi-digital", 4)]
 POSITIONS = ["kepala-desa", "sekretaris-desa", "kaur-tata-usaha-umum", "kaur-keuangan",
              "kaur-perencanaan", "kasi-pemerintahan", "kasi-kesejahteraan", "kasi-pelayanan",
@@ -350,9 +353,10 @@ def bench_hub_ingest(backend):
 def main():
     t0 = time.time()
     load = open("/proc/loadavg").read().split()[:3]
-    bench_upload_size()
-    bench_hub_ingest("sqlite")
-    bench_hub_ingest("postgresql")
+    if "size" in PARTS:
+        bench_upload_size()
+    for backend in BACKENDS if "ingest" in PARTS else ():
+        bench_hub_ingest(backend)
     lines = ["", "%-52s %-20s %-30s %s" % ("bench", "measured", "reference", "verdict")]
     lines += ["%-52s %-20s %-30s %s" % r for r in rows]
     lines += ["", "%d cores, load average %s at start (other work on this machine skews the"

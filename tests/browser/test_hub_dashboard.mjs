@@ -78,7 +78,7 @@ run(async () => {
   const e = L(1, '35.07.01.2001', 'Eko');
   eq([await enroll(hub, k1, 'Kotak Banyumas'), await enroll(hub, k2, 'Kotak Malang')], [201, 201], 'two boxes enroll');
   eq(await upload(hub, k1, [a, b, c, d], [{ ...S(a, 'desa-administrasi', 5, 1764403000000, 'phone'), pre_score: 50, post_score: 90 }, S(b, 'desa-administrasi', 6, 0), S(c, 'desa-keuangan', 7, 1764489400000, 'hub')],
-    { version: '0.2.0', pending: 0, clock: 'hub', disk_free: 1e9, disk_total: 8e9, db: 'degraded' }), 200, 'box 1 uploads');
+    { version: '0.2.0', pending: 0, clock: 'hub', disk_free: 1e9, disk_total: 8e9, db: 'degraded', db_reason: 'restored from the backup of 2026-11-29 02:00', db_lost_writes: 3 }), 200, 'box 1 uploads');
   eq(await upload(hub, k2, [e], [{ ...S(e, 'desa-administrasi', 2, 1764489400000), pre_score: 70, post_score: 90 }],
     { version: '0.1.0', pending: 5, clock: 'phone', disk_free: 6e9, disk_total: 8e9, db: 'ok' }), 200, 'box 2 uploads');
 
@@ -213,8 +213,8 @@ run(async () => {
   await page.click('#bcrumbs a:first-child');
   await page.waitForFunction(() => document.querySelectorAll('#boxes tbody tr').length === 2);
   eq((await rows('#boxes')).map((r) => [r[0], r[2], r[4], r[5], r[6]]).sort(),
-    [['Kotak Banyumas', '0.2.0', '87.5 %', 'dipulihkan (degraded)', 'jam pusat'], ['Kotak Malang', '0.1.0 (versi lama)', '25.0 %', 'baik', 'jam ponsel']],
-    'the fleet: version, disk used, database state, clock source');
+    [['Kotak Banyumas', '0.2.0', '87.5 %', 'dipulihkan (degraded) — restored from the backup of 2026-11-29 02:00 · 3 perubahan hilang', 'jam pusat'], ['Kotak Malang', '0.1.0 (versi lama)', '25.0 %', 'baik', 'jam ponsel']],
+    'the fleet: version, disk used, database state with the box\'s reason and the changes it lost, clock source');
   await page.check('#fleet-filters input[value=degraded]');
   await page.waitForFunction(() => document.querySelectorAll('#boxes tbody tr').length === 1);
   eq((await rows('#boxes'))[0][0], 'Kotak Banyumas', 'the degraded filter keeps the restored box');
@@ -280,7 +280,7 @@ run(async () => {
   ok(!(await page.isVisible('#enroll-block')), 'a read-only account gets no enrollment-code button');
   await page.click('#lang');
   await page.waitForFunction(() => document.querySelector('#boxes th').textContent === 'Name');
-  eq([await page.textContent('#nav button[data-view=boxes]'), (await rows('#boxes'))[0][5]], ['Boxes', 'restored (degraded)'],
+  eq([await page.textContent('#nav button[data-view=boxes]'), (await rows('#boxes'))[0][5]], ['Boxes', 'restored (degraded) — restored from the backup of 2026-11-29 02:00 · 3 changes lost'],
     'the language switch shows English, in the tables too');
   await page.click('#lang');
   await page.waitForFunction(() => document.querySelector('#boxes th').textContent === 'Nama');

@@ -631,13 +631,15 @@ def test_running_totals_follow_every_change():
     # the totals of a hub from before them (schema 3) are built from its rows
     hub.stop()
     if hub.backend == "postgresql":
-        hub.rows("DROP TABLE village_learners, village_totals, unit_totals,"
-                 " learner_rows, completion_buckets, learner_rows_delta,"
+        hub.rows("DROP TABLE village_learners, village_totals, unit_totals, totals_delta,"
+                 " login_limits, learner_rows, completion_buckets, learner_rows_delta,"
                  " completion_buckets_delta, region_names CASCADE")
-        hub.rows("DROP FUNCTION learners_totals_ins, learners_totals_upd,"
-                 " summaries_totals_ins, summaries_totals_upd, learners_rows_ins,"
-                 " learners_rows_upd, learners_rows_del, summaries_rows_ins,"
-                 " summaries_rows_upd, summaries_rows_del CASCADE")
+        hub.rows("DROP FUNCTION learners_totals_ins, learners_totals_upd, learners_totals_del,"
+                 " summaries_totals_ins, summaries_totals_upd, summaries_totals_del,"
+                 " learners_rows_ins, learners_rows_upd, learners_rows_del, summaries_rows_ins,"
+                 " summaries_rows_upd, summaries_rows_del, totals_fold CASCADE")
+        hub.rows("ALTER TABLE boxes DROP COLUMN db_reason CASCADE,"
+                 " DROP COLUMN db_lost_writes CASCADE")
         hub.rows("DROP INDEX learners_order, boxes_name, summaries_done, summaries_gain")
         hub.rows("ALTER TABLE summaries DROP COLUMN pre_score CASCADE,"
                  " DROP COLUMN post_score CASCADE")
@@ -645,14 +647,17 @@ def test_running_totals_follow_every_change():
                  " WHERE status = 'completed'")
         hub.rows("UPDATE schema_version SET version = 3")
     else:
-        for t in ("learners_totals_ins", "learners_totals_upd", "summaries_totals_ins",
-                  "summaries_totals_upd", "learners_rows_ins", "learners_rows_upd",
-                  "learners_rows_del", "summaries_rows_ins", "summaries_rows_upd",
-                  "summaries_rows_del"):
+        for t in ("learners_totals_ins", "learners_totals_upd", "learners_totals_del",
+                  "summaries_totals_ins", "summaries_totals_upd", "summaries_totals_del",
+                  "learners_rows_ins", "learners_rows_upd", "learners_rows_del",
+                  "summaries_rows_ins", "summaries_rows_upd", "summaries_rows_del"):
             hub.rows("DROP TRIGGER %s" % t)
-        for t in ("village_learners", "village_totals", "unit_totals", "learner_rows",
-                  "completion_buckets", "region_names"):
+        for t in ("village_learners", "village_totals", "unit_totals", "totals_delta",
+                  "login_limits", "learner_rows", "completion_buckets", "learner_rows_delta",
+                  "completion_buckets_delta", "region_names"):
             hub.rows("DROP TABLE %s" % t)
+        hub.rows("ALTER TABLE boxes DROP COLUMN db_reason")
+        hub.rows("ALTER TABLE boxes DROP COLUMN db_lost_writes")
         hub.rows("DROP INDEX learners_order")
         hub.rows("DROP INDEX boxes_name")
         hub.rows("DROP INDEX summaries_done")

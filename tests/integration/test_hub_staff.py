@@ -241,4 +241,17 @@ def test_wrong_passwords_are_rate_limited():
     ok(int(hdrs.get("retry-after", "0")) > 0, "429 carries Retry-After", hdrs)
 
 
+def test_the_rate_limit_outlives_a_restart():
+    """The limiter counts in the database (login_limits), not in the
+    process: a hub started again still makes the address wait."""
+    hub.stop()
+    hub.start()
+    st, body, _ = Client(hub.port).post("/api/v1/hub/login",
+                                        {"name": "staf", "password": "Kebun-Kopi-42"})
+    eq((st, (body or {}).get("error")), (429, "cooldown"),
+       "after a restart the address is still cooling down")
+    eq(hub.rows("SELECT fails FROM login_limits WHERE key = 'a:127.0.0.1'"), [(3,)],
+       "the failures are counted in the database")
+
+
 run_tests(globals())

@@ -175,4 +175,43 @@ def test_learner_row_updates_only_with_newer_rev():
        [("33.02.02.2003", 10)], "the newer learner row replaced the old one")
 
 
+def test_a_restored_box_says_why_and_what_it_lost():
+    """health.db_reason and db_lost_writes (docs/SYNC.md) are stored and shown
+    in the fleet, JSON and CSV, beside the database state."""
+    import csv
+    import io
+    from pbtest import Client
+    k = BoxKey()
+    eq(enroll(c, k, hub.enroll_code(), "Kotak Pulih")[0], 201, "a box enrolls")
+    why = "restored from the backup of 2026-11-29 02:00 (3 writes since were lost)"
+    h = {"version": "0.2.0", "disk_free": 10 ** 9, "disk_total": 2 * 10 ** 9, "clock": "hub",
+         "db": "degraded", "db_reason": why, "db_lost_writes": 3}
+    eq(upload(c, k, chunk(k, 0, 1, 1, [learner(1)], [], h))[0], 200, "a degraded box uploads")
+    eq(hub.rows("SELECT db_state, db_reason, db_lost_writes FROM boxes WHERE box_id = ?",
+                k.box_id), [("degraded", why, 3)], "the state, the reason and the count are stored")
+    hub.add_user("fleet", "Kebun-Kopi-42")
+    staff = Client(hub.port)
+    eq(staff.post("/api/v1/hub/login", {"name": "fleet", "password": "Kebun-Kopi-42"})[0], 200,
+       "staff log in")
+    body = staff.get("/api/v1/hub/boxes")[1]
+    rows = [dict(zip(body["columns"], r)) for r in body["rows"]]
+    mine = [r for r in rows if r["box"] == k.box_id]
+    eq([(r["db_state"], r["db_reason"], r["db_lost_writes"]) for r in mine],
+       [("degraded", why, 3)], "the fleet answer carries them")
+    data = staff.raw("GET", "/api/v1/hub/boxes?format=csv")[2].decode("utf-8-sig")
+    got = [r for r in csv.DictReader(io.StringIO(data)) if r.get("box") == k.box_id]
+    eq([(r.get("db_state"), r.get("db_reason"), r.get("db_lost_writes")) for r in got],
+       [("degraded", why, "3")], "and so does the fleet CSV")
+    # a reason over 300 bytes or a count that is not a whole number is dropped
+    h = dict(h, db_reason="x" * 301, db_lost_writes="many")
+    eq(upload(c, k, chunk(k, 1, 2, 2, [learner(2)], [], h))[0], 200,
+       "health out of shape does not refuse the upload")
+    eq(hub.rows("SELECT db_state, db_reason, db_lost_writes FROM boxes WHERE box_id = ?",
+                k.box_id), [("degraded", None, None)], "the malformed values are not kept")
+    h = dict(h, db="ok", db_reason="ok", db_lost_writes=None)
+    eq(upload(c, k, chunk(k, 2, 3, 3, [learner(3)], [], h))[0], 200, "healthy again")
+    eq(hub.rows("SELECT db_state, db_reason, db_lost_writes FROM boxes WHERE box_id = ?",
+                k.box_id), [("ok", "ok", None)], "the box's newest health replaces the old")
+
+
 run_tests(globals())

@@ -31,8 +31,8 @@ COPIES = 3           # every chunk is sent this many times during the storm
 cluster = pgtest.Cluster()
 dbname = cluster.create_db("shared")
 url = cluster.url(dbname)
-hub_a = Hub(db_url=url).start()
-hub_b = Hub(db_url=url).start()
+hub_a = Hub(db_url=url, extra_conf="[auth]\nlogin_attempts = 4\n").start()
+hub_b = Hub(db_url=url, extra_conf="[auth]\nlogin_attempts = 4\n").start()
 nginx_port = free_port()
 NGINX_TMP = tempfile.mkdtemp(prefix="pb-pg-nginx-")
 os.chmod(NGINX_TMP, 0o755)  # nginx's workers (nobody) keep bodies here
@@ -208,6 +208,25 @@ def test_boxes_uploading_through_both_hubs_at_once_lose_and_double_nothing():
                   % marks, *keys), sorted(acked), "every box's acked rev is its last rev")
     ok("error" not in hub_a.logtext().lower() + hub_b.logtext().lower(),
        "neither hub logged a database error", hub_a.logtext() + hub_b.logtext())
+
+
+def test_the_login_limit_holds_across_the_hubs():
+    """Wrong passwords through hub A and hub B (and nginx, which spreads its
+    requests over both) count together: the address cools down after
+    auth.login_attempts failures in all, on every hub."""
+    hub_a.add_user("staf", "Kebun-Kopi-42")
+    hubs = [hub_a.port, hub_b.port, hub_a.port, hub_b.port]
+    got = [Client(p).post("/api/v1/hub/login", {"name": "staf", "password": "salah"})[0]
+           for p in hubs]
+    eq(got, [401] * 4, "four wrong passwords, two through each hub: 401")
+    for p, which in ((hub_a.port, "hub A"), (hub_b.port, "hub B")) + \
+            (((nginx_port, "nginx"),) if nginx is not None else ()):
+        st, body, hdrs = Client(p).post("/api/v1/hub/login",
+                                        {"name": "staf", "password": "Kebun-Kopi-42"})
+        eq((st, (body or {}).get("error")), (429, "cooldown"),
+           "then %s makes the address wait, even with the right password" % which)
+    eq(hub_a.rows("SELECT fails FROM login_limits WHERE key = 'a:127.0.0.1'"), [(4,)],
+       "one count of the address's failures, in the shared database")
 
 
 def test_hubs_carry_on_after_the_database_restarts():

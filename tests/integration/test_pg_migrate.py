@@ -95,7 +95,9 @@ def test_the_hub_on_postgresql_serves_the_migrated_data():
        "the learners CSV is byte for byte the same")
     ok(login(new.port) is not None, "the migrated password logs in")
     k = keys[0]
-    st, ans, _ = upload(new.client(), k, chunk(k, 60, 61, 2, [learner(61)]))
+    st, ans, _ = upload(new.client(), k, chunk(k, 60, 61, 2, [learner(61)], [], {
+        "version": "0.2.0", "disk_free": 10 ** 9, "disk_total": 8 * 10 ** 9, "clock": "hub",
+        "db": "degraded", "db_reason": "restored from a backup", "db_lost_writes": 2}))
     eq((st, ans), (200, {"acked_rev": 61}), "the box syncs on where it left off")
 
 
@@ -135,6 +137,10 @@ def test_bi_views_are_read_only_and_hide_secrets():
        "bi.regions: a district's name and its province and regency")
     eq(pgtest.rows(bi, "SELECT count(*) FROM bi.boxes WHERE last_seen IS NOT NULL"), [(2,)],
        "bi.boxes: both boxes with a last-seen time")
+    eq(pgtest.rows(bi, "SELECT disk_total, db_state, db_reason, db_lost_writes FROM bi.boxes"
+                   " WHERE db_state IS NOT NULL"),
+       [(8 * 10 ** 9, "degraded", "restored from a backup", 2)],
+       "bi.boxes: disk size, database state, its reason and the writes lost")
     eq(pgtest.rows(bi, "SELECT count(*) FROM bi.uploads"), [(3,)], "bi.uploads")
     for sql, what in (("SELECT * FROM public.users", "the users' password hashes"),
                       ("SELECT * FROM public.sessions", "sessions"),

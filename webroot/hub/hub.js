@@ -42,6 +42,7 @@ const T = {
     indonesia: 'Indonesia', wrong: 'Nama atau kata sandi salah.',
     cooldown: 'Terlalu banyak percobaan. Coba lagi dalam {s} detik.', failed: 'Gagal: ',
     valid_until: 'berlaku sampai', sent: 'terkirim', already: 'sudah ada', fail: 'gagal',
+    lost_writes: '{n} perubahan hilang',
     no_data: 'Belum ada data.', yes: 'ya', no: 'tidak', days: '{n} hari lalu', today: 'hari ini', never: 'belum pernah',
     bad_dates: 'Tanggal awal harus sebelum tanggal akhir.',
     zone_note: 'Waktu dalam {z} (zona wilayah ini); CSV memakai UTC.',
@@ -64,6 +65,7 @@ const T = {
       last_seen: 'Terakhir terlihat', version: 'Versi', uptime_s: 'Nyala (detik)',
       pending: 'Baris tertunda', disk_free: 'Disk kosong', disk_used_percent: 'Disk terisi (%)',
       db_bytes: 'Basis data', db_state: 'Basis data', clock: 'Sumber jam', acked_rev: 'Rev diterima',
+      db_reason: 'Keterangan basis data', db_lost_writes: 'Perubahan hilang',
       role: 'Peran', area: 'Wilayah', state: 'Keadaan', actions: 'Tindakan', time_source: 'Sumber waktu',
       period: 'Periode', completions: 'Selesai', cumulative: 'Jumlah berjalan'
     },
@@ -120,6 +122,7 @@ const T = {
     indonesia: 'Indonesia', wrong: 'Wrong name or password.',
     cooldown: 'Too many attempts. Try again in {s} seconds.', failed: 'Failed: ',
     valid_until: 'valid until', sent: 'sent', already: 'already stored', fail: 'failed',
+    lost_writes: '{n} changes lost',
     no_data: 'No data yet.', yes: 'yes', no: 'no', days: '{n} days ago', today: 'today', never: 'never',
     bad_dates: 'The start date must come before the end date.',
     zone_note: 'Times in {z} (this area\'s zone); CSV files use UTC.',
@@ -141,6 +144,7 @@ const T = {
       last_activity: 'Last activity', box: 'Box id', enrolled_at: 'Enrolled', last_seen: 'Last seen',
       version: 'Version', uptime_s: 'Uptime (s)', pending: 'Pending rows', disk_free: 'Disk free',
       disk_used_percent: 'Disk used (%)', db_bytes: 'Database', db_state: 'Database',
+      db_reason: 'Database note', db_lost_writes: 'Changes lost',
       clock: 'Clock source', acked_rev: 'Acked rev', role: 'Role', area: 'Area', state: 'State',
       actions: 'Actions', time_source: 'Time source', period: 'Period', completions: 'Completed',
       cumulative: 'Running total'
@@ -658,7 +662,16 @@ async function loadBoxes () {
         return true;
       }
       if (c === 'disk_used_percent' && v > 80) td.classList.add('warn');
-      if (c === 'db_state' && v === 'degraded') td.classList.add('warn');
+      if (c === 'db_state') {
+        /* the box's own words for a restored database, and what it lost */
+        const why = row[cols.indexOf('db_reason')];
+        const lost = row[cols.indexOf('db_lost_writes')];
+        td.textContent = fmt(c, v);
+        if (v === 'degraded') td.classList.add('warn');
+        if (why && why !== 'ok') td.append(el('span', ' — ' + why, 'src'));
+        if (lost > 0) td.append(el('span', ' · ' + fill(t('lost_writes'), { n: lost }), 'src'));
+        return true;
+      }
       if (c === 'clock') td.title = T[lang].tip.clock;
       return false;
     }

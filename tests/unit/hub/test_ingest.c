@@ -257,8 +257,16 @@ test_migrate_1(const char *path)
 	if (db == NULL)
 		return;
 	c = hubdb_get(db);
-	rc = hdb_exec(c, "DROP TRIGGER learners_totals_ins; DROP TRIGGER learners_totals_upd;"
+	rc = hdb_exec(c, "DROP TRIGGER learners_rows_ins; DROP TRIGGER learners_rows_upd;"
+	    "DROP TRIGGER learners_rows_del; DROP TRIGGER summaries_rows_ins;"
+	    "DROP TRIGGER summaries_rows_upd; DROP TRIGGER summaries_rows_del;"
+	    "DROP TABLE learner_rows; DROP TABLE completion_buckets; DROP TABLE region_names;"
+	    "DROP TABLE learner_rows_delta; DROP TABLE completion_buckets_delta;"
+	    "DROP TRIGGER learners_totals_ins; DROP TRIGGER learners_totals_upd;"
 	    "DROP TRIGGER summaries_totals_ins; DROP TRIGGER summaries_totals_upd;"
+	    "DROP TRIGGER learners_totals_del; DROP TRIGGER summaries_totals_del;"
+	    "DROP TABLE totals_delta; DROP TABLE login_limits;"
+	    "ALTER TABLE boxes DROP COLUMN db_reason; ALTER TABLE boxes DROP COLUMN db_lost_writes;"
 	    "DROP TABLE village_learners; DROP TABLE village_totals; DROP TABLE unit_totals;"
 	    "DROP INDEX learners_order; DROP INDEX boxes_name; DROP INDEX summaries_done;"
 	    "DROP INDEX summaries_gain; ALTER TABLE summaries DROP COLUMN pre_score;"
@@ -279,11 +287,19 @@ test_migrate_1(const char *path)
 	CHECK(hubdb_open(path, 1, &db) == PB_OK, "a schema-1 hub database opens");
 	if (db == NULL)
 		return;
-	CHECK_EQ_INT(db_int(db, "PRAGMA user_version"), 6, "and is migrated to schema 6");
+	CHECK_EQ_INT(db_int(db, "PRAGMA user_version"), 8, "and is migrated to schema 8");
 	CHECK_EQ_INT(db_int(db, "SELECT count(*) FROM sqlite_master WHERE name IN"
 	    " ('village_learners', 'village_totals', 'unit_totals', 'learners_totals_ins',"
-	    " 'summaries_totals_upd', 'learners_order', 'summaries_done')"), 7,
-	    "with the running totals, their triggers and the schema 5 indexes");
+	    " 'summaries_totals_upd', 'learners_order', 'summaries_done', 'totals_delta',"
+	    " 'learners_totals_del', 'summaries_totals_del', 'login_limits')"), 11,
+	    "with the running totals, their deltas and triggers, the schema 5 indexes and"
+	    " the login limits");
+	CHECK_EQ_INT(db_int(db, "SELECT count(*) FROM sqlite_master WHERE name IN"
+	    " ('learner_rows', 'completion_buckets', 'region_names', 'learners_rows_ins',"
+	    " 'learners_rows_upd', 'learners_rows_del', 'summaries_rows_ins',"
+	    " 'summaries_rows_upd', 'summaries_rows_del', 'learner_rows_delta',"
+	    " 'completion_buckets_delta')"), 11,
+	    "with the schema 8 tables, their deltas and triggers");
 	CHECK_EQ_INT(db_int(db, "SELECT count(*) FROM pragma_table_info('users') "
 	    "WHERE name IN ('role', 'area', 'disabled')"), 3, "users have role, area, disabled");
 	CHECK_EQ_INT(db_int(db, "SELECT count(*) FROM pragma_table_info('summaries') "
