@@ -3,13 +3,17 @@
  * Plain sockets, HTTP/1.1 keep-alive, one thread per connection, so that the
  * latencies measured are pamongd's and not an interpreter's. Modes:
  *
- *   loadgen classroom PORT PHONES CONNS SECONDS THINK_MS PREFIX [PID]
+ *   loadgen classroom PORT PHONES CONNS SECONDS THINK_MS|MIN-MAX PREFIX [PID [START]]
  *       PHONES phones each register a learner (distinct names) and share its
  *       cookie across CONNS keep-alive connections; every connection loops
  *       over the learner flow (app shell, course list, course, lesson open,
  *       lesson HTML, image, lesson complete, and every third round a quiz:
  *       attempt, answers, finish) for SECONDS, pausing a random 0..2*THINK_MS
- *       between requests. With PID, samples /proc/PID/status meanwhile.
+ *       (or MIN..MAX ms) between requests. With PID (0: none), samples
+ *       /proc/PID/status meanwhile. START "together" (the default): every
+ *       connection sends its first request at the same instant; "spread":
+ *       each first waits a think time too, so the phones join as they would
+ *       in a class already at work.
  *   loadgen writes PORT CLIENTS SECONDS PREFIX
  *       CLIENTS learners on one connection each post "lesson complete" as
  *       fast as the box acknowledges them (each ack means durable).
@@ -755,6 +759,8 @@ struct worker {
 };
 
 static int port, think_ms, think_min_ms, seconds;
+static int spread;           /* the first request waits a think time too */
+static int slow_ms;          /* LG_SLOW_MS: print answers slower than this */
 static int64_t start_us, end_us;
 static pthread_barrier_t barrier;
 
@@ -782,7 +788,7 @@ step(struct worker *w, unsigned *seed, const char *method, const char *path,
 	int64_t t0, rt0;
 	int rc;
 
-	if (think_ms > 0 && (w->ok > 0 || w->errors > 0))
+	if (think_ms > 0 && (spread || w->ok > 0 || w->errors > 0))
 		sleep_ms(think_min_ms > 0 ? think_min_ms + (int)(rand_r(seed) %
 		    (unsigned)(think_ms - think_min_ms + 1)) : (int)(rand_r(seed) %
 		    (unsigned)(2 * think_ms + 1)));
@@ -798,6 +804,13 @@ step(struct worker *w, unsigned *seed, const char *method, const char *path,
 				lat_add(&w->rx_first, w->c->stamp_us - rt0);
 		}
 		lat_add(&w->lat, now_us() - t0);
+		/* LG_SLOW_MS: print each slower answer (when it started, how
+		 * long, what), to see whether the slow ones come together */
+		if (slow_ms > 0 && now_us() - t0 >= (int64_t)slow_ms * 1000)
+			fprintf(stderr, "slow %.3f s %.1f ms (arrived after %.1f ms) %s %s\n",
+			    (double)(t0 - start_us) / 1e6, (double)(now_us() - t0) / 1000.0,
+			    w->c->stamp_us > rt0 ? (double)(w->c->stamp_us - rt0) / 1000.0 : -1.0,
+			    method, path);
 		lat_add(&w->cat[step__kind(w, method, path)], now_us() - t0);
 		if (w->first_answer_us < 0)
 			w->first_answer_us = now_us() - start_us;
@@ -937,7 +950,8 @@ cmd_classroom(int argc, char **argv)
 	pthread_attr_t attr;
 
 	if (argc < 7)
-		die("usage: loadgen classroom PORT PHONES CONNS SECONDS THINK_MS|MIN-MAX PREFIX [PID]");
+		die("usage: loadgen classroom PORT PHONES CONNS SECONDS THINK_MS|MIN-MAX PREFIX "
+		    "[PID [together|spread]]");
 	port = atoi(argv[1]);
 	phones = atoi(argv[2]);
 	per = atoi(argv[3]);
@@ -954,7 +968,15 @@ cmd_classroom(int argc, char **argv)
 	prefix = argv[6];
 	if (argc > 7)
 		pid = atoi(argv[7]);
+	if (argc > 8) {
+		if (strcmp(argv[8], "spread") == 0)
+			spread = 1;
+		else if (strcmp(argv[8], "together") != 0)
+			die("START is together or spread, not %s", argv[8]);
+	}
 	n = phones * per;
+	if (getenv("LG_SLOW_MS") != NULL)
+		slow_ms = atoi(getenv("LG_SLOW_MS"));
 	discover(port, prefix);
 
 	pthread_attr_init(&attr);
