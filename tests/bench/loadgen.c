@@ -32,6 +32,7 @@
 #include <jansson.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -242,6 +243,21 @@ conn_open(struct conn *c)
 	return 0;
 }
 
+/* Non-zero if the server closed c while it was idle (EOF or an error
+ * waiting to be read), without blocking. */
+static int
+conn__closed(struct conn *c)
+{
+	struct pollfd pfd = { c->fd, POLLIN | POLLRDHUP, 0 };
+	char b;
+
+	if (poll(&pfd, 1, 0) <= 0)
+		return 0;
+	if (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR))
+		return 1;
+	return recv(c->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) <= 0;
+}
+
 /* Reads more bytes into the buffer; 0 on EOF, -1 on error or timeout. */
 static ssize_t
 conn__fill(struct conn *c)
@@ -409,10 +425,15 @@ http_do(struct conn *c, const char *method, const char *path, const char *cookie
 	    cookie ? "Cookie: pb_session=" : "", cookie ? cookie : "", cookie ? "\r\n" : "",
 	    clen_hdr, json ? json : "");
 	for (attempt = 0; attempt < 2; attempt++) {
-		int reused = c->fd >= 0, chunked = 0, close_after = 0;
+		int reused, chunked = 0, close_after = 0;
 		long long clen = -1;
 		size_t sent = 0, len = strlen(req);
 
+		/* As a browser does: a kept connection the server has closed
+		 * meanwhile (its FIN is there to read) is not used again. */
+		if (attempt == 0 && c->fd >= 0 && c->off == c->len && conn__closed(c))
+			conn_close(c);
+		reused = c->fd >= 0;
 		if (c->fd < 0 && conn_open(c) < 0)
 			return -1;
 		while (sent < len) {
