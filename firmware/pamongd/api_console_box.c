@@ -157,8 +157,9 @@ api__console_sync_now(struct req *r)
 
 /* POST console/clock {"phone_ms": N}: the facilitator's phone vouches for
  * the time while this boot has no time from the hub. It is kept like the
- * hub's Date (this boot's offset, trusted over the learners' phones), so the
- * times of this boot are moved by it when uploaded. */
+ * hub's Date (this boot's offset, trusted over the learners' phones) under
+ * its own source, "console" (health, the uploaded time_source, the clock's
+ * jump), so the times of this boot are moved by it when uploaded. */
 void
 api__console_clock(struct req *r)
 {
@@ -175,12 +176,15 @@ api__console_clock(struct req *r)
 	}
 	store_clock_epoch_now(r->app->store, epoch);
 	if (store_clock_get(r->app->store, epoch, &clk) == PB_OK &&
-	    clk.src == STORE_CLOCK_HUB) {
-		api__error(r, 409, "clock_known", "the box has the hub's time already");
+	    (clk.src == STORE_CLOCK_HUB || clk.src == STORE_CLOCK_CONSOLE)) {
+		api__error(r, 409, "clock_known", clk.src == STORE_CLOCK_HUB ?
+		    "the box has the hub's time already" :
+		    "a facilitator's phone has set the clock already");
 		return;
 	}
 	offset = phone - util_wall_ms();
-	if ((rc = store_clock_set_hub(r->app->store, epoch, offset)) != PB_OK) {
+	if ((rc = store_clock_set(r->app->store, epoch, offset, STORE_CLOCK_CONSOLE)) !=
+	    PB_OK) {
 		api__store_error(r, rc);
 		return;
 	}

@@ -65,7 +65,7 @@ def test_clock_from_the_phone():
     eq(st, 200, "the facilitator's phone sets the clock when the box has no good time")
     ok(abs(body["offset_ms"] - 3 * 3600 * 1000) < 60000, "...its offset is the phone's", body)
     s = FAC.get(API + "/status")[1]
-    eq(s["clock"]["source"], "hub", "the box now trusts it like the hub's time")
+    eq(s["clock"]["source"], "console", "the box now trusts it, as set from the console (its own source)")
     st, body, _ = FAC.post(API + "/clock", {"phone_ms": phone})
     eq((st, body["error"]), (409, "clock_known"), "once set, another phone cannot move it")
     for bad in ("now", 5, 1000000000000, 5000000000000, None, 1.5):

@@ -15,7 +15,7 @@ addTexts({
   sync_state_off: 'mati (tidak ada alamat pusat)', sync_state_no_link: 'tidak ada sambungan', sync_state_idle: 'semua terkirim',
   sync_state_uploading: 'sedang mengirim', sync_state_failing: 'gagal', sync_state_not_enrolled: 'belum terdaftar di pusat',
   sync_pending: '{n} baris menunggu', sync_last: 'terakhir berhasil {w}', sync_err: 'kesalahan terakhir: {e}',
-  clock_unknown: 'belum diketahui', clock_hub: 'dari pusat', clock_phone: 'dari ponsel peserta',
+  clock_unknown: 'belum diketahui', clock_hub: 'dari pusat', clock_phone: 'dari ponsel peserta', clock_console: 'dari ponsel fasilitator (konsol)',
   btn_h: 'Tombol',
   sync_now: 'Kirim sekarang', sync_started: 'Pengiriman dimulai.', sync_off: 'Kotak ini belum punya alamat pusat.',
   clock_set: 'Setel jam dari ponsel ini', clock_done: 'Jam kotak disetel dari ponsel ini.', clock_known: 'Kotak sudah punya jam dari pusat.',
@@ -40,7 +40,7 @@ addTexts({
   sync_state_off: 'off (no hub address)', sync_state_no_link: 'no link', sync_state_idle: 'everything sent',
   sync_state_uploading: 'sending', sync_state_failing: 'failing', sync_state_not_enrolled: 'not enrolled at the hub',
   sync_pending: '{n} rows waiting', sync_last: 'last success {w}', sync_err: 'last error: {e}',
-  clock_unknown: 'not known yet', clock_hub: 'from the hub', clock_phone: 'from learners\' phones',
+  clock_unknown: 'not known yet', clock_hub: 'from the hub', clock_phone: 'from learners\' phones', clock_console: 'from a facilitator\'s phone (console)',
   btn_h: 'Buttons',
   sync_now: 'Send now', sync_started: 'Sending started.', sync_off: 'This box has no hub address yet.',
   clock_set: 'Set the clock from this phone', clock_done: 'The box clock was set from this phone.', clock_known: 'The box has the hub\'s time already.',
@@ -103,7 +103,7 @@ function buttons(s, msg) {
       if (r.status === 202) { msg.set(t('sync_started'), true); announce(t('sync_started')); } else msg.set(r.status === 409 ? t('sync_off') : failText(r));
     });
   })];
-  if (s.clock.source !== 'hub') out.push(btn(t('clock_set'), 'alt', function () {
+  if (s.clock.source !== 'hub' && s.clock.source !== 'console') out.push(btn(t('clock_set'), 'alt', function () {
     return api('POST', 'clock', { phone_ms: Date.now() }).then(function (r) {
       if (r.status === 200) msg.set(t('clock_done'), true); else msg.set(r.status === 409 ? t('clock_known') : failText(r));
     });
