@@ -104,7 +104,8 @@ store_fac_by_name(struct store *st, const char *username, struct store_fac *out,
 	struct store__fac_out a = { out, pw_hash, pw_hash_len };
 
 	return store__row(st, "SELECT f.id, f.username, f.created_at, "
-	    "coalesce(c.username, ''), coalesce(f.disabled_at, 0), f.pw_hash "
+	    "CASE WHEN f.created_by IS NULL THEN '' ELSE coalesce(c.username, '-') END, "
+	    "coalesce(f.disabled_at, 0), f.pw_hash "
 	    "FROM facilitators f "
 	    "LEFT JOIN facilitators c ON c.id = f.created_by WHERE f.username = ?",
 	    store__fac_read, &a, "t", username);
@@ -163,7 +164,8 @@ store_fac_list(struct store *st, int (*fn)(void *arg, const struct store_fac *f)
 	struct store__fac_fn a = { fn, arg };
 
 	return store__rows(st, "SELECT f.id, f.username, f.created_at, "
-	    "coalesce(c.username, ''), coalesce(f.disabled_at, 0) FROM facilitators f "
+	    "CASE WHEN f.created_by IS NULL THEN '' ELSE coalesce(c.username, '-') END, "
+	    "coalesce(f.disabled_at, 0) FROM facilitators f "
 	    "LEFT JOIN facilitators c ON c.id = f.created_by ORDER BY f.username",
 	    store__fac_each, &a, "");
 }

@@ -19,7 +19,8 @@ struct store_fac {
 	char id[37];
 	char username[STORE_FAC_NAME_MAX];
 	int64_t created_at;    /* wall ms */
-	char created_by[37];   /* stored: the creator's id; read: their username ("" for the first) */
+	char created_by[37];   /* stored: the creator's id; read: their username ("" for the
+	                        * first, "-" when the creator was removed) */
 	int64_t disabled_at;   /* wall ms when another disabled them; 0 if active */
 };
 

@@ -249,7 +249,10 @@ def test_disable_and_remove_a_facilitator():
     eq(t1.login("tono", "kata-sandi-rahasia-4")[0], 401, "a removed facilitator cannot log in")
     ok(all(f["username"] != "tono" for f in admin.get(C + "facilitators")[1]["facilitators"]),
        "tono is no longer listed")
+    eq(w.post(C + "facilitators", {"username": "umar", "password": "kata-sandi-rahasia-6"})[0], 201,
+       "wati adds umar")
     eq(admin.delete(C + "facilitators/" + wati["id"])[0], 204, "wati is removed too")
+    eq(fac_id(admin, "umar")["created_by"], "-", "umar's creator is said to be removed (not taken for the first)")
     eq(w.get(C + "me")[0], 401, "a removed facilitator's session has ended")
     st, b, _ = admin.get(C + "audit")
     acts = [(e["action"], e["detail"], e["username"]) for e in b["entries"]]
@@ -320,10 +323,14 @@ def test_audit_log():
     c.login()
     st, b, _ = c.get(C + "audit")
     eq(st, 200, "the audit log answers")
-    actions = [e["action"] for e in b["entries"]]
+    every, page = list(b["entries"]), b
+    while page["more"]:  # the older pages too
+        page = c.get(C + "audit?before=%d" % page["entries"][-1]["id"])[1]
+        every += page["entries"]
+    actions = [e["action"] for e in every]
     for a in ("setup", "login", "logout", "facilitator_add", "password_change", "login_failed"):
         ok(a in actions, "the audit log has a %s entry" % a, actions)
-    e = [x for x in b["entries"] if x["action"] == "facilitator_add"][0]
+    e = [x for x in every if x["action"] == "facilitator_add"][0]
     ok(e["username"] == FAC_USER and e["addr"] == "127.0.0.1" and e["at"] > 1.7e12 and e["detail"],
        "an entry says who, what, when and from where", e)
     ids = [x["id"] for x in b["entries"]]

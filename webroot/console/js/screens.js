@@ -1,6 +1,6 @@
 /* The console's screens for getting in and for the console itself: first
  * setup, login, logout, facilitators, my account, the audit log. */
-import { t, h, show, field, banner, api, failText, session, screen, menu, go, forget, when, announce } from './core.js';
+import { t, h, show, field, banner, api, failText, session, screen, menu, go, forget, when, announce, confirmBox } from './core.js';
 
 /* Field errors the box names → the field's text. */
 function fieldError(res, fields) {
@@ -90,7 +90,9 @@ screen('logout', function () {
 function facRow(f, msg) {
   var li = h('li', { class: 'fac' });
   function act(method, body, q, done) {
-    if (!window.confirm(t(q, { name: f.username }))) return;
+    li.appendChild(confirmBox(t(q, { name: f.username }), function () { send(method, body, done); }));
+  }
+  function send(method, body, done) {
     api(method, 'facilitators/' + f.id, body).then(function (r) {
       if (r.status !== 204) {
         msg.set(r.body && r.body.error === 'last_facilitator' ? t('fac_last') : failText(r));
@@ -106,7 +108,7 @@ function facRow(f, msg) {
   function draw() {
     while (li.firstChild) li.removeChild(li.firstChild);
     li.appendChild(h('span', null, h('strong', null, f.username), ' · ',
-      h('span', { class: 'muted' }, f.created_by ? t('fac_by', { name: f.created_by }) : t('fac_first'), ', ', when(f.created_at)),
+      h('span', { class: 'muted' }, f.created_by === '-' ? t('fac_by_gone') : f.created_by ? t('fac_by', { name: f.created_by }) : t('fac_first'), ', ', when(f.created_at)),
       f.disabled_at ? [' · ', h('span', { class: 'bad' }, t('fac_disabled', { w: when(f.disabled_at) }))] : null));
     if (f.id === session.fac.id) return;
     var toggle = h('button', { type: 'button', class: 'btn alt' }, t(f.disabled_at ? 'fac_enable' : 'fac_disable'));

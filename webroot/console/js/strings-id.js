@@ -14,6 +14,7 @@ export default {
   wait_s: 'Terlalu banyak percobaan. Tunggu {n} detik.',
   save: 'Simpan',
   cancel: 'Batal',
+  yes: 'Ya, lanjutkan',
   unknown: 'tidak diketahui',
   // getting in
   setup_h: 'Penyiapan pertama',
@@ -51,6 +52,7 @@ export default {
   fac_added: 'Fasilitator {name} ditambahkan.',
   fac_by: 'ditambahkan oleh {name}',
   fac_first: 'akun pertama',
+  fac_by_gone: 'ditambahkan oleh fasilitator yang sudah dihapus',
   fac_disabled: 'dinonaktifkan {w}',
   fac_disable: 'Nonaktifkan', fac_enable: 'Aktifkan lagi', fac_remove: 'Hapus',
   fac_disable_q: 'Nonaktifkan {name}? Sesinya berakhir dan ia tidak bisa masuk sampai diaktifkan lagi.',
