@@ -10,6 +10,8 @@
 # status line says what pamongd does, a phone (wlan1 in its own namespace)
 # joins and leaves and health, the status line and the wifi LED follow; the
 # radio is pulled out and a new one plugged in (hostapd follows by udev);
+# the console saves a new hotspot name and password and
+# pamong-hotspot-apply.path restarts hostapd with them at once;
 # systemd-networkd brings a wired uplink up by DHCP and pamongd sees it; a
 # hung pamongd (SIGSTOP) is killed by the watchdog and restarted; the button
 # held 5 s stops it and powers the box off through pamong-poweroff.path.
