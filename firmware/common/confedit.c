@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,7 +142,7 @@ nomem:
 pb_err
 confedit_set(const char *path, const struct confedit_kv *kv, size_t n)
 {
-	char *text = NULL;
+	char *text = NULL, real[PATH_MAX];
 	size_t i;
 	pb_err rc;
 
@@ -158,6 +159,11 @@ confedit_set(const char *path, const struct confedit_kv *kv, size_t n)
 	for (i = 0; i < n; i++)
 		if ((rc = confedit__one(&text, &kv[i])) != PB_OK)
 			goto out;
+	/* the file itself, not a link to it: the image's /etc/pamong/pamongd.conf
+	 * links to the data partition, in a directory pamongd cannot write, and
+	 * the link must stay */
+	if (realpath(path, real) != NULL)
+		path = real;
 	rc = fs_write_atomic(path, text, strlen(text), 0640);
 out:
 	free(text);

@@ -20,7 +20,8 @@ int confedit_value_ok(const char *value);
 
 /* Set each option of kv in the file at path (a missing file is created):
  * its line in its section is replaced, or added at the end of the section,
- * or the section is added at the end. */
+ * or the section is added at the end. A symbolic link is followed: the file
+ * it names is replaced (atomically, in its own directory), the link kept. */
 pb_err confedit_set(const char *path, const struct confedit_kv *kv, size_t n);
 
 #endif

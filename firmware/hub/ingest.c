@@ -488,8 +488,8 @@ ingest__rev(json_t *row, const struct ingest_chunk *ch)
 }
 
 /* time_source (docs/SYNC.md, Clock): absent, or an object whose members are
- * some of the row's time fields (names, NULL-ended), each "hub", "phone" or
- * "none". 0 if valid. */
+ * some of the row's time fields (names, NULL-ended), each "hub", "phone",
+ * "console" (a facilitator's phone) or "none". 0 if valid. */
 static int
 ingest__time_source(json_t *row, const char *const *fields)
 {
@@ -506,7 +506,8 @@ ingest__time_source(json_t *row, const char *const *fields)
 			;
 		val = json_string_value(v);
 		if (fields[i] == NULL || val == NULL || (strcmp(val, "hub") != 0 &&
-		    strcmp(val, "phone") != 0 && strcmp(val, "none") != 0))
+		    strcmp(val, "phone") != 0 && strcmp(val, "console") != 0 &&
+		    strcmp(val, "none") != 0))
 			return -1;
 	}
 	return 0;

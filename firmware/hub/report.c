@@ -1772,8 +1772,9 @@ report__month(int64_t t, int next)
 	return (int64_t)timegm(&tm) * 1000;
 }
 
-/* The source of completed_at in a row's time_source JSON: 0 hub, 1 phone,
- * 2 none (the box clock, uncorrected), 3 not said. */
+/* The source of completed_at in a row's time_source JSON: 0 hub, 1 phone
+ * (a learner's, or a facilitator's in the console), 2 none (the box clock,
+ * uncorrected), 3 not said. */
 static int
 report__source(const char *text)
 {
@@ -1782,7 +1783,8 @@ report__source(const char *text)
 	int i = 3;
 
 	if (src != NULL)
-		i = strcmp(src, "hub") == 0 ? 0 : strcmp(src, "phone") == 0 ? 1 : 2;
+		i = strcmp(src, "hub") == 0 ? 0 : strcmp(src, "phone") == 0 ||
+		    strcmp(src, "console") == 0 ? 1 : 2;
 	json_decref(obj);
 	return i;
 }

@@ -6,13 +6,21 @@
  * first reads and renders the sources again (course_load_with): while they
  * have errors the last good version is served and each lesson begins with
  * the problems. The quiz is answered from quiz.yaml, one attempt at a time;
- * nothing is stored. */
+ * nothing is stored.
+ *
+ * The page reloads itself when the sources change: the learner app's
+ * index.html is served with one more script, /__preview/reload.js (from
+ * this file, same origin), which asks /__preview/version — a hash of every
+ * source file's name, size and time, read without rendering — once a second
+ * and reloads the page when it differs. */
 #include <civetweb.h>
+#include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,15 +29,20 @@
 
 #include "course.h"
 #include "diag.h"
+#include "fsutil.h"
 #include "preview.h"
 #include "util.h"
 
 #define PREVIEW__PORT 8088
 #define PREVIEW__BODY_MAX 16384
 #define PREVIEW__CHOICES 8
+#define PREVIEW__WALK_MAX 4096     /* source files hashed for the version */
+#define PREVIEW__WALK_DEPTH 6
+#define PREVIEW__INDEX_MAX (256 * 1024)
 
 struct preview {
 	const struct preview_opts *o;
+	const char *webroot;      /* the learner app's folder */
 	pthread_mutex_t lock;     /* everything below */
 	struct course c;          /* the last version without errors */
 	int have;                 /* c is loaded */
@@ -470,6 +483,121 @@ preview__pack_file(struct preview *p, struct mg_connection *conn, const char *re
 	preview__error(conn, 404, "not_found");
 }
 
+/* ---- reloading the page when the sources change ---- */
+
+static void
+preview__fnv(uint64_t *h, const void *data, size_t len)
+{
+	const unsigned char *b = data;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		*h ^= b[i];
+		*h *= 1099511628211ULL;
+	}
+}
+
+/* Add every entry under dir (name, size, mtime) to *h, in directory order
+ * sorted by name so two walks of the same tree agree. */
+static void
+preview__walk(const char *dir, int depth, uint64_t *h, int *left)
+{
+	struct dirent **names = NULL;
+	char path[PATH_MAX];
+	struct stat st;
+	int n, i;
+
+	if (depth > PREVIEW__WALK_DEPTH || (n = scandir(dir, &names, NULL, alphasort)) < 0)
+		return;
+	for (i = 0; i < n; i++) {
+		const char *nm = names[i]->d_name;
+
+		if (*left > 0 && nm[0] != '.' &&
+		    (size_t)snprintf(path, sizeof(path), "%s/%s", dir, nm) < sizeof(path) &&
+		    stat(path, &st) == 0) {
+			(*left)--;
+			preview__fnv(h, nm, strlen(nm) + 1);
+			preview__fnv(h, &st.st_size, sizeof(st.st_size));
+			preview__fnv(h, &st.st_mtim, sizeof(st.st_mtim));
+			if (S_ISDIR(st.st_mode))
+				preview__walk(path, depth + 1, h, left);
+		}
+		free(names[i]);
+	}
+	free(names);
+}
+
+static const char preview__reload_js[] =
+    "/* pamong-pack preview: reload the page when the course's sources change. */\n"
+    "let last = null;\n"
+    "async function poll() {\n"
+    "  try {\n"
+    "    const r = await fetch('/__preview/version', { cache: 'no-store' });\n"
+    "    const v = (await r.json()).version;\n"
+    "    if (last !== null && v !== last) { location.reload(); return; }\n"
+    "    last = v;\n"
+    "  } catch (e) { /* the preview is restarting: ask again */ }\n"
+    "  setTimeout(poll, 1000);\n"
+    "}\n"
+    "poll();\n";
+
+static void
+preview__send(struct mg_connection *conn, const char *type, const char *body, size_t n)
+{
+	mg_printf(conn, "HTTP/1.1 200 OK\r\nContent-Type: %s\r\nCache-Control: no-store\r\n"
+	    "Content-Length: %zu\r\n\r\n", type, n);
+	mg_write(conn, body, n);
+}
+
+/* /__preview/version, /__preview/reload.js, and the learner app's
+ * index.html with the reload script (/ and /index.html). */
+static int
+preview__reload_handler(struct mg_connection *conn, void *arg)
+{
+	struct preview *p = arg;
+	const char *uri = mg_get_request_info(conn)->local_uri;
+	char path[PATH_MAX + 64], hex[17];
+	uint64_t h = 14695981039346656037ULL;
+	int left = PREVIEW__WALK_MAX;
+	char *text = NULL, *head;
+	size_t len = 0;
+
+	if (strcmp(uri, "/__preview/version") == 0) {
+		preview__walk(p->o->dir, 0, &h, &left);
+		snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)h);
+		preview__json(conn, 200, json_pack("{s:s}", "version", hex));
+		return 1;
+	}
+	if (strcmp(uri, "/__preview/reload.js") == 0) {
+		preview__send(conn, "text/javascript; charset=utf-8", preview__reload_js,
+		    sizeof(preview__reload_js) - 1);
+		return 1;
+	}
+	if (strcmp(uri, "/") != 0 && strcmp(uri, "/index.html") != 0)
+		return 0; /* CivetWeb serves it */
+	snprintf(path, sizeof(path), "%s/index.html", p->webroot);
+	if (fs_read_file(path, PREVIEW__INDEX_MAX, &text, &len) != PB_OK ||
+	    (head = strstr(text, "</head>")) == NULL) {
+		free(text);
+		preview__error(conn, 500, "no_index");
+		return 1;
+	}
+	{
+		static const char tag[] =
+		    "<script type=\"module\" src=\"/__preview/reload.js\"></script>\n";
+		size_t at = (size_t)(head - text);
+
+		mg_printf(conn, "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+		    "Cache-Control: no-store\r\nContent-Length: %zu\r\n\r\n",
+		    len + sizeof(tag) - 1);
+		mg_write(conn, text, at);
+		mg_write(conn, tag, sizeof(tag) - 1);
+		mg_write(conn, text + at, len - at);
+	}
+	free(text);
+	return 1;
+}
+
 static int
 preview__handler(struct mg_connection *conn, void *arg)
 {
@@ -564,15 +692,19 @@ preview_run(const struct preview_opts *o)
 		rc = PB_ERR_IO;
 		goto out;
 	}
+	p.webroot = webroot;
+	mg_set_request_handler(ctx, "/__preview/", preview__reload_handler, &p);
+	mg_set_request_handler(ctx, "/$", preview__reload_handler, &p);
+	mg_set_request_handler(ctx, "/index.html$", preview__reload_handler, &p);
 	mg_set_request_handler(ctx, "/api/v1/", preview__handler, &p);
 	mg_set_request_handler(ctx, "/packs/", preview__handler, &p);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = preview__signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	printf(TR("Pratinjau %s: http://%s/ (Ctrl+C untuk berhenti; sunting sumbernya lalu muat "
-	    "ulang halaman)\n", "Preview of %s: http://%s/ (Ctrl+C to stop; edit the sources, "
-	    "then reload the page)\n"), p.c.id, ports);
+	printf(TR("Pratinjau %s: http://%s/ (Ctrl+C untuk berhenti; halaman dimuat ulang "
+	    "sendiri saat sumbernya berubah)\n", "Preview of %s: http://%s/ (Ctrl+C to stop; "
+	    "the page reloads itself when the sources change)\n"), p.c.id, ports);
 	fflush(stdout);
 	while (!preview__stop)
 		usleep(200 * 1000);

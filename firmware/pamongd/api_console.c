@@ -156,8 +156,9 @@ api__audit(struct req *r, const char *action, const char *detail)
 static json_t *
 api__fac_json(const struct store_fac *f)
 {
-	return json_pack("{s:s, s:s, s:I, s:s}", "id", f->id, "username", f->username,
-	    "created_at", (json_int_t)f->created_at, "created_by", f->created_by);
+	return json_pack("{s:s, s:s, s:I, s:s, s:o}", "id", f->id, "username", f->username,
+	    "created_at", (json_int_t)f->created_at, "created_by", f->created_by,
+	    "disabled_at", f->disabled_at > 0 ? json_integer(f->disabled_at) : json_null());
 }
 
 /* Make a console session for f and answer with it: the cookie (HttpOnly,
@@ -359,6 +360,14 @@ api__console_login(struct req *r)
 		api__error(r, 401, "wrong_credentials", "wrong username or password");
 		return;
 	}
+	if (f.disabled_at > 0) {
+		/* the password was right: saying so hides nothing it proves */
+		snprintf(detail, sizeof(detail), "disabled account %s", username);
+		api__audit(r, "login_failed", detail);
+		api__error(r, 403, "account_disabled",
+		    "this account is disabled; ask another facilitator");
+		return;
+	}
 	auth_succeeded(r->app->auth, f.id);
 	r->fac = f;
 	r->fac_logged_in = 1;
@@ -470,6 +479,105 @@ api__console_facilitator_add(struct req *r)
 	api__audit(r, "facilitator_add", f.username);
 	snprintf(f.created_by, sizeof(f.created_by), "%s", r->fac.username);
 	http_send_json(r->conn, 201, api__fac_json(&f), NULL);
+}
+
+struct api__fac_find {
+	const char *id;
+	char *name;
+};
+
+static int
+api__fac_find(void *arg, const struct store_fac *f)
+{
+	struct api__fac_find *a = arg;
+
+	if (strcmp(f->id, a->id) != 0)
+		return 0;
+	snprintf(a->name, STORE_FAC_NAME_MAX, "%s", f->username);
+	return 1;
+}
+
+/* The username of a facilitator id into name ("" if none): for the audit
+ * row, read before a removal. The list is a handful of accounts. */
+static void
+api__fac_username(struct req *r, const char *id, char name[STORE_FAC_NAME_MAX])
+{
+	struct api__fac_find a = { id, name };
+
+	name[0] = '\0';
+	(void)store_fac_list(r->app->store, api__fac_find, &a);
+}
+
+/* A facilitator of the path (console/facilitators/ID) disabled, enabled
+ * or removed by the one logged in, audited with the username. */
+static void
+api__fac_change(struct req *r, enum store_fac_op op, int status)
+{
+	static const char *const action[] = {
+		[STORE_FAC_DISABLE] = "facilitator_disable",
+		[STORE_FAC_ENABLE] = "facilitator_enable",
+		[STORE_FAC_REMOVE] = "facilitator_remove",
+	};
+	const char *id = r->seg[2];
+	char name[STORE_FAC_NAME_MAX] = "";
+	pb_err rc;
+
+	if (strlen(id) != 36) {
+		api__error(r, 404, "not_found", "no such facilitator");
+		return;
+	}
+	api__fac_username(r, id, name);
+	rc = store_fac_set_state(r->app->store, r->fac.id, id, op, util_wall_ms());
+	if (rc == PB_ERR_STATE) {
+		api__error(r, 409, "self", "you cannot disable or remove your own account");
+		return;
+	}
+	if (rc == PB_ERR_LIMIT) {
+		api__error(r, 409, "last_facilitator",
+		    "the last active facilitator cannot be disabled or removed");
+		return;
+	}
+	if (rc == PB_ERR_EXISTS) {
+		api__error(r, 409, op == STORE_FAC_DISABLE ? "already_disabled" :
+		    "already_enabled", op == STORE_FAC_DISABLE ?
+		    "this facilitator is disabled already" :
+		    "this facilitator is active already");
+		return;
+	}
+	if (rc == PB_ERR_DENIED) {
+		api__error(r, 401, "not_logged_in", "log in to the console first");
+		return;
+	}
+	if (rc == PB_ERR_NOTFOUND) {
+		api__error(r, 404, "not_found", "no such facilitator");
+		return;
+	}
+	if (rc != PB_OK) {
+		api__store_error(r, rc);
+		return;
+	}
+	api__audit(r, action[op], name);
+	http_send_empty(r->conn, status, NULL);
+}
+
+/* PUT console/facilitators/ID {"disabled": true|false} */
+void
+api__console_facilitator_put(struct req *r)
+{
+	json_t *v = json_object_get(r->body, "disabled");
+
+	if (!json_is_boolean(v)) {
+		api__field_error(r, "disabled", "disabled must be true or false");
+		return;
+	}
+	api__fac_change(r, json_is_true(v) ? STORE_FAC_DISABLE : STORE_FAC_ENABLE, 204);
+}
+
+/* DELETE console/facilitators/ID */
+void
+api__console_facilitator_delete(struct req *r)
+{
+	api__fac_change(r, STORE_FAC_REMOVE, 204);
 }
 
 static int

@@ -21,6 +21,7 @@
 #include "api_int.h"
 #include "clockset.h"
 #include "confedit.h"
+#include "fsutil.h"
 #include "leds.h"
 #include "log.h"
 #include "stations.h"
@@ -157,8 +158,9 @@ api__console_sync_now(struct req *r)
 
 /* POST console/clock {"phone_ms": N}: the facilitator's phone vouches for
  * the time while this boot has no time from the hub. It is kept like the
- * hub's Date (this boot's offset, trusted over the learners' phones), so the
- * times of this boot are moved by it when uploaded. */
+ * hub's Date (this boot's offset, trusted over the learners' phones) under
+ * its own source, "console" (health, the uploaded time_source, the clock's
+ * jump), so the times of this boot are moved by it when uploaded. */
 void
 api__console_clock(struct req *r)
 {
@@ -175,12 +177,15 @@ api__console_clock(struct req *r)
 	}
 	store_clock_epoch_now(r->app->store, epoch);
 	if (store_clock_get(r->app->store, epoch, &clk) == PB_OK &&
-	    clk.src == STORE_CLOCK_HUB) {
-		api__error(r, 409, "clock_known", "the box has the hub's time already");
+	    (clk.src == STORE_CLOCK_HUB || clk.src == STORE_CLOCK_CONSOLE)) {
+		api__error(r, 409, "clock_known", clk.src == STORE_CLOCK_HUB ?
+		    "the box has the hub's time already" :
+		    "a facilitator's phone has set the clock already");
 		return;
 	}
 	offset = phone - util_wall_ms();
-	if ((rc = store_clock_set_hub(r->app->store, epoch, offset)) != PB_OK) {
+	if ((rc = store_clock_set(r->app->store, epoch, offset, STORE_CLOCK_CONSOLE)) !=
+	    PB_OK) {
 		api__store_error(r, rc);
 		return;
 	}
@@ -230,24 +235,58 @@ static const struct cb__setting {
 
 static pthread_mutex_t cb__settings_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* GET console/settings: as saved in the config file (what the box runs
+ * with after its next start, and the hotspot already when it was applied
+ * at once), else as running. */
 void
 api__console_settings(struct req *r)
 {
 	const struct config *c = r->app->cfg;
+	struct config *saved = malloc(sizeof(*saved));
+	char err[256];
 
+	if (saved != NULL && r->app->conf_path != NULL &&
+	    config_load(saved, r->app->conf_path, err, sizeof(err)) == PB_OK)
+		c = saved;
 	/* the passphrase is never sent back: only whether one is set */
-	http_send_json(r->conn, 200, json_pack("{s:s, s:s, s:s, s:b, s:b, s:s, s:b, s:s}",
+	http_send_json(r->conn, 200, json_pack("{s:s, s:s, s:s, s:b, s:b, s:s, s:b, s:s, s:b}",
 	    "box_name", c->box_name, "area_codes", c->area_codes, "hotspot_ssid", c->hs_ssid,
 	    "hotspot_passphrase_set", c->hs_passphrase[0] != '\0', "hotspot_open", c->hs_open,
 	    "hub_url", c->hub_url, "enroll_code_set", c->enroll_code[0] != '\0',
-	    "config_file", r->app->conf_path ? r->app->conf_path : ""), NULL);
+	    "config_file", r->app->conf_path ? r->app->conf_path : "",
+	    "hotspot_applies_at_once", r->app->cfg->hs_apply_file[0] != '\0'), NULL);
+	free(saved);
+}
+
+/* Ask for the hotspot's files to be rendered again and its hostapd
+ * restarted ([hotspot] apply_file, the image's pamong-hotspot-apply.path):
+ * 1 if asked. */
+static int
+cb__hotspot_apply(struct req *r)
+{
+	const char *path = r->app->cfg->hs_apply_file;
+	char line[64];
+	int n;
+
+	if (path[0] == '\0')
+		return 0;
+	n = snprintf(line, sizeof(line), "pamong-hotspot-apply 1\nat_ms=%lld\n",
+	    (long long)util_wall_ms());
+	if (fs_write_atomic(path, line, (size_t)n, 0640) != PB_OK) {
+		log_warn("console: cannot write %s", path);
+		return 0;
+	}
+	log_info("console: the hotspot's new settings are applied now (%s)", path);
+	return 1;
 }
 
 /* PUT console/settings {field: value, ...}: each value checked as the
  * config file's own option would be (on a copy of the running config, with
  * the whole config's checks and the area codes loaded), then written to the
- * config file atomically. The running box changes at its next start (the
- * console's Restart): the database, sessions and uploads stay. */
+ * config file atomically. The hotspot's name and password apply at once
+ * where [hotspot] apply_file is set (the image); the rest, and the hotspot
+ * elsewhere, at the box's next start (the console's Restart): the database,
+ * sessions and uploads stay. */
 void
 api__console_settings_put(struct req *r)
 {
@@ -255,7 +294,8 @@ api__console_settings_put(struct req *r)
 	struct config *copy = NULL;
 	struct area *area = NULL;
 	char err[512], detail[200];
-	size_t i, n = 0, off = 0;
+	size_t i, n = 0, off = 0, others;
+	int hotspot, applied;
 	const char *k;
 	json_t *v;
 	pb_err rc;
@@ -326,9 +366,17 @@ api__console_settings_put(struct req *r)
 		api__error(r, 503, "unavailable", "cannot write the config file");
 		goto out;
 	}
+	hotspot = json_object_get(r->body, "hotspot_ssid") != NULL ||
+	    json_object_get(r->body, "hotspot_passphrase") != NULL;
+	applied = hotspot && cb__hotspot_apply(r);
+	others = json_object_size(r->body) - (json_object_get(r->body, "hotspot_ssid") != NULL) -
+	    (json_object_get(r->body, "hotspot_passphrase") != NULL);
+	if (applied && off + 20 < sizeof(detail))
+		snprintf(detail + off, sizeof(detail) - off, " (hotspot applied)");
 	api__audit(r, "settings", detail);
-	http_send_json(r->conn, 200, json_pack("{s:b, s:b}", "saved", 1, "restart_needed", 1),
-	    NULL);
+	http_send_json(r->conn, 200, json_pack("{s:b, s:b, s:s*}", "saved", 1,
+	    "restart_needed", others > 0 || (hotspot && !applied),
+	    "hotspot", !hotspot ? NULL : applied ? "applied" : "next_start"), NULL);
 out:
 	free(copy);
 }

@@ -118,6 +118,8 @@ void api__console_me(struct req *r);
 void api__console_password(struct req *r);
 void api__console_facilitators(struct req *r);
 void api__console_facilitator_add(struct req *r);
+void api__console_facilitator_put(struct req *r);
+void api__console_facilitator_delete(struct req *r);
 void api__console_audit(struct req *r);
 /* api_console_class.c: watching the class */
 void api__console_today(struct req *r);

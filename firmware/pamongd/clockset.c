@@ -85,6 +85,6 @@ clockset_consider(const struct store_clock *c)
 	pthread_mutex_lock(&C.mu);
 	phones = C.min_phones;
 	pthread_mutex_unlock(&C.mu);
-	if (c->src == STORE_CLOCK_HUB || (c->src == STORE_CLOCK_PHONE && c->votes >= phones))
+	if (c->src == STORE_CLOCK_HUB || c->src == STORE_CLOCK_CONSOLE || (c->src == STORE_CLOCK_PHONE && c->votes >= phones))
 		clockset_request(c->offset_ms, store_clock_src_name(c->src));
 }

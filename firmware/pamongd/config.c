@@ -196,6 +196,11 @@ static const struct conf_opt config__opts[] = {
 	{ "hotspot", "control_dir", CONF_STR, "/run/hostapd", 0, 0, S(hs_ctrl_dir),
 	    "hostapd's control sockets: pamongd counts the phones on each radio\n"
 	    "there (GET /api/v1/health, the wifi LED)." },
+	{ "hotspot", "apply_file", CONF_STR, "", 0, 0, S(hs_apply_file),
+	    "When the console saves a new hotspot name or password, pamongd writes\n"
+	    "this file; the image's pamong-hotspot-apply.path then renders the\n"
+	    "hotspot's files again and restarts its hostapd, so the change applies\n"
+	    "at once (phones join again with it). Empty: at the next boot." },
 	{ "leds", "backend", CONF_STR, "none", 0, 0, S(leds_backend),
 	    "How the status LEDs and the button are reached: gpio (libgpiod, the\n"
 	    "box), sim (no hardware: LED states written to sim_file) or none." },

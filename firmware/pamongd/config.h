@@ -76,6 +76,7 @@ struct config {
 	long hs_max_stations;            /* hostapd refuses phones beyond this */
 	long hs_per_phone;               /* connections one phone may hold to pamongd */
 	char hs_ctrl_dir[CONF_STR_MAX];  /* hostapd's control sockets (phones counted there) */
+	char hs_apply_file[CONF_STR_MAX]; /* written when the console changes the hotspot */
 	char hs_name[CONF_STR_MAX];      /* the box's short name (pamong.box) */
 	int hs_portal;                   /* captive portal (1) or none (0) */
 	char hs_radios[CONF_STR_MAX];    /* radios (names/globs); "" = interface alone */

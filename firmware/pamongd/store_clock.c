@@ -19,6 +19,8 @@ store_clock_src_name(enum store_clock_src src)
 		return "hub";
 	case STORE_CLOCK_PHONE:
 		return "phone";
+	case STORE_CLOCK_CONSOLE:
+		return "console";
 	default:
 		return "none";
 	}
@@ -33,6 +35,8 @@ store__clock_src(const unsigned char *name)
 		return STORE_CLOCK_HUB;
 	if (strcmp((const char *)name, "phone") == 0)
 		return STORE_CLOCK_PHONE;
+	if (strcmp((const char *)name, "console") == 0)
+		return STORE_CLOCK_CONSOLE;
 	return STORE_CLOCK_NONE;
 }
 
@@ -50,11 +54,14 @@ struct store__clock_put {
 	int64_t now_ms;
 };
 
-static const char sql_clock_hub[] =
+/* The hub's offset replaces any; the console's (a facilitator's phone)
+ * any but the hub's. */
+static const char sql_clock_firm[] =
     "INSERT INTO boot_clock (boot_id, offset_ms, source, votes, settled, learned_at) "
-    "VALUES (?, ?, 'hub', 1, 0, ?) ON CONFLICT (boot_id) DO UPDATE SET "
-    "offset_ms = excluded.offset_ms, source = 'hub', votes = 1, settled = 0, "
-    "learned_at = excluded.learned_at";
+    "VALUES (?1, ?2, ?3, 1, 0, ?4) ON CONFLICT (boot_id) DO UPDATE SET "
+    "offset_ms = excluded.offset_ms, source = excluded.source, votes = 1, settled = 0, "
+    "learned_at = excluded.learned_at "
+    "WHERE excluded.source = 'hub' OR boot_clock.source != 'hub'";
 /* A phone offset never replaces a hub one nor a settled one. */
 static const char sql_clock_phone[] =
     "INSERT INTO boot_clock (boot_id, offset_ms, source, votes, settled, learned_at) "
@@ -149,10 +156,11 @@ store__clock_put1(struct store *st, const struct store__clock_row *r, int64_t no
 
 	if ((err = store__clock_wget(st, r->boot_id, &before)) != PB_OK)
 		return err;
-	if (r->src == STORE_CLOCK_HUB) {
-		if ((stmt = store__prep(st->w, sql_clock_hub)) == NULL)
+	if (r->src == STORE_CLOCK_HUB || r->src == STORE_CLOCK_CONSOLE) {
+		if ((stmt = store__prep(st->w, sql_clock_firm)) == NULL)
 			return PB_ERR_DB;
-		err = sqlu_bind(stmt, "tii", r->boot_id, r->offset_ms, now);
+		err = sqlu_bind(stmt, "titi", r->boot_id, r->offset_ms,
+		    store_clock_src_name(r->src), now);
 	} else if (r->src == STORE_CLOCK_PHONE) {
 		if ((stmt = store__prep(st->w, sql_clock_phone)) == NULL)
 			return PB_ERR_DB;
@@ -202,6 +210,7 @@ static const char sql_epoch_siblings[] =
 struct store__clock_hub {
 	const char *boot_id;
 	int64_t offset_ms, now_ms;
+	enum store_clock_src src;
 };
 
 /* Writer thread: the hub's offset for an epoch, and through the recorded
@@ -218,7 +227,7 @@ store__clock_hub(struct store *st, void *arg)
 	memset(rows, 0, sizeof(rows));
 	snprintf(rows[n].boot_id, sizeof(rows[n].boot_id), "%s", a->boot_id);
 	rows[n].offset_ms = a->offset_ms;
-	rows[n++].src = STORE_CLOCK_HUB;
+	rows[n++].src = a->src;
 	if ((stmt = store__prep(st->w, sql_epoch_siblings)) == NULL)
 		return PB_ERR_DB;
 	err = sqlu_bind(stmt, "t", a->boot_id);
@@ -226,7 +235,7 @@ store__clock_hub(struct store *st, void *arg)
 	    (err = sqlu_step_row(stmt)) == PB_OK) {
 		sqlu_col_text(stmt, 0, rows[n].boot_id, sizeof(rows[n].boot_id));
 		rows[n].offset_ms = a->offset_ms + sqlite3_column_int64(stmt, 1);
-		rows[n++].src = STORE_CLOCK_HUB;
+		rows[n++].src = a->src;
 	}
 	sqlu_done(stmt);
 	if (err != PB_OK && err != PB_ERR_NOTFOUND)
@@ -237,10 +246,13 @@ store__clock_hub(struct store *st, void *arg)
 }
 
 pb_err
-store_clock_set_hub(struct store *st, const char *boot_id, int64_t offset_ms)
+store_clock_set(struct store *st, const char *boot_id, int64_t offset_ms,
+    enum store_clock_src src)
 {
-	struct store__clock_hub a = { boot_id, offset_ms, util_wall_ms() };
+	struct store__clock_hub a = { boot_id, offset_ms, util_wall_ms(), src };
 
+	if (src != STORE_CLOCK_HUB && src != STORE_CLOCK_CONSOLE)
+		return PB_ERR_INVALID;
 	if (boot_id == NULL || boot_id[0] == '\0' || strlen(boot_id) >= 37)
 		return PB_ERR_INVALID;
 	return store__submit(st, store__clock_hub, &a);
@@ -466,12 +478,12 @@ store_clock_get(struct store *st, const char *boot_id, struct store_clock *out)
 static const char sql_clock_events_all[] =
     "SELECT boot_id, coalesce(learner, ''), client_ms - wall_ms FROM events "
     "WHERE client_ms >= ? AND client_ms < ? AND boot_id NOT IN "
-    "(SELECT boot_id FROM boot_clock WHERE source = 'hub' OR settled) "
+    "(SELECT boot_id FROM boot_clock WHERE source != 'phone' OR settled) "
     "ORDER BY 1, 2, 3";
 static const char sql_clock_events_one[] =
     "SELECT boot_id, coalesce(learner, ''), client_ms - wall_ms FROM events "
     "WHERE client_ms >= ? AND client_ms < ? AND boot_id = ? AND boot_id NOT IN "
-    "(SELECT boot_id FROM boot_clock WHERE source = 'hub' OR settled) "
+    "(SELECT boot_id FROM boot_clock WHERE source != 'phone' OR settled) "
     "ORDER BY 2, 3";
 
 /* The phone offsets of every boot (or only the current one) that has no
@@ -607,7 +619,8 @@ out:
 	if (err != PB_OK)
 		log_warnx("store: learning the clock from phones: %s", pb_strerror(err));
 	else if (store_clock_get(st, current_boot, &old) == PB_OK &&
-	    (old.src == STORE_CLOCK_HUB || old.votes >= STORE_CLOCK_FIRM_VOTES)) {
+	    (old.src == STORE_CLOCK_HUB || old.src == STORE_CLOCK_CONSOLE ||
+	    old.votes >= STORE_CLOCK_FIRM_VOTES)) {
 		/* a firm offset: learned again at most once per max_age; fewer
 		 * phones are heard again after each write (more may come to
 		 * agree, and enough of them set the clock: clockset.h) */

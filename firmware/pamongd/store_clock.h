@@ -38,13 +38,14 @@ enum store_clock_src {
 	STORE_CLOCK_NONE = 0, /* nothing: the box clock as recorded */
 	STORE_CLOCK_PHONE,    /* the boot's offset learned from phones' clocks */
 	STORE_CLOCK_HUB,      /* the boot's offset learned from the hub's Date */
+	STORE_CLOCK_CONSOLE,  /* set from a facilitator's phone in the console */
 };
 
 /* A boot's learned offset. */
 struct store_clock {
 	int64_t offset_ms;         /* real time - box wall clock */
-	enum store_clock_src src;  /* PHONE or HUB */
-	int votes;                 /* phones (one per learner) that agreed; 1 for hub */
+	enum store_clock_src src;  /* PHONE, HUB or CONSOLE */
+	int votes;                 /* phones (one per learner) that agreed; 1 for hub, console */
 	int64_t learned_at;        /* box wall ms when learned */
 };
 
@@ -80,11 +81,16 @@ void store_clock_expect(struct store *st, int64_t delta_ms, const char *source,
 pb_err store_clock_last_jump(struct store *st, const char *boot,
     struct store_clock_jump *out);
 
-/* "hub", "phone" or "none". */
+/* "hub", "phone", "console" or "none". */
 const char *store_clock_src_name(enum store_clock_src src);
-/* Record the hub's offset for a boot (it replaces a phone one); the other
- * epochs of its kernel boot get theirs through the recorded jumps. */
-pb_err store_clock_set_hub(struct store *st, const char *boot_id, int64_t offset_ms);
+/* Record a firm offset for a boot, src HUB (the hub's Date: it replaces
+ * any other) or CONSOLE (a facilitator's phone: it replaces a phone one, a
+ * console one, never the hub's); the other epochs of its kernel boot get
+ * theirs through the recorded jumps. Like the hub's, a console offset
+ * stops the learning from the learners' phones for its boot. */
+pb_err store_clock_set(struct store *st, const char *boot_id, int64_t offset_ms,
+    enum store_clock_src src);
+#define store_clock_set_hub(st, boot, off) store_clock_set(st, boot, off, STORE_CLOCK_HUB)
 /* Learn phone offsets from the events' client_ms (rule in docs/SYNC.md)
  * for boots without a hub offset. current_boot is still collecting events:
  * its result is revised; other boots' results are final. max_age_ms 0:

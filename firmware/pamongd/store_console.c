@@ -8,6 +8,9 @@
 
 #define STORE__CSESSION_RENEW_MS 60000
 
+static pb_err store__csession_exec(struct store *st, const char *sql, const char *fmt,
+    const char *a1, const char *a2, const char *a3, int64_t n);
+
 /* ---- facilitators ---- */
 
 static int
@@ -80,6 +83,7 @@ store__row_fac(sqlite3_stmt *stmt, struct store_fac *f)
 	sqlu_col_text(stmt, 1, f->username, sizeof(f->username));
 	f->created_at = sqlite3_column_int64(stmt, 2);
 	sqlu_col_text(stmt, 3, f->created_by, sizeof(f->created_by));
+	f->disabled_at = sqlite3_column_int64(stmt, 4);
 }
 
 static int
@@ -89,7 +93,7 @@ store__fac_read(void *arg, sqlite3_stmt *stmt)
 
 	store__row_fac(stmt, a->f);
 	if (a->pw_hash != NULL)
-		sqlu_col_text(stmt, 4, a->pw_hash, a->pw_hash_len);
+		sqlu_col_text(stmt, 5, a->pw_hash, a->pw_hash_len);
 	return 0;
 }
 
@@ -100,7 +104,9 @@ store_fac_by_name(struct store *st, const char *username, struct store_fac *out,
 	struct store__fac_out a = { out, pw_hash, pw_hash_len };
 
 	return store__row(st, "SELECT f.id, f.username, f.created_at, "
-	    "coalesce(c.username, ''), f.pw_hash FROM facilitators f "
+	    "CASE WHEN f.created_by IS NULL THEN '' ELSE coalesce(c.username, '-') END, "
+	    "coalesce(f.disabled_at, 0), f.pw_hash "
+	    "FROM facilitators f "
 	    "LEFT JOIN facilitators c ON c.id = f.created_by WHERE f.username = ?",
 	    store__fac_read, &a, "t", username);
 }
@@ -158,9 +164,88 @@ store_fac_list(struct store *st, int (*fn)(void *arg, const struct store_fac *f)
 	struct store__fac_fn a = { fn, arg };
 
 	return store__rows(st, "SELECT f.id, f.username, f.created_at, "
-	    "coalesce(c.username, '') FROM facilitators f "
+	    "CASE WHEN f.created_by IS NULL THEN '' ELSE coalesce(c.username, '-') END, "
+	    "coalesce(f.disabled_at, 0) FROM facilitators f "
 	    "LEFT JOIN facilitators c ON c.id = f.created_by ORDER BY f.username",
 	    store__fac_each, &a, "");
+}
+
+struct store__fac_state {
+	const char *actor, *target;
+	enum store_fac_op op;
+	int64_t now_ms;
+};
+
+/* Writer thread: disable, enable or remove target for actor, in one
+ * transaction: the actor must still be an active facilitator and not the
+ * target, and at least one active facilitator must be left, so two
+ * facilitators disabling each other at once leave one. */
+static pb_err
+store__fac_state(struct store *st, void *arg)
+{
+	const struct store__fac_state *a = arg;
+	static const char *const sql[] = {
+		[STORE_FAC_DISABLE] = "UPDATE facilitators SET disabled_at = ?1 "
+		    "WHERE id = ?2 AND disabled_at IS NULL",
+		[STORE_FAC_ENABLE] = "UPDATE facilitators SET disabled_at = NULL "
+		    "WHERE id = ?2 AND disabled_at IS NOT NULL AND ?1 = ?1",
+		[STORE_FAC_REMOVE] = "DELETE FROM facilitators WHERE id = ?2 AND ?1 = ?1",
+	};
+	sqlite3_stmt *stmt;
+	int64_t active = 0, exists = 0;
+	pb_err err;
+
+	if (strcmp(a->actor, a->target) == 0)
+		return PB_ERR_STATE;
+	if ((stmt = store__prep(st->w, "SELECT (SELECT count(*) FROM facilitators "
+	    "WHERE id = ?1 AND disabled_at IS NULL), (SELECT count(*) FROM facilitators "
+	    "WHERE id = ?2)")) == NULL)
+		return PB_ERR_DB;
+	if ((err = sqlu_bind(stmt, "tt", a->actor, a->target)) == PB_OK &&
+	    (err = sqlu_step_row(stmt)) == PB_OK) {
+		active = sqlite3_column_int64(stmt, 0);
+		exists = sqlite3_column_int64(stmt, 1);
+	}
+	sqlu_done(stmt);
+	if (err != PB_OK)
+		return err;
+	if (active == 0)
+		return PB_ERR_DENIED;
+	if (exists == 0)
+		return PB_ERR_NOTFOUND;
+	if ((stmt = store__prep(st->w, sql[a->op])) == NULL)
+		return PB_ERR_DB;
+	err = sqlu_bind(stmt, "it", a->now_ms, a->target);
+	if (err == PB_OK)
+		err = sqlu_step_done(stmt);
+	if (err == PB_OK && sqlite3_changes(st->w->db) == 0)
+		err = PB_ERR_EXISTS; /* already in that state */
+	sqlu_done(stmt);
+	if (err != PB_OK)
+		return err;
+	/* the removed one's sessions go by ON DELETE CASCADE */
+	if (a->op == STORE_FAC_DISABLE && (err = store__csession_exec(st,
+	    "DELETE FROM console_sessions WHERE facilitator = ?", "t", a->target, NULL,
+	    NULL, 0)) != PB_OK)
+		return err;
+	if ((stmt = store__prep(st->w, "SELECT count(*) FROM facilitators "
+	    "WHERE disabled_at IS NULL")) == NULL)
+		return PB_ERR_DB;
+	if ((err = sqlu_step_row(stmt)) == PB_OK)
+		active = sqlite3_column_int64(stmt, 0);
+	sqlu_done(stmt);
+	if (err == PB_OK && active == 0)
+		err = PB_ERR_LIMIT; /* the savepoint rolls it back */
+	return err;
+}
+
+pb_err
+store_fac_set_state(struct store *st, const char *actor, const char *target,
+    enum store_fac_op op, int64_t now_ms)
+{
+	struct store__fac_state a = { actor, target, op, now_ms };
+
+	return store__submit(st, store__fac_state, &a);
 }
 
 /* ---- console sessions ---- */
@@ -268,9 +353,9 @@ store__csession_read(void *arg, sqlite3_stmt *stmt)
 	struct store__csession_row *r = arg;
 
 	store__row_fac(stmt, r->fac);
-	sqlu_col_text(stmt, 4, r->csrf, STORE_CSRF_HEX);
-	r->created_at = sqlite3_column_int64(stmt, 5);
-	r->last_seen = sqlite3_column_int64(stmt, 6);
+	sqlu_col_text(stmt, 5, r->csrf, STORE_CSRF_HEX);
+	r->created_at = sqlite3_column_int64(stmt, 6);
+	r->last_seen = sqlite3_column_int64(stmt, 7);
 	return 0;
 }
 
@@ -282,9 +367,10 @@ store_csession_lookup(struct store *st, const char *token_hash, int64_t now_ms,
 	struct store__csession_row r = { fac, csrf, 0, 0 };
 	pb_err err;
 
-	err = store__row(st, "SELECT f.id, f.username, f.created_at, '', s.csrf, "
+	err = store__row(st, "SELECT f.id, f.username, f.created_at, '', 0, s.csrf, "
 	    "s.created_at, s.last_seen FROM console_sessions s "
-	    "JOIN facilitators f ON f.id = s.facilitator WHERE s.token_hash = ?",
+	    "JOIN facilitators f ON f.id = s.facilitator WHERE s.token_hash = ? "
+	    "AND f.disabled_at IS NULL",
 	    store__csession_read, &r, "t", token_hash);
 	if (err != PB_OK)
 		return err;

@@ -19,8 +19,12 @@ struct store_fac {
 	char id[37];
 	char username[STORE_FAC_NAME_MAX];
 	int64_t created_at;    /* wall ms */
-	char created_by[37];   /* stored: the creator's id; read: their username ("" for the first) */
+	char created_by[37];   /* stored: the creator's id; read: their username ("" for the
+	                        * first, "-" when the creator was removed) */
+	int64_t disabled_at;   /* wall ms when another disabled them; 0 if active */
 };
+
+enum store_fac_op { STORE_FAC_DISABLE, STORE_FAC_ENABLE, STORE_FAC_REMOVE };
 
 /* How many facilitators there are. */
 pb_err store_fac_count(struct store *st, int64_t *n);
@@ -33,6 +37,13 @@ pb_err store_fac_create(struct store *st, const struct store_fac *f,
 pb_err store_fac_by_name(struct store *st, const char *username, struct store_fac *out,
     char *pw_hash, size_t pw_hash_len);
 pb_err store_fac_set_password(struct store *st, const char *id, const char *pw_hash);
+/* Another facilitator (target) disabled (their sessions end), enabled again
+ * or removed (their sessions end; their audit rows stay) by actor, who must
+ * be active: PB_ERR_STATE for oneself, PB_ERR_LIMIT when no active
+ * facilitator would be left, PB_ERR_DENIED if the actor is no longer active, PB_ERR_NOTFOUND,
+ * PB_ERR_EXISTS if already disabled (enabled). */
+pb_err store_fac_set_state(struct store *st, const char *actor, const char *target,
+    enum store_fac_op op, int64_t now_ms);
 /* Calls fn for every facilitator, by username. */
 pb_err store_fac_list(struct store *st, int (*fn)(void *arg, const struct store_fac *f),
     void *arg);

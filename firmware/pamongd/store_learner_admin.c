@@ -189,6 +189,14 @@ static const char sql_merge_summary[] =
     "  lessons_total = max(y.lessons_total, x.lessons_total),"
     "  best_score = max(y.best_score, x.best_score),"
     "  passed = max(y.passed, x.passed),"
+    /* the pre-test score is the first finished pre-test (content/FORMAT.md):
+     * of the one account that took it, or of both the earlier (their
+     * attempts are into's by now) */
+    "  pre_score = CASE WHEN x.pre_score < 0 THEN y.pre_score"
+    "    WHEN y.pre_score < 0 THEN x.pre_score"
+    "    ELSE coalesce((SELECT a.score FROM attempts a WHERE a.learner = ?2"
+    "      AND a.course = ?4 AND a.kind = 'pre' AND a.finished_at IS NOT NULL"
+    "      ORDER BY a.finished_at, a.started_at LIMIT 1), y.pre_score) END,"
     "  attempts = y.attempts + x.attempts,"
     "  lessons_done = (SELECT count(*) FROM lesson_progress p WHERE p.learner = ?2"
     "    AND p.course = ?4 AND p.completed_at IS NOT NULL),"

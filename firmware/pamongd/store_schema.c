@@ -298,6 +298,22 @@ static const char *const store__migrations[] = {
 	"  at_ms INTEGER NOT NULL"        /* wall ms (the new clock) when noticed */
 	") WITHOUT ROWID;"
 	"CREATE INDEX clock_epochs_boot ON clock_epochs(boot, mono_ms);",
+	/* 11: a facilitator disabled by another (store_console.c): kept with
+	 * their audit rows, unable to log in, until enabled again. The clock a
+	 * facilitator's phone set from the console (api_console_box.c) is its
+	 * own source, 'console', beside the hub's and the learners' phones'. */
+	"ALTER TABLE facilitators ADD COLUMN disabled_at INTEGER;"
+	"CREATE TABLE boot_clock_11 ("
+	"  boot_id TEXT PRIMARY KEY,"
+	"  offset_ms INTEGER NOT NULL,"
+	"  source TEXT NOT NULL CHECK (source IN ('hub', 'phone', 'console')),"
+	"  votes INTEGER NOT NULL,"
+	"  settled INTEGER NOT NULL,"
+	"  learned_at INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"INSERT INTO boot_clock_11 SELECT * FROM boot_clock;"
+	"DROP TABLE boot_clock;"
+	"ALTER TABLE boot_clock_11 RENAME TO boot_clock;",
 };
 
 /* The highest rev any table holds: the engine never gives out a rev below

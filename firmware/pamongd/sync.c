@@ -1161,6 +1161,7 @@ sync_bundle(int64_t from_rev)
 		return NULL;
 	}
 	pthread_mutex_lock(&lock);
+	sync__clock_status(); /* the health it carries: the clock as it is now */
 	pending = sync__pending(cursor);
 	for (n = 0; n < SYNC_MAX_CHUNKS && !complete; n++) {
 		size_t b64len;

@@ -10,6 +10,8 @@
 # status line says what pamongd does, a phone (wlan1 in its own namespace)
 # joins and leaves and health, the status line and the wifi LED follow; the
 # radio is pulled out and a new one plugged in (hostapd follows by udev);
+# the console saves a new hotspot name and password and
+# pamong-hotspot-apply.path restarts hostapd with them at once;
 # systemd-networkd brings a wired uplink up by DHCP and pamongd sees it; a
 # hung pamongd (SIGSTOP) is killed by the watchdog and restarted; the button
 # held 5 s stops it and powers the box off through pamong-poweroff.path.
@@ -111,7 +113,8 @@ UNITS="pamong-net.service pamong-firewall.service pamong-hostapd@wlan0.service p
 start_box() {
 	systemctl daemon-reload &&
 		systemctl enable pamongd.service pamong-net.service pamong-firewall.service \
-			pamong-dnsmasq.service pamong-hostapd@.service pamong-poweroff.path &&
+			pamong-dnsmasq.service pamong-hostapd@.service pamong-poweroff.path \
+			pamong-hotspot-apply.path &&
 		for u in $UNITS; do
 			# hostapd is pulled in by its radio's device, the rest by multi-user
 			case $u in
@@ -120,7 +123,7 @@ start_box() {
 			esac
 			[ -e "/etc/systemd/system/$w/$u" ] || { echo "$u not enabled"; return 1; }
 		done &&
-		systemctl start $UNITS pamong-poweroff.path
+		systemctl start $UNITS pamong-poweroff.path pamong-hotspot-apply.path
 }
 if start_box >"$T/start.log" 2>&1; then
 	ok "systemctl enable (the image's choice) and start: $UNITS"
@@ -265,6 +268,64 @@ check "the wifi LED line (GPIO27) is steady on with no phones" steady
 
 # (d2) a radio pulled out and plugged in again while the box runs
 . tests/appliance/systemd_hotplug.sh
+
+# (d3) the console saves a new hotspot name and password: pamongd writes the
+# config file (through the image's link to the data partition) and
+# [hotspot] apply_file; pamong-hotspot-apply.path renders again and restarts
+# hostapd at once; the phone joins with the new name and password
+mv /etc/pamong/pamongd.conf /var/lib/pamong/pamongd.conf
+chown pamong:pamong /var/lib/pamong/pamongd.conf
+ln -s /var/lib/pamong/pamongd.conf /etc/pamong/pamongd.conf
+console_settings() { # JSON body: the first facilitator made with the setup code, then PUT settings
+	python3 - "$1" <<'PY'
+import http.cookiejar, json, sys, urllib.request
+jar = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+def req(method, path, body, csrf=None):
+    h = {"Content-Type": "application/json"}
+    if csrf:
+        h["X-CSRF-Token"] = csrf
+    r = urllib.request.Request("http://127.0.0.1:8080/api/v1/console/" + path, json.dumps(body).encode(), h, method=method)
+    with jar.open(r, timeout=30) as f:
+        return json.load(f)
+code = open("/var/lib/pamong/console-setup-code").read().strip()
+me = req("POST", "setup", {"code": code, "username": "fasilitator", "password": "kata-sandi-konsol"})
+out = req("PUT", "settings", json.loads(sys.argv[1]), me["csrf"])
+print(out)
+sys.exit(0 if out.get("hotspot") == "applied" and out.get("restart_needed") is False else 1)
+PY
+}
+ap_count() { journalctl -b --no-pager -o cat -u pamong-hostapd@wlan0.service | grep -c 'AP-ENABLED'; }
+APS=$(ap_count)
+check "the console saves a new hotspot name and password: applied at once, no restart needed" \
+	console_settings '{"hotspot_ssid": "Pamong Baru", "hotspot_passphrase": "sandi-hotspot-baru"}'
+applied() {
+	i=0
+	while [ $i -lt 60 ]; do
+		iw dev wlan0 info | grep -q 'ssid Pamong Baru' && [ "$(ap_count)" -gt "$APS" ] && break
+		sleep 0.5
+		i=$((i + 1))
+	done
+	ls -l /etc/pamong/pamongd.conf
+	grep -E '^(ssid|passphrase) = ' /var/lib/pamong/pamongd.conf
+	iw dev wlan0 info | grep ssid
+	systemctl status --no-pager pamong-hotspot-apply.service | tail -n 5
+	[ -L /etc/pamong/pamongd.conf ] && grep -qx 'ssid = Pamong Baru' /var/lib/pamong/pamongd.conf &&
+		iw dev wlan0 info | grep -q 'ssid Pamong Baru' && [ "$(ap_count)" -gt "$APS" ] &&
+		[ ! -e /run/pamong/hotspot-apply ] &&
+		[ "$(prop pamong-hotspot-apply.service Result)" = success ]
+}
+check "pamong-hotspot-apply renders again and restarts hostapd: wlan0 sends 'Pamong Baru' (the config file still behind its link)" applied
+ip netns exec phone wpa_cli -p /run/wpa_phone -i wlan1 terminate >/dev/null 2>&1
+printf 'ctrl_interface=/run/wpa_phone\nnetwork={\n\tssid="Pamong Baru"\n\tkey_mgmt=WPA-PSK\n\tpsk="sandi-hotspot-baru"\n}\n' >"$T/wpa2.conf"
+sleep 1
+bg "$T/wpa2.log" ip netns exec phone wpa_supplicant -D nl80211 -i wlan1 -c "$T/wpa2.conf"
+if wait_for 30 "$T/wpa2.log" 'CTRL-EVENT-CONNECTED'; then
+	ok "the phone joins 'Pamong Baru' with the new password"
+else
+	not_ok "the phone joins 'Pamong Baru' with the new password" "$T/wpa2.log"
+fi
+ip netns exec phone wpa_cli -p /run/wpa_phone -i wlan1 disconnect >/dev/null
+check "and leaves it" wait_health 20 'h["wifi"]["phones"] == 0'
 
 # (e) an uplink: systemd-networkd with the overlay's .network file brings up
 # a wired link (a veth "eth0" with a DHCP server on its other side) by

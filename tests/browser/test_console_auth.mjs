@@ -26,6 +26,11 @@ await run(async () => {
   const id = await esm('strings-id.js');
   const en = await esm('strings-en.js');
   eq(Object.keys(en).sort(), Object.keys(id).sort(), 'the console has every text in both languages');
+  // one word for the phone in each language, the learner app's: "ponsel", never "HP"
+  for (const f of fs.readdirSync(dir)) {
+    const hp = fs.readFileSync(path.join(dir, f), 'utf8').split('\n').filter((l) => /\bHP\b/.test(l));
+    eq(hp, [], `console/js/${f} calls a phone "ponsel" as the learner app does`);
+  }
   for (const f of fs.readdirSync(dir)) {
     const ast = acorn.parse(fs.readFileSync(path.join(dir, f), 'utf8'), { ecmaVersion: 2017, sourceType: 'module' });
     const calls = [];
@@ -39,6 +44,12 @@ await run(async () => {
     };
     walk(ast);
     for (const c of calls) {
+      if (c.arguments.length === 1) { // one table: key: ['Indonesian', 'English']
+        const bad = c.arguments[0].properties.filter((p) => p.value.type !== 'ArrayExpression' ||
+          p.value.elements.length !== 2 || !p.value.elements.every((e) => e.type === 'Literal' && typeof e.value === 'string' && e.value));
+        eq(bad.map((p) => p.key.name || p.key.value), [], `${f}: addTexts has every text in both languages`);
+        continue;
+      }
       const keys = c.arguments.map((o) => o.properties.map((p) => p.key.name || p.key.value).sort());
       eq(keys[1], keys[0], `${f}: addTexts has every text in both languages`);
     }
@@ -85,13 +96,42 @@ await run(async () => {
   await page.waitForSelector('.banner.ok:not([hidden])');
   ok((await page.textContent('main ul')).includes('budi'), 'the new facilitator is listed');
   await checkConsole(page, 'auth-04-facilitators');
+  // disable budi (asked on the page first), then enable again
+  const budi = 'li.fac:has(strong:text-is("budi"))';
+  eq(await page.locator(`li.fac:has(strong:text-is("${FAC.username}")) button`).count(), 0, 'no button to disable or remove oneself');
+  await page.click(`${budi} button:has-text("Nonaktifkan")`);
+  await page.waitForSelector(`${budi} [role=alertdialog]`);
+  await checkConsole(page, 'auth-04b-facilitator-disable-asked');
+  await page.click(`${budi} [role=alertdialog] .btn.danger`);
+  await page.waitForSelector(`${budi} .bad`);
+  ok((await page.textContent(budi)).includes('dinonaktifkan'), 'budi is shown disabled', await page.textContent(budi));
+  eq(await page.textContent('.banner.ok:not([hidden])'), 'budi dinonaktifkan.', 'and it is said');
+  await checkConsole(page, 'auth-04c-facilitator-disabled');
+  const other = await browser();
+  await other.page.goto(box.url + '/console/#/login');
+  await other.page.fill('input[name=username]', 'budi');
+  await other.page.fill('input[name=password]', 'sandi-yang-panjang-2026');
+  await other.page.click('form button[type=submit]');
+  await other.page.waitForSelector('.banner:not([hidden])');
+  eq(await other.page.textContent('.banner:not([hidden])'), 'Akun ini dinonaktifkan. Minta fasilitator lain mengaktifkannya lagi.',
+    'budi\'s login says his account is disabled');
+  await page.click(`${budi} button:has-text("Aktifkan lagi")`);
+  await page.click(`${budi} [role=alertdialog] .btn.danger`);
+  await page.waitForSelector(`${budi} button:has-text("Nonaktifkan")`);
+  ok(!(await page.textContent(budi)).includes('dinonaktifkan'), 'enabled again');
+  await other.page.fill('input[name=password]', 'sandi-yang-panjang-2026');
+  await other.page.click('form button[type=submit]');
+  await other.page.waitForSelector('nav:not([hidden])');
+  ok(await other.page.isVisible('nav'), 'and budi logs in again');
+  eq(other.errors, [], 'no page errors in budi\'s browser');
 
   await go(page, box.url, '#/account');
   await checkConsole(page, 'auth-05-account');
   await go(page, box.url, '#/audit');
   const audit = await page.textContent('tbody');
-  ok(audit.includes('facilitator_add') && audit.includes('login_failed') && audit.includes('setup'),
-    'the audit log shows the setup, the failed login and the added facilitator', audit.slice(0, 300));
+  ok(audit.includes('facilitator_add') && audit.includes('login_failed') && audit.includes('setup') &&
+    audit.includes('facilitator_disable') && audit.includes('facilitator_enable'),
+    'the audit log shows the setup, the failed login, the added, disabled and enabled facilitator', audit.slice(0, 300));
   await checkConsole(page, 'auth-06-audit');
 
   before = await shown(page);

@@ -17,7 +17,8 @@ await run(async () => {
   fs.writeFileSync(path.join(sys, 'devices/platform/soc/soc:firmware/get_throttled'), '0x50005\n');
   const box = new Box();
   await box.init();
-  fs.appendFileSync(box.conf, `[console]\nsys_dir = ${sys}\n`);
+  const apply = path.join(sys, 'hotspot-apply');
+  fs.appendFileSync(box.conf, `[console]\nsys_dir = ${sys}\n[hotspot]\napply_file = ${apply}\n`);
   await box.start();
   const { page, errors } = await browser();
 
@@ -42,15 +43,30 @@ await run(async () => {
   await page.click('button:has-text("Setel jam dari ponsel ini")');
   await page.waitForSelector('.banner.ok:not([hidden])');
   eq(await page.textContent('.banner.ok:not([hidden])'), 'Jam kotak disetel dari ponsel ini.', 'the clock is set from this phone');
+  await page.reload();
+  await screen(page);
+  ok((await page.textContent('main')).includes('dari ponsel fasilitator (konsol)'), 'the clock is then said to come from a facilitator\'s phone');
+  eq(await page.locator('button:has-text("Setel jam dari ponsel ini")').count(), 0, 'and its button is gone');
+  await page.click('button:has-text("Mulai ulang")');
+  await page.waitForSelector('[role=alertdialog]');
+  ok((await page.textContent('[role=alertdialog]')).includes('Mulai ulang kotak?'), 'restart is asked first, on the page');
+  await page.click('[role=alertdialog] .btn.alt');
+  eq(await page.locator('[role=alertdialog]').count(), 0, 'cancelled, nothing happens');
+  ok(box.proc.exitCode === null, 'the box still runs');
 
   await page.fill('input[name=area_q]', 'kebasen');
   await page.waitForSelector('button:has-text("Tambah 33.02.05")');
   await page.click('button:has-text("Tambah 33.02.05")');
   eq(await page.inputValue('input[name=area_codes]'), '33.02,33.02.05', 'a district found by name is added to the area');
+  ok((await page.textContent('main')).includes('Nama dan kata sandi hotspot berlaku saat itu juga'), 'the page says the hotspot applies at once');
   await page.fill('input[name=hotspot_ssid]', 'Pamong Kebasen');
   await page.click('form button[type=submit]');
   await page.waitForSelector('.banner.ok:has-text("Tersimpan")');
   ok(fs.readFileSync(box.conf, 'utf8').includes('ssid = Pamong Kebasen'), 'the settings are written to the config file');
+  eq(await page.textContent('.banner.ok:has-text("Tersimpan")'),
+    'Tersimpan. Hotspot kini memakai nama dan kata sandi baru: ponsel perlu tersambung lagi dengannya. Pengaturan lain berlaku setelah kotak dimulai ulang.',
+    'the hotspot is applied at once, the area after a restart');
+  ok(fs.existsSync(apply), 'pamongd asked for the hotspot to be applied');
   await checkConsole(page, 'box-02-settings-saved');
   await page.fill('input[name=hotspot_passphrase]', 'pendek');
   await page.click('form button[type=submit]');

@@ -26,6 +26,8 @@ FAC_ROUTES = [
     ("GET", C + "facilitators", None),
     ("POST", C + "facilitators", {"username": "budi", "password": "sebuah-sandi-panjang"}),
     ("GET", C + "audit", None),
+    ("PUT", C + "facilitators/" + "0" * 36, {"disabled": True}),
+    ("DELETE", C + "facilitators/" + "0" * 36, None),
 ]
 
 
@@ -101,7 +103,7 @@ def test_auth_matrix():
         eq(learner.req(method, path, body, headers={"X-CSRF-Token": "0" * 32})[0], 401,
            "%s %s with a learner's session: 401" % (method, path))
     for method, path, body in FAC_ROUTES:
-        if path.endswith("logout") or path.endswith("password") or method == "POST":
+        if path.endswith("logout") or path.endswith("password") or method in ("POST", "PUT", "DELETE"):
             continue
         eq(fac.req(method, path, body)[0], 200, "%s %s with a facilitator's session: 200" % (method, path))
     st, body, _ = fac.get("/api/v1/me")
@@ -196,6 +198,104 @@ def test_new_facilitator_logs_in_and_password_change():
     eq(rina["created_by"], FAC_USER, "the list says who added her")
 
 
+def fac_id(c, username):
+    st, lst, _ = c.get(C + "facilitators")
+    return [f for f in lst["facilitators"] if f["username"] == username][0]
+
+
+def test_disable_and_remove_a_facilitator():
+    admin = BOX.console()
+    admin.login()
+    for u in ("tono", "wati"):
+        eq(admin.post(C + "facilitators", {"username": u, "password": "kata-sandi-rahasia-%d" % len(u)})[0], 201,
+           "%s is added" % u)
+    t1, t2 = BOX.console(), BOX.console()
+    eq(t1.login("tono", "kata-sandi-rahasia-4")[0], 200, "tono logs in")
+    eq(t2.login("tono", "kata-sandi-rahasia-4")[0], 200, "tono logs in on another device")
+    tono = fac_id(admin, "tono")
+    eq(tono["disabled_at"], None, "an active facilitator has no disabled_at")
+    me = fac_id(admin, FAC_USER)
+    # bad input and refusals change nothing
+    for body in ({}, {"disabled": "ya"}, {"disabled": 1}):
+        st, b, _ = admin.put(C + "facilitators/" + tono["id"], body)
+        eq((st, b and b.get("field")), (400, "disabled"), "disabled must be a boolean: %r" % body)
+    eq(admin.put(C + "facilitators/" + "0" * 36, {"disabled": True})[0], 404, "an unknown id: 404")
+    eq(admin.delete(C + "facilitators/x")[0], 404, "a malformed id: 404")
+    st, b, _ = admin.put(C + "facilitators/" + me["id"], {"disabled": True})
+    eq((st, b["error"]), (409, "self"), "a facilitator cannot disable their own account")
+    st, b, _ = admin.delete(C + "facilitators/" + me["id"])
+    eq((st, b["error"]), (409, "self"), "nor remove it")
+    eq(t1.put(C + "facilitators/" + tono["id"], {"disabled": True}, headers={"X-CSRF-Token": "x" * 32})[0],
+       403, "a disable needs the CSRF token")
+    eq(BOX.client().req("PUT", C + "facilitators/" + tono["id"], {"disabled": True})[0], 401,
+       "and a console session")
+    # disable: the sessions end, the login is refused plainly
+    eq(admin.put(C + "facilitators/" + tono["id"], {"disabled": True})[0], 204, "tono is disabled")
+    eq(t1.get(C + "me")[0], 401, "tono's session has ended")
+    eq(t2.get(C + "me")[0], 401, "and his other one")
+    st, b, _ = BOX.console().login("tono", "kata-sandi-rahasia-4")
+    eq((st, b["error"]), (403, "account_disabled"), "a disabled facilitator cannot log in")
+    eq(BOX.console().login("tono", "salah-sandi-rahasia")[0], 401, "a wrong password still says wrong")
+    ok(fac_id(admin, "tono")["disabled_at"] > 1.7e12, "the list says when he was disabled")
+    st, b, _ = admin.put(C + "facilitators/" + tono["id"], {"disabled": True})
+    eq((st, b["error"]), (409, "already_disabled"), "disabling twice: 409")
+    eq(admin.put(C + "facilitators/" + tono["id"], {"disabled": False})[0], 204, "tono is enabled again")
+    eq(BOX.console().login("tono", "kata-sandi-rahasia-4")[0], 200, "and logs in again")
+    # remove: the account and its sessions go, its audit rows stay
+    w = BOX.console()
+    eq(w.login("wati", "kata-sandi-rahasia-4")[0], 200, "wati logs in")
+    wati = fac_id(admin, "wati")
+    eq(w.delete(C + "facilitators/" + tono["id"])[0], 204, "wati removes tono")
+    eq(t1.login("tono", "kata-sandi-rahasia-4")[0], 401, "a removed facilitator cannot log in")
+    ok(all(f["username"] != "tono" for f in admin.get(C + "facilitators")[1]["facilitators"]),
+       "tono is no longer listed")
+    eq(w.post(C + "facilitators", {"username": "umar", "password": "kata-sandi-rahasia-6"})[0], 201,
+       "wati adds umar")
+    eq(admin.delete(C + "facilitators/" + wati["id"])[0], 204, "wati is removed too")
+    eq(fac_id(admin, "umar")["created_by"], "-", "umar's creator is said to be removed (not taken for the first)")
+    eq(w.get(C + "me")[0], 401, "a removed facilitator's session has ended")
+    st, b, _ = admin.get(C + "audit")
+    acts = [(e["action"], e["detail"], e["username"]) for e in b["entries"]]
+    for want in (("facilitator_disable", "tono", FAC_USER), ("facilitator_enable", "tono", FAC_USER),
+                 ("facilitator_remove", "tono", "wati"), ("facilitator_remove", "wati", FAC_USER)):
+        ok(want in acts, "the audit log has %r" % (want,), acts[:12])
+    ok(any(a == "login_failed" and "disabled account tono" in d for a, d, _ in acts),
+       "the refused login of a disabled account is logged", acts[:12])
+
+
+def test_never_the_last_active_facilitator():
+    """Two facilitators disabling each other at once (each still logged
+    in): the store checks the actor is active in the same transaction, so
+    one of them stays."""
+    admin = BOX.console()
+    admin.login()
+    eq(admin.post(C + "facilitators", {"username": "yanto", "password": "kata-sandi-rahasia-5"})[0], 201,
+       "yanto is added")
+    y = BOX.console()
+    eq(y.login("yanto", "kata-sandi-rahasia-5")[0], 200, "yanto logs in")
+    # disable every other active facilitator first, so only these two are active
+    others = [f for f in admin.get(C + "facilitators")[1]["facilitators"]
+              if f["username"] not in (FAC_USER, "yanto") and not f["disabled_at"]]
+    for f in others:
+        eq(admin.put(C + "facilitators/" + f["id"], {"disabled": True})[0], 204, "%s disabled" % f["username"])
+    me, yanto = fac_id(admin, FAC_USER), fac_id(admin, "yanto")
+    # yanto acts with a session read before the admin disabled him: the store refuses
+    db = sqlite3.connect(BOX.db, timeout=10)
+    db.execute("UPDATE facilitators SET disabled_at = 1 WHERE id = ?", (yanto["id"],))
+    db.commit()
+    db.close()
+    st, b, _ = y.put(C + "facilitators/" + me["id"], {"disabled": True})
+    eq(st, 401, "a disabled facilitator's request disables nobody")
+    st, lst, _ = admin.get(C + "facilitators")
+    active = [f["username"] for f in lst["facilitators"] if not f["disabled_at"]]
+    eq(active, [FAC_USER], "the last active facilitator stays active")
+    st, b, _ = admin.put(C + "facilitators/" + me["id"], {"disabled": True})
+    eq((st, b["error"]), (409, "self"), "and cannot disable themself")
+    eq(admin.put(C + "facilitators/" + yanto["id"], {"disabled": False})[0], 204, "yanto enabled again")
+    for f in others:
+        eq(admin.put(C + "facilitators/" + f["id"], {"disabled": False})[0], 204, "%s enabled" % f["username"])
+
+
 def test_logout_and_expiry():
     c = BOX.console()
     c.login()
@@ -223,10 +323,14 @@ def test_audit_log():
     c.login()
     st, b, _ = c.get(C + "audit")
     eq(st, 200, "the audit log answers")
-    actions = [e["action"] for e in b["entries"]]
+    every, page = list(b["entries"]), b
+    while page["more"]:  # the older pages too
+        page = c.get(C + "audit?before=%d" % page["entries"][-1]["id"])[1]
+        every += page["entries"]
+    actions = [e["action"] for e in every]
     for a in ("setup", "login", "logout", "facilitator_add", "password_change", "login_failed"):
         ok(a in actions, "the audit log has a %s entry" % a, actions)
-    e = [x for x in b["entries"] if x["action"] == "facilitator_add"][0]
+    e = [x for x in every if x["action"] == "facilitator_add"][0]
     ok(e["username"] == FAC_USER and e["addr"] == "127.0.0.1" and e["at"] > 1.7e12 and e["detail"],
        "an entry says who, what, when and from where", e)
     ids = [x["id"] for x in b["entries"]]

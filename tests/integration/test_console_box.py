@@ -30,8 +30,9 @@ def fake_pi():
 
 SHUT = os.path.join(TMP, "shutdown-ran")
 REBOOT = os.path.join(TMP, "restart-ran")
+APPLY = os.path.join(TMP, "hotspot-apply")
 PI = Box(extra_conf="[console]\nsys_dir = %s\nrestart_command = touch %s\n[leds]\nshutdown_command = touch %s\n"
-         % (fake_pi(), REBOOT, SHUT)).start()
+         "[hotspot]\napply_file = %s\n" % (fake_pi(), REBOOT, SHUT, APPLY)).start()
 PC = Box(extra_conf="[console]\nsys_dir = %s\n" % os.path.join(TMP, "no-sys")).start()
 FAC = PI.first_facilitator()
 PCFAC = PC.first_facilitator()
@@ -65,7 +66,7 @@ def test_clock_from_the_phone():
     eq(st, 200, "the facilitator's phone sets the clock when the box has no good time")
     ok(abs(body["offset_ms"] - 3 * 3600 * 1000) < 60000, "...its offset is the phone's", body)
     s = FAC.get(API + "/status")[1]
-    eq(s["clock"]["source"], "hub", "the box now trusts it like the hub's time")
+    eq(s["clock"]["source"], "console", "the box now trusts it, as set from the console (its own source)")
     st, body, _ = FAC.post(API + "/clock", {"phone_ms": phone})
     eq((st, body["error"]), (409, "clock_known"), "once set, another phone cannot move it")
     for bad in ("now", 5, 1000000000000, 5000000000000, None, 1.5):
@@ -119,7 +120,11 @@ def test_settings():
     new = {"box_name": "Kotak Kebasen", "area_codes": "33.02.05", "hotspot_ssid": "Pamong Kebasen",
            "hotspot_passphrase": "kata-sandi-desa", "hub_url": "https://hub.example/", "enroll_code": "ABCD-1234"}
     st, b, _ = PCFAC.put(API + "/settings", new)
-    eq((st, b["saved"], b["restart_needed"]), (200, True, True), "the settings are saved")
+    eq((st, b["saved"], b["restart_needed"], b["hotspot"]), (200, True, True, "next_start"),
+       "the settings are saved; without [hotspot] apply_file the hotspot changes at the next start too")
+    st, s, _ = PCFAC.get(API + "/settings")
+    eq((s["box_name"], s["hotspot_ssid"], s["hotspot_passphrase_set"], s["hotspot_applies_at_once"]),
+       ("Kotak Kebasen", "Pamong Kebasen", True, False), "the settings page shows what was saved")
     text = open(PC.conf).read()
     ok(all(("%s = %s" % (k, v)) in text for k, v in (("box_name", "Kotak Kebasen"), ("codes", "33.02.05"),
                                                       ("ssid", "Pamong Kebasen"), ("passphrase", "kata-sandi-desa"),
@@ -130,6 +135,34 @@ def test_settings():
 
 
 STATE = {}
+
+
+def test_hotspot_applies_at_once():
+    """With [hotspot] apply_file (the image: pamong-hotspot-apply.path renders
+    again and restarts hostapd) a new hotspot name or password is asked for
+    at once; the other settings still wait for a restart."""
+    eq(FAC.get(API + "/settings")[1]["hotspot_applies_at_once"], True, "the settings page says it applies at once")
+    ok(not os.path.exists(APPLY), "nothing asked before a change")
+    st, b, _ = FAC.put(API + "/settings", {"hotspot_ssid": "Pamong Pi"})
+    eq((st, b["restart_needed"], b["hotspot"]), (200, False, "applied"), "a new hotspot name: applied, no restart needed")
+    with open(APPLY) as f:
+        text = f.read()
+    ok(text.startswith("pamong-hotspot-apply 1\nat_ms="), "the request file is written", text)
+    os.unlink(APPLY)
+    st, b, _ = FAC.put(API + "/settings", {"hotspot_passphrase": "sandi-hotspot-baru", "box_name": "Kotak Pi"})
+    eq((st, b["restart_needed"], b["hotspot"]), (200, True, "applied"),
+       "a new password with a box name: the hotspot at once, the name after a restart")
+    ok(os.path.exists(APPLY), "asked again")
+    os.unlink(APPLY)
+    st, b, _ = FAC.put(API + "/settings", {"box_name": "Kotak Pi Dua"})
+    eq((st, b["restart_needed"], "hotspot" in b), (200, True, False), "no hotspot change: nothing asked")
+    ok(not os.path.exists(APPLY), "and no request file")
+    st, b, _ = FAC.put(API + "/settings", {"hotspot_passphrase": "pendek"})
+    eq(st, 400, "a refused password")
+    ok(not os.path.exists(APPLY), "asks nothing")
+    entries = FAC.get(API + "/audit")[1]["entries"]
+    ok(any(e["action"] == "settings" and e["detail"] == "hotspot_ssid (hotspot applied)" for e in entries),
+       "the audit log says the hotspot was applied", [e["detail"] for e in entries[:5]])
 
 
 def test_safe_shutdown_and_restart():

@@ -155,5 +155,44 @@ def test_staff_page_import():
        "...and changes nothing")
 
 
+def test_clock_from_the_console_is_its_own_source():
+    """A box without a link whose clock a facilitator set from their phone:
+    health, the status page, the bundle's rows and the hub's fleet all say
+    "console" (not "hub", which it once passed for)."""
+    box = Box(extra_conf=SYNC.replace("Kotak Banyumas", "Kotak Jam Ponsel").replace(CODE, HUB.enroll_code())).start()
+    try:
+        fac = box.first_facilitator()
+        phone = int(time.time() * 1000) + 2 * 3600 * 1000
+        st, body, _ = fac.post(API + "/clock", {"phone_ms": phone})
+        eq(st, 200, "the facilitator sets the clock from their phone")
+        eq(fac.get(API + "/status")[1]["clock"]["source"], "console", "the status page: set from the console")
+        eq(box.client().get("/api/v1/health")[1]["clock"], "console", "health: the same")
+        st, body, _ = fac.post(API + "/clock", {"phone_ms": phone + 60000})
+        eq((st, body["error"]), (409, "clock_known"), "once set, another phone cannot move it")
+        c = box.client()
+        village = c.get("/api/v1/villages")[1]["villages"][0]["code"]
+        st, me, _ = c.post("/api/v1/register", {"name": "Sri Jam Ponsel", "position": "kaur-keuangan",
+                                                "village": village, "pin": "482913"})
+        eq(st, 201, "a learner registers")
+        les = c.get("/api/v1/courses/desa-keuangan")[1]["lessons"][0]["id"]
+        c.post("/api/v1/courses/desa-keuangan/lessons/%s/open" % les, {})
+        c.post("/api/v1/courses/desa-keuangan/lessons/%s/complete" % les, {"seconds": 30})
+        st, _, data = fac.raw("GET", API + "/export/bundle")
+        path = os.path.join(TMP, "console-clock.json")
+        with open(path, "wb") as f:
+            f.write(data)
+        rc, out, err = HUB.cmd("import", path)
+        eq(rc, 0, "the hub imports the bundle" + (": " + err if rc else ""))
+        row = HUB.rows("SELECT registered_at, time_source FROM learners WHERE id = ?", me["id"])
+        eq(row and json.loads(row[0][1]), {"registered_at": "console"}, "the hub: registered_at vouched by the console")
+        ok(row and abs(row[0][0] - phone) < 120000, "...and moved to the phone's time", row)
+        srow = HUB.rows("SELECT time_source FROM summaries WHERE learner = ?", me["id"])
+        ok(srow and json.loads(srow[0][0]).get("first_activity") == "console", "the summary's times too", srow)
+        eq(HUB.rows("SELECT clock FROM boxes WHERE name = ?", "Kotak Jam Ponsel"), [("console",)],
+           "the hub's fleet: the box's clock set from the console")
+    finally:
+        box.cleanup()
+
+
 if __name__ == "__main__":
     run_tests(globals())

@@ -199,6 +199,51 @@ def test_merge():
     ok(len(course["lessons"]) >= 3, "the course has three lessons for this test")
 
 
+def pretest(c, right_of_8):
+    """Take desa-keuangan's pre-test (its quiz's questions) with right_of_8 right."""
+    with tarfile.open(os.path.join(PACKS, "desa-keuangan.pack")) as t:
+        quiz = json.load(t.extractfile("quiz.json"))
+    key = {q["id"]: [ch["id"] for ch in q["choices"] if ch["correct"]] for q in quiz["questions"]}
+    aid = str(uuid.uuid4())
+    st, at, _ = c.post("/api/v1/courses/desa-keuangan/attempts", {"attempt": aid, "kind": "pre"})
+    eq(st, 201, "a pre-test starts")
+    for i, q in enumerate(at["questions"]):
+        ch = key[q["id"]] if i < right_of_8 else [x["id"] for x in q["choices"] if x["id"] not in key[q["id"]]][:1]
+        c.put("/api/v1/attempts/%s/answers/%s" % (aid, q["id"]), {"choices": ch})
+    return c.post("/api/v1/attempts/%s/finish" % aid, {})[1]["pre_score"]
+
+
+def test_merge_keeps_the_first_pretest():
+    """FORMAT.md: the first finished pre-test is the learner's pre-test score.
+    Merged, a person's two accounts keep the earlier of their two pre-tests
+    (or the one account's that took it) and the best post-test."""
+    a, st, ma = register("Joko Prates", V1, "kepala-desa")
+    b, st, mb = register("Joko Pratas", V2, "kepala-desa", pin="573920")
+    eq(pretest(a, 3), 37, "A takes the pre-test first: 37")
+    eq(pretest(b, 6), 75, "B takes it later: 75")
+    eq(pretest(a, 8), 37, "A's second pre-test does not count")
+    c, st, mc = register("Joko Pratis", V1, "sekretaris-desa")
+    eq(c.get("/api/v1/courses/desa-keuangan")[0], 200, "C opens the course without a pre-test")
+    c.post("/api/v1/courses/desa-keuangan/lessons/%s/open" %
+           c.get("/api/v1/courses/desa-keuangan")[1]["lessons"][0]["id"])
+    eq(FAC.post(C + "learners/%s/merge" % mb["id"], {"into": ma["id"]})[0], 200, "B is merged into A")
+    eq(db("SELECT pre_score FROM course_summary WHERE learner = ? AND course = 'desa-keuangan'", ma["id"]),
+       [(37,)], "A keeps the earlier pre-test (37), not B's later one")
+    eq(FAC.post(C + "learners/%s/merge" % ma["id"], {"into": mc["id"]})[0], 200, "A is merged into C")
+    eq(db("SELECT pre_score FROM course_summary WHERE learner = ? AND course = 'desa-keuangan'", mc["id"]),
+       [(37,)], "C, who never took it, gets the first pre-test score")
+    # the other way round: the later one's account is kept
+    d, st, md = register("Rina Prates", V1, "kepala-desa")
+    e, st, me = register("Rina Pratas", V2, "kepala-desa", pin="573920")
+    eq(pretest(d, 2), 25, "D takes the pre-test first: 25")
+    eq(pretest(e, 8), 100, "E later: 100")
+    eq(FAC.post(C + "learners/%s/merge" % md["id"], {"into": me["id"]})[0], 200, "D is merged into E")
+    eq(db("SELECT pre_score FROM course_summary WHERE learner = ? AND course = 'desa-keuangan'", me["id"]),
+       [(25,)], "E's summary takes D's earlier pre-test (25)")
+    st, cd, _ = e.get("/api/v1/courses/desa-keuangan")
+    eq(cd["pretest"]["score"], 25, "and the learner app shows it")
+
+
 def test_course_counts_follow_every_change():
     # after registrations, lessons, a quiz, corrections and a merge, Today's
     # per-course figures (kept by triggers) equal a count over the summaries

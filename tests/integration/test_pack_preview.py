@@ -79,6 +79,15 @@ def test_preview_renders_again():
                 time.sleep(0.05)
         st, _, page = get(base + "/")
         ok(st == 200 and b'src="/js/main.js"' in page, "preview serves the learner app's own page", st)
+        ok(b'<script type="module" src="/__preview/reload.js"></script>\n</head>' in page,
+           "with one more script that reloads it when the sources change", page[-300:])
+        eq(get(base + "/index.html")[2], page, "/index.html is the same page")
+        st, h, js = get(base + "/__preview/reload.js")
+        ok(st == 200 and h["content-type"].startswith("text/javascript") and b"/__preview/version" in js
+           and b"location.reload()" in js and b"http" not in js, "the script asks the version and reloads (no other host)", js)
+        st, _, v1 = get(base + "/__preview/version")
+        st, _, v1b = get(base + "/__preview/version")
+        eq((st, v1), (200, v1b), "the sources' version stays while nothing changes")
         st, me = api(base, "GET", "/me")
         ok(st == 200 and me["name"], "a stand-in learner is logged in", me)
         st, c = api(base, "GET", "/courses/kursus-baru")
@@ -91,6 +100,7 @@ def test_preview_renders_again():
         src = os.path.join(COURSE, "lessons", "02-langkah.md")
         with open(src, "a") as f:
             f.write("\nKalimat **baru** dari penulis.\n")
+        ok(get(base + "/__preview/version")[2] != v1, "an edit changes the version (the page reloads)")
         st, c2 = api(base, "GET", "/courses/kursus-baru")
         url2 = c2["lessons"][1]["url"]
         ok(url2 != url, "the edited lesson gets a new URL", (url, url2))
@@ -111,6 +121,13 @@ def test_preview_renders_again():
         st, c4 = api(base, "GET", "/courses/kursus-baru")
         st, _, html = get(base + c4["lessons"][1]["url"])
         ok(b"alert bad" not in html, "fixed, the problem goes")
+        v2 = get(base + "/__preview/version")[2]
+        with open(os.path.join(COURSE, "media", "baru.svg"), "w") as f:
+            f.write('<svg xmlns="http://www.w3.org/2000/svg"/>')
+        v3 = get(base + "/__preview/version")[2]
+        os.unlink(os.path.join(COURSE, "media", "baru.svg"))
+        ok(v3 != v2 and get(base + "/__preview/version")[2] != v3,
+           "a media file added or removed changes it too")
 
         # media, with Range as on the box
         st, h, body = get(base + "/packs/kursus-baru/preview/media/alur.svg", {"Range": "bytes=0-9"})

@@ -49,7 +49,7 @@ const T = {
     per: { hour: 'per jam', day: 'per hari', month: 'per bulan' },
     chart_bars: 'Selesai {per}', chart_line: 'Jumlah berjalan',
     sources: 'Sumber waktu selesai: jam pusat {hub}, jam ponsel {phone}, jam kotak tanpa koreksi {none}, tidak dilaporkan {unknown}.',
-    src: { hub: 'jam pusat', phone: 'jam ponsel', none: 'jam kotak', unknown: 'tak diketahui' },
+    src: { hub: 'jam pusat', phone: 'jam ponsel', console: 'ponsel fasilitator', none: 'jam kotak', unknown: 'tak diketahui' },
     print_filters: 'Wilayah: {u} · Kursus: {c} · Periode: {p}', printed: 'Dicetak {d}',
     col: {
       code: 'Kode', name: 'Nama', learners: 'Peserta', started: 'Dimulai', completed: 'Selesai',
@@ -75,7 +75,7 @@ const T = {
       started: 'Pasangan peserta–kursus yang sudah dimulai (satu per peserta per kursus).',
       completed: 'Pasangan peserta–kursus yang selesai (satu per peserta per kursus).',
       disk_used_percent: 'Ruang disk kotak yang terpakai dari seluruh kapasitasnya.',
-      clock: 'Yang menjamin jam kotak: jam pusat, jam ponsel, atau tidak diketahui.',
+      clock: 'Yang menjamin jam kotak: jam pusat, jam ponsel peserta, ponsel fasilitator (konsol), atau tidak diketahui.',
       avg_gain: 'Nilai pasca-tes (kuis akhir) dikurangi nilai pra-tes, dirata-ratakan atas peserta yang punya keduanya (lihat kolom berikutnya).',
       gain_learners: 'Pasangan peserta–kursus yang punya nilai pra-tes dan pasca-tes: atas merekalah kenaikan dirata-ratakan.'
     },
@@ -129,7 +129,7 @@ const T = {
     per: { hour: 'per hour', day: 'per day', month: 'per month' },
     chart_bars: 'Completed {per}', chart_line: 'Running total',
     sources: 'Completion times vouched for by: the hub\'s clock {hub}, phones\' clocks {phone}, the box clock uncorrected {none}, not reported {unknown}.',
-    src: { hub: 'hub clock', phone: 'phone clock', none: 'box clock', unknown: 'unknown' },
+    src: { hub: 'hub clock', phone: 'phone clock', console: 'facilitator\'s phone', none: 'box clock', unknown: 'unknown' },
     print_filters: 'Area: {u} · Course: {c} · Period: {p}', printed: 'Printed {d}',
     col: {
       code: 'Code', name: 'Name', learners: 'Learners', started: 'Started', completed: 'Completed',
@@ -155,7 +155,7 @@ const T = {
       started: 'Learner-course pairs started (one per learner per course).',
       completed: 'Learner-course pairs completed (one per learner per course).',
       disk_used_percent: 'Share of the box\'s disk capacity in use.',
-      clock: 'What vouches for the box\'s clock: the hub, phones, or unknown.',
+      clock: 'What vouches for the box\'s clock: the hub, learners\' phones, a facilitator\'s phone (console), or unknown.',
       avg_gain: 'Post-test (final quiz) score minus pre-test score, averaged over the learners who have both (see the next column).',
       gain_learners: 'Learner-course pairs with both a pre-test and a post-test score: the gain is averaged over them.'
     },
@@ -258,7 +258,7 @@ function fmt (col, v) {
   if (col === 'percent' || col === 'villages_percent' || col === 'disk_used_percent') return v > 0 && v < 0.05 ? '< 0.1 %' : v.toFixed(1) + ' %';
   if (col === 'status') return T[lang].status[v] || v;
   if (col === 'db_state') return T[lang].dbstate[v] || v;
-  if (col === 'clock') return T[lang].src[v === 'phone' ? 'phone' : v === 'hub' ? 'hub' : 'unknown'];
+  if (col === 'clock') return T[lang].src[v === 'phone' || v === 'hub' || v === 'console' ? v : 'unknown'];
   if (col === 'role') return T[lang].roles[v] || v;
   if (col === 'avg_gain') return (v > 0 ? '+' : '') + v.toFixed(1);
   if (typeof v === 'boolean') return v ? t('yes') : t('no');

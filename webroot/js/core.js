@@ -54,7 +54,8 @@ function sleep(ms) { return new Promise(function (r) { setTimeout(r, ms); }); }
 var main = document.getElementById('main');
 
 /* Element builder: h('p', {class: 'x', onclick: fn}, 'text', child, [kids]).
- * Strings always become text nodes. */
+ * Strings always become text nodes. The console builds its pages with
+ * these too (console/js/core.js imports them from here). */
 export function h(tag, props) {
   var el = document.createElement(tag);
   var k;
@@ -70,7 +71,7 @@ export function h(tag, props) {
   for (var i = 2; i < arguments.length; i++) add(el, arguments[i]);
   return el;
 }
-function add(el, kid) {
+export function add(el, kid) {
   if (kid == null || kid === false) return;
   if (Array.isArray(kid)) { kid.forEach(function (k) { add(el, k); }); return; }
   el.appendChild(typeof kid === 'object' ? kid : document.createTextNode(String(kid)));
@@ -133,12 +134,24 @@ export function ApiError(status, code, body) {
   this.name = 'ApiError'; this.status = status; this.code = code; this.body = body || {};
 }
 
-/* fetch() that gives up (and aborts) after ms. */
-function fetchT(url, opts, ms) {
+/* The fetch() options of a request to the box (the console's too): its own cookies, never a
+ * cached answer, the given headers; every write carries a JSON body (the
+ * box takes writes only as JSON, even empty ones). */
+export function requestOpts(method, body, headers) {
+  var o = { method: method, credentials: 'same-origin', cache: 'no-store', headers: headers || {} };
+  if (method !== 'GET' && method !== 'HEAD') {
+    o.headers['Content-Type'] = 'application/json';
+    o.body = JSON.stringify(body === undefined || body === null ? {} : body);
+  }
+  return o;
+}
+
+/* fetch() that gives up (and aborts) after ms (0: never). */
+export function fetchT(url, opts, ms) {
   return new Promise(function (resolve, reject) {
-    var ctl = typeof AbortController === 'function' ? new AbortController() : null;
+    var ctl = ms > 0 && typeof AbortController === 'function' ? new AbortController() : null;
     if (ctl) opts.signal = ctl.signal;
-    var timer = setTimeout(function () { if (ctl) ctl.abort(); reject(new Error('timeout')); }, ms);
+    var timer = ms > 0 ? setTimeout(function () { if (ctl) ctl.abort(); reject(new Error('timeout')); }, ms) : null;
     fetch(url, opts).then(function (r) { clearTimeout(timer); resolve(r); },
       function (e) { clearTimeout(timer); reject(e); });
   });
@@ -147,14 +160,7 @@ function fetchT(url, opts, ms) {
 /* One request. Throws NetError when the box cannot be reached (or says it
  * is unavailable: worth retrying), ApiError for an answer with an error. */
 export async function request(method, path, body, asText) {
-  var opts = { method: method, credentials: 'same-origin', cache: 'no-store', headers: {} };
-  if (!asText) opts.headers.Accept = 'application/json';
-  /* the box takes writes only as JSON, even empty ones */
-  if (body === undefined && (method === 'POST' || method === 'PUT')) body = {};
-  if (body !== undefined) {
-    opts.headers['Content-Type'] = 'application/json';
-    opts.body = JSON.stringify(body);
-  }
+  var opts = requestOpts(method, body, asText ? {} : { Accept: 'application/json' });
   return reply(fetchT(path, opts, 20000), asText);
 }
 
@@ -465,9 +471,9 @@ function timeSend() {
       var x = timeLeft[0];
       x.busy = true;
       try {
-        await reply(fetchT(timeUrl(x), { method: 'POST', credentials: 'same-origin', cache: 'no-store', keepalive: true,
-          headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-          body: JSON.stringify(timeBody(x)) }, 20000));
+        var opts = requestOpts('POST', timeBody(x), { Accept: 'application/json' });
+        opts.keepalive = true;
+        await reply(fetchT(timeUrl(x), opts, 20000));
         timeDrop(x);
       } catch (e) {
         x.busy = false;

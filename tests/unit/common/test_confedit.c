@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "confedit.h"
@@ -60,6 +61,31 @@ main(void)
 	out = edit(conf, nl, 1, &rc);
 	CHECK(rc == PB_ERR_INVALID && out && strcmp(out, conf) == 0, "so is a value with a newline");
 	free(out);
+
+	/* the image: /etc/pamong/pamongd.conf links to the data partition */
+	{
+		char dir[64], link[96], real[96];
+		struct stat st;
+
+		snprintf(dir, sizeof(dir), "/tmp/pb-confedit-%d.d", (int)getpid());
+		snprintf(link, sizeof(link), "%s/pamongd.conf", dir);
+		snprintf(real, sizeof(real), "%s", path);
+		mkdir(dir, 0700);
+		unlink(link);
+		fs_write_atomic(real, conf, strlen(conf), 0600);
+		CHECK_EQ_INT(symlink(real, link), 0, "a config file behind a link");
+		CHECK_EQ_INT(confedit_set(link, kv, 1), PB_OK, "is set through the link");
+		CHECK(lstat(link, &st) == 0 && S_ISLNK(st.st_mode), "the link stays a link");
+		out = NULL;
+		fs_read_file(real, 1 << 20, &out, NULL);
+		CHECK(out != NULL && strstr(out, "box_name = Kotak Kebasen\n") != NULL,
+		    "and the file it names has the change");
+		free(out);
+		snprintf(real, sizeof(real), "%s.tmp", link);
+		CHECK(access(real, F_OK) != 0, "nothing was written beside the link");
+		unlink(link);
+		rmdir(dir);
+	}
 	unlink(path);
 	return TAP_DONE();
 }

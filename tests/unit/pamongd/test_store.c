@@ -76,8 +76,8 @@ test_open_fresh_and_reopen(void)
 	CHECK_EQ_INT(mk_learner(st, "Siti Aminah", id), PB_OK, "a learner is created");
 	store_close(st);
 
-	CHECK_EQ_INT(sql_int(path, "PRAGMA user_version"), 10,
-	    "migrations bring a fresh database to schema version 9");
+	CHECK_EQ_INT(sql_int(path, "PRAGMA user_version"), 11,
+	    "migrations bring a fresh database to schema version 11");
 	CHECK_EQ_INT(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE name = "
 	    "'lesson_visits'"), 1, "schema 9 has the lesson_visits table");
 	CHECK_EQ_INT(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE name = "
@@ -917,6 +917,30 @@ test_clock(void)
 	CHECK(f.found && f.t.first_activity.ms == wn + 600000 &&
 	    f.t.first_activity.src == STORE_CLOCK_HUB && f.t.first_activity.moved,
 	    "current-boot times are moved by the hub's offset, not the phones'");
+
+	/* a facilitator's phone (the console): over the phones, under the hub */
+	CHECK_EQ_INT(store_clock_set(st, "boot-b", 7000, STORE_CLOCK_CONSOLE), PB_OK,
+	    "the console's offset for boot B is stored");
+	store_clock_learn(st, "boot-now", 0);
+	c = clock_of(st, "boot-b");
+	CHECK(c.src == STORE_CLOCK_CONSOLE && c.offset_ms == 7000,
+	    "it replaces the phones' and stays after learning (got src %d, %lld)",
+	    (int)c.src, (long long)c.offset_ms);
+	CHECK_EQ_STR(store_clock_src_name(c.src), "console", "its source is named console");
+	f = sync_summary(st, l1, "k");
+	CHECK(f.found && f.t.completed_at.src == STORE_CLOCK_CONSOLE,
+	    "a time of boot B is uploaded as vouched by the console (got %d)",
+	    (int)f.t.completed_at.src);
+	CHECK_EQ_INT(store_clock_set(st, "boot-now", 1, STORE_CLOCK_CONSOLE), PB_OK,
+	    "a console offset for a boot the hub vouches for is no error");
+	c = clock_of(st, "boot-now");
+	CHECK(c.src == STORE_CLOCK_HUB && c.offset_ms == 600000,
+	    "but the hub's offset stays (got src %d, %lld)", (int)c.src, (long long)c.offset_ms);
+	CHECK_EQ_INT(store_clock_set_hub(st, "boot-b", -2 * HOUR_MS), PB_OK,
+	    "the hub's offset for boot B");
+	CHECK_EQ_INT(clock_of(st, "boot-b").src, STORE_CLOCK_HUB, "replaces the console's");
+	CHECK_EQ_INT(store_clock_set(st, "boot-b", 0, STORE_CLOCK_PHONE), PB_ERR_INVALID,
+	    "store_clock_set takes only the hub or the console");
 	store_close(st);
 
 	/* the offsets survive a reopen */
@@ -1156,7 +1180,7 @@ test_migrate_from_1(void)
 	CHECK_EQ_INT(store_open(path, &st), PB_OK, "the migration-1 database opens");
 	if (st == NULL)
 		return;
-	CHECK_EQ_INT(sql_int(path, "PRAGMA user_version"), 10, "it is migrated to schema 10");
+	CHECK_EQ_INT(sql_int(path, "PRAGMA user_version"), 11, "it is migrated to schema 11");
 	CHECK_EQ_INT(sql_int(path, "SELECT count(*) FROM (SELECT course, count(*) AS n, "
 	    "sum(status = 'completed') AS c FROM course_summary GROUP BY course) s "
 	    "JOIN course_counts k USING (course) WHERE k.started = s.n AND k.completed = s.c"),

@@ -5,6 +5,9 @@
  * Nothing the box sends is ever parsed as HTML: strings become text. */
 import id from './strings-id.js';
 import en from './strings-en.js';
+/* the element builder and the request helpers are the learner app's (the
+ * box serves both apps): one copy */
+import { h, add, clear, requestOpts, fetchT } from '../../js/core.js';
 
 var texts = { id: id, en: en };
 
@@ -25,6 +28,10 @@ export function t(key, vars) {
 }
 /* Add texts (a screen module's own keys) for both languages. */
 export function addTexts(idTexts, enTexts) {
+  if (enTexts === undefined) { /* one table: key: [Indonesian, English] */
+    Object.keys(idTexts).forEach(function (k) { id[k] = idTexts[k][0]; en[k] = idTexts[k][1]; });
+    return;
+  }
   Object.assign(id, idTexts);
   Object.assign(en, enTexts);
 }
@@ -33,26 +40,18 @@ export function addTexts(idTexts, enTexts) {
 
 export var main = document.getElementById('main');
 
-export function h(tag, props) {
-  var el = document.createElement(tag);
-  for (var k in props || {}) {
-    var v = props[k];
-    if (v == null || v === false) continue;
-    if (k.slice(0, 2) === 'on') el.addEventListener(k.slice(2), v);
-    else if (k === 'class') el.className = v;
-    else if (k === 'text') el.textContent = v;
-    else if (k === 'value') el.value = v;
-    else el.setAttribute(k, v === true ? '' : v);
-  }
-  for (var i = 2; i < arguments.length; i++) add(el, arguments[i]);
-  return el;
+export { h, clear };
+
+/* A question asked on the page (not a browser dialog): msg, then "yes"
+ * (onYes runs) or "cancel"; the box removes itself either way. */
+export function confirmBox(msg, onYes) {
+  var box = h('div', { class: 'banner', role: 'alertdialog', 'aria-label': msg }, h('p', null, msg),
+    h('div', { class: 'btns' },
+      h('button', { type: 'button', class: 'btn danger', onclick: function () { box.remove(); onYes(); } }, t('yes')),
+      h('button', { type: 'button', class: 'btn alt', onclick: function () { box.remove(); } }, t('cancel'))));
+  setTimeout(function () { box.querySelector('button').focus(); }, 0);
+  return box;
 }
-function add(el, kid) {
-  if (kid == null || kid === false) return;
-  if (Array.isArray(kid)) { kid.forEach(function (k) { add(el, k); }); return; }
-  el.appendChild(typeof kid === 'object' ? kid : document.createTextNode(String(kid)));
-}
-export function clear(el) { while (el.firstChild) el.removeChild(el.firstChild); return el; }
 
 /* Tell screen readers (the live region of index.html). */
 export function announce(msg) {
@@ -113,13 +112,10 @@ export var session = { fac: null, csrf: null };
  * (status 0 when the box cannot be reached). State changes carry the CSRF
  * token; a 401 outside getting in sends the facilitator to the login. */
 export function api(method, path, body) {
-  var o = { method: method, credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } };
-  if (method !== 'GET') {
-    o.headers['Content-Type'] = 'application/json';
-    o.body = JSON.stringify(body || {});
-    if (session.csrf) o.headers['X-CSRF-Token'] = session.csrf;
-  }
-  return fetch('/api/v1/console/' + path, o).then(function (r) {
+  var hdrs = { Accept: 'application/json' };
+  if (method !== 'GET' && session.csrf) hdrs['X-CSRF-Token'] = session.csrf;
+  /* no time limit: installing a large pack may take a while */
+  return fetchT('/api/v1/console/' + path, requestOpts(method, body, hdrs), 0).then(function (r) {
     return r.text().then(function (txt) {
       var b = null;
       try { b = txt ? JSON.parse(txt) : null; } catch (e) { b = null; }

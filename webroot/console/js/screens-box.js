@@ -1,58 +1,66 @@
 /* The console's Box screen: the box's state (uptime, disk, database, CPU
  * temperature and power, phones, sync, clock), its buttons (sync now, the
  * clock from this phone, restart, safe shutdown) and its settings. */
-import { t, h, show, field, banner, api, failText, screen, menu, addTexts, announce, num, when } from './core.js';
+import { t, h, show, field, banner, api, failText, screen, menu, addTexts, announce, num, when, confirmBox } from './core.js';
 
 addTexts({
-  nav_box: 'Kotak',
-  box_h: 'Kotak',
-  st_h: 'Keadaan',
-  na: 'tidak tersedia',
-  st_uptime: 'Menyala sejak', st_disk: 'Ruang kosong', st_db: 'Basis data', st_temp: 'Suhu prosesor',
-  st_learners: '{n} peserta', st_power: 'Daya listrik', st_phones: 'Ponsel tersambung', st_sync: 'Kirim ke pusat', st_clock: 'Jam kotak',
-  power_ok: 'baik', power_low: 'TEGANGAN KURANG sekarang — ganti adaptor atau kabel', power_was: 'pernah kurang sejak menyala',
-  throttled: 'prosesor diperlambat',
-  sync_state_off: 'mati (tidak ada alamat pusat)', sync_state_no_link: 'tidak ada sambungan', sync_state_idle: 'semua terkirim',
-  sync_state_uploading: 'sedang mengirim', sync_state_failing: 'gagal', sync_state_not_enrolled: 'belum terdaftar di pusat',
-  sync_pending: '{n} baris menunggu', sync_last: 'terakhir berhasil {w}', sync_err: 'kesalahan terakhir: {e}',
-  clock_unknown: 'belum diketahui', clock_hub: 'dari pusat', clock_phone: 'dari ponsel peserta',
-  btn_h: 'Tombol',
-  sync_now: 'Kirim sekarang', sync_started: 'Pengiriman dimulai.', sync_off: 'Kotak ini belum punya alamat pusat.',
-  clock_set: 'Setel jam dari ponsel ini', clock_done: 'Jam kotak disetel dari ponsel ini.', clock_known: 'Kotak sudah punya jam dari pusat.',
-  restart: 'Mulai ulang', restart_q: 'Mulai ulang kotak? Ponsel terputus sebentar; semua data tetap tersimpan.',
-  shutdown: 'Matikan dengan aman', shutdown_q: 'Matikan kotak? Data disimpan dulu. Cabut listrik setelah lampu hijau padam.',
-  stopping: 'Kotak sedang berhenti. Data aman.',
-  set_h: 'Pengaturan',
-  set_p: 'Disimpan ke berkas pengaturan kotak; berlaku setelah kotak dimulai ulang.',
-  set_name: 'Nama kotak', set_area: 'Wilayah (kode Kemendagri, pisahkan dengan koma)', set_area_find: 'Cari kabupaten atau kecamatan',
-  set_ssid: 'Nama hotspot', set_pass: 'Kata sandi hotspot (kosongkan agar tidak berubah)', set_hub: 'Alamat pusat (https://…)',
-  set_code: 'Kode pendaftaran dari pusat (kosongkan agar tidak berubah)', set_save: 'Simpan pengaturan',
-  set_saved: 'Tersimpan. Mulai ulang kotak agar berlaku.', set_add: 'Tambah {c}'
-}, {
-  nav_box: 'Box',
-  box_h: 'Box',
-  st_h: 'State',
-  na: 'not available',
-  st_uptime: 'Up since', st_disk: 'Free space', st_db: 'Database', st_temp: 'CPU temperature',
-  st_learners: '{n} learners', st_power: 'Power supply', st_phones: 'Phones connected', st_sync: 'Sending to the hub', st_clock: 'Box clock',
-  power_ok: 'good', power_low: 'UNDER-VOLTAGE now — change the adapter or cable', power_was: 'was low since start',
-  throttled: 'CPU slowed down',
-  sync_state_off: 'off (no hub address)', sync_state_no_link: 'no link', sync_state_idle: 'everything sent',
-  sync_state_uploading: 'sending', sync_state_failing: 'failing', sync_state_not_enrolled: 'not enrolled at the hub',
-  sync_pending: '{n} rows waiting', sync_last: 'last success {w}', sync_err: 'last error: {e}',
-  clock_unknown: 'not known yet', clock_hub: 'from the hub', clock_phone: 'from learners\' phones',
-  btn_h: 'Buttons',
-  sync_now: 'Send now', sync_started: 'Sending started.', sync_off: 'This box has no hub address yet.',
-  clock_set: 'Set the clock from this phone', clock_done: 'The box clock was set from this phone.', clock_known: 'The box has the hub\'s time already.',
-  restart: 'Restart', restart_q: 'Restart the box? Phones lose it for a moment; all data stays.',
-  shutdown: 'Shut down safely', shutdown_q: 'Shut the box down? Data is saved first. Unplug once the green light is off.',
-  stopping: 'The box is stopping. Data is safe.',
-  set_h: 'Settings',
-  set_p: 'Saved to the box\'s config file; they apply once the box restarts.',
-  set_name: 'Box name', set_area: 'Area (Kemendagri codes, comma-separated)', set_area_find: 'Find a regency or district',
-  set_ssid: 'Hotspot name', set_pass: 'Hotspot password (leave empty to keep it)', set_hub: 'Hub address (https://…)',
-  set_code: 'Enrollment code from the hub (leave empty to keep it)', set_save: 'Save settings',
-  set_saved: 'Saved. Restart the box to apply.', set_add: 'Add {c}'
+  nav_box: ['Kotak', 'Box'],
+  box_h: ['Kotak', 'Box'],
+  st_h: ['Keadaan', 'State'],
+  na: ['tidak tersedia', 'not available'],
+  st_uptime: ['Menyala sejak', 'Up since'],
+  st_disk: ['Ruang kosong', 'Free space'],
+  st_db: ['Basis data', 'Database'],
+  st_temp: ['Suhu prosesor', 'CPU temperature'],
+  st_learners: ['{n} peserta', '{n} learners'],
+  st_power: ['Daya listrik', 'Power supply'],
+  st_phones: ['Ponsel tersambung', 'Phones connected'],
+  st_sync: ['Kirim ke pusat', 'Sending to the hub'],
+  st_clock: ['Jam kotak', 'Box clock'],
+  power_ok: ['baik', 'good'],
+  power_low: ['TEGANGAN KURANG sekarang — ganti adaptor atau kabel', 'UNDER-VOLTAGE now — change the adapter or cable'],
+  power_was: ['pernah kurang sejak menyala', 'was low since start'],
+  throttled: ['prosesor diperlambat', 'CPU slowed down'],
+  sync_state_off: ['mati (tidak ada alamat pusat)', 'off (no hub address)'],
+  sync_state_no_link: ['tidak ada sambungan', 'no link'],
+  sync_state_idle: ['semua terkirim', 'everything sent'],
+  sync_state_uploading: ['sedang mengirim', 'sending'],
+  sync_state_failing: ['gagal', 'failing'],
+  sync_state_not_enrolled: ['belum terdaftar di pusat', 'not enrolled at the hub'],
+  sync_pending: ['{n} baris menunggu', '{n} rows waiting'],
+  sync_last: ['terakhir berhasil {w}', 'last success {w}'],
+  sync_err: ['kesalahan terakhir: {e}', 'last error: {e}'],
+  clock_unknown: ['belum diketahui', 'not known yet'],
+  clock_hub: ['dari pusat', 'from the hub'],
+  clock_phone: ['dari ponsel peserta', 'from learners\' phones'],
+  clock_console: ['dari ponsel fasilitator (konsol)', 'from a facilitator\'s phone (console)'],
+  btn_h: ['Tombol', 'Buttons'],
+  sync_now: ['Kirim sekarang', 'Send now'],
+  sync_started: ['Pengiriman dimulai.', 'Sending started.'],
+  sync_off: ['Kotak ini belum punya alamat pusat.', 'This box has no hub address yet.'],
+  clock_set: ['Setel jam dari ponsel ini', 'Set the clock from this phone'],
+  clock_done: ['Jam kotak disetel dari ponsel ini.', 'The box clock was set from this phone.'],
+  clock_known: ['Kotak sudah punya jam dari pusat.', 'The box has the hub\'s time already.'],
+  restart: ['Mulai ulang', 'Restart'],
+  restart_q: ['Mulai ulang kotak? Ponsel terputus sebentar; semua data tetap tersimpan.', 'Restart the box? Phones lose it for a moment; all data stays.'],
+  shutdown: ['Matikan dengan aman', 'Shut down safely'],
+  shutdown_q: ['Matikan kotak? Data disimpan dulu. Cabut listrik setelah lampu hijau padam.', 'Shut the box down? Data is saved first. Unplug once the green light is off.'],
+  stopping: ['Kotak sedang berhenti. Data aman.', 'The box is stopping. Data is safe.'],
+  set_h: ['Pengaturan', 'Settings'],
+  set_p: ['Disimpan ke berkas pengaturan kotak; berlaku setelah kotak dimulai ulang (juga nama dan kata sandi hotspot).', 'Saved to the box\'s config file; they apply once the box restarts (the hotspot name and password too).'],
+  set_p_now: ['Disimpan ke berkas pengaturan kotak. Nama dan kata sandi hotspot berlaku saat itu juga; yang lain setelah kotak dimulai ulang.', 'Saved to the box\'s config file. The hotspot name and password apply at once; the rest once the box restarts.'],
+  set_name: ['Nama kotak', 'Box name'],
+  set_area: ['Wilayah (kode Kemendagri, pisahkan dengan koma)', 'Area (Kemendagri codes, comma-separated)'],
+  set_area_find: ['Cari kabupaten atau kecamatan', 'Find a regency or district'],
+  set_ssid: ['Nama hotspot', 'Hotspot name'],
+  set_pass: ['Kata sandi hotspot (kosongkan agar tidak berubah)', 'Hotspot password (leave empty to keep it)'],
+  set_hub: ['Alamat pusat (https://…)', 'Hub address (https://…)'],
+  set_code: ['Kode pendaftaran dari pusat (kosongkan agar tidak berubah)', 'Enrollment code from the hub (leave empty to keep it)'],
+  set_save: ['Simpan pengaturan', 'Save settings'],
+  set_saved: ['Tersimpan. Mulai ulang kotak agar berlaku.', 'Saved. Restart the box to apply.'],
+  set_add: ['Tambah {c}', 'Add {c}'],
+  set_saved_hs: ['Tersimpan. Hotspot kini memakai nama dan kata sandi baru: ponsel perlu tersambung lagi dengannya.', 'Saved. The hotspot now uses the new name and password: phones must join again with them.'],
+  set_saved_hs_more: ['Pengaturan lain berlaku setelah kotak dimulai ulang.', 'The other settings apply once the box restarts.']
 });
 
 function bytes(n) {
@@ -103,20 +111,23 @@ function buttons(s, msg) {
       if (r.status === 202) { msg.set(t('sync_started'), true); announce(t('sync_started')); } else msg.set(r.status === 409 ? t('sync_off') : failText(r));
     });
   })];
-  if (s.clock.source !== 'hub') out.push(btn(t('clock_set'), 'alt', function () {
+  if (s.clock.source !== 'hub' && s.clock.source !== 'console') out.push(btn(t('clock_set'), 'alt', function () {
     return api('POST', 'clock', { phone_ms: Date.now() }).then(function (r) {
       if (r.status === 200) msg.set(t('clock_done'), true); else msg.set(r.status === 409 ? t('clock_known') : failText(r));
     });
   }));
-  out.push(btn(t('restart'), 'alt', function () {
-    if (!window.confirm(t('restart_q'))) return null;
-    return api('POST', 'restart').then(function (r) { msg.set(r.status === 202 ? t('stopping') : failText(r), r.status === 202); });
-  }));
-  out.push(btn(t('shutdown'), 'danger', function () {
-    if (!window.confirm(t('shutdown_q'))) return null;
-    return api('POST', 'shutdown').then(function (r) { msg.set(r.status === 202 ? t('stopping') : failText(r), r.status === 202); });
-  }));
-  return h('div', { class: 'btns' }, out);
+  /* restart and shutdown: asked first on the page, then the box stops */
+  function power(what, cls) {
+    out.push(btn(t(what), cls, function () {
+      wrap.appendChild(confirmBox(t(what + '_q'), function () {
+        api('POST', what).then(function (r) { msg.set(r.status === 202 ? t('stopping') : failText(r), r.status === 202); });
+      }));
+    }));
+  }
+  power('restart', 'alt');
+  power('shutdown', 'danger');
+  var wrap = h('div', null, h('div', { class: 'btns' }, out));
+  return wrap;
 }
 
 function settingsForm(cur) {
@@ -166,13 +177,20 @@ function settingsForm(cur) {
     if (f.enroll_code.input.value.trim()) body.enroll_code = f.enroll_code.input.value.trim();
     if (!Object.keys(body).length) return;
     api('PUT', 'settings', body).then(function (r) {
-      if (r.status === 200) { msg.set(t('set_saved'), true); announce(t('set_saved')); return; }
+      if (r.status === 200) {
+        var said = r.body.hotspot === 'applied' ? t('set_saved_hs') + (r.body.restart_needed ? ' ' + t('set_saved_hs_more') : '') : t('set_saved');
+        msg.set(said, true);
+        announce(said);
+        Object.keys(body).forEach(function (k) { if (k in cur) cur[k] = body[k]; });
+        f.hotspot_passphrase.input.value = f.enroll_code.input.value = '';
+        return;
+      }
       if (r.status === 400 && r.body && f[r.body.field]) { f[r.body.field].error(r.body.message); f[r.body.field].input.focus(); return; }
       msg.set(failText(r));
     });
   });
   return h('section', { class: 'card', 'aria-labelledby': 'set-h' }, h('h2', { id: 'set-h' }, t('set_h')),
-    h('p', { class: 'muted' }, t('set_p')), msg, form);
+    h('p', { class: 'muted' }, t(cur.hotspot_applies_at_once ? 'set_p_now' : 'set_p')), msg, form);
 }
 
 screen('box', function () {

@@ -2,11 +2,11 @@
  * Learners (search, filters, sort, pages) and a learner's page with the
  * help a facilitator gives: correct name, village or jabatan, reset the
  * PIN, merge two accounts of one person. */
-import { t, h, show, field, banner, api, failText, screen, menu, go, when, num, addTexts, lang, announce } from './core.js';
+import { t, h, show, field, banner, api, failText, screen, menu, go, when, num, addTexts, lang, announce, confirmBox } from './core.js';
 
 addTexts({
   today_h: 'Hari ini',
-  phones: 'HP tersambung',
+  phones: 'Ponsel tersambung',
   phones_of: '{n} dari {cap}',
   active_hour: 'Aktif 1 jam terakhir',
   lessons_today: 'Pelajaran selesai hari ini',
@@ -65,7 +65,7 @@ addTexts({
   name_taken: 'Sudah ada peserta dengan nama, desa dan jabatan ini.',
   bad_name: 'Nama 2–60 huruf, angka, spasi atau . , \' -',
   pin_h: 'Atur ulang PIN',
-  pin_p: 'Peserta lupa PIN? Buat kode sekali pakai, bacakan kepadanya. Ia masuk dengan kode itu lalu membuat PIN baru. Sesi peserta di HP lain berakhir.',
+  pin_p: 'Peserta lupa PIN? Buat kode sekali pakai, bacakan kepadanya. Ia masuk dengan kode itu lalu membuat PIN baru. Sesi peserta di ponsel lain berakhir.',
   pin_go: 'Buat kode sekali pakai',
   pin_confirm: 'Yakin? PIN lama {name} tidak berlaku lagi.',
   pin_code: 'Kode untuk {name}:',
@@ -77,8 +77,7 @@ addTexts({
   merge_confirm: 'Gabungkan {a} ke {b}? Ini tidak dapat dibatalkan.',
   merged: 'Akun digabungkan ke {name}.',
   merged_into: 'Akun ini sudah digabungkan ke akun lain.',
-  open_target: 'Buka akun tujuan',
-  yes: 'Ya, lanjutkan'
+  open_target: 'Buka akun tujuan'
 }, {
   today_h: 'Today',
   phones: 'Phones connected',
@@ -150,8 +149,7 @@ addTexts({
   merge_confirm: 'Merge {a} into {b}? This cannot be undone.',
   merged: 'Account merged into {name}.',
   merged_into: 'This account was merged into another.',
-  open_target: 'Open the kept account',
-  yes: 'Yes, go ahead'
+  open_target: 'Open the kept account'
 });
 
 /* ---------- the box's lists (public learner API) ---------- */
@@ -319,15 +317,6 @@ screen('learners', function (parts, query) {
 });
 
 /* ---------- a learner ---------- */
-
-function confirmBox(msg, onYes) {
-  var box = h('div', { class: 'banner', role: 'alertdialog', 'aria-label': msg }, h('p', null, msg),
-    h('div', { class: 'btns' },
-      h('button', { type: 'button', class: 'btn danger', onclick: function () { box.remove(); onYes(); } }, t('yes')),
-      h('button', { type: 'button', class: 'btn alt', onclick: function () { box.remove(); } }, t('cancel'))));
-  setTimeout(function () { box.querySelector('button').focus(); }, 0);
-  return box;
-}
 
 var flash = null; /* told once on the next drawing of a learner's page */
 

@@ -1,6 +1,6 @@
 /* The console's screens for getting in and for the console itself: first
  * setup, login, logout, facilitators, my account, the audit log. */
-import { t, h, show, field, banner, api, failText, session, screen, menu, go, forget, when, announce } from './core.js';
+import { t, h, show, field, banner, api, failText, session, screen, menu, go, forget, when, announce, confirmBox } from './core.js';
 
 /* Field errors the box names → the field's text. */
 function fieldError(res, fields) {
@@ -71,7 +71,7 @@ screen('login', function () {
         msg.set('');
         return api('POST', 'login', { username: user.input.value.trim(), password: pw.input.value }).then(function (res) {
           if (res.status === 200) { go('#/today'); return; }
-          msg.set(res.status === 401 ? t('wrong_login') : failText(res));
+          msg.set(res.status === 401 ? t('wrong_login') : res.status === 403 && res.body && res.body.error === 'account_disabled' ? t('account_disabled') : failText(res));
           pw.input.value = '';
           pw.input.focus();
         });
@@ -85,28 +85,63 @@ screen('logout', function () {
 
 /* ---------- facilitators ---------- */
 
-function facRow(f) {
-  return h('li', null, h('strong', null, f.username), ' · ',
-    h('span', { class: 'muted' }, f.created_by ? t('fac_by', { name: f.created_by }) : t('fac_first'), ', ', when(f.created_at)));
+/* One facilitator: who added them, and for another one the buttons to
+ * disable (enable) or remove them, each asked first; msg tells the outcome. */
+function facRow(f, msg) {
+  var li = h('li', { class: 'fac' });
+  function act(method, body, q, done) {
+    li.appendChild(confirmBox(t(q, { name: f.username }), function () { send(method, body, done); }));
+  }
+  function send(method, body, done) {
+    api(method, 'facilitators/' + f.id, body).then(function (r) {
+      if (r.status !== 204) {
+        msg.set(r.body && r.body.error === 'last_facilitator' ? t('fac_last') : failText(r));
+        return;
+      }
+      msg.set(t(done, { name: f.username }), true);
+      announce(t(done, { name: f.username }));
+      if (method === 'DELETE') { li.parentNode.removeChild(li); return; }
+      f.disabled_at = body.disabled ? Date.now() : null;
+      draw();
+    });
+  }
+  function draw() {
+    while (li.firstChild) li.removeChild(li.firstChild);
+    li.appendChild(h('span', null, h('strong', null, f.username), ' · ',
+      h('span', { class: 'muted' }, f.created_by === '-' ? t('fac_by_gone') : f.created_by ? t('fac_by', { name: f.created_by }) : t('fac_first'), ', ', when(f.created_at)),
+      f.disabled_at ? [' · ', h('span', { class: 'bad' }, t('fac_disabled', { w: when(f.disabled_at) }))] : null));
+    if (f.id === session.fac.id) return;
+    var toggle = h('button', { type: 'button', class: 'btn alt' }, t(f.disabled_at ? 'fac_enable' : 'fac_disable'));
+    toggle.addEventListener('click', function () {
+      if (f.disabled_at) act('PUT', { disabled: false }, 'fac_enable_q', 'fac_enabled');
+      else act('PUT', { disabled: true }, 'fac_disable_q', 'fac_disabled_done');
+    });
+    var remove = h('button', { type: 'button', class: 'btn danger' }, t('fac_remove'));
+    remove.addEventListener('click', function () { act('DELETE', null, 'fac_remove_q', 'fac_removed'); });
+    li.appendChild(h('span', { class: 'btns' }, toggle, remove));
+  }
+  draw();
+  return li;
 }
 
 screen('facilitators', function () {
   return api('GET', 'facilitators').then(function (res) {
     if (res.status !== 200) { show(t('fac_h'), h('div', { class: 'banner', role: 'alert' }, failText(res))); return; }
-    var list = h('ul', null, res.body.facilitators.map(facRow));
+    var listMsg = banner();
+    var list = h('ul', { class: 'facs' }, res.body.facilitators.map(function (f) { return facRow(f, listMsg); }));
     var msg = banner();
     var fields = {
       username: field(t('username'), { name: 'username', autocomplete: 'off', autocapitalize: 'none' }, t('username_hint')),
       password: field(t('password'), { name: 'password', type: 'password', autocomplete: 'new-password' }, t('password_hint'))
     };
-    show(t('fac_h'), [h('h1', null, t('fac_h')), h('div', { class: 'card' }, list),
+    show(t('fac_h'), [h('h1', null, t('fac_h')), h('div', { class: 'card' }, listMsg, list),
       h('div', { class: 'card' }, h('h2', null, t('fac_add_h')), msg,
         form([fields.username.el, fields.password.el, h('button', { type: 'submit', class: 'btn' }, t('fac_add_go'))], function () {
           clearErrors(fields);
           msg.set('');
           return api('POST', 'facilitators', { username: fields.username.input.value.trim(), password: fields.password.input.value }).then(function (r) {
             if (r.status === 201) {
-              list.appendChild(facRow(r.body));
+              list.appendChild(facRow(r.body, listMsg));
               msg.set(t('fac_added', { name: r.body.username }), true);
               fields.username.input.value = '';
               fields.password.input.value = '';

@@ -14,6 +14,7 @@ export default {
   wait_s: 'Terlalu banyak percobaan. Tunggu {n} detik.',
   save: 'Simpan',
   cancel: 'Batal',
+  yes: 'Ya, lanjutkan',
   unknown: 'tidak diketahui',
   // getting in
   setup_h: 'Penyiapan pertama',
@@ -51,6 +52,15 @@ export default {
   fac_added: 'Fasilitator {name} ditambahkan.',
   fac_by: 'ditambahkan oleh {name}',
   fac_first: 'akun pertama',
+  fac_by_gone: 'ditambahkan oleh fasilitator yang sudah dihapus',
+  fac_disabled: 'dinonaktifkan {w}',
+  fac_disable: 'Nonaktifkan', fac_enable: 'Aktifkan lagi', fac_remove: 'Hapus',
+  fac_disable_q: 'Nonaktifkan {name}? Sesinya berakhir dan ia tidak bisa masuk sampai diaktifkan lagi.',
+  fac_enable_q: 'Aktifkan lagi {name}?',
+  fac_remove_q: 'Hapus akun {name}? Catatan kegiatannya tetap ada.',
+  fac_disabled_done: '{name} dinonaktifkan.', fac_enabled: '{name} aktif lagi.', fac_removed: 'Akun {name} dihapus.',
+  fac_last: 'Fasilitator aktif terakhir tidak bisa dinonaktifkan atau dihapus.',
+  account_disabled: 'Akun ini dinonaktifkan. Minta fasilitator lain mengaktifkannya lagi.',
   // account
   account_h: 'Akun saya',
   account_p: 'Masuk sebagai {name}.',
