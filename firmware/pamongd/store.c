@@ -274,6 +274,29 @@ store__storage_rc(sqlite3 *db, pb_err err)
 	return 0;
 }
 
+/* The writer's transaction control, prepared once and kept in its cache
+ * like any other statement (parsing them for every write cost about 5 % of
+ * the writer's CPU per durable write). The rare paths (ROLLBACK TO, a
+ * failed COMMIT's ROLLBACK) are still run as text. */
+static const char sql_begin[] = "BEGIN IMMEDIATE";
+static const char sql_savepoint[] = "SAVEPOINT op";
+static const char sql_release[] = "RELEASE op";
+static const char sql_commit[] = "COMMIT";
+
+/* Run one of the above on the writer's connection. */
+static pb_err
+store__wexec(struct store *st, const char *sql)
+{
+	sqlite3_stmt *stmt;
+	pb_err err;
+
+	if ((stmt = store__prep(st->w, sql)) == NULL)
+		return PB_ERR_DB;
+	err = sqlu_step_done(stmt);
+	sqlu_done(stmt);
+	return err;
+}
+
 /* Run one queued write inside a savepoint. Returns non-zero if the whole
  * transaction was lost (SQLite rolls back on some I/O errors). */
 static int
@@ -284,11 +307,11 @@ store__run_op(struct store *st, struct store__op *op, int *fail_rc)
 	pb_err err;
 	int rc;
 
-	err = sqlu_exec(db, "SAVEPOINT op");
+	err = store__wexec(st, sql_savepoint);
 	if (err == PB_OK) {
 		err = op->fn(st, op->arg);
 		if (err == PB_OK)
-			err = sqlu_exec(db, "RELEASE op");
+			err = store__wexec(st, sql_release);
 		if ((rc = store__storage_rc(db, err)) != 0)
 			*fail_rc = rc;
 		if (err != PB_OK && !sqlite3_get_autocommit(db)) {
@@ -328,7 +351,7 @@ store__run_batch(struct store *st, struct store__op *batch, int *commits, int *f
 	while (op != NULL) {
 		start = op;
 		rev0 = st->rev;
-		err = sqlu_exec(db, "BEGIN IMMEDIATE");
+		err = store__wexec(st, sql_begin);
 		if (err != PB_OK) {
 			*fail_rc = store__storage_rc(db, err);
 			for (; op != NULL; op = op->next)
@@ -352,7 +375,7 @@ store__run_batch(struct store *st, struct store__op *batch, int *commits, int *f
 			if (st->rev != rev0)
 				err = store__meta_set(st->w, "rev", st->rev);
 			if (err == PB_OK)
-				err = sqlu_exec(db, "COMMIT");
+				err = store__wexec(st, sql_commit);
 			if (err != PB_OK) {
 				if (*fail_rc == 0)
 					*fail_rc = store__storage_rc(db, err);

@@ -2,7 +2,8 @@
  * schema of its test's making: it runs the migrations it is given, keeps
  * the box id and the rev in meta, never gives out a rev below the schema's
  * highest, undoes a failed write (and its rev) without touching the
- * others, and runs reads with a row callback. No learner in sight. */
+ * others, and runs reads with a row callback; its writer reuses its
+ * prepared transaction statements. No learner in sight. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,6 +181,64 @@ test_newer_schema(const char *path)
 	    "the file keeps its schema version");
 }
 
+/* ---- the writer's statements ---- */
+
+/* How often each transaction statement cached on the writer's connection
+ * ran (0: none is cached). Runs on the writer thread (store__submit). */
+struct runs {
+	int begin, savepoint, release, commit;
+};
+
+static pb_err
+count_runs(struct store *st, void *arg)
+{
+	struct runs *r = arg;
+	sqlite3_stmt *stmt = NULL;
+	const char *sql;
+	int n;
+
+	while ((stmt = sqlite3_next_stmt(st->w->db, stmt)) != NULL) {
+		sql = sqlite3_sql(stmt);
+		n = sqlite3_stmt_status(stmt, SQLITE_STMTSTATUS_RUN, 0);
+		if (strcmp(sql, "BEGIN IMMEDIATE") == 0)
+			r->begin = n;
+		else if (strcmp(sql, "SAVEPOINT op") == 0)
+			r->savepoint = n;
+		else if (strcmp(sql, "RELEASE op") == 0)
+			r->release = n;
+		else if (strcmp(sql, "COMMIT") == 0)
+			r->commit = n;
+	}
+	return PB_OK;
+}
+
+static void
+test_statements_reused(const char *path)
+{
+	struct store *st = NULL;
+	struct runs r;
+	char name[16];
+	int i;
+
+	CHECK_EQ_INT(store__open(path, &toy, &st), PB_OK, "a store opens");
+	if (st == NULL)
+		return;
+	store_set_group_commit(st, 0); /* one transaction per write */
+	for (i = 0; i < 5; i++) {
+		snprintf(name, sizeof(name), "s%d", i);
+		put(st, name, NULL);
+	}
+	memset(&r, 0, sizeof(r));
+	CHECK_EQ_INT(store__submit(st, count_runs, &r), PB_OK, "the writer is asked");
+	CHECK(r.begin >= 6 && r.savepoint >= 6,
+	    "BEGIN and SAVEPOINT are one prepared statement each, run for every write "
+	    "(ran %d and %d times for 6 writes)", r.begin, r.savepoint);
+	CHECK(r.release >= 5 && r.commit >= 5,
+	    "RELEASE and COMMIT too (%d and %d times for 5 finished writes)", r.release,
+	    r.commit);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -191,6 +250,8 @@ main(void)
 	test_writes_and_reads(path);
 	test_rev_floor(path);
 	test_newer_schema(path);
+	snprintf(path, sizeof(path), "%s/stmts.db", dir);
+	test_statements_reused(path);
 	fs_remove_tree(dir);
 	return TAP_DONE();
 }
