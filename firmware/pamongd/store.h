@@ -50,6 +50,10 @@ struct store_stats {
 	int healthy;          /* 0: degraded, reason says why */
 	int64_t commits;      /* transactions committed since open */
 	int64_t writes;       /* write operations run since open */
+	int64_t wal_pages;    /* pages in the WAL after the last commit */
+	int64_t ckpt_care;    /* WAL checkpoints the care thread made since open */
+	int64_t ckpt_writer;  /* those the writer made in a commit (WAL too long) */
+	int64_t ckpt_care_frames, ckpt_writer_frames; /* WAL frames each copied */
 	int64_t lost_writes;  /* revs lost to a restore at open; -1 unknown or none */
 	char reason[768];     /* why degraded ("" when healthy) */
 };

@@ -555,22 +555,79 @@ store_tick(struct store *st)
 
 /* ---- the care thread ---- */
 
+/* Checkpoint failures are said once a minute. */
+static struct log_limit store__ckpt_log = LOG_LIMIT_INIT;
+
+/* A PASSIVE checkpoint on the care thread's own connection, asked for by
+ * the writer's WAL hook (store.c): it copies what it can of the WAL into
+ * the file without waiting for (or holding) the writer or the readers. */
+static void
+store__checkpoint(struct store *st)
+{
+	int rc, log = 0, done = 0;
+
+	if (st->damaged)
+		return;
+	if (st->ckpt_db == NULL) {
+		rc = sqlite3_open_v2(st->path, &st->ckpt_db, SQLITE_OPEN_READWRITE |
+		    SQLITE_OPEN_NOMUTEX, NULL);
+		if (rc == SQLITE_OK) {
+			/* a checkpoint syncs as its connection says: as the writer */
+			rc = sqlite3_exec(st->ckpt_db, "PRAGMA synchronous=FULL", NULL,
+			    NULL, NULL);
+			(void)sqlite3_db_config(st->ckpt_db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+			    1, NULL);
+		}
+		if (rc != SQLITE_OK) {
+			log_warnx_limited(&store__ckpt_log, "store: checkpoint: open: %s",
+			    st->ckpt_db ? sqlite3_errmsg(st->ckpt_db) : sqlite3_errstr(rc));
+			sqlite3_close(st->ckpt_db);
+			st->ckpt_db = NULL;
+			return;
+		}
+	}
+	rc = sqlite3_wal_checkpoint_v2(st->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+	    &log, &done);
+	if (rc != SQLITE_OK) {
+		log_warnx_limited(&store__ckpt_log, "store: checkpoint: %s",
+		    sqlite3_errmsg(st->ckpt_db));
+		sqlite3_close(st->ckpt_db);
+		st->ckpt_db = NULL;
+		return;
+	}
+	store__ckpt_done(st, 1, log, done);
+}
+
 static void *
 store__care_run(void *arg)
 {
 	struct store *st = arg;
 	struct timespec until;
+	int due;
 
 	pthread_mutex_lock(&st->mu);
 	while (!st->care_stop) {
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_sec += 1;
-		pthread_cond_timedwait(&st->care_cv, &st->mu, &until);
+		if (!st->ckpt_due) {
+			clock_gettime(CLOCK_MONOTONIC, &until);
+			until.tv_sec += 1;
+			pthread_cond_timedwait(&st->care_cv, &st->mu, &until);
+		}
 		if (st->care_stop)
 			break;
+		due = st->ckpt_due;
+		st->ckpt_due = 0;
+		st->ckpt_busy = due;
 		pthread_mutex_unlock(&st->mu);
+		if (due) {
+			store__checkpoint(st);
+			pthread_mutex_lock(&st->mu);
+			st->ckpt_busy = 0;
+			pthread_mutex_unlock(&st->mu);
+		}
 		/* a backup of a large file takes seconds: here it delays only
-		 * the next tick, never a request, a signal or the LEDs */
+		 * the next tick and checkpoint (the writer makes one itself if
+		 * the WAL grows too long meanwhile), never a request, a signal or
+		 * the LEDs */
 		store_tick(st);
 		pthread_mutex_lock(&st->mu);
 	}
@@ -592,13 +649,16 @@ store__care_start(struct store *st)
 	pthread_condattr_destroy(&a);
 	if (r != 0)
 		return PB_ERR_NOMEM;
+	pthread_mutex_lock(&st->mu);
 	st->care_stop = 0;
 	if (pthread_create(&st->care_thread, NULL, store__care_run, st) != 0) {
+		pthread_mutex_unlock(&st->mu);
 		pthread_cond_destroy(&st->care_cv);
 		log_warnx("store: cannot start the care thread: no backups or checks");
 		return PB_ERR_NOMEM;
 	}
-	st->care_running = 1;
+	st->care_running = 1; /* from now on the WAL hook wakes it */
+	pthread_mutex_unlock(&st->mu);
 	return PB_OK;
 }
 
@@ -612,6 +672,10 @@ store__care_stop(struct store *st)
 	pthread_cond_signal(&st->care_cv);
 	pthread_mutex_unlock(&st->mu);
 	pthread_join(st->care_thread, NULL);
-	pthread_cond_destroy(&st->care_cv);
+	pthread_mutex_lock(&st->mu);
 	st->care_running = 0;
+	pthread_mutex_unlock(&st->mu);
+	pthread_cond_destroy(&st->care_cv);
+	sqlite3_close(st->ckpt_db);
+	st->ckpt_db = NULL;
 }

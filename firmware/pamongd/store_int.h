@@ -65,6 +65,15 @@ struct store__count {
 #define STORE__COUNTS_MAX 8 /* counts a schema may have */
 #define STORE__PATH_MAX 4096
 #define STORE__MARK_MS 5000 /* the mark file follows the rev at most this often */
+/* WAL pages from which the care thread checkpoints, and from which the
+ * writer does it itself in the commit (no care thread: from
+ * STORE__WAL_CKPT). 4 KB pages: 4 and 16 MB. */
+#define STORE__WAL_CKPT 1000
+#define STORE__WAL_HARD 4000
+/* Under continuous writes each checkpoint leaves the pages written while
+ * it ran: the care thread takes them in another round while they are this
+ * many or more, the writer fewer itself (store__wal_hook). */
+#define STORE__WAL_ROUND 64
 
 /* The phone clock learning's memo (store_clock.c's; under store.mu). */
 struct store__clock_memo {
@@ -129,7 +138,21 @@ struct store {
 	pthread_cond_t care_cv;   /* wakes it to stop (CLOCK_MONOTONIC) */
 	int care_running;
 	int care_stop;            /* under mu */
+
+	/* checkpoints (store.c's wal hook asks, store_check.c's care thread
+	 * makes them) */
+	sqlite3 *ckpt_db;         /* the care thread's connection for them */
+	int ckpt_due;             /* under mu: the WAL reached STORE__WAL_CKPT */
+	int ckpt_busy;            /* under mu: the care thread is making one */
+	int64_t wal_pages;        /* under mu: in the WAL after the last commit */
+	int64_t wal_backfilled;   /* under mu: of those, known copied into the file */
+	int64_t ckpt_care, ckpt_writer; /* under mu: checkpoints made by each */
+	int64_t ckpt_care_frames, ckpt_writer_frames; /* under mu: pages each copied */
 };
+
+/* A checkpoint made by the care thread (care) or the writer: log and done
+ * as sqlite3_wal_checkpoint_v2 gave them; counted in the stats (store.c). */
+void store__ckpt_done(struct store *st, int care, int log, int done);
 
 /* ---- the care thread (store_check.c) ---- */
 
