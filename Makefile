@@ -36,9 +36,10 @@ Q := @
 endif
 
 # The targets that build first (run, test, …) build in a sub-make on all the
-# cores (JOBS=1 for one); a `make -jN` of your own is kept as it is.
+# cores (JOBS=1 for one); a `make -jN` of your own is kept as it is. Quiet
+# unless V=1: no "'build/tests/…' is up to date" line per unit test.
 JOBS     ?= $(shell nproc 2>/dev/null || echo 1)
-SUBMAKE   = $(MAKE) --no-print-directory $(if $(filter -j%,$(MAKEFLAGS)),,-j$(JOBS))
+SUBMAKE   = $(MAKE) --no-print-directory $(if $(Q),-s) $(if $(filter -j%,$(MAKEFLAGS)),,-j$(JOBS))
 
 PKGS_COMMON := libsodium jansson zlib inih
 PKGS_D      := $(PKGS_COMMON) sqlite3 libarchive inih libcurl libsystemd libgpiod libmnl
