@@ -35,6 +35,12 @@ else
 Q := @
 endif
 
+# The targets that build first (run, test, …) build in a sub-make on all the
+# cores (JOBS=1 for one); a `make -jN` of your own is kept as it is. Quiet
+# unless V=1: no "'build/tests/…' is up to date" line per unit test.
+JOBS     ?= $(shell nproc 2>/dev/null || echo 1)
+SUBMAKE   = $(MAKE) --no-print-directory $(if $(Q),-s) $(if $(filter -j%,$(MAKEFLAGS)),,-j$(JOBS))
+
 PKGS_COMMON := libsodium jansson zlib inih
 PKGS_D      := $(PKGS_COMMON) sqlite3 libarchive inih libcurl libsystemd libgpiod libmnl
 PKGS_PACK   := $(PKGS_COMMON) libcmark-gfm yaml-0.1 libarchive
@@ -181,7 +187,7 @@ fuzz-bins: $(call fuzzbin,$(FUZZ_TARGETS))
 # tests/out/fuzz/. Fails if any target crashed.
 fuzz:
 	$(Q)tools/install-deps.sh fuzz
-	$(Q)$(MAKE) --no-print-directory FUZZ=1 fuzz-bins FUZZ_TARGETS="$(FUZZ_TARGETS)"
+	$(Q)$(SUBMAKE) FUZZ=1 fuzz-bins FUZZ_TARGETS="$(FUZZ_TARGETS)"
 	$(Q)RUNS="$(RUNS)" tests/fuzz/run.sh build-fuzz "$(SECONDS)" $(FUZZ_TARGETS)
 
 # ---- sample packs, signed with a development key made once per checkout
@@ -206,18 +212,18 @@ deps:
 
 run:
 	$(Q)tools/install-deps.sh build
-	$(Q)$(MAKE) --no-print-directory all packs
+	$(Q)$(SUBMAKE) all packs
 	$(Q)tools/run-box.sh "$(BUILD)" "$(DATA)" "$(PORT)"
 
 run-hub:
 	$(Q)tools/install-deps.sh build
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(SUBMAKE) all
 	$(Q)tools/run-hub.sh "$(BUILD)" "$(HUB_DATA)" "$(HUB_PORT)"
 
 # The whole suite; ends with "N passed, N failed".
 test:
 	$(Q)tools/install-deps.sh test
-	$(Q)$(MAKE) --no-print-directory all packs $(UNIT_BINS)
+	$(Q)$(SUBMAKE) all packs $(UNIT_BINS)
 	$(Q)BUILD=$(BUILD) tests/run.sh $(SUITES)
 
 test-unit: all $(UNIT_BINS)
@@ -225,7 +231,7 @@ test-unit: all $(UNIT_BINS)
 
 bench:
 	$(Q)tools/install-deps.sh bench
-	$(Q)$(MAKE) --no-print-directory all packs
+	$(Q)$(SUBMAKE) all packs
 	$(Q)BUILD=$(BUILD) tests/bench/run.sh
 
 # Fault injection (tests/fault/, table in tests/fault/README.md): each kind of
@@ -236,7 +242,7 @@ bench:
 # picks cases; TRIALS=, WRITERS=, POWERCUTS=, PACKCUTS=, KEYCUTS= size them.
 fault:
 	$(Q)tools/install-deps.sh fault
-	$(Q)$(MAKE) --no-print-directory all packs
+	$(Q)$(SUBMAKE) all packs
 	$(Q)BUILD=$(BUILD) tests/fault/run.sh
 
 # A long run (SOAK_SECONDS, default 600) of LEARNERS (40) learners with
@@ -244,7 +250,7 @@ fault:
 # flat within RSS_TOLERANCE_MB (2) in the second half, no acknowledged write lost.
 soak:
 	$(Q)tools/install-deps.sh soak
-	$(Q)$(MAKE) --no-print-directory all packs
+	$(Q)$(SUBMAKE) all packs
 	$(Q)mkdir -p tests/out/logs
 	$(Q)BUILD=$(BUILD) python3 tests/soak/soak.py | tee tests/out/logs/soak.log; \
 	    ! grep -q '^not ok' tests/out/logs/soak.log && grep -q '^1\.\.' tests/out/logs/soak.log
@@ -265,14 +271,14 @@ endif
 # tools, prints each stage's time; build/image/pamong-box-VERSION-arm64.*
 image:
 	$(Q)tools/install-deps.sh image
-	$(Q)$(MAKE) --no-print-directory all packs
+	$(Q)$(SUBMAKE) all packs
 	$(Q)image-build/build.sh
 
 # Two builds list the same packages and versions: a second build in
 # build/image-b (its base made again, from the cached packages), then
 # image-build/compare.sh compares the two manifests (image-build/README.md).
 image-compare:
-	$(Q)ls build/image/pamong-box-*-arm64.manifest >/dev/null 2>&1 || $(MAKE) --no-print-directory image
+	$(Q)ls build/image/pamong-box-*-arm64.manifest >/dev/null 2>&1 || $(SUBMAKE) image
 	$(Q)rm -rf build/image-b && mkdir -p build/image-b && cp -al build/image/cache build/image/sysroot build/image-b/
 	$(Q)IMAGE_DIR=$(CURDIR)/build/image-b IMAGE_XZ=no image-build/build.sh
 	$(Q)image-build/compare.sh build/image/pamong-box-*-arm64.manifest build/image-b/pamong-box-*-arm64.manifest
@@ -282,14 +288,14 @@ image-compare:
 # part of make test.
 test-systemd:
 	$(Q)tools/install-deps.sh test
-	$(Q)$(MAKE) --no-print-directory all packs
+	$(Q)$(SUBMAKE) all packs
 	$(Q)BUILD=$(BUILD) tests/run.sh systemd
 
 # The image's proof (tests/image/): structure checks of the image file, then boots
 # it in qemu-system-aarch64 (virt, TCG); builds the image first if missing.
 test-image:
 	$(Q)tools/install-deps.sh image
-	$(Q)ls build/image/pamong-box-*-arm64.img >/dev/null 2>&1 || $(MAKE) --no-print-directory image
+	$(Q)ls build/image/pamong-box-*-arm64.img >/dev/null 2>&1 || $(SUBMAKE) image
 	$(Q)BUILD=$(BUILD) tests/run.sh image
 
 # The sample lesson video of desa-administrasi (with its poster and captions)

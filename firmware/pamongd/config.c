@@ -241,6 +241,12 @@ static const struct conf_opt config__opts[] = {
 	{ "clock", "min_phones", CONF_INT, "3", 1, 1000, S(clock_min_phones),
 	    "Phones (one per learner) whose clocks must agree before they may set\n"
 	    "the system clock; the hub's Date alone is enough." },
+	{ "clock", "ntp_file", CONF_STR, "/run/systemd/timesync/synchronized", 0, 0,
+	    S(clock_ntp_file),
+	    "A file the system's NTP client touches after each synchronization\n"
+	    "(systemd-timesyncd's). A jump of the clock nobody asked for, with this\n"
+	    "file touched just after it, is recorded as set by ntp (health's\n"
+	    "clock_set); other such jumps as other. Empty: never ntp." },
 };
 
 /* Options that moved to [hotspot]: still read, with a warning. */

@@ -91,6 +91,7 @@ struct config {
 	/* [clock] (clockset.h) */
 	char clock_set_file[CONF_STR_MAX]; /* requests to set the system clock; "" never */
 	int clock_min_phones;              /* agreeing phones that may set it */
+	char clock_ntp_file[CONF_STR_MAX]; /* the NTP client's sync marker; "" none */
 	/* derived from [hotspot] by config_load (one source for each fact) */
 	char hotspot_if[CONF_STR_MAX];   /* the access point: never an uplink */
 	char hotspot_ip[64];             /* the box's address on it, no prefix */

@@ -328,6 +328,7 @@ main(int argc, char **argv)
 		fatalx("cannot open the database %s", dbpath);
 	store_set_group_commit(app.store, cfg.group_commit);
 	clockset_init(app.store, cfg.clock_set_file, cfg.clock_min_phones);
+	store_clock_ntp_file(app.store, cfg.clock_ntp_file);
 	if (api_console_init(&app) != PB_OK)
 		fatalx("cannot read the facilitators from the database");
 	if (area_load(cfg.area_file, cfg.area_codes, &app.area, err, sizeof(err)) != PB_OK)

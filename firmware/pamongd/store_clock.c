@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "clockmath.h"
 #include "log.h"
@@ -314,6 +315,22 @@ store__epoch_put(struct store *st, void *arg)
 	return err;
 }
 
+/* Under st->mu: the NTP client's marker was touched, in the clock whose
+ * base is `base`, between `since` and `until` (CLOCK_BOOTTIME ms), give or
+ * take a jump's threshold: it set the clock in that time. */
+static int
+store__ntp_touched(const struct store__epoch_memo *m, int64_t base, int64_t since,
+    int64_t until)
+{
+	struct stat sb;
+	int64_t at;
+
+	if (m->ntp_file[0] == '\0' || stat(m->ntp_file, &sb) != 0 || !S_ISREG(sb.st_mode))
+		return 0;
+	at = (int64_t)sb.st_mtim.tv_sec * 1000 + sb.st_mtim.tv_nsec / 1000000 - base;
+	return at >= since - STORE_CLOCK_JUMP_MS && at <= until + STORE_CLOCK_JUMP_MS;
+}
+
 struct store__epoch_read {
 	char id[37];
 	int64_t base;
@@ -351,7 +368,11 @@ store_clock_epoch(struct store *st, const char *boot, int64_t mono_ms,
 			return; /* the kernel's boot id meanwhile */
 		pthread_mutex_lock(&st->mu);
 		if (!m->loaded || strcmp(m->boot, boot) != 0) {
+			char ntp[sizeof(m->ntp_file)];
+
+			memcpy(ntp, m->ntp_file, sizeof(ntp));
 			memset(m, 0, sizeof(*m));
+			memcpy(m->ntp_file, ntp, sizeof(ntp));
 			snprintf(m->boot, sizeof(m->boot), "%s", boot);
 			if (err == PB_OK && rd.id[0] != '\0') {
 				snprintf(m->id, sizeof(m->id), "%s", rd.id);
@@ -373,6 +394,7 @@ store_clock_epoch(struct store *st, const char *boot, int64_t mono_ms,
 	}
 	if (llabs(base - m->base) <= STORE_CLOCK_JUMP_MS) {
 		m->base = base; /* follow a slow drift (adjtime) */
+		m->seen_mono = mono_ms;
 		snprintf(out, 37, "%s", m->id);
 	} else if (m->prev[0] != '\0' && llabs(base - m->prev_base) <= STORE_CLOCK_JUMP_MS) {
 		snprintf(out, 37, "%s", m->prev); /* read just before the jump */
@@ -389,12 +411,15 @@ store_clock_epoch(struct store *st, const char *boot, int64_t mono_ms,
 		    llabs(jump.jump - m->want_delta) <= STORE_CLOCK_EXPECT_MS) {
 			snprintf(jump.source, sizeof(jump.source), "%s", m->want_src);
 			m->want_src[0] = '\0';
-		} else
+		} else if (store__ntp_touched(m, base, m->seen_mono, mono_ms))
+			snprintf(jump.source, sizeof(jump.source), "ntp");
+		else
 			snprintf(jump.source, sizeof(jump.source), "other");
 		snprintf(m->prev, sizeof(m->prev), "%s", m->id);
 		m->prev_base = m->base;
 		snprintf(m->id, sizeof(m->id), "%s", jump.id);
 		m->base = base;
+		m->seen_mono = mono_ms;
 		snprintf(out, 37, "%s", jump.id);
 		jumped = 1;
 	}
@@ -417,6 +442,14 @@ store_clock_epoch_now(struct store *st, char out[37])
 
 	util_boot_id(boot);
 	store_clock_epoch(st, boot, util_mono_ms(), util_wall_ms(), out);
+}
+
+void
+store_clock_ntp_file(struct store *st, const char *path)
+{
+	pthread_mutex_lock(&st->mu);
+	snprintf(st->epoch.ntp_file, sizeof(st->epoch.ntp_file), "%s", path ? path : "");
+	pthread_mutex_unlock(&st->mu);
 }
 
 void

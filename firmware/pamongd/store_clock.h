@@ -8,7 +8,7 @@
  *
  * A "boot" here is a clock epoch: the part of a kernel boot in which the
  * wall clock keeps one base (wall - CLOCK_BOOTTIME). When the clock jumps
- * (pamong-clock set it from the hub or the phones, NTP, a hand) a new
+ * (pamong-clock set it from the hub or the phones, timesyncd, a hand) a new
  * epoch begins under a new id; the jump is recorded, so an offset learned
  * in one epoch of a boot gives every other epoch of that boot its own. A
  * boot's first epoch is the kernel's boot id. When an epoch's correction
@@ -60,7 +60,7 @@ struct store_time {
 struct store_clock_jump {
 	int64_t jump_ms;   /* how far (new - old wall clock) */
 	int64_t at_ms;     /* the box's wall ms (the new clock) when noticed */
-	char source[12];   /* what set it: hub, phone, console or other */
+	char source[12];   /* what set it: hub, phone, console, ntp or other */
 	int count;         /* jumps in this boot */
 };
 
@@ -77,6 +77,11 @@ void store_clock_epoch_now(struct store *st, char out[37]);
  * recorded as set by source (hub, phone, console). */
 void store_clock_expect(struct store *st, int64_t delta_ms, const char *source,
     int64_t mono_ms);
+/* The file the system's NTP client touches after each synchronization
+ * (systemd-timesyncd: /run/systemd/timesync/synchronized; "" none): a jump
+ * nobody asked for, with the file touched in the new clock between the last
+ * read of the old one and the jump's notice, is recorded as set by "ntp". */
+void store_clock_ntp_file(struct store *st, const char *path);
 /* The last jump recorded in a kernel boot; PB_ERR_NOTFOUND if none. */
 pb_err store_clock_last_jump(struct store *st, const char *boot,
     struct store_clock_jump *out);

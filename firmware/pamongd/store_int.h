@@ -94,6 +94,8 @@ struct store__epoch_memo {
 	int64_t prev_base;
 	int64_t want_delta, want_mono; /* a jump pamongd asked for, and when */
 	char want_src[12];             /* by what ("" none) */
+	int64_t seen_mono;             /* the current epoch last seen (CLOCK_BOOTTIME) */
+	char ntp_file[512];            /* the NTP client's sync marker ("" none) */
 };
 
 struct store {

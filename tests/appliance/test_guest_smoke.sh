@@ -14,8 +14,7 @@ PSK=smoke-test-passphrase
 T=$(mktemp -d /tmp/smoke.XXXXXX)
 . tests/appliance/lib.sh
 cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null; done
-	ip netns del phone 2>/dev/null
+	stop_phone
 	[ -d /sys/kernel/config/gpio-sim/pamong ] && {
 		echo 0 >/sys/kernel/config/gpio-sim/pamong/live
 		rmdir /sys/kernel/config/gpio-sim/pamong/bank0/line* \
@@ -143,20 +142,7 @@ button_edge() { # an edge on the button reaches gpiomon (the patched irq_sim)
 check "gpiomon sees the button's rising edge" button_edge
 
 # (g) the checkout's own pamongd runs here with the guest's libraries
-cat >"$T/pamongd.conf" <<EOF
-[http]
-port = 8080
-listen = $BOX_IP
-webroot = $PWD/$BUILD/webroot
-[storage]
-data_dir = $T/box
-[content]
-incoming = $PWD/$BUILD/packs
-trusted_keys = $PWD/$BUILD/dev-signing.pub
-[area]
-file = $PWD/content/area/wilayah.tsv.gz
-codes = 33.02
-EOF
+box_conf "$T/pamongd.conf" "[http]" "listen = $BOX_IP"
 check "$BUILD/pamongd -n -f accepts a configuration in the guest" "$BUILD/pamongd" -n -f "$T/pamongd.conf"
 check "$BUILD/pamong-hub --help runs in the guest (its libraries are there too)" "$BUILD/pamong-hub" --help
 bg "$T/pamongd.log" "$BUILD/pamongd" -d -f "$T/pamongd.conf"

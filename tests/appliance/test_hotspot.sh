@@ -15,27 +15,10 @@ BOX_IP=10.42.0.1
 T=$(mktemp -d /tmp/hotspot.XXXXXX)
 NET=$T/net
 . tests/appliance/lib.sh
-cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null; done
-	ip netns del phone 2>/dev/null
-	nft flush ruleset 2>/dev/null
-}
-trap cleanup EXIT
+trap stop_phone EXIT
 
 # (a) render the three files from the config's [hotspot] defaults
-cat >"$T/pamongd.conf" <<EOF
-[http]
-port = 8080
-webroot = $PWD/$BUILD/webroot
-[storage]
-data_dir = $T/box
-[content]
-incoming = $PWD/$BUILD/packs
-trusted_keys = $PWD/$BUILD/dev-signing.pub
-[area]
-file = $PWD/content/area/wilayah.tsv.gz
-codes = 33.02
-EOF
+box_conf "$T/pamongd.conf"
 check "pamongd --render-net writes hostapd.conf, dnsmasq.conf and nftables.conf" \
 	"$BUILD/pamongd" -f "$T/pamongd.conf" --render-net "$NET"
 PSK=$(cat "$T/box/hotspot-passphrase" 2>/dev/null)

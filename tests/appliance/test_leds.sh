@@ -42,19 +42,8 @@ sim=/sys/devices/platform/$(cat "$G/dev_name" 2>/dev/null)/$chip
 value() { cat "$sim/sim_gpio$1/value"; }
 
 # (b) pamongd with its LEDs on those lines; a hub that no uplink reaches
-cat >"$T/pamongd.conf" <<EOF
-[http]
-port = 8080
-listen = 127.0.0.1
-webroot = $PWD/$BUILD/webroot
-[storage]
-data_dir = $T/box
-[content]
-incoming = $PWD/$BUILD/packs
-trusted_keys = $PWD/$BUILD/dev-signing.pub
-[area]
-file = $PWD/content/area/wilayah.tsv.gz
-codes = 33.02
+box_conf "$T/pamongd.conf" "[http]" "listen = 127.0.0.1"
+cat >>"$T/pamongd.conf" <<EOF
 [sync]
 hub_url = http://10.99.0.1:8090
 [leds]

@@ -15,12 +15,7 @@ T=$(mktemp -d /tmp/radios.XXXXXX)
 NET=$T/net
 CHECK_LOGS="$T/pamongd.log"
 . tests/appliance/lib.sh
-cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null; done
-	ip netns del phone 2>/dev/null
-	nft flush ruleset 2>/dev/null
-}
-trap cleanup EXIT
+trap stop_phone EXIT
 
 check "mac80211_hwsim with three radios" sh -c \
 	'rmmod mac80211_hwsim && modprobe mac80211_hwsim radios=3 && sleep 0.5 && ls /sys/class/net | tee /dev/stderr | grep -q wlan2'
@@ -30,23 +25,8 @@ ip netns add phone
 ip -n phone link set lo up
 iw phy "$phy" set netns name phone
 
-cat >"$T/pamongd.conf" <<EOF
-[http]
-port = 8080
-webroot = $PWD/$BUILD/webroot
-[storage]
-data_dir = $T/box
-[content]
-incoming = $PWD/$BUILD/packs
-trusted_keys = $PWD/$BUILD/dev-signing.pub
-[area]
-file = $PWD/content/area/wilayah.tsv.gz
-codes = 33.02
-[hotspot]
-interface = pamong0
-radios = wlan*
-control_dir = $T/hostapd
-EOF
+box_conf "$T/pamongd.conf" "[hotspot]" "interface = pamong0" "radios = wlan*" \
+	"control_dir = $T/hostapd"
 check "pamongd --render-net with radios = wlan* renders" "$BUILD/pamongd" -f "$T/pamongd.conf" --render-net "$NET"
 two_files() {
 	ls "$NET"

@@ -327,6 +327,45 @@ def test_firstboot():
     eq(leftovers, [], "no temporary folder left behind")
 
 
+def network_matches():
+    """[Match] Name= globs of each .network file in the overlay."""
+    out = {}
+    for p in sorted(glob.glob(os.path.join(OV, "etc", "systemd", "network", "*.network"))):
+        names, section = [], None
+        for l in read(p).splitlines():
+            l = l.split("#")[0].strip()
+            if l.startswith("["):
+                section = l
+            elif section == "[Match]" and l.startswith("Name="):
+                names += l[len("Name="):].split()
+        out[os.path.basename(p)] = names
+    return out
+
+
+def test_uplink_networks():
+    """One .network file brings wired uplinks up: systemd-networkd applies the
+    first file (by name) that matches a link, so a second file whose names
+    overlap the first is dead or, worse, silently takes some links with other
+    settings. Its names are pamongd's [sync] uplinks (the default) less the
+    modem's (wwan*, ppp*: pamong-modem's), so every link that gets a DHCP
+    route is one pamongd watches for uploads; the hotspot never matches."""
+    import fnmatch
+    files = network_matches()
+    ok(files, "the overlay has .network files", " ".join(files))
+    links = ["eth0", "eth1", "end0", "enx00e04c680001", "enp1s0", "usb0", "wlan0", "wlan1",
+             "pamong0", "wwan0", "ppp0", "lo"]
+    both = [(l, [f for f, g in files.items() if any(fnmatch.fnmatchcase(l, x) for x in g)]) for l in links]
+    eq([(l, fs) for l, fs in both if len(fs) > 1], [], "no link is matched by two .network files")
+    for l in ("wlan0", "wlan1", "pamong0", "wwan0", "ppp0", "lo"):
+        eq(dict(both)[l], [], "the overlay's networkd leaves %s alone" % l)
+    conf = subprocess.run([os.path.join(BUILD, "pamongd"), "--print-config"], capture_output=True, text=True)
+    m = re.search(r"^\[sync\].*?^uplinks = (\S*)", conf.stdout, re.M | re.S)
+    ok(m, "pamongd --print-config has [sync] uplinks", conf.stderr)
+    wired = [g for g in m.group(1).split(",") if g not in ("wwan*", "ppp*")] if m else []
+    eq(sorted(g for gs in files.values() for g in gs), sorted(wired),
+       "the .network files match exactly [sync] uplinks' wired names")
+
+
 def test_compare_manifests():
     """image-build/compare.sh (make image-compare) on two made-up manifests."""
     a = os.path.join(WORK, "a.manifest")

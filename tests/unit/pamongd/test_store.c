@@ -1,10 +1,12 @@
 /* test_store.c — the SQLite store: schema and migrations, learners,
  * sessions, progress, quiz attempts, revs for sync, group commit. */
 #include <pthread.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -1092,6 +1094,79 @@ test_clock_jumps(void)
 	store_close(st);
 }
 
+/* Set the NTP client's marker's modification time to wall_ms. */
+static int
+touch_at(const char *path, int64_t wall_ms)
+{
+	struct timespec ts[2];
+	FILE *f = fopen(path, "a");
+
+	if (f == NULL || fclose(f) != 0)
+		return -1;
+	ts[0].tv_sec = ts[1].tv_sec = (time_t)(wall_ms / 1000);
+	ts[0].tv_nsec = ts[1].tv_nsec = (long)(wall_ms % 1000) * 1000000;
+	return utimensat(AT_FDCWD, path, ts, 0);
+}
+
+/* systemd-timesyncd sets the clock, then touches its marker
+ * (/run/systemd/timesync/synchronized): a jump nobody asked for, with the
+ * marker touched in the new clock since the old one was last read, is
+ * recorded as set by ntp. A marker touched before the jump (an older
+ * synchronization, then a hand), or no marker, leaves it "other". */
+static void
+test_clock_ntp(void)
+{
+	const int64_t w0 = REAL0 - DAY_MS;
+	const char *kb = "kernel-boot-ntp";
+	struct store_clock_jump j;
+	struct store *st = NULL;
+	char path[128], marker[128], e0[37], x[37];
+
+	db_path(path, sizeof(path), "ntp.db");
+	db_path(marker, sizeof(marker), "ntp-synchronized");
+	CHECK_EQ_INT(store_open(path, &st), PB_OK, "a store for the NTP jumps opens");
+	if (st == NULL)
+		return;
+	store_clock_ntp_file(st, marker);
+	store_clock_epoch(st, kb, 10000, w0 + 10000, e0);
+	CHECK_EQ_STR(e0, kb, "the boot's first epoch");
+	store_clock_epoch(st, kb, 11000, w0 + 11000, x);
+
+	/* timesyncd steps the clock a day forward at 12 s, then touches its marker */
+	CHECK_EQ_INT(touch_at(marker, w0 + 12000 + DAY_MS + 3), 0, "the marker is touched");
+	store_clock_epoch(st, kb, 13000, w0 + 13000 + DAY_MS, x);
+	CHECK(store_clock_last_jump(st, kb, &j) == PB_OK && j.jump_ms == DAY_MS &&
+	    strcmp(j.source, "ntp") == 0 && j.count == 1,
+	    "a jump with the NTP marker touched just after it is set by ntp (got %lld %s %d)",
+	    (long long)j.jump_ms, j.source, j.count);
+
+	/* an hour later a hand sets the clock back an hour: the marker is the
+	 * old synchronization's */
+	store_clock_epoch(st, kb, 3600000, w0 + 3600000 + DAY_MS, x);
+	store_clock_epoch(st, kb, 3601000, w0 + 3601000 + DAY_MS - HOUR_MS, x);
+	CHECK(store_clock_last_jump(st, kb, &j) == PB_OK && j.jump_ms == -HOUR_MS &&
+	    strcmp(j.source, "other") == 0 && j.count == 2,
+	    "a jump after an older synchronization is other (got %lld %s %d)",
+	    (long long)j.jump_ms, j.source, j.count);
+
+	/* the marker touched in the old clock just before a jump is no proof */
+	CHECK_EQ_INT(touch_at(marker, w0 + 3602000 + DAY_MS - HOUR_MS), 0, "touched again");
+	store_clock_epoch(st, kb, 3603000, w0 + 3603000 + DAY_MS - HOUR_MS + 10 * 60000, x);
+	CHECK(store_clock_last_jump(st, kb, &j) == PB_OK && j.jump_ms == 10 * 60000 &&
+	    strcmp(j.source, "other") == 0,
+	    "a marker touched before the jump, in the old clock, leaves it other (got %s)",
+	    j.source);
+
+	/* no NTP client: never ntp */
+	store_clock_ntp_file(st, "");
+	CHECK_EQ_INT(touch_at(marker, w0 + 3604000 + DAY_MS + 3), 0, "touched in a new clock");
+	store_clock_epoch(st, kb, 3605000, w0 + 3605000 + DAY_MS, x);
+	CHECK(store_clock_last_jump(st, kb, &j) == PB_OK && strcmp(j.source, "other") == 0,
+	    "without an ntp_file the jump is other (got %s)", j.source);
+	store_close(st);
+	unlink(marker);
+}
+
 /* The schema as migration 1 made it (a released entry: never changes). */
 static const char schema_1[] =
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value NOT NULL) WITHOUT ROWID;"
@@ -1344,6 +1419,7 @@ main(void)
 	test_kill9();
 	test_clock();
 	test_clock_jumps();
+	test_clock_ntp();
 	test_migrate_from_1();
 	test_rekey();
 	fs_remove_tree(dir);
