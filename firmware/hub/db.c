@@ -20,10 +20,13 @@ struct hubdb {
 	int nfree;                             /* how many are in free[] */
 	struct hdb_conn *all[HUBDB_MAX_CONN];  /* every connection, for close */
 	struct hdb_conn *free[HUBDB_MAX_CONN]; /* the idle ones */
+	pthread_t folder;                      /* hubdb_fold_backlog's thread */
+	int folding;                           /* it runs */
+	volatile int stop;                     /* hubdb_close asks it to end */
 };
 
 const char *const hubdb_tables[] = { "boxes", "enroll_codes", "learners", "summaries",
-	"uploads", "users", "sessions", NULL };
+	"uploads", "users", "sessions", "learner_merges", NULL };
 
 /* Forward migrations: schema version i+1 is reached by running hubdb__mig[i].
  * Each is SQL that SQLite and PostgreSQL both run as written: BIGINT for
@@ -113,7 +116,36 @@ static const char *const hubdb__mig[] = {
 	 * totals_buckets_migration); the region names for BI tools
 	 * (hubdb_region_names) */
 	NULL,
+	/* 9: the merges boxes send (ingest.c), a table the upload made at
+	 * the first merge any box sent until this version; SQLite's ingest
+	 * appends the deltas of a chunk's sets, not of each row (totals.h,
+	 * totals_ingest_sqlite), with the same triggers for other writers;
+	 * PostgreSQL's upload folds without waiting (totals_fold_after); from
+	 * hubdb__v9() */
+	NULL,
 };
+
+/* Schema 9 (hubdb__mig): learner_merges; on PostgreSQL also the fold an
+ * upload runs after its commit without waiting (totals_fold_after), and
+ * schema 8's trigger functions made again (totals_buckets_functions_pg). */
+static char *
+hubdb__v9(enum hdb_kind kind)
+{
+	static const char merges[] = "CREATE TABLE IF NOT EXISTS learner_merges("
+	    "box TEXT NOT NULL, from_id TEXT NOT NULL, into_id TEXT NOT NULL,"
+	    " rev BIGINT NOT NULL, PRIMARY KEY(box, from_id));";
+	char *fns = kind == HDB_PG ? totals_buckets_functions_pg() : NULL, *sql;
+	const char *more = kind == HDB_PG ? totals_fold_try_pg : "";
+	size_t n;
+
+	if (kind == HDB_PG && fns == NULL)
+		return NULL;
+	n = sizeof(merges) + strlen(more) + (fns ? strlen(fns) : 0);
+	if ((sql = malloc(n)) != NULL)
+		snprintf(sql, n, "%s%s%s", merges, more, fns ? fns : "");
+	free(fns);
+	return sql;
+}
 
 /* Schema 7 without the totals' triggers (totals_delta_migration): the
  * reason a box's database is degraded and how many writes it lost, from
@@ -174,6 +206,8 @@ hubdb__mig_make(int v, enum hdb_kind kind)
 		return hubdb__v7(kind);
 	case 8:
 		return hubdb__v8(kind);
+	case 9:
+		return hubdb__v9(kind);
 	default:
 		return NULL;
 	}
@@ -275,16 +309,13 @@ hubdb__migrate(struct hdb_conn *c)
 	}
 	if (hdb_kind(c) == HDB_PG && (rc = hdb_exec(c, hubdb__bi_views)) != PB_OK)
 		log_warnx("%s: the bi views could not be made", hdb_name(c));
-	/* deltas a stopped hub or a bulk load left (totals.h) */
-	else if ((rc = totals_fold(c)) != PB_OK)
-		log_warnx("%s: the running totals could not be brought up to date", hdb_name(c));
 out:
 	hdb_unlock_schema(c);
 	return rc;
 }
 
-pb_err
-hubdb_open(const char *url, int nconn, struct hubdb **out)
+static pb_err
+hubdb__open(const char *url, int nconn, int serving, struct hubdb **out)
 {
 	struct hubdb *db;
 	pb_err rc;
@@ -305,6 +336,14 @@ hubdb_open(const char *url, int nconn, struct hubdb **out)
 		db->kind = hdb_kind(db->all[i]);
 		if (i == 0 && (rc = hubdb__migrate(db->all[0])) != PB_OK)
 			goto out;
+		/* deltas a stopped hub or a bulk load left (totals.h): the
+		 * staff commands fold them at once; the serving hub in the
+		 * background (hubdb_fold_backlog) */
+		if (i == 0 && !serving && (rc = totals_fold(db->all[0])) != PB_OK) {
+			log_warnx("%s: the running totals could not be brought up to date",
+			    hdb_name(db->all[0]));
+			goto out;
+		}
 		db->free[db->nfree++] = db->all[i];
 	}
 	*out = db;
@@ -314,6 +353,61 @@ out:
 	return rc;
 }
 
+pb_err
+hubdb_open(const char *url, int nconn, struct hubdb **out)
+{
+	return hubdb__open(url, nconn, 0, out);
+}
+
+pb_err
+hubdb_open_serving(const char *url, int nconn, struct hubdb **out)
+{
+	return hubdb__open(url, nconn, 1, out);
+}
+
+#define HUBDB_FOLD_BATCH 20000 /* delta rows per table and transaction */
+
+/* The backlog's fold, batch by batch, each a short write transaction
+ * that uploads and the dashboard take turns with. */
+static void *
+hubdb__folder(void *arg)
+{
+	struct hubdb *db = arg;
+	long long folded, total = 0;
+	int more = 1, batches = 0;
+
+	while (more && !db->stop) {
+		struct hdb_conn *c = hubdb_get(db);
+		pb_err rc = totals_fold_batch(c, HUBDB_FOLD_BATCH, &folded, &more);
+
+		if (rc != PB_OK)
+			log_warnx("%s: running totals: the backlog's fold stopped (%s); the"
+			    " dashboard and uploads fold what is left", hdb_name(c), hdb_errmsg(c));
+		hubdb_put(db, c);
+		if (rc != PB_OK)
+			break;
+		if (folded > 0) {
+			total += folded;
+			batches++;
+		}
+	}
+	if (batches > 0)
+		log_info("running totals: backlog folded, %lld delta rows in %d batches",
+		    total, batches);
+	return NULL;
+}
+
+void
+hubdb_fold_backlog(struct hubdb *db)
+{
+	if (db->folding)
+		return;
+	if (pthread_create(&db->folder, NULL, hubdb__folder, db) == 0)
+		db->folding = 1;
+	else
+		log_warnx("running totals: no thread for the backlog; the dashboard folds it");
+}
+
 void
 hubdb_close(struct hubdb *db)
 {
@@ -321,6 +415,10 @@ hubdb_close(struct hubdb *db)
 
 	if (db == NULL)
 		return;
+	if (db->folding) {
+		db->stop = 1;
+		pthread_join(db->folder, NULL);
+	}
 	for (i = 0; i < db->n; i++)
 		hdb_disconnect(db->all[i]);
 	pthread_mutex_destroy(&db->mu);

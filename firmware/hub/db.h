@@ -12,8 +12,18 @@
 struct hubdb;
 
 /* Open (creating and migrating) the database at url — a SQLite path or a
- * postgresql:// URL — with a pool of nconn connections. */
+ * postgresql:// URL — with a pool of nconn connections, and fold the deltas
+ * a stopped hub or a bulk load left (totals.h). */
 pb_err hubdb_open(const char *url, int nconn, struct hubdb **out);
+
+/* hubdb_open for the serving hub: the deltas a stopped hub or a bulk load
+ * left are not folded here but by hubdb_fold_backlog, once it listens. */
+pb_err hubdb_open_serving(const char *url, int nconn, struct hubdb **out);
+
+/* Fold the backlog of deltas in the background, in bounded transactions
+ * (totals_fold_batch); hubdb_close waits for it. The dashboard folds what
+ * is left before it reads the totals, so it is exact meanwhile. */
+void hubdb_fold_backlog(struct hubdb *db);
 void hubdb_close(struct hubdb *db);
 enum hdb_kind hubdb_kind(const struct hubdb *db);
 

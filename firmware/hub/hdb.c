@@ -218,3 +218,9 @@ hdb_unlock_schema(struct hdb_conn *c)
 {
 	c->ops->unlock_schema(c);
 }
+
+pb_err
+hdb_row_triggers(struct hdb_conn *c, int on)
+{
+	return c->ops->row_triggers != NULL ? c->ops->row_triggers(c, on) : PB_OK;
+}

@@ -99,4 +99,10 @@ pb_err hdb_set_schema_version(struct hdb_conn *c, int version);
 pb_err hdb_lock_schema(struct hdb_conn *c);
 void hdb_unlock_schema(struct hdb_conn *c);
 
+/* SQLite: turn this connection's row triggers off (on = 0) or back on, for
+ * writes whose totals the caller appends itself (totals.h,
+ * totals_ingest_sqlite). PostgreSQL: nothing (its triggers run per
+ * statement). */
+pb_err hdb_row_triggers(struct hdb_conn *c, int on);
+
 #endif

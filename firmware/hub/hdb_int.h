@@ -31,6 +31,7 @@ struct hdb_ops {
 	pb_err (*set_schema_version)(struct hdb_conn *c, int version);
 	pb_err (*lock_schema)(struct hdb_conn *c);
 	void (*unlock_schema)(struct hdb_conn *c);
+	pb_err (*row_triggers)(struct hdb_conn *c, int on);
 };
 
 /* The part of a connection hdb.c reads; each driver embeds it first. */

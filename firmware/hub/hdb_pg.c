@@ -479,4 +479,5 @@ const struct hdb_ops hdb__pg_ops = {
 	pg_reset, pg_finalize, pg_column_count, pg_column_name, pg_column_type,
 	pg_column_int64, pg_column_double, pg_column_text, pg_changes,
 	pg_schema_version, pg_set_schema_version, pg_lock_schema, pg_unlock_schema,
+	NULL, /* row_triggers: PostgreSQL's run per statement */
 };

@@ -1,6 +1,7 @@
 /* hdb_sqlite.c — the SQLite driver of hdb.h: a thin skin over sqlite3_*. */
 #include "hdb_int.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +11,28 @@
 struct hdb_lite {
 	struct hdb_conn base;
 	sqlite3 *db;
+	int writer;     /* holds lite__write */
 };
+
+/* SQLite lets one writer in at a time; its busy handler makes the others
+ * poll in sleeps of up to 100 ms, so the lock stood idle between uploads
+ * and an unlucky one waited past its timeout under load. The writers of
+ * this process take turns on a mutex instead (woken as soon as it is
+ * free); other processes still meet the busy handler. */
+static pthread_mutex_t lite__write = PTHREAD_MUTEX_INITIALIZER;
+
+/* The write transaction ended (COMMIT, ROLLBACK, or SQLite's own rollback
+ * after an error): let the next writer in. */
+static void
+lite__write_done(struct hdb_conn *c)
+{
+	struct hdb_lite *l = (struct hdb_lite *)(void *)c;
+
+	if (l->writer && sqlite3_get_autocommit(l->db)) {
+		l->writer = 0;
+		pthread_mutex_unlock(&lite__write);
+	}
+}
 
 struct hdb_lite_stmt {
 	struct hdb_stmt base;
@@ -37,8 +59,10 @@ lite_exec(struct hdb_conn *c, const char *sql)
 		hdb__error(c, sqlu_err(sqlite3_extended_errcode(LITE(c))), 0, "%.60s: %s", sql,
 		    msg ? msg : sqlite3_errmsg(LITE(c)));
 		sqlite3_free(msg);
+		lite__write_done(c);
 		return c->err;
 	}
+	lite__write_done(c);
 	return PB_OK;
 }
 
@@ -64,7 +88,7 @@ lite_connect(const char *url, struct hdb_conn **out)
 	}
 	sqlite3_busy_timeout(l->db, 30000);
 	if ((rc = lite_exec(&l->base, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-	    "PRAGMA foreign_keys=ON;")) != PB_OK) {
+	    "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;")) != PB_OK) {
 		lite_disconnect(&l->base);
 		return rc;
 	}
@@ -76,6 +100,8 @@ static void
 lite_disconnect(struct hdb_conn *c)
 {
 	sqlite3_close(LITE(c));
+	if (((struct hdb_lite *)(void *)c)->writer)
+		pthread_mutex_unlock(&lite__write);
 	free(c);
 }
 
@@ -89,12 +115,19 @@ lite_check(struct hdb_conn *c)
 static pb_err
 lite_begin(struct hdb_conn *c)
 {
-	return lite_exec(c, "BEGIN IMMEDIATE");
+	struct hdb_lite *l = (struct hdb_lite *)(void *)c;
+
+	if (!l->writer && sqlite3_get_autocommit(l->db)) {
+		pthread_mutex_lock(&lite__write);
+		l->writer = 1;
+	}
+	return lite_exec(c, "BEGIN IMMEDIATE"); /* a failure lets the mutex go */
 }
 
 static int
 lite_in_tx(struct hdb_conn *c)
 {
+	lite__write_done(c);
 	return !sqlite3_get_autocommit(LITE(c));
 }
 
@@ -249,10 +282,25 @@ lite_unlock_schema(struct hdb_conn *c)
 	(void)c;
 }
 
+static pb_err
+lite_row_triggers(struct hdb_conn *c, int on)
+{
+	int now = -1;
+
+	if (sqlite3_db_config(LITE(c), SQLITE_DBCONFIG_ENABLE_TRIGGER, on ? 1 : 0, &now) !=
+	    SQLITE_OK || now != (on ? 1 : 0)) {
+		hdb__error(c, PB_ERR_DB, 0, "%s: triggers could not be turned %s", c->name,
+		    on ? "on" : "off");
+		return PB_ERR_DB;
+	}
+	return PB_OK;
+}
+
 const struct hdb_ops hdb__sqlite_ops = {
 	lite_connect, lite_disconnect, lite_check, lite_exec, lite_begin, lite_in_tx,
 	lite_prepare, lite_bind_text, lite_bind_int64, lite_bind_null, lite_step,
 	lite_reset, lite_finalize, lite_column_count, lite_column_name, lite_column_type,
 	lite_column_int64, lite_column_double, lite_column_text, lite_changes,
 	lite_schema_version, lite_set_schema_version, lite_lock_schema, lite_unlock_schema,
+	lite_row_triggers,
 };

@@ -746,13 +746,9 @@ out:
  * rev is newer. PostgreSQL: one statement per table and chunk (one round
  * trip), ?1 the box, ?2 the rows as JSON (ingest__rows_json) read with
  * jsonb_to_recordset; it refuses to touch one row twice in a statement, so
- * a key sent twice in a chunk keeps its highest rev, as SQLite's row by row
- * application does. SQLite (in-process, no round trips): one prepared
- * statement stepped per row, ?1 the box, ?2… the columns in the order of
- * ingest__*_cols — faster than parsing JSON in SQL. */
-static const char ingest__learners_sqlite[] =
-	"INSERT INTO learners(box, id, name, position, village, registered_at, rev,"
-	" times_corrected, time_source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+ * a key sent twice in a chunk keeps its highest rev, as SQLite's staging
+ * does (ingest__sqlite_rows, below: the same upsert tails read from the
+ * staged rows). */
 static const char ingest__learners_pg[] =
 	"INSERT INTO learners(box, id, name, position, village, registered_at, rev,"
 	" times_corrected, time_source)"
@@ -768,12 +764,6 @@ static const char ingest__learners_upsert[] =
 	" times_corrected = excluded.times_corrected,"
 	" time_source = excluded.time_source"
 	" WHERE excluded.rev > learners.rev";
-static const char ingest__summaries_sqlite[] =
-	"INSERT INTO summaries(box, learner, course, status, lessons_done,"
-	" lessons_total, best_score, passed, attempts, seconds_spent, first_activity,"
-	" last_activity, completed_at, times_corrected, rev, time_source, pre_score,"
-	" post_score) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-	" ?15, ?16, ?17, ?18)";
 static const char ingest__summaries_pg[] =
 	"INSERT INTO summaries(box, learner, course, status, lessons_done,"
 	" lessons_total, best_score, passed, attempts, seconds_spent, first_activity,"
@@ -803,10 +793,10 @@ static const char ingest__summaries_upsert[] =
 	" WHERE excluded.rev > summaries.rev";
 
 /* A box's merges ("learner X merged into Y" by a facilitator): recorded in
- * learner_merges (made here, on the first merge any box sends), and the
- * merged learner's rows of that box dropped, now and whenever a later
- * chunk (a late bundle) brings them again: Y's summaries, uploaded under
- * newer revs, hold the merged progress. */
+ * learner_merges (schema 9), and the merged learner's rows of that box
+ * dropped, now and whenever a later chunk (a late bundle) brings them
+ * again: Y's summaries, uploaded under newer revs, hold the merged
+ * progress. */
 static pb_err
 ingest__merges(struct hdb_conn *c, const struct ingest_chunk *ch)
 {
@@ -818,15 +808,11 @@ ingest__merges(struct hdb_conn *c, const struct ingest_chunk *ch)
 	};
 	struct hdb_stmt *s = NULL;
 	pb_err rc = PB_ERR_DB;
-	int have = 0;
 	json_t *row;
 	size_t i;
 
 	if (json_array_size(ch->merges) > 0) {
-		if (hdb_exec(c, "CREATE TABLE IF NOT EXISTS learner_merges (box TEXT NOT NULL,"
-		    " from_id TEXT NOT NULL, into_id TEXT NOT NULL, rev BIGINT NOT NULL,"
-		    " PRIMARY KEY (box, from_id))") != PB_OK ||
-		    (s = hdb_prepare(c, "INSERT INTO learner_merges (box, from_id, into_id, rev)"
+		if ((s = hdb_prepare(c, "INSERT INTO learner_merges (box, from_id, into_id, rev)"
 		    " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) == NULL)
 			return PB_ERR_DB;
 		json_array_foreach(ch->merges, i, row) {
@@ -841,16 +827,7 @@ ingest__merges(struct hdb_conn *c, const struct ingest_chunk *ch)
 		hdb_finalize(s);
 		s = NULL;
 	}
-	if ((s = hdb_prepare(c, hdb_kind(c) == HDB_PG ?
-	    "SELECT CASE WHEN to_regclass('learner_merges') IS NULL THEN 0 ELSE 1 END" :
-	    "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
-	    " AND name = 'learner_merges'")) == NULL)
-		return PB_ERR_DB;
-	if (hdb_step(s) == HDB_ROW)
-		have = hdb_column_int(s, 0);
-	hdb_finalize(s);
-	s = NULL;
-	for (i = 0; have && i < PB_ARRAY_LEN(drop); i++) {
+	for (i = 0; i < PB_ARRAY_LEN(drop); i++) {
 		if ((s = hdb_prepare(c, drop[i])) == NULL)
 			return PB_ERR_DB;
 		hdb_bind_text(s, 1, ch->box);
@@ -902,49 +879,132 @@ ingest__bind_row(struct hdb_stmt *s, json_t *row, const struct ingest_col *cols)
 	return PB_OK;
 }
 
-/* Upsert rows (a JSON array) of box with the statement for c's database. */
+/* PostgreSQL: upsert rows (a JSON array) of box with one statement. */
 static pb_err
 ingest__upsert(struct hdb_conn *c, const char *box, json_t *rows,
-    const struct ingest_col *cols, const char *sqlite_head, const char *pg_head,
-    const char *tail)
+    const struct ingest_col *cols, const char *head, const char *tail)
 {
 	struct hdb_stmt *s = NULL;
 	char sql[2048], *text = NULL;
 	pb_err rc = PB_ERR_DB;
+
+	if (json_array_size(rows) == 0)
+		return PB_OK;
+	snprintf(sql, sizeof(sql), "%s%s", head, tail);
+	if ((s = hdb_prepare(c, sql)) == NULL)
+		goto out;
+	hdb_bind_text(s, 1, box);
+	if ((text = ingest__rows_json(rows, cols)) == NULL) {
+		rc = PB_ERR_NOMEM;
+		goto out;
+	}
+	hdb_bind_text(s, 2, text);
+	if (hdb_step(s) == HDB_DONE)
+		rc = PB_OK;
+out:
+	hdb_finalize(s);
+	free(text);
+	return rc;
+}
+
+/* SQLite: a chunk's rows set by set (totals.h, totals_ingest_sqlite):
+ * staged in the connection's temporary tables (a key sent twice keeps its
+ * highest rev, as row by row), upserted with the row triggers off, and
+ * their deltas appended once per table from the sets of new and replaced
+ * rows. The rule is the upsert's: a row replaces the stored one only if
+ * its rev is newer. */
+static const char ingest__stage_learners[] =
+	"INSERT INTO ing_l(box, id, name, position, village, registered_at, rev,"
+	" times_corrected, time_source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+	" ON CONFLICT(id) DO UPDATE SET name = excluded.name, position = excluded.position,"
+	" village = excluded.village, registered_at = excluded.registered_at,"
+	" rev = excluded.rev, times_corrected = excluded.times_corrected,"
+	" time_source = excluded.time_source WHERE excluded.rev > ing_l.rev";
+static const char ingest__stage_summaries[] =
+	"INSERT INTO ing_s(box, learner, course, status, lessons_done, lessons_total,"
+	" best_score, passed, attempts, seconds_spent, first_activity, last_activity,"
+	" completed_at, times_corrected, rev, time_source, pre_score, post_score)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
+	" ?17, ?18) ON CONFLICT(learner, course) DO UPDATE SET status = excluded.status,"
+	" lessons_done = excluded.lessons_done, lessons_total = excluded.lessons_total,"
+	" best_score = excluded.best_score, passed = excluded.passed,"
+	" attempts = excluded.attempts, seconds_spent = excluded.seconds_spent,"
+	" first_activity = excluded.first_activity, last_activity = excluded.last_activity,"
+	" completed_at = excluded.completed_at, times_corrected = excluded.times_corrected,"
+	" rev = excluded.rev, time_source = excluded.time_source,"
+	" pre_score = excluded.pre_score, post_score = excluded.post_score"
+	" WHERE excluded.rev > ing_s.rev";
+static const char ingest__learners_staged[] =
+	"INSERT INTO learners(box, id, name, position, village, registered_at, rev,"
+	" times_corrected, time_source) SELECT box, id, name, position, village,"
+	" registered_at, rev, times_corrected, time_source FROM ing_l WHERE true";
+static const char ingest__summaries_staged[] =
+	"INSERT INTO summaries(box, learner, course, status, lessons_done,"
+	" lessons_total, best_score, passed, attempts, seconds_spent, first_activity,"
+	" last_activity, completed_at, times_corrected, rev, time_source, pre_score,"
+	" post_score) SELECT box, learner, course, status, lessons_done, lessons_total,"
+	" best_score, passed, attempts, seconds_spent, first_activity, last_activity,"
+	" completed_at, times_corrected, rev, time_source, pre_score, post_score"
+	" FROM ing_s WHERE true";
+
+/* Stage rows with statement stage, then before, the upsert (upsert_head +
+ * tail) without row triggers, after. */
+static pb_err
+ingest__sqlite_set(struct hdb_conn *c, const char *box, json_t *rows,
+    const struct ingest_col *cols, const char *stage, const char *before,
+    const char *upsert_head, const char *tail, const char *after)
+{
+	struct hdb_stmt *s;
+	char sql[2048];
+	pb_err rc = PB_OK;
 	json_t *row;
 	size_t i;
 
 	if (json_array_size(rows) == 0)
 		return PB_OK;
-	snprintf(sql, sizeof(sql), "%s%s", hdb_kind(c) == HDB_PG ? pg_head : sqlite_head,
-	    tail);
-	if ((s = hdb_prepare(c, sql)) == NULL)
-		goto out;
-	hdb_bind_text(s, 1, box);
-	if (hdb_kind(c) == HDB_PG) {
-		if ((text = ingest__rows_json(rows, cols)) == NULL) {
-			rc = PB_ERR_NOMEM;
-			goto out;
-		}
-		hdb_bind_text(s, 2, text);
-		if (hdb_step(s) == HDB_DONE)
-			rc = PB_OK;
-		goto out;
-	}
+	if ((s = hdb_prepare(c, stage)) == NULL)
+		return PB_ERR_DB;
 	json_array_foreach(rows, i, row) {
-		if (ingest__bind_row(s, row, cols) != PB_OK) {
-			rc = PB_ERR_NOMEM;
-			goto out;
+		hdb_bind_text(s, 1, box);
+		if ((rc = ingest__bind_row(s, row, cols)) != PB_OK)
+			break;
+		if (hdb_step(s) != HDB_DONE) {
+			rc = PB_ERR_DB;
+			break;
 		}
-		if (hdb_step(s) != HDB_DONE)
-			goto out;
 		hdb_reset(s);
 	}
-	rc = PB_OK;
-out:
 	hdb_finalize(s);
-	free(text);
-	return rc;
+	if (rc != PB_OK || (rc = hdb_exec(c, before)) != PB_OK)
+		return rc;
+	snprintf(sql, sizeof(sql), "%s%s", upsert_head, tail);
+	if ((rc = hdb_row_triggers(c, 0)) != PB_OK)
+		return rc;
+	rc = hdb_exec(c, sql);
+	if (hdb_row_triggers(c, 1) != PB_OK)
+		rc = PB_ERR_DB; /* the upload fails rather than go on without them */
+	if (rc != PB_OK)
+		return rc;
+	return hdb_exec(c, after);
+}
+
+static pb_err
+ingest__sqlite_rows(struct hdb_conn *c, const struct ingest_chunk *ch)
+{
+	const struct totals_ingest *ti = totals_ingest_sqlite();
+	pb_err rc;
+
+	if (ti == NULL)
+		return PB_ERR_NOMEM;
+	if ((rc = hdb_exec(c, ti->setup)) != PB_OK || (rc = hdb_exec(c, ti->clear)) != PB_OK)
+		return rc;
+	if ((rc = ingest__sqlite_set(c, ch->box, ch->learners, ingest__learner_cols,
+	    ingest__stage_learners, ti->learners_before, ingest__learners_staged,
+	    ingest__learners_upsert, ti->learners_after)) != PB_OK)
+		return rc;
+	return ingest__sqlite_set(c, ch->box, ch->summaries, ingest__summary_cols,
+	    ingest__stage_summaries, ti->summaries_before, ingest__summaries_staged,
+	    ingest__summaries_upsert, ti->summaries_after);
 }
 
 /* Bind health member key as column col: a text of at most max bytes
@@ -1017,6 +1077,107 @@ ingest__alike(const char *key_a, const char *a, const char *key_b, const char *b
 	return alike;
 }
 
+/* The two questions of ingest__lookalikes, one statement each (PostgreSQL:
+ * one round trip, not two per learner): which of the ids in ?2 (a JSON
+ * array) box ?1 holds; and box ?1's learners of the villages and jabatans
+ * in ?2 (a JSON array of {"v", "p"}), by the primary key's box, not the
+ * index of a village of every box. */
+static const char ingest__held_pg[] =
+	"SELECT id FROM learners WHERE box = ?1 AND id IN"
+	" (SELECT jsonb_array_elements_text(?2::jsonb))";
+static const char ingest__held_sqlite[] =
+	"SELECT id FROM learners WHERE box = ?1 AND id IN (SELECT value FROM json_each(?2))";
+static const char ingest__near_pg[] =
+	"SELECT id, name, village, position FROM learners WHERE box = ?1"
+	" AND (village || '', position) IN (SELECT x.v, x.p FROM"
+	" jsonb_to_recordset(?2::jsonb) AS x(v text, p text))";
+static const char ingest__near_sqlite[] =
+	"SELECT id, name, village, position FROM learners WHERE box = ?1"
+	" AND (village || '', position) IN (SELECT json_extract(value, '$.v'),"
+	" json_extract(value, '$.p') FROM json_each(?2))";
+
+struct ingest_near {
+	char *id, *name, *vil, *pos;
+};
+
+static int
+ingest__cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Run sql with ?1 = box and ?2 = arg's JSON; each row's first ncol columns
+ * copied into a new array of n rows (struct ingest_near, ncol 1 or 4). */
+static pb_err
+ingest__ask(struct hdb_conn *c, const char *sql, const char *box, json_t *arg, int ncol,
+    struct ingest_near **out, size_t *n)
+{
+	struct hdb_stmt *s;
+	char *text = json_dumps(arg, JSON_COMPACT);
+	size_t cap = 0;
+	pb_err rc = PB_OK;
+	int st;
+
+	*out = NULL;
+	*n = 0;
+	if (text == NULL)
+		return PB_ERR_NOMEM;
+	if ((s = hdb_prepare(c, sql)) == NULL) {
+		free(text);
+		return PB_ERR_DB;
+	}
+	hdb_bind_text(s, 1, box);
+	hdb_bind_text(s, 2, text);
+	while ((st = hdb_step(s)) == HDB_ROW) {
+		struct ingest_near *r;
+
+		if (*n == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			struct ingest_near *np = realloc(*out, ncap * sizeof(**out));
+
+			if (np == NULL) {
+				rc = PB_ERR_NOMEM;
+				break;
+			}
+			*out = np;
+			cap = ncap;
+		}
+		r = &(*out)[*n];
+		memset(r, 0, sizeof(*r));
+		(*n)++;
+		r->id = strdup(hdb_column_text(s, 0) ? hdb_column_text(s, 0) : "");
+		if (ncol > 1) {
+			r->name = strdup(hdb_column_text(s, 1) ? hdb_column_text(s, 1) : "");
+			r->vil = strdup(hdb_column_text(s, 2) ? hdb_column_text(s, 2) : "");
+			r->pos = strdup(hdb_column_text(s, 3) ? hdb_column_text(s, 3) : "");
+		}
+		if (r->id == NULL || (ncol > 1 && (r->name == NULL || r->vil == NULL ||
+		    r->pos == NULL))) {
+			rc = PB_ERR_NOMEM;
+			break;
+		}
+	}
+	if (rc == PB_OK && st != HDB_DONE)
+		rc = PB_ERR_DB;
+	hdb_finalize(s);
+	free(text);
+	return rc;
+}
+
+static void
+ingest__near_free(struct ingest_near *r, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(r[i].id);
+		free(r[i].name);
+		free(r[i].vil);
+		free(r[i].pos);
+	}
+	free(r);
+}
+
 /* Look-alike names (names_key), found again at the hub: a learner new to
  * the hub whose name reads as the name of another learner of the same box,
  * village and jabatan (in this chunk, or stored and not in this chunk) is
@@ -1027,28 +1188,24 @@ static pb_err
 ingest__lookalikes(struct hdb_conn *c, const struct ingest_chunk *ch,
     struct ingest_answer *a)
 {
-	size_t n = json_array_size(ch->learners), i, j;
-	struct hdb_stmt *have = NULL, *same = NULL;
+	size_t n = json_array_size(ch->learners), nheld = 0, nnear = 0, i, j;
+	struct ingest_near *held = NULL, *near = NULL;
 	struct {
 		const char *id, *vil, *pos, *name;
+		int held;
 	} *f;
-	char **keys, field[48];
+	char **keys, **ids = NULL, field[48];
+	json_t *row, *ask = NULL, *pairs = NULL;
+	int pg = hdb_kind(c) == HDB_PG;
 	pb_err rc = PB_OK;
-	json_t *row;
 
 	if (n == 0)
 		return PB_OK;
 	keys = calloc(n, sizeof(*keys));
 	f = calloc(n, sizeof(*f));
-	if (keys == NULL || f == NULL) {
+	if (keys == NULL || f == NULL || (ask = json_array()) == NULL ||
+	    (pairs = json_array()) == NULL) {
 		rc = PB_ERR_NOMEM;
-		goto out;
-	}
-	if ((have = hdb_prepare(c, "SELECT 1 FROM learners WHERE box = ? AND id = ?")) == NULL ||
-	    /* by the primary key's box, not the index of a village of every box */
-	    (same = hdb_prepare(c, "SELECT id, name FROM learners WHERE box = ? AND"
-	    " village || '' = ? AND position = ? AND id <> ?")) == NULL) {
-		rc = PB_ERR_DB;
 		goto out;
 	}
 	json_array_foreach(ch->learners, i, row) {
@@ -1056,53 +1213,58 @@ ingest__lookalikes(struct hdb_conn *c, const struct ingest_chunk *ch,
 		f[i].vil = json_string_value(json_object_get(row, "village"));
 		f[i].pos = json_string_value(json_object_get(row, "position"));
 		f[i].name = json_string_value(json_object_get(row, "name"));
-		if ((keys[i] = names_key(f[i].name)) == NULL) {
+		if ((keys[i] = names_key(f[i].name)) == NULL ||
+		    json_array_append_new(ask, json_string(f[i].id)) != 0) {
 			rc = PB_ERR_NOMEM;
 			goto out;
 		}
 	}
+	/* held already: an update, not judged again */
+	if ((rc = ingest__ask(c, pg ? ingest__held_pg : ingest__held_sqlite, ch->box, ask, 1,
+	    &held, &nheld)) != PB_OK)
+		goto out;
+	if (nheld > 0) {
+		if ((ids = calloc(nheld, sizeof(*ids))) == NULL) {
+			rc = PB_ERR_NOMEM;
+			goto out;
+		}
+		for (j = 0; j < nheld; j++)
+			ids[j] = held[j].id;
+		qsort(ids, nheld, sizeof(*ids), ingest__cmp_str);
+	}
+	for (i = 0; i < n; i++) {
+		f[i].held = ids != NULL && bsearch(&f[i].id, ids, nheld, sizeof(*ids),
+		    ingest__cmp_str) != NULL;
+		if (!f[i].held && !ingest__merged_here(ch, f[i].id) &&
+		    json_array_append_new(pairs, json_pack("{s:s, s:s}", "v", f[i].vil, "p",
+		    f[i].pos)) != 0) {
+			rc = PB_ERR_NOMEM;
+			goto out;
+		}
+	}
+	if (json_array_size(pairs) > 0 && (rc = ingest__ask(c, pg ? ingest__near_pg :
+	    ingest__near_sqlite, ch->box, pairs, 4, &near, &nnear)) != PB_OK)
+		goto out;
 	for (i = 0; i < n; i++) {
 		const char *id = f[i].id, *vil = f[i].vil, *pos = f[i].pos, *name = f[i].name;
 		const char *other = NULL;
-		int st;
 
-		if (ingest__merged_here(ch, id))
+		if (ingest__merged_here(ch, id) || f[i].held)
 			continue;
-		hdb_reset(have);
-		hdb_bind_text(have, 1, ch->box);
-		hdb_bind_text(have, 2, id);
-		if ((st = hdb_step(have)) == HDB_ROW)
-			continue; /* held already: an update */
-		if (st != HDB_DONE) {
-			rc = PB_ERR_DB;
-			goto out;
-		}
 		for (j = 0; j < n && other == NULL; j++)
 			if (j != i && strcmp(f[j].vil, vil) == 0 && strcmp(f[j].pos, pos) == 0 &&
 			    strcmp(f[j].id, id) != 0 &&
 			    ingest__alike(keys[i], name, keys[j], f[j].name) &&
 			    !ingest__merged_here(ch, f[j].id))
 				other = f[j].id;
-		hdb_reset(same);
-		hdb_bind_text(same, 1, ch->box);
-		hdb_bind_text(same, 2, vil);
-		hdb_bind_text(same, 3, pos);
-		hdb_bind_text(same, 4, id);
 		/* stored learners: those this chunk brings again are judged by
 		 * their new rows above */
-		while (other == NULL && (st = hdb_step(same)) == HDB_ROW) {
-			const char *sid = hdb_column_text(same, 0);
-
-			if (ingest__alike(keys[i], name, NULL, hdb_column_text(same, 1)) &&
-			    !ingest__merged_here(ch, sid) && !ingest__in_chunk(ch, sid)) {
-				snprintf(field, sizeof(field), "%s", sid);
-				other = field;
-			}
-		}
-		if (other == NULL && st != HDB_DONE && st != HDB_ROW) {
-			rc = PB_ERR_DB;
-			goto out;
-		}
+		for (j = 0; j < nnear && other == NULL; j++)
+			if (strcmp(near[j].vil, vil) == 0 && strcmp(near[j].pos, pos) == 0 &&
+			    strcmp(near[j].id, id) != 0 &&
+			    ingest__alike(keys[i], name, NULL, near[j].name) &&
+			    !ingest__merged_here(ch, near[j].id) && !ingest__in_chunk(ch, near[j].id))
+				other = near[j].id;
 		if (other != NULL) {
 			char who[48];
 
@@ -1115,8 +1277,11 @@ ingest__lookalikes(struct hdb_conn *c, const struct ingest_chunk *ch,
 		}
 	}
 out:
-	hdb_finalize(have);
-	hdb_finalize(same);
+	json_decref(ask);
+	json_decref(pairs);
+	free(ids);
+	ingest__near_free(held, nheld);
+	ingest__near_free(near, nnear);
 	for (i = 0; keys != NULL && i < n; i++)
 		free(keys[i]);
 	free(keys);
@@ -1133,10 +1298,13 @@ ingest__apply(struct hdb_conn *c, const char *key, const struct ingest_chunk *ch
 {
 	struct hdb_stmt *s = NULL;
 	int64_t acked_rev, last_seq;
+	long long mark[3] = { 0, 0, 0 };
 	pb_err rc = PB_ERR_DB;
 
-	if (hdb_begin(c) != PB_OK)
+	if (hdb_begin(c) != PB_OK || totals_mark(c, mark) != PB_OK) {
+		hdb_rollback(c);
 		return PB_ERR_DB;
+	}
 	if ((s = hdb_prepare(c, "UPDATE boxes SET last_seq = last_seq WHERE key = ?"
 	    " RETURNING acked_rev, last_seq")) == NULL)
 		goto out;
@@ -1149,11 +1317,15 @@ ingest__apply(struct hdb_conn *c, const char *key, const struct ingest_chunk *ch
 	s = NULL;
 	if ((rc = ingest__lookalikes(c, ch, a)) != PB_OK)
 		goto out;
-	if ((rc = ingest__upsert(c, ch->box, ch->learners, ingest__learner_cols,
-	    ingest__learners_sqlite, ingest__learners_pg, ingest__learners_upsert)) != PB_OK ||
+	if (hdb_kind(c) == HDB_SQLITE) {
+		if ((rc = ingest__sqlite_rows(c, ch)) != PB_OK)
+			goto out;
+	} else if ((rc = ingest__upsert(c, ch->box, ch->learners, ingest__learner_cols,
+	    ingest__learners_pg, ingest__learners_upsert)) != PB_OK ||
 	    (rc = ingest__upsert(c, ch->box, ch->summaries, ingest__summary_cols,
-	    ingest__summaries_sqlite, ingest__summaries_pg, ingest__summaries_upsert)) != PB_OK)
+	    ingest__summaries_pg, ingest__summaries_upsert)) != PB_OK) {
 		goto out;
+	}
 	if ((rc = ingest__merges(c, ch)) != PB_OK)
 		goto out;
 	rc = PB_ERR_DB;
@@ -1205,14 +1377,14 @@ ingest__apply(struct hdb_conn *c, const char *key, const struct ingest_chunk *ch
 	/* the running totals (totals.h): SQLite folds this upload's deltas
 	 * before its commit (writers take turns anyway), PostgreSQL after it,
 	 * so that no upload holds an area's totals rows while it commits */
-	if (hdb_kind(c) == HDB_SQLITE && totals_fold(c) != PB_OK)
+	if (hdb_kind(c) == HDB_SQLITE && totals_fold_since(c, mark) != PB_OK)
 		goto out;
 	if (hdb_commit(c) != PB_OK)
 		goto out;
 	*acked = acked_rev;
 	rc = PB_OK;
 	/* stored: a failed fold leaves the deltas to the next one */
-	if (hdb_kind(c) == HDB_PG && totals_fold(c) != PB_OK)
+	if (hdb_kind(c) == HDB_PG && totals_fold_after(c) != PB_OK)
 		log_warnx("upload: running totals not folded yet: %s", hdb_errmsg(c));
 out:
 	if (rc != PB_OK && rc != PB_ERR_EXISTS)

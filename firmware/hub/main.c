@@ -83,18 +83,21 @@ parse_ttl(const char *s)
 }
 
 static pb_err
-open_db(const struct hub_config *cfg, int nconn, struct hubdb **db)
+open_db(const struct hub_config *cfg, int nconn, int serving, struct hubdb **db)
 {
+	/* the serving hub folds a backlog once it listens */
+	pb_err (*open)(const char *, int, struct hubdb **) = serving ?
+	    hubdb_open_serving : hubdb_open;
 	char path[PATH_MAX];
 
 	if (cfg->db_url[0] != '\0')
-		return hubdb_open(cfg->db_url, nconn, db);
+		return open(cfg->db_url, nconn, db);
 	if (fs_mkdirs(cfg->data_dir, 0750) != PB_OK) {
 		log_warn("%s", cfg->data_dir);
 		return PB_ERR_IO;
 	}
 	snprintf(path, sizeof(path), "%s/hub.db", cfg->data_dir);
-	return hubdb_open(path, nconn, db);
+	return open(path, nconn, db);
 }
 
 static int
@@ -129,7 +132,7 @@ cmd_enroll_code(const struct hub_config *cfg, int argc, char **argv)
 		fprintf(stderr, "pamong-hub: --ttl must be 60s..365d (e.g. 7d, 12h)\n");
 		return 2;
 	}
-	if (open_db(cfg, 1, &db) != PB_OK)
+	if (open_db(cfg, 1, 0, &db) != PB_OK)
 		goto out;
 	for (i = 0; i < count; i++) {
 		if (ingest_code_create(db, util_wall_ms(), (int64_t)ttl * 1000, code, &expires) !=
@@ -209,7 +212,7 @@ cmd_add_user(const struct hub_config *cfg, int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
-	if (open_db(cfg, 1, &db) != PB_OK)
+	if (open_db(cfg, 1, 0, &db) != PB_OK)
 		goto out;
 	r = reset ? staff_user_reset(db, name, pw) :
 	    staff_user_create(db, name, pw, role, area, util_wall_ms());
@@ -250,7 +253,7 @@ cmd_xapi_export(const struct hub_config *cfg, int argc, char **argv)
 		fprintf(stderr, "pamong-hub: set xapi.lrs_endpoint to forward\n");
 		return 2;
 	}
-	if (open_db(cfg, 1, &db) != PB_OK)
+	if (open_db(cfg, 1, 0, &db) != PB_OK)
 		goto out;
 	c = hubdb_get(db);
 	r = xapi_statements(c, cfg->public_url, 0, "", &stmts);
@@ -295,7 +298,7 @@ cmd_import(const struct hub_config *cfg, int argc, char **argv)
 		    "larger than 64 MB" : strerror(errno));
 		return 1;
 	}
-	if (open_db(cfg, 1, &db) != PB_OK) {
+	if (open_db(cfg, 1, 0, &db) != PB_OK) {
 		free(text);
 		return 1;
 	}
@@ -376,7 +379,7 @@ serve(const struct hub_config *cfg)
 			log_info("%zu course titles from %s", courses_count(courses),
 			    cfg->courses_file);
 	}
-	if (open_db(cfg, (int)(cfg->threads < 16 ? cfg->threads : 16), &db) != PB_OK)
+	if (open_db(cfg, (int)(cfg->threads < 16 ? cfg->threads : 16), 1, &db) != PB_OK)
 		goto out;
 	if (region != NULL)
 		(void)hubdb_region_names(db, region); /* logged; the dashboard works without */
@@ -389,6 +392,7 @@ serve(const struct hub_config *cfg)
 	signal(SIGPIPE, SIG_IGN);
 	if (web_start(cfg, db, region, courses, &web) != PB_OK)
 		goto out;
+	hubdb_fold_backlog(db);
 	(void)sd_notify(0, "READY=1\nSTATUS=serving");
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)

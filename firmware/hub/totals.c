@@ -3,6 +3,7 @@
  * function per trigger); only the wrapping differs. */
 #include "totals.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -408,92 +409,131 @@ static const char *const td_name[] = { "learners_totals_ins", "learners_totals_u
 	"learners_totals_del", "summaries_totals_ins", "summaries_totals_upd",
 	"summaries_totals_del" };
 
+/* The statement-level deltas (PostgreSQL's triggers, SQLite's ingest) of
+ * event i over the sets nt (new rows) and ot (old rows). */
 static void
-td_deltas(struct tbuf *d, enum hdb_kind kind, int i)
+td_deltas_set(struct tbuf *d, int i, const char *nt, const char *ot)
 {
-	int pg = kind == HDB_PG;
+	char f[512], g[512];
 
 	switch (i) {
 	case 0: /* learners arrive, with any progress sent before them */
-		td_learner(d, pg ? "n.village" : "NEW.village", "1", pg ? "nt n" : NULL);
+		snprintf(f, sizeof(f), "%s n", nt);
+		td_learner(d, "n.village", "1", f);
 		tb_printf(d, " UNION ALL ");
-		td_src(d, pg ? "n.village" : "NEW.village", "s", "", pg ?
-		    "nt n JOIN summaries s ON s.box = n.box AND s.learner = n.id" : "summaries s",
-		    pg ? "true" : "s.box = NEW.box AND s.learner = NEW.id");
+		snprintf(f, sizeof(f), "%s n JOIN summaries s ON s.box = n.box AND s.learner = n.id",
+		    nt);
+		td_src(d, "n.village", "s", "", f, "true");
 		break;
 	case 1: /* learners move village, their progress with them */
-		if (!pg) {
-			td_learner(d, "OLD.village", "-1", NULL);
-			tb_printf(d, " UNION ALL ");
-			td_learner(d, "NEW.village", "1", NULL);
-			tb_printf(d, " UNION ALL ");
-			td_src(d, "OLD.village", "s", "-", "summaries s",
-			    "s.box = OLD.box AND s.learner = OLD.id");
-			tb_printf(d, " UNION ALL ");
-			td_src(d, "NEW.village", "s", "", "summaries s",
-			    "s.box = NEW.box AND s.learner = NEW.id");
-			break;
-		}
-#define TD_MOVED "ot o JOIN nt n ON n.box = o.box AND n.id = o.id"
-#define TD_MOVED_WHERE "o.village IS DISTINCT FROM n.village"
-		td_learner(d, "o.village", "-1", TD_MOVED " WHERE " TD_MOVED_WHERE);
+		snprintf(f, sizeof(f), "%s o JOIN %s n ON n.box = o.box AND n.id = o.id"
+		    " WHERE o.village IS DISTINCT FROM n.village", ot, nt);
+		td_learner(d, "o.village", "-1", f);
 		tb_printf(d, " UNION ALL ");
-		td_learner(d, "n.village", "1", TD_MOVED " WHERE " TD_MOVED_WHERE);
+		td_learner(d, "n.village", "1", f);
 		tb_printf(d, " UNION ALL ");
-		td_src(d, "o.village", "s", "-", TD_MOVED " JOIN summaries s ON s.box = o.box"
-		    " AND s.learner = o.id", TD_MOVED_WHERE);
+		snprintf(g, sizeof(g), "%s o JOIN %s n ON n.box = o.box AND n.id = o.id"
+		    " JOIN summaries s ON s.box = o.box AND s.learner = o.id", ot, nt);
+		td_src(d, "o.village", "s", "-", g, "o.village IS DISTINCT FROM n.village");
 		tb_printf(d, " UNION ALL ");
-		td_src(d, "n.village", "s", "", TD_MOVED " JOIN summaries s ON s.box = n.box"
-		    " AND s.learner = n.id", TD_MOVED_WHERE);
+		td_src(d, "n.village", "s", "", g, "o.village IS DISTINCT FROM n.village");
 		break;
 	case 2: /* learners dropped (merged), with what progress is left of them */
-		td_learner(d, pg ? "o.village" : "OLD.village", "-1", pg ? "ot o" : NULL);
+		snprintf(f, sizeof(f), "%s o", ot);
+		td_learner(d, "o.village", "-1", f);
 		tb_printf(d, " UNION ALL ");
-		td_src(d, pg ? "o.village" : "OLD.village", "s", "-", pg ?
-		    "ot o JOIN summaries s ON s.box = o.box AND s.learner = o.id" : "summaries s",
-		    pg ? "true" : "s.box = OLD.box AND s.learner = OLD.id");
+		snprintf(f, sizeof(f), "%s o JOIN summaries s ON s.box = o.box AND s.learner = o.id",
+		    ot);
+		td_src(d, "o.village", "s", "-", f, "true");
 		break;
 	case 3: /* progress arrives */
-		td_src(d, "l.village", pg ? "x" : "NEW", "", pg ? "nt x JOIN learners l"
-		    " ON l.box = x.box AND l.id = x.learner" : "learners l",
-		    pg ? "true" : "l.box = NEW.box AND l.id = NEW.learner");
+	case 4: /* progress changes: the new rows less the old ones */
+	default: /* progress dropped (merged) */
+		if (i != 5) {
+			snprintf(f, sizeof(f), "%s x JOIN learners l ON l.box = x.box"
+			    " AND l.id = x.learner", nt);
+			td_src(d, "l.village", "x", "", f, "true");
+		}
+		if (i == 3)
+			break;
+		if (i == 4)
+			tb_printf(d, " UNION ALL ");
+		snprintf(f, sizeof(f), "%s x JOIN learners l ON l.box = x.box AND l.id = x.learner",
+		    ot);
+		td_src(d, "l.village", "x", "-", f, "true");
+	}
+}
+
+static void
+td_deltas(struct tbuf *d, enum hdb_kind kind, int i)
+{
+	if (kind == HDB_PG) {
+		td_deltas_set(d, i, "nt", "ot");
+		return;
+	}
+	switch (i) {
+	case 0: /* learners arrive, with any progress sent before them */
+		td_learner(d, "NEW.village", "1", NULL);
+		tb_printf(d, " UNION ALL ");
+		td_src(d, "NEW.village", "s", "", "summaries s",
+		    "s.box = NEW.box AND s.learner = NEW.id");
+		break;
+	case 1: /* learners move village, their progress with them */
+		td_learner(d, "OLD.village", "-1", NULL);
+		tb_printf(d, " UNION ALL ");
+		td_learner(d, "NEW.village", "1", NULL);
+		tb_printf(d, " UNION ALL ");
+		td_src(d, "OLD.village", "s", "-", "summaries s",
+		    "s.box = OLD.box AND s.learner = OLD.id");
+		tb_printf(d, " UNION ALL ");
+		td_src(d, "NEW.village", "s", "", "summaries s",
+		    "s.box = NEW.box AND s.learner = NEW.id");
+		break;
+	case 2: /* learners dropped (merged), with what progress is left of them */
+		td_learner(d, "OLD.village", "-1", NULL);
+		tb_printf(d, " UNION ALL ");
+		td_src(d, "OLD.village", "s", "-", "summaries s",
+		    "s.box = OLD.box AND s.learner = OLD.id");
+		break;
+	case 3: /* progress arrives */
+		td_src(d, "l.village", "NEW", "", "learners l",
+		    "l.box = NEW.box AND l.id = NEW.learner");
 		break;
 	case 4: /* progress changes: the new rows less the old ones */
-		td_src(d, "l.village", pg ? "x" : "NEW", "", pg ? "nt x JOIN learners l"
-		    " ON l.box = x.box AND l.id = x.learner" : "learners l",
-		    pg ? "true" : "l.box = NEW.box AND l.id = NEW.learner");
+		td_src(d, "l.village", "NEW", "", "learners l",
+		    "l.box = NEW.box AND l.id = NEW.learner");
 		tb_printf(d, " UNION ALL ");
-		td_src(d, "l.village", pg ? "x" : "OLD", "-", pg ? "ot x JOIN learners l"
-		    " ON l.box = x.box AND l.id = x.learner" : "learners l",
-		    pg ? "true" : "l.box = OLD.box AND l.id = OLD.learner");
+		td_src(d, "l.village", "OLD", "-", "learners l",
+		    "l.box = OLD.box AND l.id = OLD.learner");
 		break;
 	default: /* progress dropped (merged) */
-		td_src(d, "l.village", pg ? "x" : "OLD", "-", pg ? "ot x JOIN learners l"
-		    " ON l.box = x.box AND l.id = x.learner" : "learners l",
-		    pg ? "true" : "l.box = OLD.box AND l.id = OLD.learner");
+		td_src(d, "l.village", "OLD", "-", "learners l",
+		    "l.box = OLD.box AND l.id = OLD.learner");
 	}
 }
 
 /* The fold in SQLite: the caller holds the write lock (BEGIN IMMEDIATE), so
  * nothing is appended between the sums and the DELETE. */
+/* %1$s: where the deltas are read (the table, or a batch of it); %2$s: the
+ * DELETE of what was read. */
 static const char td_fold_sqlite[] =
 	"INSERT INTO village_learners(village, learners) SELECT village, sum(learners)"
-	" FROM totals_delta WHERE course = '' GROUP BY village HAVING sum(learners) <> 0"
+	" FROM %1$s WHERE course = '' GROUP BY village HAVING sum(learners) <> 0"
 	" ON CONFLICT(village) DO UPDATE SET"
 	" learners = village_learners.learners + excluded.learners;"
 	"INSERT INTO village_totals(village, course, started, in_progress, completed, passed,"
 	" score_sum, score_n) SELECT village, course, sum(started), sum(in_progress),"
-	" sum(completed), sum(passed), sum(score_sum), sum(score_n) FROM totals_delta"
+	" sum(completed), sum(passed), sum(score_sum), sum(score_n) FROM %1$s"
 	" WHERE course <> '' GROUP BY village, course"
 	" ON CONFLICT(village, course) DO UPDATE SET" TB_SET("village_totals") ";"
 	"INSERT INTO unit_totals(lvl, unit, course, learners, started, in_progress,"
 	" completed, passed, score_sum, score_n) SELECT k.n, substr(d.village, 1, k.n),"
 	" d.course, sum(d.learners), sum(d.started), sum(d.in_progress), sum(d.completed),"
-	" sum(d.passed), sum(d.score_sum), sum(d.score_n) FROM totals_delta d CROSS JOIN "
+	" sum(d.passed), sum(d.score_sum), sum(d.score_n) FROM %1$s d CROSS JOIN "
 	TB_LEVELS " WHERE true GROUP BY 1, 2, 3"
 	" ON CONFLICT(lvl, unit, course) DO UPDATE SET"
 	" learners = unit_totals.learners + excluded.learners," TB_SET("unit_totals") ";"
-	"DELETE FROM totals_delta;";
+	"%2$s";
 
 /* The fold in PostgreSQL: a function (one round trip) that waits for any
  * other folder (an advisory lock held to its commit), then takes the
@@ -637,7 +677,10 @@ tq_rows(struct tbuf *b, const char *to, int group, const char *q)
 /* Add the completions of pairs p (columns village, course, status,
  * completed_at, time_source, sg: 1 or -1) to completion_buckets<to> (as
  * tq_rows), per course and for all courses (''), per province and for the
- * country (''). */
+ * country (''). The filter is written so that no index can serve it: with
+ * stale statistics in a bulk ingest, PostgreSQL walked every completed
+ * summary of the hub through summaries_done for each statement (schema 9
+ * makes its functions again with this). */
 static void
 tq_buckets(struct tbuf *b, const char *to, int group, const char *p)
 {
@@ -661,7 +704,7 @@ tq_buckets(struct tbuf *b, const char *to, int group, const char *p)
 	    "   OR p.time_source NOT LIKE '%%\"completed_at\":%%' THEN p.sg ELSE 0 END AS uk"
 	    " FROM (%s) p CROSS JOIN (SELECT 0 AS all_courses UNION ALL SELECT 1) a"
 	    " CROSS JOIN (SELECT 0 AS n UNION ALL SELECT 2) u"
-	    " WHERE p.status = 'completed' AND p.completed_at > 0) z%s;", p, group ?
+	    " WHERE p.status || '' = 'completed' AND p.completed_at + 0 > 0) z%s;", p, group ?
 	    " GROUP BY 1, 2, 3 HAVING sum(h) <> 0 OR sum(ph) <> 0 OR sum(no) <> 0"
 	    " OR sum(uk) <> 0" : "");
 }
@@ -808,38 +851,51 @@ tq_body(struct tbuf *b, enum hdb_kind kind, const char *to, int ev, const char *
 	" src_phone, src_none, src_unknown) SELECT course, seg, unit, sum(src_hub)," \
 	" sum(src_phone), sum(src_none), sum(src_unknown)"
 
+/* %1$s, %2$s: where learner_rows_delta and completion_buckets_delta are
+ * read; %3$s: the DELETEs of what was read. */
 static const char tq_fold_sqlite[] =
-	TQ_ROWS_INSERT " FROM learner_rows_delta WHERE true GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+	TQ_ROWS_INSERT " FROM %1$s WHERE true GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
 	" ON CONFLICT(lvl, unit, course)" TQ_ROWS_SET ";"
-	TQ_BUCKETS_INSERT " FROM completion_buckets_delta WHERE true GROUP BY 1, 2, 3"
+	TQ_BUCKETS_INSERT " FROM %2$s WHERE true GROUP BY 1, 2, 3"
 	" ORDER BY 1, 3, 2 ON CONFLICT(course, unit, seg)" TQ_BUCKETS_SET ";"
-	"DELETE FROM learner_rows_delta; DELETE FROM completion_buckets_delta;";
+	"%3$s";
 
 /* PostgreSQL: totals_fold() of schema 7 made again with these deltas too,
  * under the same lock; each table in one statement (what it deletes is
  * what it adds). */
-static const char tq_fold_pg[] =
-	"CREATE OR REPLACE FUNCTION totals_fold() RETURNS bigint LANGUAGE plpgsql AS $f$"
-	" DECLARE folded bigint; BEGIN"
-	" IF NOT EXISTS (SELECT 1 FROM totals_delta)"
-	"   AND NOT EXISTS (SELECT 1 FROM learner_rows_delta)"
-	"   AND NOT EXISTS (SELECT 1 FROM completion_buckets_delta) THEN RETURN 0; END IF;"
-	" PERFORM pg_advisory_xact_lock(" TD_FOLD_LOCK ");"
-	TD_FOLD_PG_TOTALS
-	" WITH d AS (DELETE FROM learner_rows_delta RETURNING lvl, unit, course, n,"
-	"   gain_sum, gain_n),"
-	" a AS (" TQ_ROWS_INSERT " FROM d GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
-	"   ON CONFLICT(lvl, unit, course)" TQ_ROWS_SET " RETURNING 1)"
-	" SELECT folded + count(*) FROM a INTO folded;"
-	" WITH d AS (DELETE FROM completion_buckets_delta RETURNING course, seg, unit,"
-	"   src_hub, src_phone, src_none, src_unknown),"
-	" a AS (" TQ_BUCKETS_INSERT " FROM d GROUP BY 1, 2, 3 ORDER BY 1, 3, 2"
-	"   ON CONFLICT(course, unit, seg)" TQ_BUCKETS_SET " RETURNING 1)"
-	" SELECT folded + count(*) FROM a INTO folded;"
-	" RETURN folded; END $f$;";
+#define TQ_FOLD_PG(name, lock, ret) \
+	"CREATE OR REPLACE FUNCTION " name "() RETURNS bigint LANGUAGE plpgsql AS $f$" \
+	" DECLARE folded bigint; BEGIN" \
+	" IF NOT EXISTS (SELECT 1 FROM totals_delta)" \
+	"   AND NOT EXISTS (SELECT 1 FROM learner_rows_delta)" \
+	"   AND NOT EXISTS (SELECT 1 FROM completion_buckets_delta) THEN RETURN 0; END IF;" \
+	lock \
+	TD_FOLD_PG_TOTALS \
+	" WITH d AS (DELETE FROM learner_rows_delta RETURNING lvl, unit, course, n," \
+	"   gain_sum, gain_n)," \
+	" a AS (" TQ_ROWS_INSERT " FROM d GROUP BY 1, 2, 3 ORDER BY 1, 2, 3" \
+	"   ON CONFLICT(lvl, unit, course)" TQ_ROWS_SET " RETURNING 1)" \
+	" SELECT folded + count(*) FROM a INTO folded;" \
+	" WITH d AS (DELETE FROM completion_buckets_delta RETURNING course, seg, unit," \
+	"   src_hub, src_phone, src_none, src_unknown)," \
+	" a AS (" TQ_BUCKETS_INSERT " FROM d GROUP BY 1, 2, 3 ORDER BY 1, 3, 2" \
+	"   ON CONFLICT(course, unit, seg)" TQ_BUCKETS_SET " RETURNING 1)" \
+	" SELECT folded + count(*) FROM a INTO folded;" \
+	" RETURN " ret "; END $f$;"
 
-char *
-totals_buckets_migration(enum hdb_kind kind)
+static const char tq_fold_pg[] = TQ_FOLD_PG("totals_fold",
+    " PERFORM pg_advisory_xact_lock(" TD_FOLD_LOCK ");", "folded");
+
+/* Schema 9: the fold an upload runs after its commit, which does not wait
+ * for another: -1 if another fold holds the lock (it looks again once it
+ * has committed, so these deltas are not left behind), 0 if there was
+ * nothing to fold, else 1 + the totals rows it changed. */
+const char totals_fold_try_pg[] = TQ_FOLD_PG("totals_fold_try",
+    " IF NOT pg_try_advisory_xact_lock(" TD_FOLD_LOCK ") THEN RETURN -1; END IF;",
+    "folded + 1");
+
+static char *
+tq_migration(enum hdb_kind kind, int functions_only)
 {
 	static const char *const name[] = { "learners_rows_ins", "learners_rows_upd",
 		"learners_rows_del", "summaries_rows_ins", "summaries_rows_upd",
@@ -866,37 +922,44 @@ totals_buckets_migration(enum hdb_kind kind)
 	const char *txt = kind == HDB_PG ? "TEXT COLLATE \"C\"" : "TEXT";
 	int ev;
 
-	tb_printf(&b, "CREATE TABLE learner_rows(lvl BIGINT NOT NULL, unit %s NOT NULL,"
-	    " course TEXT NOT NULL, n BIGINT NOT NULL, gain_sum BIGINT NOT NULL,"
-	    " gain_n BIGINT NOT NULL, PRIMARY KEY(lvl, unit, course));", txt);
-	tb_printf(&b, "CREATE TABLE completion_buckets(course TEXT NOT NULL,"
-	    " seg BIGINT NOT NULL, unit %s NOT NULL, src_hub BIGINT NOT NULL,"
-	    " src_phone BIGINT NOT NULL, src_none BIGINT NOT NULL,"
-	    " src_unknown BIGINT NOT NULL, PRIMARY KEY(course, unit, seg));", txt);
-	/* what the triggers append (no key: uploads share no row), folded
-	 * with totals_delta */
-	tb_printf(&b, "CREATE TABLE learner_rows_delta(lvl BIGINT NOT NULL,"
-	    " unit %s NOT NULL, course TEXT NOT NULL, n BIGINT NOT NULL,"
-	    " gain_sum BIGINT NOT NULL, gain_n BIGINT NOT NULL);", txt);
-	tb_printf(&b, "CREATE TABLE completion_buckets_delta(course TEXT NOT NULL,"
-	    " seg BIGINT NOT NULL, unit %s NOT NULL, src_hub BIGINT NOT NULL,"
-	    " src_phone BIGINT NOT NULL, src_none BIGINT NOT NULL,"
-	    " src_unknown BIGINT NOT NULL);", txt);
-	/* the rows already stored: as if every learner arrived now */
-	tq_body(&b, kind, "", 0, "learners", NULL);
+	if (!functions_only) {
+		tb_printf(&b, "CREATE TABLE learner_rows(lvl BIGINT NOT NULL, unit %s NOT NULL,"
+		    " course TEXT NOT NULL, n BIGINT NOT NULL, gain_sum BIGINT NOT NULL,"
+		    " gain_n BIGINT NOT NULL, PRIMARY KEY(lvl, unit, course));", txt);
+		tb_printf(&b, "CREATE TABLE completion_buckets(course TEXT NOT NULL,"
+		    " seg BIGINT NOT NULL, unit %s NOT NULL, src_hub BIGINT NOT NULL,"
+		    " src_phone BIGINT NOT NULL, src_none BIGINT NOT NULL,"
+		    " src_unknown BIGINT NOT NULL, PRIMARY KEY(course, unit, seg));", txt);
+		/* what the triggers append (no key: uploads share no row), folded
+		 * with totals_delta */
+		tb_printf(&b, "CREATE TABLE learner_rows_delta(lvl BIGINT NOT NULL,"
+		    " unit %s NOT NULL, course TEXT NOT NULL, n BIGINT NOT NULL,"
+		    " gain_sum BIGINT NOT NULL, gain_n BIGINT NOT NULL);", txt);
+		tb_printf(&b, "CREATE TABLE completion_buckets_delta(course TEXT NOT NULL,"
+		    " seg BIGINT NOT NULL, unit %s NOT NULL, src_hub BIGINT NOT NULL,"
+		    " src_phone BIGINT NOT NULL, src_none BIGINT NOT NULL,"
+		    " src_unknown BIGINT NOT NULL);", txt);
+		/* the rows already stored: as if every learner arrived now */
+		tq_body(&b, kind, "", 0, "learners", NULL);
+	}
 	for (ev = 0; ev < 6; ev++) {
 		const char *tbl = ev < 3 ? "learners" : "summaries";
 
 		if (kind == HDB_PG) {
-			tb_printf(&b, "CREATE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql"
-			    " SET enable_hashjoin = off SET enable_mergejoin = off AS $f$ BEGIN ",
-			    name[ev]);
+			/* every read is a key lookup from the transition table:
+			 * with the statistics of a table that grows fast, the
+			 * planner took a walk of all summaries instead */
+			tb_printf(&b, "CREATE OR REPLACE FUNCTION %s() RETURNS trigger"
+			    " LANGUAGE plpgsql SET enable_hashjoin = off SET enable_mergejoin = off"
+			    " SET enable_seqscan = off SET enable_bitmapscan = off"
+			    " AS $f$ BEGIN ", name[ev]);
 			tq_body(&b, kind, "_delta", ev, ev == 1 ? pl_new : "nt", ev == 1 ? pl_old : "ot");
-			tb_printf(&b, " RETURN NULL; END $f$;"
-			    "CREATE TRIGGER %s AFTER %s ON %s REFERENCING %s%s"
-			    " FOR EACH STATEMENT EXECUTE FUNCTION %s();", name[ev], event[ev % 3], tbl,
-			    ev % 3 != 0 ? "OLD TABLE AS ot " : "",
-			    ev % 3 != 2 ? "NEW TABLE AS nt" : "", name[ev]);
+			tb_printf(&b, " RETURN NULL; END $f$;");
+			if (!functions_only)
+				tb_printf(&b, "CREATE TRIGGER %s AFTER %s ON %s REFERENCING %s%s"
+				    " FOR EACH STATEMENT EXECUTE FUNCTION %s();", name[ev], event[ev % 3],
+				    tbl, ev % 3 != 0 ? "OLD TABLE AS ot " : "",
+				    ev % 3 != 2 ? "NEW TABLE AS nt" : "", name[ev]);
 			continue;
 		}
 		tb_printf(&b, "CREATE TRIGGER %s AFTER %s ON %s FOR EACH ROW%s BEGIN ", name[ev],
@@ -911,7 +974,7 @@ totals_buckets_migration(enum hdb_kind kind)
 			tq_body(&b, kind, "_delta", ev, ss_new, ss_old);
 		tb_printf(&b, " END;");
 	}
-	if (kind == HDB_PG)
+	if (kind == HDB_PG && !functions_only)
 		tb_printf(&b, "%s", tq_fold_pg);
 	if (b.oom) {
 		free(b.p);
@@ -920,9 +983,90 @@ totals_buckets_migration(enum hdb_kind kind)
 	return b.p;
 }
 
+char *
+totals_buckets_migration(enum hdb_kind kind)
+{
+	return tq_migration(kind, 0);
+}
+
+char *
+totals_buckets_functions_pg(void)
+{
+	return tq_migration(HDB_PG, 1);
+}
+
+/* SQLite: add the deltas with lo[i] < rowid <= hi[i] (totals_delta,
+ * learner_rows_delta, completion_buckets_delta; -1: no bound) and delete
+ * them, inside the caller's transaction. */
+static pb_err
+tf_sqlite(struct hdb_conn *c, const long long lo[3], const long long hi[3])
+{
+	static const char *const tbl[] = { "totals_delta", "learner_rows_delta",
+		"completion_buckets_delta" };
+	char src[3][128], del[3][128], dels[300], w[80];
+	struct tbuf q = { NULL, 0, 0, 0 };
+	pb_err rc;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		if (lo[i] < 0 && hi[i] < 0) {
+			snprintf(src[i], sizeof(src[i]), "%s", tbl[i]);
+			snprintf(del[i], sizeof(del[i]), "DELETE FROM %s;", tbl[i]);
+			continue;
+		}
+		if (lo[i] < 0)
+			snprintf(w, sizeof(w), "rowid <= %lld", hi[i]);
+		else if (hi[i] < 0)
+			snprintf(w, sizeof(w), "rowid > %lld", lo[i]);
+		else
+			snprintf(w, sizeof(w), "rowid > %lld AND rowid <= %lld", lo[i], hi[i]);
+		snprintf(src[i], sizeof(src[i]), "(SELECT * FROM %s WHERE %s)", tbl[i], w);
+		snprintf(del[i], sizeof(del[i]), "DELETE FROM %s WHERE %s;", tbl[i], w);
+	}
+	snprintf(dels, sizeof(dels), "%s%s", del[1], del[2]);
+	tb_printf(&q, td_fold_sqlite, src[0], del[0]);
+	tb_printf(&q, tq_fold_sqlite, src[1], src[2], dels);
+	rc = q.oom ? PB_ERR_NOMEM : hdb_exec(c, q.p);
+	free(q.p);
+	return rc;
+}
+
+pb_err
+totals_mark(struct hdb_conn *c, long long mark[3])
+{
+	struct hdb_stmt *s;
+
+	if (hdb_kind(c) == HDB_PG)
+		return PB_OK;
+	if ((s = hdb_prepare(c, "SELECT (SELECT coalesce(max(rowid), 0) FROM totals_delta),"
+	    " (SELECT coalesce(max(rowid), 0) FROM learner_rows_delta),"
+	    " (SELECT coalesce(max(rowid), 0) FROM completion_buckets_delta)")) == NULL)
+		return hdb_err(c);
+	if (hdb_step(s) != HDB_ROW) {
+		hdb_finalize(s);
+		return hdb_err(c);
+	}
+	mark[0] = hdb_column_int64(s, 0);
+	mark[1] = hdb_column_int64(s, 1);
+	mark[2] = hdb_column_int64(s, 2);
+	hdb_finalize(s);
+	return PB_OK;
+}
+
+pb_err
+totals_fold_since(struct hdb_conn *c, const long long mark[3])
+{
+	static const long long none[3] = { -1, -1, -1 };
+
+	if (hdb_kind(c) == HDB_PG)
+		return totals_fold(c);
+	return tf_sqlite(c, mark, none);
+}
+
 pb_err
 totals_fold(struct hdb_conn *c)
 {
+	static const long long all[3] = { -1, -1, -1 };
 	struct hdb_stmt *s;
 	int own, any;
 	pb_err rc;
@@ -942,8 +1086,7 @@ totals_fold(struct hdb_conn *c)
 		if ((rc = hdb_begin(c)) != PB_OK)
 			return rc;
 	}
-	if ((rc = hdb_exec(c, td_fold_sqlite)) == PB_OK)
-		rc = hdb_exec(c, tq_fold_sqlite);
+	rc = tf_sqlite(c, all, all);
 	if (own) {
 		if (rc == PB_OK)
 			rc = hdb_commit(c);
@@ -951,4 +1094,217 @@ totals_fold(struct hdb_conn *c)
 			hdb_rollback(c);
 	}
 	return rc;
+}
+
+pb_err
+totals_fold_after(struct hdb_conn *c)
+{
+	struct hdb_stmt *s;
+	int64_t r = 1;
+	int i;
+
+	if (hdb_kind(c) != HDB_PG)
+		return PB_OK;
+	/* while this one folds, another upload's try returns at once; so look
+	 * again after each fold this one commits */
+	for (i = 0; i < TOTALS_FOLD_TRIES && r > 0; i++) {
+		if ((s = hdb_prepare(c, "SELECT totals_fold_try()")) == NULL)
+			return hdb_err(c);
+		if (hdb_step(s) != HDB_ROW) {
+			hdb_finalize(s);
+			return hdb_err(c);
+		}
+		r = hdb_column_int64(s, 0);
+		hdb_finalize(s);
+	}
+	return PB_OK;
+}
+
+pb_err
+totals_fold_batch(struct hdb_conn *c, long long limit, long long *folded, int *more)
+{
+	static const char *const tbl[] = { "totals_delta", "learner_rows_delta",
+		"completion_buckets_delta" };
+	static const long long all[3] = { -1, -1, -1 };
+	long long b[3], n = 0;
+	struct hdb_stmt *s;
+	char sql[200];
+	pb_err rc;
+	int i;
+
+	*folded = 0;
+	*more = 0;
+	if (hdb_kind(c) == HDB_PG) { /* one statement: what it deletes is what it adds */
+		if ((s = hdb_prepare(c, "SELECT totals_fold()")) == NULL)
+			return hdb_err(c);
+		rc = hdb_step(s) == HDB_ROW ? PB_OK : hdb_err(c);
+		if (rc == PB_OK)
+			*folded = hdb_column_int64(s, 0);
+		hdb_finalize(s);
+		return rc;
+	}
+	if ((rc = hdb_begin(c)) != PB_OK)
+		return rc;
+	for (i = 0; i < 3; i++) {
+		/* the first limit rows, by rowid (each table's own order) */
+		snprintf(sql, sizeof(sql), "SELECT count(*), coalesce(max(r), -2) FROM (SELECT"
+		    " rowid AS r FROM %s ORDER BY rowid LIMIT %lld)", tbl[i], limit);
+		if ((s = hdb_prepare(c, sql)) == NULL || hdb_step(s) != HDB_ROW) {
+			hdb_finalize(s);
+			rc = hdb_err(c);
+			goto out;
+		}
+		n += hdb_column_int64(s, 0);
+		b[i] = hdb_column_int64(s, 1);
+		*more |= hdb_column_int64(s, 0) == limit;
+		hdb_finalize(s);
+	}
+	if (n > 0 && (rc = tf_sqlite(c, all, b)) == PB_OK)
+		rc = hdb_commit(c);
+out:
+	if (rc != PB_OK)
+		*more = 0;
+	else
+		*folded = n;
+	hdb_rollback(c);
+	return rc;
+}
+
+/* ---- SQLite's ingest: the statements' deltas, not the rows' ---------------
+ *
+ * SQLite has no statement triggers: its per-row triggers run five or six
+ * statements for each summary an upload brings. ingest.c instead stages a
+ * chunk's rows in temporary tables, notes which are new and which replace
+ * an older rev, upserts them with the triggers off, and then appends the
+ * deltas of the whole chunk with the bodies of PostgreSQL's statement
+ * triggers over those sets. */
+
+#define TI_SCOLS "box, learner, course, status, passed, best_score, first_activity," \
+	" last_activity, completed_at, time_source, pre_score, post_score"
+
+static const char ti_setup[] =
+	"CREATE TEMP TABLE IF NOT EXISTS ing_l(box, id, name, position, village,"
+	" registered_at, rev, times_corrected, time_source, PRIMARY KEY(id));"
+	"CREATE TEMP TABLE IF NOT EXISTS ing_li(box, id, village);"
+	"CREATE TEMP TABLE IF NOT EXISTS ing_lo(box, id, village, PRIMARY KEY(box, id));"
+	"CREATE TEMP TABLE IF NOT EXISTS ing_s(box, learner, course, status, lessons_done,"
+	" lessons_total, best_score, passed, attempts, seconds_spent, first_activity,"
+	" last_activity, completed_at, times_corrected, rev, time_source, pre_score,"
+	" post_score, PRIMARY KEY(learner, course));"
+	"CREATE TEMP TABLE IF NOT EXISTS ing_si(" TI_SCOLS ");"
+	"CREATE TEMP TABLE IF NOT EXISTS ing_so(" TI_SCOLS ");"
+	"CREATE TEMP TABLE IF NOT EXISTS ing_sn(" TI_SCOLS ");";
+
+static const char ti_clear[] =
+	"DELETE FROM ing_l; DELETE FROM ing_li; DELETE FROM ing_lo; DELETE FROM ing_s;"
+	" DELETE FROM ing_si; DELETE FROM ing_so; DELETE FROM ing_sn;";
+
+/* Before the upsert: the learners new to the hub, and the stored rows a
+ * newer rev replaces. */
+static const char ti_learners_before[] =
+	"INSERT INTO ing_li SELECT x.box, x.id, x.village FROM ing_l x WHERE NOT EXISTS"
+	" (SELECT 1 FROM learners l WHERE l.box = x.box AND l.id = x.id);"
+	"INSERT INTO ing_lo SELECT l.box, l.id, l.village FROM ing_l x JOIN learners l"
+	" ON l.box = x.box AND l.id = x.id WHERE x.rev > l.rev;";
+
+static const char ti_summaries_before[] =
+	"INSERT INTO ing_si SELECT " TI_SCOLS " FROM ing_s x WHERE NOT EXISTS"
+	" (SELECT 1 FROM summaries s WHERE s.box = x.box AND s.learner = x.learner"
+	" AND s.course = x.course);"
+	"INSERT INTO ing_so SELECT s.box, s.learner, s.course, s.status, s.passed,"
+	" s.best_score, s.first_activity, s.last_activity, s.completed_at, s.time_source,"
+	" s.pre_score, s.post_score FROM ing_s x JOIN summaries s ON s.box = x.box"
+	" AND s.learner = x.learner AND s.course = x.course WHERE x.rev > s.rev;"
+	"INSERT INTO ing_sn SELECT x.box, x.learner, x.course, x.status, x.passed,"
+	" x.best_score, x.first_activity, x.last_activity, x.completed_at, x.time_source,"
+	" x.pre_score, x.post_score FROM ing_s x JOIN ing_so o ON o.learner = x.learner"
+	" AND o.course = x.course;";
+
+static struct totals_ingest ti_sql;
+
+/* SQLite, with no statistics on the sets, may walk a whole main table and
+ * look each row up in the set: every join of these bodies has the set (or
+ * a subquery of it) on its left, so each JOIN becomes a CROSS JOIN, which
+ * SQLite's planner keeps in the order written. Returns a new string (NULL
+ * if out of memory). */
+static char *
+ti_cross(const char *sql)
+{
+	struct tbuf b = { NULL, 0, 0, 0 };
+	const char *p = sql, *j;
+
+	while ((j = strstr(p, " JOIN ")) != NULL) {
+		int cross = j - p >= 6 && strncmp(j - 6, " CROSS", 6) == 0;
+
+		tb_printf(&b, "%.*s%s", (int)(j - p), p, cross ? " JOIN " : " CROSS JOIN ");
+		p = j + 6;
+	}
+	tb_printf(&b, "%s", p);
+	if (b.oom) {
+		free(b.p);
+		return NULL;
+	}
+	return b.p;
+}
+static pthread_once_t ti_once = PTHREAD_ONCE_INIT;
+
+/* The deltas of event ev (as tq_body numbers them) over sets nt and ot,
+ * appended to the _delta tables. */
+static void
+ti_event(struct tbuf *b, int ev, const char *nt, const char *ot)
+{
+	struct tbuf d = { NULL, 0, 0, 0 };
+
+	td_deltas_set(&d, ev, nt, ot);
+	if (d.oom)
+		b->oom = 1;
+	else
+		td_append_set(b, d.p);
+	free(d.p);
+	tq_body(b, HDB_PG, "_delta", ev, nt, ot); /* grouped, as PostgreSQL's */
+}
+
+static void
+ti_make(void)
+{
+	static const char pl_old[] = "(SELECT o.box, o.id, o.village FROM ing_lo o JOIN ing_l n"
+	    " ON n.box = o.box AND n.id = o.id WHERE o.village IS DISTINCT FROM n.village)";
+	static const char pl_new[] = "(SELECT n.box, n.id, n.village FROM ing_lo o JOIN ing_l n"
+	    " ON n.box = o.box AND n.id = o.id WHERE o.village IS DISTINCT FROM n.village)";
+	struct tbuf l = { NULL, 0, 0, 0 }, s = { NULL, 0, 0, 0 };
+	struct tbuf m = { NULL, 0, 0, 0 };
+
+	ti_event(&l, 0, "ing_li", "ing_lo");
+	/* a move: the td bodies join ot and nt themselves, tq's take the
+	 * moved learners */
+	td_deltas_set(&m, 1, "ing_l", "ing_lo");
+	if (!m.oom)
+		td_append_set(&l, m.p);
+	tq_body(&l, HDB_PG, "_delta", 1, pl_new, pl_old);
+	ti_event(&s, 3, "ing_si", "ing_so");
+	ti_event(&s, 4, "ing_sn", "ing_so");
+	free(m.p);
+	if (l.oom || s.oom || m.oom) {
+		free(l.p);
+		free(s.p);
+		return;
+	}
+	ti_sql.setup = ti_setup;
+	ti_sql.clear = ti_clear;
+	ti_sql.learners_before = ti_cross(ti_learners_before);
+	ti_sql.learners_after = ti_cross(l.p);
+	ti_sql.summaries_before = ti_cross(ti_summaries_before);
+	ti_sql.summaries_after = ti_cross(s.p);
+	free(l.p);
+	free(s.p);
+	if (ti_sql.learners_before == NULL || ti_sql.learners_after == NULL ||
+	    ti_sql.summaries_before == NULL || ti_sql.summaries_after == NULL)
+		ti_sql.summaries_after = NULL; /* out of memory: totals_ingest_sqlite fails */
+}
+
+const struct totals_ingest *
+totals_ingest_sqlite(void)
+{
+	pthread_once(&ti_once, ti_make);
+	return ti_sql.summaries_after != NULL ? &ti_sql : NULL;
 }

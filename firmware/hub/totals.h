@@ -67,11 +67,59 @@ char *totals_delta_migration(enum hdb_kind kind);
  * caller frees the SQL; NULL if out of memory. */
 char *totals_buckets_migration(enum hdb_kind kind);
 
+/* Schema 9, PostgreSQL: schema 8's trigger functions made again (CREATE OR
+ * REPLACE; the completions' filter no index serves). The caller frees it;
+ * NULL if out of memory. */
+char *totals_buckets_functions_pg(void);
+
 /* Fold the deltas committed so far (totals_delta, learner_rows_delta,
  * completion_buckets_delta) into their tables: inside the caller's
  * transaction if one is open (SQLite), else in a transaction of its own
  * (PostgreSQL always: it waits for another process's fold to commit
  * first). Cheap when there is nothing to fold. */
 pb_err totals_fold(struct hdb_conn *c);
+
+/* PostgreSQL, after an upload's commit (schema 9): fold without waiting
+ * for another upload's fold — if one holds the lock, it looks again after
+ * its commit and takes these deltas too; the fold that took the lock looks
+ * again (up to TOTALS_FOLD_TRIES times) until nothing is left. Once every
+ * upload running is answered, the totals are exact; the dashboard folds
+ * before it reads. SQLite: nothing (its upload folds before its commit). */
+#define TOTALS_FOLD_TRIES 50
+pb_err totals_fold_after(struct hdb_conn *c);
+
+/* The SQL of schema 9's totals_fold_try() (PostgreSQL). */
+extern const char totals_fold_try_pg[];
+
+/* SQLite, inside a write transaction: note where the delta tables end
+ * (totals_mark), then fold only the deltas appended since
+ * (totals_fold_since): an upload folds its own, not a bulk load's backlog
+ * (hubdb_fold_backlog). PostgreSQL: nothing, and totals_fold. */
+pb_err totals_mark(struct hdb_conn *c, long long mark[3]);
+pb_err totals_fold_since(struct hdb_conn *c, const long long mark[3]);
+
+/* A bounded part of the fold, in a transaction of its own, for the
+ * backlog a bulk load from outside leaves (db.c folds it in the background
+ * while the hub serves; the dashboard folds the rest before it reads, so
+ * it is exact meanwhile): SQLite folds the first limit delta rows of each
+ * table and sets *more if there may be others; PostgreSQL folds what is
+ * committed (one statement). *folded: the delta rows (SQLite) or totals
+ * rows (PostgreSQL) it took. */
+pb_err totals_fold_batch(struct hdb_conn *c, long long limit, long long *folded,
+    int *more);
+
+/* SQLite's ingest of a chunk (ingest.c), set by set instead of row by row:
+ * setup makes the connection's temporary tables (once), clear empties
+ * them; the caller stages the chunk's learners in ing_l and summaries in
+ * ing_s (one row per key, the highest rev), runs *_before, upserts from
+ * the staged rows with the row triggers off, then runs *_after, which
+ * appends the deltas of the whole set (those PostgreSQL's statement
+ * triggers append) for totals_fold to add. NULL if out of memory. */
+struct totals_ingest {
+	const char *setup, *clear;
+	const char *learners_before, *learners_after;
+	const char *summaries_before, *summaries_after;
+};
+const struct totals_ingest *totals_ingest_sqlite(void);
 
 #endif

@@ -147,6 +147,8 @@ run(async () => {
     'the village shows its learners with course titles, and markup in a name stays text');
   ok(learners.some((r) => /^2025-11-29 14:56 WIB · jam ponsel$/.test(r[7])), 'a completion time is shown in WIB with its time source', learners);
   eq(await page.$$eval('#learners b', (x) => x.length), 0, 'no HTML from a learner name is rendered');
+  eq((await page.$$eval('#learners th', (ths) => ths.map((th) => th.textContent)))[4], 'Materi selesai',
+    'the lessons column speaks as the learner app does ("materi", not "pelajaran")');
   eq(await page.$$eval('#crumbs a', (as) => as.map((x) => x.textContent)), ['Indonesia', 'Jawa Tengah', 'Kabupaten Banyumas', 'Lumbir', 'Cirahab'], 'breadcrumbs name the path');
   const href = await page.getAttribute('#learners-csv', 'href');
   ok(href.includes('unit=33.02.01.2001') && href.includes('format=csv'), 'the learners table links its CSV');

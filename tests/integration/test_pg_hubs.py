@@ -91,7 +91,7 @@ def test_two_hubs_share_one_database():
     ok(start_nginx(), "nginx in front of both hubs answers",
        open(os.path.join(NGINX_TMP, "error.log")).read()
        if os.path.exists(os.path.join(NGINX_TMP, "error.log")) else "")
-    eq(hub_a.rows("SELECT version FROM schema_version"), [(8,)],
+    eq(hub_a.rows("SELECT version FROM schema_version"), [(9,)],
        "the two hubs migrated the shared database once, to the same version")
     code = hub_a.enroll_code()
     st, _ = enroll(hub_b.client(), BoxKey(), code)

@@ -6,6 +6,7 @@ a test cluster of its own (tests/lib/pgtest.py) and starts a hub on that."""
 import gzip
 import os
 import sys
+import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from pbtest import AREA_FILE, Client, eq, ok, run_tests  # noqa: E402
@@ -24,7 +25,7 @@ def all_rows(hub):
     """Every table, sorted, as Python values."""
     out = {}
     for t in ("boxes", "enroll_codes", "learners", "summaries", "uploads", "users",
-              "sessions"):
+              "sessions", "learner_merges"):
         out[t] = sorted(hub.rows("SELECT * FROM %s" % t), key=repr)
     return out
 
@@ -48,7 +49,11 @@ def test_fill_the_sqlite_hub():
               for j, l in enumerate(ls)]
         ss[1]["time_source"] = {"completed_at": "hub", "first_activity": "none"}
         ss[1]["times_corrected"] = True
-        eq(upload(old.client(), k, chunk(k, 0, 60, 1, ls, ss))[1], {"acked_rev": 60},
+        body = chunk(k, 0, 60, 1, ls, ss)
+        # a merge recorded on the box before its first sync: the learner
+        # merged away was never uploaded, its record moves with the rest
+        body["merges"] = [{"from": str(uuid.uuid4()), "into": ls[0]["id"], "rev": 60}]
+        eq(upload(old.client(), k, body)[1], {"acked_rev": 60},
            "box %d's first sync is stored" % i)
     old.enroll_code()  # an unused code moves too
     staff = login(old.port)
@@ -63,8 +68,8 @@ def test_fill_the_sqlite_hub():
 def test_migrate_copies_every_row():
     rc, out, err = old.cmd("migrate", "--from", os.path.join(old.tmp, "hub.db"), "--to", url)
     eq(rc, 0, "pamong-hub migrate exits 0" + ("" if rc == 0 else ": " + err))
-    ok("learners       60 rows" in out and "summaries      60 rows" in out,
-       "it prints each table's rows", out)
+    ok("learners       60 rows" in out and "summaries      60 rows" in out and
+       "learner_merges 2 rows" in out, "it prints each table's rows", out)
     new = Hub(db_url=url, area_file=AREA_FILE)
     state["new"] = new
     eq(all_rows(new), state["rows"], "every table on PostgreSQL equals the SQLite hub's")

@@ -287,7 +287,7 @@ test_migrate_1(const char *path)
 	CHECK(hubdb_open(path, 1, &db) == PB_OK, "a schema-1 hub database opens");
 	if (db == NULL)
 		return;
-	CHECK_EQ_INT(db_int(db, "PRAGMA user_version"), 8, "and is migrated to schema 8");
+	CHECK_EQ_INT(db_int(db, "PRAGMA user_version"), 9, "and is migrated to schema 9");
 	CHECK_EQ_INT(db_int(db, "SELECT count(*) FROM sqlite_master WHERE name IN"
 	    " ('village_learners', 'village_totals', 'unit_totals', 'learners_totals_ins',"
 	    " 'summaries_totals_upd', 'learners_order', 'summaries_done', 'totals_delta',"
@@ -300,6 +300,8 @@ test_migrate_1(const char *path)
 	    " 'summaries_rows_upd', 'summaries_rows_del', 'learner_rows_delta',"
 	    " 'completion_buckets_delta')"), 11,
 	    "with the schema 8 tables, their deltas and triggers");
+	CHECK_EQ_INT(db_int(db, "SELECT count(*) FROM sqlite_master WHERE name ="
+	    " 'learner_merges'"), 1, "and schema 9's learner_merges");
 	CHECK_EQ_INT(db_int(db, "SELECT count(*) FROM pragma_table_info('users') "
 	    "WHERE name IN ('role', 'area', 'disabled')"), 3, "users have role, area, disabled");
 	CHECK_EQ_INT(db_int(db, "SELECT count(*) FROM pragma_table_info('summaries') "
