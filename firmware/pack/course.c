@@ -224,6 +224,24 @@ course__folder(const char *dir)
 	return res;
 }
 
+/* Parts of a relative path ("media/a.png" has 2). */
+static int
+course__parts(const char *p)
+{
+	int n = 1;
+
+	for (; *p; p++)
+		n += *p == '/';
+	return n;
+}
+
+/* Whether p fits the box's limits on a path in a pack. */
+static int
+course__pack_path_ok(const char *p)
+{
+	return strlen(p) <= COURSE_PATH_MAX && course__parts(p) <= COURSE_PATH_PARTS;
+}
+
 /* Render one lesson and check every media file it uses. */
 static void
 course__lesson_body(struct course_ctx *cx, struct course_lesson *l, const char *from, int line)
@@ -262,6 +280,13 @@ course__lesson_body(struct course_ctx *cx, struct course_lesson *l, const char *
 		if ((unsigned long long)st.st_size > COURSE_MAX_MEDIA) {
 			diag_add(cx->d, shown, r->line, TR("berkas media terlalu besar: %s (paling besar %u MiB)",
 			    "media file too large: %s (at most %u MiB)"), r->path, COURSE_MAX_MEDIA >> 20);
+			continue;
+		}
+		if (!course__pack_path_ok(r->path)) {
+			diag_add(cx->d, shown, r->line, TR("jalur media terlalu panjang untuk paket: %s "
+			    "(paling banyak %d byte dan %d bagian)", "media path too long for a pack: %s "
+			    "(at most %d bytes and %d parts)"), r->path, COURSE_PATH_MAX,
+			    COURSE_PATH_PARTS);
 			continue;
 		}
 		if (course__add_unique(&l->media, &l->nmedia, r->path) != 0 ||
@@ -693,14 +718,16 @@ out:
 }
 
 /* Warn of every file under the course's rel folder (media/ and below) that
- * no lesson uses. */
+ * no lesson uses. A folder as deep as a pack path may be is not looked into
+ * (nothing in it can be in a pack), which also bounds the recursion: preview
+ * runs this on a CivetWeb worker's 100 KiB stack. */
 static void
 course__unused(struct course_ctx *cx, const char *rel)
 {
 	char *full = relpath_join(cx->dir, rel), *sub = NULL;
 	struct dirent **names = NULL;
 	struct stat st;
-	int n, i;
+	int n, i, isdir;
 
 	if (full == NULL) {
 		cx->nomem = 1;
@@ -719,7 +746,13 @@ course__unused(struct course_ctx *cx, const char *rel)
 			cx->nomem = 1;
 			break;
 		}
-		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		isdir = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+		if (isdir && course__parts(sub) >= COURSE_PATH_PARTS) {
+			diag_warn(cx->d, path, 0, TR("folder ini terlalu dalam untuk paket (paling banyak %d "
+			    "bagian), isinya tidak dilihat dan tidak masuk paket", "this folder is too deep for "
+			    "a pack (at most %d parts), so what is in it is not looked at and left out of the "
+			    "pack"), COURSE_PATH_PARTS);
+		} else if (isdir) {
 			course__unused(cx, sub);
 		} else if (cx->c->nmedia == 0 || bsearch(&sub, cx->c->media, cx->c->nmedia,
 		    sizeof(*cx->c->media), course__cmp_str) == NULL) {

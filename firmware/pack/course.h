@@ -14,6 +14,8 @@
 #define COURSE_MAX_MEDIA (512u << 20) /* one media file */
 #define COURSE_MINUTES_MAX 1000       /* course or lesson estimate */
 #define COURSE_MEDIA_BUDGET (2u << 20) /* bytes of one media file before a warning */
+#define COURSE_PATH_MAX  255          /* a path in the pack: bytes and parts, as the */
+#define COURSE_PATH_PARTS 16          /* box allows (PACKFMT_MAX_RELPATH, _MAX_DEPTH) */
 
 struct course_lesson {
 	char *id;        /* [a-z0-9-], unique in the course */

@@ -30,6 +30,7 @@
 #include "course.h"
 #include "diag.h"
 #include "fsutil.h"
+#include "jsonin.h"
 #include "preview.h"
 #include "util.h"
 
@@ -122,7 +123,8 @@ preview__error(struct mg_connection *conn, int status, const char *code)
 	preview__json(conn, status, json_pack("{s:s, s:s}", "error", code, "message", code));
 }
 
-/* The body of a POST or PUT as JSON (NULL when empty, not JSON or too big). */
+/* The body of a POST or PUT as JSON (NULL when empty, not JSON, too big or
+ * nested too deeply). */
 static json_t *
 preview__body(struct mg_connection *conn)
 {
@@ -134,7 +136,7 @@ preview__body(struct mg_connection *conn)
 	    (n = mg_read(conn, buf + got, sizeof(buf) - 1 - got)) > 0)
 		got += (size_t)n;
 	buf[got] = '\0';
-	return json_loads(buf, 0, NULL);
+	return jsonin_parse(buf, got, 0, NULL); /* a depth check first: jansson recurses */
 }
 
 /* The lesson's URL: the hash of its HTML in the query, so the app's own

@@ -63,13 +63,23 @@ render__esc(FILE *f, const char *s)
 	}
 }
 
-/* The plain text of a node's children, as cmark uses for alt text. */
-static void
+/* The plain text of a node's children, as cmark uses for alt text. Walked
+ * with an iterator, not recursion: images nest in alt text without limit
+ * (`![![![…`), and `pamong-pack preview` renders on a CivetWeb worker with a
+ * 100 KiB stack. -1 when out of memory. */
+static int
 render__plain(FILE *f, cmark_node *n)
 {
-	cmark_node *c;
+	cmark_iter *it = cmark_iter_new(n);
+	cmark_event_type ev;
 
-	for (c = cmark_node_first_child(n); c != NULL; c = cmark_node_next(c)) {
+	if (it == NULL)
+		return -1;
+	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		cmark_node *c = cmark_iter_get_node(it);
+
+		if (ev != CMARK_EVENT_ENTER || c == n)
+			continue;
 		switch (cmark_node_get_type(c)) {
 		case CMARK_NODE_TEXT:
 		case CMARK_NODE_CODE:
@@ -81,10 +91,11 @@ render__plain(FILE *f, cmark_node *n)
 			fputc(' ', f);
 			break;
 		default:
-			render__plain(f, c);
 			break;
 		}
 	}
+	cmark_iter_free(it);
+	return 0;
 }
 
 static int
@@ -487,7 +498,10 @@ render__image(struct render_ctx *cx, cmark_node *img)
 		goto nomem;
 	if ((f = open_memstream(&text, &textlen)) == NULL)
 		goto nomem;
-	render__plain(f, img);
+	if (render__plain(f, img) < 0) {
+		fclose(f);
+		goto nomem;
+	}
 	if (fclose(f) != 0)
 		goto nomem;
 	alone = render__alone(img);

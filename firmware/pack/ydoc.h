@@ -22,9 +22,12 @@ struct yfield {
 	int required;        /* report a missing key */
 };
 
+#define YDOC_MAX_DEPTH 64 /* sequences and mappings inside each other */
+
 /* Parse buf (len bytes, checked to be UTF-8 already). Reports syntax errors
- * (with libyaml's line), an empty file, a second document. Returns the root
- * node, or NULL if there is nothing usable. */
+ * (with libyaml's line), nesting deeper than YDOC_MAX_DEPTH (without
+ * loading), an empty file, a second document. Returns the root node, or
+ * NULL if there is nothing usable. */
 yaml_node_t *ydoc_load(struct ydoc *y, const char *buf, size_t len, const char *shown,
     struct diags *d);
 void ydoc_free(struct ydoc *y);

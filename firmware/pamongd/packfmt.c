@@ -88,11 +88,11 @@ packfmt_vercmp(const char *a, const char *b)
 }
 
 /* A relative path without empty, "." or ".." components, backslashes or
- * control characters. */
+ * control characters, at most PACKFMT_MAX_DEPTH components deep. */
 int
 packfmt_safe_path(const char *p)
 {
-	size_t n = strlen(p), i, start = 0;
+	size_t n = strlen(p), i, start = 0, parts = 0;
 
 	if (n == 0 || n > PACKFMT_MAX_RELPATH || p[0] == '/')
 		return 0;
@@ -105,7 +105,8 @@ packfmt_safe_path(const char *p)
 			continue;
 		}
 		if (i == start || (i - start == 1 && p[start] == '.') ||
-		    (i - start == 2 && p[start] == '.' && p[start + 1] == '.'))
+		    (i - start == 2 && p[start] == '.' && p[start + 1] == '.') ||
+		    ++parts > PACKFMT_MAX_DEPTH)
 			return 0;
 		start = i + 1;
 	}

@@ -3,7 +3,8 @@
  *
  * Ids are lower-case ASCII letters, digits and '-'; versions are
  * MAJOR.MINOR.PATCH, compared numerically; paths inside a pack are relative,
- * without empty, "." or ".." components, backslashes or control characters.
+ * without empty, "." or ".." components, backslashes or control characters,
+ * at most PACKFMT_MAX_RELPATH bytes and PACKFMT_MAX_DEPTH components.
  * A pack's JSON files are objects without duplicate keys, at most
  * PACKFMT_MAX_JSON bytes. Knows nothing of where packs are installed or of
  * who reads them; nothing here writes a file or keeps state. */
@@ -18,6 +19,12 @@
 
 #define PACKFMT_MAX_JSON    (8 * 1024 * 1024) /* manifest/course/quiz JSON */
 #define PACKFMT_MAX_RELPATH 255               /* pack-relative path length */
+#define PACKFMT_MAX_DEPTH   16                /* components of a pack-relative path:
+                                               * the installer walks the unpacked
+                                               * tree with nftw() on a CivetWeb
+                                               * worker's 100 KiB stack, ~420 bytes
+                                               * a level (255 bytes of "a/a/…" were
+                                               * 127 levels, 36 KiB) */
 
 /* Format a reason into err (if err is not NULL and errlen > 0); returns rc. */
 __attribute__((format(printf, 4, 5))) pb_err
@@ -32,7 +39,8 @@ int packfmt_valid_id(const char *s, size_t max);
 int packfmt_parse_version(const char *s, long v[3]);
 /* <0, 0, >0 like strcmp; both must parse. */
 int packfmt_vercmp(const char *a, const char *b);
-/* Non-zero if p is a safe relative path (see above). */
+/* Non-zero if p is a safe relative path (see above) of at most
+ * PACKFMT_MAX_DEPTH components. */
 int packfmt_safe_path(const char *p);
 /* Whether root/rel is a regular file (not a link). */
 int packfmt_is_file(const char *root, const char *rel);

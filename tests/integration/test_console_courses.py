@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
@@ -240,6 +241,25 @@ def test_upload_refusals():
     eq((r.status, body.get("error")), (413, "too_large"), "a chunked upload is cut off at the cap")
     conn.close()
     eq([n for n in os.listdir(uploads)], [], "no partial upload is left on disk")
+    # a pack signed by the trusted key with a folder entry 127 levels deep
+    # (255 bytes of media/a/a/…; folders are not in the signed manifest): the
+    # installer's walk of the unpacked tree ran on the worker's 100 KiB stack
+    deep = os.path.join(TMP, "deep.pack")
+    with tarfile.open(build("2.1.0", KEY, "deep-src.pack")) as src, \
+            tarfile.open(deep, "w:gz", format=tarfile.PAX_FORMAT) as out:
+        for m in src.getmembers():
+            out.addfile(m, src.extractfile(m) if m.isfile() else None)
+        d = tarfile.TarInfo(("media" + "/a" * 125)[:255])
+        d.type, d.mode = tarfile.DIRTYPE, 0o755
+        out.addfile(d)
+    st, body = upload(cl, deep)
+    eq((st, body and body.get("state"), body and body["refusal"]["code"]), (201, "refused", "bad_pack"),
+       "a pack with a folder 127 levels deep is refused when it is uploaded (it killed the box "
+       "when installed)")
+    ok("unsafe path media/a/a/a" in body["refusal"]["message"], "...as an unsafe path", body)
+    ok("upload" not in body and os.listdir(uploads) == [], "...and not kept", os.listdir(uploads))
+    st, _, _ = cl.get("/api/v1/health")
+    eq(st, 200, "the box still answers")
     eq(cl.get(API + "/courses")[1]["courses"][0]["version"], "0.9.0", "the course served is unchanged")
 
 

@@ -145,6 +145,21 @@ def test_preview_renders_again():
         eq((r["correct"], r["correct_choices"]), (False, ["a", "b"]), "a multiple question needs every right choice")
         st, f = api(base, "POST", "/attempts/a1/finish", {})
         eq((f["score"], f["passed"]), (50, False), "the score of the attempt")
+
+        # a body of 2,000 "[" (any web page the author opens may POST one to
+        # localhost as text/plain): refused by the depth check, not parsed by
+        # jansson on the CivetWeb worker's 100 KiB stack
+        try:
+            st, _, _ = get(base + "/api/v1/attempts/a1/finish", {"Content-Type": "text/plain"},
+                           b"[" * 2000, "POST")
+        except OSError as e:
+            st = repr(e)
+        ok(isinstance(st, int), "a body nested 2,000 deep is answered (the body is ignored as not JSON)", st)
+        try:
+            st = get(base + "/api/v1/health")[0]
+        except OSError as e:
+            st = repr(e)
+        eq(st, 200, "preview still answers")
     finally:
         p.terminate()
         rc = p.wait(10)

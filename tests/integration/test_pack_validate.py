@@ -240,6 +240,35 @@ def test_media_warnings():
     st, out, err = pack("validate", WARN, "--media-budget", "nol")
     eq(st, 2, "a budget that is not a number is a usage error")
 
+def test_paths_too_deep_for_a_pack():
+    """A folder under media/ as deep as a pack path may be is not walked (the
+    walk is recursive, and preview runs it on a 100 KiB worker stack); a media
+    path the box would refuse in a pack (over 16 parts) is an error."""
+    tmp = tempfile.mkdtemp(prefix="pb-test-pack-")
+    course = os.path.join(tmp, "kursus-contoh")
+    shutil.copytree(GOOD, course)
+    unused = os.path.join(course, "media", *(["u"] * 40))
+    os.makedirs(unused)
+    open(os.path.join(unused, "lupa.svg"), "w").close()
+    st, out, err = pack("validate", course)
+    lines = err.splitlines()
+    eq(st, 0, "an unused folder 40 deep under media/ leaves the course valid")
+    ok("%s/media/%s: warning: this folder is too deep for a pack (at most 16 parts), so what is in it is "
+       "not looked at and left out of the pack" % (course, "/".join(["u"] * 15)) in lines,
+       "...and is not walked below 16 parts", err)
+    ok(not any("lupa.svg" in l for l in lines), "...so the file at its bottom is not named", err)
+    deep = "media/" + "d/" * 15 + "x.svg"  # 17 parts
+    os.makedirs(os.path.dirname(os.path.join(course, deep)))
+    shutil.copy(os.path.join(course, "media", "struktur.svg"), os.path.join(course, deep))
+    with open(os.path.join(course, "lessons", "01-pengantar.md"), "a") as f:
+        f.write("\n![Terlalu dalam](../%s)\n" % deep)
+    st, out, err = pack("validate", course)
+    eq(st, 1, "a media path of 17 parts makes the course invalid")
+    ok(any(l.startswith(course + "/lessons/01-pengantar.md:") and
+           l.endswith("media path too long for a pack: %s (at most 255 bytes and 16 parts)" % deep)
+           for l in err.splitlines()), "...at the lesson's line, saying the limit", err)
+    shutil.rmtree(tmp)
+
 
 def test_usage():
     st, out, err = pack("--help")

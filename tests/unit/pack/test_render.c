@@ -1,5 +1,6 @@
 /* test_render.c — lesson Markdown to HTML: each media kind, escaping, raw
  * HTML shown as text, GFM extensions, references and their problems. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -288,6 +289,56 @@ test_kind_of(void)
 	CHECK_EQ_INT(render_kind_of("media/a.html"), -1, ".html is no media");
 }
 
+/* Images nested in alt text (`![![![…x](…)](…)`), 20,000 deep (380 KB),
+ * rendered on a thread with the stack a CivetWeb worker of Debian's
+ * libcivetweb gets (100 KiB; `pamong-pack preview` renders on one): the alt
+ * text is walked without recursion, so this neither overflows the stack nor
+ * loses the text. */
+#define DEEP_ALT 20000
+static char *deep_html;
+
+static void *
+deep_alt_render(void *arg)
+{
+	const char *md = arg;
+	struct diags d = {0};
+	struct render_out ro;
+
+	if (render_lesson(md, strlen(md), "lessons/01.md", "kursus/lessons/01.md", &d, &ro) ==
+	    PB_OK)
+		deep_html = strdup(ro.html);
+	render_out_free(&ro);
+	diag_free(&d);
+	return NULL;
+}
+
+static void
+test_deep_alt(void)
+{
+	static const char open[] = "![", close[] = "](../media/a.png)";
+	size_t n = DEEP_ALT * (sizeof(open) - 1 + sizeof(close) - 1) + 4, i;
+	char *md = malloc(n), *p = md;
+	pthread_attr_t attr;
+	pthread_t t;
+
+	for (i = 0; i < DEEP_ALT; i++, p += sizeof(open) - 1)
+		memcpy(p, open, sizeof(open) - 1);
+	*p++ = 'x';
+	for (i = 0; i < DEEP_ALT; i++, p += sizeof(close) - 1)
+		memcpy(p, close, sizeof(close) - 1);
+	strcpy(p, "\n");
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 100 * 1024);
+	if (CHECK(pthread_create(&t, &attr, deep_alt_render, md) == 0,
+	    "a thread with a CivetWeb worker's 100 KiB stack"))
+		pthread_join(t, NULL);
+	pthread_attr_destroy(&attr);
+	CHECK_EQ_STR(deep_html, "<p><img src=\"../media/a.png\" alt=\"x\" loading=\"lazy\"></p>\n",
+	    "images nested 20,000 deep in alt text render on it: one image, the text as alt");
+	free(deep_html);
+	free(md);
+}
+
 int
 main(void)
 {
@@ -299,5 +350,6 @@ main(void)
 	test_author_mistakes();
 	test_video_extras();
 	test_kind_of();
+	test_deep_alt();
 	return TAP_DONE();
 }

@@ -130,6 +130,10 @@ test_refusals(void)
 		    "symlink entry refused"},
 		{{.version = "1.1.0", .sk = sk_good, .evil = "media/hard.svg", .evil_type = 0},
 		    PB_ERR_INVALID, "unsafe entry media/hard.svg", "hardlink entry refused"},
+		{{.version = "1.1.0", .sk = sk_good, .evil = "lessons/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a",
+		    .evil_type = AE_IFDIR}, PB_ERR_INVALID, "unsafe path lessons/a/a/a",
+		    "a folder 17 levels deep refused (the installer's nftw() walks it on a "
+		    "worker's stack)"},
 		{{.version = "1.1.0", .sk = sk_good, .evil = "bin/run.sh",
 		    .evil_type = AE_IFREG}, PB_ERR_INVALID, "unexpected file bin/run.sh",
 		    "file outside lessons/ and media/ refused"},
