@@ -16,7 +16,8 @@
 # Usage: image-build/build.sh     (as root; make image)
 # IMAGE_DIR= overrides build/image; SUITE_MIRROR= overrides the mirror;
 # IMAGE_XZ=no skips the .img.xz and its .sha256 (the boot test's loop: the
-# .img is what make test-image boots; test_structure.py wants the .xz).
+# .img is what make test-image boots; test_structure.py wants the .xz);
+# IMAGE_XZ_LEVEL= sets xz's preset (1 unless given; README: sizes, times).
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/.." && pwd)
