@@ -269,9 +269,9 @@ endif
 
 # The Raspberry Pi image (image-build/README.md): as root; installs its
 # tools, prints each stage's time; build/image/pamong-box-VERSION-arm64.*
+# (build.sh builds the programs, beside the emulated base)
 image:
 	$(Q)tools/install-deps.sh image
-	$(Q)$(SUBMAKE) all packs
 	$(Q)image-build/build.sh
 
 # Two builds list the same packages and versions: a second build in

@@ -2,9 +2,11 @@
 # make image: the Raspberry Pi image (Debian 13 arm64) in build/image/.
 # Stages, each printed with its time (see image-build/README.md):
 #   host      install the build machine's tools, enable arm64 binfmt
-#   base      mmdebstrap: Debian 13 arm64 with stages/*/packages (cached)
+#   sysroot   Debian 13's arm64 -dev packages, unpacked (cached)
 #   programs  pamongd, pamong-pack, pamong-hub cross-built for arm64 against
-#             Debian 13's libraries (a sysroot, cached); webroot, packs
+#             the sysroot; webroot, packs (in the background, beside the base)
+#   base      mmdebstrap: Debian 13 arm64 with stages/*/packages (cached)
+#   programs-wait  the programs' output, once the base is done
 #   root      a copy of the base with the overlay, the programs and the
 #             stages' scripts (stages/*/run.sh on the host, run-chroot.sh
 #             in the root under qemu-user)
@@ -14,7 +16,8 @@
 # Usage: image-build/build.sh     (as root; make image)
 # IMAGE_DIR= overrides build/image; SUITE_MIRROR= overrides the mirror;
 # IMAGE_XZ=no skips the .img.xz and its .sha256 (the boot test's loop: the
-# .img is what make test-image boots; test_structure.py wants the .xz).
+# .img is what make test-image boots; test_structure.py wants the .xz);
+# IMAGE_XZ_LEVEL= sets xz's preset (1 unless given; README: sizes, times).
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/.." && pwd)
@@ -48,10 +51,26 @@ stage host "tools and arm64 emulation"
 . "$HERE/lib.sh"
 binfmt_arm64
 
-# ---- base
-stage base "Debian $SUITE arm64 (packages cached in $OUT/cache)"
+# ---- sysroot (cached): before the base, so that only one mmdebstrap
+# at a time reads and fills the package cache
+stage sysroot "Debian $SUITE arm64 libraries to build against (cached in $OUT/sysroot)"
 apt_sources "$SUITE" >"$OUT/sources.list"
 sed 's/^/image: apt source: /' "$OUT/sources.list"
+build_sysroot "$OUT" "$SUITE"
+
+# ---- programs, beside the base: the base runs emulated, mostly one
+# process at a time, so the native compile has the other core; its
+# output goes to OUT/programs.log and is printed when the base is done
+stage programs "pamongd, pamong-pack, pamong-hub for arm64; webroot and sample packs (beside the base)"
+(
+	t=$(date +%s)
+	build_programs "$OUT"
+	echo "image: programs built in $(($(date +%s) - t)) s"
+) >"$OUT/programs.log" 2>&1 &
+programs_pid=$!
+
+# ---- base
+stage base "Debian $SUITE arm64 (packages cached in $OUT/cache)"
 base_key=$(base_key "$OUT")
 if [ -f "$OUT/base/key" ] && [ "$(cat "$OUT/base/key")" = "$base_key" ]; then
 	echo "image: base root up to date (key $base_key)"
@@ -59,10 +78,12 @@ else
 	build_base "$OUT" "$SUITE" "$base_key"
 fi
 
-# ---- programs
-stage programs "pamongd, pamong-pack, pamong-hub for arm64; webroot and sample packs"
-build_sysroot "$OUT" "$SUITE"
-build_programs "$OUT"
+# ---- programs (waited for)
+stage programs-wait "the programs built beside the base"
+programs_rc=0
+wait "$programs_pid" || programs_rc=$?
+cat "$OUT/programs.log"
+[ "$programs_rc" -eq 0 ] || { echo "image: building the programs failed" >&2; exit 1; }
 
 # ---- root
 stage root "overlay, programs, stages' scripts"

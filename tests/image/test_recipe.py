@@ -12,7 +12,8 @@ builds and boots the image (tests/image/README.md).
   with boot (FAT32, bootable), root and data, each on a 4 MiB boundary;
 - fstab, raspi-firmware's settings (cmdline.txt) and lib.sh's mkfs agree
   on the labels; root read-only and checked first, data journalled and
-  checked second; the initramfs gets fsck.ext4 (FSTYPE=ext4);
+  checked second; the initramfs gets fsck.ext4 (FSTYPE=ext4) and only the listed
+  modules (MODULES=list: the Pi's SD controllers, USB storage, QEMU's disk, ext4);
 - the first-boot script on a temporary folder with the host's
   pamong-pack: a device key, the config named after it (pamongd -n
   accepts it); again, and after an interrupted run, it changes nothing;
@@ -261,6 +262,16 @@ def test_labels_fstab_cmdline():
     ok(re.search(r"^FSTYPE=ext4$", conf, re.M),
        "initramfs: FSTYPE=ext4, so its fsck hook puts fsck.ext4 in and the root is checked before it is mounted")
     ok(re.search(r"^COMPRESS=zstd$", conf, re.M), "initramfs: zstd (the zstd package is listed)")
+    ok(re.search(r"^MODULES=list$", conf, re.M),
+       "initramfs: MODULES=list (the listed modules only: MODULES=most is some 1300 emulated copies)")
+    mods = [l.strip() for l in read(os.path.join(files, "..", "usr", "share", "initramfs-tools", "modules.d",
+                                                 "pamong")).splitlines()
+            if l.strip() and not l.startswith("#")]
+    ok(all(re.match(r"^[a-z0-9_-]+$", m) for m in mods), "initramfs: the module list is one module name a line",
+       " ".join(mods))
+    for m in ("sdhci-iproc", "bcm2835", "fixed", "gpio-regulator", "ext4", "crc32c_generic", "virtio_blk",
+              "usb-storage", "dwc2", "xhci-pci"):
+        ok(m in mods, "initramfs: the module list has " + m)
     j = read(os.path.join(OV, "etc", "systemd", "journald.conf.d", "pamong.conf"))
     ok("Storage=volatile" in j and re.search(r"^RuntimeMaxUse=\d+M$", j, re.M),
        "journald: logs in RAM with a size cap")

@@ -110,6 +110,17 @@ def test_boot_files():
         for f in ("fsck", "fsck.ext4", "logsave"):
             ok(any(os.path.basename(n) == f for n in listing),
                "the initramfs has %s: the root is checked (and repaired) before it is mounted" % f)
+        # MODULES=list (stages/20-boot/files/usr/share/initramfs-tools/modules.d/pamong):
+        # the drivers that find the root on each board, and not every module
+        mods = {re.sub(r"\.ko(\.[a-z]+)?$", "", os.path.basename(n)) for n in listing
+                if re.search(r"\.ko(\.[a-z]+)?$", n)}
+        for m, why in (("sdhci-iproc", "Pi 4's SD card"), ("bcm2835", "Pi 3B+/Zero 2 W's SD card"),
+                       ("gpio-regulator", "Pi 4's SD card supply"), ("fixed", "Pi 4's SD card supply"),
+                       ("ext4", "the root's file system"), ("crc32c_generic", "ext4's checksums"),
+                       ("virtio_blk", "QEMU's disk (make test-image)"), ("usb-storage", "a USB root"),
+                       ("dwc2", "Pi 3B+/Zero 2 W's USB"), ("xhci-pci", "Pi 4's USB")):
+            ok(m in mods, "the initramfs has the %s module (%s)" % (m, why), " ".join(sorted(mods)))
+        ok(len(mods) < 200, "the initramfs has only the listed modules and their dependencies (%d)" % len(mods))
 
 
 def label(fs):

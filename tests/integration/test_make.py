@@ -1,5 +1,5 @@
 """The Makefile's entry points build on all the cores: `make run`, `make
-test` (and bench, fault, soak, image…) build in a sub-make given -jN, N the
+test` (and bench, fault, soak…) build in a sub-make given -jN, N the
 cores nproc counts (JOBS= overrides); a `make -jN` of the caller's own is
 kept (its jobserver), not forced to another number. Read from `make -n`,
 which prints the commands without running them (the sub-make is entered,
