@@ -64,7 +64,7 @@ main(void)
 
 	/* the image: /etc/pamong/pamongd.conf links to the data partition */
 	{
-		char dir[64], link[96], real[96];
+		char dir[64], link[96], real[128];
 		struct stat st;
 
 		snprintf(dir, sizeof(dir), "/tmp/pb-confedit-%d.d", (int)getpid());
