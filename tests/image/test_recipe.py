@@ -269,7 +269,7 @@ def test_labels_fstab_cmdline():
             if l.strip() and not l.startswith("#")]
     ok(all(re.match(r"^[a-z0-9_-]+$", m) for m in mods), "initramfs: the module list is one module name a line",
        " ".join(mods))
-    for m in ("sdhci-iproc", "bcm2835", "fixed", "gpio-regulator", "ext4", "crc32c_generic", "virtio_blk",
+    for m in ("sdhci-iproc", "bcm2835", "fixed", "gpio-regulator", "ext4", "crc32c_generic", "virtio_blk", "virtio_net",
               "usb-storage", "dwc2", "xhci-pci"):
         ok(m in mods, "initramfs: the module list has " + m)
     j = read(os.path.join(OV, "etc", "systemd", "journald.conf.d", "pamong.conf"))

@@ -117,7 +117,8 @@ def test_boot_files():
         for m, why in (("sdhci-iproc", "Pi 4's SD card"), ("bcm2835", "Pi 3B+/Zero 2 W's SD card"),
                        ("gpio-regulator", "Pi 4's SD card supply"), ("fixed", "Pi 4's SD card supply"),
                        ("ext4", "the root's file system"), ("crc32c_generic", "ext4's checksums"),
-                       ("virtio_blk", "QEMU's disk (make test-image)"), ("usb-storage", "a USB root"),
+                       ("virtio_blk", "QEMU's disk (make test-image)"),
+                       ("virtio_net", "QEMU's network card (make test-image)"), ("usb-storage", "a USB root"),
                        ("dwc2", "Pi 3B+/Zero 2 W's USB"), ("xhci-pci", "Pi 4's USB")):
             ok(m in mods, "the initramfs has the %s module (%s)" % (m, why), " ".join(sorted(mods)))
         ok(len(mods) < 200, "the initramfs has only the listed modules and their dependencies (%d)" % len(mods))
