@@ -1027,31 +1027,23 @@ ingest__bind_health(struct hdb_stmt *s, json_t *h, int col, const char *key, siz
 #define INGEST_HEALTH_TEXT 64    /* version, clock, db */
 #define INGEST_HEALTH_REASON 300 /* db_reason (docs/SYNC.md) */
 
-/* Non-zero if the chunk brings learner id's row. */
+/* Non-zero if a row of rows has member key equal to id: the chunk brings
+ * learner id's row (learners, "id"), or id is merged away in this chunk
+ * (merges, "from"; its row is dropped). */
 static int
-ingest__in_chunk(const struct ingest_chunk *ch, const char *id)
+ingest__rows_have(json_t *rows, const char *key, const char *id)
 {
 	json_t *row;
 	size_t i;
 
-	json_array_foreach(ch->learners, i, row)
-		if (strcmp(json_string_value(json_object_get(row, "id")), id) == 0)
+	json_array_foreach(rows, i, row)
+		if (strcmp(json_string_value(json_object_get(row, key)), id) == 0)
 			return 1;
 	return 0;
 }
 
-/* Non-zero if id is merged away in this chunk (its row is dropped). */
-static int
-ingest__merged_here(const struct ingest_chunk *ch, const char *id)
-{
-	json_t *row;
-	size_t i;
-
-	json_array_foreach(ch->merges, i, row)
-		if (strcmp(json_string_value(json_object_get(row, "from")), id) == 0)
-			return 1;
-	return 0;
-}
+#define ingest__in_chunk(ch, id) ingest__rows_have((ch)->learners, "id", (id))
+#define ingest__merged_here(ch, id) ingest__rows_have((ch)->merges, "from", (id))
 
 /* Non-zero if a and b are two spellings that look alike: one names_key
  * (key_a is a's; key_b b's, or NULL to compute it), and not the same
