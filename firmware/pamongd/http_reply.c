@@ -373,16 +373,24 @@ http__read_body_fd(struct mg_connection *conn, int fd, unsigned long long max,
 {
 	const struct mg_request_info *ri = mg_get_request_info(conn);
 	unsigned long long len = 0;
+	size_t piece = 0;
 	char buf[16384];
 	int n;
 
+	/* mg_read returns what came within request_timeout_ms, however
+	 * little: the watchdog is fed per whole piece, not per read, so a
+	 * byte every few seconds does not keep the upload alive */
 	while ((n = mg_read(conn, buf, sizeof(buf))) > 0) {
 		const char *p = buf;
 		size_t left = (size_t)n;
 
-		if (watch != NULL)
-			http__watch_piece(watch);
 		len += (unsigned long long)n;
+		piece += (size_t)n;
+		if (watch != NULL && (piece >= sizeof(buf) ||
+		    (ri->content_length >= 0 && len >= (unsigned long long)ri->content_length))) {
+			http__watch_piece(watch);
+			piece %= sizeof(buf);
+		}
 		if (len > max || util_mono_ms() > until) {
 			mg_disable_connection_keep_alive(conn);
 			return len > max ? PB_ERR_LIMIT : PB_ERR_TIMEOUT;

@@ -176,6 +176,11 @@ CONSOLE_CASES = [
     ("a pack upload dribbled one byte every 10 s",
      console_head("/api/v1/console/uploads", 200000, "application/octet-stream"), 10.0,
      UPLOAD_STALL_S),
+    # slower than request_timeout_ms: each read returns a byte, yet the
+    # upload does not progress (it held a worker for upload_timeout_s)
+    ("a pack upload dribbled one byte every 6 s",
+     console_head("/api/v1/console/uploads", 200000, "application/octet-stream"), 6.0,
+     UPLOAD_STALL_S),
     ("a pack upload dribbled one byte every 2 s",
      console_head("/api/v1/console/uploads", 200000, "application/octet-stream"), 2.0,
      UPLOAD_STALL_S),
