@@ -712,18 +712,73 @@ out:
 	return rc;
 }
 
+/* Installs and inspections run on a thread of their own with a large
+ * stack, the caller (often a CivetWeb worker: Debian's libcivetweb gives
+ * each 100 KiB) waiting: libarchive, libsodium's signature check, the fsync
+ * walk and packinst's path buffers took some 56 KB of a worker's stack, and
+ * a console handler adds its own on top. The stack is mapped, not touched,
+ * and freed when the thread ends. */
+#define CAT__WORK_STACK (1024 * 1024)
+
+struct cat__work {
+	struct catalog *cat;
+	const char *pack;
+	int force;                  /* install: an older version may go in */
+	struct packinst_info *info; /* non-NULL: inspect only */
+	char *err;
+	size_t errlen;
+	pb_err rc;
+};
+
+static void *
+cat__work_run(void *arg)
+{
+	struct cat__work *w = arg;
+	struct catalog *cat = w->cat;
+	struct packinst_opts o = {cat->dir, cat->keys_path, cat->dev_mode, cat->local_keys};
+
+	if (w->info != NULL)
+		w->rc = packinst_inspect(&o, w->pack, w->info, w->err, w->errlen);
+	else
+		w->rc = cat__install(cat, w->pack, w->force, w->err, w->errlen);
+	return NULL;
+}
+
+/* Run w on its own thread and wait (inline if no thread can be made). */
+static pb_err
+cat__on_own_stack(struct cat__work *w)
+{
+	pthread_attr_t attr;
+	pthread_t th;
+	int started;
+
+	started = pthread_attr_init(&attr) == 0;
+	if (started) {
+		started = pthread_attr_setstacksize(&attr, CAT__WORK_STACK) == 0 &&
+		    pthread_create(&th, &attr, cat__work_run, w) == 0;
+		pthread_attr_destroy(&attr);
+	}
+	if (started)
+		pthread_join(th, NULL);
+	else {
+		log_warnx("no thread for %s: working on the caller's stack", w->pack);
+		cat__work_run(w);
+	}
+	return w->rc;
+}
+
 pb_err
 catalog_inspect(struct catalog *cat, const char *pack_path, struct packinst_info *info,
     char *installed, size_t installedlen, char *err, size_t errlen)
 {
-	struct packinst_opts o = {cat->dir, cat->keys_path, cat->dev_mode, cat->local_keys};
 	const struct cat_snapshot *snap;
 	const struct cat_course *c;
 	pb_err rc;
 
 	/* one scan at a time: packinst reads through one static buffer */
 	pthread_mutex_lock(&cat->install_lock);
-	rc = packinst_inspect(&o, pack_path, info, err, errlen);
+	rc = cat__on_own_stack(&(struct cat__work){.cat = cat, .pack = pack_path,
+	    .info = info, .err = err, .errlen = errlen});
 	pthread_mutex_unlock(&cat->install_lock);
 	if (rc != PB_OK && rc != PB_ERR_NOMEM)
 		log_warnx("pack %s refused: %s", pack_path, err);
@@ -750,7 +805,8 @@ catalog_install_force(struct catalog *cat, const char *pack_path, int force, cha
 
 	ebuf[0] = '\0';
 	pthread_mutex_lock(&cat->install_lock);
-	rc = cat__install(cat, pack_path, force, ebuf, sizeof(ebuf));
+	rc = cat__on_own_stack(&(struct cat__work){.cat = cat, .pack = pack_path,
+	    .force = force, .err = ebuf, .errlen = sizeof(ebuf)});
 	pthread_mutex_unlock(&cat->install_lock);
 	if (rc == PB_ERR_EXISTS)
 		log_info("pack %s skipped: %s (raise its version to install it)", pack_path, ebuf);

@@ -367,6 +367,10 @@ http__watch_stop(struct http__watch *w)
 	return fired;
 }
 
+/* An upload is read and written in pieces this large (on the heap: a
+ * worker's stack is small). */
+#define HTTP__PIECE 16384
+
 static pb_err
 http__read_body_fd(struct mg_connection *conn, int fd, unsigned long long max,
     int64_t until, struct http__watch *watch, unsigned long long *outlen)
@@ -374,26 +378,33 @@ http__read_body_fd(struct mg_connection *conn, int fd, unsigned long long max,
 	const struct mg_request_info *ri = mg_get_request_info(conn);
 	unsigned long long len = 0;
 	size_t piece = 0;
-	char buf[16384];
+	char *buf;
 	int n;
+	pb_err rc;
 
+	if ((buf = malloc(HTTP__PIECE)) == NULL) {
+		mg_disable_connection_keep_alive(conn);
+		errno = ENOMEM;
+		return PB_ERR_IO;
+	}
 	/* mg_read returns what came within request_timeout_ms, however
 	 * little: the watchdog is fed per whole piece, not per read, so a
 	 * byte every few seconds does not keep the upload alive */
-	while ((n = mg_read(conn, buf, sizeof(buf))) > 0) {
+	while ((n = mg_read(conn, buf, HTTP__PIECE)) > 0) {
 		const char *p = buf;
 		size_t left = (size_t)n;
 
 		len += (unsigned long long)n;
 		piece += (size_t)n;
-		if (watch != NULL && (piece >= sizeof(buf) ||
+		if (watch != NULL && (piece >= HTTP__PIECE ||
 		    (ri->content_length >= 0 && len >= (unsigned long long)ri->content_length))) {
 			http__watch_piece(watch);
-			piece %= sizeof(buf);
+			piece %= HTTP__PIECE;
 		}
 		if (len > max || util_mono_ms() > until) {
 			mg_disable_connection_keep_alive(conn);
-			return len > max ? PB_ERR_LIMIT : PB_ERR_TIMEOUT;
+			rc = len > max ? PB_ERR_LIMIT : PB_ERR_TIMEOUT;
+			goto out;
 		}
 		while (left > 0) {
 			ssize_t w = write(fd, p, left);
@@ -402,7 +413,8 @@ http__read_body_fd(struct mg_connection *conn, int fd, unsigned long long max,
 				continue;
 			if (w < 0) {
 				mg_disable_connection_keep_alive(conn);
-				return PB_ERR_IO;
+				rc = PB_ERR_IO;
+				goto out;
 			}
 			p += w;
 			left -= (size_t)w;
@@ -410,11 +422,15 @@ http__read_body_fd(struct mg_connection *conn, int fd, unsigned long long max,
 	}
 	if (n < 0 || (ri->content_length >= 0 && len != (unsigned long long)ri->content_length)) {
 		mg_disable_connection_keep_alive(conn);
-		return n == 0 || util_mono_ms() > until ? PB_ERR_TIMEOUT : PB_ERR_IO;
+		rc = n == 0 || util_mono_ms() > until ? PB_ERR_TIMEOUT : PB_ERR_IO;
+		goto out;
 	}
 	*outlen = len;
 	mg_set_user_connection_data(conn, HTTP__BODY_READ);
-	return PB_OK;
+	rc = PB_OK;
+out:
+	free(buf);
+	return rc;
 }
 
 pb_err

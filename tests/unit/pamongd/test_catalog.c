@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "catalog.h"
+#include "packinst.h"
 #include "fsutil.h"
 #include "log.h"
 #include "tap.h"
@@ -125,6 +126,61 @@ reader_main(void *arg)
 		catalog_release(r->cat, s);
 	}
 	return NULL;
+}
+
+/* An install and an inspection called from a thread with a small stack
+ * (smaller than what they use, with a guard zone larger than any frame so
+ * that running over it faults): the catalog does the work on a stack of
+ * its own, as it must for CivetWeb's 100 KiB workers. */
+#define SMALL_STACK (40 * 1024)
+
+struct small_call {
+	struct catalog *cat;
+	const char *pack;
+	pb_err install_rc, inspect_rc;
+	struct packinst_info info;
+	char err[256];
+};
+
+static void *
+small_call_main(void *arg)
+{
+	struct small_call *sc = arg;
+	char installed[32];
+
+	sc->inspect_rc = catalog_inspect(sc->cat, sc->pack, &sc->info, installed,
+	    sizeof(installed), sc->err, sizeof(sc->err));
+	sc->install_rc = catalog_install(sc->cat, sc->pack, sc->err, sizeof(sc->err));
+	return NULL;
+}
+
+static void
+check_small_stack(struct catalog *cat)
+{
+	struct small_call sc;
+	struct tpack p = {.id = "demo", .version = "1.10.6", .sk = sk_good};
+	char path[PATH_MAX];
+	pthread_attr_t attr;
+	pthread_t th;
+	int started;
+
+	memset(&sc, 0, sizeof(sc));
+	if (!CHECK(build_pack(&p, path) == 0, "pack for the small-stack call built"))
+		return;
+	sc.cat = cat;
+	sc.pack = path;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, SMALL_STACK);
+	pthread_attr_setguardsize(&attr, 256 * 1024);
+	started = pthread_create(&th, &attr, small_call_main, &sc) == 0;
+	pthread_attr_destroy(&attr);
+	if (!CHECK(started, "thread with a %d KiB stack started", SMALL_STACK / 1024))
+		return;
+	pthread_join(th, NULL);
+	CHECK_EQ_INT(sc.inspect_rc, PB_OK, "inspect from a thread with a 40 KiB stack");
+	CHECK_EQ_STR(sc.info.version, "1.10.6", "the inspection read the pack");
+	CHECK_EQ_INT(sc.install_rc, PB_OK, "install from a thread with a 40 KiB stack");
+	CHECK_EQ_STR(served_version(cat, "demo"), "1.10.6", "and it is served");
 }
 
 int
@@ -256,6 +312,8 @@ main(void)
 			CHECK_EQ_INT(rd[i].bad, 0, "reader saw a complete course every time");
 		CHECK_EQ_STR(served_version(cat, "demo"), "1.10.5", "last install served");
 	}
+
+	check_small_stack(cat);
 
 	/* dev packs in dev mode */
 	snprintf(path, sizeof(path), "%s/devpacks", root);
