@@ -220,7 +220,7 @@ run-hub:
 	$(Q)$(SUBMAKE) all
 	$(Q)tools/run-hub.sh "$(BUILD)" "$(HUB_DATA)" "$(HUB_PORT)"
 
-# The whole suite; ends with "N passed, N failed".
+# The whole suite; ends with "N passed, N failed (M min)".
 test:
 	$(Q)tools/install-deps.sh test
 	$(Q)$(SUBMAKE) all packs $(UNIT_BINS)

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Runs the test suites and ends with "N passed, N failed".
+# Runs the test suites and ends with "N passed, N failed (M min)"; each program's
+# line says how long it took.
 # Usage: tests/run.sh [suite ...]   suites: unit integration fault browser net appliance recipe
 # (fault here is make fault's short version: a few cases, 3 kill -9 trials, 2 of each
 # kind of power cut). Not in the default list: systemd (the guest booted with systemd
@@ -15,14 +16,17 @@ mkdir -p "$OUT/logs"
 SUITES=${*:-unit integration fault browser net appliance recipe}
 passed=0
 failed=0
+started=$(date +%s)
 
 run_one() { # name, command...
 	name=$1
 	shift
 	log="$OUT/logs/$(echo "$name" | tr '/ ' '__').log"
 	printf '%-50s ' "$name"
+	t0=$(date +%s)
 	"$@" >"$log" 2>&1
 	rc=$?
+	secs=$(($(date +%s) - t0))
 	p=$(grep -c '^ok ' "$log")
 	f=$(grep -c '^not ok ' "$log")
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
@@ -32,9 +36,9 @@ run_one() { # name, command...
 	passed=$((passed + p))
 	failed=$((failed + f))
 	if [ "$f" -eq 0 ]; then
-		echo "$p ok"
+		echo "$p ok ($secs s)"
 	else
-		echo "$p ok, $f FAILED (see $log)"
+		echo "$p ok, $f FAILED ($secs s; see $log)"
 		grep -A3 '^not ok ' "$log" | head -40 | sed 's/^/    /'
 	fi
 }
@@ -111,5 +115,5 @@ for suite in $SUITES; do
 	*) echo "unknown suite: $suite" >&2; exit 2 ;;
 	esac
 done
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed ($((($(date +%s) - started + 30) / 60)) min)"
 [ "$failed" -eq 0 ]
