@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # Runs the test suites and ends with "N passed, N failed (M min)"; each program's
 # line says how long it took.
 # Usage: tests/run.sh [suite ...]   suites: unit integration fault browser net appliance recipe
@@ -14,15 +14,19 @@ export BUILD
 OUT=tests/out
 mkdir -p "$OUT/logs"
 SUITES=${*:-unit integration fault browser net appliance recipe}
-passed=0
+# Programs of the unit, integration and browser suites run this many at a
+# time (each has its own temp dir, ports and processes; most of their time
+# is spent waiting on the programs they test); TEST_JOBS=1 runs one at a time.
+TEST_JOBS=${TEST_JOBS:-$(nproc 2>/dev/null || echo 1)}
+COUNTS=$(mktemp -d)
+trap 'rm -rf "$COUNTS"' EXIT
 failed=0
 started=$(date +%s)
 
 run_one() { # name, command...
-	name=$1
+	local name=$1 log p f rc secs t0 line
 	shift
 	log="$OUT/logs/$(echo "$name" | tr '/ ' '__').log"
-	printf '%-50s ' "$name"
 	t0=$(date +%s)
 	"$@" >"$log" 2>&1
 	rc=$?
@@ -33,14 +37,26 @@ run_one() { # name, command...
 		f=1
 		echo "not ok - $name exited with status $rc" >>"$log"
 	fi
-	passed=$((passed + p))
-	failed=$((failed + f))
+	echo "$p $f" >"$COUNTS/$(echo "$name" | tr '/ []' '____')"
 	if [ "$f" -eq 0 ]; then
-		echo "$p ok ($secs s)"
+		line=$(printf '%-50s %s ok (%s s)' "$name" "$p" "$secs")
 	else
-		echo "$p ok, $f FAILED ($secs s; see $log)"
-		grep -A3 '^not ok ' "$log" | head -40 | sed 's/^/    /'
+		line=$(printf '%-50s %s ok, %s FAILED (%s s; see %s)\n%s' "$name" "$p" "$f" \
+		    "$secs" "$log" "$(grep -A3 '^not ok ' "$log" | head -40 | sed 's/^/    /')")
 	fi
+	echo "$line" # one write, whole, while others run beside it
+}
+
+# run_one in the background when TEST_JOBS allows, else at once.
+spawn() {
+	if [ "$TEST_JOBS" -le 1 ]; then
+		run_one "$@"
+		return
+	fi
+	while [ "$(jobs -rp | wc -l)" -ge "$TEST_JOBS" ]; do
+		wait -n
+	done
+	run_one "$@" &
 }
 
 for suite in $SUITES; do
@@ -48,17 +64,17 @@ for suite in $SUITES; do
 	unit)
 		for t in "$BUILD"/tests/*/test_*; do
 			[ -x "$t" ] || continue
-			run_one "unit/${t#"$BUILD"/tests/}" "$t"
+			spawn "unit/${t#"$BUILD"/tests/}" "$t"
 		done ;;
 	integration)
 		for t in tests/integration/test_*.py; do
 			[ -f "$t" ] || continue
-			run_one "${t#tests/}" python3 "$t"
+			spawn "${t#tests/}" python3 "$t"
 		done
 		# the hub suites again on PostgreSQL (a cluster of their own: tests/lib/pgtest.py)
 		for t in tests/integration/test_hub_*.py; do
 			[ -f "$t" ] || continue
-			run_one "${t#tests/} [postgresql]" env PB_HUB_DB=postgresql python3 "$t"
+			spawn "${t#tests/} [postgresql]" env PB_HUB_DB=postgresql python3 "$t"
 		done ;;
 	fault)
 		run_one "fault/short" env \
@@ -67,7 +83,7 @@ for suite in $SUITES; do
 	browser)
 		for t in tests/browser/test_*.mjs; do
 			[ -f "$t" ] || continue
-			run_one "${t#tests/}" node "$t"
+			spawn "${t#tests/}" node "$t"
 		done ;;
 	net)
 		for t in tests/net/test_*.sh tests/net/test_*.py; do
@@ -114,6 +130,14 @@ for suite in $SUITES; do
 		done ;;
 	*) echo "unknown suite: $suite" >&2; exit 2 ;;
 	esac
+	wait
+done
+passed=0
+for c in "$COUNTS"/*; do
+	[ -f "$c" ] || continue
+	read -r p f <"$c"
+	passed=$((passed + p))
+	failed=$((failed + f))
 done
 echo "$passed passed, $failed failed ($((($(date +%s) - started + 30) / 60)) min)"
 [ "$failed" -eq 0 ]
