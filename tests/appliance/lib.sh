@@ -1,6 +1,6 @@
 # lib.sh — the TAP helpers the appliance tests share (sourced inside the
 # guest after T, the test's temp dir, and BUILD are set): ok, not_ok, check,
-# wait_for, bg, box_conf, stop_phone. CHECK_LOGS: more log files whose
+# wait_for, bg, box_conf, phone_radio, phone_join, stop_phone. CHECK_LOGS: more log files whose
 # tails explain a failed check.
 n=0
 failed=0
@@ -55,6 +55,31 @@ file = $PWD/content/area/wilayah.tsv.gz
 codes = 33.02
 CONF
 	for line; do echo "$line"; done >>"$f"
+}
+phone_radio() { # interface: its radio moves into the network namespace
+	# "phone" (the phone's side of the air), leaving the box its others
+	phy=$(cat "/sys/class/net/$1/phy80211/name")
+	ip netns add phone
+	ip -n phone link set lo up
+	iw phy "$phy" set netns name phone
+}
+phone_join() { # interface, SSID, passphrase, description: wpa_supplicant in
+	# "phone" joins with WPA2-PSK (CCMP); ok or not_ok within 30 s
+	cat >"$T/wpa.conf" <<WPA
+network={
+	ssid="$2"
+	key_mgmt=WPA-PSK
+	proto=RSN
+	pairwise=CCMP
+	psk="$3"
+}
+WPA
+	bg "$T/wpa.log" ip netns exec phone wpa_supplicant -D nl80211 -i "$1" -c "$T/wpa.conf"
+	if wait_for 30 "$T/wpa.log" 'CTRL-EVENT-CONNECTED'; then
+		ok "$4"
+	else
+		not_ok "$4" "$T/wpa.log" "$T/hostapd.log"
+	fi
 }
 stop_phone() { # the hotspot tests' cleanup: what bg started, the phone's
 	# namespace, the firewall's rules

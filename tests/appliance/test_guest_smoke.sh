@@ -50,24 +50,9 @@ else
 fi
 
 # (c) a phone: wlan1's radio in its own namespace, joined with wpa_supplicant
-phy=$(cat /sys/class/net/wlan1/phy80211/name)
-ip netns add phone
-ip -n phone link set lo up
-iw phy "$phy" set netns name phone
-cat >"$T/wpa.conf" <<EOF
-network={
-	ssid="$SSID"
-	key_mgmt=WPA-PSK
-	psk="$PSK"
-}
-EOF
-bg "$T/wpa.log" ip netns exec phone wpa_supplicant -D nl80211 -i wlan1 -c "$T/wpa.conf"
-if wait_for 30 "$T/wpa.log" 'CTRL-EVENT-CONNECTED'; then
-	ok "the phone ($phy in its own namespace) joins with WPA2-PSK (CTRL-EVENT-CONNECTED)"
-else
-	not_ok "the phone ($phy in its own namespace) joins with WPA2-PSK (CTRL-EVENT-CONNECTED)" \
-		"$T/wpa.log" "$T/hostapd.log"
-fi
+phone_radio wlan1
+phone_join wlan1 "$SSID" "$PSK" \
+	"the phone ($phy in its own namespace) joins with WPA2-PSK (CTRL-EVENT-CONNECTED)"
 
 # (d) dnsmasq on wlan0 leases the phone an address (busybox udhcpc in the phone)
 bg "$T/dnsmasq.log" dnsmasq --keep-in-foreground --log-facility=- --conf-file=/dev/null \

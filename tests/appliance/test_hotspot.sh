@@ -51,26 +51,8 @@ fi
 bg "$T/pamongd.log" "$BUILD/pamongd" -d -f "$T/pamongd.conf"
 
 # (c) a phone joins with the generated passphrase
-phy=$(cat /sys/class/net/wlan1/phy80211/name)
-ip netns add phone
-ip -n phone link set lo up
-iw phy "$phy" set netns name phone
-cat >"$T/wpa.conf" <<EOF
-network={
-	ssid="$SSID"
-	key_mgmt=WPA-PSK
-	proto=RSN
-	pairwise=CCMP
-	psk="$PSK"
-}
-EOF
-bg "$T/wpa.log" ip netns exec phone wpa_supplicant -D nl80211 -i wlan1 -c "$T/wpa.conf"
-if wait_for 30 "$T/wpa.log" 'CTRL-EVENT-CONNECTED'; then
-	ok "the phone joins with WPA2-PSK and the passphrase from the data dir"
-else
-	not_ok "the phone joins with WPA2-PSK and the passphrase from the data dir" \
-		"$T/wpa.log" "$T/hostapd.log"
-fi
+phone_radio wlan1
+phone_join wlan1 "$SSID" "$PSK" "the phone joins with WPA2-PSK and the passphrase from the data dir"
 
 # (d) DHCP: a lease, option 114 requested and received (busybox udhcpc's env)
 cat >"$T/udhcpc.sh" <<EOF

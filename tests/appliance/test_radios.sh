@@ -20,10 +20,7 @@ trap stop_phone EXIT
 check "mac80211_hwsim with three radios" sh -c \
 	'rmmod mac80211_hwsim && modprobe mac80211_hwsim radios=3 && sleep 0.5 && ls /sys/class/net | tee /dev/stderr | grep -q wlan2'
 # the phone's radio leaves first: the render sees the box's radios only
-phy=$(cat /sys/class/net/wlan2/phy80211/name)
-ip netns add phone
-ip -n phone link set lo up
-iw phy "$phy" set netns name phone
+phone_radio wlan2
 
 box_conf "$T/pamongd.conf" "[hotspot]" "interface = pamong0" "radios = wlan*" \
 	"control_dir = $T/hostapd"
@@ -65,19 +62,7 @@ wait_for 30 "$T/pamongd.log" 'serving on' || not_ok "pamongd serves" "$T/pamongd
 
 # a phone joins the SSID (either radio) and gets a lease through the bridge
 PSK=$(cat "$T/box/hotspot-passphrase")
-cat >"$T/wpa.conf" <<EOF
-network={
-	ssid="PamongBox"
-	key_mgmt=WPA-PSK
-	psk="$PSK"
-}
-EOF
-bg "$T/wpa.log" ip netns exec phone wpa_supplicant -D nl80211 -i wlan2 -c "$T/wpa.conf"
-if wait_for 30 "$T/wpa.log" 'CTRL-EVENT-CONNECTED'; then
-	ok "the phone joins PamongBox"
-else
-	not_ok "the phone joins PamongBox" "$T/wpa.log"
-fi
+phone_join wlan2 PamongBox "$PSK" "the phone joins PamongBox"
 lease() {
 	ip netns exec phone busybox udhcpc -i wlan2 -q -n -t 10 -T 2 -s /bin/true 2>&1 |
 		tee /dev/stderr | grep -q 'lease of 10\.42\.0\.'
