@@ -10,14 +10,17 @@ address) is reached through QEMU's port forwarding like a phone reaches it.
 - boot 1: the initramfs checks the root file system; systemd reaches
   multi-user; pamongd answers /api/v1/health
   through QEMU's port forwarding (127.0.0.1 only); the console shows the
-  hotspot's name; a learner registers; a clean power-off; the data
-  partition and its file system now fill the disk; the file system is
-  clean.
+  hotspot's name; the time is saved (pamong-clock-save.service, a minute
+  after boot) with no pamong-clock unit failing; a learner registers; a
+  clean power-off; the data partition and its file system now fill the
+  disk; the file system is clean; the saved time is on it, in root's
+  folder clock/.
 - between: the data file system is damaged in the copy (blocks of the
   database marked free, the file system marked not clean): e2fsck finds
   errors.
 - boot 2: the data file system is checked and repaired at boot
-  (systemd-fsck, no person); the learner is still there; learners
+  (systemd-fsck, no person); pamong-clock read the saved time; the
+  learner is still there; learners
   register from several connections while QEMU is killed (the plug pulled).
 - boot 3: the box comes up by itself (no manual repair), the database is
   not degraded, every acknowledged learner logs in; after a clean
@@ -185,6 +188,15 @@ def login(port, name):
     return st
 
 
+# a pamong-clock unit that failed (its time once on the read-only root)
+CLOCK_FAILED = r"(Failed to start|Failed with result).*pamong-clock|pamong-clock[-a-z]*\.service: .*(FAILURE|Failed)"
+
+
+def clock_failures(g):
+    return [l for l in g.console().splitlines() if re.search(CLOCK_FAILED, l) or
+            ("pamong-clock" in l and "Read-only file system" in l)]
+
+
 def data_partition():
     return il.partitions(DISK)["partitions"][2]
 
@@ -231,6 +243,10 @@ def test_boot1_health_and_grow():
                "before: %s, 30 s later: %s" % (tries, later))
         m = g.wait_console(r"Wi-Fi: +(PamongBox-[0-9A-F]{4})")
         ok(m, "boot 1: the console shows the hotspot's name PamongBox-XXXX", g.tail())
+        m = g.wait_console(r"Finished pamong-clock-save\.service|pamong-clock-save\.service: (Main process exited|Failed)")
+        ok(m and m.group(0).startswith("Finished"),
+           "boot 1: pamong-clock-save.service saved the time (its timer, a minute after boot)",
+           "\n".join(l for l in g.console().splitlines() if "clock" in l))
         c = Client(g.port)
         st, body, _ = c.get("/api/v1/villages")
         c.close()
@@ -239,6 +255,7 @@ def test_boot1_health_and_grow():
         eq(register(g.port, "Uji Pertama"), 201, "boot 1: a learner registers")
         ACKED.append("Uji Pertama")
         ok(g.power_off(), "boot 1: the power button stops the box cleanly", g.tail())
+        eq(clock_failures(g), [], "boot 1: no pamong-clock unit failed (boot and power-off: load, save)")
     finally:
         if g.proc.poll() is None:
             g.kill()
@@ -252,6 +269,13 @@ def test_boot1_health_and_grow():
     bsize = int(re.search(r"Block size:\s+(\d+)", sb).group(1))
     ok(blocks * bsize > p["size"] * 512 - (8 << 20),
        "the data file system fills its partition (%d MiB)" % (blocks * bsize >> 20))
+    # QEMU's clock is the host's: the time saved at power-off is about now
+    saved = il.ext4_cat(fs, "/clock/time").strip()
+    ok(saved.isdigit() and g.t0 - 120 < int(saved) < time.time() + 120,
+       "the saved time is on the data partition (clock/time: %s, QEMU started at %.0f)" % (saved, g.t0))
+    owner = re.search(r"User:\s+(\d+)", il.debugfs(fs, "stat /clock"))
+    ok(owner and owner.group(1) == "0", "its folder clock/ is root's (pamongd's user cannot replace the file)",
+       owner and owner.group(0))
 
 
 def damage_data_fs():
@@ -282,6 +306,11 @@ def test_boot2_pulled_plug():
         ok(any(re.search(r"pamong-data: \*+ FILE SYSTEM WAS MODIFIED|pamong-data was not cleanly unmounted", l)
                for l in fsck),
            "boot 2: systemd-fsck checked and repaired the data partition before it was mounted", "\n".join(fsck))
+        m = g.wait_console(r"pamong-clock: (clock set forward to the saved|clock is already past the saved|no saved time"
+                           r"|\S+ is not a)[^\r\n]*")
+        ok(m and "saved" in m.group(1) and "no saved" not in m.group(1),
+           "boot 2: pamong-clock read the time saved by boot 1 (%s)" % (m and m.group(0)),
+           "\n".join(l for l in g.console().splitlines() if "clock" in l))
         eq(login(g.port, "Uji Pertama"), 200, "boot 2: the learner of boot 1 logs in")
         lock = threading.Lock()
         stop = threading.Event()

@@ -14,6 +14,10 @@ builds and boots the image (tests/image/README.md).
   on the labels; root read-only and checked first, data journalled and
   checked second; the initramfs gets fsck.ext4 (FSTYPE=ext4) and only the listed
   modules (MODULES=list: the Pi's SD controllers, USB storage, QEMU's disk, ext4);
+- every path the units and the overlay's scripts write by default is on a
+  read-write mount of the image's fstab (the data partition, a tmpfs),
+  and a unit writing the data partition orders itself after its mount;
+  pamong-clock saves and loads its time on a temporary folder;
 - the first-boot script on a temporary folder with the host's
   pamong-pack: a device key, the config named after it (pamongd -n
   accepts it); again, and after an interrupted run, it changes nothing;
@@ -28,6 +32,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from pbtest import BUILD, ROOT, eq, ok, run_tests
@@ -275,6 +280,138 @@ def test_labels_fstab_cmdline():
     j = read(os.path.join(OV, "etc", "systemd", "journald.conf.d", "pamong.conf"))
     ok("Storage=volatile" in j and re.search(r"^RuntimeMaxUse=\d+M$", j, re.M),
        "journald: logs in RAM with a size cap")
+
+
+# file systems systemd mounts on every box, whatever fstab says (trixie's
+# tmp.mount puts /tmp in RAM)
+API_MOUNTS = {"/run": "tmpfs", "/tmp": "tmpfs", "/dev": "devtmpfs"}
+OV_SCRIPTS = os.path.join(OV, "usr", "lib", "pamong")
+# a path a script or a unit's command line writes: a script's default for
+# a path it keeps (${VAR:-/path}), a folder it makes, a file it writes to
+WRITE_RES = [re.compile(r"\$\{[A-Za-z_]+:-(/[^}]+)\}"),
+             re.compile(r"\b(?:mkdir -p|install -d(?: -[ogm] \S+)*) +\"?(/[^\s\";']+)"),
+             re.compile(r"(?<![0-9&])>>? *\"?(/[^\s\";']+)")]
+
+
+def mount_of(path, mounts):
+    """The mount point that holds path (component-wise)."""
+    best = "/"
+    for m in mounts:
+        if (path == m or path.startswith(m.rstrip("/") + "/")) and len(m) > len(best):
+            best = m
+    return best
+
+
+def written_paths(text):
+    out = set()
+    for r in WRITE_RES:
+        out.update(p.rstrip("/") or "/" for p in r.findall(text) if p != "/dev/null")
+    return out
+
+
+def unit_writes(name):
+    """What a unit writes by default: its command lines (and the overlay
+    scripts they run), the folders systemd makes for it, ReadWritePaths=."""
+    s = unit_settings(name)
+    out = set()
+    for k, vals in s.items():
+        if not k.startswith("Exec"):
+            continue
+        for v in vals:
+            out |= written_paths(v)
+            prog = v.lstrip("-+!@:").split()[0] if v.strip() else ""
+            if prog.startswith("/usr/lib/pamong/"):
+                out |= written_paths(read(os.path.join(OV, prog.lstrip("/"))))
+    for k, base in (("StateDirectory", "/var/lib/"), ("LogsDirectory", "/var/log/"),
+                    ("CacheDirectory", "/var/cache/"), ("RuntimeDirectory", "/run/")):
+        out.update(base + d for v in s.get(k, []) for d in v.split())
+    out.update(p.lstrip("-") for v in s.get("ReadWritePaths", []) for p in v.split())
+    return out
+
+
+def test_writes_on_writable_mounts():
+    """The root is read-only: every path the box's units and scripts write
+    by default must be on a file system that is mounted read-write (the
+    data partition, a tmpfs), and a unit writing the data partition must
+    be ordered after its mount (RequiresMountsFor=, which StateDirectory=
+    implies): pamong-clock once kept its time on the root and failed."""
+    fs = fstab()
+    kinds = dict(API_MOUNTS)
+    kinds.update({m: r[2] for m, r in fs.items()})
+    rw = {m for m, r in fs.items() if not {"ro", "noauto"} & set(r[3].split(","))} | set(API_MOUNTS)
+    eq(sorted(m for m in rw if kinds[m] not in ("tmpfs", "devtmpfs")), ["/var/lib/pamong"],
+       "fstab: the one read-write partition is the data partition")
+    writes = {}
+    for n in unit_files():
+        if n.endswith(".service"):
+            for p in unit_writes(n):
+                writes.setdefault(p, set()).add(n)
+    conf = read(os.path.join(OV, "etc", "pamong", "pamongd.conf"))
+    for key in ("data_dir", "incoming"):
+        m = re.search(r"^%s = (/\S+)$" % key, conf, re.M)
+        ok(m, "the image's pamongd.conf sets " + key)
+        if m:
+            writes.setdefault(m.group(1), set()).add("pamongd.conf's " + key)
+    for name in sorted(os.listdir(OV_SCRIPTS)):
+        for p in written_paths(read(os.path.join(OV_SCRIPTS, name))):
+            writes.setdefault(p, set()).add(name)
+    ok("/var/lib/pamong/clock/time" in writes, "pamong-clock's saved time is among the paths checked",
+       sorted(writes))
+    for p in sorted(writes):
+        m = mount_of(p, list(kinds))
+        ok(m in rw, "%s (%s) is on a read-write mount: %s (%s%s)" %
+           (p, ", ".join(sorted(writes[p])), m, kinds[m], "" if m in rw else ", read-only"))
+    for n in unit_files():
+        if not n.endswith(".service"):
+            continue
+        s = unit_settings(n)
+        needs = s.get("RequiresMountsFor", []) + ["/var/lib/" + d for v in s.get("StateDirectory", []) for d in v.split()]
+        needs = [p for v in needs for p in v.split()]
+        for p in sorted(unit_writes(n)):
+            m = mount_of(p, list(kinds))
+            if m not in rw or kinds[m] in ("tmpfs", "devtmpfs"):
+                continue
+            ok(any((p == q or p.startswith(q + "/")) and mount_of(q, list(kinds)) == m for q in needs),
+               "%s writes %s only after %s is mounted (RequiresMountsFor=%s)" % (n, p, m, " ".join(needs)))
+
+
+def test_clock_script():
+    """pamong-clock save/load on a temporary folder (PAMONG_CLOCK_FILE=):
+    the time is saved, a link in its folder's place is not followed, and
+    load reads the saved time (never setting the clock here: the saved
+    time is not later than the clock) and ignores a bad one."""
+    clock = os.path.join(OV_SCRIPTS, "pamong-clock")
+    d = os.path.join(WORK, "clock")
+    os.makedirs(os.path.join(d, "elsewhere"))
+    state = os.path.join(d, "state", "time")
+    env = dict(os.environ, PAMONG_CLOCK_FILE=state)
+
+    def run(*args):
+        return subprocess.run([clock] + list(args), env=env, capture_output=True, text=True)
+
+    r = run("save")
+    saved = open(state).read().strip() if os.path.exists(state) else ""
+    ok(r.returncode == 0 and saved.isdigit() and abs(int(saved) - time.time()) < 60,
+       "pamong-clock save writes the time now (%s)" % saved, r.stderr)
+    r = run("load")
+    ok(r.returncode == 0 and "already past the saved time" in r.stdout,
+       "pamong-clock load reads it (the clock is already past it)", r.stdout + r.stderr)
+    shutil.rmtree(os.path.join(d, "state"))
+    os.symlink(os.path.join(d, "elsewhere"), os.path.join(d, "state"))
+    r = run("save")
+    ok(r.returncode == 0 and not os.path.islink(os.path.join(d, "state")) and os.path.isfile(state)
+       and os.listdir(os.path.join(d, "elsewhere")) == [],
+       "a link in the folder's place is replaced by a folder, not written through", r.stderr)
+    for text, said in (("garbage\n", "not a time"), ("1000000000\n", "not a plausible time"),
+                       ("99999999999999999999\n", "not a plausible time")):
+        with open(state, "w") as f:
+            f.write(text)
+        r = run("load")
+        ok(r.returncode == 0 and said in r.stderr, "pamong-clock load ignores %r: %s" % (text.strip(), said),
+           r.stdout + r.stderr)
+    os.remove(state)
+    r = run("load")
+    ok(r.returncode == 0 and "no saved time yet" in r.stdout, "no saved time (first boot): nothing to do")
 
 
 def firstboot(root):
