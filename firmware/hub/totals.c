@@ -409,6 +409,22 @@ static const char *const td_name[] = { "learners_totals_ins", "learners_totals_u
 	"learners_totals_del", "summaries_totals_ins", "summaries_totals_upd",
 	"summaries_totals_del" };
 
+/* The deltas of a set of learners (alias a) counted in (sign "") or out
+ * (sign "-") whole: themselves and the progress stored for them. */
+static void
+td_learners_whole(struct tbuf *d, const char *set, const char *a, const char *sign)
+{
+	char f[512], v[16];
+
+	snprintf(v, sizeof(v), "%s.village", a);
+	snprintf(f, sizeof(f), "%s %s", set, a);
+	td_learner(d, v, sign[0] ? "-1" : "1", f);
+	tb_printf(d, " UNION ALL ");
+	snprintf(f, sizeof(f), "%s %s JOIN summaries s ON s.box = %s.box AND s.learner = %s.id",
+	    set, a, a, a);
+	td_src(d, v, "s", sign, f, "true");
+}
+
 /* The statement-level deltas (PostgreSQL's triggers, SQLite's ingest) of
  * event i over the sets nt (new rows) and ot (old rows). */
 static void
@@ -418,12 +434,7 @@ td_deltas_set(struct tbuf *d, int i, const char *nt, const char *ot)
 
 	switch (i) {
 	case 0: /* learners arrive, with any progress sent before them */
-		snprintf(f, sizeof(f), "%s n", nt);
-		td_learner(d, "n.village", "1", f);
-		tb_printf(d, " UNION ALL ");
-		snprintf(f, sizeof(f), "%s n JOIN summaries s ON s.box = n.box AND s.learner = n.id",
-		    nt);
-		td_src(d, "n.village", "s", "", f, "true");
+		td_learners_whole(d, nt, "n", "");
 		break;
 	case 1: /* learners move village, their progress with them */
 		snprintf(f, sizeof(f), "%s o JOIN %s n ON n.box = o.box AND n.id = o.id"
@@ -439,12 +450,7 @@ td_deltas_set(struct tbuf *d, int i, const char *nt, const char *ot)
 		td_src(d, "n.village", "s", "", g, "o.village IS DISTINCT FROM n.village");
 		break;
 	case 2: /* learners dropped (merged), with what progress is left of them */
-		snprintf(f, sizeof(f), "%s o", ot);
-		td_learner(d, "o.village", "-1", f);
-		tb_printf(d, " UNION ALL ");
-		snprintf(f, sizeof(f), "%s o JOIN summaries s ON s.box = o.box AND s.learner = o.id",
-		    ot);
-		td_src(d, "o.village", "s", "-", f, "true");
+		td_learners_whole(d, ot, "o", "-");
 		break;
 	case 3: /* progress arrives */
 	case 4: /* progress changes: the new rows less the old ones */

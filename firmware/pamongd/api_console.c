@@ -509,9 +509,9 @@ api__fac_username(struct req *r, const char *id, char name[STORE_FAC_NAME_MAX])
 }
 
 /* A facilitator of the path (console/facilitators/ID) disabled, enabled
- * or removed by the one logged in, audited with the username. */
+ * or removed by the one logged in, audited with the username; 204. */
 static void
-api__fac_change(struct req *r, enum store_fac_op op, int status)
+api__fac_change(struct req *r, enum store_fac_op op)
 {
 	static const char *const action[] = {
 		[STORE_FAC_DISABLE] = "facilitator_disable",
@@ -557,7 +557,7 @@ api__fac_change(struct req *r, enum store_fac_op op, int status)
 		return;
 	}
 	api__audit(r, action[op], name);
-	http_send_empty(r->conn, status, NULL);
+	http_send_empty(r->conn, 204, NULL);
 }
 
 /* PUT console/facilitators/ID {"disabled": true|false} */
@@ -570,14 +570,14 @@ api__console_facilitator_put(struct req *r)
 		api__field_error(r, "disabled", "disabled must be true or false");
 		return;
 	}
-	api__fac_change(r, json_is_true(v) ? STORE_FAC_DISABLE : STORE_FAC_ENABLE, 204);
+	api__fac_change(r, json_is_true(v) ? STORE_FAC_DISABLE : STORE_FAC_ENABLE);
 }
 
 /* DELETE console/facilitators/ID */
 void
 api__console_facilitator_delete(struct req *r)
 {
-	api__fac_change(r, STORE_FAC_REMOVE, 204);
+	api__fac_change(r, STORE_FAC_REMOVE);
 }
 
 static int

@@ -415,16 +415,17 @@ store__ckpt_done(struct store *st, int care, int log, int done)
 /* SQLite calls this on the writer's thread after every commit, with the
  * pages now in the WAL; it replaces SQLite's auto-checkpoint, which ran
  * inside the COMMIT (in the crowd bench about 1.4 times a second, 5 ms on
- * average, up to 46 ms, that a batch's callers waited for). From STORE__WAL_CKPT pages on, the care thread is asked for a
- * PASSIVE checkpoint (store__checkpoint), which copies the WAL into the
- * file beside the writer, never holding it; the pages written while it ran
- * are taken by another round, and the last few (under STORE__WAL_ROUND)
- * by the writer: a PASSIVE checkpoint never catches up with a writer that
- * does not pause, and the WAL can begin again only once all of it is in
- * the file. Without a care thread, or
- * when the WAL has outgrown STORE__WAL_HARD pages (the care thread busy
- * with a long backup, starved of CPU), the writer checkpoints here as
- * SQLite did, so the WAL stays bounded. Durability is the same either
+ * average, up to 46 ms, that a batch's callers waited for). From
+ * STORE__WAL_CKPT pages on, the care thread is asked for a PASSIVE
+ * checkpoint (store__checkpoint), which copies the WAL into the file
+ * beside the writer, never holding it; the pages written while it ran are
+ * taken by another round, and the last few (under STORE__WAL_ROUND) by the
+ * writer: a PASSIVE checkpoint never catches up with a writer that does
+ * not pause, and the WAL can begin again only once all of it is in the
+ * file. Without a care thread, or when the WAL has outgrown
+ * STORE__WAL_HARD pages (the care thread busy with a long backup, starved
+ * of CPU), the writer checkpoints here as SQLite did, so the WAL stays
+ * bounded. Durability is the same either
  * way: a checkpoint only copies committed frames and syncs the file
  * (synchronous=FULL on both connections) before the WAL is reused. */
 static int
