@@ -73,6 +73,38 @@ def test_box_refuses_deep_json():
         box_alive("after %d-deep %s bodies" % (DEEP, kind))
 
 
+# The console's JSON writes, with a facilitator's session and CSRF token
+# (restart and shutdown read no body; uploads are not JSON).
+CONSOLE_WRITES = [
+    ("POST", "/api/v1/console/setup"),
+    ("POST", "/api/v1/console/login"),
+    ("POST", "/api/v1/console/password"),
+    ("POST", "/api/v1/console/facilitators"),
+    ("PUT", "/api/v1/console/facilitators/%s" % ("0" * 36)),
+    ("PUT", "/api/v1/console/learners/%s" % ME.get("id", "x")),
+    ("POST", "/api/v1/console/learners/%s/pin" % ME.get("id", "x")),
+    ("POST", "/api/v1/console/learners/%s/merge" % ME.get("id", "x")),
+    ("POST", "/api/v1/console/usb/install"),
+    ("POST", "/api/v1/console/keys"),
+    ("POST", "/api/v1/console/clock"),
+    ("PUT", "/api/v1/console/settings"),
+]
+
+
+def test_console_refuses_deep_json():
+    fac = BOX.first_facilitator()
+    for body, kind in ((deep_array(), "array"), (deep_in_object(), "object")):
+        for method, path in CONSOLE_WRITES:
+            st, _, data = fac.raw(method, path, body, dict(JSON, **{"X-CSRF-Token": fac.csrf}))
+            code = json.loads(data).get("error") if data.startswith(b"{") else None
+            ok((st, code) == (400, "bad_request"),
+               "%s %s with %d nested %s (facilitator) -> 400" % (method, path[:80], DEEP, kind),
+               "got %d %r" % (st, data[:120]))
+        box_alive("after %d-deep %s bodies to the console" % (DEEP, kind))
+    st, me, _ = fac.get("/api/v1/console/me")
+    eq(st, 200, "the facilitator's session still works after them")
+
+
 def test_box_deep_json_says_why():
     st, _, data = BOX.client().raw("POST", "/api/v1/login", deep_array(40), JSON)
     ok(st == 400 and b"nest" in data, "40 levels are refused and the message says nesting",
