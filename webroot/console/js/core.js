@@ -121,7 +121,8 @@ export function api(method, path, body) {
       try { b = txt ? JSON.parse(txt) : null; } catch (e) { b = null; }
       if (b && b.csrf) session.csrf = b.csrf;
       if (b && b.facilitator) session.fac = b.facilitator;
-      if (r.status === 401 && !/^(login|setup)$/.test(path)) {
+      /* 'me' is the router's own question: it draws the login itself */
+      if (r.status === 401 && !/^(login|setup|me)$/.test(path)) {
         session.fac = null;
         session.csrf = null;
         go('#/login');
@@ -194,8 +195,26 @@ function whoami() {
 }
 export function forget() { known = true; session.fac = null; session.csrf = null; }
 
-export function route() {
-  var hash = location.hash.replace(/^#\/?/, '');
+/* The hash being drawn and its promise: asking again for the same hash
+ * while it is drawn (a redirect that several answers ask for, a hashchange
+ * after go()) joins it, so a late second drawing cannot wipe what the
+ * facilitator has typed meanwhile. route(true) draws again anyway (the
+ * language switch). */
+var drawing = null;
+var drawn = null;
+
+export function route(force) {
+  var at = location.hash;
+  if (drawing === at && force !== true) return drawn;
+  drawing = at;
+  var done = function () { if (drawing === at) drawing = null; };
+  drawn = draw(at);
+  drawn.then(done, done);
+  return drawn;
+}
+
+function draw(at) {
+  var hash = at.replace(/^#\/?/, '');
   var q = hash.indexOf('?');
   var query = new URLSearchParams(q >= 0 ? hash.slice(q + 1) : '');
   var parts = (q >= 0 ? hash.slice(0, q) : hash).split('/').filter(Boolean).map(decodeURIComponent);

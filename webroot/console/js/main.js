@@ -20,7 +20,7 @@ function header() {
 document.getElementById('lang').addEventListener('click', function () {
   setLang(lang === 'id' ? 'en' : 'id');
   header();
-  route();
+  route(true);
 });
 window.addEventListener('hashchange', route);
 header();
