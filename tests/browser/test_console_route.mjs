@@ -1,6 +1,7 @@
 // The console draws a screen once per visit, however slowly the box
 // answers: on a busy box, a second drawing of the same screen arriving late
-// wiped what the facilitator had typed (and a test's first setup with it).
+// wiped what the facilitator had typed (and a test's first setup with it),
+// and a screen left before its answers came drew over the next one.
 // Slow answers are made here by holding the box's replies in the browser.
 import { run, ok, eq, startBox, browser, screen, shown } from './lib.mjs';
 import { go, setupCode, FAC } from './console.mjs';
@@ -62,5 +63,18 @@ await run(async () => {
   ok(await page.isVisible('#nav a[href="#/logout"]'), 'logging in again works');
   await go(page, box.url, '#/courses');
   ok((await page.textContent('main')).includes('Administrasi Pemerintahan Desa'), 'the courses screen shows after logging in again');
+
+  // Two quick taps on the menu: the courses screen's answers come late and
+  // must not draw over the log the facilitator opened after it.
+  const undo3 = await slowly(page, '**/api/v1/console/{courses,usb,keys}', 1500);
+  await go(page, box.url, '#/today');
+  before = await shown(page);
+  await page.click('#nav a[href="#/courses"]');
+  await page.click('#nav a[href="#/audit"]');
+  await screen(page, before);
+  await sleep(5000);
+  eq(page.url().split('#')[1], '/audit', 'the second tap is where the page is');
+  eq(await page.textContent('main h1'), 'Catatan kegiatan konsol', 'the log stays on screen when the courses\' answers come late');
+  await undo3();
   eq(errors, [], 'no page errors');
 });

@@ -110,12 +110,17 @@ export var session = { fac: null, csrf: null };
 
 /* A request to /api/v1/console/<path>: resolves {status, body, headers}
  * (status 0 when the box cannot be reached). State changes carry the CSRF
- * token; a 401 outside getting in sends the facilitator to the login. */
+ * token; a 401 outside getting in sends the facilitator to the login. A
+ * GET answer that arrives after another screen was opened never resolves. */
 export function api(method, path, body) {
+  var gen = drawGen;
   var hdrs = { Accept: 'application/json' };
   if (method !== 'GET' && session.csrf) hdrs['X-CSRF-Token'] = session.csrf;
   /* no time limit: installing a large pack may take a while */
   return fetchT('/api/v1/console/' + path, requestOpts(method, body, hdrs), 0).then(function (r) {
+    /* what a screen asked for after another screen was opened is not
+     * wanted any more: it must not draw over the newer screen */
+    if (method === 'GET' && gen !== drawGen) return new Promise(function () {});
     return r.text().then(function (txt) {
       var b = null;
       try { b = txt ? JSON.parse(txt) : null; } catch (e) { b = null; }
@@ -129,7 +134,10 @@ export function api(method, path, body) {
       }
       return { status: r.status, body: b, headers: r.headers };
     });
-  }, function () { return { status: 0, body: null }; });
+  }, function () {
+    if (method === 'GET' && gen !== drawGen) return new Promise(function () {});
+    return { status: 0, body: null };
+  });
 }
 
 /* The text for a failed answer (field errors are the caller's). */
@@ -202,11 +210,13 @@ export function forget() { known = true; session.fac = null; session.csrf = null
  * language switch). */
 var drawing = null;
 var drawn = null;
+var drawGen = 0; /* counts drawings started; api() drops older GET answers */
 
 export function route(force) {
   var at = location.hash;
   if (drawing === at && force !== true) return drawn;
   drawing = at;
+  drawGen++;
   var done = function () { if (drawing === at) drawing = null; };
   drawn = draw(at);
   drawn.then(done, done);
