@@ -116,10 +116,15 @@ printf '%s\n' 'import http.server, json, sys, time' \
 	'        self.wfile.write(body)' \
 	'    def log_message(self, *a):' \
 	'        pass' \
-	'http.server.HTTPServer(("127.0.0.1", 8090), H).serve_forever()' >"$T/hub.py"
+	's = http.server.HTTPServer(("127.0.0.1", 8090), H)' \
+	'print("listening", flush=True)' \
+	's.serve_forever()' >"$T/hub.py"
 date -u -s "@$((real - 86400))" >/dev/null
 python3 "$T/hub.py" 86400 >"$T/hub.log" 2>&1 &
 hubpid=$!
+# pamongd asks the hub once at start and then waits backoff_min_s: the
+# stand-in must listen first (on a loaded machine Python took over 3 s)
+wait_for 30 "$T/hub.log" '^listening' || echo "# the stand-in hub did not start: $(cat "$T/hub.log")"
 printf '%s\n' '[http]' 'port = 8080' 'listen = 127.0.0.1' "webroot = $PWD/$BUILD/webroot" \
 	'[storage]' "data_dir = $T/box" '[content]' "incoming = $PWD/$BUILD/packs" \
 	"trusted_keys = $PWD/$BUILD/dev-signing.pub" '[area]' \

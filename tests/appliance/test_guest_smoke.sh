@@ -116,10 +116,16 @@ check "pulling the button line up and down is what gpioget reads" read_button
 button_edge() { # an edge on the button reaches gpiomon (the patched irq_sim)
 	gpiomon --num-events=1 --rising-edge "$chip" 3 >"$T/gpiomon.log" 2>&1 &
 	p=$!
-	sleep 0.5
-	echo pull-up >"$sim/sim_gpio3/pull"
+	# edges again and again until gpiomon has one: on a loaded machine it may
+	# not watch the line yet when the first comes
 	i=0
-	while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do
+		echo pull-down >"$sim/sim_gpio3/pull"
+		sleep 0.05
+		echo pull-up >"$sim/sim_gpio3/pull"
+		sleep 0.1
+		i=$((i + 1))
+	done
 	kill "$p" 2>/dev/null
 	cat "$T/gpiomon.log"
 	grep -q 'RISING EDGE' "$T/gpiomon.log"
