@@ -10,23 +10,20 @@ what the doc says."""
 import os
 import re
 import shutil
-import signal
 import socket
 import ssl
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from pbtest import ROOT, eq, free_port, ok, run_tests  # noqa: E402
 from hubtest import Hub  # noqa: E402
+from nginxtest import Nginx  # noqa: E402
 
-TMP = tempfile.mkdtemp(prefix="pb-nginx-front-")
-os.chmod(TMP, 0o755)  # nginx's workers (nobody) keep bodies here
+nginx = Nginx(prefix="pb-nginx-front-")
 PORT = free_port()
 hub = Hub(backend="sqlite").start()
-nginx = None
 
 
 def doc_site():
@@ -42,8 +39,8 @@ def localise(site):
     replacement must find its line, so a changed doc fails here loudly."""
     subs = [
         (r"listen 443 ssl http2;", "listen 127.0.0.1:%d ssl http2;" % PORT),
-        (r"ssl_certificate +\S+;", "ssl_certificate %s/hub.pem;" % TMP),
-        (r"ssl_certificate_key +\S+;", "ssl_certificate_key %s/hub.key;" % TMP),
+        (r"ssl_certificate +\S+;", "ssl_certificate %s;" % nginx.path("hub.pem")),
+        (r"ssl_certificate_key +\S+;", "ssl_certificate_key %s;" % nginx.path("hub.key")),
         (r"proxy_pass http://127\.0\.0\.1:8090;", "proxy_pass http://127.0.0.1:%d;" % hub.port),
     ]
     missing = []
@@ -55,34 +52,16 @@ def localise(site):
 
 
 def start_nginx(site):
-    global nginx
     subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
                     "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "hub.key",
                     "-out", "hub.pem", "-days", "2", "-subj", "/CN=hub.test"],
-                   cwd=TMP, check=True, capture_output=True)
-    conf = os.path.join(TMP, "nginx.conf")
-    with open(conf, "w") as f:
-        # Debian's nginx.conf includes sites-enabled inside its http block
-        f.write("pid %(t)s/nginx.pid;\nerror_log %(t)s/error.log;\nworker_processes 1;\n"
-                "events { worker_connections 512; }\nhttp {\n  access_log %(t)s/access.log;\n"
-                "  client_body_temp_path %(t)s/body; proxy_temp_path %(t)s/proxy;\n"
-                "  fastcgi_temp_path %(t)s/fcgi; uwsgi_temp_path %(t)s/uwsgi;\n"
-                "  scgi_temp_path %(t)s/scgi;\n%(site)s}\n" % {"t": TMP, "site": site})
-    test = subprocess.run(["nginx", "-t", "-e", os.path.join(TMP, "error.log"), "-c", conf],
-                          capture_output=True, text=True)
-    if not ok(test.returncode == 0, "nginx -t accepts the doc's site", test.stderr):
+                   cwd=nginx.tmp, check=True, capture_output=True)
+    # Debian's nginx.conf includes sites-enabled inside its http block
+    nginx.write(site)
+    passed, out = nginx.check()
+    if not ok(passed, "nginx -t accepts the doc's site", out):
         return False
-    log = open(os.path.join(TMP, "nginx.out"), "ab")
-    nginx = subprocess.Popen(["nginx", "-e", os.path.join(TMP, "error.log"), "-c", conf,
-                              "-g", "daemon off;"], stdout=log, stderr=log)
-    deadline = time.time() + 10
-    while time.time() < deadline:
-        try:
-            if get("/api/v1/health")[0] == 200:
-                return True
-        except OSError:
-            time.sleep(0.05)
-    return False
+    return nginx.start(lambda: get("/api/v1/health")[0] == 200)
 
 
 def tls(src="127.0.0.1"):
@@ -130,8 +109,7 @@ def test_the_docs_site_serves_the_hub():
     site, missing = localise(site or "")
     eq(missing, [], "the site's listen, certificate and upstream lines are where the test expects")
     ok(start_nginx(site), "nginx with the doc's site answers the hub's health over TLS",
-       open(os.path.join(TMP, "error.log")).read()
-       if os.path.exists(os.path.join(TMP, "error.log")) else "")
+       nginx.errors())
 
 
 def test_an_unfinished_header_is_closed_after_10s():
@@ -176,15 +154,8 @@ def test_one_address_gets_at_most_64_requests_in_progress():
 
 
 def cleanup():
-    if nginx is not None and nginx.poll() is None:
-        nginx.send_signal(signal.SIGQUIT)
-        try:
-            nginx.wait(10)
-        except subprocess.TimeoutExpired:
-            nginx.kill()
+    nginx.stop()
     hub.stop()
-    if os.environ.get("KEEP_TMP") is None:
-        shutil.rmtree(TMP, ignore_errors=True)
 
 
 if shutil.which("nginx") is None:

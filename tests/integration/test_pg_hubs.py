@@ -10,10 +10,7 @@ one box. Runs on its own cluster whatever PB_HUB_DB says."""
 import os
 import random
 import shutil
-import signal
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 
@@ -21,6 +18,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from pbtest import Client, eq, free_port, ok, run_tests  # noqa: E402
 from hubtest import BoxKey, Hub, chunk, enroll, learner, summary, upload  # noqa: E402
 import pgtest  # noqa: E402
+from nginxtest import Nginx  # noqa: E402
 
 BOXES = 6
 CHUNKS = 5           # per box
@@ -34,8 +32,6 @@ url = cluster.url(dbname)
 hub_a = Hub(db_url=url, extra_conf="[auth]\nlogin_attempts = 4\n").start()
 hub_b = Hub(db_url=url, extra_conf="[auth]\nlogin_attempts = 4\n").start()
 nginx_port = free_port()
-NGINX_TMP = tempfile.mkdtemp(prefix="pb-pg-nginx-")
-os.chmod(NGINX_TMP, 0o755)  # nginx's workers (nobody) keep bodies here
 nginx = None
 
 
@@ -43,44 +39,21 @@ def start_nginx():
     global nginx
     if shutil.which("nginx") is None:
         return False
-    conf = os.path.join(NGINX_TMP, "nginx.conf")
-    with open(conf, "w") as f:
-        f.write("""pid %(t)s/nginx.pid;
-error_log %(t)s/error.log;
-worker_processes 2;
-events { worker_connections 256; }
-http {
-  access_log %(t)s/access.log;
-  client_body_temp_path %(t)s/body; proxy_temp_path %(t)s/proxy;
-  fastcgi_temp_path %(t)s/fcgi; uwsgi_temp_path %(t)s/uwsgi; scgi_temp_path %(t)s/scgi;
-  upstream hubs { server 127.0.0.1:%(a)d; server 127.0.0.1:%(b)d; keepalive 8; }
+    nginx = Nginx(prefix="pb-pg-nginx-")
+    nginx.write("""  upstream hubs { server 127.0.0.1:%(a)d; server 127.0.0.1:%(b)d; keepalive 8; }
   server {
     listen 127.0.0.1:%(port)d;
     client_max_body_size 2m;
     location / { proxy_pass http://hubs; proxy_http_version 1.1;
       proxy_set_header Connection ""; }
   }
-}
-""" % {"t": NGINX_TMP, "a": hub_a.port, "b": hub_b.port, "port": nginx_port})
-    log = open(os.path.join(NGINX_TMP, "nginx.out"), "ab")
-    nginx = subprocess.Popen(["nginx", "-e", os.path.join(NGINX_TMP, "error.log"), "-c", conf,
-                              "-g", "daemon off;"], stdout=log, stderr=log)
-    deadline = time.time() + 10
-    while time.time() < deadline:
-        try:
-            if Client(nginx_port).get("/api/v1/health")[0] == 200:
-                return True
-        except OSError:
-            time.sleep(0.05)
-    return False
+""" % {"a": hub_a.port, "b": hub_b.port, "port": nginx_port})
+    return nginx.start(lambda: Client(nginx_port).get("/api/v1/health")[0] == 200)
 
 
 def stop_nginx():
-    if nginx is not None and nginx.poll() is None:
-        nginx.send_signal(signal.SIGQUIT)
-        nginx.wait(10)
-    if os.environ.get("KEEP_TMP") is None:
-        shutil.rmtree(NGINX_TMP, ignore_errors=True)
+    if nginx is not None:
+        nginx.stop()
 
 
 def ports():
@@ -88,9 +61,7 @@ def ports():
 
 
 def test_two_hubs_share_one_database():
-    ok(start_nginx(), "nginx in front of both hubs answers",
-       open(os.path.join(NGINX_TMP, "error.log")).read()
-       if os.path.exists(os.path.join(NGINX_TMP, "error.log")) else "")
+    ok(start_nginx(), "nginx in front of both hubs answers", nginx.errors() if nginx else "")
     eq(hub_a.rows("SELECT version FROM schema_version"), [(9,)],
        "the two hubs migrated the shared database once, to the same version")
     code = hub_a.enroll_code()

@@ -118,9 +118,6 @@ export function api(method, path, body) {
   if (method !== 'GET' && session.csrf) hdrs['X-CSRF-Token'] = session.csrf;
   /* no time limit: installing a large pack may take a while */
   return fetchT('/api/v1/console/' + path, requestOpts(method, body, hdrs), 0).then(function (r) {
-    /* what a screen asked for after another screen was opened is not
-     * wanted any more: it must not draw over the newer screen */
-    if (method === 'GET' && gen !== drawGen) return new Promise(function () {});
     return r.text().then(function (txt) {
       var b = null;
       try { b = txt ? JSON.parse(txt) : null; } catch (e) { b = null; }
@@ -134,9 +131,10 @@ export function api(method, path, body) {
       }
       return { status: r.status, body: b, headers: r.headers };
     });
-  }, function () {
-    if (method === 'GET' && gen !== drawGen) return new Promise(function () {});
-    return { status: 0, body: null };
+  }, function () { return { status: 0, body: null }; }).then(function (res) {
+    /* what a screen asked for after another screen was opened is not
+     * wanted any more: it must not draw over the newer screen */
+    return method === 'GET' && gen !== drawGen ? new Promise(function () {}) : res;
   });
 }
 
